@@ -1,0 +1,72 @@
+/*
+ * report.h - renderers over the result model: a small JSON writer, fio-shaped JSON objects for
+ * measured operations (so tools that read fio's JSON read every workload), the time series as
+ * JSON and CSV, and the config echo with each value's source.
+ */
+#ifndef PVCBENCH_REPORT_H
+#define PVCBENCH_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pvcbench/options.h"
+#include "pvcbench/runner.h"
+
+/* A streaming JSON writer, pretty-printed like fio's (two-space indents). */
+struct json_out {
+	FILE *f;
+	unsigned depth;
+	bool first; /* no comma needed before the next member */
+};
+
+void json_begin(struct json_out *j, FILE *f);  /* opens the top-level object */
+void json_end(struct json_out *j);             /* closes it and ends the line */
+/* key is NULL for an element of an array. */
+void json_object_begin(struct json_out *j, const char *key);
+void json_object_end(struct json_out *j);
+void json_array_begin(struct json_out *j, const char *key);
+void json_array_end(struct json_out *j);
+void json_string(struct json_out *j, const char *key, const char *value);
+void json_u64(struct json_out *j, const char *key, uint64_t value);
+void json_i64(struct json_out *j, const char *key, int64_t value);
+void json_double(struct json_out *j, const char *key, double value); /* %f, as fio */
+void json_bool(struct json_out *j, const char *key, bool value);
+
+/*
+ * One measured operation type in fio's shape: io_bytes, io_kbytes, bw_bytes, bw, iops, runtime,
+ * total_ios, short_ios, drop_ios, slat_ns (not measured separately: N=0), clat_ns and lat_ns
+ * (the same measurement: issue to completion) with percentile keyed "99.000000", plus errors
+ * and lat_hist (the sparse histogram buckets that pvcbench merge adds exactly).
+ */
+void report_op_json(struct json_out *j, const char *key, const struct op_stats *s,
+		    uint64_t runtime_ns);
+
+/* "job options" (only what was set) and "config" (every row: value and source). */
+void report_config_json(struct json_out *j, const struct option_set *set, const void *config);
+
+/* The time series of a run: interval_ms, then one entry per interval per operation type. */
+void report_series_json(struct json_out *j, const char *key, const struct run_result *r);
+/* The same as CSV rows; header printed when header is true. label names the run. */
+void report_series_csv(FILE *f, const struct run_result *r, const char *label, bool header);
+
+/* fio's percentile list: 1, 5, 10, 20, ..., 90, 95, 99, 99.5, 99.9, 99.95, 99.99. */
+extern const double report_percentiles[];
+extern const unsigned report_npercentiles;
+
+#endif
+
+/*
+ * Results files are written whole or not at all: report_output_open returns a temporary file
+ * beside path (stdout when path is NULL or "-"), report_output_commit renames it into place.
+ */
+struct report_output {
+	FILE *f;
+	char path[4096], tmp[4112];
+};
+int report_output_open(struct report_output *o, const char *path, char *err, size_t err_size);
+int report_output_commit(struct report_output *o, char *err, size_t err_size);
+void report_output_abort(struct report_output *o);
+
+/* fio's top-level members: "fio version", "timestamp", "timestamp_ms", "time". */
+void report_json_header(struct json_out *j);

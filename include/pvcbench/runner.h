@@ -1,0 +1,183 @@
+/*
+ * runner.h - runs N worker threads of a workload together and measures them.
+ *
+ * Each worker initialises (opens files, sets up its engine) before a common start barrier, runs
+ * through its ramp time (nothing recorded), then records every operation into its own interval
+ * slot: plain counters and a histogram per operation type, with no lock, atomic read-modify-write
+ * or shared cache line on the hot path. When a worker's clock crosses an interval boundary it
+ * publishes the slot (a release store of its "closed" index) and moves to the next slot of its
+ * ring. A reporter thread consumes closed slots, merges them across workers into the per-interval
+ * time series and into each worker's totals, and prints the live progress line. So the series
+ * and the totals are made from the same recorded data and always add up.
+ *
+ * A worker stops at its deadline, when its workload says it is done (size reached), on error, or
+ * when a stop is requested (SIGINT/SIGTERM through signals.h, or runner_request_stop).
+ */
+#ifndef PVCBENCH_RUNNER_H
+#define PVCBENCH_RUNNER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pvcbench/hist.h"
+#include "pvcbench/signals.h"
+
+#define PVC_MAX_OPS 4      /* operation types per run: read/write, txn, produce/consume */
+#define RUNNER_SLOTS 8     /* interval slots per worker: the reporter may lag this many */
+
+/* Counts and latency of one operation type. */
+struct op_stats {
+	uint64_t ops, bytes, errors;
+	struct hist lat;
+};
+
+struct interval_slot {
+	_Atomic int64_t index; /* interval number held, -1 = never used */
+	struct op_stats op[];  /* nops entries */
+};
+
+struct worker_spec {
+	uint64_t ramp_ns;    /* after the start barrier, not recorded */
+	uint64_t runtime_ns; /* measured time after the ramp; 0 = until the workload is done */
+	int cpu;             /* pin to this CPU, -1 = no pinning */
+	int numa_node;       /* bind to this node (libnuma), -1 = none */
+	void *arg;           /* the workload's, for this worker */
+};
+
+struct runner;
+
+struct worker {
+	unsigned id;
+	const struct worker_spec *spec;
+	struct runner *runner;
+	void *state; /* the workload's per-worker state, set by its init */
+
+	/* the worker's own, hot */
+	struct interval_slot *cur;  /* NULL while ramping */
+	uint64_t next_event_ns;     /* ramp end, next interval boundary or deadline */
+	uint64_t measure_start_ns;  /* ramp end */
+	uint64_t deadline_ns;       /* UINT64_MAX = none */
+	int64_t interval;           /* current interval number, -1 while ramping */
+	uint64_t live_ops[PVC_MAX_OPS], live_bytes[PVC_MAX_OPS];
+
+	/* published to the reporter */
+	_Atomic uint64_t live_ops_pub[PVC_MAX_OPS], live_bytes_pub[PVC_MAX_OPS];
+	_Atomic int64_t closed;   /* every interval < closed is final */
+	_Atomic int64_t consumed; /* the reporter has merged every interval < consumed */
+	_Atomic int finished;
+	struct interval_slot *slots[RUNNER_SLOTS];
+
+	/* outcome */
+	uint64_t cpu_start_usr_ns, cpu_start_sys_ns, ctx_start; /* thread's usage at ramp end */
+	uint64_t cpu_usr_ns, cpu_sys_ns, ctx;                   /* over the measured time */
+	uint64_t end_ns;
+	int error; /* negative errno that stopped the worker, 0 if none */
+	char error_msg[256];
+};
+
+struct run_plan {
+	unsigned nworkers;
+	unsigned nops;
+	const char *op_names[PVC_MAX_OPS]; /* "read", "write", ... */
+	const struct worker_spec *specs;   /* nworkers entries */
+	uint64_t interval_ns;              /* time series resolution, default 1 s */
+	bool progress;                     /* print the live status line */
+	FILE *progress_out;                /* stderr */
+	const char *progress_label;        /* e.g. the job name */
+	/* the workload's: called in the worker thread */
+	int (*worker_init)(struct worker *w);
+	int (*worker_run)(struct worker *w);
+	void (*worker_exit)(struct worker *w);
+};
+
+struct series_op {
+	uint64_t ops, bytes, errors;
+	uint64_t lat_mean_ns, lat_max_ns, lat_p99_ns;
+};
+
+struct series_point {
+	uint64_t start_ms; /* from the start of measurement */
+	struct series_op op[PVC_MAX_OPS];
+};
+
+struct worker_result {
+	uint64_t runtime_ns; /* measured time: ramp end to the worker's stop */
+	uint64_t cpu_usr_ns, cpu_sys_ns, ctx; /* the worker thread's, over the measured time */
+	int error;
+	char error_msg[256];
+	struct op_stats op[PVC_MAX_OPS];
+};
+
+struct run_result {
+	unsigned nworkers, nops;
+	const char *op_names[PVC_MAX_OPS];
+	struct worker_result *workers;
+	struct series_point *points;
+	size_t npoints;
+	uint64_t interval_ns;
+	uint64_t start_unix_ms; /* wall clock at the start barrier */
+	bool interrupted;       /* stopped by a signal */
+	bool init_failed;       /* a worker failed before the start barrier: nothing ran */
+};
+
+/*
+ * Runs the plan to the end and fills result (free it with run_result_free). Returns 0 when every
+ * worker ran, or the first worker's negative errno; result holds what was measured either way.
+ */
+int runner_run(const struct run_plan *plan, struct run_result *result);
+void run_result_free(struct run_result *result);
+
+/* Sums every worker's totals of one operation type; runtime is the longest worker's. */
+void run_result_total(const struct run_result *r, unsigned op, struct op_stats *into,
+		      uint64_t *runtime_ns);
+
+/* Called by a workload's run when it fails: keeps a message and returns err. */
+int worker_fail(struct worker *w, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Slow path of worker_tick: ramp end, interval boundary, deadline. */
+bool worker_tick_slow(struct worker *w, uint64_t now);
+
+/*
+ * Called with a fresh timestamp at least once per completion batch. Returns false when the
+ * worker must stop (deadline or stop request).
+ */
+static inline bool worker_tick(struct worker *w, uint64_t now)
+{
+	if (__builtin_expect(now >= w->next_event_ns, 0))
+		return worker_tick_slow(w, now);
+	return !signals_stop_requested();
+}
+
+/* Records one completed operation. Nothing is recorded while ramping. */
+static inline void worker_record(struct worker *w, unsigned op, uint64_t lat_ns, uint64_t bytes)
+{
+	struct interval_slot *s = w->cur;
+
+	if (!s)
+		return;
+	s->op[op].ops++;
+	s->op[op].bytes += bytes;
+	hist_record(&s->op[op].lat, lat_ns);
+	w->live_ops[op]++;
+	w->live_bytes[op] += bytes;
+	atomic_store_explicit(&w->live_ops_pub[op], w->live_ops[op], memory_order_relaxed);
+	atomic_store_explicit(&w->live_bytes_pub[op], w->live_bytes[op], memory_order_relaxed);
+}
+
+/* Records one failed operation (counted, never dropped). */
+static inline void worker_record_error(struct worker *w, unsigned op)
+{
+	if (w->cur)
+		w->cur->op[op].errors++;
+}
+
+/* True once the ramp is over and operations are being recorded. */
+static inline bool worker_measuring(const struct worker *w)
+{
+	return w->cur != NULL;
+}
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * main.c - the command line: picks the subcommand and hands over. The one place that lists the
+ * workloads; everything else lives in the modules.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "block.h"
+#include "pvcbench/signals.h"
+
+struct command {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "summary", blk_summary_main,
+	  "the white paper's FIO Summary suite on FIO_MOUNTPOINT (the default)" },
+	{ "fio", blk_fio_main, "fio-style jobs from flags or job files" },
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: pvcbench [COMMAND] [--option=value ...]\n\ncommands:\n", out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fputs("\nWith no command, or only options, pvcbench runs the FIO Summary suite.\n"
+	      "pvcbench COMMAND --help lists a command's options.\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	signals_install();
+	if (argc < 2 || !strncmp(argv[1], "--", 2)) {
+		if (argc >= 2 && !strcmp(argv[1], "--version")) {
+			printf("pvcbench %s\n", PVC_VERSION);
+			return 0;
+		}
+		return blk_summary_main(argc, argv);
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "version")) {
+		printf("pvcbench %s\n", PVC_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].main(argc - 1, argv + 1);
+	fprintf(stderr, "pvcbench: unknown command %s; commands: summary, fio (see pvcbench help)\n",
+		argv[1]);
+	return 2;
+}

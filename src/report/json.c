@@ -1,0 +1,139 @@
+/*
+ * json.c - a streaming JSON writer: members are written as they come, so a result of any size
+ * needs no tree in memory. Strings are escaped per RFC 8259; doubles never print as nan/inf.
+ */
+#include "pvcbench/report.h"
+
+#include <inttypes.h>
+#include <math.h>
+
+static void indent(struct json_out *j)
+{
+	for (unsigned i = 0; i < j->depth; i++)
+		fputs("  ", j->f);
+}
+
+static void escaped(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* Starts a member: comma and newline after the previous one, indent, "key" : */
+static void member(struct json_out *j, const char *key)
+{
+	if (!j->first)
+		fputc(',', j->f);
+	fputc('\n', j->f);
+	j->first = false;
+	indent(j);
+	if (key) {
+		escaped(j->f, key);
+		fputs(" : ", j->f);
+	}
+}
+
+void json_begin(struct json_out *j, FILE *f)
+{
+	j->f = f;
+	j->depth = 1;
+	j->first = true;
+	fputc('{', f);
+}
+
+void json_end(struct json_out *j)
+{
+	fputs("\n}\n", j->f);
+	fflush(j->f);
+}
+
+void json_object_begin(struct json_out *j, const char *key)
+{
+	member(j, key);
+	fputc('{', j->f);
+	j->depth++;
+	j->first = true;
+}
+
+static void close_with(struct json_out *j, char c)
+{
+	j->depth--;
+	if (!j->first) {
+		fputc('\n', j->f);
+		indent(j);
+	}
+	fputc(c, j->f);
+	j->first = false;
+}
+
+void json_object_end(struct json_out *j)
+{
+	close_with(j, '}');
+}
+
+void json_array_begin(struct json_out *j, const char *key)
+{
+	member(j, key);
+	fputc('[', j->f);
+	j->depth++;
+	j->first = true;
+}
+
+void json_array_end(struct json_out *j)
+{
+	close_with(j, ']');
+}
+
+void json_string(struct json_out *j, const char *key, const char *value)
+{
+	member(j, key);
+	escaped(j->f, value ? value : "");
+}
+
+void json_u64(struct json_out *j, const char *key, uint64_t value)
+{
+	member(j, key);
+	fprintf(j->f, "%" PRIu64, value);
+}
+
+void json_i64(struct json_out *j, const char *key, int64_t value)
+{
+	member(j, key);
+	fprintf(j->f, "%" PRId64, value);
+}
+
+void json_double(struct json_out *j, const char *key, double value)
+{
+	member(j, key);
+	fprintf(j->f, "%f", isfinite(value) ? value : 0.0);
+}
+
+void json_bool(struct json_out *j, const char *key, bool value)
+{
+	member(j, key);
+	fputs(value ? "true" : "false", j->f);
+}

@@ -1,0 +1,81 @@
+/*
+ * output.c - where results go: stdout, or a file written whole (temporary file, then rename),
+ * so an interrupted or failed run never leaves half a result behind.
+ */
+#define _GNU_SOURCE
+#include "pvcbench/report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef PVC_VERSION
+#define PVC_VERSION "0.1.0"
+#endif
+
+int report_output_open(struct report_output *o, const char *path, char *err, size_t err_size)
+{
+	memset(o, 0, sizeof(*o));
+	if (!path || !*path || !strcmp(path, "-")) {
+		o->f = stdout;
+		return 0;
+	}
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid());
+	o->f = fopen(o->tmp, "w");
+	if (!o->f) {
+		int e = errno;
+		snprintf(err, err_size, "--output=%s: %s", path, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+int report_output_commit(struct report_output *o, char *err, size_t err_size)
+{
+	if (!o->f || o->f == stdout) {
+		fflush(stdout);
+		return 0;
+	}
+	if (fflush(o->f) || fsync(fileno(o->f)) || fclose(o->f)) {
+		int e = errno;
+		o->f = NULL;
+		unlink(o->tmp);
+		snprintf(err, err_size, "--output=%s: %s", o->path, strerror(e));
+		return -e;
+	}
+	o->f = NULL;
+	if (rename(o->tmp, o->path)) {
+		int e = errno;
+		unlink(o->tmp);
+		snprintf(err, err_size, "--output=%s: %s", o->path, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+void report_output_abort(struct report_output *o)
+{
+	if (o->f && o->f != stdout) {
+		fclose(o->f);
+		unlink(o->tmp);
+	}
+	o->f = NULL;
+}
+
+void report_json_header(struct json_out *j)
+{
+	struct timeval tv;
+	char when[64];
+
+	gettimeofday(&tv, NULL);
+	time_t now = tv.tv_sec;
+	strftime(when, sizeof(when), "%a %b %e %H:%M:%S %Y", localtime(&now));
+	json_string(j, "fio version", "pvcbench-" PVC_VERSION);
+	json_u64(j, "timestamp", (uint64_t)tv.tv_sec);
+	json_u64(j, "timestamp_ms", (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000);
+	json_string(j, "time", when);
+}

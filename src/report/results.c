@@ -1,0 +1,164 @@
+/*
+ * results.c - fio-shaped JSON for measured operations, the config echo, and the time series as
+ * JSON and CSV. Every workload's results go through here, so they all read the same way.
+ */
+#include "pvcbench/report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+const double report_percentiles[] = { 1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5,
+				      99.9, 99.95, 99.99 };
+const unsigned report_npercentiles = sizeof(report_percentiles) / sizeof(report_percentiles[0]);
+
+static void lat_json(struct json_out *j, const char *key, const struct hist *h, bool percentiles)
+{
+	char name[32];
+
+	json_object_begin(j, key);
+	json_u64(j, "min", h->count ? h->min : 0);
+	json_u64(j, "max", h->max);
+	json_double(j, "mean", hist_mean(h));
+	json_double(j, "stddev", hist_stddev(h));
+	json_u64(j, "N", h->count);
+	if (percentiles && h->count) {
+		json_object_begin(j, "percentile");
+		for (unsigned i = 0; i < report_npercentiles; i++) {
+			snprintf(name, sizeof(name), "%f", report_percentiles[i]);
+			json_u64(j, name, hist_value_at(h, report_percentiles[i]));
+		}
+		json_object_end(j);
+	}
+	json_object_end(j);
+}
+
+/* The exact histogram: enough to merge results from many runs without loss. */
+static void hist_json(struct json_out *j, const char *key, const struct hist *h)
+{
+	char sq[48], *p = sq + sizeof(sq) - 1;
+	unsigned __int128 v = h->sum_squares;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v);
+	json_object_begin(j, key);
+	json_u64(j, "sub_bucket_bits", HIST_SUB_BITS);
+	json_u64(j, "count", h->count);
+	json_u64(j, "min", h->count ? h->min : 0);
+	json_u64(j, "max", h->max);
+	json_u64(j, "sum", h->sum);
+	json_string(j, "sum_squares", p);
+	json_array_begin(j, "buckets");
+	for (unsigned b = 0; b < HIST_BUCKETS; b++) {
+		if (!h->buckets[b])
+			continue;
+		/* [bucket, count] pairs on one line each keep big results readable */
+		fputs(j->first ? "\n" : ",\n", j->f);
+		j->first = false;
+		for (unsigned i = 0; i < j->depth; i++)
+			fputs("  ", j->f);
+		fprintf(j->f, "[%u, %" PRIu64 "]", b, h->buckets[b]);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
+void report_op_json(struct json_out *j, const char *key, const struct op_stats *s,
+		    uint64_t runtime_ns)
+{
+	uint64_t runtime_ms = runtime_ns / 1000000;
+	uint64_t bw_bytes = runtime_ms ? s->bytes * 1000 / runtime_ms : 0;
+	struct hist none;
+
+	hist_init(&none);
+	json_object_begin(j, key);
+	json_u64(j, "io_bytes", s->bytes);
+	json_u64(j, "io_kbytes", s->bytes / 1024);
+	json_u64(j, "bw_bytes", bw_bytes);
+	json_u64(j, "bw", bw_bytes / 1024);
+	json_double(j, "iops", runtime_ms ? (double)s->ops * 1000.0 / (double)runtime_ms : 0.0);
+	json_u64(j, "runtime", runtime_ms);
+	json_u64(j, "total_ios", s->ops);
+	json_u64(j, "short_ios", 0);
+	json_u64(j, "drop_ios", 0);
+	json_u64(j, "errors", s->errors);
+	lat_json(j, "slat_ns", &none, false);
+	lat_json(j, "clat_ns", &s->lat, true);
+	lat_json(j, "lat_ns", &s->lat, false);
+	hist_json(j, "lat_hist", &s->lat);
+	json_object_end(j);
+}
+
+void report_config_json(struct json_out *j, const struct option_set *set, const void *config)
+{
+	char value[OPT_STRING_MAX];
+
+	json_object_begin(j, "job options");
+	for (unsigned i = 0; i < set->count; i++) {
+		if (set->source[i] == SRC_DEFAULT)
+			continue;
+		opt_format_value(&set->defs[i], config, value, sizeof(value));
+		json_string(j, set->defs[i].name, value);
+	}
+	json_object_end(j);
+	json_object_begin(j, "config");
+	for (unsigned i = 0; i < set->count; i++) {
+		opt_format_value(&set->defs[i], config, value, sizeof(value));
+		json_object_begin(j, set->defs[i].name);
+		json_string(j, "value", value);
+		json_string(j, "source", opt_source_name(set->source[i]));
+		if (set->source[i] == SRC_ENV && set->defs[i].env)
+			json_string(j, "env", set->defs[i].env);
+		json_object_end(j);
+	}
+	json_object_end(j);
+}
+
+void report_series_json(struct json_out *j, const char *key, const struct run_result *r)
+{
+	json_object_begin(j, key);
+	json_u64(j, "interval_ms", r->interval_ns / 1000000);
+	json_u64(j, "start_unix_ms", r->start_unix_ms);
+	json_array_begin(j, "points");
+	for (size_t i = 0; i < r->npoints; i++) {
+		const struct series_point *pt = &r->points[i];
+		json_object_begin(j, NULL);
+		json_u64(j, "t_ms", pt->start_ms);
+		for (unsigned k = 0; k < r->nops; k++) {
+			json_object_begin(j, r->op_names[k]);
+			json_u64(j, "ops", pt->op[k].ops);
+			json_u64(j, "bytes", pt->op[k].bytes);
+			json_u64(j, "errors", pt->op[k].errors);
+			json_u64(j, "lat_mean_ns", pt->op[k].lat_mean_ns);
+			json_u64(j, "lat_max_ns", pt->op[k].lat_max_ns);
+			json_u64(j, "lat_p99_ns", pt->op[k].lat_p99_ns);
+			json_object_end(j);
+		}
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
+void report_series_csv(FILE *f, const struct run_result *r, const char *label, bool header)
+{
+	double per_s = 1e9 / (double)r->interval_ns;
+
+	if (header)
+		fputs("run,t_ms,op,ops,bytes,errors,iops,bw_bytes,lat_mean_us,lat_max_us,lat_p99_us\n",
+		      f);
+	for (size_t i = 0; i < r->npoints; i++) {
+		const struct series_point *pt = &r->points[i];
+		for (unsigned k = 0; k < r->nops; k++) {
+			const struct series_op *o = &pt->op[k];
+			fprintf(f, "%s,%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+				   ",%.1f,%.0f,%.2f,%.2f,%.2f\n",
+				label, pt->start_ms, r->op_names[k], o->ops, o->bytes, o->errors,
+				(double)o->ops * per_s, (double)o->bytes * per_s,
+				(double)o->lat_mean_ns / 1000.0, (double)o->lat_max_ns / 1000.0,
+				(double)o->lat_p99_ns / 1000.0);
+		}
+	}
+}

@@ -1,0 +1,206 @@
+/*
+ * block.h - the block workload's internals: fio-style jobs, their files, offsets and workers.
+ *
+ * A job is one section of a job file (or one --name on the command line) after [global] and
+ * defaults are applied; it runs as numjobs workers. Jobs up to a stonewall form a group that
+ * runs at once, as in fio. Each worker has its own file descriptor, engine and buffers.
+ */
+#ifndef PVCBENCH_BLOCK_H
+#define PVCBENCH_BLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pvcbench/options.h"
+#include "pvcbench/report.h"
+#include "pvcbench/runner.h"
+#include "engine.h"
+
+/* One job's settings: the fields the option table (blk_option_defs) writes. */
+struct blk_options {
+	char name[OPT_STRING_MAX];
+	char rw[OPT_STRING_MAX];
+	uint64_t bs;
+	int64_t iodepth;
+	int64_t numjobs;
+	uint64_t size;
+	uint64_t offset;
+	uint64_t offset_increment;
+	uint64_t runtime;   /* ns */
+	bool time_based;
+	uint64_t ramp_time; /* ns */
+	bool direct;
+	char ioengine[OPT_STRING_MAX];
+	char filename[OPT_STRING_MAX];
+	char directory[OPT_STRING_MAX];
+	int64_t rwmixread;
+	bool group_reporting;
+	bool stonewall;
+	bool randrepeat;
+	char cpus_allowed[OPT_STRING_MAX];
+	char numa_cpu_nodes[OPT_STRING_MAX];
+	bool keep;
+	bool force;
+	/* accepted for fio compatibility */
+	bool thread;
+	bool gtod_reduce;
+	char verify[OPT_STRING_MAX];
+};
+
+#define BLK_MAX_OPTIONS 48
+extern const struct option_def blk_option_defs[];
+
+enum blk_pattern { PAT_READ, PAT_WRITE, PAT_RANDREAD, PAT_RANDWRITE, PAT_RW, PAT_RANDRW };
+
+/* A job ready to run: its options with their sources, and what follows from them. */
+struct blk_job {
+	struct blk_options o;
+	enum opt_source source[BLK_MAX_OPTIONS];
+	struct option_set set;
+	unsigned groupid;
+	enum blk_pattern pattern;
+	bool random, reads, writes;
+	const char *engine_name; /* chosen by blk_job_probe_engine */
+	char engine_why[512];
+};
+
+/* One file the group uses: created and laid out by pvcbench, or the user's. */
+struct blk_file {
+	char path[4096];
+	uint64_t need;  /* bytes the jobs address */
+	bool writes;    /* some job writes it */
+	bool direct;    /* some job opens it O_DIRECT */
+	bool created;   /* pvcbench made it: removed at the end unless kept */
+	bool keep;      /* --keep: leave the file when done */
+	bool force;     /* --force: may write a device or a file pvcbench did not create */
+	bool is_device;
+};
+
+/* One worker's share of a job: clone number, file, region. */
+struct blk_clone {
+	struct blk_job *job;
+	unsigned clone;
+	struct blk_file *file;
+	uint64_t region_start, region_len;
+	unsigned long long seed;
+};
+
+/* --- options.c --- */
+/* Sets up a job's option set and applies fio's defaults. */
+int blk_job_init(struct blk_job *job, char *err, size_t err_size);
+/* Checks the values together (bs <= size, direct alignment, ...) and derives the pattern. */
+int blk_job_validate(struct blk_job *job, char *err, size_t err_size);
+
+/* --- layout.c --- */
+/* The path of a clone's file: filename (in directory) or JOBNAME.CLONE.0 as fio names it. */
+int blk_clone_path(const struct blk_job *job, unsigned clone, char *path, size_t size);
+/*
+ * Checks directories, ownership and free space of every file, before any I/O. Returns 0, or
+ * -EINVAL/-ENOSPC/-EPERM... with a one-line message in err.
+ */
+int blk_files_check(struct blk_file *files, unsigned nfiles, char *err, size_t err_size);
+/* Creates and lays out (writes random data to) every file that needs it. */
+int blk_files_layout(struct blk_file *files, unsigned nfiles, FILE *note, char *err,
+		     size_t err_size);
+/* Removes the files pvcbench created, unless kept. */
+void blk_files_cleanup(struct blk_file *files, unsigned nfiles);
+/* Opens a file for a worker with the job's flags. Returns an fd or a negative errno. */
+int blk_file_open(const struct blk_file *f, const struct blk_job *job);
+
+/* --- offsets.c --- */
+/* A permutation of 0..n-1 that changes every pass: random offsets without repeats. */
+struct blk_perm {
+	uint64_t n, index, mask;
+	unsigned half_bits;
+	uint32_t keys[4];
+	uint64_t rng[2];
+};
+void blk_perm_init(struct blk_perm *p, uint64_t n, uint64_t seed);
+uint64_t blk_perm_next(struct blk_perm *p); /* starts a new pass after n values */
+
+/* xoroshiro128+: fast, and good enough for offsets, mixes and buffer contents. */
+static inline uint64_t blk_rand(uint64_t s[2])
+{
+	uint64_t s0 = s[0], s1 = s[1], result = s0 + s1;
+
+	s1 ^= s0;
+	s[0] = ((s0 << 24) | (s0 >> 40)) ^ s1 ^ (s1 << 16);
+	s[1] = (s1 << 37) | (s1 >> 27);
+	return result;
+}
+void blk_rand_seed(uint64_t s[2], uint64_t seed);
+void blk_fill_random(void *buf, size_t len, uint64_t s[2]);
+
+/* --- worker.c --- */
+int blk_worker_init(struct worker *w);
+int blk_worker_run(struct worker *w);
+void blk_worker_exit(struct worker *w);
+/* Picks the engine once for a job (auto: io_uring, libaio, psync), on the job's first file. */
+int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char *err,
+			 size_t err_size);
+
+/* --- group.c: runs one group of jobs and renders its results --- */
+struct blk_group_result {
+	struct blk_job **jobs;
+	unsigned njobs;
+	struct blk_clone *clones; /* one per worker */
+	struct blk_file *files;
+	unsigned nfiles;
+	struct run_result run;
+	int ret;
+};
+
+struct blk_run_settings {
+	bool progress;
+	FILE *out;    /* normal output: results */
+	FILE *note;   /* notes and errors: stderr */
+	bool quiet;   /* no fio-style text for each group (JSON output) */
+	uint64_t interval_ns;
+};
+
+int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_settings *s,
+		  struct blk_group_result *gr, char *err, size_t err_size);
+void blk_group_free(struct blk_group_result *gr);
+
+/* --- fio_output.c --- */
+void blk_print_group_normal(FILE *out, const struct blk_group_result *gr, unsigned groupid);
+void blk_print_job_header(FILE *out, const struct blk_job *job);
+/* jobs[] entries of fio's JSON for one group. */
+void blk_group_json(struct json_out *j, const struct blk_group_result *gr, unsigned groupid);
+/* Per-direction totals of one job (all its clones): runtime is the longest clone's. */
+void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job, unsigned op,
+		    struct op_stats *into, uint64_t *runtime_ns);
+
+/* --- entry points (fio_cmd.c, summary.c) --- */
+int blk_fio_main(int argc, char **argv);
+int blk_summary_main(int argc, char **argv);
+
+#endif
+
+/* --- cli.c: what both commands share --- */
+/* Options of the program rather than of a job: where results go and how progress shows. */
+struct blk_cli {
+	char output_format[OPT_STRING_MAX];
+	char output[OPT_STRING_MAX];
+	char eta[OPT_STRING_MAX];
+	bool progress;
+	char series[OPT_STRING_MAX];
+	uint64_t interval;
+	bool help;
+	enum opt_source source[16];
+	struct option_set set;
+};
+extern const struct option_def blk_cli_defs[];
+int blk_cli_init(struct blk_cli *cli, char *err, size_t err_size);
+/* Splits "--key=value" / "--key" (value NULL); takes the next argument as the value of a
+ * non-boolean option given as "--key value". Returns the number of arguments used, or 0. */
+int blk_split_arg(char **argv, int argc, int i, const struct option_def *const tables[],
+		  char *key, size_t key_size, const char **value);
+bool blk_cli_progress(const struct blk_cli *cli);
+bool blk_cli_json(const struct blk_cli *cli);
+/* Writes the CSV time series of every group to cli->series, if asked. */
+int blk_write_series(const struct blk_cli *cli, struct blk_group_result *groups, unsigned ngroups,
+		     char *err, size_t err_size);
+/* The exit status for a run: 0, 1 when something failed at run time, 128+signal if stopped. */
+int blk_exit_status(int ret);

@@ -1,0 +1,155 @@
+/*
+ * engine.c - finding an I/O engine by name and opening one, with ioengine=auto.
+ *
+ * auto tries io_uring, then libaio, then psync and keeps the first whose init succeeds; psync
+ * cannot fail for want of a kernel feature, so auto only fails if psync's init does. Whatever
+ * happens, chosen_why ends up holding one line that says which engine is in use and, for each
+ * engine skipped, the precise reason, so that a run in a locked-down container explains itself.
+ * The engine table is const: no state here is shared between workers.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+
+/* One candidate: its name, its ops when built in, and what to say when it is not. */
+struct engine_slot {
+	const char *name;
+	const struct io_engine_ops *ops;
+	const char *missing;
+};
+
+static const struct engine_slot engine_slots[] = {
+#ifdef PVC_HAVE_URING
+	{ "io_uring", &engine_uring_ops, NULL },
+#else
+	{ "io_uring", NULL, "not built in (liburing-dev missing at build time)" },
+#endif
+#ifdef PVC_HAVE_AIO
+	{ "libaio", &engine_aio_ops, NULL },
+#else
+	{ "libaio", NULL, "not built in (libaio-dev missing at build time)" },
+#endif
+	{ "psync", &engine_psync_ops, NULL },
+};
+
+#define ENGINE_NSLOTS (sizeof(engine_slots) / sizeof(engine_slots[0]))
+
+static const struct engine_slot *engine_slot_find(const char *name)
+{
+	for (size_t i = 0; i < ENGINE_NSLOTS; i++)
+		if (strcmp(engine_slots[i].name, name) == 0)
+			return &engine_slots[i];
+	return NULL;
+}
+
+const struct io_engine_ops *engine_find(const char *name)
+{
+	const struct engine_slot *slot = name ? engine_slot_find(name) : NULL;
+
+	return slot ? slot->ops : NULL;
+}
+
+/* snprintf that appends at *pos and never overruns; truncation is silent but safe. */
+static void engine_appendf(char *buf, size_t size, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!buf || size == 0 || *pos >= size - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, size - *pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos += (size_t)n < size - *pos ? (size_t)n : size - *pos - 1;
+}
+
+static int engine_try(struct io_engine *e, const struct io_engine_ops *ops, int fd,
+		      unsigned depth, const struct iovec *bufs, unsigned nbufs, char *why,
+		      size_t why_size)
+{
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	e->ops = ops;
+	e->depth = depth;
+	why[0] = '\0';
+	ret = ops->init(e, fd, depth, bufs, nbufs, why, why_size);
+	if (ret < 0) {
+		if (why[0] == '\0')
+			snprintf(why, why_size, "init: %s", strerror(-ret));
+		memset(e, 0, sizeof(*e));
+	}
+	return ret;
+}
+
+static int engine_open_auto(struct io_engine *e, int fd, unsigned depth,
+			    const struct iovec *bufs, unsigned nbufs, char *out, size_t out_size)
+{
+	char skipped[512] = "";
+	size_t skipped_len = 0;
+	char why[256];
+	int ret = -ENOENT;
+
+	for (size_t i = 0; i < ENGINE_NSLOTS; i++) {
+		const struct engine_slot *slot = &engine_slots[i];
+
+		if (!slot->ops) {
+			engine_appendf(skipped, sizeof(skipped), &skipped_len, "%s%s: %s",
+				       skipped_len ? "; " : "", slot->name, slot->missing);
+			continue;
+		}
+		ret = engine_try(e, slot->ops, fd, depth, bufs, nbufs, why, sizeof(why));
+		if (ret == 0) {
+			if (out && out_size)
+				snprintf(out, out_size, "ioengine=auto: using %s (%s)", slot->name,
+					 skipped_len ? skipped : "the first choice, available");
+			return 0;
+		}
+		engine_appendf(skipped, sizeof(skipped), &skipped_len, "%s%s: %s",
+			       skipped_len ? "; " : "", slot->name, why);
+	}
+	if (out && out_size)
+		snprintf(out, out_size, "ioengine=auto: no engine could be opened (%s)", skipped);
+	return ret;
+}
+
+int engine_open(struct io_engine *e, const char *name, int fd, unsigned depth,
+		const struct iovec *bufs, unsigned nbufs, char *chosen_why, size_t why_size)
+{
+	const struct engine_slot *slot;
+	char why[256];
+	int ret;
+
+	if (chosen_why && why_size)
+		chosen_why[0] = '\0';
+	if (!e || depth == 0)
+		return -EINVAL;
+	if (!name || strcmp(name, "auto") == 0)
+		return engine_open_auto(e, fd, depth, bufs, nbufs, chosen_why, why_size);
+
+	slot = engine_slot_find(name);
+	if (!slot) {
+		if (chosen_why && why_size)
+			snprintf(chosen_why, why_size, "ioengine=%s: unknown engine %s", name,
+				 "(choose io_uring, libaio, psync or auto)");
+		return -EINVAL;
+	}
+	if (!slot->ops) {
+		if (chosen_why && why_size)
+			snprintf(chosen_why, why_size, "ioengine=%s: %s", name, slot->missing);
+		return -ENOTSUP;
+	}
+	ret = engine_try(e, slot->ops, fd, depth, bufs, nbufs, why, sizeof(why));
+	if (chosen_why && why_size) {
+		if (ret == 0)
+			snprintf(chosen_why, why_size, "ioengine=%s: using %s (as requested)", name,
+				 name);
+		else
+			snprintf(chosen_why, why_size, "ioengine=%s: %s", name, why);
+	}
+	return ret;
+}

@@ -1,0 +1,183 @@
+/*
+ * group.c - runs one group of block jobs (the jobs up to a stonewall) at once: works out their
+ * files and regions, checks and lays out the files, picks each job's engine, runs all clones
+ * through the core runner, and removes the files it created.
+ */
+#define _GNU_SOURCE
+#include "block.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pvcbench/signals.h"
+
+/* Parses "0,2,4-7" into cpus; returns how many. */
+static unsigned parse_cpus(const char *text, int *cpus, unsigned max)
+{
+	unsigned n = 0;
+	const char *p = text;
+
+	while (*p && n < max) {
+		char *end;
+		long a = strtol(p, &end, 10), b;
+		if (end == p)
+			break;
+		b = a;
+		if (*end == '-') {
+			p = end + 1;
+			b = strtol(p, &end, 10);
+		}
+		for (long c = a; c <= b && n < max; c++)
+			cpus[n++] = (int)c;
+		p = *end == ',' ? end + 1 : end;
+		if (end == p && *p)
+			break;
+	}
+	return n;
+}
+
+static struct blk_file *file_for(struct blk_file *files, unsigned *nfiles, const char *path)
+{
+	for (unsigned i = 0; i < *nfiles; i++)
+		if (!strcmp(files[i].path, path))
+			return &files[i];
+	struct blk_file *f = &files[(*nfiles)++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	return f;
+}
+
+static uint64_t clone_seed(const struct blk_job *job, unsigned clone)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	if (!job->o.randrepeat)
+		h ^= (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)&h;
+	for (const char *p = job->o.name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h ^ ((uint64_t)clone << 32);
+}
+
+int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_settings *s,
+		  struct blk_group_result *gr, char *err, size_t err_size)
+{
+	unsigned nworkers = 0, nfiles = 0, w = 0;
+	struct blk_file *files = NULL;
+	struct worker_spec *specs = NULL;
+	int ret;
+
+	memset(gr, 0, sizeof(*gr));
+	gr->jobs = jobs;
+	gr->njobs = njobs;
+	for (unsigned i = 0; i < njobs; i++)
+		nworkers += (unsigned)jobs[i]->o.numjobs;
+	files = calloc(nworkers, sizeof(*files));
+	specs = calloc(nworkers, sizeof(*specs));
+	gr->clones = calloc(nworkers, sizeof(*gr->clones));
+	if (!files || !specs || !gr->clones) {
+		ret = -ENOMEM;
+		snprintf(err, err_size, "out of memory");
+		goto out;
+	}
+
+	for (unsigned i = 0; i < njobs; i++) {
+		struct blk_job *job = jobs[i];
+		int cpus[256];
+		unsigned ncpus = job->o.cpus_allowed[0] ? parse_cpus(job->o.cpus_allowed, cpus, 256) : 0;
+
+		for (unsigned c = 0; c < (unsigned)job->o.numjobs; c++, w++) {
+			struct blk_clone *cl = &gr->clones[w];
+			char path[4096];
+
+			ret = blk_clone_path(job, c, path, sizeof(path));
+			if (ret) {
+				snprintf(err, err_size, "job %s: path too long", job->o.name);
+				goto out;
+			}
+			cl->job = job;
+			cl->clone = c;
+			cl->file = file_for(files, &nfiles, path);
+			cl->region_start = job->o.offset + c * job->o.offset_increment;
+			cl->region_len = job->o.size;
+			cl->seed = clone_seed(job, c);
+			uint64_t end = cl->region_start + cl->region_len;
+			if (end > cl->file->need)
+				cl->file->need = end;
+			cl->file->writes |= job->writes;
+			cl->file->keep |= job->o.keep;
+			cl->file->force |= job->o.force;
+			specs[w].ramp_ns = job->o.ramp_time;
+			specs[w].runtime_ns = job->o.runtime;
+			specs[w].cpu = ncpus ? cpus[c % ncpus] : -1;
+			specs[w].numa_node = job->o.numa_cpu_nodes[0] ? atoi(job->o.numa_cpu_nodes) : -1;
+			specs[w].arg = cl;
+		}
+	}
+
+	ret = blk_files_check(files, nfiles, err, err_size);
+	if (ret)
+		goto out;
+	ret = blk_files_layout(files, nfiles, s->note, err, err_size);
+	if (ret)
+		goto cleanup;
+	for (unsigned i = 0; i < njobs; i++) {
+		struct blk_clone *first = NULL;
+		for (unsigned k = 0; k < nworkers && !first; k++)
+			if (gr->clones[k].job == jobs[i])
+				first = &gr->clones[k];
+		ret = blk_job_probe_engine(jobs[i], first->file, err, err_size);
+		if (ret)
+			goto cleanup;
+		if (s->note && jobs[i]->engine_why[0])
+			fprintf(s->note, "pvcbench: %s: %s\n", jobs[i]->o.name, jobs[i]->engine_why);
+	}
+	if (!s->quiet)
+		for (unsigned i = 0; i < njobs; i++)
+			blk_print_job_header(s->out, jobs[i]);
+
+	struct run_plan plan = {
+		.nworkers = nworkers,
+		.nops = 2,
+		.op_names = { "read", "write" },
+		.specs = specs,
+		.interval_ns = s->interval_ns,
+		.progress = s->progress,
+		.progress_out = s->note ? s->note : stderr,
+		.worker_init = blk_worker_init,
+		.worker_run = blk_worker_run,
+		.worker_exit = blk_worker_exit,
+	};
+	ret = runner_run(&plan, &gr->run);
+	if (ret) {
+		for (unsigned k = 0; k < nworkers; k++) {
+			if (gr->run.workers && gr->run.workers[k].error) {
+				snprintf(err, err_size, "%s", gr->run.workers[k].error_msg);
+				break;
+			}
+		}
+	}
+	gr->ret = ret;
+cleanup:
+	blk_files_cleanup(files, nfiles);
+out:
+	/* clones point into files: keep them for the renderers, by path only */
+	if (ret && !gr->run.workers) {
+		free(gr->clones);
+		gr->clones = NULL;
+	}
+	gr->files = files;
+	gr->nfiles = nfiles;
+	free(specs);
+	return ret;
+}
+
+void blk_group_free(struct blk_group_result *gr)
+{
+	run_result_free(&gr->run);
+	free(gr->clones);
+	free(gr->files);
+	gr->clones = NULL;
+	gr->files = NULL;
+}

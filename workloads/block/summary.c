@@ -1,0 +1,423 @@
+/*
+ * summary.c - the white paper's "FIO Summary": the dbench script's nine fio runs on one file in
+ * the mountpoint, each printed as it finishes, then the summary in exactly the seed's format.
+ *
+ * Settings come from the seed's environment variables (FIO_MOUNTPOINT, FIO_SIZE,
+ * FIO_OFFSET_INCREMENT, FIO_DIRECT, FIO_QUICK, RUN_TIME; dbench's DBENCH_MOUNTPOINT and
+ * DBENCH_QUICK too) or the matching flags. The one file is laid out once, big enough for the
+ * sequential runs (numjobs 4 at offset_increment apart: 3 * increment + size), after a space
+ * check, and removed at the end unless --keep.
+ */
+#define _GNU_SOURCE
+#include "block.h"
+#include "pvcbench/fmt.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pvcbench/signals.h"
+
+#define ERR_SIZE 1024
+#define SEQ_JOBS 4
+
+struct sum_options {
+	char mountpoint[OPT_STRING_MAX];
+	uint64_t size;
+	uint64_t offset_increment;
+	bool direct;
+	bool quick;
+	uint64_t runtime;
+	uint64_t ramp_time;
+	char ioengine[OPT_STRING_MAX];
+	bool keep;
+	bool force;
+};
+
+#define F(field) offsetof(struct sum_options, field)
+static const char *const engine_choices[] = { "auto", "io_uring", "libaio", "psync", NULL };
+
+static const struct option_def sum_defs[] = {
+	{ .name = "mountpoint", .env = "FIO_MOUNTPOINT", .env_alt = "DBENCH_MOUNTPOINT",
+	  .type = OPT_STRING, .offset = F(mountpoint), .def = "/data",
+	  .help = "directory to test (the PVC's mountpoint); the file fiotest is made in it" },
+	{ .name = "size", .env = "FIO_SIZE", .type = OPT_SIZE, .offset = F(size), .def = "2G",
+	  .min = 4096, .help = "size each test addresses" },
+	{ .name = "offset_increment", .env = "FIO_OFFSET_INCREMENT", .type = OPT_SIZE,
+	  .offset = F(offset_increment), .def = "500M",
+	  .help = "distance between the 4 sequential jobs' regions" },
+	{ .name = "direct", .env = "FIO_DIRECT", .type = OPT_BOOL, .offset = F(direct), .def = "1",
+	  .help = "O_DIRECT I/O" },
+	{ .name = "quick", .env = "FIO_QUICK", .env_alt = "DBENCH_QUICK", .type = OPT_BOOL,
+	  .offset = F(quick), .def = "0",
+	  .help = "only the four random IOPS and bandwidth tests" },
+	{ .name = "runtime", .env = "RUN_TIME", .type = OPT_TIME, .offset = F(runtime),
+	  .def = "15s", .min = 100000000, .unit_ns = 1000000000ULL, .help = "run time of each test" },
+	{ .name = "ramp_time", .type = OPT_TIME, .offset = F(ramp_time), .def = "2s",
+	  .unit_ns = 1000000000ULL, .help = "ramp before each test's measurement" },
+	{ .name = "ioengine", .env = "FIO_IOENGINE", .type = OPT_CHOICE, .offset = F(ioengine),
+	  .def = "auto", .choices = engine_choices,
+	  .help = "I/O engine; auto tries io_uring, libaio, psync" },
+	{ .name = "keep", .type = OPT_BOOL, .offset = F(keep), .def = "0",
+	  .help = "keep the fiotest file at the end" },
+	{ .name = "force", .type = OPT_BOOL, .offset = F(force), .def = "0",
+	  .help = "use an existing fiotest file pvcbench did not create" },
+	{ 0 }
+};
+
+struct sum_test {
+	const char *title; /* as dbench announces it */
+	const char *name;  /* the fio job name dbench gives it */
+	const char *rw, *bs;
+	const char *iodepth;
+	bool full_only, sequential;
+	const char *rwmixread;
+};
+
+enum { T_READ_IOPS, T_WRITE_IOPS, T_READ_BW, T_WRITE_BW, T_READ_LAT, T_WRITE_LAT, T_READ_SEQ,
+       T_WRITE_SEQ, T_MIX, T_COUNT };
+
+static const struct sum_test tests[T_COUNT] = {
+	{ "Read IOPS", "read_iops", "randread", "4k", "64", false, false, NULL },
+	{ "Write IOPS", "write_iops", "randwrite", "4k", "64", false, false, NULL },
+	{ "Read Bandwidth", "read_bw", "randread", "128k", "64", false, false, NULL },
+	{ "Write Bandwidth", "write_bw", "randwrite", "128k", "64", false, false, NULL },
+	{ "Read Latency", "read_latency", "randread", "4k", "4", true, false, NULL },
+	{ "Write Latency", "write_latency", "randwrite", "4k", "4", true, false, NULL },
+	{ "Read Sequential Speed", "read_seq", "read", "1M", "16", true, true, NULL },
+	{ "Write Sequential Speed", "write_seq", "write", "1M", "16", true, true, NULL },
+	{ "Read/Write Mixed", "rw_mix", "randrw", "4k", "64", true, false, "75" },
+};
+
+struct summary {
+	struct sum_options o;
+	enum opt_source source[16];
+	struct option_set set;
+	struct blk_cli cli;
+	struct blk_job jobs[T_COUNT];
+	struct blk_job *job_ptr[T_COUNT];
+	struct blk_group_result groups[T_COUNT];
+	bool ran[T_COUNT];
+	char path[4096];
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: pvcbench [summary] [--option=value ...]\n"
+	      "Runs the white paper's FIO Summary suite on a mountpoint and prints its summary.\n\n"
+	      "Suite options (flag, then environment variable):\n",
+	      out);
+	opt_print_help(sum_defs, out);
+	fputs("\nProgram options:\n", out);
+	opt_print_help(blk_cli_defs, out);
+}
+
+static int parse(struct summary *s, int argc, char **argv, char *err)
+{
+	const struct option_def *const tables[] = { blk_cli_defs, sum_defs, NULL };
+	int ret;
+
+	s->set.defs = sum_defs;
+	s->set.count = opt_count(sum_defs);
+	s->set.source = s->source;
+	ret = opt_apply_defaults(&s->set, &s->o, err, ERR_SIZE);
+	if (!ret)
+		ret = opt_apply_env(&s->set, &s->o, err, ERR_SIZE);
+	if (!ret)
+		ret = blk_cli_init(&s->cli, err, ERR_SIZE);
+	for (int i = 1; !ret && i < argc;) {
+		char key[128];
+		const char *value;
+		if (strncmp(argv[i], "--", 2)) {
+			snprintf(err, ERR_SIZE, "%s: unexpected argument (options are --key=value)",
+				 argv[i]);
+			return -EINVAL;
+		}
+		i += blk_split_arg(argv, argc, i, tables, key, sizeof(key), &value);
+		if (opt_find(blk_cli_defs, key))
+			ret = opt_set(&s->cli.set, &s->cli, key, value, SRC_FLAG, err, ERR_SIZE);
+		else
+			ret = opt_set(&s->set, &s->o, key, value, SRC_FLAG, err, ERR_SIZE);
+	}
+	return ret;
+}
+
+/* Sets a job option, with the source of the suite setting it comes from. */
+static int job_set(struct blk_job *job, const char *key, const char *value,
+		   enum opt_source source, char *err)
+{
+	return opt_set(&job->set, &job->o, key, value, source, err, ERR_SIZE);
+}
+
+static int job_set_from(struct summary *s, struct blk_job *job, const char *sum_key,
+			const char *job_key, char *err)
+{
+	const struct option_def *def = opt_find(sum_defs, sum_key);
+	char value[OPT_STRING_MAX];
+
+	opt_format_value(def, &s->o, value, sizeof(value));
+	/* times print in whole units; sizes in the largest exact suffix: both parse back exactly */
+	return job_set(job, job_key, value, s->source[def - sum_defs], err);
+}
+
+static int build_job(struct summary *s, unsigned t, char *err)
+{
+	const struct sum_test *test = &tests[t];
+	struct blk_job *job = &s->jobs[t];
+	int ret;
+
+	ret = blk_job_init(job, err, ERR_SIZE);
+	ret = ret ?: job_set(job, "name", test->name, SRC_DEFAULT, err);
+	ret = ret ?: job_set(job, "filename", s->path, SRC_DEFAULT, err);
+	ret = ret ?: job_set(job, "rw", test->rw, SRC_DEFAULT, err);
+	ret = ret ?: job_set(job, "bs", test->bs, SRC_DEFAULT, err);
+	ret = ret ?: job_set(job, "iodepth", test->iodepth, SRC_DEFAULT, err);
+	ret = ret ?: job_set(job, "time_based", "1", SRC_DEFAULT, err);
+	ret = ret ?: job_set(job, "randrepeat", "0", SRC_DEFAULT, err);
+	/* the suite made and checked the file: the jobs may write it, and must not remove it */
+	ret = ret ?: job_set(job, "force", "1", SRC_DEFAULT, err);
+	ret = ret ?: job_set(job, "keep", "1", SRC_DEFAULT, err);
+	ret = ret ?: job_set_from(s, job, "size", "size", err);
+	ret = ret ?: job_set_from(s, job, "direct", "direct", err);
+	ret = ret ?: job_set_from(s, job, "runtime", "runtime", err);
+	ret = ret ?: job_set_from(s, job, "ramp_time", "ramp_time", err);
+	ret = ret ?: job_set_from(s, job, "ioengine", "ioengine", err);
+	if (!ret && test->sequential) {
+		char n[8];
+		snprintf(n, sizeof(n), "%d", SEQ_JOBS);
+		ret = job_set(job, "numjobs", n, SRC_DEFAULT, err);
+		ret = ret ?: job_set_from(s, job, "offset_increment", "offset_increment", err);
+	}
+	if (!ret && test->rwmixread)
+		ret = job_set(job, "rwmixread", test->rwmixread, SRC_DEFAULT, err);
+	if (!ret)
+		ret = blk_job_validate(job, err, ERR_SIZE);
+	job->groupid = t;
+	s->job_ptr[t] = job;
+	return ret;
+}
+
+/* IOPS and BW exactly as fio's stat line prints them, for the one job of test t. */
+static void stat_strings(const struct summary *s, unsigned t, unsigned dir, char *iops,
+			 char *bw, size_t size)
+{
+	struct op_stats st;
+	uint64_t runtime_ns = 0;
+
+	if (!s->ran[t]) {
+		snprintf(iops, size, "n/a");
+		snprintf(bw, size, "n/a");
+		return;
+	}
+	blk_job_totals(&s->groups[t], &s->jobs[t], dir, &st, &runtime_ns);
+	fmt_fio_iops(iops, size, st.ops, runtime_ns / 1000000);
+	fmt_fio_bw(bw, size, st.bytes, runtime_ns / 1000000, 0);
+}
+
+static void latency_string(const struct summary *s, unsigned t, unsigned dir, char *buf,
+			   size_t size)
+{
+	struct op_stats st;
+
+	if (!s->ran[t]) {
+		snprintf(buf, size, "n/a");
+		return;
+	}
+	blk_job_totals(&s->groups[t], &s->jobs[t], dir, &st, NULL);
+	snprintf(buf, size, "%.2f", hist_mean(&st.lat) / 1000.0);
+}
+
+struct sum_lines {
+	char line[4][256];
+	unsigned n;
+};
+
+static void summary_lines(const struct summary *s, struct sum_lines *l)
+{
+	char a[32], b[32], c[32], d[32], unused[32];
+
+	stat_strings(s, T_READ_IOPS, IO_READ, a, unused, sizeof(a));
+	stat_strings(s, T_WRITE_IOPS, IO_WRITE, b, unused, sizeof(b));
+	stat_strings(s, T_READ_BW, IO_READ, unused, c, sizeof(c));
+	stat_strings(s, T_WRITE_BW, IO_WRITE, unused, d, sizeof(d));
+	snprintf(l->line[0], sizeof(l->line[0]), "Random Read/Write IOPS: %s/%s. BW: %s / %s", a, b,
+		 c, d);
+	l->n = 1;
+	if (s->o.quick)
+		return;
+	latency_string(s, T_READ_LAT, IO_READ, a, sizeof(a));
+	latency_string(s, T_WRITE_LAT, IO_WRITE, b, sizeof(b));
+	snprintf(l->line[1], sizeof(l->line[1]), "Average Latency (usec) Read/Write: %s/%s", a, b);
+	/* the group's aggregate READ:/WRITE: bandwidth of the four sequential jobs */
+	stat_strings(s, T_READ_SEQ, IO_READ, unused, a, sizeof(a));
+	stat_strings(s, T_WRITE_SEQ, IO_WRITE, unused, b, sizeof(b));
+	snprintf(l->line[2], sizeof(l->line[2]), "Sequential Read/Write: %s / %s", a, b);
+	stat_strings(s, T_MIX, IO_READ, a, unused, sizeof(a));
+	stat_strings(s, T_MIX, IO_WRITE, b, unused, sizeof(b));
+	snprintf(l->line[3], sizeof(l->line[3]), "Mixed Random Read/Write IOPS: %s/%s", a, b);
+	l->n = 4;
+}
+
+static void print_json(struct summary *s, FILE *out, const struct sum_lines *l)
+{
+	struct json_out j;
+	static const char *const keys[T_COUNT] = { "read_iops",	    "write_iops",   "read_bw",
+						   "write_bw",	    "read_latency", "write_latency",
+						   "read_seq",	    "write_seq",    "rw_mix" };
+
+	json_begin(&j, out);
+	report_json_header(&j);
+	json_array_begin(&j, "jobs");
+	for (unsigned t = 0; t < T_COUNT; t++)
+		if (s->ran[t])
+			blk_group_json(&j, &s->groups[t], t);
+	json_array_end(&j);
+	json_array_begin(&j, "series");
+	for (unsigned t = 0; t < T_COUNT; t++) {
+		if (!s->ran[t])
+			continue;
+		json_object_begin(&j, NULL);
+		json_u64(&j, "groupid", t);
+		json_string(&j, "jobname", tests[t].name);
+		report_series_json(&j, "series", &s->groups[t].run);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_begin(&j, "summary");
+	json_bool(&j, "quick", s->o.quick);
+	json_bool(&j, "interrupted", signals_received() != 0);
+	report_config_json(&j, &s->set, &s->o);
+	json_object_begin(&j, "tests");
+	for (unsigned t = 0; t < T_COUNT; t++) {
+		if (!s->ran[t])
+			continue;
+		json_object_begin(&j, keys[t]);
+		for (unsigned dir = 0; dir < 2; dir++) {
+			struct op_stats st;
+			uint64_t rt;
+			blk_job_totals(&s->groups[t], &s->jobs[t], dir, &st, &rt);
+			if (!st.ops)
+				continue;
+			json_object_begin(&j, dir ? "write" : "read");
+			uint64_t ms = rt / 1000000;
+			json_double(&j, "iops", ms ? (double)st.ops * 1000.0 / (double)ms : 0.0);
+			json_u64(&j, "bw_bytes", ms ? st.bytes * 1000 / ms : 0);
+			json_double(&j, "lat_mean_usec", hist_mean(&st.lat) / 1000.0);
+			json_object_end(&j);
+		}
+		json_object_end(&j);
+	}
+	json_object_end(&j);
+	json_array_begin(&j, "text");
+	for (unsigned i = 0; i < l->n; i++)
+		json_string(&j, NULL, l->line[i]);
+	json_array_end(&j);
+	json_object_end(&j);
+	json_end(&j);
+}
+
+static void print_text(FILE *out, const struct sum_lines *l)
+{
+	fputs("All tests complete.\n\n==================\n= FIO Summary =\n==================\n", out);
+	for (unsigned i = 0; i < l->n; i++)
+		fprintf(out, "%s\n", l->line[i]);
+	fflush(out);
+}
+
+int blk_summary_main(int argc, char **argv)
+{
+	struct summary *s = calloc(1, sizeof(*s));
+	char err[ERR_SIZE] = "";
+	struct blk_file file;
+	int ret, status = 0;
+
+	if (!s)
+		return 1;
+	ret = parse(s, argc, argv, err);
+	if (!ret && s->cli.help) {
+		usage(stdout);
+		free(s);
+		return 0;
+	}
+	if (!ret) {
+		int n = snprintf(s->path, sizeof(s->path), "%s/fiotest", s->o.mountpoint);
+		if (n < 0 || (size_t)n >= sizeof(s->path)) {
+			snprintf(err, sizeof(err), "--mountpoint: path too long");
+			ret = -ENAMETOOLONG;
+		}
+	}
+	for (unsigned t = 0; !ret && t < T_COUNT; t++)
+		ret = build_job(s, t, err);
+	memset(&file, 0, sizeof(file));
+	snprintf(file.path, sizeof(file.path), "%s", s->path);
+	file.need = s->o.size;
+	if (!s->o.quick && (SEQ_JOBS - 1) * s->o.offset_increment + s->o.size > file.need)
+		file.need = (SEQ_JOBS - 1) * s->o.offset_increment + s->o.size;
+	file.writes = true;
+	file.direct = s->o.direct;
+	file.force = s->o.force;
+	file.keep = s->o.keep;
+	if (!ret)
+		ret = blk_files_check(&file, 1, err, sizeof(err));
+	struct report_output out;
+	if (!ret)
+		ret = report_output_open(&out, s->cli.output, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "pvcbench: %s\n", err);
+		free(s);
+		return 2;
+	}
+
+	bool json = blk_cli_json(&s->cli);
+	FILE *text = json ? stderr : out.f;
+	struct blk_run_settings settings = {
+		.progress = blk_cli_progress(&s->cli),
+		.out = out.f,
+		.note = stderr,
+		.quiet = json,
+		.interval_ns = s->cli.interval,
+	};
+	ret = blk_files_layout(&file, 1, stderr, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "pvcbench: %s\n", err);
+		status = signals_received() ? 0 : 1;
+	}
+	for (unsigned t = 0; !ret && t < T_COUNT && !signals_stop_requested(); t++) {
+		if (s->o.quick && tests[t].full_only)
+			continue;
+		fprintf(text, "Testing %s...\n", tests[t].title);
+		fflush(text);
+		ret = blk_group_run(&s->job_ptr[t], 1, &settings, &s->groups[t], err, sizeof(err));
+		s->ran[t] = s->groups[t].run.workers && !s->groups[t].run.init_failed;
+		if (ret) {
+			fprintf(stderr, "pvcbench: %s: %s\n", tests[t].name, err);
+			status = s->ran[t] ? 1 : 2;
+		}
+		if (!json && s->ran[t])
+			blk_print_group_normal(out.f, &s->groups[t], t);
+		if (!json)
+			fputc('\n', out.f);
+	}
+	blk_files_cleanup(&file, 1);
+
+	struct sum_lines lines;
+	summary_lines(s, &lines);
+	if (json)
+		print_json(s, out.f, &lines);
+	else
+		print_text(out.f, &lines);
+	if (report_output_commit(&out, err, sizeof(err)) ||
+	    blk_write_series(&s->cli, s->groups, T_COUNT, err, sizeof(err))) {
+		fprintf(stderr, "pvcbench: %s\n", err);
+		if (!status)
+			status = 1;
+	}
+	for (unsigned t = 0; t < T_COUNT; t++)
+		blk_group_free(&s->groups[t]);
+	free(s);
+	if (signals_received())
+		return blk_exit_status(0);
+	return status;
+}

@@ -1,0 +1,269 @@
+/*
+ * worker.c - one clone of a block job: its file, engine, buffers and the hot loop.
+ *
+ * The loop keeps iodepth requests in flight: one reap (which submits what was queued and waits
+ * for at least one completion) per batch, one timestamp when the batch completes (the latency of
+ * every request in it) and one after the refills are queued (their issue time), and no
+ * allocation, lock or system call other than the engine's per batch.
+ */
+#define _GNU_SOURCE
+#include "block.h"
+#include "pvcbench/clock.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A stalled device must not keep a stop request waiting: reap wakes up this often. */
+#define REAP_TIMEOUT_NS 200000000ULL
+
+struct blk_worker {
+	struct blk_clone *clone;
+	const struct blk_job *job;
+	int fd;
+	bool engine_open;
+	struct io_engine engine;
+	void *mem;
+	struct iovec *iov;
+	struct io_req *reqs;
+	struct io_req **done;
+	unsigned depth;
+	uint64_t bs, nblocks, next_block;
+	struct blk_perm perm;
+	uint64_t rng[2];
+	uint64_t budget, issued; /* bytes to issue once measuring; 0 = no limit */
+};
+
+static int alloc_buffers(struct blk_worker *bw, unsigned depth, uint64_t bs, char *why,
+			 size_t why_size)
+{
+	size_t stride = (size_t)bs;
+
+	bw->depth = depth;
+	if (posix_memalign(&bw->mem, 4096, stride * depth)) {
+		snprintf(why, why_size, "cannot allocate %u buffers of %zu bytes", depth, stride);
+		return -ENOMEM;
+	}
+	bw->iov = calloc(depth, sizeof(*bw->iov));
+	bw->reqs = calloc(depth, sizeof(*bw->reqs));
+	bw->done = calloc(depth, sizeof(*bw->done));
+	if (!bw->iov || !bw->reqs || !bw->done)
+		return -ENOMEM;
+	/* first touch by the (pinned) worker thread puts the pages on its NUMA node */
+	blk_fill_random(bw->mem, stride * depth, bw->rng);
+	for (unsigned i = 0; i < depth; i++) {
+		bw->iov[i].iov_base = (char *)bw->mem + i * stride;
+		bw->iov[i].iov_len = stride;
+		bw->reqs[i].buf = (uint16_t)i;
+		bw->reqs[i].len = (uint32_t)bs;
+	}
+	return 0;
+}
+
+static void free_worker(struct blk_worker *bw)
+{
+	if (bw->engine_open)
+		bw->engine.ops->exit(&bw->engine);
+	if (bw->fd >= 0)
+		close(bw->fd);
+	free(bw->mem);
+	free(bw->iov);
+	free(bw->reqs);
+	free(bw->done);
+	free(bw);
+}
+
+static unsigned effective_depth(const struct blk_job *job)
+{
+	/* psync completes each I/O inside the call: more in flight is not possible */
+	if (!strcmp(job->engine_name, "psync"))
+		return 1;
+	return (unsigned)job->o.iodepth;
+}
+
+int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char *err,
+			 size_t err_size)
+{
+	struct blk_worker *bw = calloc(1, sizeof(*bw));
+	char why[512] = "";
+	int ret;
+
+	if (!bw)
+		return -ENOMEM;
+	bw->fd = blk_file_open(file, job);
+	if (bw->fd < 0) {
+		ret = bw->fd;
+		if (ret == -EINVAL && job->o.direct)
+			snprintf(err, err_size,
+				 "%s: the filesystem refuses O_DIRECT (EINVAL; tmpfs and FUSE do): use --direct=0",
+				 file->path);
+		else
+			snprintf(err, err_size, "%s: %s", file->path, strerror(-ret));
+		free_worker(bw);
+		return ret;
+	}
+	blk_rand_seed(bw->rng, 1);
+	ret = alloc_buffers(bw, (unsigned)job->o.iodepth, job->o.bs, err, err_size);
+	if (!ret) {
+		ret = engine_open(&bw->engine, job->o.ioengine, bw->fd, (unsigned)job->o.iodepth,
+				  bw->iov, bw->depth, why, sizeof(why));
+		if (ret)
+			snprintf(err, err_size, "job %s: --ioengine=%s: %s", job->o.name,
+				 job->o.ioengine, why);
+		else {
+			bw->engine_open = true;
+			job->engine_name = bw->engine.ops->name;
+			snprintf(job->engine_why, sizeof(job->engine_why), "%s", why);
+		}
+	}
+	free_worker(bw);
+	return ret;
+}
+
+int blk_worker_init(struct worker *w)
+{
+	struct blk_clone *clone = w->spec->arg;
+	const struct blk_job *job = clone->job;
+	struct blk_worker *bw = calloc(1, sizeof(*bw));
+	char why[512] = "";
+	int ret;
+
+	if (!bw)
+		return worker_fail(w, -ENOMEM, "out of memory");
+	bw->clone = clone;
+	bw->job = job;
+	bw->bs = job->o.bs;
+	bw->nblocks = clone->region_len / job->o.bs;
+	bw->fd = -1;
+	w->state = bw;
+	blk_rand_seed(bw->rng, clone->seed);
+	blk_perm_init(&bw->perm, bw->nblocks, clone->seed ^ 0x5bd1e995ULL);
+	if (!job->o.time_based)
+		bw->budget = clone->region_len;
+
+	bw->fd = blk_file_open(clone->file, job);
+	if (bw->fd < 0)
+		return worker_fail(w, bw->fd, "%s: %s", clone->file->path, strerror(-bw->fd));
+	ret = alloc_buffers(bw, effective_depth(job), job->o.bs, why, sizeof(why));
+	if (ret)
+		return worker_fail(w, ret, "%s", why);
+	ret = engine_open(&bw->engine, job->engine_name, bw->fd, bw->depth, bw->iov, bw->depth,
+			  why, sizeof(why));
+	if (ret)
+		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
+	bw->engine_open = true;
+	return 0;
+}
+
+void blk_worker_exit(struct worker *w)
+{
+	if (w->state)
+		free_worker(w->state);
+	w->state = NULL;
+}
+
+/* Fills in the next request; false when the job has issued all it should. */
+static inline bool next_io(struct worker *w, struct blk_worker *bw, struct io_req *r)
+{
+	const struct blk_job *job = bw->job;
+	uint64_t block;
+
+	if (bw->budget && bw->issued >= bw->budget)
+		return false;
+	switch (job->pattern) {
+	case PAT_READ:
+	case PAT_RANDREAD:
+		r->dir = IO_READ;
+		break;
+	case PAT_WRITE:
+	case PAT_RANDWRITE:
+		r->dir = IO_WRITE;
+		break;
+	default:
+		r->dir = blk_rand(bw->rng) % 100 < (uint64_t)job->o.rwmixread ? IO_READ : IO_WRITE;
+	}
+	if (job->random) {
+		block = blk_perm_next(&bw->perm);
+	} else {
+		block = bw->next_block++;
+		if (bw->next_block >= bw->nblocks)
+			bw->next_block = 0;
+	}
+	r->offset = bw->clone->region_start + block * bw->bs;
+	if (r->dir == IO_WRITE) {
+		/* every block written differs: deduplicating storage is measured honestly */
+		uint64_t stamp[2] = { blk_rand(bw->rng), r->offset };
+		memcpy(bw->iov[r->buf].iov_base, stamp, sizeof(stamp) < bw->bs ? sizeof(stamp) : bw->bs);
+	}
+	if (worker_measuring(w))
+		bw->issued += bw->bs;
+	return true;
+}
+
+int blk_worker_run(struct worker *w)
+{
+	struct blk_worker *bw = w->state;
+	struct io_engine *e = &bw->engine;
+	unsigned inflight = 0, fresh = 0;
+	bool going = true;
+	int ret;
+
+	for (unsigned i = 0; i < bw->depth; i++) {
+		struct io_req *r = &bw->reqs[i];
+		if (!next_io(w, bw, r))
+			break;
+		ret = e->ops->queue(e, r);
+		if (ret)
+			return worker_fail(w, ret, "queue: %s", strerror(-ret));
+		bw->done[fresh++] = r;
+		inflight++;
+	}
+	uint64_t start = clock_now_ns();
+	for (unsigned i = 0; i < fresh; i++)
+		bw->done[i]->issue_ns = start;
+
+	while (inflight) {
+		int n = e->ops->reap(e, 1, REAP_TIMEOUT_NS, bw->done, bw->depth);
+		uint64_t now = clock_now_ns();
+
+		if (n < 0) {
+			if (n == -EINTR)
+				continue;
+			return worker_fail(w, n, "%s: reap: %s", e->ops->name, strerror(-n));
+		}
+		if (going && !worker_tick(w, now))
+			going = false;
+		fresh = 0;
+		for (int i = 0; i < n; i++) {
+			struct io_req *r = bw->done[i];
+			inflight--;
+			if (r->result == (int64_t)r->len) {
+				worker_record(w, r->dir, now - r->issue_ns, r->len);
+			} else {
+				worker_record_error(w, r->dir);
+				if (!w->error)
+					worker_fail(w, r->result < 0 ? (int)r->result : -EIO,
+						    "%s %s at offset %llu: %s", bw->clone->file->path,
+						    r->dir == IO_READ ? "read" : "write",
+						    (unsigned long long)r->offset,
+						    r->result < 0 ? strerror((int)-r->result)
+								  : "short transfer");
+				going = false;
+			}
+			if (going && next_io(w, bw, r)) {
+				ret = e->ops->queue(e, r);
+				if (ret)
+					return worker_fail(w, ret, "queue: %s", strerror(-ret));
+				bw->done[fresh++] = r;
+				inflight++;
+			}
+		}
+		if (fresh) {
+			uint64_t issued = clock_now_ns();
+			for (unsigned i = 0; i < fresh; i++)
+				bw->done[i]->issue_ns = issued;
+		}
+	}
+	return w->error;
+}

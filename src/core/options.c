@@ -388,7 +388,8 @@ int opt_apply_env(const struct option_set *set, void *config, char *err, size_t 
 			char inner[256];
 			int ret;
 
-			if (!value)
+			/* an empty variable (a manifest's value: "") means unset, as in dbench */
+			if (!value || !*value)
 				continue;
 			ret = opt_parse_value(def, value, config, inner, sizeof(inner), false);
 			if (ret) {
@@ -442,10 +443,13 @@ int opt_set(const struct option_set *set, void *config, const char *name, const 
 		const char *best = NULL;
 		unsigned best_dist = 3;
 		for (unsigned i = 0; i < set->count; i++) {
-			unsigned d = edit_distance(name, set->defs[i].name);
-			if (d < best_dist) {
-				best_dist = d;
-				best = set->defs[i].name;
+			const struct option_def *d = &set->defs[i];
+			unsigned dist = edit_distance(name, d->name);
+			if (d->alias && edit_distance(name, d->alias) < dist)
+				dist = edit_distance(name, d->alias);
+			if (dist < best_dist) {
+				best_dist = dist;
+				best = d->name;
 			}
 		}
 		if (best)
@@ -516,7 +520,8 @@ void opt_print_help(const struct option_def *defs, FILE *out)
 			choices_text(defs, allowed, sizeof(allowed));
 			fprintf(out, " (%s)", allowed);
 		}
-		if (defs->def && *defs->def)
+		/* a switch that is off by default needs no "[default: 0]" */
+		if (defs->def && *defs->def && !(defs->type == OPT_BOOL && !strcmp(defs->def, "0")))
 			fprintf(out, " [default: %s]", defs->def);
 		if (defs->env)
 			fprintf(out, " [env: %s%s%s]", defs->env, defs->env_alt ? ", " : "",

@@ -61,7 +61,7 @@ const struct option_def blk_option_defs[] = {
 	{ .name = "numa_cpu_nodes", .type = OPT_STRING, .offset = F(numa_cpu_nodes), .def = NULL,
 	  .help = "run clones and allocate their buffers on this NUMA node" },
 	{ .name = "keep", .type = OPT_BOOL, .offset = F(keep), .def = "0",
-	  .help = "keep the data files pvcbench created (default: remove them)" },
+	  .help = "keep the data files pvcbench created instead of removing them" },
 	{ .name = "force", .type = OPT_BOOL, .offset = F(force), .def = "0",
 	  .help = "allow writing to a block device or a file pvcbench did not create" },
 	{ .name = "thread", .type = OPT_BOOL, .offset = F(thread), .def = "1",

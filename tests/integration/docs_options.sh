@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Every option that --help lists (the option tables) is described in docs/README.md.
+set -u
+bin=${1:?usage: docs_options.sh PVCBENCH}
+doc=$(dirname "$0")/../../docs/README.md
+missing=0
+for cmd in summary fio; do
+	opts=$("$bin" $cmd --help | grep -oE '^  --[a-z_-]+' | sed 's/^  //')
+	[ -n "$opts" ] || { echo "no options in '$cmd --help'"; exit 1; }
+	for o in $opts; do
+		grep -qE -- "^  $o([= ]|$)" "$doc" || { echo "$cmd: $o is not in docs/README.md"; missing=1; }
+	done
+done
+exit $missing

@@ -25,7 +25,8 @@ enum opt_type {
 
 #define OPT_STRING_MAX 256
 
-enum opt_source { SRC_DEFAULT = 0, SRC_ENV, SRC_JOBFILE, SRC_FLAG };
+/* preset: fixed by the command itself, e.g. the FIO Summary suite's table of tests */
+enum opt_source { SRC_DEFAULT = 0, SRC_PRESET, SRC_ENV, SRC_JOBFILE, SRC_FLAG };
 
 struct option_def {
 	const char *name;    /* flag (--name=value) and job-file key */
@@ -74,7 +75,7 @@ int opt_set(const struct option_set *set, void *config, const char *name, const 
 
 /* The value of a row as text, for the config echo ("4096", "2G" stays "2147483648"). */
 void opt_format_value(const struct option_def *def, const void *config, char *buf, size_t size);
-const char *opt_source_name(enum opt_source source); /* "default", "env", "jobfile", "flag" */
+const char *opt_source_name(enum opt_source source); /* "default", "preset", "env", ... */
 
 /* Prints --help lines for every row: flag, env, default, help. */
 void opt_print_help(const struct option_def *defs, FILE *out);

@@ -493,6 +493,8 @@ void opt_format_value(const struct option_def *def, const void *config, char *bu
 const char *opt_source_name(enum opt_source source)
 {
 	switch (source) {
+	case SRC_PRESET:
+		return "preset";
 	case SRC_ENV:
 		return "env";
 	case SRC_JOBFILE:

@@ -161,6 +161,8 @@ struct blk_run_settings {
 
 int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_settings *s,
 		  struct blk_group_result *gr, char *err, size_t err_size);
+/* Removes the files the group created (unless kept); then free its results. */
+void blk_group_cleanup(struct blk_group_result *gr);
 void blk_group_free(struct blk_group_result *gr);
 
 /* --- fio_output.c --- */

@@ -307,6 +307,7 @@ int blk_fio_main(int argc, char **argv)
 		}
 		if (!json && gr->run.workers && !gr->run.init_failed)
 			blk_print_group_normal(out.f, gr, c->jobs[first]->groupid);
+		blk_group_cleanup(gr);
 		first += n;
 		if (ret)
 			break;

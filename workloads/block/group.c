@@ -1,7 +1,7 @@
 /*
  * group.c - runs one group of block jobs (the jobs up to a stonewall) at once: works out their
- * files and regions, checks and lays out the files, picks each job's engine, runs all clones
- * through the core runner, and removes the files it created.
+ * files and regions, checks and lays out the files, picks each job's engine and runs all clones
+ * through the core runner. The caller removes the files (blk_group_cleanup) after printing.
  */
 #define _GNU_SOURCE
 #include "block.h"
@@ -159,6 +159,8 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 		}
 	}
 	gr->ret = ret;
+	/* the files stay until the caller has printed: a stuck volume must not hold back results */
+	goto out;
 cleanup:
 	blk_files_cleanup(files, nfiles);
 out:
@@ -171,6 +173,12 @@ out:
 	gr->nfiles = nfiles;
 	free(specs);
 	return ret;
+}
+
+void blk_group_cleanup(struct blk_group_result *gr)
+{
+	if (gr->files)
+		blk_files_cleanup(gr->files, gr->nfiles);
 }
 
 void blk_group_free(struct blk_group_result *gr)

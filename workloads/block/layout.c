@@ -254,8 +254,10 @@ int blk_files_layout(struct blk_file *files, unsigned nfiles, FILE *note, char *
 void blk_files_cleanup(struct blk_file *files, unsigned nfiles)
 {
 	for (unsigned i = 0; i < nfiles; i++) {
-		if (files[i].created && !files[i].keep)
+		if (files[i].created && !files[i].keep) {
 			unlink(files[i].path);
+			files[i].created = false;
+		}
 	}
 }
 

@@ -169,16 +169,16 @@ static int build_job(struct summary *s, unsigned t, char *err)
 	int ret;
 
 	ret = blk_job_init(job, err, ERR_SIZE);
-	ret = ret ?: job_set(job, "name", test->name, SRC_DEFAULT, err);
-	ret = ret ?: job_set(job, "filename", s->path, SRC_DEFAULT, err);
-	ret = ret ?: job_set(job, "rw", test->rw, SRC_DEFAULT, err);
-	ret = ret ?: job_set(job, "bs", test->bs, SRC_DEFAULT, err);
-	ret = ret ?: job_set(job, "iodepth", test->iodepth, SRC_DEFAULT, err);
-	ret = ret ?: job_set(job, "time_based", "1", SRC_DEFAULT, err);
-	ret = ret ?: job_set(job, "randrepeat", "0", SRC_DEFAULT, err);
+	ret = ret ?: job_set(job, "name", test->name, SRC_PRESET, err);
+	ret = ret ?: job_set(job, "filename", s->path, SRC_PRESET, err);
+	ret = ret ?: job_set(job, "rw", test->rw, SRC_PRESET, err);
+	ret = ret ?: job_set(job, "bs", test->bs, SRC_PRESET, err);
+	ret = ret ?: job_set(job, "iodepth", test->iodepth, SRC_PRESET, err);
+	ret = ret ?: job_set(job, "time_based", "1", SRC_PRESET, err);
+	ret = ret ?: job_set(job, "randrepeat", "0", SRC_PRESET, err);
 	/* the suite made and checked the file: the jobs may write it, and must not remove it */
-	ret = ret ?: job_set(job, "force", "1", SRC_DEFAULT, err);
-	ret = ret ?: job_set(job, "keep", "1", SRC_DEFAULT, err);
+	ret = ret ?: job_set(job, "force", "1", SRC_PRESET, err);
+	ret = ret ?: job_set(job, "keep", "1", SRC_PRESET, err);
 	ret = ret ?: job_set_from(s, job, "size", "size", err);
 	ret = ret ?: job_set_from(s, job, "direct", "direct", err);
 	ret = ret ?: job_set_from(s, job, "runtime", "runtime", err);
@@ -187,11 +187,11 @@ static int build_job(struct summary *s, unsigned t, char *err)
 	if (!ret && test->sequential) {
 		char n[8];
 		snprintf(n, sizeof(n), "%d", SEQ_JOBS);
-		ret = job_set(job, "numjobs", n, SRC_DEFAULT, err);
+		ret = job_set(job, "numjobs", n, SRC_PRESET, err);
 		ret = ret ?: job_set_from(s, job, "offset_increment", "offset_increment", err);
 	}
 	if (!ret && test->rwmixread)
-		ret = job_set(job, "rwmixread", test->rwmixread, SRC_DEFAULT, err);
+		ret = job_set(job, "rwmixread", test->rwmixread, SRC_PRESET, err);
 	if (!ret)
 		ret = blk_job_validate(job, err, ERR_SIZE);
 	job->groupid = t;
@@ -400,7 +400,6 @@ int blk_summary_main(int argc, char **argv)
 		if (!json)
 			fputc('\n', out.f);
 	}
-	blk_files_cleanup(&file, 1);
 
 	struct sum_lines lines;
 	summary_lines(s, &lines);
@@ -408,6 +407,7 @@ int blk_summary_main(int argc, char **argv)
 		print_json(s, out.f, &lines);
 	else
 		print_text(out.f, &lines);
+	blk_files_cleanup(&file, 1);
 	if (report_output_commit(&out, err, sizeof(err)) ||
 	    blk_write_series(&s->cli, s->groups, T_COUNT, err, sizeof(err))) {
 		fprintf(stderr, "pvcbench: %s\n", err);

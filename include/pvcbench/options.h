@@ -73,7 +73,8 @@ int opt_apply_env(const struct option_set *set, void *config, char *err, size_t 
 int opt_set(const struct option_set *set, void *config, const char *name, const char *value,
 	    enum opt_source source, char *err, size_t err_size);
 
-/* The value of a row as text, for the config echo ("4096", "2G" stays "2147483648"). */
+/* The value of a row as text, for the config echo: sizes in their largest exact suffix (4096 ->
+ * "4k"), times in whole s or ms; the text parses back to the same value. */
 void opt_format_value(const struct option_def *def, const void *config, char *buf, size_t size);
 const char *opt_source_name(enum opt_source source); /* "default", "preset", "env", ... */
 

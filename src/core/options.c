@@ -5,6 +5,7 @@
  * ms, s, m, h and d; a bare number is in the row's unit (seconds for fio's runtime). Every
  * failure is a one-line message naming the option and the value, and what is allowed.
  */
+#define _GNU_SOURCE
 #include "pvcbench/options.h"
 
 #include <ctype.h>
@@ -79,7 +80,10 @@ static int parse_number(const char *text, const char **rest, long double *value)
 
 	if (*p == '-' || *p == '+')
 		return -EINVAL; /* negative sizes and times are errors, not wrap-arounds */
-	if (!isdigit((unsigned char)*p) && *p != '.')
+	/* plain decimals only: strtold would also take hex, exponents, inf and nan */
+	size_t digits = strspn(p, "0123456789.");
+	if (!digits || memchr(p, '.', digits) != memrchr(p, '.', digits) ||
+	    (p[digits] && strchr("xXeEpP", p[digits]) && isdigit((unsigned char)p[digits + 1])))
 		return -EINVAL;
 	char *end;
 	errno = 0;
@@ -184,7 +188,7 @@ static void choices_text(const struct option_def *def, char *buf, size_t size)
 	}
 }
 
-static void size_text(int64_t bytes, char *buf, size_t size)
+static void size_text(uint64_t bytes, char *buf, size_t size)
 {
 	static const char *const suffix[] = { "", "k", "M", "G", "T", "P" };
 	unsigned i = 0;
@@ -193,7 +197,7 @@ static void size_text(int64_t bytes, char *buf, size_t size)
 		bytes /= 1024;
 		i++;
 	}
-	snprintf(buf, size, "%" PRId64 "%s", bytes, suffix[i]);
+	snprintf(buf, size, "%" PRIu64 "%s", bytes, suffix[i]);
 }
 
 static void time_text(int64_t ns, char *buf, size_t size)
@@ -209,7 +213,7 @@ static void time_text(int64_t ns, char *buf, size_t size)
 static void bound_text(const struct option_def *def, int64_t v, char *buf, size_t size)
 {
 	if (def->type == OPT_SIZE)
-		size_text(v, buf, size);
+		size_text((uint64_t)v, buf, size);
 	else if (def->type == OPT_TIME)
 		time_text(v, buf, size);
 	else
@@ -393,9 +397,13 @@ int opt_apply_env(const struct option_set *set, void *config, char *err, size_t 
 				continue;
 			ret = opt_parse_value(def, value, config, inner, sizeof(inner), false);
 			if (ret) {
-				/* name the variable the user set, not the flag */
-				const char *why = strchr(inner, ':');
-				snprintf(err, err_size, "%s=%s%s", names[k], value, why ? why : "");
+				/* name the variable the user set, not the option: skip "name=value" */
+				size_t skip = strlen(def->name) + 1 + strlen(value);
+				const char *why = strlen(inner) > skip && !strncmp(inner, def->name,
+										   strlen(def->name))
+							  ? inner + skip
+							  : inner;
+				snprintf(err, err_size, "%s=%s%s", names[k], value, why);
 				return ret;
 			}
 			set->source[i] = SRC_ENV;
@@ -482,7 +490,7 @@ void opt_format_value(const struct option_def *def, const void *config, char *bu
 		snprintf(buf, size, "%" PRId64, *(const int64_t *)field);
 		break;
 	case OPT_SIZE:
-		size_text((int64_t) * (const uint64_t *)field, buf, size);
+		size_text(*(const uint64_t *)field, buf, size);
 		break;
 	case OPT_TIME:
 		time_text((int64_t) * (const uint64_t *)field, buf, size);

@@ -49,6 +49,7 @@ struct runner {
 
 	/* the reporter's own */
 	int64_t *next_to_consume; /* per worker */
+	bool *drained;            /* per worker: finished, and everything it closed consumed */
 	struct pending **pending; /* open intervals, sorted by index */
 	size_t npending, pending_cap;
 	int64_t next_point;       /* next interval to emit into the series */
@@ -163,7 +164,8 @@ static void *worker_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pin_worker(w);
 
-	ret = plan->worker_init ? plan->worker_init(w) : 0;
+	int init_ret = plan->worker_init ? plan->worker_init(w) : 0;
+	ret = init_ret;
 	if (ret) {
 		if (!w->error)
 			worker_fail(w, ret, "worker %u: initialisation failed", w->id);
@@ -195,7 +197,8 @@ static void *worker_main(void *arg)
 			w->ctx = ctx - w->ctx_start;
 		}
 	}
-	if (plan->worker_exit && (!ret || w->state))
+	/* exit undoes init: after a failed init, only what init left in state */
+	if (plan->worker_exit && (!init_ret || w->state))
 		plan->worker_exit(w);
 	if (w->cur)
 		atomic_store_explicit(&w->closed, w->interval + 1, memory_order_release);
@@ -238,6 +241,8 @@ static void consume(struct runner *r)
 
 	for (unsigned i = 0; i < plan->nworkers; i++) {
 		struct worker *w = &r->workers[i];
+		/* finished first: then closed, read after it, is the worker's last word */
+		bool finished = atomic_load_explicit(&w->finished, memory_order_acquire);
 		int64_t closed = atomic_load_explicit(&w->closed, memory_order_acquire);
 
 		for (int64_t j = r->next_to_consume[i]; j < closed; j++) {
@@ -257,6 +262,8 @@ static void consume(struct runner *r)
 			r->next_to_consume[i] = closed;
 			atomic_store_explicit(&w->consumed, closed, memory_order_release);
 		}
+		if (finished)
+			r->drained[i] = true;
 	}
 }
 
@@ -293,13 +300,10 @@ static void finalize(struct runner *r, bool final)
 	int64_t limit = INT64_MAX;
 
 	if (!final) {
+		/* a worker still running may add to any interval it has not closed and we consumed */
 		for (unsigned i = 0; i < r->plan->nworkers; i++) {
-			struct worker *w = &r->workers[i];
-			if (atomic_load_explicit(&w->finished, memory_order_acquire))
-				continue;
-			int64_t c = atomic_load_explicit(&w->closed, memory_order_acquire);
-			if (c < limit)
-				limit = c;
+			if (!r->drained[i] && r->next_to_consume[i] < limit)
+				limit = r->next_to_consume[i];
 		}
 	} else {
 		limit = r->max_seen + 1;
@@ -428,8 +432,9 @@ static int runner_setup(struct runner *r, const struct run_plan *plan, struct ru
 	r->workers = calloc(plan->nworkers, sizeof(*r->workers));
 	r->threads = calloc(plan->nworkers, sizeof(*r->threads));
 	r->next_to_consume = calloc(plan->nworkers, sizeof(*r->next_to_consume));
+	r->drained = calloc(plan->nworkers, sizeof(*r->drained));
 	res->workers = calloc(plan->nworkers, sizeof(*res->workers));
-	if (!r->workers || !r->threads || !r->next_to_consume || !res->workers)
+	if (!r->workers || !r->threads || !r->next_to_consume || !r->drained || !res->workers)
 		return -ENOMEM;
 	for (unsigned i = 0; i < plan->nworkers; i++) {
 		struct worker *w = &r->workers[i];
@@ -462,6 +467,7 @@ static void runner_teardown(struct runner *r, bool joined)
 		free(r->pending[i]);
 	free(r->pending);
 	free(r->next_to_consume);
+	free(r->drained);
 	free(r->threads);
 	if (joined)
 		free(r->workers);
@@ -477,7 +483,7 @@ int runner_run(const struct run_plan *plan, struct run_result *res)
 	res->nworkers = plan->nworkers;
 	res->nops = plan->nops;
 	res->interval_ns = plan->interval_ns;
-	for (unsigned k = 0; k < plan->nops; k++)
+	for (unsigned k = 0; k < plan->nops && k < PVC_MAX_OPS; k++)
 		res->op_names[k] = plan->op_names[k];
 	if (plan->nops == 0 || plan->nops > PVC_MAX_OPS || plan->nworkers == 0 ||
 	    plan->interval_ns < 1000000ULL)

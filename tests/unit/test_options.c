@@ -180,12 +180,11 @@ static void test_parse_size(void **state)
 		uint64_t bytes = untouched;
 		int ret = opt_parse_size(cases[i].text, &bytes);
 
-		print_message("size \"%s\"\n", cases[i].text);
-		assert_int_equal(ret, cases[i].ret);
-		if (ret == 0)
-			assert_int_equal(bytes, cases[i].bytes);
-		else
-			assert_int_equal(bytes, untouched);
+		if (ret != cases[i].ret)
+			fail_msg("size \"%s\": returned %d, expected %d", cases[i].text, ret,
+				 cases[i].ret);
+		if (bytes != (ret == 0 ? cases[i].bytes : untouched))
+			fail_msg("size \"%s\": gave %llu", cases[i].text, (unsigned long long)bytes);
 	}
 	uint64_t bytes;
 	assert_int_equal(opt_parse_size(NULL, &bytes), -EINVAL);
@@ -242,13 +241,12 @@ static void test_parse_time(void **state)
 		uint64_t ns = untouched;
 		int ret = opt_parse_time(cases[i].text, cases[i].unit_ns, &ns);
 
-		print_message("time \"%s\" unit %llu\n", cases[i].text,
-			      (unsigned long long)cases[i].unit_ns);
-		assert_int_equal(ret, cases[i].ret);
-		if (ret == 0)
-			assert_int_equal(ns, cases[i].ns);
-		else
-			assert_int_equal(ns, untouched);
+		if (ret != cases[i].ret)
+			fail_msg("time \"%s\" (unit %llu ns): returned %d, expected %d", cases[i].text,
+				 (unsigned long long)cases[i].unit_ns, ret, cases[i].ret);
+		if (ns != (ret == 0 ? cases[i].ns : untouched))
+			fail_msg("time \"%s\" (unit %llu ns): gave %llu", cases[i].text,
+				 (unsigned long long)cases[i].unit_ns, (unsigned long long)ns);
 	}
 	uint64_t ns;
 	assert_int_equal(opt_parse_time(NULL, NS_PER_S, &ns), -EINVAL);
@@ -276,7 +274,6 @@ static void test_parse_bool(void **state)
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		v = true;
-		print_message("bool \"%s\"\n", bad[i]);
 		assert_int_equal(opt_parse_bool(bad[i], &v), -EINVAL);
 		assert_true(v);
 		v = false;
@@ -486,6 +483,7 @@ static void test_set_sources(void **state)
 		{ "bs", "1M", SRC_ENV, ROW_BS, "env" },
 		{ "runtime", "15m", SRC_JOBFILE, ROW_RUNTIME, "jobfile" },
 		{ "mode", "write", SRC_FLAG, ROW_MODE, "flag" },
+		{ "limit", "10", SRC_PRESET, ROW_LIMIT, "preset" },
 	};
 
 	test_apply_defaults(f);
@@ -502,7 +500,7 @@ static void test_set_sources(void **state)
 	assert_int_equal(f->config.bs, MIB);
 	assert_int_equal(f->config.runtime, 900 * NS_PER_S);
 	assert_string_equal(f->config.mode, "write");
-	assert_int_equal(f->source[ROW_LIMIT], SRC_DEFAULT);
+	assert_int_equal(f->config.limit, 10);
 	assert_int_equal(f->source[ROW_NOTE], SRC_DEFAULT);
 	assert_string_equal(opt_source_name(SRC_DEFAULT), "default");
 
@@ -529,13 +527,13 @@ static void test_expect_error(struct test_fixture *f, enum opt_source source, co
 	memcpy(&before, &f->config, sizeof(before));
 	memcpy(before_source, f->source, sizeof(before_source));
 	f->err[0] = '\0';
-	print_message("%s=%s\n", name, value ? value : "(none)");
-	assert_int_equal(opt_set(&f->set, &f->config, name, value, source, f->err,
-				 sizeof(f->err)),
-			 ret);
+	int got = opt_set(&f->set, &f->config, name, value, source, f->err, sizeof(f->err));
+	if (got != ret)
+		fail_msg("%s=%s: returned %d, expected %d (\"%s\")", name, value ? value : "(none)",
+			 got, ret, f->err);
 	for (unsigned i = 0; parts[i]; i++) {
-		print_message("  message \"%s\" should contain \"%s\"\n", f->err, parts[i]);
-		assert_non_null(strstr(f->err, parts[i]));
+		if (!strstr(f->err, parts[i]))
+			fail_msg("message \"%s\" lacks \"%s\"", f->err, parts[i]);
 	}
 	assert_null(strchr(f->err, '\n'));
 	/* a rejected value changes neither the config nor where its value came from */
@@ -694,9 +692,10 @@ static void test_round_trip(struct test_fixture *f, unsigned row, const char *va
 				 sizeof(f->err)),
 			 0);
 	opt_format_value(def, &f->config, text, sizeof(text));
-	print_message("%s=%s formats as \"%s\"\n", def->name, value ? value : "(none)", text);
 	memset(&again, 0x5a, sizeof(again));
-	assert_int_equal(opt_parse_value(def, text, &again, f->err, sizeof(f->err), true), 0);
+	if (opt_parse_value(def, text, &again, f->err, sizeof(f->err), true))
+		fail_msg("%s=%s formats as \"%s\", which does not parse: %s", def->name,
+			 value ? value : "(none)", text, f->err);
 	const char *a = (const char *)&f->config + def->offset;
 	const char *b = (const char *)&again + def->offset;
 	switch (def->type) {
@@ -759,7 +758,6 @@ static void test_help(void **state)
 	opt_print_help(test_defs, out);
 	fclose(out);
 	assert_non_null(text);
-	print_message("%s", text);
 	assert_non_null(strstr(text, "--bs=SIZE"));
 	assert_non_null(strstr(text, "--runtime=TIME"));
 	assert_non_null(strstr(text, "--jobs=N"));

@@ -64,10 +64,13 @@ void blk_perm_init(struct blk_perm *p, uint64_t n, uint64_t seed)
 	new_pass(p);
 }
 
+/* A full 64-bit mix (splitmix64's finaliser): a weaker one leaves small regions nearly in order. */
 static inline uint64_t round_fn(uint64_t x, uint32_t key)
 {
-	x = (x ^ key) * 0x9e3779b97f4a7c15ULL;
-	return x ^ (x >> 29);
+	x ^= (uint64_t)key * 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
 }
 
 static inline uint64_t feistel(const struct blk_perm *p, uint64_t x)

@@ -26,7 +26,8 @@ enum opt_type {
 #define OPT_STRING_MAX 256
 
 /* preset: fixed by the command itself, e.g. the FIO Summary suite's table of tests */
-enum opt_source { SRC_DEFAULT = 0, SRC_PRESET, SRC_ENV, SRC_JOBFILE, SRC_FLAG };
+/* env_alt: set from the row's second environment variable */
+enum opt_source { SRC_DEFAULT = 0, SRC_PRESET, SRC_ENV, SRC_ENV_ALT, SRC_JOBFILE, SRC_FLAG };
 
 struct option_def {
 	const char *name;    /* flag (--name=value) and job-file key */

@@ -406,7 +406,7 @@ int opt_apply_env(const struct option_set *set, void *config, char *err, size_t 
 				snprintf(err, err_size, "%s=%s%s", names[k], value, why);
 				return ret;
 			}
-			set->source[i] = SRC_ENV;
+			set->source[i] = k ? SRC_ENV_ALT : SRC_ENV;
 			break;
 		}
 	}
@@ -504,6 +504,7 @@ const char *opt_source_name(enum opt_source source)
 	case SRC_PRESET:
 		return "preset";
 	case SRC_ENV:
+	case SRC_ENV_ALT:
 		return "env";
 	case SRC_JOBFILE:
 		return "jobfile";

@@ -109,8 +109,10 @@ void report_config_json(struct json_out *j, const struct option_set *set, const 
 		json_object_begin(j, set->defs[i].name);
 		json_string(j, "value", value);
 		json_string(j, "source", opt_source_name(set->source[i]));
-		if (set->source[i] == SRC_ENV && set->defs[i].env)
+		if (set->source[i] == SRC_ENV)
 			json_string(j, "env", set->defs[i].env);
+		else if (set->source[i] == SRC_ENV_ALT)
+			json_string(j, "env", set->defs[i].env_alt);
 		json_object_end(j);
 	}
 	json_object_end(j);

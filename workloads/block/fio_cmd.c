@@ -23,6 +23,7 @@
 struct fio_cmd {
 	struct blk_cli cli;
 	struct blk_job global;
+	struct blk_job global_echo; /* global options as the last job file left them */
 	struct blk_job *jobs[MAX_JOBS];
 	unsigned njobs;
 	const char *files[MAX_JOBS];
@@ -113,6 +114,7 @@ static int parse_job_file(struct fio_cmd *c, const char *path, char *err)
 	char line[4096], expanded[4096];
 	char unsupported[512] = "";
 	unsigned lineno = 0;
+	bool has_global = false;
 	int ret = 0;
 
 	if (!f) {
@@ -135,6 +137,7 @@ static int parse_job_file(struct fio_cmd *c, const char *path, char *err)
 			*end = '\0';
 			if (!strcmp(s + 1, "global")) {
 				cur = &file_global;
+				has_global = true;
 				continue;
 			}
 			cur = job_new(c, &file_global, err);
@@ -179,6 +182,8 @@ static int parse_job_file(struct fio_cmd *c, const char *path, char *err)
 		}
 	}
 	fclose(f);
+	if (has_global)
+		job_copy(&c->global_echo, &file_global);
 	if (!ret && unsupported[0]) {
 		snprintf(err, ERR_SIZE, "%s: fio options pvcbench does not support: %s", path,
 			 unsupported);
@@ -227,6 +232,26 @@ static int parse_args(struct fio_cmd *c, int argc, char **argv, char *err)
 	return 0;
 }
 
+/* fio's "global options": what [global] (or options before the first --name) set. */
+static void global_options_json(struct json_out *j, const struct blk_job *g)
+{
+	char value[OPT_STRING_MAX];
+	bool any = false;
+
+	for (unsigned i = 0; i < g->set.count; i++)
+		any |= g->source[i] != SRC_DEFAULT;
+	if (!any)
+		return;
+	json_object_begin(j, "global options");
+	for (unsigned i = 0; i < g->set.count; i++) {
+		if (g->source[i] == SRC_DEFAULT)
+			continue;
+		opt_format_value(&g->set.defs[i], &g->o, value, sizeof(value));
+		json_string(j, g->set.defs[i].name, value);
+	}
+	json_object_end(j);
+}
+
 static void free_cmd(struct fio_cmd *c)
 {
 	for (unsigned i = 0; i < c->njobs; i++)
@@ -242,6 +267,7 @@ int blk_fio_main(int argc, char **argv)
 	if (!c)
 		return 1;
 	ret = parse_args(c, argc, argv, err);
+	job_copy(&c->global_echo, &c->global);
 	for (unsigned i = 0; !ret && i < c->nfiles; i++)
 		ret = parse_job_file(c, c->files[i], err);
 	if (!ret && c->cli.help) {
@@ -316,6 +342,7 @@ int blk_fio_main(int argc, char **argv)
 		struct json_out j;
 		json_begin(&j, out.f);
 		report_json_header(&j);
+		global_options_json(&j, &c->global_echo);
 		json_array_begin(&j, "jobs");
 		for (unsigned g = 0; g < ngroups; g++)
 			if (!groups[g].run.init_failed)

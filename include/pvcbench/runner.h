@@ -104,6 +104,7 @@ struct series_point {
 
 struct worker_result {
 	uint64_t runtime_ns; /* measured time: ramp end to the worker's stop */
+	uint64_t elapsed_ns; /* wall time: start barrier to the worker's stop, ramp included */
 	uint64_t cpu_usr_ns, cpu_sys_ns, ctx; /* the worker thread's, over the measured time */
 	int error;
 	char error_msg[256];
@@ -132,6 +133,12 @@ void run_result_free(struct run_result *result);
 /* Sums every worker's totals of one operation type; runtime is the longest worker's. */
 void run_result_total(const struct run_result *r, unsigned op, struct op_stats *into,
 		      uint64_t *runtime_ns);
+
+/*
+ * Checks that a worker may be pinned to cpu (-1: none) and bound to NUMA node (-1: none) on this
+ * machine. Returns 0, or -EINVAL with a one-line message in err.
+ */
+int runner_check_placement(int cpu, int node, char *err, size_t err_size);
 
 /* Called by a workload's run when it fails: keeps a message and returns err. */
 int worker_fail(struct worker *w, int err, const char *fmt, ...)

@@ -149,6 +149,34 @@ static void pin_worker(struct worker *w)
 #endif
 }
 
+int runner_check_placement(int cpu, int node, char *err, size_t err_size)
+{
+	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (cpu >= 0 && (cpu >= CPU_SETSIZE || cpu >= ncpus)) {
+		snprintf(err, err_size, "CPU %d does not exist (this machine has CPUs 0-%ld)", cpu,
+			 ncpus - 1);
+		return -EINVAL;
+	}
+	if (node < 0)
+		return 0;
+#ifdef PVC_HAVE_NUMA
+	if (numa_available() < 0) {
+		snprintf(err, err_size, "NUMA node %d: this kernel has no NUMA support", node);
+		return -EINVAL;
+	}
+	if (node > numa_max_node()) {
+		snprintf(err, err_size, "NUMA node %d does not exist (this machine has nodes 0-%d)",
+			 node, numa_max_node());
+		return -EINVAL;
+	}
+	return 0;
+#else
+	snprintf(err, err_size, "NUMA node %d: pvcbench was built without libnuma", node);
+	return -EINVAL;
+#endif
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -546,6 +574,8 @@ int runner_run(const struct run_plan *plan, struct run_result *res)
 		struct worker_result *wr = &res->workers[i];
 		if (w->end_ns > w->measure_start_ns && w->measure_start_ns)
 			wr->runtime_ns = w->end_ns - w->measure_start_ns;
+		if (w->end_ns > r->t0_ns)
+			wr->elapsed_ns = w->end_ns - r->t0_ns;
 		wr->cpu_usr_ns = w->cpu_usr_ns;
 		wr->cpu_sys_ns = w->cpu_sys_ns;
 		wr->ctx = w->ctx;

@@ -3,8 +3,9 @@
 #
 # 1. Same settings, same pre-made file (4k randread QD16, 4k randwrite QD16, 1M read QD16;
 #    direct=1, libaio, 64M, 2 s time_based): pvcbench's IOPS must fall within a factor of 3 of
-#    fio's (fio runs before and after it; the machine is noisy: a sanity range, not a
-#    benchmark). Inside pvcbench's JSON: iops = total_ios*1000/runtime, bw_bytes =
+#    fio's. The machine is noisy (fio alone varies 10x between runs here): this is a sanity
+#    range, not a benchmark, and fio runs a second time, after pvcbench, when the first run's
+#    range misses. Inside pvcbench's JSON: iops = total_ios*1000/runtime, bw_bytes =
 #    io_bytes*1000/runtime, io_bytes = total_ios*bs, and Little's law: iops * mean latency is
 #    about the queue depth (never more), so latency and throughput agree with each other.
 # 2. Size-limited jobs (no time_based) are deterministic: io_bytes and total_ios must equal
@@ -41,21 +42,30 @@ fi
 
 # --- 1. time-based runs side by side
 compare_timed() {
-	local rw=$1 bs=$2 i
+	local rw=$1 bs=$2
 	local opts=(--rw="$rw" --bs="$bs" --iodepth=16 --direct=1 --size=64M --runtime=2
 		--time_based --ioengine=libaio)
+	rm -f fio2.json
 	fio --name=cmp --filename="$DATA" "${opts[@]}" --output-format=json >fio1.json 2>fio.err ||
 		{ fail "fio $rw $bs failed"; cat fio.err; return; }
 	run_pvc fio --name=cmp --filename="$DATA" "${opts[@]}" --force=1 --output-format=json
 	if [ "$RC" != 0 ]; then fail "pvcbench fio $rw $bs exits 0"; show_run; return; fi
 	cp "$OUT" pvc.json
-	fio --name=cmp --filename="$DATA" "${opts[@]}" --output-format=json >fio2.json 2>fio.err ||
-		{ fail "fio $rw $bs failed (second run)"; cat fio.err; return; }
+	# the machine is noisy (fio alone varies by 10x from one run to the next here): when
+	# pvcbench is outside the range of the first fio run, fio runs once more after it
+	if ! compare_timed_check "$rw" "$bs" quiet; then
+		fio --name=cmp --filename="$DATA" "${opts[@]}" --output-format=json >fio2.json \
+			2>fio.err || { fail "fio $rw $bs failed (second run)"; cat fio.err; return; }
+	fi
 	check "$rw bs=$bs: pvcbench within a factor of 3 of fio, consistent, Little's law" \
-		py "$rw" "$bs" <<'EOF'
-import sys
+		compare_timed_check "$rw" "$bs"
+}
+compare_timed_check() {
+	py "$@" <<'EOF'
+import os, sys
 from pvctest import load_one_json, load_fio_json, check_direction_consistency
 rw, bs_text = sys.argv[1], sys.argv[2]
+quiet = len(sys.argv) > 3
 bs = {"4k": 4096, "1M": 1048576}[bs_text]
 d = "write" if "write" in rw else "read"
 other = "read" if d == "write" else "write"
@@ -65,7 +75,8 @@ def job(path, load=load_fio_json):
     if len(doc["jobs"]) != 1:
         bad.append("%s: %d jobs" % (path, len(doc["jobs"])))
     return doc["jobs"][0]
-p, f1, f2 = job("pvc.json", load_one_json), job("fio1.json"), job("fio2.json")
+p = job("pvc.json", load_one_json)
+fios = [job(f) for f in ("fio1.json", "fio2.json") if os.path.exists(f)]
 x = p[d]
 if x["io_bytes"] <= 0:
     bad.append("pvcbench moved no bytes")
@@ -74,12 +85,14 @@ if p[other]["io_bytes"] != 0:
 if p.get("ioengine") != "libaio":
     bad.append("pvcbench used engine %r, asked for libaio" % p.get("ioengine"))
 bad += ["pvcbench: " + b for b in check_direction_consistency(x, bs)]
-bad += ["fio (model check): " + b for b in check_direction_consistency(f1[d], bs)]
-lo = min(f1[d]["iops"], f2[d]["iops"]) / 3.0
-hi = max(f1[d]["iops"], f2[d]["iops"]) * 3.0
-print("    iops: fio %.0f, pvcbench %.0f, fio %.0f; mean lat us: fio %.0f, pvcbench %.0f"
-      % (f1[d]["iops"], x["iops"], f2[d]["iops"], f1[d]["lat_ns"]["mean"] / 1e3,
-         x["lat_ns"]["mean"] / 1e3))
+bad += ["fio (model check): " + b for b in check_direction_consistency(fios[0][d], bs)]
+lo = min(f[d]["iops"] for f in fios) / 3.0
+hi = max(f[d]["iops"] for f in fios) * 3.0
+if not quiet:
+    print("    iops: pvcbench %.0f, fio %s; mean lat us: pvcbench %.0f, fio %s"
+          % (x["iops"], " / ".join("%.0f" % f[d]["iops"] for f in fios),
+             x["lat_ns"]["mean"] / 1e3,
+             " / ".join("%.0f" % (f[d]["lat_ns"]["mean"] / 1e3) for f in fios)))
 if not (lo <= x["iops"] <= hi):
     bad.append("pvcbench iops %.0f outside [%.0f, %.0f] (fio / 3 .. fio * 3)" % (x["iops"], lo, hi))
 if not (1900 <= x["runtime"] <= 4000):
@@ -87,8 +100,9 @@ if not (1900 <= x["runtime"] <= 4000):
 inflight = x["iops"] * x["lat_ns"]["mean"] / 1e9
 if not (16 * 0.5 <= inflight <= 16 * 1.25):
     bad.append("iops * mean latency = %.2f I/Os in flight, iodepth is 16" % inflight)
-for b in bad:
-    print("    " + b)
+if not quiet:
+    for b in bad:
+        print("    " + b)
 sys.exit(1 if bad else 0)
 EOF
 }
@@ -127,11 +141,11 @@ if a != b:
 EOF
 }
 note "size-limited runs, exact"
-compare_exact "randread 4k numjobs=2" plain --rw=randread --bs=4k --size=8M --numjobs=2 --iodepth=8
+compare_exact "randread 4k numjobs=2" plain --rw=randread --bs=4k --size=4M --numjobs=2 --iodepth=8
 compare_exact "randwrite 16k" plain --rw=randwrite --bs=16k --size=8M --iodepth=4
 compare_exact "read 1M numjobs=3 offset_increment=16M group_reporting" plain --rw=read --bs=1M \
 	--size=8M --numjobs=3 --offset_increment=16M --group_reporting --iodepth=4
-compare_exact "randrw 4k rwmixread=70" mixed --rw=randrw --bs=4k --size=8M --rwmixread=70
+compare_exact "randrw 4k rwmixread=70" mixed --rw=randrw --bs=4k --size=4M --rwmixread=70 --iodepth=8
 
 # --- 3. bytes moved, from the kernel's counters
 note "bytes moved (/proc/PID/io at exit)"

@@ -35,8 +35,13 @@ check() {
 	if "$@"; then pass "$desc"; else fail "$desc"; fi
 }
 
-# skip REASON: something the test needs is missing. Under CI=true that is a failure.
+# skip REASON: something the test needs is missing. Under CI=true that is a failure, and so
+# it is when checks before it already failed (a skip must not hide them).
 skip() {
+	if [ "$FAILURES" -gt 0 ]; then
+		echo "[$TEST_NAME] cannot go on ($*); $FAILURES of $CHECKS checks failed so far"
+		exit 1
+	fi
 	if [ "${CI:-}" = true ]; then
 		echo "[$TEST_NAME] FAIL: cannot run (and CI=true forbids skipping): $*"
 		exit 1

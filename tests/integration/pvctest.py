@@ -202,7 +202,7 @@ def check_direction_consistency(d, bs=None):
 # ---------------------------------------------------------------- processes
 
 def _open_out(path):
-    return open(path, "w") if path and path != "-" else subprocess.DEVNULL
+    return open(path if path and path != "-" else os.devnull, "w")
 
 
 def run_with_io(out, err, argv, timeout=120):

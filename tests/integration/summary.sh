@@ -111,8 +111,8 @@ EOF
 }
 
 # --- quick mode, text, a short ramp
-note "quick mode (FIO_QUICK=1, ramp 250ms)"
-run_env_pvc "${UNSET[@]}" FIO_MOUNTPOINT="$MNT" FIO_QUICK=1 "${COMMON[@]}" -- --ramp_time=250ms
+note "quick mode (FIO_QUICK=yes as in the seed, ramp 250ms)"
+run_env_pvc "${UNSET[@]}" FIO_MOUNTPOINT="$MNT" FIO_QUICK=yes "${COMMON[@]}" -- --ramp_time=250ms
 if [ "$RC" = 0 ]; then pass "quick summary exits 0"; else fail "quick summary exits 0"; show_run; fi
 check "quick: seed's block at the end, fio formats, figures equal the stat lines" \
 	check_text_summary "$OUT" quick
@@ -257,7 +257,7 @@ check "JSON summary.text has the same lines as the text summary" check_json_text
 # --- dbench's variable names
 note "DBENCH_MOUNTPOINT and DBENCH_QUICK"
 new_tmpdir DMNT
-run_env_pvc "${UNSET[@]}" DBENCH_MOUNTPOINT="$DMNT" DBENCH_QUICK=1 FIO_SIZE=16M RUN_TIME=500ms \
+run_env_pvc "${UNSET[@]}" DBENCH_MOUNTPOINT="$DMNT" DBENCH_QUICK=yes FIO_SIZE=16M RUN_TIME=500ms \
 	-- --ramp_time=0 --output-format=json --keep=1
 if [ "$RC" = 0 ]; then pass "DBENCH_* run exits 0"; else fail "DBENCH_* run exits 0"; show_run; fi
 check "DBENCH_MOUNTPOINT: fiotest made in that directory" test -f "$DMNT/fiotest"
@@ -273,7 +273,7 @@ except Exception as e:
     print("    stdout is not one JSON document: %s" % e); sys.exit(1)
 names = sorted(j["jobname"] for j in doc["jobs"])
 if names != sorted(["read_iops", "write_iops", "read_bw", "write_bw"]):
-    bad.append("DBENCH_QUICK=1 ran %s, not only the four quick tests" % names)
+    bad.append("DBENCH_QUICK=yes ran %s, not only the four quick tests" % names)
 s = doc.get("summary", {})
 if s.get("quick") is not True:
     bad.append("summary.quick is %r" % s.get("quick"))
@@ -290,7 +290,7 @@ for b in bad:
 sys.exit(1 if bad else 0)
 EOF
 }
-check "DBENCH_QUICK=1 runs the quick suite; the config echo names DBENCH_* as the source" \
+check "DBENCH_QUICK=yes runs the quick suite; the config echo names DBENCH_* as the source" \
 	check_dbench_json
 
 # --- --output=FILE

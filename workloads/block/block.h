@@ -107,6 +107,8 @@ int blk_files_layout(struct blk_file *files, unsigned nfiles, FILE *note, char *
 void blk_files_cleanup(struct blk_file *files, unsigned nfiles);
 /* Opens a file for a worker with the job's flags. Returns an fd or a negative errno. */
 int blk_file_open(const struct blk_file *f, const struct blk_job *job);
+/* The same before the file exists: an unnamed file in its directory, to try O_DIRECT and engines. */
+int blk_file_open_probe(const struct blk_file *f, const struct blk_job *job);
 
 /* --- offsets.c --- */
 /* A permutation of 0..n-1 that changes every pass: random offsets without repeats. */

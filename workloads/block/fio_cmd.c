@@ -185,7 +185,7 @@ static int parse_job_file(struct fio_cmd *c, const char *path, char *err)
 	if (has_global)
 		job_copy(&c->global_echo, &file_global);
 	if (!ret && unsupported[0]) {
-		snprintf(err, ERR_SIZE, "%s: fio options pvcbench does not support: %s", path,
+		snprintf(err, ERR_SIZE, "%s: options pvcbench fio does not support: %s", path,
 			 unsupported);
 		ret = -EINVAL;
 	}
@@ -338,7 +338,13 @@ int blk_fio_main(int argc, char **argv)
 		if (ret)
 			break;
 	}
-	if (json) {
+	bool any_ran = false;
+	for (unsigned g = 0; g < ngroups; g++)
+		any_ran |= groups[g].run.workers && !groups[g].run.init_failed;
+	if (!any_ran) {
+		/* nothing was measured: no empty result document, just the error */
+		report_output_abort(&out);
+	} else if (json) {
 		struct json_out j;
 		json_begin(&j, out.f);
 		report_json_header(&j);

@@ -20,7 +20,7 @@ struct unit {
 	const struct blk_job *job;
 	unsigned clones;
 	struct op_stats op[2];
-	uint64_t runtime_ns, usr_ns, sys_ns, ctx;
+	uint64_t runtime_ns, elapsed_ns, usr_ns, sys_ns, ctx;
 	int error;
 	const char *error_msg;
 };
@@ -48,6 +48,8 @@ static void unit_of(const struct blk_group_result *gr, const struct blk_job *job
 		}
 		if (wr->runtime_ns > u->runtime_ns)
 			u->runtime_ns = wr->runtime_ns;
+		if (wr->elapsed_ns > u->elapsed_ns)
+			u->elapsed_ns = wr->elapsed_ns;
 		u->usr_ns += wr->cpu_usr_ns;
 		u->sys_ns += wr->cpu_sys_ns;
 		u->ctx += wr->ctx;
@@ -275,7 +277,7 @@ void blk_group_json(struct json_out *j, const struct blk_group_result *gr, unsig
 		json_i64(j, "error", u->error);
 		if (u->error)
 			json_string(j, "error_message", u->error_msg);
-		json_u64(j, "elapsed", (u->runtime_ns + u->job->o.ramp_time) / 1000000000ULL);
+		json_u64(j, "elapsed", (u->elapsed_ns + 500000000ULL) / 1000000000ULL);
 		report_config_json(j, &u->job->set, &u->job->o);
 		json_string(j, "ioengine", u->job->engine_name);
 		json_string(j, "ioengine_why", u->job->engine_why);

@@ -112,6 +112,13 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 			specs[w].runtime_ns = job->o.runtime;
 			specs[w].cpu = ncpus ? cpus[c % ncpus] : -1;
 			specs[w].numa_node = job->o.numa_cpu_nodes[0] ? atoi(job->o.numa_cpu_nodes) : -1;
+			char where[256];
+			ret = runner_check_placement(specs[w].cpu, specs[w].numa_node, where,
+						     sizeof(where));
+			if (ret) {
+				snprintf(err, err_size, "job %s: %s", job->o.name, where);
+				goto out;
+			}
 			specs[w].arg = cl;
 		}
 	}
@@ -119,9 +126,7 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 	ret = blk_files_check(files, nfiles, err, err_size);
 	if (ret)
 		goto out;
-	ret = blk_files_layout(files, nfiles, s->note, err, err_size);
-	if (ret)
-		goto cleanup;
+	/* the engine and O_DIRECT are tried before any data is written */
 	for (unsigned i = 0; i < njobs; i++) {
 		struct blk_clone *first = NULL;
 		for (unsigned k = 0; k < nworkers && !first; k++)
@@ -129,10 +134,13 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 				first = &gr->clones[k];
 		ret = blk_job_probe_engine(jobs[i], first->file, err, err_size);
 		if (ret)
-			goto cleanup;
+			goto out;
 		if (s->note && jobs[i]->engine_why[0])
 			fprintf(s->note, "pvcbench: %s: %s\n", jobs[i]->o.name, jobs[i]->engine_why);
 	}
+	ret = blk_files_layout(files, nfiles, s->note, err, err_size);
+	if (ret)
+		goto cleanup;
 	if (!s->quiet)
 		for (unsigned i = 0; i < njobs; i++)
 			blk_print_job_header(s->out, jobs[i]);

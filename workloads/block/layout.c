@@ -160,7 +160,8 @@ int blk_files_check(struct blk_file *files, unsigned nfiles, char *err, size_t e
 				missing += files[k].need - have;
 		}
 		uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-		if (missing > avail) {
+		/* ramfs and some FUSE filesystems report no capacity at all: unknown, not full */
+		if (missing > avail && vfs.f_blocks) {
 			snprintf(err, err_size,
 				 "not enough space for %s: the jobs need %s more, the filesystem has %s free",
 				 files[i].path, fmt_size(a, sizeof(a), missing),
@@ -267,4 +268,26 @@ int blk_file_open(const struct blk_file *f, const struct blk_job *job)
 	int fd = open(f->path, flags);
 
 	return fd < 0 ? -errno : fd;
+}
+
+int blk_file_open_probe(const struct blk_file *f, const struct blk_job *job)
+{
+	int direct = job->o.direct ? O_DIRECT : 0;
+	char copy[4096], name[4200];
+	int fd;
+
+	if (!access(f->path, F_OK))
+		return blk_file_open(f, job);
+	/* not laid out yet: an unnamed file in the same directory answers the same questions */
+	snprintf(copy, sizeof(copy), "%s", f->path);
+	const char *dir = dirname(copy);
+	fd = open(dir, O_TMPFILE | O_RDWR | direct, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != ENOENT))
+		return fd < 0 ? -errno : fd;
+	snprintf(name, sizeof(name), "%s/.pvcbench-probe.%d", dir, (int)getpid());
+	fd = open(name, O_CREAT | O_EXCL | O_RDWR | direct, 0600);
+	if (fd < 0)
+		return -errno;
+	unlink(name);
+	return fd;
 }

@@ -361,6 +361,9 @@ int blk_summary_main(int argc, char **argv)
 	file.keep = s->o.keep;
 	if (!ret)
 		ret = blk_files_check(&file, 1, err, sizeof(err));
+	/* the engine and O_DIRECT are tried before gigabytes are laid out */
+	if (!ret)
+		ret = blk_job_probe_engine(&s->jobs[0], &file, err, sizeof(err));
 	struct report_output out;
 	if (!ret)
 		ret = report_output_open(&out, s->cli.output, err, sizeof(err));
@@ -380,6 +383,7 @@ int blk_summary_main(int argc, char **argv)
 		.interval_ns = s->cli.interval,
 	};
 	ret = blk_files_layout(&file, 1, stderr, err, sizeof(err));
+	bool laid_out = !ret;
 	if (ret) {
 		fprintf(stderr, "pvcbench: %s\n", err);
 		status = signals_received() ? 0 : 1;
@@ -403,7 +407,9 @@ int blk_summary_main(int argc, char **argv)
 
 	struct sum_lines lines;
 	summary_lines(s, &lines);
-	if (json)
+	if (!laid_out)
+		report_output_abort(&out); /* nothing was measured: no result at all */
+	else if (json)
 		print_json(s, out.f, &lines);
 	else
 		print_text(out.f, &lines);

@@ -91,12 +91,12 @@ int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char 
 
 	if (!bw)
 		return -ENOMEM;
-	bw->fd = blk_file_open(file, job);
+	bw->fd = blk_file_open_probe(file, job);
 	if (bw->fd < 0) {
 		ret = bw->fd;
 		if (ret == -EINVAL && job->o.direct)
 			snprintf(err, err_size,
-				 "%s: the filesystem refuses O_DIRECT (EINVAL; tmpfs and FUSE do): use --direct=0",
+				 "%s: the filesystem refuses O_DIRECT (EINVAL: ramfs, older tmpfs and FUSE do): use --direct=0",
 				 file->path);
 		else
 			snprintf(err, err_size, "%s: %s", file->path, strerror(-ret));

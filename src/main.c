@@ -51,7 +51,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].main(argc - 1, argv + 1);
-	fprintf(stderr, "pvcbench: unknown command %s; commands: summary, fio (see pvcbench help)\n",
+	fprintf(stderr,
+		"pvcbench: unknown command %s; commands: summary, fio (see pvcbench help)\n",
 		argv[1]);
 	return 2;
 }

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 enum fmt_base {
-	FMT_SI,  /* divide by 1000: k, M, G, T, P */
+	FMT_SI,	 /* divide by 1000: k, M, G, T, P */
 	FMT_IEC, /* divide by 1024: Ki, Mi, Gi, Ti, Pi */
 };
 

@@ -19,9 +19,9 @@
 #include <stdint.h>
 
 #define HIST_SUB_BITS 7
-#define HIST_SUB_COUNT (1u << HIST_SUB_BITS)       /* 128 buckets per power of two */
-#define HIST_LINEAR (2u * HIST_SUB_COUNT)          /* 0..255: one bucket per value */
-#define HIST_TOP_BIT 42                            /* 2^42 ns = 73 minutes */
+#define HIST_SUB_COUNT (1u << HIST_SUB_BITS) /* 128 buckets per power of two */
+#define HIST_LINEAR (2u * HIST_SUB_COUNT)    /* 0..255: one bucket per value */
+#define HIST_TOP_BIT 42			     /* 2^42 ns = 73 minutes */
 #define HIST_BUCKETS (HIST_LINEAR + (HIST_TOP_BIT - HIST_SUB_BITS - 1) * HIST_SUB_COUNT)
 
 struct hist {
@@ -46,7 +46,8 @@ static inline unsigned hist_bucket_of(uint64_t value)
 	if (top >= HIST_TOP_BIT)
 		return HIST_BUCKETS - 1;
 	unsigned shift = top - HIST_SUB_BITS;
-	return HIST_LINEAR + (shift - 1) * HIST_SUB_COUNT + (unsigned)((value >> shift) - HIST_SUB_COUNT);
+	return HIST_LINEAR + (shift - 1) * HIST_SUB_COUNT +
+	       (unsigned)((value >> shift) - HIST_SUB_COUNT);
 }
 uint64_t hist_bucket_low(unsigned bucket);
 uint64_t hist_bucket_high(unsigned bucket);

@@ -35,10 +35,10 @@ struct option_def {
 	const char *env;     /* environment variable, or NULL */
 	const char *env_alt; /* a second environment variable (dbench's names), or NULL */
 	enum opt_type type;
-	size_t offset;       /* of the field in the config struct */
-	const char *def;     /* default, as text; NULL = none (empty string, 0, false) */
-	int64_t min, max;    /* bounds for OPT_INT, OPT_SIZE, OPT_TIME (ns); max 0 = none */
-	uint64_t unit_ns;    /* OPT_TIME: unit of a bare number (fio: seconds) */
+	size_t offset;		    /* of the field in the config struct */
+	const char *def;	    /* default, as text; NULL = none (empty string, 0, false) */
+	int64_t min, max;	    /* bounds for OPT_INT, OPT_SIZE, OPT_TIME (ns); max 0 = none */
+	uint64_t unit_ns;	    /* OPT_TIME: unit of a bare number (fio: seconds) */
 	const char *const *choices; /* OPT_CHOICE: NULL-terminated list */
 	const char *help;
 };

@@ -20,8 +20,8 @@ struct json_out {
 	bool first; /* no comma needed before the next member */
 };
 
-void json_begin(struct json_out *j, FILE *f);  /* opens the top-level object */
-void json_end(struct json_out *j);             /* closes it and ends the line */
+void json_begin(struct json_out *j, FILE *f); /* opens the top-level object */
+void json_end(struct json_out *j);	      /* closes it and ends the line */
 /* key is NULL for an element of an array. */
 void json_object_begin(struct json_out *j, const char *key);
 void json_object_end(struct json_out *j);

@@ -24,8 +24,8 @@
 #include "pvcbench/hist.h"
 #include "pvcbench/signals.h"
 
-#define PVC_MAX_OPS 4      /* operation types per run: read/write, txn, produce/consume */
-#define RUNNER_SLOTS 8     /* interval slots per worker: the reporter may lag this many */
+#define PVC_MAX_OPS 4  /* operation types per run: read/write, txn, produce/consume */
+#define RUNNER_SLOTS 8 /* interval slots per worker: the reporter may lag this many */
 
 /* Counts and latency of one operation type. */
 struct op_stats {
@@ -41,9 +41,9 @@ struct interval_slot {
 struct worker_spec {
 	uint64_t ramp_ns;    /* after the start barrier, not recorded */
 	uint64_t runtime_ns; /* measured time after the ramp; 0 = until the workload is done */
-	int cpu;             /* pin to this CPU, -1 = no pinning */
-	int numa_node;       /* bind to this node (libnuma), -1 = none */
-	void *arg;           /* the workload's, for this worker */
+	int cpu;	     /* pin to this CPU, -1 = no pinning */
+	int numa_node;	     /* bind to this node (libnuma), -1 = none */
+	void *arg;	     /* the workload's, for this worker */
 };
 
 struct runner;
@@ -55,23 +55,23 @@ struct worker {
 	void *state; /* the workload's per-worker state, set by its init */
 
 	/* the worker's own, hot */
-	struct interval_slot *cur;  /* NULL while ramping */
-	uint64_t next_event_ns;     /* ramp end, next interval boundary or deadline */
-	uint64_t measure_start_ns;  /* ramp end */
-	uint64_t deadline_ns;       /* UINT64_MAX = none */
-	int64_t interval;           /* current interval number, -1 while ramping */
+	struct interval_slot *cur; /* NULL while ramping */
+	uint64_t next_event_ns;	   /* ramp end, next interval boundary or deadline */
+	uint64_t measure_start_ns; /* ramp end */
+	uint64_t deadline_ns;	   /* UINT64_MAX = none */
+	int64_t interval;	   /* current interval number, -1 while ramping */
 	uint64_t live_ops[PVC_MAX_OPS], live_bytes[PVC_MAX_OPS];
 
 	/* published to the reporter */
 	_Atomic uint64_t live_ops_pub[PVC_MAX_OPS], live_bytes_pub[PVC_MAX_OPS];
-	_Atomic int64_t closed;   /* every interval < closed is final */
+	_Atomic int64_t closed;	  /* every interval < closed is final */
 	_Atomic int64_t consumed; /* the reporter has merged every interval < consumed */
 	_Atomic int finished;
 	struct interval_slot *slots[RUNNER_SLOTS];
 
 	/* outcome */
 	uint64_t cpu_start_usr_ns, cpu_start_sys_ns, ctx_start; /* thread's usage at ramp end */
-	uint64_t cpu_usr_ns, cpu_sys_ns, ctx;                   /* over the measured time */
+	uint64_t cpu_usr_ns, cpu_sys_ns, ctx;			/* over the measured time */
 	uint64_t end_ns;
 	int error; /* negative errno that stopped the worker, 0 if none */
 	char error_msg[256];
@@ -82,10 +82,10 @@ struct run_plan {
 	unsigned nops;
 	const char *op_names[PVC_MAX_OPS]; /* "read", "write", ... */
 	const struct worker_spec *specs;   /* nworkers entries */
-	uint64_t interval_ns;              /* time series resolution, default 1 s */
-	bool progress;                     /* print the live status line */
-	FILE *progress_out;                /* stderr */
-	const char *progress_label;        /* e.g. the job name */
+	uint64_t interval_ns;		   /* time series resolution, default 1 s */
+	bool progress;			   /* print the live status line */
+	FILE *progress_out;		   /* stderr */
+	const char *progress_label;	   /* e.g. the job name */
 	/* the workload's: called in the worker thread */
 	int (*worker_init)(struct worker *w);
 	int (*worker_run)(struct worker *w);
@@ -119,8 +119,8 @@ struct run_result {
 	size_t npoints;
 	uint64_t interval_ns;
 	uint64_t start_unix_ms; /* wall clock at the start barrier */
-	bool interrupted;       /* stopped by a signal */
-	bool init_failed;       /* a worker failed before the start barrier: nothing ran */
+	bool interrupted;	/* stopped by a signal */
+	bool init_failed;	/* a worker failed before the start barrier: nothing ran */
 };
 
 /*

@@ -91,8 +91,8 @@ char *fmt_fio_iops(char *buf, size_t size, uint64_t ios, uint64_t runtime_ms)
 
 char *fmt_fio_bw(char *buf, size_t size, uint64_t bytes, uint64_t runtime_ms, int si)
 {
-	return fmt_fio_num(buf, size, fmt_per_second(bytes, runtime_ms), 4,
-			   si ? FMT_SI : FMT_IEC, "B/s");
+	return fmt_fio_num(buf, size, fmt_per_second(bytes, runtime_ms), 4, si ? FMT_SI : FMT_IEC,
+			   "B/s");
 }
 
 char *fmt_size(char *buf, size_t size, uint64_t bytes)

@@ -100,10 +100,9 @@ int opt_parse_size(const char *text, uint64_t *bytes)
 		const char *suffix;
 		unsigned shift;
 	} units[] = {
-		{ "", 0 },     { "b", 0 },    { "k", 10 },   { "kb", 10 }, { "kib", 10 },
-		{ "m", 20 },   { "mb", 20 },  { "mib", 20 }, { "g", 30 },  { "gb", 30 },
-		{ "gib", 30 }, { "t", 40 },   { "tb", 40 },  { "tib", 40 }, { "p", 50 },
-		{ "pb", 50 },  { "pib", 50 },
+		{ "", 0 },    { "b", 0 },    { "k", 10 }, { "kb", 10 }, { "kib", 10 }, { "m", 20 },
+		{ "mb", 20 }, { "mib", 20 }, { "g", 30 }, { "gb", 30 }, { "gib", 30 }, { "t", 40 },
+		{ "tb", 40 }, { "tib", 40 }, { "p", 50 }, { "pb", 50 }, { "pib", 50 },
 	};
 	long double v;
 	const char *rest;
@@ -278,8 +277,9 @@ int opt_parse_value(const struct option_def *def, const char *text, void *config
 	case OPT_BOOL: {
 		bool b;
 		if (opt_parse_bool(text, &b)) {
-			snprintf(err, err_size, "%s=%s: not a boolean; allowed: 1/0, yes/no, true/false",
-				 name, shown);
+			snprintf(err, err_size,
+				 "%s=%s: not a boolean; allowed: 1/0, yes/no, true/false", name,
+				 shown);
 			return -EINVAL;
 		}
 		*(bool *)field = b;
@@ -305,9 +305,10 @@ int opt_parse_value(const struct option_def *def, const char *text, void *config
 			return ret;
 		}
 		if (ret) {
-			snprintf(err, err_size,
-				 "%s=%s: not a size; use a number with an optional k, M, G, T suffix",
-				 name, text);
+			snprintf(
+				err, err_size,
+				"%s=%s: not a size; use a number with an optional k, M, G, T suffix",
+				name, text);
 			return ret;
 		}
 		ret = check_bounds(def, text, v, err, err_size, name);
@@ -323,9 +324,10 @@ int opt_parse_value(const struct option_def *def, const char *text, void *config
 			return ret;
 		}
 		if (ret) {
-			snprintf(err, err_size,
-				 "%s=%s: not a time; use a number with an optional ms, s, m or h suffix",
-				 name, text);
+			snprintf(
+				err, err_size,
+				"%s=%s: not a time; use a number with an optional ms, s, m or h suffix",
+				name, text);
 			return ret;
 		}
 		ret = check_bounds(def, text, v, err, err_size, name);
@@ -399,10 +401,11 @@ int opt_apply_env(const struct option_set *set, void *config, char *err, size_t 
 			if (ret) {
 				/* name the variable the user set, not the option: skip "name=value" */
 				size_t skip = strlen(def->name) + 1 + strlen(value);
-				const char *why = strlen(inner) > skip && !strncmp(inner, def->name,
-										   strlen(def->name))
-							  ? inner + skip
-							  : inner;
+				const char *why =
+					strlen(inner) > skip && !strncmp(inner, def->name,
+									 strlen(def->name))
+						? inner + skip
+						: inner;
 				snprintf(err, err_size, "%s=%s%s", names[k], value, why);
 				return ret;
 			}

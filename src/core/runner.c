@@ -43,17 +43,17 @@ struct runner {
 	unsigned ready;
 	bool go;
 	atomic_int abort_run; /* a worker failed to initialise: nobody runs */
-	uint64_t t0_ns;       /* start barrier released */
+	uint64_t t0_ns;	      /* start barrier released */
 	uint64_t origin_ns;   /* interval 0 starts here: t0 + the shortest ramp */
 	size_t slot_size, pending_size;
 
 	/* the reporter's own */
 	int64_t *next_to_consume; /* per worker */
-	bool *drained;            /* per worker: finished, and everything it closed consumed */
+	bool *drained;		  /* per worker: finished, and everything it closed consumed */
 	struct pending **pending; /* open intervals, sorted by index */
 	size_t npending, pending_cap;
-	int64_t next_point;       /* next interval to emit into the series */
-	int64_t max_seen;         /* highest interval any worker recorded */
+	int64_t next_point; /* next interval to emit into the series */
+	int64_t max_seen;   /* highest interval any worker recorded */
 	struct run_result *result;
 	size_t points_cap;
 };
@@ -90,8 +90,10 @@ static void thread_usage(uint64_t *usr_ns, uint64_t *sys_ns, uint64_t *ctx)
 	struct rusage ru;
 
 	getrusage(RUSAGE_THREAD, &ru);
-	*usr_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000ULL + (uint64_t)ru.ru_utime.tv_usec * 1000;
-	*sys_ns = (uint64_t)ru.ru_stime.tv_sec * 1000000000ULL + (uint64_t)ru.ru_stime.tv_usec * 1000;
+	*usr_ns =
+		(uint64_t)ru.ru_utime.tv_sec * 1000000000ULL + (uint64_t)ru.ru_utime.tv_usec * 1000;
+	*sys_ns =
+		(uint64_t)ru.ru_stime.tv_sec * 1000000000ULL + (uint64_t)ru.ru_stime.tv_usec * 1000;
 	*ctx = (uint64_t)(ru.ru_nvcsw + ru.ru_nivcsw);
 }
 
@@ -342,7 +344,8 @@ static void finalize(struct runner *r, bool final)
 		struct pending *p = NULL;
 		if (r->npending && r->pending[0]->index == r->next_point) {
 			p = r->pending[0];
-			memmove(&r->pending[0], &r->pending[1], (r->npending - 1) * sizeof(*r->pending));
+			memmove(&r->pending[0], &r->pending[1],
+				(r->npending - 1) * sizeof(*r->pending));
 			r->npending--;
 		}
 		emit_point(r, r->next_point, p);
@@ -359,7 +362,8 @@ static void eta_text(char *buf, size_t size, uint64_t left_ns)
 		snprintf(buf, size, "%02luh:%02lum:%02lus", (unsigned long)(s / 3600),
 			 (unsigned long)(s / 60 % 60), (unsigned long)(s % 60));
 	else
-		snprintf(buf, size, "%02lum:%02lus", (unsigned long)(s / 60), (unsigned long)(s % 60));
+		snprintf(buf, size, "%02lum:%02lus", (unsigned long)(s / 60),
+			 (unsigned long)(s % 60));
 }
 
 /* fio's status line: Jobs: 1 (f=1): [r=217MiB/s][r=55.6k IOPS][eta 00m:13s] */
@@ -385,7 +389,8 @@ static void print_progress(struct runner *r, uint64_t now, uint64_t *last_ops, u
 	for (unsigned k = 0; k < plan->nops; k++) {
 		uint64_t ops = 0, bytes = 0;
 		for (unsigned i = 0; i < plan->nworkers; i++) {
-			ops += atomic_load_explicit(&r->workers[i].live_ops_pub[k], memory_order_relaxed);
+			ops += atomic_load_explicit(&r->workers[i].live_ops_pub[k],
+						    memory_order_relaxed);
 			bytes += atomic_load_explicit(&r->workers[i].live_bytes_pub[k],
 						      memory_order_relaxed);
 		}
@@ -394,25 +399,27 @@ static void print_progress(struct runner *r, uint64_t now, uint64_t *last_ops, u
 		last_bytes[k] = bytes;
 		size_t lb = strlen(bw), li = strlen(iops);
 		fmt_fio_num(num, sizeof(num), dbytes * 1000000000ULL / dt, 4, FMT_IEC, "B/s");
-		snprintf(bw + lb, sizeof(bw) - lb, "%s%c=%s", k ? "," : "", plan->op_names[k][0], num);
-		fmt_fio_num(num, sizeof(num), dops * 1000000000ULL / dt, 4, FMT_SI, "");
-		snprintf(iops + li, sizeof(iops) - li, "%s%c=%s", k ? "," : "", plan->op_names[k][0],
+		snprintf(bw + lb, sizeof(bw) - lb, "%s%c=%s", k ? "," : "", plan->op_names[k][0],
 			 num);
+		fmt_fio_num(num, sizeof(num), dops * 1000000000ULL / dt, 4, FMT_SI, "");
+		snprintf(iops + li, sizeof(iops) - li, "%s%c=%s", k ? "," : "",
+			 plan->op_names[k][0], num);
 	}
 	*last_ns = now;
 	if (end > now)
 		eta_text(eta, sizeof(eta), end - now);
 	else
 		snprintf(eta, sizeof(eta), "--m:--s");
-	fprintf(plan->progress_out, "%sJobs: %u (f=%u): [%s][%s IOPS][eta %s]%s",
-		tty ? "\r" : "", running, running, bw, iops, eta, tty ? "\033[K" : "\n");
+	fprintf(plan->progress_out, "%sJobs: %u (f=%u): [%s][%s IOPS][eta %s]%s", tty ? "\r" : "",
+		running, running, bw, iops, eta, tty ? "\033[K" : "\n");
 	fflush(plan->progress_out);
 }
 
 static void reporter_loop(struct runner *r)
 {
 	const struct run_plan *plan = r->plan;
-	uint64_t poll_ns = plan->interval_ns / 4 < 100000000ULL ? plan->interval_ns / 4 : 100000000ULL;
+	uint64_t poll_ns =
+		plan->interval_ns / 4 < 100000000ULL ? plan->interval_ns / 4 : 100000000ULL;
 	uint64_t last_ops[PVC_MAX_OPS] = { 0 }, last_bytes[PVC_MAX_OPS] = { 0 };
 	uint64_t last_ns = clock_now_ns(), next_progress = last_ns + plan->interval_ns;
 	uint64_t stop_seen = 0;
@@ -422,7 +429,8 @@ static void reporter_loop(struct runner *r)
 	for (;;) {
 		unsigned running = 0;
 		for (unsigned i = 0; i < plan->nworkers; i++)
-			running += !atomic_load_explicit(&r->workers[i].finished, memory_order_acquire);
+			running += !atomic_load_explicit(&r->workers[i].finished,
+							 memory_order_acquire);
 		consume(r);
 		finalize(r, false);
 		if (!running)

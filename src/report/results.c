@@ -7,8 +7,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-const double report_percentiles[] = { 1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5,
-				      99.9, 99.95, 99.99 };
+const double report_percentiles[] = { 1,  5,  10, 20, 30,   40,	  50,	 60,   70,
+				      80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99 };
 const unsigned report_npercentiles = sizeof(report_percentiles) / sizeof(report_percentiles[0]);
 
 static void lat_json(struct json_out *j, const char *key, const struct hist *h, bool percentiles)
@@ -155,8 +155,9 @@ void report_series_csv(FILE *f, const struct run_result *r, const char *label, b
 		const struct series_point *pt = &r->points[i];
 		for (unsigned k = 0; k < r->nops; k++) {
 			const struct series_op *o = &pt->op[k];
-			fprintf(f, "%s,%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
-				   ",%.1f,%.0f,%.2f,%.2f,%.2f\n",
+			fprintf(f,
+				"%s,%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+				",%.1f,%.0f,%.2f,%.2f,%.2f\n",
 				label, pt->start_ms, r->op_names[k], o->ops, o->bytes, o->errors,
 				(double)o->ops * per_s, (double)o->bytes * per_s,
 				(double)o->lat_mean_ns / 1000.0, (double)o->lat_max_ns / 1000.0,

@@ -509,8 +509,8 @@ static int t_child_seccomp(struct t_env *env, int err)
 		perror("seccomp");
 		return 77;
 	}
-	return t_child_expect_libaio(env, err == EPERM ? "seccomp-eperm" : "seccomp-enosys",
-				     -err, "seccomp");
+	return t_child_expect_libaio(env, err == EPERM ? "seccomp-eperm" : "seccomp-enosys", -err,
+				     "seccomp");
 #else
 	return 77;
 #endif
@@ -562,8 +562,9 @@ static void t_run_child(struct t_env *env, enum t_child_kind kind)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		int rc = kind == T_CHILD_MEMLOCK ? t_child_memlock(env) :
-			 t_child_seccomp(env, kind == T_CHILD_EPERM ? EPERM : ENOSYS);
+		int rc = kind == T_CHILD_MEMLOCK
+				 ? t_child_memlock(env)
+				 : t_child_seccomp(env, kind == T_CHILD_EPERM ? EPERM : ENOSYS);
 
 		fflush(NULL);
 		_exit(rc);
@@ -600,8 +601,8 @@ static int t_rm(const char *path, const struct stat *st, int flag, struct FTW *f
 	return 0;
 }
 
-static void t_add(struct CMUnitTest *tests, size_t *n, const char *name,
-		  CMUnitTestFunction fn, void *state)
+static void t_add(struct CMUnitTest *tests, size_t *n, const char *name, CMUnitTestFunction fn,
+		  void *state)
 {
 	tests[(*n)++] = (struct CMUnitTest){ name, fn, NULL, NULL, state };
 }

@@ -178,8 +178,7 @@ static void test_rates(void **state)
 	assert_string_equal(fmt_fio_iops(buf, sizeof(buf), 0, 1000), "0");
 	assert_string_equal(fmt_fio_iops(buf, sizeof(buf), 12345, 0), "0");
 	assert_string_equal(fmt_fio_bw(buf, sizeof(buf), 12345, 0, 0), "0B/s");
-	assert_string_equal(fmt_fio_bw(buf, sizeof(buf), 924844032ull * 15, 15000, 0),
-			    "882MiB/s");
+	assert_string_equal(fmt_fio_bw(buf, sizeof(buf), 924844032ull * 15, 15000, 0), "882MiB/s");
 	assert_string_equal(fmt_fio_bw(buf, sizeof(buf), 924844032ull * 15, 15000, 1), "925MB/s");
 	/* 1000 * bytes overflows 64 bits here; fio would wrap, we do not */
 	assert_string_equal(fmt_fio_bw(buf, sizeof(buf), 100000000000000000ull, 100000, 1),

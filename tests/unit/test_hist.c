@@ -20,8 +20,8 @@
 
 /* Percentiles in hundredths of a percent, so that exact ranks come from integer arithmetic. */
 static const unsigned test_percentiles[] = {
-	100,  500,  1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000, 5500, 6000, 6500,
-	7000, 7500, 8000, 8500, 9000, 9500, 9900, 9950, 9990, 9995, 9999, 10000,
+	100,  500,  1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000, 5500, 6000,
+	6500, 7000, 7500, 8000, 8500, 9000, 9500, 9900, 9950, 9990, 9995, 9999, 10000,
 };
 #define TEST_PERCENTILES (sizeof(test_percentiles) / sizeof(test_percentiles[0]))
 
@@ -358,18 +358,12 @@ static void test_stddev_precision(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_uniform),
-		cmocka_unit_test(test_log_uniform),
-		cmocka_unit_test(test_constant),
-		cmocka_unit_test(test_tiny_counts),
-		cmocka_unit_test(test_rank_edges),
-		cmocka_unit_test(test_midpoint),
-		cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_buckets),
-		cmocka_unit_test(test_huge_values),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_add_bucket),
-		cmocka_unit_test(test_stddev_precision),
+		cmocka_unit_test(test_uniform),	    cmocka_unit_test(test_log_uniform),
+		cmocka_unit_test(test_constant),    cmocka_unit_test(test_tiny_counts),
+		cmocka_unit_test(test_rank_edges),  cmocka_unit_test(test_midpoint),
+		cmocka_unit_test(test_merge),	    cmocka_unit_test(test_buckets),
+		cmocka_unit_test(test_huge_values), cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_add_bucket),  cmocka_unit_test(test_stddev_precision),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

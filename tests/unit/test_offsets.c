@@ -337,14 +337,10 @@ static void test_fill_incompressible(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_permutation),
-		cmocka_unit_test(test_seeds),
-		cmocka_unit_test(test_not_sequential),
-		cmocka_unit_test(test_position_spread),
-		cmocka_unit_test(test_huge),
-		cmocka_unit_test(test_rand),
-		cmocka_unit_test(test_fill_lengths),
-		cmocka_unit_test(test_fill_incompressible),
+		cmocka_unit_test(test_permutation),    cmocka_unit_test(test_seeds),
+		cmocka_unit_test(test_not_sequential), cmocka_unit_test(test_position_spread),
+		cmocka_unit_test(test_huge),	       cmocka_unit_test(test_rand),
+		cmocka_unit_test(test_fill_lengths),   cmocka_unit_test(test_fill_incompressible),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,32 +46,66 @@ static const char *const test_modes[] = { "read", "write", "randrw", NULL };
 enum { ROW_NAME, ROW_JOBS, ROW_LIMIT, ROW_DIRECT, ROW_BS, ROW_RUNTIME, ROW_MODE, ROW_NOTE, ROWS };
 
 static const struct option_def test_defs[] = {
-	[ROW_NAME] = { .name = "name", .env = "TEST_PVC_NAME", .type = OPT_STRING,
-		       .offset = F(name), .def = "job", .help = "job name" },
-	[ROW_JOBS] = { .name = "jobs", .alias = "numjobs", .env = "TEST_PVC_JOBS", .type = OPT_INT,
-		       .offset = F(jobs), .def = "1", .min = 1, .max = 64,
+	[ROW_NAME] = { .name = "name",
+		       .env = "TEST_PVC_NAME",
+		       .type = OPT_STRING,
+		       .offset = F(name),
+		       .def = "job",
+		       .help = "job name" },
+	[ROW_JOBS] = { .name = "jobs",
+		       .alias = "numjobs",
+		       .env = "TEST_PVC_JOBS",
+		       .type = OPT_INT,
+		       .offset = F(jobs),
+		       .def = "1",
+		       .min = 1,
+		       .max = 64,
 		       .help = "number of workers" },
 	/* "0 = unlimited" below a min of 1: the default must get past the bound */
-	[ROW_LIMIT] = { .name = "limit", .type = OPT_INT, .offset = F(limit), .def = "0", .min = 1,
+	[ROW_LIMIT] = { .name = "limit",
+			.type = OPT_INT,
+			.offset = F(limit),
+			.def = "0",
+			.min = 1,
 			.help = "operations per worker" },
-	[ROW_DIRECT] = { .name = "direct", .env = "TEST_PVC_DIRECT", .type = OPT_BOOL,
-			 .offset = F(direct), .def = "0", .help = "use O_DIRECT" },
-	[ROW_BS] = { .name = "bs", .env = "TEST_PVC_BS", .env_alt = "TEST_PVC_BLOCK_SIZE",
-		     .type = OPT_SIZE, .offset = F(bs), .def = "4k", .min = 512,
+	[ROW_DIRECT] = { .name = "direct",
+			 .env = "TEST_PVC_DIRECT",
+			 .type = OPT_BOOL,
+			 .offset = F(direct),
+			 .def = "0",
+			 .help = "use O_DIRECT" },
+	[ROW_BS] = { .name = "bs",
+		     .env = "TEST_PVC_BS",
+		     .env_alt = "TEST_PVC_BLOCK_SIZE",
+		     .type = OPT_SIZE,
+		     .offset = F(bs),
+		     .def = "4k",
+		     .min = 512,
 		     .help = "block size" },
-	[ROW_RUNTIME] = { .name = "runtime", .env = "TEST_PVC_RUNTIME", .type = OPT_TIME,
-			  .offset = F(runtime), .def = "0", .unit_ns = NS_PER_S,
+	[ROW_RUNTIME] = { .name = "runtime",
+			  .env = "TEST_PVC_RUNTIME",
+			  .type = OPT_TIME,
+			  .offset = F(runtime),
+			  .def = "0",
+			  .unit_ns = NS_PER_S,
 			  .help = "how long to run" },
-	[ROW_MODE] = { .name = "mode", .env = "TEST_PVC_MODE", .type = OPT_CHOICE,
-		       .offset = F(mode), .def = "read", .choices = test_modes,
+	[ROW_MODE] = { .name = "mode",
+		       .env = "TEST_PVC_MODE",
+		       .type = OPT_CHOICE,
+		       .offset = F(mode),
+		       .def = "read",
+		       .choices = test_modes,
 		       .help = "access pattern" },
-	[ROW_NOTE] = { .name = "note", .type = OPT_STRING, .offset = F(note), .def = NULL,
+	[ROW_NOTE] = { .name = "note",
+		       .type = OPT_STRING,
+		       .offset = F(note),
+		       .def = NULL,
 		       .help = "free text" },
 	[ROWS] = { .name = NULL },
 };
 
 static const char *const test_env_names[] = {
-	"TEST_PVC_NAME",    "TEST_PVC_JOBS",	"TEST_PVC_DIRECT", "TEST_PVC_BS",
+	"TEST_PVC_NAME",       "TEST_PVC_JOBS",	   "TEST_PVC_DIRECT", "TEST_PVC_BS",
 	"TEST_PVC_BLOCK_SIZE", "TEST_PVC_RUNTIME", "TEST_PVC_MODE",
 };
 
@@ -184,7 +218,8 @@ static void test_parse_size(void **state)
 			fail_msg("size \"%s\": returned %d, expected %d", cases[i].text, ret,
 				 cases[i].ret);
 		if (bytes != (ret == 0 ? cases[i].bytes : untouched))
-			fail_msg("size \"%s\": gave %llu", cases[i].text, (unsigned long long)bytes);
+			fail_msg("size \"%s\": gave %llu", cases[i].text,
+				 (unsigned long long)bytes);
 	}
 	uint64_t bytes;
 	assert_int_equal(opt_parse_size(NULL, &bytes), -EINVAL);
@@ -242,8 +277,9 @@ static void test_parse_time(void **state)
 		int ret = opt_parse_time(cases[i].text, cases[i].unit_ns, &ns);
 
 		if (ret != cases[i].ret)
-			fail_msg("time \"%s\" (unit %llu ns): returned %d, expected %d", cases[i].text,
-				 (unsigned long long)cases[i].unit_ns, ret, cases[i].ret);
+			fail_msg("time \"%s\" (unit %llu ns): returned %d, expected %d",
+				 cases[i].text, (unsigned long long)cases[i].unit_ns, ret,
+				 cases[i].ret);
 		if (ns != (ret == 0 ? cases[i].ns : untouched))
 			fail_msg("time \"%s\" (unit %llu ns): gave %llu", cases[i].text,
 				 (unsigned long long)cases[i].unit_ns, (unsigned long long)ns);
@@ -254,12 +290,13 @@ static void test_parse_time(void **state)
 
 static void test_parse_bool(void **state)
 {
-	static const char *const yes[] = { "1", "yes", "YES", "Yes", "true", "TRUE", "on", "On",
-					   "y", "Y" };
-	static const char *const no[] = { "0", "no", "NO", "false", "False", "off", "OFF", "n",
-					  "N" };
-	static const char *const bad[] = { "", "2", "-1", "maybe", "yess", "t", "f", " 1", "1 ",
-					   "enable" };
+	static const char *const yes[] = { "1",	   "yes", "YES", "Yes", "true",
+					   "TRUE", "on",  "On",	 "y",	"Y" };
+	static const char *const no[] = {
+		"0", "no", "NO", "false", "False", "off", "OFF", "n", "N"
+	};
+	static const char *const bad[] = { "",	"2", "-1", "maybe", "yess",
+					   "t", "f", " 1", "1 ",    "enable" };
 	bool v;
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
@@ -340,12 +377,10 @@ static void test_defaults(void **state)
 		assert_int_equal(f->source[i], SRC_DEFAULT);
 
 	/* defaults reset what was set before, sources included */
-	assert_int_equal(opt_set(&f->set, &f->config, "bs", "64k", SRC_FLAG, f->err,
-				 sizeof(f->err)),
-			 0);
-	assert_int_equal(opt_set(&f->set, &f->config, "note", "x", SRC_FLAG, f->err,
-				 sizeof(f->err)),
-			 0);
+	assert_int_equal(
+		opt_set(&f->set, &f->config, "bs", "64k", SRC_FLAG, f->err, sizeof(f->err)), 0);
+	assert_int_equal(
+		opt_set(&f->set, &f->config, "note", "x", SRC_FLAG, f->err, sizeof(f->err)), 0);
 	test_apply_defaults(f);
 	assert_int_equal(f->config.bs, 4096);
 	assert_string_equal(f->config.note, "");
@@ -506,15 +541,13 @@ static void test_set_sources(void **state)
 	assert_string_equal(opt_source_name(SRC_DEFAULT), "default");
 
 	/* a later source overrides an earlier one */
-	assert_int_equal(opt_set(&f->set, &f->config, "bs", "8k", SRC_FLAG, f->err,
-				 sizeof(f->err)),
+	assert_int_equal(opt_set(&f->set, &f->config, "bs", "8k", SRC_FLAG, f->err, sizeof(f->err)),
 			 0);
 	assert_int_equal(f->config.bs, 8 * KIB);
 	assert_int_equal(f->source[ROW_BS], SRC_FLAG);
 
-	assert_int_equal(opt_set(&f->set, &f->config, "direct", "off", SRC_FLAG, f->err,
-				 sizeof(f->err)),
-			 0);
+	assert_int_equal(
+		opt_set(&f->set, &f->config, "direct", "off", SRC_FLAG, f->err, sizeof(f->err)), 0);
 	assert_false(f->config.direct);
 }
 
@@ -582,17 +615,17 @@ static void test_errors(void **state)
 			  (const char *const[]){ "--runtime=10x", "not a time", NULL });
 	test_expect_error(f, SRC_JOBFILE, "runtime", "-10", -ERANGE,
 			  (const char *const[]){ "runtime=-10", "negative", NULL });
-	test_expect_error(f, SRC_FLAG, "runtime", "9999999999999999999999h", -ERANGE,
-			  (const char *const[]){ "--runtime=9999999999999999999999h", "too large",
-						 NULL });
+	test_expect_error(
+		f, SRC_FLAG, "runtime", "9999999999999999999999h", -ERANGE,
+		(const char *const[]){ "--runtime=9999999999999999999999h", "too large", NULL });
 	memset(long_name, 'x', OPT_STRING_MAX);
 	long_name[OPT_STRING_MAX] = '\0';
 	test_expect_error(f, SRC_FLAG, "name", long_name, -EINVAL,
 			  (const char *const[]){ "--name", "longer than 255", NULL });
 	long_name[OPT_STRING_MAX - 1] = '\0';
-	assert_int_equal(opt_set(&f->set, &f->config, "name", long_name, SRC_FLAG, f->err,
-				 sizeof(f->err)),
-			 0);
+	assert_int_equal(
+		opt_set(&f->set, &f->config, "name", long_name, SRC_FLAG, f->err, sizeof(f->err)),
+		0);
 	assert_string_equal(f->config.name, long_name);
 }
 
@@ -600,24 +633,26 @@ static void test_time_bounds(void **state)
 {
 	struct test_fixture *f = *state;
 	struct option_def defs[] = {
-		{ .name = "ramp", .type = OPT_TIME, .offset = F(runtime), .min = 500000000LL,
-		  .max = 120LL * NS_PER_S, .unit_ns = NS_PER_S },
+		{ .name = "ramp",
+		  .type = OPT_TIME,
+		  .offset = F(runtime),
+		  .min = 500000000LL,
+		  .max = 120LL * NS_PER_S,
+		  .unit_ns = NS_PER_S },
 		{ .name = NULL },
 	};
 	enum opt_source source[1];
 	struct option_set set = { .defs = defs, .count = 1, .source = source };
 
-	assert_int_equal(opt_set(&set, &f->config, "ramp", "100ms", SRC_FLAG, f->err,
-				 sizeof(f->err)),
-			 -ERANGE);
+	assert_int_equal(
+		opt_set(&set, &f->config, "ramp", "100ms", SRC_FLAG, f->err, sizeof(f->err)),
+		-ERANGE);
 	assert_non_null(strstr(f->err, "--ramp=100ms"));
 	assert_non_null(strstr(f->err, "at least 500ms"));
-	assert_int_equal(opt_set(&set, &f->config, "ramp", "3m", SRC_FLAG, f->err,
-				 sizeof(f->err)),
+	assert_int_equal(opt_set(&set, &f->config, "ramp", "3m", SRC_FLAG, f->err, sizeof(f->err)),
 			 -ERANGE);
 	assert_non_null(strstr(f->err, "at most 120s"));
-	assert_int_equal(opt_set(&set, &f->config, "ramp", "2m", SRC_FLAG, f->err,
-				 sizeof(f->err)),
+	assert_int_equal(opt_set(&set, &f->config, "ramp", "2m", SRC_FLAG, f->err, sizeof(f->err)),
 			 0);
 	assert_int_equal(f->config.runtime, 120 * NS_PER_S);
 	assert_int_equal(source[0], SRC_FLAG);
@@ -628,9 +663,9 @@ static void test_choices(void **state)
 	struct test_fixture *f = *state;
 
 	test_apply_defaults(f);
-	test_expect_error(f, SRC_FLAG, "mode", "sequential", -EINVAL,
-			  (const char *const[]){ "--mode=sequential", "read, write or randrw",
-						 NULL });
+	test_expect_error(
+		f, SRC_FLAG, "mode", "sequential", -EINVAL,
+		(const char *const[]){ "--mode=sequential", "read, write or randrw", NULL });
 	/* choices are exact: no case folding, no prefixes */
 	test_expect_error(f, SRC_FLAG, "mode", "READ", -EINVAL,
 			  (const char *const[]){ "--mode=READ", "allowed", NULL });
@@ -650,8 +685,7 @@ static void test_choices(void **state)
 	};
 	enum opt_source source[1];
 	struct option_set set = { .defs = defs, .count = 1, .source = source };
-	assert_int_equal(opt_set(&set, &f->config, "sw", "maybe", SRC_FLAG, f->err,
-				 sizeof(f->err)),
+	assert_int_equal(opt_set(&set, &f->config, "sw", "maybe", SRC_FLAG, f->err, sizeof(f->err)),
 			 -EINVAL);
 	assert_non_null(strstr(f->err, "allowed: on or off"));
 }
@@ -689,9 +723,9 @@ static void test_round_trip(struct test_fixture *f, unsigned row, const char *va
 	struct test_config again;
 	char text[OPT_STRING_MAX + 16];
 
-	assert_int_equal(opt_set(&f->set, &f->config, def->name, value, SRC_FLAG, f->err,
-				 sizeof(f->err)),
-			 0);
+	assert_int_equal(
+		opt_set(&f->set, &f->config, def->name, value, SRC_FLAG, f->err, sizeof(f->err)),
+		0);
 	opt_format_value(def, &f->config, text, sizeof(text));
 	memset(&again, 0x5a, sizeof(again));
 	if (opt_parse_value(def, text, &again, f->err, sizeof(f->err), true))
@@ -720,10 +754,10 @@ static void test_round_trip(struct test_fixture *f, unsigned row, const char *va
 static void test_format_round_trip(void **state)
 {
 	struct test_fixture *f = *state;
-	static const char *const sizes[] = { "512", "4k", "1000", "4095", "1.5M", "10G",
-					     "1536", "3P", "1025k", "2T", "6G", "8191P" };
-	static const char *const times[] = { "1",     "900s", "15m",  "1h",   "500ms",
-					     "250us", "7ns",  "1.5s", "2d",   "0" };
+	static const char *const sizes[] = { "512",  "4k", "1000",  "4095", "1.5M", "10G",
+					     "1536", "3P", "1025k", "2T",   "6G",   "8191P" };
+	static const char *const times[] = { "1",     "900s", "15m",  "1h", "500ms",
+					     "250us", "7ns",  "1.5s", "2d", "0" };
 
 	test_apply_defaults(f);
 	test_round_trip(f, ROW_NAME, "some job");

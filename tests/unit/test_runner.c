@@ -38,13 +38,13 @@ struct test_worker {
 	/* what the worker is told to do */
 	uint64_t lat_ns[TEST_NOPS];
 	uint64_t bytes;
-	unsigned error_every; /* every n-th operation fails; 0 = none */
-	uint64_t ops_to_do;   /* stop by itself after this many operations; 0 = never */
+	unsigned error_every;	/* every n-th operation fails; 0 = none */
+	uint64_t ops_to_do;	/* stop by itself after this many operations; 0 = never */
 	uint64_t fail_after_ns; /* of measured time: then fail with fail_ret */
 	int fail_ret;
-	bool fail_quietly;    /* return fail_ret without worker_fail */
+	bool fail_quietly; /* return fail_ret without worker_fail */
 	int init_ret;
-	bool init_message;    /* fail init through worker_fail */
+	bool init_message; /* fail init through worker_fail */
 
 	/* what it did, counted by itself */
 	uint64_t ops[TEST_NOPS], bytes_done[TEST_NOPS], errors[TEST_NOPS];
@@ -192,13 +192,14 @@ static void test_check_totals(const struct test_run *r)
 			const struct op_stats *s = &res->workers[i].op[k];
 			if (s->ops != t->ops[k] || s->bytes != t->bytes_done[k] ||
 			    s->errors != t->errors[k])
-				fail_msg("worker %u op %u: runner has %llu ops %llu bytes %llu errors, "
-					 "the worker recorded %llu, %llu, %llu",
-					 i, k, (unsigned long long)s->ops,
-					 (unsigned long long)s->bytes, (unsigned long long)s->errors,
-					 (unsigned long long)t->ops[k],
-					 (unsigned long long)t->bytes_done[k],
-					 (unsigned long long)t->errors[k]);
+				fail_msg(
+					"worker %u op %u: runner has %llu ops %llu bytes %llu errors, "
+					"the worker recorded %llu, %llu, %llu",
+					i, k, (unsigned long long)s->ops,
+					(unsigned long long)s->bytes, (unsigned long long)s->errors,
+					(unsigned long long)t->ops[k],
+					(unsigned long long)t->bytes_done[k],
+					(unsigned long long)t->errors[k]);
 			assert_int_equal(s->lat.count, t->ops[k]);
 			if (t->ops[k]) {
 				assert_int_equal(s->lat.min, t->lat_ns[k]);
@@ -237,12 +238,13 @@ static void test_check_series(const struct test_run *r)
 		}
 		run_result_total(res, k, &total, NULL);
 		if (ops != total.ops || bytes != total.bytes || errors != total.errors)
-			fail_msg("op %u: the series has %llu ops %llu bytes %llu errors in %zu points, "
-				 "the totals %llu, %llu, %llu",
-				 k, (unsigned long long)ops, (unsigned long long)bytes,
-				 (unsigned long long)errors, res->npoints,
-				 (unsigned long long)total.ops, (unsigned long long)total.bytes,
-				 (unsigned long long)total.errors);
+			fail_msg(
+				"op %u: the series has %llu ops %llu bytes %llu errors in %zu points, "
+				"the totals %llu, %llu, %llu",
+				k, (unsigned long long)ops, (unsigned long long)bytes,
+				(unsigned long long)errors, res->npoints,
+				(unsigned long long)total.ops, (unsigned long long)total.bytes,
+				(unsigned long long)total.errors);
 		if (total.ops)
 			assert_int_equal(lat_max, total.lat.max);
 	}
@@ -294,7 +296,8 @@ static void test_totals_and_series(void **state)
 	struct op_stats total;
 	uint64_t longest;
 	run_result_total(&r.result, 1, &total, &longest);
-	assert_int_equal(total.ops, r.workers[0].ops[1] + r.workers[1].ops[1] + r.workers[2].ops[1]);
+	assert_int_equal(total.ops,
+			 r.workers[0].ops[1] + r.workers[1].ops[1] + r.workers[2].ops[1]);
 	assert_true(longest >= runtime);
 	run_result_free(&r.result);
 	assert_null(r.result.workers);
@@ -552,16 +555,11 @@ static void test_stop_before_start(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_worker_fail),
-		cmocka_unit_test(test_bad_plan),
-		cmocka_unit_test(test_totals_and_series),
-		cmocka_unit_test(test_ramp_excluded),
-		cmocka_unit_test(test_known_count),
-		cmocka_unit_test(test_run_failure),
-		cmocka_unit_test(test_first_error_wins),
-		cmocka_unit_test(test_init_failure),
-		cmocka_unit_test(test_stop_request),
-		cmocka_unit_test(test_stop_before_start),
+		cmocka_unit_test(test_worker_fail),	  cmocka_unit_test(test_bad_plan),
+		cmocka_unit_test(test_totals_and_series), cmocka_unit_test(test_ramp_excluded),
+		cmocka_unit_test(test_known_count),	  cmocka_unit_test(test_run_failure),
+		cmocka_unit_test(test_first_error_wins),  cmocka_unit_test(test_init_failure),
+		cmocka_unit_test(test_stop_request),	  cmocka_unit_test(test_stop_before_start),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,7 +27,7 @@ struct blk_options {
 	uint64_t size;
 	uint64_t offset;
 	uint64_t offset_increment;
-	uint64_t runtime;   /* ns */
+	uint64_t runtime; /* ns */
 	bool time_based;
 	uint64_t ramp_time; /* ns */
 	bool direct;
@@ -68,12 +68,12 @@ struct blk_job {
 /* One file the group uses: created and laid out by pvcbench, or the user's. */
 struct blk_file {
 	char path[4096];
-	uint64_t need;  /* bytes the jobs address */
-	bool writes;    /* some job writes it */
-	bool direct;    /* some job opens it O_DIRECT */
-	bool created;   /* pvcbench made it: removed at the end unless kept */
-	bool keep;      /* --keep: leave the file when done */
-	bool force;     /* --force: may write a device or a file pvcbench did not create */
+	uint64_t need; /* bytes the jobs address */
+	bool writes;   /* some job writes it */
+	bool direct;   /* some job opens it O_DIRECT */
+	bool created;  /* pvcbench made it: removed at the end unless kept */
+	bool keep;     /* --keep: leave the file when done */
+	bool force;    /* --force: may write a device or a file pvcbench did not create */
 	bool is_device;
 };
 
@@ -155,9 +155,9 @@ struct blk_group_result {
 
 struct blk_run_settings {
 	bool progress;
-	FILE *out;    /* normal output: results */
-	FILE *note;   /* notes and errors: stderr */
-	bool quiet;   /* no fio-style text for each group (JSON output) */
+	FILE *out;  /* normal output: results */
+	FILE *note; /* notes and errors: stderr */
+	bool quiet; /* no fio-style text for each group (JSON output) */
 	uint64_t interval_ns;
 };
 
@@ -199,8 +199,8 @@ extern const struct option_def blk_cli_defs[];
 int blk_cli_init(struct blk_cli *cli, char *err, size_t err_size);
 /* Splits "--key=value" / "--key" (value NULL); takes the next argument as the value of a
  * non-boolean option given as "--key value". Returns the number of arguments used, or 0. */
-int blk_split_arg(char **argv, int argc, int i, const struct option_def *const tables[],
-		  char *key, size_t key_size, const char **value);
+int blk_split_arg(char **argv, int argc, int i, const struct option_def *const tables[], char *key,
+		  size_t key_size, const char **value);
 bool blk_cli_progress(const struct blk_cli *cli);
 bool blk_cli_json(const struct blk_cli *cli);
 /* Writes the CSV time series of every group to cli->series, if asked. */

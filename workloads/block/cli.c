@@ -16,23 +16,47 @@
 static const char *const format_choices[] = { "normal", "json", NULL };
 static const char *const eta_choices[] = { "auto", "always", "never", NULL };
 
+/* clang-format off: one option per row reads better than one field per line */
 const struct option_def blk_cli_defs[] = {
-	{ .name = "output-format", .type = OPT_CHOICE, .offset = F(output_format), .def = "normal",
-	  .choices = format_choices, .help = "results as fio's text or as one JSON document" },
-	{ .name = "output", .type = OPT_STRING, .offset = F(output), .def = NULL,
+	{ .name = "output-format",
+	  .type = OPT_CHOICE,
+	  .offset = F(output_format),
+	  .def = "normal",
+	  .choices = format_choices,
+	  .help = "results as fio's text or as one JSON document" },
+	{ .name = "output",
+	  .type = OPT_STRING,
+	  .offset = F(output),
+	  .def = NULL,
 	  .help = "write results to this file (whole, or not at all) instead of stdout" },
-	{ .name = "progress", .type = OPT_BOOL, .offset = F(progress), .def = "0",
+	{ .name = "progress",
+	  .type = OPT_BOOL,
+	  .offset = F(progress),
+	  .def = "0",
 	  .help = "status line on stderr every interval even when stderr is not a terminal" },
-	{ .name = "eta", .type = OPT_CHOICE, .offset = F(eta), .def = "auto", .choices = eta_choices,
+	{ .name = "eta",
+	  .type = OPT_CHOICE,
+	  .offset = F(eta),
+	  .def = "auto",
+	  .choices = eta_choices,
 	  .help = "status line: auto (when stderr is a terminal), always, never" },
-	{ .name = "series", .type = OPT_STRING, .offset = F(series), .def = NULL,
+	{ .name = "series",
+	  .type = OPT_STRING,
+	  .offset = F(series),
+	  .def = NULL,
 	  .help = "write the per-interval time series as CSV to this file" },
-	{ .name = "interval", .type = OPT_TIME, .offset = F(interval), .def = "1s",
-	  .unit_ns = 1000000000ULL, .min = 100000000, .max = 3600000000000LL,
+	{ .name = "interval",
+	  .type = OPT_TIME,
+	  .offset = F(interval),
+	  .def = "1s",
+	  .unit_ns = 1000000000ULL,
+	  .min = 100000000,
+	  .max = 3600000000000LL,
 	  .help = "time series and status line interval" },
 	{ .name = "help", .type = OPT_BOOL, .offset = F(help), .def = "0", .help = "this help" },
 	{ 0 }
 };
+/* clang-format on */
 
 int blk_cli_init(struct blk_cli *cli, char *err, size_t err_size)
 {
@@ -43,8 +67,8 @@ int blk_cli_init(struct blk_cli *cli, char *err, size_t err_size)
 	return opt_apply_defaults(&cli->set, cli, err, err_size);
 }
 
-int blk_split_arg(char **argv, int argc, int i, const struct option_def *const tables[],
-		  char *key, size_t key_size, const char **value)
+int blk_split_arg(char **argv, int argc, int i, const struct option_def *const tables[], char *key,
+		  size_t key_size, const char **value)
 {
 	const char *arg = argv[i] + 2;
 	const char *eq = strchr(arg, '=');
@@ -61,8 +85,7 @@ int blk_split_arg(char **argv, int argc, int i, const struct option_def *const t
 	*value = NULL;
 	for (unsigned t = 0; tables[t]; t++) {
 		const struct option_def *def = opt_find(tables[t], key);
-		if (def && def->type != OPT_BOOL && i + 1 < argc &&
-		    strncmp(argv[i + 1], "--", 2)) {
+		if (def && def->type != OPT_BOOL && i + 1 < argc && strncmp(argv[i + 1], "--", 2)) {
 			*value = argv[i + 1];
 			return 2;
 		}

@@ -67,9 +67,8 @@ static void engine_appendf(char *buf, size_t size, size_t *pos, const char *fmt,
 		*pos += (size_t)n < size - *pos ? (size_t)n : size - *pos - 1;
 }
 
-static int engine_try(struct io_engine *e, const struct io_engine_ops *ops, int fd,
-		      unsigned depth, const struct iovec *bufs, unsigned nbufs, char *why,
-		      size_t why_size)
+static int engine_try(struct io_engine *e, const struct io_engine_ops *ops, int fd, unsigned depth,
+		      const struct iovec *bufs, unsigned nbufs, char *why, size_t why_size)
 {
 	int ret;
 
@@ -86,8 +85,8 @@ static int engine_try(struct io_engine *e, const struct io_engine_ops *ops, int 
 	return ret;
 }
 
-static int engine_open_auto(struct io_engine *e, int fd, unsigned depth,
-			    const struct iovec *bufs, unsigned nbufs, char *out, size_t out_size)
+static int engine_open_auto(struct io_engine *e, int fd, unsigned depth, const struct iovec *bufs,
+			    unsigned nbufs, char *out, size_t out_size)
 {
 	char skipped[512] = "";
 	size_t skipped_len = 0;

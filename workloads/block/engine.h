@@ -24,9 +24,9 @@ enum io_dir { IO_READ = 0, IO_WRITE = 1 };
 struct io_req {
 	uint64_t offset;
 	uint32_t len;
-	uint16_t buf;      /* index into the buffers given to init */
-	uint8_t dir;       /* enum io_dir */
-	int64_t result;    /* bytes transferred, or a negative errno; set by reap */
+	uint16_t buf;	   /* index into the buffers given to init */
+	uint8_t dir;	   /* enum io_dir */
+	int64_t result;	   /* bytes transferred, or a negative errno; set by reap */
 	uint64_t issue_ns; /* the caller's timestamp; engines leave it alone */
 };
 

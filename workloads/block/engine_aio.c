@@ -28,11 +28,11 @@ struct aio_ctx {
 	const struct iovec *bufs;
 	unsigned nbufs;
 	unsigned nfree, npending, inflight, nfailed;
-	struct iocb *iocbs;        /* depth of them */
-	struct iocb **free;        /* free stack */
-	struct iocb **pending;     /* queued, not yet accepted by io_submit */
-	struct iocb **failed;      /* refused by io_submit, to hand back from reap */
-	struct io_event *events;   /* depth of them */
+	struct iocb *iocbs;	 /* depth of them */
+	struct iocb **free;	 /* free stack */
+	struct iocb **pending;	 /* queued, not yet accepted by io_submit */
+	struct iocb **failed;	 /* refused by io_submit, to hand back from reap */
+	struct io_event *events; /* depth of them */
 };
 
 static int aio_read_sysctl(const char *path, long *val)

@@ -20,7 +20,7 @@ struct psync_ctx {
 	unsigned depth;
 	const struct iovec *bufs;
 	unsigned nbufs;
-	unsigned head;  /* oldest pending request */
+	unsigned head;	/* oldest pending request */
 	unsigned count; /* pending requests */
 	struct io_req *pending[];
 };

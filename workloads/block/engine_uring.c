@@ -168,7 +168,8 @@ static unsigned uring_drain(struct uring_ctx *ctx, struct io_req **done, unsigne
 	struct io_uring_cqe *cqe;
 	unsigned head, seen = 0, n = 0;
 
-	io_uring_for_each_cqe(&ctx->ring, head, cqe) {
+	io_uring_for_each_cqe(&ctx->ring, head, cqe)
+	{
 		struct io_req *r;
 
 		if (n == max)

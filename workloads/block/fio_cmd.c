@@ -130,7 +130,8 @@ static int parse_job_file(struct fio_cmd *c, const char *path, char *err)
 		if (*s == '[') {
 			char *end = strchr(s, ']');
 			if (!end) {
-				snprintf(err, ERR_SIZE, "%s:%u: section header without ]", path, lineno);
+				snprintf(err, ERR_SIZE, "%s:%u: section header without ]", path,
+					 lineno);
 				ret = -EINVAL;
 				break;
 			}
@@ -145,13 +146,15 @@ static int parse_job_file(struct fio_cmd *c, const char *path, char *err)
 				ret = -ENOMEM;
 				break;
 			}
-			ret = opt_set(&cur->set, &cur->o, "name", s + 1, SRC_JOBFILE, err, ERR_SIZE);
+			ret = opt_set(&cur->set, &cur->o, "name", s + 1, SRC_JOBFILE, err,
+				      ERR_SIZE);
 			if (ret)
 				break;
 			continue;
 		}
 		if (!cur) {
-			snprintf(err, ERR_SIZE, "%s:%u: option outside of a [section]", path, lineno);
+			snprintf(err, ERR_SIZE, "%s:%u: option outside of a [section]", path,
+				 lineno);
 			ret = -EINVAL;
 			break;
 		}
@@ -277,7 +280,9 @@ int blk_fio_main(int argc, char **argv)
 		return 0;
 	}
 	if (!ret && !c->njobs) {
-		snprintf(err, sizeof(err), "no job defined: give --name=NAME with options, or a job file (see --help)");
+		snprintf(
+			err, sizeof(err),
+			"no job defined: give --name=NAME with options, or a job file (see --help)");
 		ret = -EINVAL;
 	}
 	unsigned groupid = 0;
@@ -322,7 +327,8 @@ int blk_fio_main(int argc, char **argv)
 	}
 	while (first < c->njobs && !signals_stop_requested()) {
 		unsigned n = 1;
-		while (first + n < c->njobs && c->jobs[first + n]->groupid == c->jobs[first]->groupid)
+		while (first + n < c->njobs &&
+		       c->jobs[first + n]->groupid == c->jobs[first]->groupid)
 			n++;
 		struct blk_group_result *gr = &groups[ngroups++];
 		ret = blk_group_run(&c->jobs[first], n, &settings, gr, err, sizeof(err));

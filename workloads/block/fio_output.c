@@ -167,8 +167,8 @@ static void print_unit(FILE *out, const struct unit *u, unsigned groupid)
 		fmt_fio_bw(bw, sizeof(bw), s->bytes, ms, 0);
 		fmt_fio_bw(bw_si, sizeof(bw_si), s->bytes, ms, 1);
 		fmt_size(io, sizeof(io), s->bytes);
-		fprintf(out, "  %s: IOPS=%s, BW=%s (%s)(%s/%" PRIu64 "msec)\n", d ? "write" : "read",
-			iops, bw, bw_si, io, ms);
+		fprintf(out, "  %s: IOPS=%s, BW=%s (%s)(%s/%" PRIu64 "msec)\n",
+			d ? "write" : "read", iops, bw, bw_si, io, ms);
 		if (s->errors)
 			fprintf(out, "    errors: %" PRIu64 "\n", s->errors);
 		if (!s->lat.count)
@@ -187,7 +187,8 @@ static void print_group_status(FILE *out, const struct blk_group_result *gr, uns
 {
 	fprintf(out, "\nRun status group %u (all jobs):\n", groupid);
 	for (unsigned d = 0; d < 2; d++) {
-		uint64_t bytes = 0, max_ms = 0, min_ms = UINT64_MAX, min_bw = UINT64_MAX, max_bw = 0;
+		uint64_t bytes = 0, max_ms = 0, min_ms = UINT64_MAX, min_bw = UINT64_MAX,
+			 max_bw = 0;
 		bool any = false;
 		for (unsigned i = 0; i < nunits; i++) {
 			const struct unit *u = &units[i];
@@ -218,9 +219,10 @@ static void print_group_status(FILE *out, const struct blk_group_result *gr, uns
 		fmt_size(io, sizeof(io), bytes);
 		fmt_fio_num(io_si, sizeof(io_si), bytes, 4, FMT_SI, "B");
 		fprintf(out,
-			"%s: bw=%s (%s), %s-%s (%s-%s), io=%s (%s), run=%" PRIu64 "-%" PRIu64 "msec\n",
-			d ? "  WRITE" : "   READ", agg, agg_si, lo, hi, lo_si, hi_si, io, io_si, min_ms,
-			max_ms);
+			"%s: bw=%s (%s), %s-%s (%s-%s), io=%s (%s), run=%" PRIu64 "-%" PRIu64
+			"msec\n",
+			d ? "  WRITE" : "   READ", agg, agg_si, lo, hi, lo_si, hi_si, io, io_si,
+			min_ms, max_ms);
 	}
 	(void)gr;
 }

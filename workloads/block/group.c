@@ -85,7 +85,8 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 	for (unsigned i = 0; i < njobs; i++) {
 		struct blk_job *job = jobs[i];
 		int cpus[256];
-		unsigned ncpus = job->o.cpus_allowed[0] ? parse_cpus(job->o.cpus_allowed, cpus, 256) : 0;
+		unsigned ncpus =
+			job->o.cpus_allowed[0] ? parse_cpus(job->o.cpus_allowed, cpus, 256) : 0;
 
 		for (unsigned c = 0; c < (unsigned)job->o.numjobs; c++, w++) {
 			struct blk_clone *cl = &gr->clones[w];
@@ -111,7 +112,8 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 			specs[w].ramp_ns = job->o.ramp_time;
 			specs[w].runtime_ns = job->o.runtime;
 			specs[w].cpu = ncpus ? cpus[c % ncpus] : -1;
-			specs[w].numa_node = job->o.numa_cpu_nodes[0] ? atoi(job->o.numa_cpu_nodes) : -1;
+			specs[w].numa_node =
+				job->o.numa_cpu_nodes[0] ? atoi(job->o.numa_cpu_nodes) : -1;
 			char where[256];
 			ret = runner_check_placement(specs[w].cpu, specs[w].numa_node, where,
 						     sizeof(where));
@@ -136,7 +138,8 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 		if (ret)
 			goto out;
 		if (s->note && jobs[i]->engine_why[0])
-			fprintf(s->note, "pvcbench: %s: %s\n", jobs[i]->o.name, jobs[i]->engine_why);
+			fprintf(s->note, "pvcbench: %s: %s\n", jobs[i]->o.name,
+				jobs[i]->engine_why);
 	}
 	ret = blk_files_layout(files, nfiles, s->note, err, err_size);
 	if (ret)

@@ -101,29 +101,32 @@ int blk_files_check(struct blk_file *files, unsigned nfiles, char *err, size_t e
 			if (S_ISBLK(st.st_mode)) {
 				f->is_device = true;
 				if (f->writes && !f->force) {
-					snprintf(err, err_size,
-						 "%s is a block device: pvcbench will not write to it without --force=1",
-						 f->path);
+					snprintf(
+						err, err_size,
+						"%s is a block device: pvcbench will not write to it without --force=1",
+						f->path);
 					return -EPERM;
 				}
 				uint64_t have = device_size(f->path);
 				if (have < f->need) {
-					snprintf(err, err_size, "%s: device holds %s, jobs need %s", f->path,
-						 fmt_size(a, sizeof(a), have),
+					snprintf(err, err_size, "%s: device holds %s, jobs need %s",
+						 f->path, fmt_size(a, sizeof(a), have),
 						 fmt_size(b, sizeof(b), f->need));
 					return -ENOSPC;
 				}
 				continue;
 			}
 			if (!S_ISREG(st.st_mode)) {
-				snprintf(err, err_size, "%s: not a regular file or block device", f->path);
+				snprintf(err, err_size, "%s: not a regular file or block device",
+					 f->path);
 				return -EINVAL;
 			}
 			bool grows = (uint64_t)st.st_size < f->need;
 			if ((f->writes || grows) && !f->force && !owned_by_us(f->path)) {
-				snprintf(err, err_size,
-					 "%s exists and was not created by pvcbench; it would be %s: pass --force=1 to allow it",
-					 f->path, f->writes ? "written" : "extended");
+				snprintf(
+					err, err_size,
+					"%s exists and was not created by pvcbench; it would be %s: pass --force=1 to allow it",
+					f->path, f->writes ? "written" : "extended");
 				return -EEXIST;
 			}
 			continue;
@@ -162,10 +165,11 @@ int blk_files_check(struct blk_file *files, unsigned nfiles, char *err, size_t e
 		uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 		/* ramfs and some FUSE filesystems report no capacity at all: unknown, not full */
 		if (missing > avail && vfs.f_blocks) {
-			snprintf(err, err_size,
-				 "not enough space for %s: the jobs need %s more, the filesystem has %s free",
-				 files[i].path, fmt_size(a, sizeof(a), missing),
-				 fmt_size(b, sizeof(b), avail));
+			snprintf(
+				err, err_size,
+				"not enough space for %s: the jobs need %s more, the filesystem has %s free",
+				files[i].path, fmt_size(a, sizeof(a), missing),
+				fmt_size(b, sizeof(b), avail));
 			return -ENOSPC;
 		}
 	}

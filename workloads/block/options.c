@@ -12,66 +12,164 @@
 #define F(field) offsetof(struct blk_options, field)
 #define SEC 1000000000ULL
 
-static const char *const rw_choices[] = { "read",	"write", "randread", "randwrite", "rw",
-					  "readwrite", "randrw", NULL };
+static const char *const rw_choices[] = { "read", "write",     "randread", "randwrite",
+					  "rw",	  "readwrite", "randrw",   NULL };
 static const char *const engine_choices[] = { "auto", "io_uring", "libaio", "psync", NULL };
 static const char *const verify_choices[] = { "0", "none", NULL };
 
+/* clang-format off: one option per row reads better than one field per line */
 const struct option_def blk_option_defs[] = {
-	{ .name = "name", .type = OPT_STRING, .offset = F(name), .def = "job",
+	{ .name = "name",
+	  .type = OPT_STRING,
+	  .offset = F(name),
+	  .def = "job",
 	  .help = "job name; a new --name starts a new job" },
-	{ .name = "rw", .alias = "readwrite", .type = OPT_CHOICE, .offset = F(rw), .def = "read",
-	  .choices = rw_choices, .help = "I/O pattern" },
-	{ .name = "bs", .alias = "blocksize", .type = OPT_SIZE, .offset = F(bs), .def = "4k",
-	  .min = 1, .max = 1LL << 30, .help = "block size of each I/O" },
-	{ .name = "iodepth", .type = OPT_INT, .offset = F(iodepth), .def = "1", .min = 1,
-	  .max = 4096, .help = "I/Os in flight per job (psync: always 1)" },
-	{ .name = "numjobs", .type = OPT_INT, .offset = F(numjobs), .def = "1", .min = 1,
-	  .max = 1024, .help = "clones of this job, each a thread with its own queue" },
-	{ .name = "size", .type = OPT_SIZE, .offset = F(size), .def = NULL, .min = 1,
+	{ .name = "rw",
+	  .alias = "readwrite",
+	  .type = OPT_CHOICE,
+	  .offset = F(rw),
+	  .def = "read",
+	  .choices = rw_choices,
+	  .help = "I/O pattern" },
+	{ .name = "bs",
+	  .alias = "blocksize",
+	  .type = OPT_SIZE,
+	  .offset = F(bs),
+	  .def = "4k",
+	  .min = 1,
+	  .max = 1LL << 30,
+	  .help = "block size of each I/O" },
+	{ .name = "iodepth",
+	  .type = OPT_INT,
+	  .offset = F(iodepth),
+	  .def = "1",
+	  .min = 1,
+	  .max = 4096,
+	  .help = "I/Os in flight per job (psync: always 1)" },
+	{ .name = "numjobs",
+	  .type = OPT_INT,
+	  .offset = F(numjobs),
+	  .def = "1",
+	  .min = 1,
+	  .max = 1024,
+	  .help = "clones of this job, each a thread with its own queue" },
+	{ .name = "size",
+	  .type = OPT_SIZE,
+	  .offset = F(size),
+	  .def = NULL,
+	  .min = 1,
 	  .help = "bytes of the file each clone addresses (required)" },
-	{ .name = "offset", .type = OPT_SIZE, .offset = F(offset), .def = "0",
+	{ .name = "offset",
+	  .type = OPT_SIZE,
+	  .offset = F(offset),
+	  .def = "0",
 	  .help = "start of the region in the file" },
-	{ .name = "offset_increment", .type = OPT_SIZE, .offset = F(offset_increment), .def = "0",
+	{ .name = "offset_increment",
+	  .type = OPT_SIZE,
+	  .offset = F(offset_increment),
+	  .def = "0",
 	  .help = "clone N starts at offset + N * offset_increment" },
-	{ .name = "runtime", .alias = "timeout", .type = OPT_TIME, .offset = F(runtime),
-	  .def = "0", .unit_ns = SEC, .min = 1000000, .help = "stop after this time (bare number: seconds)" },
-	{ .name = "time_based", .type = OPT_BOOL, .offset = F(time_based), .def = "0",
+	{ .name = "runtime",
+	  .alias = "timeout",
+	  .type = OPT_TIME,
+	  .offset = F(runtime),
+	  .def = "0",
+	  .unit_ns = SEC,
+	  .min = 1000000,
+	  .help = "stop after this time (bare number: seconds)" },
+	{ .name = "time_based",
+	  .type = OPT_BOOL,
+	  .offset = F(time_based),
+	  .def = "0",
 	  .help = "run for the whole runtime, wrapping around the region" },
-	{ .name = "ramp_time", .type = OPT_TIME, .offset = F(ramp_time), .def = "0",
-	  .unit_ns = SEC, .help = "run this long before measuring" },
-	{ .name = "direct", .type = OPT_BOOL, .offset = F(direct), .def = "0",
+	{ .name = "ramp_time",
+	  .type = OPT_TIME,
+	  .offset = F(ramp_time),
+	  .def = "0",
+	  .unit_ns = SEC,
+	  .help = "run this long before measuring" },
+	{ .name = "direct",
+	  .type = OPT_BOOL,
+	  .offset = F(direct),
+	  .def = "0",
 	  .help = "O_DIRECT: bypass the page cache" },
-	{ .name = "ioengine", .type = OPT_CHOICE, .offset = F(ioengine), .def = "auto",
-	  .choices = engine_choices, .help = "I/O engine; auto tries io_uring, libaio, psync" },
-	{ .name = "filename", .type = OPT_STRING, .offset = F(filename), .def = NULL,
+	{ .name = "ioengine",
+	  .type = OPT_CHOICE,
+	  .offset = F(ioengine),
+	  .def = "auto",
+	  .choices = engine_choices,
+	  .help = "I/O engine; auto tries io_uring, libaio, psync" },
+	{ .name = "filename",
+	  .type = OPT_STRING,
+	  .offset = F(filename),
+	  .def = NULL,
 	  .help = "file to use (in directory); default JOBNAME.CLONE.0" },
-	{ .name = "directory", .type = OPT_STRING, .offset = F(directory), .def = NULL,
+	{ .name = "directory",
+	  .type = OPT_STRING,
+	  .offset = F(directory),
+	  .def = NULL,
 	  .help = "directory for the job's files; default the working directory" },
-	{ .name = "rwmixread", .type = OPT_INT, .offset = F(rwmixread), .def = "50", .max = 100,
+	{ .name = "rwmixread",
+	  .type = OPT_INT,
+	  .offset = F(rwmixread),
+	  .def = "50",
+	  .max = 100,
 	  .help = "percentage of reads in rw and randrw" },
-	{ .name = "group_reporting", .type = OPT_BOOL, .offset = F(group_reporting), .def = "0",
+	{ .name = "group_reporting",
+	  .type = OPT_BOOL,
+	  .offset = F(group_reporting),
+	  .def = "0",
 	  .help = "report each job's clones together" },
-	{ .name = "stonewall", .alias = "wait_for_previous", .type = OPT_BOOL,
-	  .offset = F(stonewall), .def = "0", .help = "wait for the jobs before to finish" },
-	{ .name = "randrepeat", .type = OPT_BOOL, .offset = F(randrepeat), .def = "1",
+	{ .name = "stonewall",
+	  .alias = "wait_for_previous",
+	  .type = OPT_BOOL,
+	  .offset = F(stonewall),
+	  .def = "0",
+	  .help = "wait for the jobs before to finish" },
+	{ .name = "randrepeat",
+	  .type = OPT_BOOL,
+	  .offset = F(randrepeat),
+	  .def = "1",
 	  .help = "same random offsets on every run" },
-	{ .name = "cpus_allowed", .type = OPT_STRING, .offset = F(cpus_allowed), .def = NULL,
+	{ .name = "cpus_allowed",
+	  .type = OPT_STRING,
+	  .offset = F(cpus_allowed),
+	  .def = NULL,
 	  .help = "pin clones round-robin to these CPUs (e.g. 0,2,4-7)" },
-	{ .name = "numa_cpu_nodes", .type = OPT_STRING, .offset = F(numa_cpu_nodes), .def = NULL,
+	{ .name = "numa_cpu_nodes",
+	  .type = OPT_STRING,
+	  .offset = F(numa_cpu_nodes),
+	  .def = NULL,
 	  .help = "run clones and allocate their buffers on this NUMA node" },
-	{ .name = "keep", .type = OPT_BOOL, .offset = F(keep), .def = "0",
+	{ .name = "keep",
+	  .type = OPT_BOOL,
+	  .offset = F(keep),
+	  .def = "0",
 	  .help = "keep the data files pvcbench created instead of removing them" },
-	{ .name = "force", .type = OPT_BOOL, .offset = F(force), .def = "0",
+	{ .name = "force",
+	  .type = OPT_BOOL,
+	  .offset = F(force),
+	  .def = "0",
 	  .help = "allow writing to a block device or a file pvcbench did not create" },
-	{ .name = "thread", .type = OPT_BOOL, .offset = F(thread), .def = "1",
+	{ .name = "thread",
+	  .type = OPT_BOOL,
+	  .offset = F(thread),
+	  .def = "1",
 	  .help = "accepted for fio compatibility: clones are always threads" },
-	{ .name = "gtod_reduce", .type = OPT_BOOL, .offset = F(gtod_reduce), .def = "0",
+	{ .name = "gtod_reduce",
+	  .type = OPT_BOOL,
+	  .offset = F(gtod_reduce),
+	  .def = "0",
 	  .help = "accepted for fio compatibility: latency is always measured" },
-	{ .name = "verify", .type = OPT_CHOICE, .offset = F(verify), .def = "0",
-	  .choices = verify_choices, .help = "accepted for fio compatibility: only 0" },
+	{ .name = "verify",
+	  .type = OPT_CHOICE,
+	  .offset = F(verify),
+	  .def = "0",
+	  .choices = verify_choices,
+	  .help = "accepted for fio compatibility: only 0" },
 	{ 0 }
 };
+/* clang-format on */
 
 int blk_job_init(struct blk_job *job, char *err, size_t err_size)
 {
@@ -88,8 +186,8 @@ static const struct {
 	const char *name;
 	enum blk_pattern pattern;
 } patterns[] = {
-	{ "read", PAT_READ },	   { "write", PAT_WRITE }, { "randread", PAT_RANDREAD },
-	{ "randwrite", PAT_RANDWRITE }, { "rw", PAT_RW },	   { "readwrite", PAT_RW },
+	{ "read", PAT_READ },		{ "write", PAT_WRITE }, { "randread", PAT_RANDREAD },
+	{ "randwrite", PAT_RANDWRITE }, { "rw", PAT_RW },	{ "readwrite", PAT_RW },
 	{ "randrw", PAT_RANDRW },
 };
 
@@ -104,8 +202,9 @@ int blk_job_validate(struct blk_job *job, char *err, size_t err_size)
 		      job->pattern == PAT_RANDRW;
 	job->reads = job->pattern == PAT_READ || job->pattern == PAT_RANDREAD ||
 		     ((job->pattern == PAT_RW || job->pattern == PAT_RANDRW) && o->rwmixread > 0);
-	job->writes = job->pattern == PAT_WRITE || job->pattern == PAT_RANDWRITE ||
-		      ((job->pattern == PAT_RW || job->pattern == PAT_RANDRW) && o->rwmixread < 100);
+	job->writes =
+		job->pattern == PAT_WRITE || job->pattern == PAT_RANDWRITE ||
+		((job->pattern == PAT_RW || job->pattern == PAT_RANDRW) && o->rwmixread < 100);
 
 	if (!o->size) {
 		snprintf(err, err_size, "job %s: --size is required (e.g. --size=1G)", o->name);
@@ -117,14 +216,16 @@ int blk_job_validate(struct blk_job *job, char *err, size_t err_size)
 		return -EINVAL;
 	}
 	if (o->direct && (o->bs % 512)) {
-		snprintf(err, err_size, "job %s: --bs=%llu: must be a multiple of 512 with --direct=1",
-			 o->name, (unsigned long long)o->bs);
+		snprintf(err, err_size,
+			 "job %s: --bs=%llu: must be a multiple of 512 with --direct=1", o->name,
+			 (unsigned long long)o->bs);
 		return -EINVAL;
 	}
 	if (o->direct && ((o->offset % 512) || (o->offset_increment % 512))) {
-		snprintf(err, err_size,
-			 "job %s: --offset and --offset_increment must be multiples of 512 with --direct=1",
-			 o->name);
+		snprintf(
+			err, err_size,
+			"job %s: --offset and --offset_increment must be multiples of 512 with --direct=1",
+			o->name);
 		return -EINVAL;
 	}
 	if (o->time_based && !o->runtime) {

@@ -39,33 +39,75 @@ struct sum_options {
 #define F(field) offsetof(struct sum_options, field)
 static const char *const engine_choices[] = { "auto", "io_uring", "libaio", "psync", NULL };
 
+/* clang-format off: one option per row reads better than one field per line */
 static const struct option_def sum_defs[] = {
-	{ .name = "mountpoint", .env = "FIO_MOUNTPOINT", .env_alt = "DBENCH_MOUNTPOINT",
-	  .type = OPT_STRING, .offset = F(mountpoint), .def = "/data",
+	{ .name = "mountpoint",
+	  .env = "FIO_MOUNTPOINT",
+	  .env_alt = "DBENCH_MOUNTPOINT",
+	  .type = OPT_STRING,
+	  .offset = F(mountpoint),
+	  .def = "/data",
 	  .help = "directory to test (the PVC's mountpoint); the file fiotest is made in it" },
-	{ .name = "size", .env = "FIO_SIZE", .type = OPT_SIZE, .offset = F(size), .def = "2G",
-	  .min = 4096, .help = "size each test addresses" },
-	{ .name = "offset_increment", .env = "FIO_OFFSET_INCREMENT", .type = OPT_SIZE,
-	  .offset = F(offset_increment), .def = "500M",
+	{ .name = "size",
+	  .env = "FIO_SIZE",
+	  .type = OPT_SIZE,
+	  .offset = F(size),
+	  .def = "2G",
+	  .min = 4096,
+	  .help = "size each test addresses" },
+	{ .name = "offset_increment",
+	  .env = "FIO_OFFSET_INCREMENT",
+	  .type = OPT_SIZE,
+	  .offset = F(offset_increment),
+	  .def = "500M",
 	  .help = "distance between the 4 sequential jobs' regions" },
-	{ .name = "direct", .env = "FIO_DIRECT", .type = OPT_BOOL, .offset = F(direct), .def = "1",
+	{ .name = "direct",
+	  .env = "FIO_DIRECT",
+	  .type = OPT_BOOL,
+	  .offset = F(direct),
+	  .def = "1",
 	  .help = "O_DIRECT I/O" },
-	{ .name = "quick", .env = "FIO_QUICK", .env_alt = "DBENCH_QUICK", .type = OPT_BOOL,
-	  .offset = F(quick), .def = "0",
+	{ .name = "quick",
+	  .env = "FIO_QUICK",
+	  .env_alt = "DBENCH_QUICK",
+	  .type = OPT_BOOL,
+	  .offset = F(quick),
+	  .def = "0",
 	  .help = "only the four random IOPS and bandwidth tests" },
-	{ .name = "runtime", .env = "RUN_TIME", .type = OPT_TIME, .offset = F(runtime),
-	  .def = "15s", .min = 100000000, .unit_ns = 1000000000ULL, .help = "run time of each test" },
-	{ .name = "ramp_time", .type = OPT_TIME, .offset = F(ramp_time), .def = "2s",
-	  .unit_ns = 1000000000ULL, .help = "ramp before each test's measurement" },
-	{ .name = "ioengine", .env = "FIO_IOENGINE", .type = OPT_CHOICE, .offset = F(ioengine),
-	  .def = "auto", .choices = engine_choices,
+	{ .name = "runtime",
+	  .env = "RUN_TIME",
+	  .type = OPT_TIME,
+	  .offset = F(runtime),
+	  .def = "15s",
+	  .min = 100000000,
+	  .unit_ns = 1000000000ULL,
+	  .help = "run time of each test" },
+	{ .name = "ramp_time",
+	  .type = OPT_TIME,
+	  .offset = F(ramp_time),
+	  .def = "2s",
+	  .unit_ns = 1000000000ULL,
+	  .help = "ramp before each test's measurement" },
+	{ .name = "ioengine",
+	  .env = "FIO_IOENGINE",
+	  .type = OPT_CHOICE,
+	  .offset = F(ioengine),
+	  .def = "auto",
+	  .choices = engine_choices,
 	  .help = "I/O engine; auto tries io_uring, libaio, psync" },
-	{ .name = "keep", .type = OPT_BOOL, .offset = F(keep), .def = "0",
+	{ .name = "keep",
+	  .type = OPT_BOOL,
+	  .offset = F(keep),
+	  .def = "0",
 	  .help = "keep the fiotest file at the end" },
-	{ .name = "force", .type = OPT_BOOL, .offset = F(force), .def = "0",
+	{ .name = "force",
+	  .type = OPT_BOOL,
+	  .offset = F(force),
+	  .def = "0",
 	  .help = "use an existing fiotest file pvcbench did not create" },
 	{ 0 }
 };
+/* clang-format on */
 
 struct sum_test {
 	const char *title; /* as dbench announces it */
@@ -76,9 +118,20 @@ struct sum_test {
 	const char *rwmixread;
 };
 
-enum { T_READ_IOPS, T_WRITE_IOPS, T_READ_BW, T_WRITE_BW, T_READ_LAT, T_WRITE_LAT, T_READ_SEQ,
-       T_WRITE_SEQ, T_MIX, T_COUNT };
+enum {
+	T_READ_IOPS,
+	T_WRITE_IOPS,
+	T_READ_BW,
+	T_WRITE_BW,
+	T_READ_LAT,
+	T_WRITE_LAT,
+	T_READ_SEQ,
+	T_WRITE_SEQ,
+	T_MIX,
+	T_COUNT
+};
 
+/* clang-format off: one option per row reads better than one field per line */
 static const struct sum_test tests[T_COUNT] = {
 	{ "Read IOPS", "read_iops", "randread", "4k", "64", false, false, NULL },
 	{ "Write IOPS", "write_iops", "randwrite", "4k", "64", false, false, NULL },
@@ -90,6 +143,7 @@ static const struct sum_test tests[T_COUNT] = {
 	{ "Write Sequential Speed", "write_seq", "write", "1M", "16", true, true, NULL },
 	{ "Read/Write Mixed", "rw_mix", "randrw", "4k", "64", true, false, "75" },
 };
+/* clang-format on */
 
 struct summary {
 	struct sum_options o;
@@ -145,8 +199,8 @@ static int parse(struct summary *s, int argc, char **argv, char *err)
 }
 
 /* Sets a job option, with the source of the suite setting it comes from. */
-static int job_set(struct blk_job *job, const char *key, const char *value,
-		   enum opt_source source, char *err)
+static int job_set(struct blk_job *job, const char *key, const char *value, enum opt_source source,
+		   char *err)
 {
 	return opt_set(&job->set, &job->o, key, value, source, err, ERR_SIZE);
 }
@@ -200,8 +254,8 @@ static int build_job(struct summary *s, unsigned t, char *err)
 }
 
 /* IOPS and BW exactly as fio's stat line prints them, for the one job of test t. */
-static void stat_strings(const struct summary *s, unsigned t, unsigned dir, char *iops,
-			 char *bw, size_t size)
+static void stat_strings(const struct summary *s, unsigned t, unsigned dir, char *iops, char *bw,
+			 size_t size)
 {
 	struct op_stats st;
 	uint64_t runtime_ns = 0;
@@ -263,9 +317,9 @@ static void summary_lines(const struct summary *s, struct sum_lines *l)
 static void print_json(struct summary *s, FILE *out, const struct sum_lines *l)
 {
 	struct json_out j;
-	static const char *const keys[T_COUNT] = { "read_iops",	    "write_iops",   "read_bw",
-						   "write_bw",	    "read_latency", "write_latency",
-						   "read_seq",	    "write_seq",    "rw_mix" };
+	static const char *const keys[T_COUNT] = { "read_iops", "write_iops",	"read_bw",
+						   "write_bw",	"read_latency", "write_latency",
+						   "read_seq",	"write_seq",	"rw_mix" };
 
 	json_begin(&j, out);
 	report_json_header(&j);
@@ -320,7 +374,8 @@ static void print_json(struct summary *s, FILE *out, const struct sum_lines *l)
 
 static void print_text(FILE *out, const struct sum_lines *l)
 {
-	fputs("All tests complete.\n\n==================\n= FIO Summary =\n==================\n", out);
+	fputs("All tests complete.\n\n==================\n= FIO Summary =\n==================\n",
+	      out);
 	for (unsigned i = 0; i < l->n; i++)
 		fprintf(out, "%s\n", l->line[i]);
 	fflush(out);

@@ -95,9 +95,10 @@ int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char 
 	if (bw->fd < 0) {
 		ret = bw->fd;
 		if (ret == -EINVAL && job->o.direct)
-			snprintf(err, err_size,
-				 "%s: the filesystem refuses O_DIRECT (EINVAL: ramfs, older tmpfs and FUSE do): use --direct=0",
-				 file->path);
+			snprintf(
+				err, err_size,
+				"%s: the filesystem refuses O_DIRECT (EINVAL: ramfs, older tmpfs and FUSE do): use --direct=0",
+				file->path);
 		else
 			snprintf(err, err_size, "%s: %s", file->path, strerror(-ret));
 		free_worker(bw);
@@ -148,8 +149,8 @@ int blk_worker_init(struct worker *w)
 	ret = alloc_buffers(bw, effective_depth(job), job->o.bs, why, sizeof(why));
 	if (ret)
 		return worker_fail(w, ret, "%s", why);
-	ret = engine_open(&bw->engine, job->engine_name, bw->fd, bw->depth, bw->iov, bw->depth,
-			  why, sizeof(why));
+	ret = engine_open(&bw->engine, job->engine_name, bw->fd, bw->depth, bw->iov, bw->depth, why,
+			  sizeof(why));
 	if (ret)
 		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
 	bw->engine_open = true;
@@ -194,7 +195,8 @@ static inline bool next_io(struct worker *w, struct blk_worker *bw, struct io_re
 	if (r->dir == IO_WRITE) {
 		/* every block written differs: deduplicating storage is measured honestly */
 		uint64_t stamp[2] = { blk_rand(bw->rng), r->offset };
-		memcpy(bw->iov[r->buf].iov_base, stamp, sizeof(stamp) < bw->bs ? sizeof(stamp) : bw->bs);
+		memcpy(bw->iov[r->buf].iov_base, stamp,
+		       sizeof(stamp) < bw->bs ? sizeof(stamp) : bw->bs);
 	}
 	if (worker_measuring(w))
 		bw->issued += bw->bs;
@@ -244,7 +246,8 @@ int blk_worker_run(struct worker *w)
 				worker_record_error(w, r->dir);
 				if (!w->error)
 					worker_fail(w, r->result < 0 ? (int)r->result : -EIO,
-						    "%s %s at offset %llu: %s", bw->clone->file->path,
+						    "%s %s at offset %llu: %s",
+						    bw->clone->file->path,
 						    r->dir == IO_READ ? "read" : "write",
 						    (unsigned long long)r->offset,
 						    r->result < 0 ? strerror((int)-r->result)

@@ -21,6 +21,12 @@ enum fmt_base {
 char *fmt_fio_num(char *buf, size_t size, uint64_t num, unsigned maxlen, enum fmt_base base,
 		  const char *unit);
 
+/* A run time in whole milliseconds as fio counts it: microseconds rounded up. */
+static inline uint64_t fmt_fio_msec(uint64_t ns)
+{
+	return (ns / 1000 + 999) / 1000;
+}
+
 /* IOPS the way fio derives it: 1000 * ios / runtime_ms, as fio_num SI ("55.6k"). */
 char *fmt_fio_iops(char *buf, size_t size, uint64_t ios, uint64_t runtime_ms);
 /* Bandwidth 1000 * bytes / runtime_ms in IEC ("882MiB/s"); si selects SI ("925MB/s"). */

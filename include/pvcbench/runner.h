@@ -11,7 +11,7 @@
  * and the totals are made from the same recorded data and always add up.
  *
  * A worker stops at its deadline, when its workload says it is done (size reached), on error, or
- * when a stop is requested (SIGINT/SIGTERM through signals.h, or runner_request_stop).
+ * when a stop is requested (SIGINT/SIGTERM through signals.h, or signals_request_stop).
  */
 #ifndef PVCBENCH_RUNNER_H
 #define PVCBENCH_RUNNER_H
@@ -98,7 +98,8 @@ struct series_op {
 };
 
 struct series_point {
-	uint64_t start_ms; /* from the start of measurement */
+	uint64_t start_ms;    /* from the start of measurement */
+	uint64_t duration_ms; /* the interval, or less for the last one */
 	struct series_op op[PVC_MAX_OPS];
 };
 
@@ -121,6 +122,13 @@ struct run_result {
 	uint64_t start_unix_ms; /* wall clock at the start barrier */
 	bool interrupted;	/* stopped by a signal */
 	bool init_failed;	/* a worker failed before the start barrier: nothing ran */
+	/*
+	 * Workers still waiting for the kernel 1.5 s after a stop request: reported with what they
+	 * had completed before their current interval, and left running detached. Their specs (and
+	 * whatever the specs point to) must then stay allocated: detached is true.
+	 */
+	unsigned stuck;
+	bool detached;
 };
 
 /*

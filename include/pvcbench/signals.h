@@ -1,5 +1,6 @@
 /*
- * signals.h - the one piece of global mutable state: "stop now", set by SIGINT/SIGTERM.
+ * signals.h - the one piece of global mutable state: "stop now", set by SIGINT, SIGTERM or
+ * SIGHUP. SIGPIPE is ignored, so a closed pipe is a write error rather than a kill.
  *
  * The first signal asks every worker to stop; results gathered so far are still written. A
  * second one restores the default action, so a user can always kill a stuck run.

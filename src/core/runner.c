@@ -34,7 +34,8 @@ struct pending {
 };
 
 struct runner {
-	const struct run_plan *plan;
+	const struct run_plan *plan; /* = &plan_copy: a detached worker may outlive the caller's */
+	struct run_plan plan_copy;
 	struct worker *workers;
 	pthread_t *threads;
 	/* the start barrier: workers count themselves ready, then wait for go */
@@ -191,6 +192,7 @@ static void *worker_main(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pin_worker(w);
 
@@ -312,6 +314,7 @@ static int emit_point(struct runner *r, int64_t index, const struct pending *p)
 	struct series_point *pt = &res->points[res->npoints++];
 	memset(pt, 0, sizeof(*pt));
 	pt->start_ms = (uint64_t)index * (r->plan->interval_ns / 1000000);
+	pt->duration_ms = r->plan->interval_ns / 1000000;
 	for (unsigned k = 0; p && k < r->plan->nops; k++) {
 		const struct op_stats *s = &p->op[k];
 		pt->op[k].ops = s->ops;
@@ -352,6 +355,26 @@ static void finalize(struct runner *r, bool final)
 		free(p);
 		r->next_point++;
 	}
+}
+
+/* The last interval ends when the last worker stopped: rates over it must use that length. */
+static void trim_last_point(struct runner *r)
+{
+	struct run_result *res = r->result;
+	uint64_t last_end = 0;
+
+	if (!res->npoints)
+		return;
+	for (unsigned i = 0; i < r->plan->nworkers; i++) {
+		struct worker *w = &r->workers[i];
+		uint64_t end = atomic_load(&w->finished) ? w->end_ns : clock_now_ns();
+		if (end > last_end)
+			last_end = end;
+	}
+	struct series_point *pt = &res->points[res->npoints - 1];
+	uint64_t start = r->origin_ns + pt->start_ms * 1000000ULL;
+	if (last_end > start && last_end - start < r->plan->interval_ns)
+		pt->duration_ms = fmt_fio_msec(last_end - start);
 }
 
 static void eta_text(char *buf, size_t size, uint64_t left_ns)
@@ -460,7 +483,8 @@ static void reporter_loop(struct runner *r)
 
 static int runner_setup(struct runner *r, const struct run_plan *plan, struct run_result *res)
 {
-	r->plan = plan;
+	r->plan_copy = *plan;
+	plan = r->plan = &r->plan_copy;
 	r->result = res;
 	r->max_seen = -1;
 	r->slot_size = sizeof(struct interval_slot) + plan->nops * sizeof(struct op_stats);
@@ -543,6 +567,10 @@ int runner_run(const struct run_plan *plan, struct run_result *res)
 		/* cannot start them all: release the ones started, with nothing to do */
 		atomic_store(&r->abort_run, 1);
 		ret = -EAGAIN;
+		snprintf(r->workers[started].error_msg, sizeof(r->workers[started].error_msg),
+			 "cannot start thread %u of %u: %s", started + 1, plan->nworkers,
+			 strerror(EAGAIN));
+		r->workers[started].error = ret;
 		for (unsigned i = started; i < plan->nworkers; i++)
 			atomic_store(&r->workers[i].finished, 1);
 	}
@@ -575,15 +603,25 @@ int runner_run(const struct run_plan *plan, struct run_result *res)
 	}
 	consume(r);
 	finalize(r, true);
+	trim_last_point(r);
 	res->interrupted = signals_stop_requested();
 	res->init_failed = atomic_load(&r->abort_run);
+	res->detached = !joined;
+	uint64_t now = clock_now_ns();
 	for (unsigned i = 0; i < plan->nworkers; i++) {
 		struct worker *w = &r->workers[i];
 		struct worker_result *wr = &res->workers[i];
-		if (w->end_ns > w->measure_start_ns && w->measure_start_ns)
-			wr->runtime_ns = w->end_ns - w->measure_start_ns;
-		if (w->end_ns > r->t0_ns)
-			wr->elapsed_ns = w->end_ns - r->t0_ns;
+		uint64_t measure_start = r->t0_ns + plan->specs[i].ramp_ns;
+		uint64_t end = w->end_ns;
+		if (i < started && !atomic_load(&w->finished)) {
+			/* given up on: it ran until now; its open interval is not counted */
+			end = now;
+			res->stuck++;
+		}
+		if (end > measure_start && !res->init_failed)
+			wr->runtime_ns = end - measure_start;
+		if (end > r->t0_ns && !res->init_failed)
+			wr->elapsed_ns = end - r->t0_ns;
 		wr->cpu_usr_ns = w->cpu_usr_ns;
 		wr->cpu_sys_ns = w->cpu_sys_ns;
 		wr->ctx = w->ctx;

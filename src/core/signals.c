@@ -30,6 +30,10 @@ void signals_install(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a closed terminal stops the run like SIGTERM: results so far, files removed */
+	sigaction(SIGHUP, &sa, NULL);
+	/* a reader that went away (| head) is an EPIPE on that write, not death before cleanup */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 int signals_received(void)

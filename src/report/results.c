@@ -3,6 +3,7 @@
  * JSON and CSV. Every workload's results go through here, so they all read the same way.
  */
 #include "pvcbench/report.h"
+#include "pvcbench/fmt.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -68,7 +69,7 @@ static void hist_json(struct json_out *j, const char *key, const struct hist *h)
 void report_op_json(struct json_out *j, const char *key, const struct op_stats *s,
 		    uint64_t runtime_ns)
 {
-	uint64_t runtime_ms = runtime_ns / 1000000;
+	uint64_t runtime_ms = fmt_fio_msec(runtime_ns);
 	uint64_t bw_bytes = runtime_ms ? s->bytes * 1000 / runtime_ms : 0;
 	struct hist none;
 
@@ -128,6 +129,7 @@ void report_series_json(struct json_out *j, const char *key, const struct run_re
 		const struct series_point *pt = &r->points[i];
 		json_object_begin(j, NULL);
 		json_u64(j, "t_ms", pt->start_ms);
+		json_u64(j, "duration_ms", pt->duration_ms);
 		for (unsigned k = 0; k < r->nops; k++) {
 			json_object_begin(j, r->op_names[k]);
 			json_u64(j, "ops", pt->op[k].ops);
@@ -146,13 +148,13 @@ void report_series_json(struct json_out *j, const char *key, const struct run_re
 
 void report_series_csv(FILE *f, const struct run_result *r, const char *label, bool header)
 {
-	double per_s = 1e9 / (double)r->interval_ns;
 
 	if (header)
 		fputs("run,t_ms,op,ops,bytes,errors,iops,bw_bytes,lat_mean_us,lat_max_us,lat_p99_us\n",
 		      f);
 	for (size_t i = 0; i < r->npoints; i++) {
 		const struct series_point *pt = &r->points[i];
+		double per_s = pt->duration_ms ? 1000.0 / (double)pt->duration_ms : 0.0;
 		for (unsigned k = 0; k < r->nops; k++) {
 			const struct series_op *o = &pt->op[k];
 			fprintf(f,

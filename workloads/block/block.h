@@ -89,6 +89,9 @@ struct blk_clone {
 /* --- options.c --- */
 /* Sets up a job's option set and applies fio's defaults. */
 int blk_job_init(struct blk_job *job, char *err, size_t err_size);
+/* Parses a CPU list ("0,2,4-7") into cpus; returns how many, 0 for "", -EINVAL if malformed. */
+#define BLK_MAX_CPUS 1024
+int blk_parse_cpus(const char *text, int *cpus, unsigned max);
 /* Checks the values together (bs <= size, direct alignment, ...) and derives the pattern. */
 int blk_job_validate(struct blk_job *job, char *err, size_t err_size);
 

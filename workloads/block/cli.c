@@ -16,7 +16,6 @@
 static const char *const format_choices[] = { "normal", "json", NULL };
 static const char *const eta_choices[] = { "auto", "always", "never", NULL };
 
-/* clang-format off: one option per row reads better than one field per line */
 const struct option_def blk_cli_defs[] = {
 	{ .name = "output-format",
 	  .type = OPT_CHOICE,
@@ -56,7 +55,6 @@ const struct option_def blk_cli_defs[] = {
 	{ .name = "help", .type = OPT_BOOL, .offset = F(help), .def = "0", .help = "this help" },
 	{ 0 }
 };
-/* clang-format on */
 
 int blk_cli_init(struct blk_cli *cli, char *err, size_t err_size)
 {

@@ -21,6 +21,7 @@ struct unit {
 	unsigned clones;
 	struct op_stats op[2];
 	uint64_t runtime_ns, elapsed_ns, usr_ns, sys_ns, ctx;
+	uint64_t clone_runtime_ns; /* summed over clones: what cpu percentages divide by */
 	int error;
 	const char *error_msg;
 };
@@ -50,6 +51,7 @@ static void unit_of(const struct blk_group_result *gr, const struct blk_job *job
 			u->runtime_ns = wr->runtime_ns;
 		if (wr->elapsed_ns > u->elapsed_ns)
 			u->elapsed_ns = wr->elapsed_ns;
+		u->clone_runtime_ns += wr->runtime_ns;
 		u->usr_ns += wr->cpu_usr_ns;
 		u->sys_ns += wr->cpu_sys_ns;
 		u->ctx += wr->ctx;
@@ -80,7 +82,6 @@ void blk_print_job_header(FILE *out, const struct blk_job *job)
 {
 	char bs[32];
 
-	fmt_fio_num(bs, sizeof(bs), job->o.bs, 6, FMT_IEC, "B");
 	snprintf(bs, sizeof(bs), "%" PRIu64 "B", job->o.bs);
 	fprintf(out,
 		"%s: (g=%u): rw=%s, bs=(R) %s-%s, (W) %s-%s, (T) %s-%s, ioengine=%s, iodepth=%" PRId64
@@ -150,7 +151,7 @@ static void percentile_lines(FILE *out, const struct hist *h)
 static void print_unit(FILE *out, const struct unit *u, unsigned groupid)
 {
 	const struct blk_job *job = u->job;
-	uint64_t ms = u->runtime_ns / 1000000;
+	uint64_t ms = fmt_fio_msec(u->runtime_ns);
 	char when[64], iops[32], bw[32], bw_si[32], io[32];
 	time_t now = time(NULL);
 
@@ -176,14 +177,14 @@ static void print_unit(FILE *out, const struct unit *u, unsigned groupid)
 		lat_line(out, "     lat", &s->lat);
 		percentile_lines(out, &s->lat);
 	}
-	double run = u->runtime_ns ? (double)u->runtime_ns : 1.0;
+	double run = u->clone_runtime_ns ? (double)u->clone_runtime_ns : 1.0;
 	fprintf(out, "  cpu          : usr=%.2f%%, sys=%.2f%%, ctx=%" PRIu64 ", majf=0, minf=0\n",
 		100.0 * (double)u->usr_ns / run, 100.0 * (double)u->sys_ns / run, u->ctx);
 }
 
 /* Run status group N (all jobs):  READ: bw=..., min-max, io=..., run=min-max msec */
-static void print_group_status(FILE *out, const struct blk_group_result *gr, unsigned groupid,
-			       const struct unit *units, unsigned nunits)
+static void print_group_status(FILE *out, unsigned groupid, const struct unit *units,
+			       unsigned nunits)
 {
 	fprintf(out, "\nRun status group %u (all jobs):\n", groupid);
 	for (unsigned d = 0; d < 2; d++) {
@@ -195,7 +196,7 @@ static void print_group_status(FILE *out, const struct blk_group_result *gr, uns
 			if (!(d == 0 ? u->job->reads : u->job->writes) && !u->op[d].ops)
 				continue;
 			any = true;
-			uint64_t ms = u->runtime_ns / 1000000;
+			uint64_t ms = fmt_fio_msec(u->runtime_ns);
 			uint64_t bw = ms ? u->op[d].bytes * 1000 / ms : 0;
 			bytes += u->op[d].bytes;
 			if (ms > max_ms)
@@ -224,7 +225,6 @@ static void print_group_status(FILE *out, const struct blk_group_result *gr, uns
 			d ? "  WRITE" : "   READ", agg, agg_si, lo, hi, lo_si, hi_si, io, io_si,
 			min_ms, max_ms);
 	}
-	(void)gr;
 }
 
 /* The units of a group: one per clone, or one per job with group_reporting. */
@@ -256,7 +256,7 @@ void blk_print_group_normal(FILE *out, const struct blk_group_result *gr, unsign
 	unsigned n = units_of(gr, units);
 	for (unsigned i = 0; i < n; i++)
 		print_unit(out, &units[i], groupid);
-	print_group_status(out, gr, groupid, units, n);
+	print_group_status(out, groupid, units, n);
 	fflush(out);
 	free(units);
 }
@@ -272,7 +272,7 @@ void blk_group_json(struct json_out *j, const struct blk_group_result *gr, unsig
 	unsigned n = units_of(gr, units);
 	for (unsigned i = 0; i < n; i++) {
 		const struct unit *u = &units[i];
-		double run = u->runtime_ns ? (double)u->runtime_ns : 1.0;
+		double run = u->clone_runtime_ns ? (double)u->clone_runtime_ns : 1.0;
 		json_object_begin(j, NULL);
 		json_string(j, "jobname", u->job->o.name);
 		json_u64(j, "groupid", groupid);
@@ -285,7 +285,7 @@ void blk_group_json(struct json_out *j, const struct blk_group_result *gr, unsig
 		json_string(j, "ioengine_why", u->job->engine_why);
 		for (unsigned d = 0; d < 2; d++)
 			report_op_json(j, dir_names[d], &u->op[d], u->runtime_ns);
-		json_u64(j, "job_runtime", u->runtime_ns / 1000000);
+		json_u64(j, "job_runtime", fmt_fio_msec(u->runtime_ns));
 		json_double(j, "usr_cpu", 100.0 * (double)u->usr_ns / run);
 		json_double(j, "sys_cpu", 100.0 * (double)u->sys_ns / run);
 		json_u64(j, "ctx", u->ctx);

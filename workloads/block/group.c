@@ -13,31 +13,6 @@
 
 #include "pvcbench/signals.h"
 
-/* Parses "0,2,4-7" into cpus; returns how many. */
-static unsigned parse_cpus(const char *text, int *cpus, unsigned max)
-{
-	unsigned n = 0;
-	const char *p = text;
-
-	while (*p && n < max) {
-		char *end;
-		long a = strtol(p, &end, 10), b;
-		if (end == p)
-			break;
-		b = a;
-		if (*end == '-') {
-			p = end + 1;
-			b = strtol(p, &end, 10);
-		}
-		for (long c = a; c <= b && n < max; c++)
-			cpus[n++] = (int)c;
-		p = *end == ',' ? end + 1 : end;
-		if (end == p && *p)
-			break;
-	}
-	return n;
-}
-
 static struct blk_file *file_for(struct blk_file *files, unsigned *nfiles, const char *path)
 {
 	for (unsigned i = 0; i < *nfiles; i++)
@@ -84,9 +59,10 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 
 	for (unsigned i = 0; i < njobs; i++) {
 		struct blk_job *job = jobs[i];
-		int cpus[256];
-		unsigned ncpus =
-			job->o.cpus_allowed[0] ? parse_cpus(job->o.cpus_allowed, cpus, 256) : 0;
+		int cpus[BLK_MAX_CPUS];
+		int ncpus = blk_parse_cpus(job->o.cpus_allowed, cpus, BLK_MAX_CPUS);
+		if (ncpus < 0)
+			ncpus = 0; /* blk_job_validate said so already */
 
 		for (unsigned c = 0; c < (unsigned)job->o.numjobs; c++, w++) {
 			struct blk_clone *cl = &gr->clones[w];
@@ -111,7 +87,7 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 			cl->file->force |= job->o.force;
 			specs[w].ramp_ns = job->o.ramp_time;
 			specs[w].runtime_ns = job->o.runtime;
-			specs[w].cpu = ncpus ? cpus[c % ncpus] : -1;
+			specs[w].cpu = ncpus ? cpus[c % (unsigned)ncpus] : -1;
 			specs[w].numa_node =
 				job->o.numa_cpu_nodes[0] ? atoi(job->o.numa_cpu_nodes) : -1;
 			char where[256];
@@ -161,6 +137,10 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 		.worker_exit = blk_worker_exit,
 	};
 	ret = runner_run(&plan, &gr->run);
+	if (gr->run.stuck && s->note)
+		fprintf(s->note,
+			"pvcbench: %u clone(s) still waiting for I/O after the stop: reported with what they completed before their last interval\n",
+			gr->run.stuck);
 	if (ret) {
 		for (unsigned k = 0; k < nworkers; k++) {
 			if (gr->run.workers && gr->run.workers[k].error) {
@@ -182,7 +162,8 @@ out:
 	}
 	gr->files = files;
 	gr->nfiles = nfiles;
-	free(specs);
+	if (!gr->run.detached)
+		free(specs); /* else a detached clone still reads them: the process exit frees them */
 	return ret;
 }
 
@@ -194,6 +175,8 @@ void blk_group_cleanup(struct blk_group_result *gr)
 
 void blk_group_free(struct blk_group_result *gr)
 {
+	if (gr->run.detached)
+		return; /* a detached clone still uses its clone and file: leave them to the exit */
 	run_result_free(&gr->run);
 	free(gr->clones);
 	free(gr->files);

@@ -177,8 +177,7 @@ int blk_files_check(struct blk_file *files, unsigned nfiles, char *err, size_t e
 }
 
 /* Writes random data into [from, to) of fd. */
-static int fill(int fd, uint64_t from, uint64_t to, bool direct, char *err, size_t err_size,
-		const char *path)
+static int fill(int fd, uint64_t from, uint64_t to, char *err, size_t err_size, const char *path)
 {
 	void *buf;
 	uint64_t rng[2];
@@ -186,7 +185,6 @@ static int fill(int fd, uint64_t from, uint64_t to, bool direct, char *err, size
 	if (posix_memalign(&buf, 4096, LAYOUT_CHUNK))
 		return -ENOMEM;
 	blk_rand_seed(rng, (uint64_t)time(NULL) ^ (uint64_t)getpid() ^ from);
-	from -= from % 4096;
 	while (from < to) {
 		if (signals_stop_requested()) {
 			free(buf);
@@ -194,8 +192,6 @@ static int fill(int fd, uint64_t from, uint64_t to, bool direct, char *err, size
 			return -EINTR;
 		}
 		size_t len = to - from < LAYOUT_CHUNK ? (size_t)(to - from) : LAYOUT_CHUNK;
-		if (direct && len % 4096)
-			len += 4096 - len % 4096;
 		blk_fill_random(buf, len, rng);
 		ssize_t n = pwrite(fd, buf, len, (off_t)from);
 		if (n < 0 && errno == EINTR)
@@ -227,6 +223,8 @@ int blk_files_layout(struct blk_file *files, unsigned nfiles, FILE *note, char *
 
 		if (f->is_device)
 			continue;
+		if (exists && owned_by_us(f->path))
+			f->created = true; /* left by an earlier --keep run: ours to remove */
 		if (exists && have >= f->need)
 			continue;
 		fd = open(f->path, O_WRONLY | O_CREAT | (exists ? 0 : O_EXCL), 0644);
@@ -242,7 +240,7 @@ int blk_files_layout(struct blk_file *files, unsigned nfiles, FILE *note, char *
 		if (note)
 			fprintf(note, "pvcbench: laying out %s (%s)\n", f->path,
 				fmt_size(size_text, sizeof(size_text), f->need));
-		ret = fill(fd, have, f->need, false, err, err_size, f->path);
+		ret = fill(fd, have, f->need, err, err_size, f->path);
 		if (!ret && ftruncate(fd, (off_t)f->need) == 0 && fdatasync(fd)) {
 			snprintf(err, err_size, "%s: fdatasync: %s", f->path, strerror(errno));
 			ret = -errno;

@@ -17,7 +17,6 @@ static const char *const rw_choices[] = { "read", "write",     "randread", "rand
 static const char *const engine_choices[] = { "auto", "io_uring", "libaio", "psync", NULL };
 static const char *const verify_choices[] = { "0", "none", NULL };
 
-/* clang-format off: one option per row reads better than one field per line */
 const struct option_def blk_option_defs[] = {
 	{ .name = "name",
 	  .type = OPT_STRING,
@@ -75,7 +74,7 @@ const struct option_def blk_option_defs[] = {
 	  .offset = F(runtime),
 	  .def = "0",
 	  .unit_ns = SEC,
-	  .min = 1000000,
+
 	  .help = "stop after this time (bare number: seconds)" },
 	{ .name = "time_based",
 	  .type = OPT_BOOL,
@@ -169,7 +168,6 @@ const struct option_def blk_option_defs[] = {
 	  .help = "accepted for fio compatibility: only 0" },
 	{ 0 }
 };
-/* clang-format on */
 
 int blk_job_init(struct blk_job *job, char *err, size_t err_size)
 {
@@ -180,6 +178,36 @@ int blk_job_init(struct blk_job *job, char *err, size_t err_size)
 	if (job->set.count > BLK_MAX_OPTIONS)
 		return -E2BIG;
 	return opt_apply_defaults(&job->set, &job->o, err, err_size);
+}
+
+int blk_parse_cpus(const char *text, int *cpus, unsigned max)
+{
+	const char *p = text;
+	unsigned n = 0;
+
+	while (*p) {
+		char *end;
+		long a, b;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		a = b = strtol(p, &end, 10);
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				return -EINVAL;
+			b = strtol(end + 1, &end, 10);
+		}
+		if (b < a || b >= BLK_MAX_CPUS || (*end && *end != ','))
+			return -EINVAL;
+		for (long c = a; c <= b; c++) {
+			if (n == max)
+				return -EINVAL;
+			cpus[n++] = (int)c;
+		}
+		p = *end ? end + 1 : end;
+		if (*end == ',' && !*p)
+			return -EINVAL;
+	}
+	return (int)n;
 }
 
 static const struct {
@@ -237,6 +265,24 @@ int blk_job_validate(struct blk_job *job, char *err, size_t err_size)
 			 "job %s: --filename=%s: several files per job (a:b) are not supported",
 			 o->name, o->filename);
 		return -EINVAL;
+	}
+	int cpus[BLK_MAX_CPUS];
+	if (blk_parse_cpus(o->cpus_allowed, cpus, BLK_MAX_CPUS) < 0) {
+		snprintf(err, err_size,
+			 "job %s: --cpus_allowed=%s: give CPU numbers and ranges, e.g. 0,2,4-7",
+			 o->name, o->cpus_allowed);
+		return -EINVAL;
+	}
+	uint64_t last = 0, region_end;
+	if (__builtin_mul_overflow((uint64_t)(o->numjobs - 1), o->offset_increment, &last) ||
+	    __builtin_add_overflow(last, o->offset, &region_end) ||
+	    __builtin_add_overflow(region_end, o->size, &region_end) ||
+	    region_end > (uint64_t)INT64_MAX) {
+		snprintf(
+			err, err_size,
+			"job %s: --offset + (numjobs - 1) * --offset_increment + --size is beyond the largest file offset",
+			o->name);
+		return -ERANGE;
 	}
 	if (o->numa_cpu_nodes[0]) {
 		char *end;

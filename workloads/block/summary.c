@@ -39,7 +39,6 @@ struct sum_options {
 #define F(field) offsetof(struct sum_options, field)
 static const char *const engine_choices[] = { "auto", "io_uring", "libaio", "psync", NULL };
 
-/* clang-format off: one option per row reads better than one field per line */
 static const struct option_def sum_defs[] = {
 	{ .name = "mountpoint",
 	  .env = "FIO_MOUNTPOINT",
@@ -107,7 +106,6 @@ static const struct option_def sum_defs[] = {
 	  .help = "use an existing fiotest file pvcbench did not create" },
 	{ 0 }
 };
-/* clang-format on */
 
 struct sum_test {
 	const char *title; /* as dbench announces it */
@@ -131,7 +129,6 @@ enum {
 	T_COUNT
 };
 
-/* clang-format off: one option per row reads better than one field per line */
 static const struct sum_test tests[T_COUNT] = {
 	{ "Read IOPS", "read_iops", "randread", "4k", "64", false, false, NULL },
 	{ "Write IOPS", "write_iops", "randwrite", "4k", "64", false, false, NULL },
@@ -143,7 +140,6 @@ static const struct sum_test tests[T_COUNT] = {
 	{ "Write Sequential Speed", "write_seq", "write", "1M", "16", true, true, NULL },
 	{ "Read/Write Mixed", "rw_mix", "randrw", "4k", "64", true, false, "75" },
 };
-/* clang-format on */
 
 struct summary {
 	struct sum_options o;
@@ -253,6 +249,21 @@ static int build_job(struct summary *s, unsigned t, char *err)
 	return ret;
 }
 
+/*
+ * The totals of test t in one direction; false when there is nothing to show: the test did not
+ * run, or was stopped or failed before anything completed (a 0 would read as a measurement).
+ */
+static bool measured(const struct summary *s, unsigned t, unsigned dir, struct op_stats *st,
+		     uint64_t *runtime_ns)
+{
+	const struct blk_group_result *gr = &s->groups[t];
+
+	if (!s->ran[t])
+		return false;
+	blk_job_totals(gr, &s->jobs[t], dir, st, runtime_ns);
+	return st->ops || (!gr->run.interrupted && !gr->ret);
+}
+
 /* IOPS and BW exactly as fio's stat line prints them, for the one job of test t. */
 static void stat_strings(const struct summary *s, unsigned t, unsigned dir, char *iops, char *bw,
 			 size_t size)
@@ -260,14 +271,13 @@ static void stat_strings(const struct summary *s, unsigned t, unsigned dir, char
 	struct op_stats st;
 	uint64_t runtime_ns = 0;
 
-	if (!s->ran[t]) {
+	if (!measured(s, t, dir, &st, &runtime_ns)) {
 		snprintf(iops, size, "n/a");
 		snprintf(bw, size, "n/a");
 		return;
 	}
-	blk_job_totals(&s->groups[t], &s->jobs[t], dir, &st, &runtime_ns);
-	fmt_fio_iops(iops, size, st.ops, runtime_ns / 1000000);
-	fmt_fio_bw(bw, size, st.bytes, runtime_ns / 1000000, 0);
+	fmt_fio_iops(iops, size, st.ops, fmt_fio_msec(runtime_ns));
+	fmt_fio_bw(bw, size, st.bytes, fmt_fio_msec(runtime_ns), 0);
 }
 
 static void latency_string(const struct summary *s, unsigned t, unsigned dir, char *buf,
@@ -275,11 +285,10 @@ static void latency_string(const struct summary *s, unsigned t, unsigned dir, ch
 {
 	struct op_stats st;
 
-	if (!s->ran[t]) {
+	if (!measured(s, t, dir, &st, NULL)) {
 		snprintf(buf, size, "n/a");
 		return;
 	}
-	blk_job_totals(&s->groups[t], &s->jobs[t], dir, &st, NULL);
 	snprintf(buf, size, "%.2f", hist_mean(&st.lat) / 1000.0);
 }
 
@@ -355,7 +364,7 @@ static void print_json(struct summary *s, FILE *out, const struct sum_lines *l)
 			if (!st.ops)
 				continue;
 			json_object_begin(&j, dir ? "write" : "read");
-			uint64_t ms = rt / 1000000;
+			uint64_t ms = fmt_fio_msec(rt);
 			json_double(&j, "iops", ms ? (double)st.ops * 1000.0 / (double)ms : 0.0);
 			json_u64(&j, "bw_bytes", ms ? st.bytes * 1000 / ms : 0);
 			json_double(&j, "lat_mean_usec", hist_mean(&st.lat) / 1000.0);
@@ -411,7 +420,6 @@ int blk_summary_main(int argc, char **argv)
 	if (!s->o.quick && (SEQ_JOBS - 1) * s->o.offset_increment + s->o.size > file.need)
 		file.need = (SEQ_JOBS - 1) * s->o.offset_increment + s->o.size;
 	file.writes = true;
-	file.direct = s->o.direct;
 	file.force = s->o.force;
 	file.keep = s->o.keep;
 	if (!ret)

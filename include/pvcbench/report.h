@@ -63,8 +63,10 @@ extern const unsigned report_npercentiles;
 struct report_output {
 	FILE *f;
 	char path[4096], tmp[4112];
+	char option[32]; /* the option that named the file, for messages */
 };
-int report_output_open(struct report_output *o, const char *path, char *err, size_t err_size);
+int report_output_open(struct report_output *o, const char *path, const char *option, char *err,
+		       size_t err_size);
 int report_output_commit(struct report_output *o, char *err, size_t err_size);
 void report_output_abort(struct report_output *o);
 

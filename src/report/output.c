@@ -16,7 +16,8 @@
 #define PVC_VERSION "0.1.0"
 #endif
 
-int report_output_open(struct report_output *o, const char *path, char *err, size_t err_size)
+int report_output_open(struct report_output *o, const char *path, const char *option, char *err,
+		       size_t err_size)
 {
 	memset(o, 0, sizeof(*o));
 	if (!path || !*path || !strcmp(path, "-")) {
@@ -28,9 +29,10 @@ int report_output_open(struct report_output *o, const char *path, char *err, siz
 	o->f = fopen(o->tmp, "w");
 	if (!o->f) {
 		int e = errno;
-		snprintf(err, err_size, "--output=%s: %s", path, strerror(e));
+		snprintf(err, err_size, "--%s=%s: %s", option, path, strerror(e));
 		return -e;
 	}
+	snprintf(o->option, sizeof(o->option), "%s", option);
 	return 0;
 }
 
@@ -44,14 +46,14 @@ int report_output_commit(struct report_output *o, char *err, size_t err_size)
 		int e = errno;
 		o->f = NULL;
 		unlink(o->tmp);
-		snprintf(err, err_size, "--output=%s: %s", o->path, strerror(e));
+		snprintf(err, err_size, "--%s=%s: %s", o->option, o->path, strerror(e));
 		return -e;
 	}
 	o->f = NULL;
 	if (rename(o->tmp, o->path)) {
 		int e = errno;
 		unlink(o->tmp);
-		snprintf(err, err_size, "--output=%s: %s", o->path, strerror(e));
+		snprintf(err, err_size, "--%s=%s: %s", o->option, o->path, strerror(e));
 		return -e;
 	}
 	return 0;

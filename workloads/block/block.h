@@ -106,6 +106,9 @@ int blk_files_check(struct blk_file *files, unsigned nfiles, char *err, size_t e
 /* Creates and lays out (writes random data to) every file that needs it. */
 int blk_files_layout(struct blk_file *files, unsigned nfiles, FILE *note, char *err,
 		     size_t err_size);
+/* Drops the files' pages from the page cache, so a buffered run reads the device (fio's
+ * invalidate=1), not what an earlier job left in memory. */
+void blk_files_invalidate(const struct blk_file *files, unsigned nfiles);
 /* Removes the files pvcbench created, unless kept. */
 void blk_files_cleanup(struct blk_file *files, unsigned nfiles);
 /* Opens a file for a worker with the job's flags. Returns an fd or a negative errno. */
@@ -154,6 +157,7 @@ struct blk_group_result {
 	unsigned nfiles;
 	struct run_result run;
 	int ret;
+	bool before_io; /* ret is from a check before any file was written */
 };
 
 struct blk_run_settings {
@@ -206,8 +210,14 @@ int blk_split_arg(char **argv, int argc, int i, const struct option_def *const t
 		  size_t key_size, const char **value);
 bool blk_cli_progress(const struct blk_cli *cli);
 bool blk_cli_json(const struct blk_cli *cli);
-/* Writes the CSV time series of every group to cli->series, if asked. */
-int blk_write_series(const struct blk_cli *cli, struct blk_group_result *groups, unsigned ngroups,
-		     char *err, size_t err_size);
+/* The results file (--output) and the CSV time series (--series), both opened before the run
+ * so that a bad path is an error before any I/O, and both written whole or not at all. */
+struct blk_outputs {
+	struct report_output results, series;
+};
+int blk_outputs_open(struct blk_outputs *o, const struct blk_cli *cli, char *err, size_t err_size);
+/* Commits both, with the series of every group that ran; measured false drops both. */
+int blk_outputs_finish(struct blk_outputs *o, bool measured, struct blk_group_result *groups,
+		       unsigned ngroups, char *err, size_t err_size);
 /* The exit status for a run: 0, 1 when something failed at run time, 128+signal if stopped. */
 int blk_exit_status(int ret);

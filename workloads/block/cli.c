@@ -105,26 +105,45 @@ bool blk_cli_json(const struct blk_cli *cli)
 	return !strcmp(cli->output_format, "json");
 }
 
-int blk_write_series(const struct blk_cli *cli, struct blk_group_result *groups, unsigned ngroups,
-		     char *err, size_t err_size)
+int blk_outputs_open(struct blk_outputs *o, const struct blk_cli *cli, char *err, size_t err_size)
 {
-	struct report_output out;
+	int ret = report_output_open(&o->results, cli->output, "output", err, err_size);
+
+	o->series.f = NULL;
+	if (ret || !cli->series[0])
+		return ret;
+	ret = report_output_open(&o->series, cli->series, "series", err, err_size);
+	if (ret)
+		report_output_abort(&o->results);
+	return ret;
+}
+
+int blk_outputs_finish(struct blk_outputs *o, bool measured, struct blk_group_result *groups,
+		       unsigned ngroups, char *err, size_t err_size)
+{
 	int ret;
 
-	if (!cli->series[0])
+	if (!measured) {
+		/* nothing was measured: no empty result, just the error already printed */
+		report_output_abort(&o->results);
+		report_output_abort(&o->series);
 		return 0;
-	ret = report_output_open(&out, cli->series, err, err_size);
-	if (ret)
+	}
+	ret = report_output_commit(&o->results, err, err_size);
+	if (!o->series.f)
 		return ret;
 	bool header = true;
 	for (unsigned g = 0; g < ngroups; g++) {
-		if (!groups[g].run.workers)
+		if (!groups[g].run.workers || groups[g].run.init_failed)
 			continue;
-		report_series_csv(out.f, &groups[g].run, groups[g].jobs[0]->o.name, header);
+		report_series_csv(o->series.f, &groups[g].run, groups[g].jobs[0]->o.name, header);
 		header = false;
 	}
-	ret = report_output_commit(&out, err, err_size);
-	return ret;
+	if (ret) {
+		report_output_abort(&o->series);
+		return ret;
+	}
+	return report_output_commit(&o->series, err, err_size);
 }
 
 int blk_exit_status(int ret)

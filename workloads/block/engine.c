@@ -152,3 +152,16 @@ int engine_open(struct io_engine *e, const char *name, int fd, unsigned depth,
 	}
 	return ret;
 }
+
+int engine_read_sysctl(const char *path, long *val)
+{
+	FILE *f = fopen(path, "re");
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%ld", val) == 1)
+		ret = 0;
+	fclose(f);
+	return ret;
+}

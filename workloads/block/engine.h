@@ -81,4 +81,7 @@ const struct io_engine_ops *engine_find(const char *name);
 int engine_open(struct io_engine *e, const char *name, int fd, unsigned depth,
 		const struct iovec *bufs, unsigned nbufs, char *chosen_why, size_t why_size);
 
+/* Reads one number from a /proc/sys file, for the engines' explanations. 0 or -errno. */
+int engine_read_sysctl(const char *path, long *val);
+
 #endif

@@ -35,27 +35,14 @@ struct aio_ctx {
 	struct io_event *events; /* depth of them */
 };
 
-static int aio_read_sysctl(const char *path, long *val)
-{
-	FILE *f = fopen(path, "re");
-	int ret = -ENOENT;
-
-	if (!f)
-		return -errno;
-	if (fscanf(f, "%ld", val) == 1)
-		ret = 0;
-	fclose(f);
-	return ret;
-}
-
 static void aio_explain(int err, char *why, size_t why_size)
 {
 	long nr = -1, max = -1;
 
 	switch (err) {
 	case -EAGAIN:
-		aio_read_sysctl("/proc/sys/fs/aio-nr", &nr);
-		aio_read_sysctl("/proc/sys/fs/aio-max-nr", &max);
+		engine_read_sysctl("/proc/sys/fs/aio-nr", &nr);
+		engine_read_sysctl("/proc/sys/fs/aio-max-nr", &max);
 		snprintf(why, why_size,
 			 "io_setup: %s, aio-max-nr exhausted (fs.aio-nr=%ld of fs.aio-max-nr=%ld)",
 			 strerror(-err), nr, max);

@@ -30,19 +30,6 @@ struct uring_ctx {
 	unsigned outstanding;
 };
 
-static int uring_read_sysctl(const char *path, long *val)
-{
-	FILE *f = fopen(path, "re");
-	int ret = -ENOENT;
-
-	if (!f)
-		return -errno;
-	if (fscanf(f, "%ld", val) == 1)
-		ret = 0;
-	fclose(f);
-	return ret;
-}
-
 /* Names the cause of a failed io_uring call as precisely as the errno and /proc allow. */
 static void uring_explain(int err, const char *call, char *why, size_t why_size)
 {
@@ -55,7 +42,7 @@ static void uring_explain(int err, const char *call, char *why, size_t why_size)
 			 "not supported by this kernel or blocked by seccomp");
 		break;
 	case -EPERM:
-		if (uring_read_sysctl("/proc/sys/kernel/io_uring_disabled", &disabled) == 0 &&
+		if (engine_read_sysctl("/proc/sys/kernel/io_uring_disabled", &disabled) == 0 &&
 		    (disabled == 1 || disabled == 2))
 			snprintf(why, why_size, "%s: %s, disabled by kernel.io_uring_disabled=%ld",
 				 call, strerror(-err), disabled);

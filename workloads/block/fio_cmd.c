@@ -299,8 +299,9 @@ int blk_fio_main(int argc, char **argv)
 		return 2;
 	}
 
-	struct report_output out;
-	ret = report_output_open(&out, c->cli.output, err, sizeof(err));
+	struct blk_outputs outputs;
+	struct report_output *out = &outputs.results;
+	ret = blk_outputs_open(&outputs, &c->cli, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "pvcbench fio: %s\n", err);
 		free_cmd(c);
@@ -310,7 +311,7 @@ int blk_fio_main(int argc, char **argv)
 	bool json = blk_cli_json(&c->cli);
 	struct blk_run_settings settings = {
 		.progress = blk_cli_progress(&c->cli),
-		.out = out.f,
+		.out = out->f,
 		.note = stderr,
 		.quiet = json,
 		.interval_ns = c->cli.interval,
@@ -320,7 +321,7 @@ int blk_fio_main(int argc, char **argv)
 	int status = 0;
 
 	if (!groups) {
-		report_output_abort(&out);
+		blk_outputs_finish(&outputs, false, NULL, 0, err, sizeof(err));
 		free_cmd(c);
 		free(c);
 		return 1;
@@ -334,11 +335,11 @@ int blk_fio_main(int argc, char **argv)
 		ret = blk_group_run(&c->jobs[first], n, &settings, gr, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "pvcbench fio: %s\n", err);
-			/* a problem found before any I/O is the user's input: exit 2 */
-			status = gr->run.workers && !gr->run.init_failed ? 1 : 2;
+			/* bad input is exit 2 only while nothing has been done: then it is 1 */
+			status = gr->before_io && ngroups == 1 ? 2 : 1;
 		}
 		if (!json && gr->run.workers && !gr->run.init_failed)
-			blk_print_group_normal(out.f, gr, c->jobs[first]->groupid);
+			blk_print_group_normal(out->f, gr, c->jobs[first]->groupid);
 		blk_group_cleanup(gr);
 		first += n;
 		if (ret)
@@ -347,12 +348,9 @@ int blk_fio_main(int argc, char **argv)
 	bool any_ran = false;
 	for (unsigned g = 0; g < ngroups; g++)
 		any_ran |= groups[g].run.workers && !groups[g].run.init_failed;
-	if (!any_ran) {
-		/* nothing was measured: no empty result document, just the error */
-		report_output_abort(&out);
-	} else if (json) {
+	if (any_ran && json) {
 		struct json_out j;
-		json_begin(&j, out.f);
+		json_begin(&j, out->f);
 		report_json_header(&j);
 		global_options_json(&j, &c->global_echo);
 		json_array_begin(&j, "jobs");
@@ -372,8 +370,7 @@ int blk_fio_main(int argc, char **argv)
 		json_array_end(&j);
 		json_end(&j);
 	}
-	if (report_output_commit(&out, err, sizeof(err)) ||
-	    blk_write_series(&c->cli, groups, ngroups, err, sizeof(err))) {
+	if (blk_outputs_finish(&outputs, any_ran, groups, ngroups, err, sizeof(err))) {
 		fprintf(stderr, "pvcbench fio: %s\n", err);
 		if (!status)
 			status = 1;

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "block.h"
+#include "pvcbench/fmt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +13,36 @@
 #include <unistd.h>
 
 #include "pvcbench/signals.h"
+
+/* Bytes of memory this process may still use: MemAvailable, or less under a cgroup limit. */
+static uint64_t memory_available(void)
+{
+	static const char *const limits[][2] = {
+		{ "/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current" },
+		{ "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+		  "/sys/fs/cgroup/memory/memory.usage_in_bytes" },
+	};
+	unsigned long long avail = UINT64_MAX, kib, limit, used;
+	char line[256];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+			avail = kib * 1024;
+	if (f)
+		fclose(f);
+	for (unsigned i = 0; i < 2; i++) {
+		FILE *l = fopen(limits[i][0], "re"), *u = fopen(limits[i][1], "re");
+		if (l && u && fscanf(l, "%llu", &limit) == 1 && fscanf(u, "%llu", &used) == 1 &&
+		    limit > used && limit - used < avail)
+			avail = limit - used;
+		if (l)
+			fclose(l);
+		if (u)
+			fclose(u);
+	}
+	return avail;
+}
 
 static struct blk_file *file_for(struct blk_file *files, unsigned *nfiles, const char *path)
 {
@@ -44,6 +75,7 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 	int ret;
 
 	memset(gr, 0, sizeof(*gr));
+	gr->before_io = true;
 	gr->jobs = jobs;
 	gr->njobs = njobs;
 	for (unsigned i = 0; i < njobs; i++)
@@ -101,6 +133,19 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 		}
 	}
 
+	uint64_t buffers = 0, avail = memory_available();
+	for (unsigned i = 0; i < njobs; i++)
+		buffers +=
+			(uint64_t)jobs[i]->o.numjobs * (uint64_t)jobs[i]->o.iodepth * jobs[i]->o.bs;
+	if (buffers > avail) {
+		char a[32], b[32];
+		snprintf(
+			err, err_size,
+			"the I/O buffers (numjobs x iodepth x bs) need %s, but only %s of memory is available",
+			fmt_size(a, sizeof(a), buffers), fmt_size(b, sizeof(b), avail));
+		ret = -ENOMEM;
+		goto out;
+	}
 	ret = blk_files_check(files, nfiles, err, err_size);
 	if (ret)
 		goto out;
@@ -117,9 +162,11 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 			fprintf(s->note, "pvcbench: %s: %s\n", jobs[i]->o.name,
 				jobs[i]->engine_why);
 	}
+	gr->before_io = false;
 	ret = blk_files_layout(files, nfiles, s->note, err, err_size);
 	if (ret)
 		goto cleanup;
+	blk_files_invalidate(files, nfiles);
 	if (!s->quiet)
 		for (unsigned i = 0; i < njobs; i++)
 			blk_print_job_header(s->out, jobs[i]);

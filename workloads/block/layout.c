@@ -254,6 +254,19 @@ int blk_files_layout(struct blk_file *files, unsigned nfiles, FILE *note, char *
 	return 0;
 }
 
+void blk_files_invalidate(const struct blk_file *files, unsigned nfiles)
+{
+	for (unsigned i = 0; i < nfiles; i++) {
+		int fd = open(files[i].path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		/* dirty pages cannot be dropped: write them first, as fio's invalidate=1 does */
+		fdatasync(fd);
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+	}
+}
+
 void blk_files_cleanup(struct blk_file *files, unsigned nfiles)
 {
 	for (unsigned i = 0; i < nfiles; i++) {

@@ -427,9 +427,10 @@ int blk_summary_main(int argc, char **argv)
 	/* the engine and O_DIRECT are tried before gigabytes are laid out */
 	if (!ret)
 		ret = blk_job_probe_engine(&s->jobs[0], &file, err, sizeof(err));
-	struct report_output out;
+	struct blk_outputs outputs;
+	struct report_output *out = &outputs.results;
 	if (!ret)
-		ret = report_output_open(&out, s->cli.output, err, sizeof(err));
+		ret = blk_outputs_open(&outputs, &s->cli, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "pvcbench: %s\n", err);
 		free(s);
@@ -437,10 +438,10 @@ int blk_summary_main(int argc, char **argv)
 	}
 
 	bool json = blk_cli_json(&s->cli);
-	FILE *text = json ? stderr : out.f;
+	FILE *text = json ? stderr : out->f;
 	struct blk_run_settings settings = {
 		.progress = blk_cli_progress(&s->cli),
-		.out = out.f,
+		.out = out->f,
 		.note = stderr,
 		.quiet = json,
 		.interval_ns = s->cli.interval,
@@ -460,25 +461,22 @@ int blk_summary_main(int argc, char **argv)
 		s->ran[t] = s->groups[t].run.workers && !s->groups[t].run.init_failed;
 		if (ret) {
 			fprintf(stderr, "pvcbench: %s: %s\n", tests[t].name, err);
-			status = s->ran[t] ? 1 : 2;
+			status = 1; /* the file is laid out: this is no longer bad input */
 		}
 		if (!json && s->ran[t])
-			blk_print_group_normal(out.f, &s->groups[t], t);
+			blk_print_group_normal(out->f, &s->groups[t], t);
 		if (!json)
-			fputc('\n', out.f);
+			fputc('\n', out->f);
 	}
 
 	struct sum_lines lines;
 	summary_lines(s, &lines);
-	if (!laid_out)
-		report_output_abort(&out); /* nothing was measured: no result at all */
-	else if (json)
-		print_json(s, out.f, &lines);
-	else
-		print_text(out.f, &lines);
+	if (laid_out && json)
+		print_json(s, out->f, &lines);
+	else if (laid_out)
+		print_text(out->f, &lines);
 	blk_files_cleanup(&file, 1);
-	if (report_output_commit(&out, err, sizeof(err)) ||
-	    blk_write_series(&s->cli, s->groups, T_COUNT, err, sizeof(err))) {
+	if (blk_outputs_finish(&outputs, laid_out, s->groups, T_COUNT, err, sizeof(err))) {
 		fprintf(stderr, "pvcbench: %s\n", err);
 		if (!status)
 			status = 1;

@@ -11,6 +11,7 @@
 #include "pvcbench/clock.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -105,7 +106,13 @@ int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char 
 		return ret;
 	}
 	blk_rand_seed(bw->rng, 1);
-	ret = alloc_buffers(bw, (unsigned)job->o.iodepth, job->o.bs, err, err_size);
+	/*
+	 * Register as many buffers as all clones together will: the locked-memory limit is per
+	 * user, so a probe with one clone's share would pass where the run then fails.
+	 */
+	uint64_t nbufs = (uint64_t)job->o.iodepth * (uint64_t)job->o.numjobs;
+	ret = alloc_buffers(bw, nbufs > UINT16_MAX ? UINT16_MAX : (unsigned)nbufs, job->o.bs, err,
+			    err_size);
 	if (!ret) {
 		ret = engine_open(&bw->engine, job->o.ioengine, bw->fd, (unsigned)job->o.iodepth,
 				  bw->iov, bw->depth, why, sizeof(why));
@@ -146,6 +153,8 @@ int blk_worker_init(struct worker *w)
 	bw->fd = blk_file_open(clone->file, job);
 	if (bw->fd < 0)
 		return worker_fail(w, bw->fd, "%s: %s", clone->file->path, strerror(-bw->fd));
+	/* fio's fadvise_hint: no read-ahead for random patterns */
+	posix_fadvise(bw->fd, 0, 0, job->random ? POSIX_FADV_RANDOM : POSIX_FADV_SEQUENTIAL);
 	ret = alloc_buffers(bw, effective_depth(job), job->o.bs, why, sizeof(why));
 	if (ret)
 		return worker_fail(w, ret, "%s", why);

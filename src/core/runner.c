@@ -389,9 +389,91 @@ static void eta_text(char *buf, size_t size, uint64_t left_ns)
 			 (unsigned long)(s % 60));
 }
 
+/*
+ * The status line is written by a thread of its own: a stderr that nobody reads (a full pipe)
+ * blocks that thread only, never the reporter, whose stalling would stall the workers once their
+ * slot rings are full. A line not yet written when the next comes is replaced by it.
+ */
+struct printer {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	FILE *out;
+	char line[512];
+	bool pending, stop;
+	atomic_bool done;
+};
+
+static void *printer_main(void *arg)
+{
+	struct printer *p = arg;
+	char line[sizeof(p->line)];
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (!p->pending && !p->stop)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (!p->pending)
+			break;
+		memcpy(line, p->line, sizeof(line));
+		p->pending = false;
+		pthread_mutex_unlock(&p->lock);
+		fputs(line, p->out);
+		fflush(p->out);
+		pthread_mutex_lock(&p->lock);
+	}
+	pthread_mutex_unlock(&p->lock);
+	atomic_store(&p->done, true);
+	return NULL;
+}
+
+static struct printer *printer_start(FILE *out)
+{
+	struct printer *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->out = out;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	if (pthread_create(&p->thread, NULL, printer_main, p)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void printer_post(struct printer *p, const char *line)
+{
+	pthread_mutex_lock(&p->lock);
+	snprintf(p->line, sizeof(p->line), "%s", line);
+	p->pending = true;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Lets the printer finish its last line; a printer stuck on a full pipe is left behind. */
+static void printer_stop(struct printer *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	for (int i = 0; i < 50 && !atomic_load(&p->done); i++)
+		usleep(2000);
+	if (!atomic_load(&p->done)) {
+		pthread_detach(p->thread);
+		return; /* it still uses p: the process exit frees it */
+	}
+	pthread_join(p->thread, NULL);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+}
+
 /* fio's status line: Jobs: 1 (f=1): [r=217MiB/s][r=55.6k IOPS][eta 00m:13s] */
-static void print_progress(struct runner *r, uint64_t now, uint64_t *last_ops, uint64_t *last_bytes,
-			   uint64_t *last_ns, bool tty)
+static void print_progress(struct runner *r, struct printer *printer, uint64_t now,
+			   uint64_t *last_ops, uint64_t *last_bytes, uint64_t *last_ns, bool tty)
 {
 	const struct run_plan *plan = r->plan;
 	uint64_t dt = now - *last_ns;
@@ -433,9 +515,10 @@ static void print_progress(struct runner *r, uint64_t now, uint64_t *last_ops, u
 		eta_text(eta, sizeof(eta), end - now);
 	else
 		snprintf(eta, sizeof(eta), "--m:--s");
-	fprintf(plan->progress_out, "%sJobs: %u (f=%u): [%s][%s IOPS][eta %s]%s", tty ? "\r" : "",
-		running, running, bw, iops, eta, tty ? "\033[K" : "\n");
-	fflush(plan->progress_out);
+	char line[512];
+	snprintf(line, sizeof(line), "%sJobs: %u (f=%u): [%s][%s IOPS][eta %s]%s", tty ? "\r" : "",
+		 running, running, bw, iops, eta, tty ? "\033[K" : "\n");
+	printer_post(printer, line);
 }
 
 static void reporter_loop(struct runner *r)
@@ -448,6 +531,7 @@ static void reporter_loop(struct runner *r)
 	uint64_t stop_seen = 0;
 	bool tty = plan->progress && isatty(fileno(plan->progress_out));
 	bool printed = false;
+	struct printer *printer = plan->progress ? printer_start(plan->progress_out) : NULL;
 
 	for (;;) {
 		unsigned running = 0;
@@ -465,8 +549,8 @@ static void reporter_loop(struct runner *r)
 			else if (now - stop_seen > STUCK_GRACE_NS)
 				break; /* a worker is stuck in the kernel: report without it */
 		}
-		if (plan->progress && now >= next_progress) {
-			print_progress(r, now, last_ops, last_bytes, &last_ns, tty);
+		if (printer && now >= next_progress) {
+			print_progress(r, printer, now, last_ops, last_bytes, &last_ns, tty);
 			printed = true;
 			next_progress += plan->interval_ns;
 			if (next_progress < now)
@@ -475,10 +559,10 @@ static void reporter_loop(struct runner *r)
 		struct timespec ts = { 0, (long)poll_ns };
 		nanosleep(&ts, NULL);
 	}
-	if (printed && tty) {
-		fprintf(plan->progress_out, "\r\033[K");
-		fflush(plan->progress_out);
-	}
+	if (printed && tty)
+		printer_post(printer, "\r\033[K");
+	if (printer)
+		printer_stop(printer);
 }
 
 static int runner_setup(struct runner *r, const struct run_plan *plan, struct run_result *res)

@@ -78,6 +78,15 @@ expect_usage_error "--cpus_allowed=$((ncpu + 100)) (no such CPU; fio refuses it 
 nnodes=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
 expect_usage_error "--numa_cpu_nodes=$((nnodes + 60)) (no such node)" \
 	"numa_cpu_nodes|$((nnodes + 60))" "$DATA" -- "${J[@]}" --size=1M --numa_cpu_nodes=$((nnodes + 60))
+expect_usage_error "--cpus_allowed=abc (not a CPU list)" 'cpus_allowed=abc' "$DATA" -- "${J[@]}" --size=1M --cpus_allowed=abc
+expect_usage_error "--cpus_allowed=1-0 (backwards range)" 'cpus_allowed=1-0' "$DATA" -- "${J[@]}" --size=1M --cpus_allowed=1-0
+expect_usage_error "--offset=16383P --size=1P (past the largest offset)" 'offset' "$DATA" -- "${J[@]}" --offset=16383P --size=1P
+expect_usage_error "--series into a missing directory: refused before any I/O" \
+	'--series=.*no-such-dir' "$DATA" -- "${J[@]}" --size=1M --series="$WORK/no-such-dir/s.csv"
+expect_usage_error "--output into a missing directory: refused before any I/O" \
+	'--output=.*no-such-dir' "$DATA" -- "${J[@]}" --size=1M --output="$WORK/no-such-dir/r.json"
+expect_usage_error "buffers larger than memory (numjobs x iodepth x bs)" 'memory' "$DATA" -- \
+	"${J[@]}" --size=1G --bs=1G --iodepth=4096 --numjobs=64
 expect_usage_error "unknown subcommand" 'frobnicate' "$DATA" -- frobnicate --size=1M
 expect_usage_error "summary: FIO_SIZE=abc" 'FIO_SIZE=abc' "$DATA" FIO_MOUNTPOINT="$DATA" \
 	FIO_SIZE=abc -- --ramp_time=0

@@ -184,4 +184,15 @@ sys.exit(1 if bad else 0)
 EOF
 check "summary JSON, SIGINT: fiotest removed" dir_is_empty "$DATA"
 
+note "pvcbench fio, SIGHUP (a closed terminal): stops like SIGTERM"
+signal_run HUP 2 -- "${LONG[@]}"
+check_stopped "fio text, SIGHUP" 129
+check "fio text, SIGHUP: the stat line is printed" grep -q 'read: IOPS=' "$OUT"
+check "fio text, SIGHUP: data file removed" dir_is_empty "$DATA"
+
+note "pvcbench fio | head -1: a reader that goes away is no reason to leave files behind"
+(cd "$DATA" && env "${UNSET[@]}" "$PVC" fio --name=pipe --directory="$DATA" --size=8M \
+	--rw=randread --runtime=1 --time_based 2>/dev/null | head -1 >/dev/null)
+check "closed stdout pipe: data file removed" dir_is_empty "$DATA"
+
 finish

@@ -8,14 +8,7 @@
 source "$(dirname "$0")/lib.bash" "$@"
 require_pvc
 
-new_tmpdir WORK
-cd "$WORK" || exit 1
-OUT=$WORK/out
-ERR=$WORK/err
-DATA=$WORK/data
-mkdir -p "$DATA"
-UNSET=(-u FIO_MOUNTPOINT -u DBENCH_MOUNTPOINT -u FIO_QUICK -u DBENCH_QUICK -u FIO_DIRECT
-	-u FIO_SIZE -u FIO_OFFSET_INCREMENT -u RUN_TIME -u FIO_IOENGINE)
+new_workdir
 
 # expect_usage_error DESC REGEX DIR [VAR=VALUE...] -- ARGS...: runs pvcbench with cwd DIR.
 expect_usage_error() {

@@ -9,12 +9,7 @@
 source "$(dirname "$0")/lib.bash" "$@"
 require_pvc
 
-new_tmpdir WORK
-cd "$WORK" || exit 1
-OUT=$WORK/out
-ERR=$WORK/err
-DATA=$WORK/data
-mkdir -p "$DATA"
+new_workdir
 SHORT=(fio --name=eng --directory="$DATA" --size=8M --rw=randread --bs=4k --iodepth=8 --direct=1
 	--runtime=500ms --time_based)
 

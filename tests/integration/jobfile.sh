@@ -7,12 +7,7 @@
 source "$(dirname "$0")/lib.bash" "$@"
 require_pvc
 
-new_tmpdir WORK
-cd "$WORK" || exit 1
-OUT=$WORK/out
-ERR=$WORK/err
-DATA=$WORK/data
-mkdir -p "$DATA"
+new_workdir
 export PVC_TEST_DIR=$DATA PVC_TEST_SIZE=8M
 
 cat >two_groups.fio <<'EOF'

@@ -101,6 +101,22 @@ new_tmpdir() {
 	printf -v "$1" '%s' "$d"
 }
 
+# new_workdir: WORK (a new temporary directory, also the working directory) holding OUT and ERR
+# for a run's stdout and stderr and an empty DATA directory for its files.
+new_workdir() {
+	new_tmpdir WORK
+	cd "$WORK" || exit 1
+	OUT=$WORK/out
+	ERR=$WORK/err
+	DATA=$WORK/data
+	mkdir -p "$DATA"
+}
+
+# The suite's environment variables, for `env "${UNSET[@]}" ...`: the caller's own settings
+# must not change what a test runs.
+UNSET=(-u FIO_MOUNTPOINT -u DBENCH_MOUNTPOINT -u FIO_QUICK -u DBENCH_QUICK -u FIO_DIRECT
+	-u FIO_SIZE -u FIO_OFFSET_INCREMENT -u RUN_TIME -u FIO_IOENGINE)
+
 register_mount() { _clean_mounts+=("$1"); }
 register_pid() { _clean_pids+=("$1"); }
 

@@ -8,14 +8,8 @@
 source "$(dirname "$0")/lib.bash" "$@"
 require_pvc
 
-new_tmpdir WORK
-cd "$WORK" || exit 1
-OUT=$WORK/out
-ERR=$WORK/err
-DATA=$WORK/data
-mkdir -p "$DATA" "$WORK/res"
-UNSET=(-u FIO_MOUNTPOINT -u DBENCH_MOUNTPOINT -u FIO_QUICK -u DBENCH_QUICK -u FIO_DIRECT
-	-u FIO_SIZE -u FIO_OFFSET_INCREMENT -u RUN_TIME -u FIO_IOENGINE)
+new_workdir
+mkdir -p "$WORK/res"
 
 # signal_run SIG DELAY [VAR=VALUE...] -- ARGS...: sets SR (JSON: rc, exit_after_signal_s, ...)
 signal_run() {

@@ -18,9 +18,6 @@ cd "$WORK" || exit 1
 OUT=$WORK/out
 ERR=$WORK/err
 COMMON=(FIO_SIZE=16M FIO_OFFSET_INCREMENT=8M RUN_TIME=1s)
-# the environment must not leak settings from the caller into the runs
-UNSET=(-u FIO_MOUNTPOINT -u DBENCH_MOUNTPOINT -u FIO_QUICK -u DBENCH_QUICK -u FIO_DIRECT
-	-u FIO_SIZE -u FIO_OFFSET_INCREMENT -u RUN_TIME -u FIO_IOENGINE)
 
 # check_text_summary FILE quick|full: the seed's block at the end, fio formats, and each
 # figure equal to the stat line it comes from.

@@ -23,6 +23,7 @@ struct blk_options {
 	char rw[OPT_STRING_MAX];
 	uint64_t bs;
 	int64_t iodepth;
+	int64_t iodepth_batch_submit;
 	int64_t numjobs;
 	uint64_t size;
 	uint64_t offset;

@@ -44,6 +44,11 @@ struct io_engine_ops {
 	/* Queues one request; no system call. -EBUSY when depth requests are already queued. */
 	int (*queue)(struct io_engine *e, struct io_req *r);
 	/*
+	 * Submits what is queued without waiting for anything; NULL when the engine does its I/O
+	 * in reap (psync). Returns 0 or a negative errno.
+	 */
+	int (*submit)(struct io_engine *e);
+	/*
 	 * Submits what is queued, then waits for at least min completions or until timeout_ns
 	 * passes (0: no timeout), and stores up to max completed requests in done. Returns the
 	 * number stored (0 on timeout) or a negative errno.

@@ -162,6 +162,12 @@ static void aio_submit_pending(struct aio_ctx *ctx)
 	memmove(ctx->pending, ctx->pending + done, ctx->npending * sizeof(ctx->pending[0]));
 }
 
+static int aio_submit(struct io_engine *e)
+{
+	aio_submit_pending(e->priv);
+	return 0;
+}
+
 static int aio_reap(struct io_engine *e, unsigned min, uint64_t timeout_ns, struct io_req **done,
 		    unsigned max)
 {
@@ -239,6 +245,7 @@ const struct io_engine_ops engine_aio_ops = {
 	.name = "libaio",
 	.init = aio_init,
 	.queue = aio_queue,
+	.submit = aio_submit,
 	.reap = aio_reap,
 	.exit = aio_exit,
 };

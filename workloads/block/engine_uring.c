@@ -149,6 +149,14 @@ static int uring_queue(struct io_engine *e, struct io_req *r)
 	return 0;
 }
 
+static int uring_submit(struct io_engine *e)
+{
+	struct uring_ctx *ctx = e->priv;
+	int ret = io_uring_submit(&ctx->ring);
+
+	return ret < 0 && ret != -EAGAIN && ret != -EBUSY ? ret : 0;
+}
+
 /* Hands back up to max completions that are already in the CQ. */
 static unsigned uring_drain(struct uring_ctx *ctx, struct io_req **done, unsigned max)
 {
@@ -232,6 +240,7 @@ const struct io_engine_ops engine_uring_ops = {
 	.name = "io_uring",
 	.init = uring_init,
 	.queue = uring_queue,
+	.submit = uring_submit,
 	.reap = uring_reap,
 	.exit = uring_exit,
 };

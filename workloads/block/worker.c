@@ -34,6 +34,7 @@ struct blk_worker {
 	struct blk_perm perm;
 	uint64_t rng[2];
 	uint64_t budget, issued; /* bytes to issue once measuring; 0 = no limit */
+	unsigned batch_submit;	 /* submit every this many refills; 0 = with the next wait */
 };
 
 static int alloc_buffers(struct blk_worker *bw, unsigned depth, uint64_t bs, char *why,
@@ -149,6 +150,7 @@ int blk_worker_init(struct worker *w)
 	blk_perm_init(&bw->perm, bw->nblocks, clone->seed ^ 0x5bd1e995ULL);
 	if (!job->o.time_based)
 		bw->budget = clone->region_len;
+	bw->batch_submit = (unsigned)job->o.iodepth_batch_submit;
 
 	bw->fd = blk_file_open(clone->file, job);
 	if (bw->fd < 0)
@@ -212,27 +214,53 @@ static inline bool next_io(struct worker *w, struct blk_worker *bw, struct io_re
 	return true;
 }
 
+/*
+ * Stamps the issue time of the requests queued since the last stamp, done[*stamped..fresh), and
+ * submits them now when submit is set (every iodepth_batch_submit refills); otherwise they go
+ * with the next reap's wait, in the same system call.
+ */
+static int stamp_and_submit(struct blk_worker *bw, unsigned *stamped, unsigned fresh, bool submit)
+{
+	uint64_t now = clock_now_ns();
+
+	for (unsigned i = *stamped; i < fresh; i++)
+		bw->done[i]->issue_ns = now;
+	*stamped = fresh;
+	if (!submit || !bw->engine.ops->submit)
+		return 0;
+	return bw->engine.ops->submit(&bw->engine);
+}
+
+/* Queues r (a refill, or one of the first depth requests) into done[*fresh]. */
+static int refill(struct worker *w, struct blk_worker *bw, struct io_req *r, unsigned *fresh,
+		  unsigned *stamped)
+{
+	int ret = bw->engine.ops->queue(&bw->engine, r);
+
+	if (ret)
+		return worker_fail(w, ret, "queue: %s", strerror(-ret));
+	bw->done[(*fresh)++] = r;
+	if (bw->batch_submit && *fresh - *stamped >= bw->batch_submit) {
+		ret = stamp_and_submit(bw, stamped, *fresh, true);
+		if (ret)
+			return worker_fail(w, ret, "submit: %s", strerror(-ret));
+	}
+	return 0;
+}
+
 int blk_worker_run(struct worker *w)
 {
 	struct blk_worker *bw = w->state;
 	struct io_engine *e = &bw->engine;
-	unsigned inflight = 0, fresh = 0;
+	unsigned inflight = 0, fresh = 0, stamped = 0;
 	bool going = true;
-	int ret;
 
-	for (unsigned i = 0; i < bw->depth; i++) {
-		struct io_req *r = &bw->reqs[i];
-		if (!next_io(w, bw, r))
-			break;
-		ret = e->ops->queue(e, r);
-		if (ret)
-			return worker_fail(w, ret, "queue: %s", strerror(-ret));
-		bw->done[fresh++] = r;
+	for (unsigned i = 0; i < bw->depth && next_io(w, bw, &bw->reqs[i]); i++) {
+		if (refill(w, bw, &bw->reqs[i], &fresh, &stamped))
+			return w->error;
 		inflight++;
 	}
-	uint64_t start = clock_now_ns();
-	for (unsigned i = 0; i < fresh; i++)
-		bw->done[i]->issue_ns = start;
+	stamp_and_submit(bw, &stamped, fresh, false);
 
 	while (inflight) {
 		int n = e->ops->reap(e, 1, REAP_TIMEOUT_NS, bw->done, bw->depth);
@@ -245,7 +273,7 @@ int blk_worker_run(struct worker *w)
 		}
 		if (going && !worker_tick(w, now))
 			going = false;
-		fresh = 0;
+		fresh = stamped = 0;
 		for (int i = 0; i < n; i++) {
 			struct io_req *r = bw->done[i];
 			inflight--;
@@ -263,19 +291,14 @@ int blk_worker_run(struct worker *w)
 								  : "short transfer");
 				going = false;
 			}
+			/* done[] holds the reaped requests ahead of i and the refills behind it */
 			if (going && next_io(w, bw, r)) {
-				ret = e->ops->queue(e, r);
-				if (ret)
-					return worker_fail(w, ret, "queue: %s", strerror(-ret));
-				bw->done[fresh++] = r;
+				if (refill(w, bw, r, &fresh, &stamped))
+					return w->error;
 				inflight++;
 			}
 		}
-		if (fresh) {
-			uint64_t issued = clock_now_ns();
-			for (unsigned i = 0; i < fresh; i++)
-				bw->done[i]->issue_ns = issued;
-		}
+		stamp_and_submit(bw, &stamped, fresh, false);
 	}
 	return w->error;
 }

@@ -381,10 +381,12 @@ static void print_json(struct summary *s, FILE *out, const struct sum_lines *l)
 	json_end(&j);
 }
 
-static void print_text(FILE *out, const struct sum_lines *l)
+static void print_text(FILE *out, const struct sum_lines *l, bool complete)
 {
-	fputs("All tests complete.\n\n==================\n= FIO Summary =\n==================\n",
+	fputs(complete ? "All tests complete.\n"
+		       : "Stopped before all tests ran: n/a marks what was not measured.\n",
 	      out);
+	fputs("\n==================\n= FIO Summary =\n==================\n", out);
 	for (unsigned i = 0; i < l->n; i++)
 		fprintf(out, "%s\n", l->line[i]);
 	fflush(out);
@@ -474,7 +476,7 @@ int blk_summary_main(int argc, char **argv)
 	if (laid_out && json)
 		print_json(s, out->f, &lines);
 	else if (laid_out)
-		print_text(out->f, &lines);
+		print_text(out->f, &lines, !ret && !signals_received());
 	blk_files_cleanup(&file, 1);
 	if (blk_outputs_finish(&outputs, laid_out, s->groups, T_COUNT, err, sizeof(err))) {
 		fprintf(stderr, "pvcbench: %s\n", err);

@@ -118,8 +118,8 @@ int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char 
 		ret = engine_open(&bw->engine, job->o.ioengine, bw->fd, (unsigned)job->o.iodepth,
 				  bw->iov, bw->depth, why, sizeof(why));
 		if (ret)
-			snprintf(err, err_size, "job %s: --ioengine=%s: %s", job->o.name,
-				 job->o.ioengine, why);
+			/* why already names the engine: "ioengine=NAME: cause" */
+			snprintf(err, err_size, "job %s: --%s", job->o.name, why);
 		else {
 			bw->engine_open = true;
 			job->engine_name = bw->engine.ops->name;

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "block.h"
+#ifdef PVC_HAVE_POSTGRES
+#include "pgbench.h"
+#endif
 #include "pvcbench/signals.h"
 
 struct command {
@@ -18,6 +21,11 @@ static const struct command commands[] = {
 	{ "summary", blk_summary_main,
 	  "the white paper's FIO Summary suite on FIO_MOUNTPOINT (the default)" },
 	{ "fio", blk_fio_main, "fio-style jobs from flags or job files" },
+#ifdef PVC_HAVE_POSTGRES
+	{ "pgbench", pgb_main, "pgbench-compatible PostgreSQL load: -i to initialise, then run" },
+#else
+	{ "pgbench", NULL, "(not built: libpq-dev was missing when pvcbench was built)" },
+#endif
 };
 
 static void usage(FILE *out)
@@ -48,11 +56,18 @@ int main(int argc, char **argv)
 		printf("pvcbench %s\n", PVC_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].main(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		if (!commands[i].main) {
+			fprintf(stderr, "pvcbench: %s %s\n", commands[i].name, commands[i].help);
+			return 2;
+		}
+		return commands[i].main(argc - 1, argv + 1);
+	}
 	fprintf(stderr,
-		"pvcbench: unknown command %s; commands: summary, fio (see pvcbench help)\n",
+		"pvcbench: unknown command %s; commands: summary, fio, pgbench (see pvcbench "
+		"help)\n",
 		argv[1]);
 	return 2;
 }

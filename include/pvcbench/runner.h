@@ -77,6 +77,8 @@ struct worker {
 	char error_msg[256];
 };
 
+struct series_point;
+
 struct run_plan {
 	unsigned nworkers;
 	unsigned nops;
@@ -90,6 +92,14 @@ struct run_plan {
 	int (*worker_init)(struct worker *w);
 	int (*worker_run)(struct worker *w);
 	void (*worker_exit)(struct worker *w);
+	/*
+	 * Optional: called in the reporter thread as each interval becomes final, with the point
+	 * and the merged counts and histograms of that interval (nops entries). last is true for
+	 * the final interval of the run, which may be shorter than interval_ns.
+	 */
+	void (*on_interval)(void *arg, const struct series_point *pt, const struct op_stats *ops,
+			    bool last);
+	void *on_interval_arg;
 };
 
 struct series_op {

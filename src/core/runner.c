@@ -299,7 +299,21 @@ static void consume(struct runner *r)
 	}
 }
 
-static int emit_point(struct runner *r, int64_t index, const struct pending *p)
+/* When the last worker stopped (now, for one still running). */
+static uint64_t last_end_ns(struct runner *r)
+{
+	uint64_t last_end = 0;
+
+	for (unsigned i = 0; i < r->plan->nworkers; i++) {
+		struct worker *w = &r->workers[i];
+		uint64_t end = atomic_load(&w->finished) ? w->end_ns : clock_now_ns();
+		if (end > last_end)
+			last_end = end;
+	}
+	return last_end;
+}
+
+static int emit_point(struct runner *r, int64_t index, const struct pending *p, bool last)
 {
 	struct run_result *res = r->result;
 
@@ -315,6 +329,12 @@ static int emit_point(struct runner *r, int64_t index, const struct pending *p)
 	memset(pt, 0, sizeof(*pt));
 	pt->start_ms = (uint64_t)index * (r->plan->interval_ns / 1000000);
 	pt->duration_ms = r->plan->interval_ns / 1000000;
+	if (last) {
+		/* the last interval ends when the last worker stopped: rates over it use that */
+		uint64_t start = r->origin_ns + pt->start_ms * 1000000ULL, end = last_end_ns(r);
+		if (end > start && end - start < r->plan->interval_ns)
+			pt->duration_ms = fmt_fio_msec(end - start);
+	}
 	for (unsigned k = 0; p && k < r->plan->nops; k++) {
 		const struct op_stats *s = &p->op[k];
 		pt->op[k].ops = s->ops;
@@ -323,6 +343,19 @@ static int emit_point(struct runner *r, int64_t index, const struct pending *p)
 		pt->op[k].lat_mean_ns = (uint64_t)(hist_mean(&s->lat) + 0.5);
 		pt->op[k].lat_max_ns = s->lat.count ? s->lat.max : 0;
 		pt->op[k].lat_p99_ns = hist_value_at(&s->lat, 99.0);
+	}
+	if (r->plan->on_interval) {
+		if (p) {
+			r->plan->on_interval(r->plan->on_interval_arg, pt, p->op, last);
+		} else {
+			/* nobody recorded anything: the callback still sees the interval */
+			struct pending *empty = malloc(r->pending_size);
+			if (!empty)
+				return -ENOMEM;
+			op_stats_reset(empty->op, r->plan->nops);
+			r->plan->on_interval(r->plan->on_interval_arg, pt, empty->op, last);
+			free(empty);
+		}
 	}
 	return 0;
 }
@@ -338,10 +371,9 @@ static void finalize(struct runner *r, bool final)
 			if (!r->drained[i] && r->next_to_consume[i] < limit)
 				limit = r->next_to_consume[i];
 		}
-	} else {
-		limit = r->max_seen + 1;
 	}
-	if (limit == INT64_MAX)
+	bool all_done = limit == INT64_MAX; /* no worker can add anything */
+	if (all_done)
 		limit = r->max_seen + 1;
 	while (r->next_point < limit && r->next_point <= r->max_seen) {
 		struct pending *p = NULL;
@@ -351,30 +383,10 @@ static void finalize(struct runner *r, bool final)
 				(r->npending - 1) * sizeof(*r->pending));
 			r->npending--;
 		}
-		emit_point(r, r->next_point, p);
+		emit_point(r, r->next_point, p, all_done && r->next_point == r->max_seen);
 		free(p);
 		r->next_point++;
 	}
-}
-
-/* The last interval ends when the last worker stopped: rates over it must use that length. */
-static void trim_last_point(struct runner *r)
-{
-	struct run_result *res = r->result;
-	uint64_t last_end = 0;
-
-	if (!res->npoints)
-		return;
-	for (unsigned i = 0; i < r->plan->nworkers; i++) {
-		struct worker *w = &r->workers[i];
-		uint64_t end = atomic_load(&w->finished) ? w->end_ns : clock_now_ns();
-		if (end > last_end)
-			last_end = end;
-	}
-	struct series_point *pt = &res->points[res->npoints - 1];
-	uint64_t start = r->origin_ns + pt->start_ms * 1000000ULL;
-	if (last_end > start && last_end - start < r->plan->interval_ns)
-		pt->duration_ms = fmt_fio_msec(last_end - start);
 }
 
 static void eta_text(char *buf, size_t size, uint64_t left_ns)
@@ -687,7 +699,6 @@ int runner_run(const struct run_plan *plan, struct run_result *res)
 	}
 	consume(r);
 	finalize(r, true);
-	trim_last_point(r);
 	res->interrupted = signals_stop_requested();
 	res->init_failed = atomic_load(&r->abort_run);
 	res->detached = !joined;

@@ -1,0 +1,206 @@
+/*
+ * pgbench.h - the postgres workload: pgbench's command line, its four tables and its builtin
+ * transactions, run through libpq's asynchronous API on the shared runner.
+ *
+ * Layout:
+ *   options.c  the option table and pgbench's getopt-style parsing and checks
+ *   conn.c     connection parameters (flags, libpq's environment, a connection string)
+ *   init.c     -i: drop, create, generate (COPY or server-side), vacuum, keys
+ *   script.c   the builtin scripts, parsed once into statements with variable slots
+ *   client.c   one thread's clients: a state machine per client driven by poll()
+ *   report.c   pgbench's text (13 and 15 formats), progress lines, JSON
+ *   pgbench.c  `pvcbench pgbench`: checks, vacuum, the run, the exit status
+ */
+#ifndef PVCBENCH_PGBENCH_H
+#define PVCBENCH_PGBENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libpq-fe.h>
+
+#include "pvcbench/options.h"
+#include "pvcbench/runner.h"
+
+/* pgbench's exit statuses: scripts test them */
+enum { PGB_EXIT_OK = 0, PGB_EXIT_EARLY = 1, PGB_EXIT_RUN = 2 };
+
+/* Operation types in the result: transactions, and under -R their schedule lag. */
+enum { PGB_OP_TXN = 0, PGB_OP_LAG = 1 };
+
+struct pgb_config {
+	/* init mode */
+	bool initialize;
+	char init_steps[OPT_STRING_MAX];
+	int64_t fillfactor;
+	bool no_vacuum, vacuum_all, quiet;
+	int64_t scale;
+	bool foreign_keys, unlogged_tables;
+	int64_t partitions;
+	char partition_method[OPT_STRING_MAX];
+	/* run mode */
+	char builtin[OPT_STRING_MAX];
+	int64_t clients;
+	bool connect;
+	int64_t jobs;
+	char protocol[OPT_STRING_MAX];
+	int64_t progress;
+	char rate[OPT_STRING_MAX];
+	int64_t transactions;
+	int64_t time;
+	int64_t max_tries;
+	char latency_limit[OPT_STRING_MAX];
+	char random_seed[OPT_STRING_MAX];
+	/* connection */
+	char host[OPT_STRING_MAX], port[OPT_STRING_MAX], username[OPT_STRING_MAX];
+	char dbname[OPT_STRING_MAX];
+	/* pvcbench's */
+	char output_format[OPT_STRING_MAX];
+	char output[OPT_STRING_MAX];
+	char report_style[OPT_STRING_MAX];
+	bool help, version;
+
+	/* derived by pgb_parse_args */
+	double rate_tps;		  /* 0 = no -R */
+	double latency_limit_ms;	  /* 0 = no -L */
+	uint64_t seed;			  /* for the clients' random numbers */
+	unsigned threads;		  /* -j, lowered to -c as pgbench does */
+	bool scale_given, run_mode_given; /* for pgbench's warnings */
+	bool current_style;		  /* --report-style=current */
+};
+
+extern const struct option_def pgb_option_defs[];
+
+/*
+ * Parses pgbench's command line into cfg. Returns 0, 1 when a message was printed and the
+ * command is done (--help, --version), or -EINVAL after printing one line on stderr.
+ */
+int pgb_parse_args(int argc, char **argv, struct pgb_config *cfg, struct option_set *set);
+void pgb_print_help(FILE *out);
+
+/* ---- connections (conn.c) ---- */
+
+/* The keyword/value arrays for PQconnectdbParams and PQconnectStartParams. */
+struct pgb_conninfo {
+	const char *keywords[8];
+	const char *values[8];
+	char timeout[24];
+	uint64_t timeout_ns; /* our own limit for asynchronous connects */
+};
+
+void pgb_conninfo_build(struct pgb_conninfo *ci, const struct pgb_config *cfg);
+/* Connects and waits (blocking, with the connect timeout). NULL after printing the error. */
+PGconn *pgb_connect(const struct pgb_conninfo *ci);
+/* The first line of libpq's message, without the trailing newline. */
+void pgb_first_line(const char *msg, char *buf, size_t size);
+/* Runs a command that returns no rows; prints the error and returns -1 on failure. */
+int pgb_exec(PGconn *conn, const char *sql);
+
+/* ---- init mode (init.c) ---- */
+
+int pgb_init(const struct pgb_config *cfg, const struct pgb_conninfo *ci);
+
+/* ---- scripts (script.c) ---- */
+
+enum pgb_var { PGB_VAR_AID, PGB_VAR_BID, PGB_VAR_TID, PGB_VAR_DELTA, PGB_NVARS };
+enum pgb_mode { PGB_SIMPLE, PGB_EXTENDED, PGB_PREPARED };
+
+#define PGB_MAX_PARAMS 4
+#define PGB_MAX_STMTS 8
+#define PGB_MAX_SEGMENTS 6
+
+/* One statement: literal text segments with a variable between each pair. */
+struct pgb_stmt {
+	const char *seg[PGB_MAX_SEGMENTS];
+	unsigned seg_len[PGB_MAX_SEGMENTS];
+	int var[PGB_MAX_SEGMENTS - 1]; /* variable after seg[i] */
+	unsigned nsegs;
+	char *param_sql; /* the text with $1, $2 ... (extended and prepared) */
+	char name[8];	 /* prepared statement name */
+	unsigned nparams;
+	int param_var[PGB_MAX_PARAMS]; /* the variable bound to $1, $2, ... */
+};
+
+struct pgb_script {
+	const char *name;  /* "tpcb-like" */
+	const char *title; /* "TPC-B (sort of)" */
+	bool vars_used[PGB_NVARS];
+	struct pgb_stmt stmt[PGB_MAX_STMTS];
+	unsigned nstmts;
+	size_t max_sql; /* longest statement with every variable at its widest */
+};
+
+/* Finds a builtin by name or unique prefix; returns NULL and an error message if none. */
+const char *pgb_builtin_resolve(const char *name, char *err, size_t err_size);
+int pgb_script_build(struct pgb_script *s, const char *builtin);
+void pgb_script_free(struct pgb_script *s);
+/* Writes statement i with the values substituted (simple protocol); returns its length. */
+size_t pgb_stmt_render(const struct pgb_stmt *st, const int64_t *vars, char *buf);
+/* v in decimal, NUL-terminated; returns the length */
+size_t pgb_format_int(char *buf, int64_t v);
+
+/* ---- the run (client.c) ---- */
+
+/* What every thread shares, read only during the run. */
+struct pgb_run {
+	const struct pgb_config *cfg;
+	const struct pgb_conninfo *ci;
+	struct pgb_script script;
+	enum pgb_mode mode;
+	int64_t scale;
+	uint64_t throttle_ns; /* mean gap between one thread's transactions under -R */
+	uint64_t latency_limit_ns;
+	unsigned nops;
+};
+
+/* What each thread reports besides the runner's counts. */
+struct pgb_thread_result {
+	unsigned clients;
+	uint64_t conn_ns;	  /* time spent connecting: initial, or all under -C */
+	uint64_t conn_count;	  /* connections made */
+	uint64_t initial_conn_ns; /* from thread start to all clients connected */
+	uint64_t retried, retries, skipped, late;
+	uint64_t failed; /* transactions that failed (serialization, deadlock) after retries */
+	unsigned not_connected, aborted;
+	char conn_error[512];  /* first line of the first connection failure */
+	char abort_error[512]; /* the first abort's message */
+};
+
+struct pgb_thread_spec {
+	const struct pgb_run *run;
+	unsigned first_client, nclients;
+	struct pgb_thread_result *result;
+};
+
+int pgb_worker_init(struct worker *w);
+int pgb_worker_run(struct worker *w);
+void pgb_worker_exit(struct worker *w);
+
+/* ---- output (report.c) ---- */
+
+struct pgb_summary {
+	const struct pgb_config *cfg;
+	const struct pgb_run *run;
+	const struct run_result *result;
+	const struct pgb_thread_result *threads;
+	unsigned nthreads;
+	struct op_stats txn, lag;
+	uint64_t runtime_ns;
+	uint64_t processed, failed, expected;
+	uint64_t retried, retries, skipped, late;
+	uint64_t initial_conn_ns, conn_ns, conn_count;
+	unsigned not_connected, aborted;
+	double tps_including, tps_excluding;
+};
+
+void pgb_summarize(struct pgb_summary *s);
+void pgb_print_text(FILE *out, const struct pgb_summary *s);
+void pgb_print_json(FILE *out, const struct pgb_summary *s, const struct option_set *set);
+/* The runner's interval callback: one -P progress line on stderr. */
+void pgb_progress(void *arg, const struct series_point *pt, const struct op_stats *ops, bool last);
+
+/* `pvcbench pgbench` */
+int pgb_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * report.c - pgbench's report in its two shapes: pgbench 13's (the white paper's logs, the
+ * default) and pgbench 15's (--report-style=current), both followed by the latency percentiles
+ * from the shared histogram; -P progress lines; and the JSON result in fio's shape with a
+ * "txn" operation, so that pgbench results merge and compare like every other workload's.
+ *
+ * Latency here is always measured per transaction (pgbench 13 computed the average from the
+ * run time when neither -P nor -R was given); tps counts processed transactions only.
+ */
+#include "pgbench.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "pvcbench/report.h"
+
+static double ms(double ns)
+{
+	return ns / 1e6;
+}
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+void pgb_summarize(struct pgb_summary *s)
+{
+	const struct run_result *r = s->result;
+	const struct pgb_config *cfg = s->cfg;
+
+	run_result_total(r, PGB_OP_TXN, &s->txn, &s->runtime_ns);
+	if (r->nops > PGB_OP_LAG)
+		run_result_total(r, PGB_OP_LAG, &s->lag, NULL);
+	s->processed = s->txn.ops;
+	s->failed = s->txn.errors;
+	s->expected =
+		cfg->transactions > 0 ? (uint64_t)cfg->transactions * (uint64_t)cfg->clients : 0;
+	for (unsigned i = 0; i < s->nthreads; i++) {
+		const struct pgb_thread_result *t = &s->threads[i];
+		s->retried += t->retried;
+		s->retries += t->retries;
+		s->skipped += t->skipped;
+		s->late += t->late;
+		s->conn_ns += t->conn_ns;
+		s->conn_count += t->conn_count;
+		s->not_connected += t->not_connected;
+		s->aborted += t->aborted;
+		if (t->initial_conn_ns > s->initial_conn_ns)
+			s->initial_conn_ns = t->initial_conn_ns;
+	}
+	double run_s = (double)s->runtime_ns / 1e9;
+	if (cfg->connect) {
+		/* pgbench 13: connections are inside the run; take out each client's share */
+		double per_client = (double)s->conn_ns / 1e9 / (double)cfg->clients;
+		s->tps_including = run_s > 0 ? (double)s->processed / run_s : 0;
+		s->tps_excluding =
+			run_s > per_client ? (double)s->processed / (run_s - per_client) : 0;
+	} else {
+		double with_conn = run_s + (double)s->initial_conn_ns / 1e9;
+		s->tps_including = with_conn > 0 ? (double)s->processed / with_conn : 0;
+		s->tps_excluding = run_s > 0 ? (double)s->processed / run_s : 0;
+	}
+}
+
+static const char *query_mode(const struct pgb_config *cfg)
+{
+	return cfg->protocol;
+}
+
+static void print_header(FILE *out, const struct pgb_summary *s, bool current)
+{
+	const struct pgb_config *cfg = s->cfg;
+
+	fprintf(out, "transaction type: <builtin: %s>\n", s->run->script.title);
+	fprintf(out, "scaling factor: %lld\n", (long long)s->run->scale);
+	fprintf(out, "query mode: %s\n", query_mode(cfg));
+	fprintf(out, "number of clients: %lld\n", (long long)cfg->clients);
+	fprintf(out, "number of threads: %u\n", cfg->threads);
+	if (current)
+		fprintf(out, "maximum number of tries: %lld\n", (long long)cfg->max_tries);
+	if (cfg->transactions > 0) {
+		fprintf(out, "number of transactions per client: %lld\n",
+			(long long)cfg->transactions);
+		fprintf(out, "number of transactions actually processed: %llu/%llu\n",
+			(unsigned long long)s->processed, (unsigned long long)s->expected);
+	} else {
+		fprintf(out, "duration: %lld s\n", (long long)cfg->time);
+		fprintf(out, "number of transactions actually processed: %llu\n",
+			(unsigned long long)s->processed);
+	}
+}
+
+static void print_limits(FILE *out, const struct pgb_summary *s)
+{
+	const struct pgb_config *cfg = s->cfg;
+	uint64_t total = s->processed + s->failed + s->skipped;
+
+	if (cfg->rate_tps && cfg->latency_limit_ms)
+		fprintf(out, "number of transactions skipped: %llu (%.3f%%)\n",
+			(unsigned long long)s->skipped, pct(s->skipped, total));
+	if (cfg->latency_limit_ms)
+		fprintf(out,
+			"number of transactions above the %.1f ms latency limit: %llu/%llu "
+			"(%.3f%%)\n",
+			cfg->latency_limit_ms, (unsigned long long)s->late,
+			(unsigned long long)s->processed, pct(s->late, s->processed));
+}
+
+static void print_lag(FILE *out, const struct pgb_summary *s)
+{
+	if (s->cfg->rate_tps && s->lag.lat.count)
+		fprintf(out, "rate limit schedule lag: avg %.3f (max %.3f) ms\n",
+			ms(hist_mean(&s->lag.lat)), ms((double)s->lag.lat.max));
+}
+
+static void print_percentiles(FILE *out, const struct pgb_summary *s)
+{
+	const struct hist *h = &s->txn.lat;
+
+	if (!h->count) {
+		fputs("latency percentiles: n/a (no transaction processed)\n", out);
+		return;
+	}
+	fprintf(out,
+		"latency percentiles: p50 = %.3f ms, p90 = %.3f ms, p99 = %.3f ms, p99.9 = %.3f "
+		"ms, max = %.3f ms\n",
+		ms((double)hist_value_at(h, 50)), ms((double)hist_value_at(h, 90)),
+		ms((double)hist_value_at(h, 99)), ms((double)hist_value_at(h, 99.9)),
+		ms((double)h->max));
+}
+
+void pgb_print_text(FILE *out, const struct pgb_summary *s)
+{
+	const struct pgb_config *cfg = s->cfg;
+	const struct hist *h = &s->txn.lat;
+	uint64_t total = s->processed + s->failed + s->skipped;
+	bool measured_stddev = cfg->progress || cfg->rate_tps || cfg->latency_limit_ms;
+
+	print_header(out, s, cfg->current_style);
+	if (cfg->current_style) {
+		fprintf(out, "number of failed transactions: %llu (%.3f%%)\n",
+			(unsigned long long)s->failed, pct(s->failed, total));
+		if (cfg->max_tries != 1) {
+			fprintf(out, "number of transactions retried: %llu (%.3f%%)\n",
+				(unsigned long long)s->retried, pct(s->retried, total));
+			fprintf(out, "total number of retries: %llu\n",
+				(unsigned long long)s->retries);
+		}
+		print_limits(out, s);
+		if (h->count) {
+			fprintf(out, "latency average = %.3f ms%s\n", ms(hist_mean(h)),
+				s->failed ? " (including failures)" : "");
+			fprintf(out, "latency stddev = %.3f ms\n", ms(hist_stddev(h)));
+		}
+		print_lag(out, s);
+		if (cfg->connect) {
+			fprintf(out, "average connection time = %.3f ms\n",
+				s->conn_count ? ms((double)s->conn_ns / (double)s->conn_count) : 0);
+			fprintf(out, "tps = %f (including reconnection times)\n", s->tps_including);
+		} else {
+			fprintf(out, "initial connection time = %.3f ms\n",
+				ms((double)s->initial_conn_ns));
+			fprintf(out, "tps = %f (without initial connection time)\n",
+				s->tps_excluding);
+		}
+	} else {
+		print_limits(out, s);
+		if (h->count) {
+			fprintf(out, "latency average = %.3f ms\n", ms(hist_mean(h)));
+			if (measured_stddev)
+				fprintf(out, "latency stddev = %.3f ms\n", ms(hist_stddev(h)));
+		}
+		print_lag(out, s);
+		fprintf(out, "tps = %f (including connections establishing)\n", s->tps_including);
+		fprintf(out, "tps = %f (excluding connections establishing)\n", s->tps_excluding);
+	}
+	print_percentiles(out, s);
+	if (!cfg->current_style)
+		fprintf(out, "number of failed transactions: %llu (%.3f%%)\n",
+			(unsigned long long)s->failed, pct(s->failed, total));
+}
+
+void pgb_progress(void *arg, const struct series_point *pt, const struct op_stats *ops, bool last)
+{
+	const struct pgb_summary *s = arg;
+	const struct pgb_config *cfg = s->cfg;
+	const struct op_stats *txn = &ops[PGB_OP_TXN];
+	uint64_t end_ms = pt->start_ms + pt->duration_ms;
+
+	/* pgbench reports at whole intervals: a last, shorter interval has no line */
+	if (last && pt->duration_ms * 1000000ULL < (uint64_t)cfg->progress * 1000000000ULL)
+		return;
+	double secs = (double)pt->duration_ms / 1000.0;
+	double tps = secs > 0 ? (double)txn->ops / secs : 0;
+	double lat = txn->lat.count ? ms(hist_mean(&txn->lat)) : 0;
+	double sd = txn->lat.count ? ms(hist_stddev(&txn->lat)) : 0;
+	char line[256];
+	int n = snprintf(line, sizeof(line), "progress: %.1f s, %.1f tps, lat %.3f ms stddev %.3f",
+			 (double)end_ms / 1000.0, tps, lat, sd);
+	if (cfg->current_style)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", %llu failed",
+			      (unsigned long long)txn->errors);
+	if (cfg->rate_tps) {
+		const struct op_stats *lag = &ops[PGB_OP_LAG];
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", lag %.3f ms",
+			      lag->lat.count ? ms(hist_mean(&lag->lat)) : 0);
+	}
+	fprintf(stderr, "%s\n", line);
+}
+
+void pgb_print_json(FILE *out, const struct pgb_summary *s, const struct option_set *set)
+{
+	const struct pgb_config *cfg = s->cfg;
+	struct json_out j;
+
+	json_begin(&j, out);
+	report_json_header(&j);
+	json_array_begin(&j, "jobs");
+	json_object_begin(&j, NULL);
+	json_string(&j, "jobname", "pgbench");
+	json_u64(&j, "groupid", 0);
+	json_i64(&j, "error", s->aborted || s->not_connected ? 2 : 0);
+	report_config_json(&j, set, cfg);
+	report_op_json(&j, "txn", &s->txn, s->runtime_ns);
+	if (cfg->rate_tps)
+		report_op_json(&j, "lag", &s->lag, s->runtime_ns);
+	json_object_begin(&j, "pgbench");
+	char type[64];
+	snprintf(type, sizeof(type), "<builtin: %s>", s->run->script.title);
+	json_string(&j, "transaction_type", type);
+	json_string(&j, "builtin", s->run->script.name);
+	json_i64(&j, "scale", s->run->scale);
+	json_string(&j, "query_mode", query_mode(cfg));
+	json_i64(&j, "clients", cfg->clients);
+	json_u64(&j, "threads", cfg->threads);
+	json_i64(&j, "max_tries", cfg->max_tries);
+	json_i64(&j, "transactions_per_client", cfg->transactions);
+	json_i64(&j, "duration_s", cfg->time);
+	json_u64(&j, "processed", s->processed);
+	json_u64(&j, "expected", s->expected);
+	json_u64(&j, "failed", s->failed);
+	json_u64(&j, "retried", s->retried);
+	json_u64(&j, "retries", s->retries);
+	json_u64(&j, "skipped", s->skipped);
+	json_u64(&j, "above_latency_limit", s->late);
+	json_u64(&j, "clients_not_connected", s->not_connected);
+	json_u64(&j, "clients_aborted", s->aborted);
+	json_double(&j, "tps_including_connections", s->tps_including);
+	json_double(&j, "tps_excluding_connections", s->tps_excluding);
+	json_double(&j, "initial_connection_time_ms", ms((double)s->initial_conn_ns));
+	json_double(&j, "average_connection_time_ms",
+		    s->conn_count ? ms((double)s->conn_ns / (double)s->conn_count) : 0);
+	json_u64(&j, "connections", s->conn_count);
+	if (cfg->rate_tps) {
+		json_double(&j, "rate_tps", cfg->rate_tps);
+		json_double(&j, "lag_mean_ms", s->lag.lat.count ? ms(hist_mean(&s->lag.lat)) : 0);
+		json_double(&j, "lag_max_ms", ms((double)s->lag.lat.max));
+	}
+	json_object_end(&j);
+	report_series_json(&j, "series", s->result);
+	json_object_end(&j);
+	json_array_end(&j);
+	json_end(&j);
+}

@@ -608,6 +608,7 @@ int pgb_worker_init(struct worker *w)
 	for (unsigned i = 0; i < ts->n; i++) {
 		struct client *c = &ts->clients[i];
 		c->id = spec->first_client + i;
+		c->state = CS_IDLE; /* not connected: -C, or connect_start below */
 		c->sql = malloc(run->script.max_sql);
 		if (!c->sql)
 			return -ENOMEM;

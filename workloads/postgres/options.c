@@ -263,7 +263,7 @@ static const struct {
 	{ 0, NULL, NULL },
 };
 
-static const char short_opts[] = "iI:F:nqs:b:NSc:Cj:M:P:R:t:T:L:h:p:U:Vv?f:D:l:rd";
+static const char short_opts[] = ":iI:F:nqs:b:NSc:Cj:M:P:R:t:T:L:h:p:U:Vv?f:D:l:rd";
 
 /* Options only meaningful with -i, and only without it (pgbench refuses the mix) */
 static const char *const init_only[] = {
@@ -526,6 +526,18 @@ int pgb_parse_args(int argc, char **argv, struct pgb_config *cfg, struct option_
 			if (set_option(set, cfg, d->name, d->type == OPT_BOOL ? NULL : optarg))
 				return -EINVAL;
 			continue;
+		}
+		if (c == ':') {
+			if (optopt >= 1000 && optopt < 2000)
+				fprintf(stderr, "pvcbench pgbench: option --%s needs a value\n",
+					pgb_option_defs[optopt - 1000].name);
+			else if (optopt > 0 && optopt < 128)
+				fprintf(stderr, "pvcbench pgbench: option -%c needs a value\n",
+					optopt);
+			else
+				fprintf(stderr, "pvcbench pgbench: option %s needs a value\n",
+					argv[optind - 1]);
+			return -EINVAL;
 		}
 		if (c == '?' && optopt) {
 			if (optopt == '?')

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every option that --help lists (the option tables) is described in docs/README.md.
+# Every option that --help lists (the option tables) is described in docs/README.md (and
+# pgbench's in docs/pgbench.md).
 set -u
 bin=${1:?usage: docs_options.sh PVCBENCH}
 doc=$(dirname "$0")/../../docs/README.md
@@ -11,4 +12,14 @@ for cmd in summary fio; do
 		grep -qE -- "^  $o([= ]|$)" "$doc" || { echo "$cmd: $o is not in docs/README.md"; missing=1; }
 	done
 done
+# pgbench's options (when the module is built) in docs/pgbench.md
+if "$bin" pgbench --version >/dev/null 2>&1; then
+	pgdoc=$(dirname "$0")/../../docs/pgbench.md
+	opts=$("$bin" pgbench --help | grep -oE '^  (-., )?--[a-z-]+' | grep -oE -- '--[a-z-]+')
+	[ -n "$opts" ] || { echo "no options in 'pgbench --help'"; exit 1; }
+	for o in $opts; do
+		grep -qE -- "^  (-., )?$o([= ]|$)" "$pgdoc" ||
+			{ echo "pgbench: $o is not in docs/pgbench.md"; missing=1; }
+	done
+fi
 exit $missing

@@ -24,7 +24,8 @@
 
 #include "pvcbench/clock.h"
 
-#define POLL_CAP_NS 100000000ULL /* wake at least every 100 ms to see a stop request */
+#define POLL_CAP_NS 100000000ULL	    /* wake at least every 100 ms to see a stop request */
+#define DRAIN_AFTER_SIGNAL_NS 1000000000ULL /* after SIGTERM, wait this long for results */
 
 enum cstate {
 	CS_CONNECTING, /* PQconnectPoll until the session is up */
@@ -69,7 +70,8 @@ struct thread_state {
 	unsigned *pfd_client;
 	uint64_t throttle_trigger;
 	uint64_t rng[4];
-	bool running; /* past the start barrier: transactions may start */
+	bool running;  /* past the start barrier: transactions may start */
+	bool draining; /* the run is over: finish what is under way, start nothing */
 };
 
 /* ---- random numbers: xoshiro256**, seeded through splitmix64 ---- */
@@ -300,7 +302,7 @@ static void client_start(struct thread_state *ts, struct client *c, uint64_t now
 {
 	const struct pgb_run *run = ts->run;
 
-	if (!client_has_more(ts, c)) {
+	if (ts->draining || !client_has_more(ts, c)) {
 		client_finished(ts, c);
 		return;
 	}
@@ -640,6 +642,34 @@ int pgb_worker_init(struct worker *w)
 	return 0;
 }
 
+/*
+ * The run is over (-T reached, or a stop request). As pgbench does, a transaction under way
+ * completes and counts, so that processed equals what the database committed; clients that
+ * are waiting, connecting or preparing stop now. Bounded: by the connect timeout after -T, by
+ * a second after a signal.
+ */
+static int drain(struct thread_state *ts)
+{
+	uint64_t now = clock_now_ns();
+	uint64_t limit =
+		now + (signals_stop_requested() ? DRAIN_AFTER_SIGNAL_NS : ts->run->ci->timeout_ns);
+
+	ts->draining = true;
+	for (unsigned i = 0; i < ts->n; i++) {
+		struct client *c = &ts->clients[i];
+		if (c->state != CS_BUSY && c->state != CS_ROLLBACK && c->state != CS_DONE &&
+		    c->state != CS_DEAD)
+			client_finished(ts, c);
+	}
+	while (ts->live && (now = clock_now_ns()) < limit) {
+		int ret = poll_round(ts, limit);
+		if (ret)
+			return worker_fail(ts->w, ret, "thread %u: poll: %s", ts->w->id,
+					   strerror(-ret));
+	}
+	return 0;
+}
+
 int pgb_worker_run(struct worker *w)
 {
 	struct thread_state *ts = w->state;
@@ -657,7 +687,7 @@ int pgb_worker_run(struct worker *w)
 		if (ret)
 			return worker_fail(w, ret, "thread %u: poll: %s", w->id, strerror(-ret));
 	}
-	return 0;
+	return drain(ts);
 }
 
 void pgb_worker_exit(struct worker *w)

@@ -24,7 +24,10 @@ struct table {
 	bool fillfactor;
 };
 
-/* In pgbench's order of creation; the filler columns pad rows to pgbench's sizes. */
+/*
+ * In pgbench's order of creation. The filler columns pad rows to pgbench's sizes: accounts get
+ * an empty filler (blank-padded), branches and tellers NULL, as pgbench loads them.
+ */
 static const struct table tables[] = {
 	{ "pgbench_history", "tid int,bid int,aid    int,delta int,mtime timestamp,filler char(22)",
 	  "tid int,bid int,aid bigint,delta int,mtime timestamp,filler char(22)", false },
@@ -110,8 +113,10 @@ static int step_create(PGconn *conn, const struct pgb_config *cfg)
 			    cfg->unlogged_tables ? " unlogged" : "", t->name, cols, opts))
 			return -1;
 	}
-	if (cfg->partitions > 0)
+	if (cfg->partitions > 0) {
+		fprintf(stderr, "creating %lld partitions...\n", (long long)cfg->partitions);
 		return create_partitions(conn, cfg);
+	}
 	return 0;
 }
 
@@ -191,12 +196,12 @@ fail:
 
 static size_t branch_row(int64_t i, char *buf)
 {
-	return (size_t)sprintf(buf, "%" PRId64 "\t0\t\n", i + 1);
+	return (size_t)sprintf(buf, "%" PRId64 "\t0\t\\N\n", i + 1);
 }
 
 static size_t teller_row(int64_t i, char *buf)
 {
-	return (size_t)sprintf(buf, "%" PRId64 "\t%" PRId64 "\t0\t\n", i + 1, i / NTELLERS + 1);
+	return (size_t)sprintf(buf, "%" PRId64 "\t%" PRId64 "\t0\t\\N\n", i + 1, i / NTELLERS + 1);
 }
 
 static size_t account_row(int64_t i, char *buf)

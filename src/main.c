@@ -9,6 +9,9 @@
 #ifdef PVC_HAVE_POSTGRES
 #include "pgbench.h"
 #endif
+#ifdef PVC_HAVE_KAFKA
+#include "kafka.h"
+#endif
 #include "pvcbench/signals.h"
 
 struct command {
@@ -25,6 +28,11 @@ static const struct command commands[] = {
 	{ "pgbench", pgb_main, "pgbench-compatible PostgreSQL load: -i to initialise, then run" },
 #else
 	{ "pgbench", NULL, "(not built: libpq-dev was missing when pvcbench was built)" },
+#endif
+#ifdef PVC_HAVE_KAFKA
+	{ "kafka", kfk_main, "Kafka producer/consumer perf tests, and a mock cluster" },
+#else
+	{ "kafka", NULL, "(not built: librdkafka-dev was missing when pvcbench was built)" },
 #endif
 };
 
@@ -66,8 +74,8 @@ int main(int argc, char **argv)
 		return commands[i].main(argc - 1, argv + 1);
 	}
 	fprintf(stderr,
-		"pvcbench: unknown command %s; commands: summary, fio, pgbench (see pvcbench "
-		"help)\n",
+		"pvcbench: unknown command %s; commands: summary, fio, pgbench, kafka (see "
+		"pvcbench help)\n",
 		argv[1]);
 	return 2;
 }

@@ -1,0 +1,212 @@
+/*
+ * cluster.c - what the perf commands need from the cluster before they start: an in-process
+ * mock cluster when asked (--bootstrap-server mock), the cluster's metadata within a timeout
+ * (so an unreachable bootstrap is an error, not a wait for message.timeout.ms), and the topic,
+ * created through the Admin API when it is missing and a partition count is given.
+ */
+#include "kafka.h"
+
+#include <ctype.h>
+#include <time.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka_mock.h>
+
+int kfk_mock_spec(const char *bootstrap)
+{
+	if (strncmp(bootstrap, "mock", 4))
+		return 0;
+	if (!bootstrap[4])
+		return 3;
+	if (bootstrap[4] != ':')
+		return 0; /* a host called mockingbird */
+	char *end;
+	long n = strtol(bootstrap + 5, &end, 10);
+	if (*end || end == bootstrap + 5 || n < 1 || n > 64)
+		return -1;
+	return (int)n;
+}
+
+int kfk_mock_start(struct kfk_mock *m, int brokers, char *err, size_t size)
+{
+	char errstr[512];
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+
+	memset(m, 0, sizeof(*m));
+	/* the owning handle only hosts the cluster: keep it quiet */
+	rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr));
+	m->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	if (!m->rk) {
+		snprintf(err, size, "cannot start the mock cluster: %s", errstr);
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	m->cluster = rd_kafka_mock_cluster_new(m->rk, brokers);
+	if (!m->cluster) {
+		snprintf(err, size, "cannot start a mock cluster of %d brokers", brokers);
+		rd_kafka_destroy(m->rk);
+		m->rk = NULL;
+		return -1;
+	}
+	snprintf(m->bootstraps, sizeof(m->bootstraps), "%s",
+		 rd_kafka_mock_cluster_bootstraps(m->cluster));
+	return 0;
+}
+
+void kfk_mock_stop(struct kfk_mock *m)
+{
+	if (m->cluster)
+		rd_kafka_mock_cluster_destroy(m->cluster);
+	if (m->rk)
+		rd_kafka_destroy(m->rk);
+	m->cluster = NULL;
+	m->rk = NULL;
+}
+
+/* 1 when the topic exists, 0 when not, -1 (with a message) when the cluster did not answer */
+static int topic_exists(rd_kafka_t *rk, const char *topic, int timeout_ms, char *err, size_t size)
+{
+	const struct rd_kafka_metadata *md;
+	rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms);
+
+	if (e) {
+		snprintf(err, size, "no answer from the cluster within %d ms: %s", timeout_ms,
+			 rd_kafka_err2str(e));
+		return -1;
+	}
+	int found = 0;
+	for (int i = 0; i < md->topic_cnt; i++)
+		if (!strcmp(md->topics[i].topic, topic) && !md->topics[i].err &&
+		    md->topics[i].partition_cnt > 0)
+			found = 1;
+	rd_kafka_metadata_destroy(md);
+	return found;
+}
+
+static int create_topic(rd_kafka_t *rk, const char *topic, int64_t partitions, int64_t replication,
+			int timeout_ms, char *err, size_t size)
+{
+	char errstr[512];
+	rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, (int)partitions,
+							replication > 0 ? (int)replication : -1,
+							errstr, sizeof(errstr));
+	if (!nt) {
+		snprintf(err, size, "cannot create topic %s: %s", topic, errstr);
+		return -1;
+	}
+	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+	rd_kafka_AdminOptions_t *opts =
+		rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+	rd_kafka_AdminOptions_set_request_timeout(opts, timeout_ms, errstr, sizeof(errstr));
+	rd_kafka_AdminOptions_set_operation_timeout(opts, timeout_ms, errstr, sizeof(errstr));
+	rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
+	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 2000);
+	int ret = 0;
+	if (!ev) {
+		snprintf(err, size, "creating topic %s: no answer within %d ms", topic, timeout_ms);
+		ret = -1;
+	} else if (rd_kafka_event_error(ev)) {
+		snprintf(err, size, "creating topic %s: %s", topic,
+			 rd_kafka_event_error_string(ev));
+		ret = -1;
+	} else {
+		size_t n;
+		const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+		const rd_kafka_topic_result_t **tr = rd_kafka_CreateTopics_result_topics(res, &n);
+		for (size_t i = 0; i < n; i++) {
+			rd_kafka_resp_err_t e = rd_kafka_topic_result_error(tr[i]);
+			if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+				const char *msg = rd_kafka_topic_result_error_string(tr[i]);
+				snprintf(err, size, "creating topic %s: %s", topic,
+					 msg ? msg : rd_kafka_err2str(e));
+				ret = -1;
+			}
+		}
+	}
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_AdminOptions_destroy(opts);
+	rd_kafka_queue_destroy(q);
+	rd_kafka_NewTopic_destroy(nt);
+	return ret;
+}
+
+int kfk_prepare_topic(rd_kafka_t *rk, const char *topic, int64_t partitions, int64_t replication,
+		      int64_t timeout_ms, char *err, size_t size)
+{
+	int exists = topic_exists(rk, topic, (int)timeout_ms, err, size);
+
+	if (exists < 0)
+		return -1;
+	if (exists || partitions <= 0)
+		return 0; /* used as it is, or left to the broker to create */
+	if (create_topic(rk, topic, partitions, replication, (int)timeout_ms, err, size))
+		return -1;
+	fprintf(stderr, "pvcbench kafka: created topic %s (%lld partitions)\n", topic,
+		(long long)partitions);
+	/* wait until the new topic shows in the metadata, so the first sends find it */
+	for (int i = 0; i < 50; i++) {
+		exists = topic_exists(rk, topic, (int)timeout_ms, err, size);
+		if (exists != 0)
+			return exists < 0 ? -1 : 0;
+		struct timespec ts = { 0, 100000000L };
+		nanosleep(&ts, NULL);
+	}
+	snprintf(err, size, "topic %s was created but does not show in the metadata", topic);
+	return -1;
+}
+
+/*
+ * The statistics librdkafka emits are JSON; the top level's numbers are the client's
+ * counters (messages, bytes, requests, queue sizes). Printed as the Java tool prints its
+ * metrics: one "name : value" per line.
+ */
+void kfk_print_metrics(FILE *out, const char *json)
+{
+	int depth = 0;
+	const char *p = json;
+
+	if (!json) {
+		fputs("(no metrics: the client emitted no statistics)\n", out);
+		return;
+	}
+	fprintf(out, "\n%-40s : %s\n", "Metric Name", "Value");
+	while (*p) {
+		if (*p == '{' || *p == '[') {
+			depth++;
+			p++;
+			continue;
+		}
+		if (*p == '}' || *p == ']') {
+			depth--;
+			p++;
+			continue;
+		}
+		if (*p != '"') {
+			p++;
+			continue;
+		}
+		/* a string: a key when a ':' follows */
+		const char *start = ++p;
+		while (*p && *p != '"')
+			p += *p == '\\' && p[1] ? 2 : 1;
+		size_t len = (size_t)(p - start);
+		if (*p)
+			p++;
+		while (*p == ' ')
+			p++;
+		if (*p != ':' || depth != 1)
+			continue;
+		p++;
+		while (*p == ' ')
+			p++;
+		if (*p == '-' || isdigit((unsigned char)*p)) {
+			const char *v = p;
+			while (*p == '-' || *p == '.' || isdigit((unsigned char)*p))
+				p++;
+			fprintf(out, "%-40.*s : %.*s\n", (int)len, start, (int)(p - v), v);
+		}
+	}
+}

@@ -22,4 +22,16 @@ if "$bin" pgbench --version >/dev/null 2>&1; then
 			{ echo "pgbench: $o is not in docs/pgbench.md"; missing=1; }
 	done
 fi
+# kafka's (when the module is built) in docs/kafka.md
+if "$bin" kafka --version >/dev/null 2>&1; then
+	kdoc=$(dirname "$0")/../../docs/kafka.md
+	for sub in produce consume; do
+		opts=$("$bin" kafka $sub --help | grep -oE '^  --[a-z.-]+')
+		[ -n "$opts" ] || { echo "no options in 'kafka $sub --help'"; exit 1; }
+		for o in $opts; do
+			grep -qE -- "^  $o( |$)" "$kdoc" ||
+				{ echo "kafka $sub: $o is not in docs/kafka.md"; missing=1; }
+		done
+	done
+fi
 exit $missing

@@ -341,7 +341,7 @@ int kfk_consume_main(int argc, char **argv)
 	conf = NULL;
 	rd_kafka_poll_set_consumer(c->rk);
 	if (kfk_prepare_topic(c->rk, cfg->topic, 0, 0, cfg->timeout_ms, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench kafka consume: %s (bootstrap %s)\n", err, bootstrap);
+		fprintf(stderr, "pvcbench kafka consume: bootstrap %s: %s\n", bootstrap, err);
 		goto done;
 	}
 	if (report_output_open(&out, cfg->output[0] ? cfg->output : NULL, "output", err,

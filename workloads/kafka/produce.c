@@ -523,7 +523,7 @@ int kfk_produce_main(int argc, char **argv)
 	conf = NULL; /* the handle owns it */
 	if (kfk_prepare_topic(p->rk, cfg->topic, cfg->partitions, cfg->replication_factor,
 			      cfg->timeout_ms, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench kafka produce: %s (bootstrap %s)\n", err, bootstrap);
+		fprintf(stderr, "pvcbench kafka produce: bootstrap %s: %s\n", bootstrap, err);
 		goto done;
 	}
 	p->rkt = rd_kafka_topic_new(p->rk, cfg->topic, NULL);

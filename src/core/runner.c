@@ -235,6 +235,10 @@ static void *worker_main(void *arg)
 	if (w->cur)
 		atomic_store_explicit(&w->closed, w->interval + 1, memory_order_release);
 	atomic_store_explicit(&w->finished, 1, memory_order_release);
+	/* wake the reporter: the run may be over, and its report should not wait a poll period */
+	pthread_mutex_lock(&r->lock);
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
 	return NULL;
 }
 
@@ -568,8 +572,23 @@ static void reporter_loop(struct runner *r)
 			if (next_progress < now)
 				next_progress = now + plan->interval_ns;
 		}
-		struct timespec ts = { 0, (long)poll_ns };
-		nanosleep(&ts, NULL);
+		/* sleep a poll period, or less when a worker finishes (it signals cond) */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (long)poll_ns;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&r->lock);
+		unsigned finished = 0;
+		for (unsigned i = 0; i < plan->nworkers; i++)
+			finished +=
+				atomic_load_explicit(&r->workers[i].finished, memory_order_acquire);
+		/* a worker that finished since the count above broadcast before we locked */
+		if (finished + running == plan->nworkers)
+			pthread_cond_timedwait(&r->cond, &r->lock, &until);
+		pthread_mutex_unlock(&r->lock);
 	}
 	if (printed && tty)
 		printer_post(printer, "\r\033[K");

@@ -25,7 +25,7 @@
 
 enum { OP_PRODUCE = 0, OP_SCHEDULED = 1 };
 
-#define POLL_EVERY 256	   /* serve delivery reports every this many sends */
+#define BATCH 1024	   /* records handed to librdkafka per call */
 #define STOP_FLUSH_MS 1000 /* after SIGTERM: wait this long for reports */
 
 struct producer {
@@ -44,6 +44,8 @@ struct producer {
 	char **records;
 	size_t *record_len, nrecords;
 	uint64_t rng;
+	rd_kafka_message_t batch[BATCH];
+	char batch_tmp[BATCH][24]; /* --payload-monotonic payloads, copied by librdkafka */
 	/* outcome */
 	uint64_t delivered, failed, purged, warm;
 	char first_error[256];
@@ -145,11 +147,51 @@ static int produce_init(struct worker *w)
 	return 0;
 }
 
+/* Records what librdkafka refused for good (not a full queue) as failed deliveries */
+static void send_failed(struct producer *p, rd_kafka_resp_err_t err)
+{
+	if (!p->failed)
+		snprintf(p->first_error, sizeof(p->first_error), "%s", rd_kafka_err2str(err));
+	p->failed++;
+	worker_record_error(p->w, OP_PRODUCE);
+}
+
+/*
+ * Hands records seq .. seq+count-1 to librdkafka in one call, stamped with one send time (the
+ * call's start). Returns how many were taken; a full queue stops the batch there, and the
+ * rest is sent again after serving delivery reports, as the Java producer blocks in send().
+ */
+static uint64_t send_batch(struct producer *p, uint64_t seq, unsigned count, uint64_t now)
+{
+	rd_kafka_message_t *msgs = p->batch;
+	int flags = 0;
+
+	for (unsigned j = 0; j < count; j++) {
+		size_t len;
+		msgs[j].payload = (void *)payload_of(p, seq + j, &len, p->batch_tmp[j], &flags);
+		msgs[j].len = len;
+		msgs[j].key = NULL;
+		msgs[j].key_len = 0;
+		msgs[j]._private = (void *)(uintptr_t)(seq + j);
+		msgs[j].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+		p->sent_ns[(seq + j) & p->ring_mask] = now;
+	}
+	int taken = rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA, flags, msgs, (int)count);
+	if ((unsigned)taken == count)
+		return count;
+	for (unsigned j = 0; j < count; j++) {
+		if (msgs[j].err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			return j; /* this one and the rest again, later */
+		if (msgs[j].err)
+			send_failed(p, msgs[j].err);
+	}
+	return count;
+}
+
 static int produce_run(struct worker *w)
 {
 	struct producer *p = w->state;
 	uint64_t n = (uint64_t)p->cfg->num_records;
-	char tmp[32];
 	uint64_t seq = 0;
 
 	p->start_ns = clock_now_ns();
@@ -158,36 +200,25 @@ static int produce_run(struct worker *w)
 		uint64_t now = clock_now_ns();
 		if (!worker_tick(w, now))
 			break;
+		uint64_t count = n - seq < BATCH ? n - seq : BATCH;
 		if (p->period_ns > 0) {
+			/* paced: what is due by now, and no more */
 			uint64_t due = p->start_ns + (uint64_t)((double)seq * p->period_ns);
 			if (now < due) {
 				wait_until(p, due, now);
 				continue;
 			}
+			uint64_t due_now =
+				(uint64_t)((double)(now - p->start_ns) / p->period_ns) + 1;
+			if (due_now - seq < count)
+				count = due_now - seq;
 		}
-		size_t len;
-		int flags;
-		const char *payload = payload_of(p, seq, &len, tmp, &flags);
-		if (seq == p->warmup && p->warmup)
+		/* the warm-up ends inside this batch: the steady part starts with it */
+		if (p->warmup && !p->steady_start_ns && seq + count > p->warmup)
 			p->steady_start_ns = now;
-		p->sent_ns[seq & p->ring_mask] = now;
-		if (rd_kafka_produce(p->rkt, RD_KAFKA_PARTITION_UA, flags, (void *)payload, len,
-				     NULL, 0, (void *)(uintptr_t)seq) == -1) {
-			rd_kafka_resp_err_t err = rd_kafka_last_error();
-			if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-				/* the Java producer blocks in send(); so do we, serving reports */
-				rd_kafka_poll(p->rk, 1);
-				continue;
-			}
-			if (!p->failed)
-				snprintf(p->first_error, sizeof(p->first_error), "%s",
-					 rd_kafka_err2str(err));
-			p->failed++;
-			worker_record_error(w, OP_PRODUCE);
-		}
-		seq++;
-		if (!(seq % POLL_EVERY))
-			rd_kafka_poll(p->rk, 0);
+		uint64_t sent = send_batch(p, seq, (unsigned)count, now);
+		seq += sent;
+		rd_kafka_poll(p->rk, sent < count ? 1 : 0);
 	}
 	/* every record sent: wait for the last reports, as the Java tool's close() does */
 	while (rd_kafka_outq_len(p->rk) > 0) {

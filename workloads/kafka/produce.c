@@ -527,9 +527,9 @@ int kfk_produce_main(int argc, char **argv)
 		}
 		bootstrap = mock.bootstraps;
 		fprintf(stderr,
-			"pvcbench kafka produce: in-process mock cluster of %d brokers at "
+			"pvcbench kafka produce: in-process mock cluster (%d broker%s) at "
 			"%s\n",
-			brokers, bootstrap);
+			brokers, brokers == 1 ? "" : "s", bootstrap);
 	}
 	rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof(errstr));
 	if (cfg->print_metrics) {

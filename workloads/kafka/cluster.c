@@ -142,8 +142,15 @@ int kfk_prepare_topic(rd_kafka_t *rk, const char *topic, int64_t partitions, int
 		return -1;
 	if (exists || partitions <= 0)
 		return 0; /* used as it is, or left to the broker to create */
-	if (create_topic(rk, topic, partitions, replication, (int)timeout_ms, err, size))
+	if (create_topic(rk, topic, partitions, replication, (int)timeout_ms, err, size)) {
+		/* librdkafka's mock cluster has no CreateTopics: say how to make one there */
+		size_t len = strlen(err);
+		snprintf(err + len, size - len,
+			 " (against `pvcbench kafka mock`, create it with the "
+			 "mock's control line: topic %s %lld)",
+			 topic, (long long)partitions);
 		return -1;
+	}
 	fprintf(stderr, "pvcbench kafka: created topic %s (%lld partitions)\n", topic,
 		(long long)partitions);
 	/* wait until the new topic shows in the metadata, so the first sends find it */

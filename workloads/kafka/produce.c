@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <librdkafka/rdkafka_mock.h>
+
 #include "pvcbench/clock.h"
 #include "pvcbench/report.h"
 #include "pvcbench/signals.h"
@@ -249,8 +251,9 @@ static void progress_line(void *arg, const struct series_point *pt, const struct
 	const struct op_stats *s = &ops[OP_PRODUCE];
 	double secs = (double)pt->duration_ms / 1000.0;
 
-	if (last)
-		return; /* the final line covers it */
+	if (last || !s->ops)
+		return; /* the final line covers it; the Java tool prints a window only when records
+			   completed in it */
 	fprintf(r->progress,
 		"%llu records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms "
 		"max latency.\n",
@@ -526,6 +529,17 @@ int kfk_produce_main(int argc, char **argv)
 			goto done;
 		}
 		bootstrap = mock.bootstraps;
+		/* the mock does not implement CreateTopics: it has its own call */
+		if (cfg->partitions > 0 &&
+		    rd_kafka_mock_topic_create(
+			    mock.cluster, cfg->topic, (int)cfg->partitions,
+			    cfg->replication_factor > 0 ? (int)cfg->replication_factor : 1)) {
+			fprintf(stderr,
+				"pvcbench kafka produce: cannot create topic %s in the mock "
+				"cluster\n",
+				cfg->topic);
+			goto done;
+		}
 		fprintf(stderr,
 			"pvcbench kafka produce: in-process mock cluster (%d broker%s) at "
 			"%s\n",

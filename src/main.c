@@ -12,7 +12,11 @@
 #ifdef PVC_HAVE_KAFKA
 #include "kafka.h"
 #endif
+#ifdef PVC_HAVE_MERGE
+#include "pvcbench/merge.h"
+#endif
 #include "pvcbench/signals.h"
+#include "pvcbench/startat.h"
 
 struct command {
 	const char *name;
@@ -34,6 +38,11 @@ static const struct command commands[] = {
 #else
 	{ "kafka", NULL, "(not built: librdkafka-dev was missing when pvcbench was built)" },
 #endif
+#ifdef PVC_HAVE_MERGE
+	{ "merge", merge_main, "merge the JSON results of many runs (pods) into one exact report" },
+#else
+	{ "merge", NULL, "(not built: libjansson-dev was missing when pvcbench was built)" },
+#endif
 };
 
 static void usage(FILE *out)
@@ -42,13 +51,39 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fputs("\nWith no command, or only options, pvcbench runs the FIO Summary suite.\n"
-	      "pvcbench COMMAND --help lists a command's options.\n",
+	      "pvcbench COMMAND --help lists a command's options.\n"
+	      "Every command takes --start-at=TIME (or PVCBENCH_START_AT): wait until then to start;\n"
+	      "TIME is " STARTAT_FORMS ".\n",
 	      out);
+}
+
+/* --start-at=TIME or PVCBENCH_START_AT, for every command: 0 to go on, else the exit status. */
+static int start_at(int *argc, char **argv)
+{
+	struct timespec when;
+	char err[512];
+	bool set;
+
+	if (startat_take(argc, argv, &when, &set, err, sizeof(err))) {
+		fprintf(stderr, "pvcbench: %s\n", err);
+		return 2;
+	}
+	if (set && startat_wait(&when, stderr)) {
+		int sig = signals_received();
+		fprintf(stderr, "pvcbench: stopped before the start time; nothing was run\n");
+		return sig ? 128 + sig : 1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	int ret;
+
 	signals_install();
+	ret = start_at(&argc, argv);
+	if (ret)
+		return ret;
 	if (argc < 2 || !strncmp(argv[1], "--", 2)) {
 		if (argc >= 2 && !strcmp(argv[1], "--version")) {
 			printf("pvcbench %s\n", PVC_VERSION);
@@ -74,8 +109,8 @@ int main(int argc, char **argv)
 		return commands[i].main(argc - 1, argv + 1);
 	}
 	fprintf(stderr,
-		"pvcbench: unknown command %s; commands: summary, fio, pgbench, kafka (see "
-		"pvcbench help)\n",
+		"pvcbench: unknown command %s; commands: summary, fio, pgbench, kafka, merge "
+		"(see pvcbench help)\n",
 		argv[1]);
 	return 2;
 }

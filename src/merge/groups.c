@@ -1,0 +1,255 @@
+/*
+ * groups.c - what may be merged with what, and the merging itself: inputs must hold the same job
+ * names, each measuring the same operation types (a pgbench result cannot be merged with a fio
+ * one); a checked input's jobs then add into one group per job name and into the group of
+ * everything.
+ *
+ * The first input defines the groups: every later input has exactly its job names (else it is
+ * refused), so a group's operations are exactly those of its name's jobs.
+ */
+#include "merge_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool has_op(const char *const *names, unsigned n, const char *name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return false;
+}
+
+static bool same_ops(const char *const *a, unsigned na, const char *const *b, unsigned nb)
+{
+	if (na != nb)
+		return false;
+	for (unsigned i = 0; i < na; i++)
+		if (!has_op(b, nb, a[i]))
+			return false;
+	return true;
+}
+
+static void job_op_names(const struct merge_job *job, const char **names)
+{
+	for (unsigned i = 0; i < job->nops; i++)
+		names[i] = job->op[i].name;
+}
+
+static void group_op_names(const struct merge_group *g, const char **names)
+{
+	for (unsigned i = 0; i < g->nops; i++)
+		names[i] = g->op[i].name;
+}
+
+/* "read, write" into buf. */
+static void ops_list(char *buf, size_t size, const char *const *names, unsigned n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", names[i]);
+}
+
+/* "'r' (read, write), 'w' (read, write)" into buf. */
+static void describe(char *buf, size_t size, const char *jobname, const char *const *names,
+		     unsigned n, bool more)
+{
+	size_t len = strlen(buf);
+
+	if (len >= size - 1)
+		return;
+	len += (size_t)snprintf(buf + len, size - len, "%s'%s' (", more ? ", " : "", jobname);
+	for (unsigned i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", names[i]);
+	if (len < size)
+		snprintf(buf + len, size - len, ")");
+}
+
+static int find_group(const struct merge_set *m, const char *jobname)
+{
+	for (unsigned g = 0; g < m->ngroups; g++)
+		if (!strcmp(m->groups[g].jobname, jobname))
+			return (int)g;
+	return -1;
+}
+
+/* Index of the first job called jobs[i].jobname. */
+static size_t first_named(const struct merge_job *jobs, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(jobs[k].jobname, jobs[i].jobname))
+			return k;
+	return i;
+}
+
+/*
+ * Same job names and, per name, the same operation types: within the document, and against
+ * the inputs already in the set (whose groups hold exactly their job names and operations).
+ */
+int merge_check_workload(const struct merge_set *m, const char *name, const struct merge_job *jobs,
+			 size_t njobs, char *err, size_t err_size)
+{
+	const char *a[PVC_MAX_OPS], *b[MERGE_MAX_OPS], *all[MERGE_MAX_OPS];
+	const char *first = m->ninputs ? m->inputs[0].name : NULL;
+	char list[512] = "";
+	unsigned nall = 0;
+
+	for (size_t i = 0; i < njobs; i++) {
+		size_t k = first_named(jobs, i);
+		job_op_names(&jobs[i], a);
+		job_op_names(&jobs[k], b);
+		if (!same_ops(a, jobs[i].nops, b, jobs[k].nops)) {
+			snprintf(err, err_size,
+				 "%s: jobs[%zu] and jobs[%zu] are both called '%s' but measure "
+				 "different operations",
+				 name, k, i, jobs[i].jobname);
+			return -EINVAL;
+		}
+		for (unsigned o = 0; o < jobs[i].nops; o++) {
+			if (has_op(all, nall, a[o]))
+				continue;
+			if (nall == MERGE_MAX_OPS) {
+				snprintf(err, err_size, "%s: more than %u operation types in all",
+					 name, MERGE_MAX_OPS);
+				return -EINVAL;
+			}
+			all[nall++] = a[o];
+		}
+		if (k == i)
+			describe(list, sizeof(list), jobs[i].jobname, a, jobs[i].nops, i > 0);
+	}
+	if (!first)
+		return 0;
+	for (size_t i = 0; i < njobs; i++) {
+		if (first_named(jobs, i) != i)
+			continue;
+		int g = find_group(m, jobs[i].jobname);
+		char mine[512] = "", theirs[512] = "";
+		job_op_names(&jobs[i], a);
+		if (g < 0) {
+			for (unsigned k = 0; k < m->ngroups; k++) {
+				group_op_names(&m->groups[k], b);
+				describe(theirs, sizeof(theirs), m->groups[k].jobname, b,
+					 m->groups[k].nops, k > 0);
+			}
+			describe(mine, sizeof(mine), jobs[i].jobname, a, jobs[i].nops, false);
+			snprintf(
+				err, err_size,
+				"%s and %s hold different workloads: %s has job %s, %s has not (its "
+				"jobs: %s)",
+				name, first, name, mine, first, theirs);
+			return -EINVAL;
+		}
+		group_op_names(&m->groups[g], b);
+		if (!same_ops(a, jobs[i].nops, b, m->groups[g].nops)) {
+			ops_list(mine, sizeof(mine), a, jobs[i].nops);
+			ops_list(theirs, sizeof(theirs), b, m->groups[g].nops);
+			snprintf(
+				err, err_size,
+				"%s and %s hold different workloads: job '%s' measures %s in %s, but "
+				"%s in %s",
+				name, first, jobs[i].jobname, mine, name, theirs, first);
+			return -EINVAL;
+		}
+	}
+	for (unsigned g = 0; g < m->ngroups; g++) {
+		bool found = false;
+		for (size_t i = 0; i < njobs && !found; i++)
+			found = !strcmp(jobs[i].jobname, m->groups[g].jobname);
+		if (found)
+			continue;
+		char theirs[512] = "";
+		group_op_names(&m->groups[g], b);
+		describe(theirs, sizeof(theirs), m->groups[g].jobname, b, m->groups[g].nops, false);
+		snprintf(err, err_size,
+			 "%s and %s hold different workloads: %s has job %s, %s has not (its jobs: "
+			 "%s)",
+			 name, first, first, theirs, name, list);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct merge_total *group_op(struct merge_group *g, const char *name)
+{
+	for (unsigned i = 0; i < g->nops; i++)
+		if (!strcmp(g->op[i].name, name))
+			return &g->op[i];
+	/* merge_check_workload made sure there is room */
+	struct merge_total *t = &g->op[g->nops++];
+	t->name = name;
+	hist_init(&t->stats.lat);
+	return t;
+}
+
+static void total_add(struct merge_total *t, const struct op_stats *s, uint64_t runtime_ms)
+{
+	t->stats.ops += s->ops;
+	t->stats.bytes += s->bytes;
+	t->stats.errors += s->errors;
+	hist_merge(&t->stats.lat, &s->lat);
+	if (runtime_ms > t->runtime_ms)
+		t->runtime_ms = runtime_ms;
+}
+
+/* Adds checked jobs to the set: new groups for new names, every operation into the totals. */
+void merge_commit(struct merge_set *m, struct merge_job *jobs, size_t njobs, unsigned input,
+		  struct op_stats *scratch)
+{
+	char ignored[256];
+
+	for (size_t i = 0; i < njobs; i++) {
+		struct merge_job *job = &m->jobs[m->njobs++];
+		*job = jobs[i];
+		job->input = input;
+		int g = find_group(m, job->jobname);
+		if (g < 0) {
+			g = (int)m->ngroups++;
+			memset(&m->groups[g], 0, sizeof(m->groups[g]));
+			m->groups[g].jobname = job->jobname;
+		}
+		job->group = (unsigned)g;
+		m->groups[g].njobs++;
+		m->all.njobs++;
+		for (unsigned o = 0; o < job->nops; o++) {
+			merge_op_stats(job->op[o].obj, scratch, ignored, sizeof(ignored));
+			total_add(group_op(&m->groups[g], job->op[o].name), scratch,
+				  job->op[o].runtime_ms);
+			total_add(group_op(&m->all, job->op[o].name), scratch,
+				  job->op[o].runtime_ms);
+		}
+	}
+	if (m->ngroups == 1)
+		m->all.jobname = m->groups[0].jobname;
+	else
+		m->all.jobname = "all";
+}
+
+/* Room for njobs more jobs, the groups of their new names and one more input: 0 or -ENOMEM. */
+int merge_reserve(struct merge_set *m, const struct merge_job *jobs, size_t njobs)
+{
+	size_t new_groups = 0;
+
+	for (size_t i = 0; i < njobs; i++)
+		if (first_named(jobs, i) == i && find_group(m, jobs[i].jobname) < 0)
+			new_groups++;
+	struct merge_job *more_jobs = realloc(m->jobs, (m->njobs + njobs) * sizeof(*more_jobs));
+	if (!more_jobs)
+		return -ENOMEM;
+	m->jobs = more_jobs;
+	if (new_groups) {
+		struct merge_group *groups =
+			realloc(m->groups, (m->ngroups + new_groups) * sizeof(*groups));
+		if (!groups)
+			return -ENOMEM;
+		m->groups = groups;
+	}
+	struct merge_input *inputs = realloc(m->inputs, (m->ninputs + 1) * sizeof(*inputs));
+	if (!inputs)
+		return -ENOMEM;
+	m->inputs = inputs;
+	return 0;
+}

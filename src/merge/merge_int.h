@@ -1,0 +1,89 @@
+/*
+ * merge_int.h - the merge module's internals, shared by its files: the inputs as jansson trees
+ * (kept whole, so every input job is written back as it was) and the merged groups.
+ */
+#ifndef PVCBENCH_MERGE_INT_H
+#define PVCBENCH_MERGE_INT_H
+
+#include <stdbool.h>
+
+/*
+ * jansson and report.h both declare a json_string(): jansson's builds a value, report.h's writes
+ * a member. The merge code only reads jansson values and writes through report.h, so jansson's
+ * declaration is renamed out of the way (its header uses the name nowhere else).
+ */
+#define json_string jansson_json_string_unused
+#include <jansson.h>
+#undef json_string
+
+#include "pvcbench/merge.h"
+
+/* Operation types of one merged group: a job has at most PVC_MAX_OPS, MERGE_ALL their union. */
+#define MERGE_MAX_OPS (2 * PVC_MAX_OPS)
+
+/* One operation type of one input job: a member object of the job that holds lat_hist. */
+struct merge_op_ref {
+	const char *name; /* the member's key: "read", "txn", ... */
+	json_t *obj;
+	uint64_t runtime_ms;
+};
+
+struct merge_job {
+	const char *jobname;
+	json_t *obj;
+	unsigned input; /* index into merge_set.inputs */
+	unsigned group; /* index into merge_set.groups */
+	int64_t error;	/* the job's own "error" member, 0 if none */
+	unsigned nops;
+	struct merge_op_ref op[PVC_MAX_OPS];
+};
+
+struct merge_input {
+	char *name; /* as given on the command line; "stdin" for "-" */
+	json_t *doc;
+	unsigned njobs;
+};
+
+struct merge_total {
+	const char *name;
+	uint64_t runtime_ms; /* the longest of the merged operations' */
+	struct op_stats stats;
+};
+
+struct merge_group {
+	const char *jobname;
+	unsigned njobs;
+	unsigned nops;
+	struct merge_total op[MERGE_MAX_OPS];
+};
+
+struct merge_set {
+	struct merge_input *inputs;
+	unsigned ninputs;
+	struct merge_job *jobs;
+	unsigned njobs;
+	struct merge_group *groups; /* one per distinct job name */
+	unsigned ngroups;
+	struct merge_group all;
+};
+
+/*
+ * An operation's counts and exact histogram from its JSON object (checked by merge_set_add, so
+ * this cannot fail then). Returns 0 or -EINVAL with the reason in err.
+ */
+int merge_op_stats(const json_t *op, struct op_stats *s, char *err, size_t err_size);
+
+const struct merge_group *merge_group_get(const struct merge_set *m, int group);
+
+/*
+ * groups.c: checks that the jobs of input name hold the same workload as the inputs in the set
+ * (0, or -EINVAL with a message); makes room for them (0 or -ENOMEM); adds them (as input
+ * number input) to their groups and to the group of everything. scratch is working memory.
+ */
+int merge_check_workload(const struct merge_set *m, const char *name, const struct merge_job *jobs,
+			 size_t njobs, char *err, size_t err_size);
+int merge_reserve(struct merge_set *m, const struct merge_job *jobs, size_t njobs);
+void merge_commit(struct merge_set *m, struct merge_job *jobs, size_t njobs, unsigned input,
+		  struct op_stats *scratch);
+
+#endif

@@ -1,7 +1,8 @@
 /*
  * startat.h - --start-at=TIME: many pods (an Indexed Job) start measuring at the same wall-clock
- * moment. main() takes the flag (or PVCBENCH_START_AT) out of argv for every command, waits on
- * CLOCK_REALTIME until then, and only then hands over to the command, which never sees it.
+ * moment. main() takes the flag (or PVCBENCH_START_AT) out of argv for every command, which never
+ * sees it. Commands that measure wait at the runner's start barrier, after their setup; the
+ * others wait before they begin. The wait is on CLOCK_REALTIME.
  *
  * TIME is RFC 3339 (2026-11-25T18:00:00Z, 2026-11-25T18:00:00.250Z, 2026-11-25T20:00:00+02:00)
  * or @UNIXSECONDS (@1795629600, fractions allowed). The wait is stopped by SIGINT/SIGTERM through
@@ -43,5 +44,14 @@ int startat_take(int *argc, char **argv, struct timespec *when, bool *set, char 
  * requested (signals.h) before it.
  */
 int startat_wait(const struct timespec *when, FILE *notes);
+
+/*
+ * For commands that measure: main() leaves the time here instead of waiting, and the runner
+ * waits at its start barrier (startat_wait_deferred), after the workers have set up (files laid
+ * out, engines ready, connections made), so that pods whose setup takes different times still
+ * start measuring together. Only the first run waits. Returns 0, or -EINTR as startat_wait.
+ */
+void startat_defer(const struct timespec *when);
+int startat_wait_deferred(FILE *notes);
 
 #endif

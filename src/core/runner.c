@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "pvcbench/runner.h"
+#include "pvcbench/startat.h"
 #include "pvcbench/clock.h"
 #include "pvcbench/fmt.h"
 
@@ -692,6 +693,16 @@ int runner_run(const struct run_plan *plan, struct run_result *res)
 	pthread_mutex_lock(&r->lock);
 	while (r->ready < started)
 		pthread_cond_wait(&r->cond, &r->lock);
+	/* --start-at: every worker is set up; measuring starts at the common time */
+	if (!atomic_load(&r->abort_run)) {
+		pthread_mutex_unlock(&r->lock);
+		if (startat_wait_deferred(stderr)) {
+			fprintf(stderr,
+				"pvcbench: stopped before the start time; nothing was run\n");
+			atomic_store(&r->abort_run, 1);
+		}
+		pthread_mutex_lock(&r->lock);
+	}
 	uint64_t min_ramp = UINT64_MAX;
 	for (unsigned i = 0; i < plan->nworkers; i++)
 		if (plan->specs[i].ramp_ns < min_ramp)

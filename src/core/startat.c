@@ -262,3 +262,20 @@ int startat_wait(const struct timespec *when, FILE *notes)
 	}
 	return -EINTR;
 }
+
+static struct timespec deferred;
+static bool deferred_set;
+
+void startat_defer(const struct timespec *when)
+{
+	deferred = *when;
+	deferred_set = true;
+}
+
+int startat_wait_deferred(FILE *notes)
+{
+	if (!deferred_set)
+		return 0;
+	deferred_set = false;
+	return startat_wait(&deferred, notes);
+}

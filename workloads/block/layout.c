@@ -76,16 +76,19 @@ static int check_directory(const char *path, char *err, size_t err_size)
 	return 0;
 }
 
-static uint64_t device_size(const char *path)
+/* The device's size in bytes, or -errno when it cannot be opened or asked */
+static int device_size(const char *path, uint64_t *bytes)
 {
-	uint64_t bytes = 0;
 	int fd = open(path, O_RDONLY);
+	int ret = 0;
 
-	if (fd >= 0) {
-		ioctl(fd, BLKGETSIZE64, &bytes);
-		close(fd);
-	}
-	return bytes;
+	*bytes = 0;
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, BLKGETSIZE64, bytes))
+		ret = -errno;
+	close(fd);
+	return ret;
 }
 
 int blk_files_check(struct blk_file *files, unsigned nfiles, char *err, size_t err_size)
@@ -107,7 +110,13 @@ int blk_files_check(struct blk_file *files, unsigned nfiles, char *err, size_t e
 						f->path);
 					return -EPERM;
 				}
-				uint64_t have = device_size(f->path);
+				uint64_t have;
+				ret = device_size(f->path, &have);
+				if (ret) {
+					snprintf(err, err_size, "%s: cannot open the device: %s",
+						 f->path, strerror(-ret));
+					return ret;
+				}
 				if (have < f->need) {
 					snprintf(err, err_size, "%s: device holds %s, jobs need %s",
 						 f->path, fmt_size(a, sizeof(a), have),

@@ -370,6 +370,12 @@ int kfk_consume_main(int argc, char **argv)
 	};
 	struct run_result res;
 	int rr = runner_run(&plan, &res);
+	if (res.init_failed) {
+		/* stopped before the start (--start-at): nothing ran, nothing to report */
+		report_output_abort(&out);
+		run_result_free(&res);
+		goto done;
+	}
 	if (!c->end_ms)
 		c->end_ms = kfk_unix_ms();
 	rd_kafka_consumer_close(c->rk);

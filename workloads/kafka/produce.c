@@ -621,6 +621,12 @@ int kfk_produce_main(int argc, char **argv)
 	};
 	struct run_result res;
 	runner_run(&plan, &res);
+	if (res.init_failed) {
+		/* stopped before the start (--start-at): nothing ran, nothing to report */
+		report_output_abort(&out);
+		run_result_free(&res);
+		goto done;
+	}
 	struct op_stats s, sched;
 	uint64_t runtime_ns = 0;
 	run_result_total(&res, OP_PRODUCE, &s, &runtime_ns);

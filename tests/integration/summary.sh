@@ -243,7 +243,9 @@ try:
     text = load_one_json(sys.argv[2])["summary"]["text"]
 except Exception as e:
     print("    no summary.text: %r" % (e,)); sys.exit(1)
-shape = lambda l: re.sub(r"[0-9][0-9.]*[kMGTP]?i?", "N", l)
+# a number: digits with at most one decimal part, so "9529." (IOPS below 10k, then the seed's
+# full stop) keeps its full stop as "10.9k." does
+shape = lambda l: re.sub(r"[0-9]+(\.[0-9]+)?[kMGTP]?i?", "N", l)
 a, b = [shape(l) for l in lines], [shape(l) for l in text]
 if a != b:
     print("    text lines %r and summary.text %r differ in form" % (a, b)); sys.exit(1)

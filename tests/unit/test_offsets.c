@@ -205,22 +205,22 @@ static void test_rand(void **state)
 {
 	/* xoroshiro128+ (shifts 24, 16, 37) from a state worked by hand */
 	uint64_t s[2] = { 1, 2 };
-	assert_int_equal(blk_rand(s), 3);
+	assert_int_equal(rng_next(s), 3);
 	assert_int_equal(s[0], 0x1030003ULL);
 	assert_int_equal(s[1], 0x6000000000ULL);
-	assert_int_equal(blk_rand(s), 0x6001030003ULL);
+	assert_int_equal(rng_next(s), 0x6001030003ULL);
 
 	uint64_t a[2], b[2], c[2];
-	blk_rand_seed(a, 77);
-	blk_rand_seed(b, 77);
-	blk_rand_seed(c, 78);
+	rng_seed(a, 77);
+	rng_seed(b, 77);
+	rng_seed(c, 78);
 	assert_true(a[0] || a[1]);
 	assert_memory_equal(a, b, sizeof(a));
 	assert_memory_not_equal(a, c, sizeof(a));
-	blk_rand_seed(a, 0);
+	rng_seed(a, 0);
 	assert_true(a[0] || a[1]);
 	for (unsigned i = 0; i < 1000; i++)
-		assert_true(blk_rand(a) != blk_rand(b));
+		assert_true(rng_next(a) != rng_next(b));
 }
 
 /* A pattern a fill must overwrite, and different from the guard so that both are checked. */
@@ -235,7 +235,7 @@ static void test_fill_lengths(void **state)
 	unsigned char buf[MAX_LEN + TEST_GUARD_LEN];
 	uint64_t s[2];
 
-	blk_rand_seed(s, 2024);
+	rng_seed(s, 2024);
 	for (size_t len = 0; len <= MAX_LEN; len++) {
 		unsigned same[MAX_LEN] = { 0 };
 
@@ -295,7 +295,7 @@ static void test_fill_incompressible(void **state)
 	assert_non_null(a);
 	assert_non_null(b);
 	memset(a, 0, len);
-	blk_rand_seed(s, 31337);
+	rng_seed(s, 31337);
 	blk_fill_random(a, len, s);
 	for (size_t i = 0; i < len; i++) {
 		counts[a[i]]++;
@@ -324,10 +324,10 @@ static void test_fill_incompressible(void **state)
 	memcpy(b, a, len);
 	blk_fill_random(b, len, s);
 	assert_memory_not_equal(a, b, 4096);
-	blk_rand_seed(s, 31337);
+	rng_seed(s, 31337);
 	blk_fill_random(b, len, s);
 	assert_memory_equal(a, b, len);
-	blk_rand_seed(s, 31338);
+	rng_seed(s, 31338);
 	blk_fill_random(b, len, s);
 	assert_memory_not_equal(a, b, 4096);
 	free(a);

@@ -14,6 +14,7 @@
 
 #include "pvcbench/options.h"
 #include "pvcbench/report.h"
+#include "pvcbench/rng.h"
 #include "pvcbench/runner.h"
 #include "engine.h"
 
@@ -128,17 +129,7 @@ struct blk_perm {
 void blk_perm_init(struct blk_perm *p, uint64_t n, uint64_t seed);
 uint64_t blk_perm_next(struct blk_perm *p); /* starts a new pass after n values */
 
-/* xoroshiro128+: fast, and good enough for offsets, mixes and buffer contents. */
-static inline uint64_t blk_rand(uint64_t s[2])
-{
-	uint64_t s0 = s[0], s1 = s[1], result = s0 + s1;
-
-	s1 ^= s0;
-	s[0] = ((s0 << 24) | (s0 >> 40)) ^ s1 ^ (s1 << 16);
-	s[1] = (s1 << 37) | (s1 >> 27);
-	return result;
-}
-void blk_rand_seed(uint64_t s[2], uint64_t seed);
+/* Fills buf with random bytes (pvcbench/rng.h's generator) */
 void blk_fill_random(void *buf, size_t len, uint64_t s[2]);
 
 /* --- worker.c --- */

@@ -193,7 +193,7 @@ static int fill(int fd, uint64_t from, uint64_t to, char *err, size_t err_size, 
 
 	if (posix_memalign(&buf, 4096, LAYOUT_CHUNK))
 		return -ENOMEM;
-	blk_rand_seed(rng, (uint64_t)time(NULL) ^ (uint64_t)getpid() ^ from);
+	rng_seed(rng, (uint64_t)time(NULL) ^ (uint64_t)getpid() ^ from);
 	while (from < to) {
 		if (signals_stop_requested()) {
 			free(buf);

@@ -10,34 +10,17 @@
 
 #include <string.h>
 
-static uint64_t splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-void blk_rand_seed(uint64_t s[2], uint64_t seed)
-{
-	s[0] = splitmix(&seed);
-	s[1] = splitmix(&seed);
-	if (!s[0] && !s[1])
-		s[1] = 1;
-}
-
 void blk_fill_random(void *buf, size_t len, uint64_t s[2])
 {
 	unsigned char *p = buf;
 	size_t i = 0;
 
 	for (; i + 8 <= len; i += 8) {
-		uint64_t v = blk_rand(s);
+		uint64_t v = rng_next(s);
 		memcpy(p + i, &v, 8);
 	}
 	if (i < len) {
-		uint64_t v = blk_rand(s);
+		uint64_t v = rng_next(s);
 		memcpy(p + i, &v, len - i);
 	}
 }
@@ -45,7 +28,7 @@ void blk_fill_random(void *buf, size_t len, uint64_t s[2])
 static void new_pass(struct blk_perm *p)
 {
 	for (unsigned i = 0; i < 4; i++)
-		p->keys[i] = (uint32_t)blk_rand(p->rng);
+		p->keys[i] = (uint32_t)rng_next(p->rng);
 	p->index = 0;
 }
 
@@ -60,7 +43,7 @@ void blk_perm_init(struct blk_perm *p, uint64_t n, uint64_t seed)
 	bits += bits & 1;
 	p->half_bits = bits / 2;
 	p->mask = (1ULL << p->half_bits) - 1;
-	blk_rand_seed(p->rng, seed);
+	rng_seed(p->rng, seed);
 	new_pass(p);
 }
 

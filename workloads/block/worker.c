@@ -106,7 +106,7 @@ int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char 
 		free_worker(bw);
 		return ret;
 	}
-	blk_rand_seed(bw->rng, 1);
+	rng_seed(bw->rng, 1);
 	/*
 	 * Register as many buffers as all clones together will: the locked-memory limit is per
 	 * user, so a probe with one clone's share would pass where the run then fails.
@@ -146,7 +146,7 @@ int blk_worker_init(struct worker *w)
 	bw->nblocks = clone->region_len / job->o.bs;
 	bw->fd = -1;
 	w->state = bw;
-	blk_rand_seed(bw->rng, clone->seed);
+	rng_seed(bw->rng, clone->seed);
 	blk_perm_init(&bw->perm, bw->nblocks, clone->seed ^ 0x5bd1e995ULL);
 	if (!job->o.time_based)
 		bw->budget = clone->region_len;
@@ -193,7 +193,7 @@ static inline bool next_io(struct worker *w, struct blk_worker *bw, struct io_re
 		r->dir = IO_WRITE;
 		break;
 	default:
-		r->dir = blk_rand(bw->rng) % 100 < (uint64_t)job->o.rwmixread ? IO_READ : IO_WRITE;
+		r->dir = rng_next(bw->rng) % 100 < (uint64_t)job->o.rwmixread ? IO_READ : IO_WRITE;
 	}
 	if (job->random) {
 		block = blk_perm_next(&bw->perm);
@@ -205,7 +205,7 @@ static inline bool next_io(struct worker *w, struct blk_worker *bw, struct io_re
 	r->offset = bw->clone->region_start + block * bw->bs;
 	if (r->dir == IO_WRITE) {
 		/* every block written differs: deduplicating storage is measured honestly */
-		uint64_t stamp[2] = { blk_rand(bw->rng), r->offset };
+		uint64_t stamp[2] = { rng_next(bw->rng), r->offset };
 		memcpy(bw->iov[r->buf].iov_base, stamp,
 		       sizeof(stamp) < bw->bs ? sizeof(stamp) : bw->bs);
 	}

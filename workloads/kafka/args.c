@@ -308,6 +308,18 @@ int kfk_conf_apply(rd_kafka_conf_t *conf, const struct kfk_props *props, char *e
 	return 0;
 }
 
+/* The bootstrap list: --bootstrap-server, else the properties' (the last one given wins) */
+const char *kfk_bootstrap(const struct kfk_config *cfg)
+{
+	if (cfg->bootstrap[0])
+		return cfg->bootstrap;
+	for (unsigned i = cfg->props.count; i-- > 0;)
+		if (!strcmp(cfg->props.key[i], "bootstrap.servers") ||
+		    !strcmp(cfg->props.key[i], "metadata.broker.list"))
+			return cfg->props.value[i];
+	return NULL;
+}
+
 static int fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int fail(const char *cmd, const char *fmt, ...)

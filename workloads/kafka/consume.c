@@ -283,10 +283,7 @@ int kfk_consume_main(int argc, char **argv)
 				       : "--messages (a number of messages, at least 1)");
 		goto done;
 	}
-	const char *bootstrap = cfg->bootstrap[0] ? cfg->bootstrap : NULL;
-	for (unsigned i = 0; !bootstrap && i < cfg->props.count; i++)
-		if (!strcmp(cfg->props.key[i], "bootstrap.servers"))
-			bootstrap = cfg->props.value[i];
+	const char *bootstrap = kfk_bootstrap(cfg);
 	if (!bootstrap) {
 		fprintf(stderr, "pvcbench kafka consume: --bootstrap-server is required\n");
 		goto done;

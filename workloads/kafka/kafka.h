@@ -88,6 +88,8 @@ void kfk_print_help(FILE *out, const char *cmd, const char *what, const struct o
 int kfk_props_read_file(struct kfk_props *props, const char *path, char *err, size_t size);
 int kfk_props_add(struct kfk_props *props, const char *kv, char *err, size_t size);
 void kfk_props_free(struct kfk_props *props);
+/* The bootstrap list: --bootstrap-server, else bootstrap.servers in the properties, or NULL */
+const char *kfk_bootstrap(const struct kfk_config *cfg);
 /* Sets every property on conf; unknown or invalid ones are an error naming them. */
 int kfk_conf_apply(rd_kafka_conf_t *conf, const struct kfk_props *props, char *err, size_t size);
 

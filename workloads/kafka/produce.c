@@ -22,6 +22,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "pvcbench/clock.h"
+#include "pvcbench/rng.h"
 #include "pvcbench/report.h"
 #include "pvcbench/signals.h"
 
@@ -45,7 +46,7 @@ struct producer {
 	char *file_data;
 	char **records;
 	size_t *record_len, nrecords;
-	uint64_t rng;
+	uint64_t rng[2];
 	rd_kafka_message_t batch[BATCH];
 	char batch_tmp[BATCH][24]; /* --payload-monotonic payloads, copied by librdkafka */
 	/* outcome */
@@ -53,15 +54,6 @@ struct producer {
 	char first_error[256];
 	char *stats;
 };
-
-static inline uint64_t next_random(uint64_t *s)
-{
-	/* splitmix64: enough to pick a payload-file record */
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -118,7 +110,7 @@ static inline const char *payload_of(struct producer *p, uint64_t seq, size_t *l
 	}
 	*flags = 0; /* the buffers live until the end: no copy */
 	if (p->nrecords) {
-		size_t i = (size_t)(next_random(&p->rng) % p->nrecords);
+		size_t i = (size_t)rng_range(p->rng, 0, (int64_t)p->nrecords - 1);
 		*len = p->record_len[i];
 		return p->records[i];
 	}
@@ -442,18 +434,6 @@ static int check_config(struct kfk_config *cfg, const struct option_set *set, ch
 	return 0;
 }
 
-/* The bootstrap list: --bootstrap-server, else bootstrap.servers from the properties */
-static const char *bootstrap_of(const struct kfk_config *cfg)
-{
-	if (cfg->bootstrap[0])
-		return cfg->bootstrap;
-	for (unsigned i = cfg->props.count; i-- > 0;)
-		if (!strcmp(cfg->props.key[i], "bootstrap.servers") ||
-		    !strcmp(cfg->props.key[i], "metadata.broker.list"))
-			return cfg->props.value[i];
-	return NULL;
-}
-
 static size_t ring_size(rd_kafka_conf_t *conf)
 {
 	char value[64];
@@ -501,7 +481,7 @@ int kfk_produce_main(int argc, char **argv)
 		fprintf(stderr, "pvcbench kafka produce: %s\n", err);
 		goto done;
 	}
-	const char *bootstrap = bootstrap_of(cfg);
+	const char *bootstrap = kfk_bootstrap(cfg);
 	if (!bootstrap) {
 		fprintf(stderr, "pvcbench kafka produce: --bootstrap-server is required (or "
 				"bootstrap.servers in the properties; mock for an in-process "
@@ -575,7 +555,7 @@ int kfk_produce_main(int argc, char **argv)
 	p->sent_ns = calloc(ring, sizeof(*p->sent_ns));
 	p->ring_mask = ring - 1;
 	p->warmup = (uint64_t)cfg->warmup_records;
-	p->rng = clock_now_ns();
+	rng_seed(p->rng, clock_now_ns());
 	p->period_ns = cfg->throughput_rps > 0 ? 1e9 / cfg->throughput_rps : 0;
 	if (!p->rkt || !p->sent_ns) {
 		fprintf(stderr, "pvcbench kafka produce: out of memory\n");
@@ -596,7 +576,7 @@ int kfk_produce_main(int argc, char **argv)
 			goto done;
 		}
 		for (size_t i = 0; i < p->payload_len; i++)
-			p->payload[i] = (char)('A' + next_random(&p->rng) % 26);
+			p->payload[i] = (char)('A' + rng_range(p->rng, 0, 25));
 	}
 	if (report_output_open(&out, cfg->output[0] ? cfg->output : NULL, "output", err,
 			       sizeof(err))) {

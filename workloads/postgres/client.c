@@ -16,13 +16,13 @@
 #include "pgbench.h"
 
 #include <errno.h>
-#include <math.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pvcbench/clock.h"
+#include "pvcbench/rng.h"
 
 #define POLL_CAP_NS 100000000ULL	    /* wake at least every 100 ms to see a stop request */
 #define DRAIN_AFTER_SIGNAL_NS 1000000000ULL /* after SIGTERM, wait this long for results */
@@ -52,7 +52,7 @@ struct client {
 	uint64_t scheduled_ns, begin_ns;
 	uint64_t done; /* transactions ended: processed, failed or skipped */
 	int64_t vars[PGB_NVARS];
-	uint64_t rng[4];
+	uint64_t rng[2];
 	char *sql; /* rendered statement text (simple protocol) */
 	char params[PGB_MAX_PARAMS][24];
 	const char *param_ptr[PGB_MAX_PARAMS];
@@ -69,58 +69,10 @@ struct thread_state {
 	struct pollfd *pfd;
 	unsigned *pfd_client;
 	uint64_t throttle_trigger;
-	uint64_t rng[4];
+	uint64_t rng[2];
 	bool running;  /* past the start barrier: transactions may start */
 	bool draining; /* the run is over: finish what is under way, start nothing */
 };
-
-/* ---- random numbers: xoshiro256**, seeded through splitmix64 ---- */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static void rng_seed(uint64_t s[4], uint64_t seed)
-{
-	for (unsigned i = 0; i < 4; i++)
-		s[i] = splitmix64(&seed);
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static inline uint64_t rng_next(uint64_t s[4])
-{
-	uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-/* Uniform in [lo, hi] */
-static inline int64_t rng_range(uint64_t s[4], int64_t lo, int64_t hi)
-{
-	uint64_t span = (uint64_t)(hi - lo) + 1;
-	return lo + (int64_t)(((unsigned __int128)rng_next(s) * span) >> 64);
-}
-
-/* Exponentially distributed with this mean: the gaps of Poisson arrivals */
-static uint64_t rng_exponential(uint64_t s[4], uint64_t mean_ns)
-{
-	double u = (double)((rng_next(s) >> 11) + 1) * 0x1.0p-53; /* (0, 1] */
-	return (uint64_t)(-log(u) * (double)mean_ns);
-}
 
 /* ---- client steps ---- */
 

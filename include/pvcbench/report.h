@@ -14,24 +14,24 @@
 #include "pvcbench/runner.h"
 
 /* A streaming JSON writer, pretty-printed like fio's (two-space indents). */
-struct json_out {
+struct jsonw {
 	FILE *f;
 	unsigned depth;
 	bool first; /* no comma needed before the next member */
 };
 
-void json_begin(struct json_out *j, FILE *f); /* opens the top-level object */
-void json_end(struct json_out *j);	      /* closes it and ends the line */
+void jsonw_begin(struct jsonw *j, FILE *f); /* opens the top-level object */
+void jsonw_end(struct jsonw *j);	    /* closes it and ends the line */
 /* key is NULL for an element of an array. */
-void json_object_begin(struct json_out *j, const char *key);
-void json_object_end(struct json_out *j);
-void json_array_begin(struct json_out *j, const char *key);
-void json_array_end(struct json_out *j);
-void json_string(struct json_out *j, const char *key, const char *value);
-void json_u64(struct json_out *j, const char *key, uint64_t value);
-void json_i64(struct json_out *j, const char *key, int64_t value);
-void json_double(struct json_out *j, const char *key, double value); /* %f, as fio */
-void json_bool(struct json_out *j, const char *key, bool value);
+void jsonw_object_begin(struct jsonw *j, const char *key);
+void jsonw_object_end(struct jsonw *j);
+void jsonw_array_begin(struct jsonw *j, const char *key);
+void jsonw_array_end(struct jsonw *j);
+void jsonw_string(struct jsonw *j, const char *key, const char *value);
+void jsonw_u64(struct jsonw *j, const char *key, uint64_t value);
+void jsonw_i64(struct jsonw *j, const char *key, int64_t value);
+void jsonw_double(struct jsonw *j, const char *key, double value); /* %f, as fio */
+void jsonw_bool(struct jsonw *j, const char *key, bool value);
 
 /*
  * One measured operation type in fio's shape: io_bytes, io_kbytes, bw_bytes, bw, iops, runtime,
@@ -39,14 +39,14 @@ void json_bool(struct json_out *j, const char *key, bool value);
  * (the same measurement: issue to completion) with percentile keyed "99.000000", plus errors
  * and lat_hist (the sparse histogram buckets that pvcbench merge adds exactly).
  */
-void report_op_json(struct json_out *j, const char *key, const struct op_stats *s,
+void report_op_json(struct jsonw *j, const char *key, const struct op_stats *s,
 		    uint64_t runtime_ns);
 
 /* "job options" (only what was set) and "config" (every row: value and source). */
-void report_config_json(struct json_out *j, const struct option_set *set, const void *config);
+void report_config_json(struct jsonw *j, const struct option_set *set, const void *config);
 
 /* The time series of a run: interval_ms, then one entry per interval per operation type. */
-void report_series_json(struct json_out *j, const char *key, const struct run_result *r);
+void report_series_json(struct jsonw *j, const char *key, const struct run_result *r);
 /* The same as CSV rows; header printed when header is true. label names the run. */
 void report_series_csv(FILE *f, const struct run_result *r, const char *label, bool header);
 
@@ -71,4 +71,4 @@ int report_output_commit(struct report_output *o, char *err, size_t err_size);
 void report_output_abort(struct report_output *o);
 
 /* fio's top-level members: "fio version", "timestamp", "timestamp_ms", "time". */
-void report_json_header(struct json_out *j);
+void report_json_header(struct jsonw *j);

@@ -95,11 +95,16 @@ struct run_plan {
 	/*
 	 * Optional: called in the reporter thread as each interval becomes final, with the point
 	 * and the merged counts and histograms of that interval (nops entries). last is true for
-	 * the final interval of the run, which may be shorter than interval_ns.
+	 * the final interval of the run, which may be shorter than interval_ns. It may write the
+	 * workload's progress line(s) for the interval into line (size bytes, NUL-terminated,
+	 * empty for none); the runner's printer thread writes them to interval_out in order, so a
+	 * stdout or stderr that nobody reads never stalls the reporter or the workers. Every line
+	 * is written before runner_run returns.
 	 */
 	void (*on_interval)(void *arg, const struct series_point *pt, const struct op_stats *ops,
-			    bool last);
+			    bool last, char *line, size_t size);
 	void *on_interval_arg;
+	FILE *interval_out; /* where on_interval's lines go: stdout or stderr */
 };
 
 struct series_op {
@@ -157,6 +162,16 @@ void run_result_total(const struct run_result *r, unsigned op, struct op_stats *
  * machine. Returns 0, or -EINVAL with a one-line message in err.
  */
 int runner_check_placement(int cpu, int node, char *err, size_t err_size);
+
+/* The workload's argument for this worker (worker_spec.arg). */
+void *worker_arg(const struct worker *w);
+/* The workload's per-worker state, set by its worker_init. */
+void *worker_state(const struct worker *w);
+void worker_set_state(struct worker *w, void *state);
+/* The worker's number, 0 .. nworkers - 1. */
+unsigned worker_id(const struct worker *w);
+/* When the worker must call worker_tick next (ns, clock.h): a bound for its waits. */
+uint64_t worker_next_event_ns(const struct worker *w);
 
 /* Called by a workload's run when it fails: keeps a message and returns err. */
 int worker_fail(struct worker *w, int err, const char *fmt, ...)

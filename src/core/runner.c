@@ -71,6 +71,31 @@ int worker_fail(struct worker *w, int err, const char *fmt, ...)
 	return w->error;
 }
 
+void *worker_arg(const struct worker *w)
+{
+	return w->spec->arg;
+}
+
+void *worker_state(const struct worker *w)
+{
+	return w->state;
+}
+
+void worker_set_state(struct worker *w, void *state)
+{
+	w->state = state;
+}
+
+unsigned worker_id(const struct worker *w)
+{
+	return w->id;
+}
+
+uint64_t worker_next_event_ns(const struct worker *w)
+{
+	return w->next_event_ns;
+}
+
 static void op_stats_reset(struct op_stats *s, unsigned nops)
 {
 	for (unsigned i = 0; i < nops; i++) {
@@ -350,16 +375,25 @@ static int emit_point(struct runner *r, int64_t index, const struct pending *p, 
 		pt->op[k].lat_p99_ns = hist_value_at(&s->lat, 99.0);
 	}
 	if (r->plan->on_interval) {
+		char line[1024] = "";
 		if (p) {
-			r->plan->on_interval(r->plan->on_interval_arg, pt, p->op, last);
+			r->plan->on_interval(r->plan->on_interval_arg, pt, p->op, last, line,
+					     sizeof(line));
 		} else {
 			/* nobody recorded anything: the callback still sees the interval */
 			struct pending *empty = malloc(r->pending_size);
 			if (!empty)
 				return -ENOMEM;
 			op_stats_reset(empty->op, r->plan->nops);
-			r->plan->on_interval(r->plan->on_interval_arg, pt, empty->op, last);
+			r->plan->on_interval(r->plan->on_interval_arg, pt, empty->op, last, line,
+					     sizeof(line));
 			free(empty);
+		}
+		/* TODO(runner split): through the printer thread */
+		if (line[0]) {
+			FILE *out = r->plan->interval_out ? r->plan->interval_out : stderr;
+			fputs(line, out);
+			fflush(out);
 		}
 	}
 	return 0;

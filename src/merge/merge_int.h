@@ -7,14 +7,7 @@
 
 #include <stdbool.h>
 
-/*
- * jansson and report.h both declare a json_string(): jansson's builds a value, report.h's writes
- * a member. The merge code only reads jansson values and writes through report.h, so jansson's
- * declaration is renamed out of the way (its header uses the name nowhere else).
- */
-#define json_string jansson_json_string_unused
 #include <jansson.h>
-#undef json_string
 
 #include "pvcbench/merge.h"
 

@@ -108,7 +108,7 @@ static void write_scalar(FILE *f, const json_t *v)
 		fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
 	case JSON_REAL:
-		/* %f as json_double writes it: what pvcbench wrote reads back the same */
+		/* %f as jsonw_double writes it: what pvcbench wrote reads back the same */
 		fprintf(f, "%f", isfinite(json_real_value(v)) ? json_real_value(v) : 0.0);
 		break;
 	case JSON_TRUE:
@@ -123,7 +123,7 @@ static void write_scalar(FILE *f, const json_t *v)
 }
 
 /* A member (or array element, key NULL) written by hand, as results.c writes its buckets. */
-static void raw_member(struct json_out *j, const char *key)
+static void raw_member(struct jsonw *j, const char *key)
 {
 	fputs(j->first ? "\n" : ",\n", j->f);
 	j->first = false;
@@ -161,21 +161,21 @@ static bool rows_of_scalars(const json_t *arr)
 	return true;
 }
 
-static void copy_value(struct json_out *j, const char *key, const json_t *v)
+static void copy_value(struct jsonw *j, const char *key, const json_t *v)
 {
 	const char *k;
 	const json_t *x;
 	size_t i, n;
 
 	if (json_is_object(v)) {
-		json_object_begin(j, key);
+		jsonw_object_begin(j, key);
 		json_object_foreach((json_t *)v, k, x)
 		{
 			copy_value(j, k, x);
 		}
-		json_object_end(j);
+		jsonw_object_end(j);
 	} else if (json_is_array(v)) {
-		json_array_begin(j, key);
+		jsonw_array_begin(j, key);
 		if (rows_of_scalars(v)) {
 			json_array_foreach(v, i, x)
 			{
@@ -194,7 +194,7 @@ static void copy_value(struct json_out *j, const char *key, const json_t *v)
 				copy_value(j, NULL, x);
 			}
 		}
-		json_array_end(j);
+		jsonw_array_end(j);
 	} else {
 		raw_member(j, key);
 		write_scalar(j->f, v);
@@ -203,7 +203,7 @@ static void copy_value(struct json_out *j, const char *key, const json_t *v)
 
 /* --- JSON */
 
-static void group_json(struct json_out *j, const char *key, const struct merge_set *m,
+static void group_json(struct jsonw *j, const char *key, const struct merge_set *m,
 		       const struct merge_group *g, int group)
 {
 	unsigned failed = 0;
@@ -211,77 +211,77 @@ static void group_json(struct json_out *j, const char *key, const struct merge_s
 	for (unsigned i = 0; i < m->njobs; i++)
 		if (m->jobs[i].error && (group == MERGE_ALL || m->jobs[i].group == (unsigned)group))
 			failed++;
-	json_object_begin(j, key);
-	json_string(j, "jobname", g->jobname);
-	json_u64(j, "merged_jobs", g->njobs);
-	json_u64(j, "merged_sources", m->ninputs);
-	json_u64(j, "failed_jobs", failed);
+	jsonw_object_begin(j, key);
+	jsonw_string(j, "jobname", g->jobname);
+	jsonw_u64(j, "merged_jobs", g->njobs);
+	jsonw_u64(j, "merged_sources", m->ninputs);
+	jsonw_u64(j, "failed_jobs", failed);
 	for (unsigned o = 0; o < g->nops; o++)
 		report_op_json(j, g->op[o].name, &g->op[o].stats, g->op[o].runtime_ms * 1000000ULL);
-	json_object_end(j);
+	jsonw_object_end(j);
 }
 
-static void job_json(struct json_out *j, const struct merge_set *m, const struct merge_job *job)
+static void job_json(struct jsonw *j, const struct merge_set *m, const struct merge_job *job)
 {
 	const json_t *old = json_object_get(job->obj, "source");
 	const char *name = m->inputs[job->input].name;
 	const char *k;
 	json_t *v;
 
-	json_object_begin(j, NULL);
-	json_string(j, "jobname", job->jobname);
+	jsonw_object_begin(j, NULL);
+	jsonw_string(j, "jobname", job->jobname);
 	if (json_is_string(old)) {
 		/* a merged result merged again: keep where the job first came from */
 		size_t size = strlen(name) + strlen(json_string_value(old)) + 2;
 		char *chain = malloc(size);
 		if (chain)
 			snprintf(chain, size, "%s:%s", name, json_string_value(old));
-		json_string(j, "source", chain ? chain : name);
+		jsonw_string(j, "source", chain ? chain : name);
 		free(chain);
 	} else {
-		json_string(j, "source", name);
+		jsonw_string(j, "source", name);
 	}
 	json_object_foreach(job->obj, k, v)
 	{
 		if (strcmp(k, "jobname") && strcmp(k, "source"))
 			copy_value(j, k, v);
 	}
-	json_object_end(j);
+	jsonw_object_end(j);
 }
 
 void merge_print_json(const struct merge_set *m, FILE *out)
 {
-	struct json_out j;
+	struct jsonw j;
 	const char *k;
 	json_t *v;
 
-	json_begin(&j, out);
+	jsonw_begin(&j, out);
 	report_json_header(&j);
-	json_array_begin(&j, "sources");
+	jsonw_array_begin(&j, "sources");
 	for (unsigned i = 0; i < m->ninputs; i++) {
-		json_object_begin(&j, NULL);
-		json_string(&j, "source", m->inputs[i].name);
-		json_u64(&j, "jobs", m->inputs[i].njobs);
+		jsonw_object_begin(&j, NULL);
+		jsonw_string(&j, "source", m->inputs[i].name);
+		jsonw_u64(&j, "jobs", m->inputs[i].njobs);
 		json_object_foreach(m->inputs[i].doc, k, v)
 		{
 			if (strcmp(k, "jobs") && strcmp(k, "source"))
 				copy_value(&j, k, v);
 		}
-		json_object_end(&j);
+		jsonw_object_end(&j);
 	}
-	json_array_end(&j);
-	json_array_begin(&j, "jobs");
+	jsonw_array_end(&j);
+	jsonw_array_begin(&j, "jobs");
 	for (unsigned i = 0; i < m->njobs; i++)
 		job_json(&j, m, &m->jobs[i]);
-	json_array_end(&j);
+	jsonw_array_end(&j);
 	if (m->ngroups > 1) {
-		json_array_begin(&j, "totals");
+		jsonw_array_begin(&j, "totals");
 		for (unsigned g = 0; g < m->ngroups; g++)
 			group_json(&j, NULL, m, &m->groups[g], (int)g);
-		json_array_end(&j);
+		jsonw_array_end(&j);
 	}
 	group_json(&j, "total", m, &m->all, MERGE_ALL);
-	json_end(&j);
+	jsonw_end(&j);
 }
 
 /* --- text */

@@ -7,7 +7,7 @@
 #include <inttypes.h>
 #include <math.h>
 
-static void indent(struct json_out *j)
+static void indent(struct jsonw *j)
 {
 	for (unsigned i = 0; i < j->depth; i++)
 		fputs("  ", j->f);
@@ -44,7 +44,7 @@ static void escaped(FILE *f, const char *s)
 }
 
 /* Starts a member: comma and newline after the previous one, indent, "key" : */
-static void member(struct json_out *j, const char *key)
+static void member(struct jsonw *j, const char *key)
 {
 	if (!j->first)
 		fputc(',', j->f);
@@ -57,7 +57,7 @@ static void member(struct json_out *j, const char *key)
 	}
 }
 
-void json_begin(struct json_out *j, FILE *f)
+void jsonw_begin(struct jsonw *j, FILE *f)
 {
 	j->f = f;
 	j->depth = 1;
@@ -65,13 +65,13 @@ void json_begin(struct json_out *j, FILE *f)
 	fputc('{', f);
 }
 
-void json_end(struct json_out *j)
+void jsonw_end(struct jsonw *j)
 {
 	fputs("\n}\n", j->f);
 	fflush(j->f);
 }
 
-void json_object_begin(struct json_out *j, const char *key)
+void jsonw_object_begin(struct jsonw *j, const char *key)
 {
 	member(j, key);
 	fputc('{', j->f);
@@ -79,7 +79,7 @@ void json_object_begin(struct json_out *j, const char *key)
 	j->first = true;
 }
 
-static void close_with(struct json_out *j, char c)
+static void close_with(struct jsonw *j, char c)
 {
 	j->depth--;
 	if (!j->first) {
@@ -90,12 +90,12 @@ static void close_with(struct json_out *j, char c)
 	j->first = false;
 }
 
-void json_object_end(struct json_out *j)
+void jsonw_object_end(struct jsonw *j)
 {
 	close_with(j, '}');
 }
 
-void json_array_begin(struct json_out *j, const char *key)
+void jsonw_array_begin(struct jsonw *j, const char *key)
 {
 	member(j, key);
 	fputc('[', j->f);
@@ -103,36 +103,36 @@ void json_array_begin(struct json_out *j, const char *key)
 	j->first = true;
 }
 
-void json_array_end(struct json_out *j)
+void jsonw_array_end(struct jsonw *j)
 {
 	close_with(j, ']');
 }
 
-void json_string(struct json_out *j, const char *key, const char *value)
+void jsonw_string(struct jsonw *j, const char *key, const char *value)
 {
 	member(j, key);
 	escaped(j->f, value ? value : "");
 }
 
-void json_u64(struct json_out *j, const char *key, uint64_t value)
+void jsonw_u64(struct jsonw *j, const char *key, uint64_t value)
 {
 	member(j, key);
 	fprintf(j->f, "%" PRIu64, value);
 }
 
-void json_i64(struct json_out *j, const char *key, int64_t value)
+void jsonw_i64(struct jsonw *j, const char *key, int64_t value)
 {
 	member(j, key);
 	fprintf(j->f, "%" PRId64, value);
 }
 
-void json_double(struct json_out *j, const char *key, double value)
+void jsonw_double(struct jsonw *j, const char *key, double value)
 {
 	member(j, key);
 	fprintf(j->f, "%f", isfinite(value) ? value : 0.0);
 }
 
-void json_bool(struct json_out *j, const char *key, bool value)
+void jsonw_bool(struct jsonw *j, const char *key, bool value)
 {
 	member(j, key);
 	fputs(value ? "true" : "false", j->f);

@@ -68,7 +68,7 @@ void report_output_abort(struct report_output *o)
 	o->f = NULL;
 }
 
-void report_json_header(struct json_out *j)
+void report_json_header(struct jsonw *j)
 {
 	struct timeval tv;
 	char when[64];
@@ -76,8 +76,8 @@ void report_json_header(struct json_out *j)
 	gettimeofday(&tv, NULL);
 	time_t now = tv.tv_sec;
 	strftime(when, sizeof(when), "%a %b %e %H:%M:%S %Y", localtime(&now));
-	json_string(j, "fio version", "pvcbench-" PVC_VERSION);
-	json_u64(j, "timestamp", (uint64_t)tv.tv_sec);
-	json_u64(j, "timestamp_ms", (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000);
-	json_string(j, "time", when);
+	jsonw_string(j, "fio version", "pvcbench-" PVC_VERSION);
+	jsonw_u64(j, "timestamp", (uint64_t)tv.tv_sec);
+	jsonw_u64(j, "timestamp_ms", (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000);
+	jsonw_string(j, "time", when);
 }

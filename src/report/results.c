@@ -12,29 +12,29 @@ const double report_percentiles[] = { 1,  5,  10, 20, 30,   40,	  50,	 60,   70,
 				      80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99 };
 const unsigned report_npercentiles = sizeof(report_percentiles) / sizeof(report_percentiles[0]);
 
-static void lat_json(struct json_out *j, const char *key, const struct hist *h, bool percentiles)
+static void lat_json(struct jsonw *j, const char *key, const struct hist *h, bool percentiles)
 {
 	char name[32];
 
-	json_object_begin(j, key);
-	json_u64(j, "min", h->count ? h->min : 0);
-	json_u64(j, "max", h->max);
-	json_double(j, "mean", hist_mean(h));
-	json_double(j, "stddev", hist_stddev(h));
-	json_u64(j, "N", h->count);
+	jsonw_object_begin(j, key);
+	jsonw_u64(j, "min", h->count ? h->min : 0);
+	jsonw_u64(j, "max", h->max);
+	jsonw_double(j, "mean", hist_mean(h));
+	jsonw_double(j, "stddev", hist_stddev(h));
+	jsonw_u64(j, "N", h->count);
 	if (percentiles && h->count) {
-		json_object_begin(j, "percentile");
+		jsonw_object_begin(j, "percentile");
 		for (unsigned i = 0; i < report_npercentiles; i++) {
 			snprintf(name, sizeof(name), "%f", report_percentiles[i]);
-			json_u64(j, name, hist_value_at(h, report_percentiles[i]));
+			jsonw_u64(j, name, hist_value_at(h, report_percentiles[i]));
 		}
-		json_object_end(j);
+		jsonw_object_end(j);
 	}
-	json_object_end(j);
+	jsonw_object_end(j);
 }
 
 /* The exact histogram: enough to merge results from many runs without loss. */
-static void hist_json(struct json_out *j, const char *key, const struct hist *h)
+static void hist_json(struct jsonw *j, const char *key, const struct hist *h)
 {
 	char sq[48], *p = sq + sizeof(sq) - 1;
 	unsigned __int128 v = h->sum_squares;
@@ -44,14 +44,14 @@ static void hist_json(struct json_out *j, const char *key, const struct hist *h)
 		*--p = (char)('0' + (int)(v % 10));
 		v /= 10;
 	} while (v);
-	json_object_begin(j, key);
-	json_u64(j, "sub_bucket_bits", HIST_SUB_BITS);
-	json_u64(j, "count", h->count);
-	json_u64(j, "min", h->count ? h->min : 0);
-	json_u64(j, "max", h->max);
-	json_u64(j, "sum", h->sum);
-	json_string(j, "sum_squares", p);
-	json_array_begin(j, "buckets");
+	jsonw_object_begin(j, key);
+	jsonw_u64(j, "sub_bucket_bits", HIST_SUB_BITS);
+	jsonw_u64(j, "count", h->count);
+	jsonw_u64(j, "min", h->count ? h->min : 0);
+	jsonw_u64(j, "max", h->max);
+	jsonw_u64(j, "sum", h->sum);
+	jsonw_string(j, "sum_squares", p);
+	jsonw_array_begin(j, "buckets");
 	for (unsigned b = 0; b < HIST_BUCKETS; b++) {
 		if (!h->buckets[b])
 			continue;
@@ -62,88 +62,87 @@ static void hist_json(struct json_out *j, const char *key, const struct hist *h)
 			fputs("  ", j->f);
 		fprintf(j->f, "[%u, %" PRIu64 "]", b, h->buckets[b]);
 	}
-	json_array_end(j);
-	json_object_end(j);
+	jsonw_array_end(j);
+	jsonw_object_end(j);
 }
 
-void report_op_json(struct json_out *j, const char *key, const struct op_stats *s,
-		    uint64_t runtime_ns)
+void report_op_json(struct jsonw *j, const char *key, const struct op_stats *s, uint64_t runtime_ns)
 {
 	uint64_t runtime_ms = fmt_fio_msec(runtime_ns);
 	uint64_t bw_bytes = runtime_ms ? s->bytes * 1000 / runtime_ms : 0;
 	struct hist none;
 
 	hist_init(&none);
-	json_object_begin(j, key);
-	json_u64(j, "io_bytes", s->bytes);
-	json_u64(j, "io_kbytes", s->bytes / 1024);
-	json_u64(j, "bw_bytes", bw_bytes);
-	json_u64(j, "bw", bw_bytes / 1024);
-	json_double(j, "iops", runtime_ms ? (double)s->ops * 1000.0 / (double)runtime_ms : 0.0);
-	json_u64(j, "runtime", runtime_ms);
-	json_u64(j, "total_ios", s->ops);
-	json_u64(j, "short_ios", 0);
-	json_u64(j, "drop_ios", 0);
-	json_u64(j, "errors", s->errors);
+	jsonw_object_begin(j, key);
+	jsonw_u64(j, "io_bytes", s->bytes);
+	jsonw_u64(j, "io_kbytes", s->bytes / 1024);
+	jsonw_u64(j, "bw_bytes", bw_bytes);
+	jsonw_u64(j, "bw", bw_bytes / 1024);
+	jsonw_double(j, "iops", runtime_ms ? (double)s->ops * 1000.0 / (double)runtime_ms : 0.0);
+	jsonw_u64(j, "runtime", runtime_ms);
+	jsonw_u64(j, "total_ios", s->ops);
+	jsonw_u64(j, "short_ios", 0);
+	jsonw_u64(j, "drop_ios", 0);
+	jsonw_u64(j, "errors", s->errors);
 	lat_json(j, "slat_ns", &none, false);
 	lat_json(j, "clat_ns", &s->lat, true);
 	lat_json(j, "lat_ns", &s->lat, false);
 	hist_json(j, "lat_hist", &s->lat);
-	json_object_end(j);
+	jsonw_object_end(j);
 }
 
-void report_config_json(struct json_out *j, const struct option_set *set, const void *config)
+void report_config_json(struct jsonw *j, const struct option_set *set, const void *config)
 {
 	char value[OPT_STRING_MAX];
 
-	json_object_begin(j, "job options");
+	jsonw_object_begin(j, "job options");
 	for (unsigned i = 0; i < set->count; i++) {
 		if (set->source[i] == SRC_DEFAULT)
 			continue;
 		opt_format_value(&set->defs[i], config, value, sizeof(value));
-		json_string(j, set->defs[i].name, value);
+		jsonw_string(j, set->defs[i].name, value);
 	}
-	json_object_end(j);
-	json_object_begin(j, "config");
+	jsonw_object_end(j);
+	jsonw_object_begin(j, "config");
 	for (unsigned i = 0; i < set->count; i++) {
 		opt_format_value(&set->defs[i], config, value, sizeof(value));
-		json_object_begin(j, set->defs[i].name);
-		json_string(j, "value", value);
-		json_string(j, "source", opt_source_name(set->source[i]));
+		jsonw_object_begin(j, set->defs[i].name);
+		jsonw_string(j, "value", value);
+		jsonw_string(j, "source", opt_source_name(set->source[i]));
 		if (set->source[i] == SRC_ENV)
-			json_string(j, "env", set->defs[i].env);
+			jsonw_string(j, "env", set->defs[i].env);
 		else if (set->source[i] == SRC_ENV_ALT)
-			json_string(j, "env", set->defs[i].env_alt);
-		json_object_end(j);
+			jsonw_string(j, "env", set->defs[i].env_alt);
+		jsonw_object_end(j);
 	}
-	json_object_end(j);
+	jsonw_object_end(j);
 }
 
-void report_series_json(struct json_out *j, const char *key, const struct run_result *r)
+void report_series_json(struct jsonw *j, const char *key, const struct run_result *r)
 {
-	json_object_begin(j, key);
-	json_u64(j, "interval_ms", r->interval_ns / 1000000);
-	json_u64(j, "start_unix_ms", r->start_unix_ms);
-	json_array_begin(j, "points");
+	jsonw_object_begin(j, key);
+	jsonw_u64(j, "interval_ms", r->interval_ns / 1000000);
+	jsonw_u64(j, "start_unix_ms", r->start_unix_ms);
+	jsonw_array_begin(j, "points");
 	for (size_t i = 0; i < r->npoints; i++) {
 		const struct series_point *pt = &r->points[i];
-		json_object_begin(j, NULL);
-		json_u64(j, "t_ms", pt->start_ms);
-		json_u64(j, "duration_ms", pt->duration_ms);
+		jsonw_object_begin(j, NULL);
+		jsonw_u64(j, "t_ms", pt->start_ms);
+		jsonw_u64(j, "duration_ms", pt->duration_ms);
 		for (unsigned k = 0; k < r->nops; k++) {
-			json_object_begin(j, r->op_names[k]);
-			json_u64(j, "ops", pt->op[k].ops);
-			json_u64(j, "bytes", pt->op[k].bytes);
-			json_u64(j, "errors", pt->op[k].errors);
-			json_u64(j, "lat_mean_ns", pt->op[k].lat_mean_ns);
-			json_u64(j, "lat_max_ns", pt->op[k].lat_max_ns);
-			json_u64(j, "lat_p99_ns", pt->op[k].lat_p99_ns);
-			json_object_end(j);
+			jsonw_object_begin(j, r->op_names[k]);
+			jsonw_u64(j, "ops", pt->op[k].ops);
+			jsonw_u64(j, "bytes", pt->op[k].bytes);
+			jsonw_u64(j, "errors", pt->op[k].errors);
+			jsonw_u64(j, "lat_mean_ns", pt->op[k].lat_mean_ns);
+			jsonw_u64(j, "lat_max_ns", pt->op[k].lat_max_ns);
+			jsonw_u64(j, "lat_p99_ns", pt->op[k].lat_p99_ns);
+			jsonw_object_end(j);
 		}
-		json_object_end(j);
+		jsonw_object_end(j);
 	}
-	json_array_end(j);
-	json_object_end(j);
+	jsonw_array_end(j);
+	jsonw_object_end(j);
 }
 
 void report_series_csv(FILE *f, const struct run_result *r, const char *label, bool header)

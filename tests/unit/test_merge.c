@@ -65,24 +65,24 @@ static char *test_doc(const struct test_job *jobs, unsigned njobs, size_t *len)
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
-	struct json_out j;
+	struct jsonw j;
 
 	assert_non_null(f);
-	json_begin(&j, f);
+	jsonw_begin(&j, f);
 	report_json_header(&j);
-	json_array_begin(&j, "jobs");
+	jsonw_array_begin(&j, "jobs");
 	for (unsigned i = 0; i < njobs; i++) {
-		json_object_begin(&j, NULL);
-		json_string(&j, "jobname", jobs[i].name);
-		json_u64(&j, "groupid", 0);
-		json_i64(&j, "error", 0);
+		jsonw_object_begin(&j, NULL);
+		jsonw_string(&j, "jobname", jobs[i].name);
+		jsonw_u64(&j, "groupid", 0);
+		jsonw_i64(&j, "error", 0);
 		report_op_json(&j, "read", jobs[i].read, jobs[i].runtime_ns);
 		if (jobs[i].write)
 			report_op_json(&j, "write", jobs[i].write, jobs[i].runtime_ns);
-		json_object_end(&j);
+		jsonw_object_end(&j);
 	}
-	json_array_end(&j);
-	json_end(&j);
+	jsonw_array_end(&j);
+	jsonw_end(&j);
 	fclose(f);
 	if (len)
 		*len = size;

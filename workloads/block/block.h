@@ -170,7 +170,7 @@ void blk_group_free(struct blk_group_result *gr);
 void blk_print_group_normal(FILE *out, const struct blk_group_result *gr, unsigned groupid);
 void blk_print_job_header(FILE *out, const struct blk_job *job);
 /* jobs[] entries of fio's JSON for one group. */
-void blk_group_json(struct json_out *j, const struct blk_group_result *gr, unsigned groupid);
+void blk_group_json(struct jsonw *j, const struct blk_group_result *gr, unsigned groupid);
 /* Per-direction totals of one job (all its clones): runtime is the longest clone's. */
 void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job, unsigned op,
 		    struct op_stats *into, uint64_t *runtime_ns);

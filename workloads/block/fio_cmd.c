@@ -236,7 +236,7 @@ static int parse_args(struct fio_cmd *c, int argc, char **argv, char *err)
 }
 
 /* fio's "global options": what [global] (or options before the first --name) set. */
-static void global_options_json(struct json_out *j, const struct blk_job *g)
+static void global_options_json(struct jsonw *j, const struct blk_job *g)
 {
 	char value[OPT_STRING_MAX];
 	bool any = false;
@@ -245,14 +245,14 @@ static void global_options_json(struct json_out *j, const struct blk_job *g)
 		any |= g->source[i] != SRC_DEFAULT;
 	if (!any)
 		return;
-	json_object_begin(j, "global options");
+	jsonw_object_begin(j, "global options");
 	for (unsigned i = 0; i < g->set.count; i++) {
 		if (g->source[i] == SRC_DEFAULT)
 			continue;
 		opt_format_value(&g->set.defs[i], &g->o, value, sizeof(value));
-		json_string(j, g->set.defs[i].name, value);
+		jsonw_string(j, g->set.defs[i].name, value);
 	}
-	json_object_end(j);
+	jsonw_object_end(j);
 }
 
 static void free_cmd(struct fio_cmd *c)
@@ -349,26 +349,26 @@ int blk_fio_main(int argc, char **argv)
 	for (unsigned g = 0; g < ngroups; g++)
 		any_ran |= groups[g].run.workers && !groups[g].run.init_failed;
 	if (any_ran && json) {
-		struct json_out j;
-		json_begin(&j, out->f);
+		struct jsonw j;
+		jsonw_begin(&j, out->f);
 		report_json_header(&j);
 		global_options_json(&j, &c->global_echo);
-		json_array_begin(&j, "jobs");
+		jsonw_array_begin(&j, "jobs");
 		for (unsigned g = 0; g < ngroups; g++)
 			if (!groups[g].run.init_failed)
 				blk_group_json(&j, &groups[g], groups[g].jobs[0]->groupid);
-		json_array_end(&j);
-		json_array_begin(&j, "series");
+		jsonw_array_end(&j);
+		jsonw_array_begin(&j, "series");
 		for (unsigned g = 0; g < ngroups; g++) {
 			if (!groups[g].run.workers || groups[g].run.init_failed)
 				continue;
-			json_object_begin(&j, NULL);
-			json_u64(&j, "groupid", groups[g].jobs[0]->groupid);
+			jsonw_object_begin(&j, NULL);
+			jsonw_u64(&j, "groupid", groups[g].jobs[0]->groupid);
 			report_series_json(&j, "series", &groups[g].run);
-			json_object_end(&j);
+			jsonw_object_end(&j);
 		}
-		json_array_end(&j);
-		json_end(&j);
+		jsonw_array_end(&j);
+		jsonw_end(&j);
 	}
 	if (blk_outputs_finish(&outputs, any_ran, groups, ngroups, err, sizeof(err))) {
 		fprintf(stderr, "pvcbench fio: %s\n", err);

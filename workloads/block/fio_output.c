@@ -261,7 +261,7 @@ void blk_print_group_normal(FILE *out, const struct blk_group_result *gr, unsign
 	free(units);
 }
 
-void blk_group_json(struct json_out *j, const struct blk_group_result *gr, unsigned groupid)
+void blk_group_json(struct jsonw *j, const struct blk_group_result *gr, unsigned groupid)
 {
 	struct unit *units = calloc(gr->run.nworkers, sizeof(*units));
 
@@ -273,23 +273,23 @@ void blk_group_json(struct json_out *j, const struct blk_group_result *gr, unsig
 	for (unsigned i = 0; i < n; i++) {
 		const struct unit *u = &units[i];
 		double run = u->clone_runtime_ns ? (double)u->clone_runtime_ns : 1.0;
-		json_object_begin(j, NULL);
-		json_string(j, "jobname", u->job->o.name);
-		json_u64(j, "groupid", groupid);
-		json_i64(j, "error", u->error);
+		jsonw_object_begin(j, NULL);
+		jsonw_string(j, "jobname", u->job->o.name);
+		jsonw_u64(j, "groupid", groupid);
+		jsonw_i64(j, "error", u->error);
 		if (u->error)
-			json_string(j, "error_message", u->error_msg);
-		json_u64(j, "elapsed", (u->elapsed_ns + 500000000ULL) / 1000000000ULL);
+			jsonw_string(j, "error_message", u->error_msg);
+		jsonw_u64(j, "elapsed", (u->elapsed_ns + 500000000ULL) / 1000000000ULL);
 		report_config_json(j, &u->job->set, &u->job->o);
-		json_string(j, "ioengine", u->job->engine_name);
-		json_string(j, "ioengine_why", u->job->engine_why);
+		jsonw_string(j, "ioengine", u->job->engine_name);
+		jsonw_string(j, "ioengine_why", u->job->engine_why);
 		for (unsigned d = 0; d < 2; d++)
 			report_op_json(j, dir_names[d], &u->op[d], u->runtime_ns);
-		json_u64(j, "job_runtime", fmt_fio_msec(u->runtime_ns));
-		json_double(j, "usr_cpu", 100.0 * (double)u->usr_ns / run);
-		json_double(j, "sys_cpu", 100.0 * (double)u->sys_ns / run);
-		json_u64(j, "ctx", u->ctx);
-		json_object_end(j);
+		jsonw_u64(j, "job_runtime", fmt_fio_msec(u->runtime_ns));
+		jsonw_double(j, "usr_cpu", 100.0 * (double)u->usr_ns / run);
+		jsonw_double(j, "sys_cpu", 100.0 * (double)u->sys_ns / run);
+		jsonw_u64(j, "ctx", u->ctx);
+		jsonw_object_end(j);
 	}
 	free(units);
 }

@@ -325,60 +325,60 @@ static void summary_lines(const struct summary *s, struct sum_lines *l)
 
 static void print_json(struct summary *s, FILE *out, const struct sum_lines *l)
 {
-	struct json_out j;
+	struct jsonw j;
 	static const char *const keys[T_COUNT] = { "read_iops", "write_iops",	"read_bw",
 						   "write_bw",	"read_latency", "write_latency",
 						   "read_seq",	"write_seq",	"rw_mix" };
 
-	json_begin(&j, out);
+	jsonw_begin(&j, out);
 	report_json_header(&j);
-	json_array_begin(&j, "jobs");
+	jsonw_array_begin(&j, "jobs");
 	for (unsigned t = 0; t < T_COUNT; t++)
 		if (s->ran[t])
 			blk_group_json(&j, &s->groups[t], t);
-	json_array_end(&j);
-	json_array_begin(&j, "series");
+	jsonw_array_end(&j);
+	jsonw_array_begin(&j, "series");
 	for (unsigned t = 0; t < T_COUNT; t++) {
 		if (!s->ran[t])
 			continue;
-		json_object_begin(&j, NULL);
-		json_u64(&j, "groupid", t);
-		json_string(&j, "jobname", tests[t].name);
+		jsonw_object_begin(&j, NULL);
+		jsonw_u64(&j, "groupid", t);
+		jsonw_string(&j, "jobname", tests[t].name);
 		report_series_json(&j, "series", &s->groups[t].run);
-		json_object_end(&j);
+		jsonw_object_end(&j);
 	}
-	json_array_end(&j);
-	json_object_begin(&j, "summary");
-	json_bool(&j, "quick", s->o.quick);
-	json_bool(&j, "interrupted", signals_received() != 0);
+	jsonw_array_end(&j);
+	jsonw_object_begin(&j, "summary");
+	jsonw_bool(&j, "quick", s->o.quick);
+	jsonw_bool(&j, "interrupted", signals_received() != 0);
 	report_config_json(&j, &s->set, &s->o);
-	json_object_begin(&j, "tests");
+	jsonw_object_begin(&j, "tests");
 	for (unsigned t = 0; t < T_COUNT; t++) {
 		if (!s->ran[t])
 			continue;
-		json_object_begin(&j, keys[t]);
+		jsonw_object_begin(&j, keys[t]);
 		for (unsigned dir = 0; dir < 2; dir++) {
 			struct op_stats st;
 			uint64_t rt;
 			blk_job_totals(&s->groups[t], &s->jobs[t], dir, &st, &rt);
 			if (!st.ops)
 				continue;
-			json_object_begin(&j, dir ? "write" : "read");
+			jsonw_object_begin(&j, dir ? "write" : "read");
 			uint64_t ms = fmt_fio_msec(rt);
-			json_double(&j, "iops", ms ? (double)st.ops * 1000.0 / (double)ms : 0.0);
-			json_u64(&j, "bw_bytes", ms ? st.bytes * 1000 / ms : 0);
-			json_double(&j, "lat_mean_usec", hist_mean(&st.lat) / 1000.0);
-			json_object_end(&j);
+			jsonw_double(&j, "iops", ms ? (double)st.ops * 1000.0 / (double)ms : 0.0);
+			jsonw_u64(&j, "bw_bytes", ms ? st.bytes * 1000 / ms : 0);
+			jsonw_double(&j, "lat_mean_usec", hist_mean(&st.lat) / 1000.0);
+			jsonw_object_end(&j);
 		}
-		json_object_end(&j);
+		jsonw_object_end(&j);
 	}
-	json_object_end(&j);
-	json_array_begin(&j, "text");
+	jsonw_object_end(&j);
+	jsonw_array_begin(&j, "text");
 	for (unsigned i = 0; i < l->n; i++)
-		json_string(&j, NULL, l->line[i]);
-	json_array_end(&j);
-	json_object_end(&j);
-	json_end(&j);
+		jsonw_string(&j, NULL, l->line[i]);
+	jsonw_array_end(&j);
+	jsonw_object_end(&j);
+	jsonw_end(&j);
 }
 
 static void print_text(FILE *out, const struct sum_lines *l, bool complete)

@@ -132,7 +132,7 @@ int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char 
 
 int blk_worker_init(struct worker *w)
 {
-	struct blk_clone *clone = w->spec->arg;
+	struct blk_clone *clone = worker_arg(w);
 	const struct blk_job *job = clone->job;
 	struct blk_worker *bw = calloc(1, sizeof(*bw));
 	char why[512] = "";
@@ -145,7 +145,7 @@ int blk_worker_init(struct worker *w)
 	bw->bs = job->o.bs;
 	bw->nblocks = clone->region_len / job->o.bs;
 	bw->fd = -1;
-	w->state = bw;
+	worker_set_state(w, bw);
 	rng_seed(bw->rng, clone->seed);
 	blk_perm_init(&bw->perm, bw->nblocks, clone->seed ^ 0x5bd1e995ULL);
 	if (!job->o.time_based)
@@ -170,9 +170,9 @@ int blk_worker_init(struct worker *w)
 
 void blk_worker_exit(struct worker *w)
 {
-	if (w->state)
-		free_worker(w->state);
-	w->state = NULL;
+	if (worker_state(w))
+		free_worker(worker_state(w));
+	worker_set_state(w, NULL);
 }
 
 /* Fills in the next request; false when the job has issued all it should. */
@@ -250,7 +250,7 @@ static int refill(struct worker *w, struct blk_worker *bw, struct io_req *r, uns
 
 int blk_worker_run(struct worker *w)
 {
-	struct blk_worker *bw = w->state;
+	struct blk_worker *bw = worker_state(w);
 	struct io_engine *e = &bw->engine;
 	unsigned inflight = 0, fresh = 0, stamped = 0;
 	bool going = true;

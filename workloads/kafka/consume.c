@@ -70,16 +70,16 @@ static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
 
 static int consume_init(struct worker *w)
 {
-	struct consumer *c = w->spec->arg;
+	struct consumer *c = worker_arg(w);
 
 	c->w = w;
-	w->state = c;
+	worker_set_state(w, c);
 	return 0;
 }
 
 static int consume_run(struct worker *w)
 {
-	struct consumer *c = w->state;
+	struct consumer *c = worker_state(w);
 	uint64_t want = (uint64_t)c->cfg->messages;
 	uint64_t timeout_ns = (uint64_t)c->cfg->timeout_ms * 1000000ULL;
 	rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
@@ -150,7 +150,7 @@ static double per_sec(double amount, double ms)
 }
 
 static void detailed_line(void *arg, const struct series_point *pt, const struct op_stats *ops,
-			  bool last)
+			  bool last, char *line, size_t size)
 {
 	struct consume_report *r = arg;
 	const struct consumer *c = r->c;
@@ -168,12 +168,11 @@ static void detailed_line(void *arg, const struct series_point *pt, const struct
 	double mb = (double)ops[0].bytes / 1048576.0;
 	kfk_format_date(date, sizeof(date), c->start_ms + pt->start_ms + pt->duration_ms,
 			c->cfg->date_format);
-	fprintf(r->out, "%s, %d, %.4f, %.4f, %llu, %.4f, %lld, %lld, %.4f, %.4f\n", date, 0,
-		(double)r->total_bytes / 1048576.0, per_sec(mb, ms),
-		(unsigned long long)r->total_msgs, per_sec((double)ops[0].ops, ms),
-		(long long)join_ms, (long long)fetch_ms, per_sec(mb, fetch_ms),
-		per_sec((double)ops[0].ops, fetch_ms));
-	fflush(r->out);
+	snprintf(line, size, "%s, %d, %.4f, %.4f, %llu, %.4f, %lld, %lld, %.4f, %.4f\n", date, 0,
+		 (double)r->total_bytes / 1048576.0, per_sec(mb, ms),
+		 (unsigned long long)r->total_msgs, per_sec((double)ops[0].ops, ms),
+		 (long long)join_ms, (long long)fetch_ms, per_sec(mb, fetch_ms),
+		 per_sec((double)ops[0].ops, fetch_ms));
 	(void)last;
 }
 
@@ -198,43 +197,43 @@ static void json_result(FILE *out, const struct consumer *c, const struct run_re
 			const char *bootstrap)
 {
 	const struct kfk_config *cfg = c->cfg;
-	struct json_out j;
+	struct jsonw j;
 	double ms = (double)(c->end_ms - c->start_ms);
 	double join_ms = (double)(atomic_load(&((struct consumer *)c)->join_ns) / 1000000ULL);
 	double fetch_ms = ms > join_ms ? ms - join_ms : 0;
 	double mb = (double)c->bytes / 1048576.0;
 
-	json_begin(&j, out);
+	jsonw_begin(&j, out);
 	report_json_header(&j);
-	json_array_begin(&j, "jobs");
-	json_object_begin(&j, NULL);
-	json_string(&j, "jobname", "kafka-consume");
-	json_u64(&j, "groupid", 0);
-	json_i64(&j, "error", c->timed_out ? 1 : 0);
+	jsonw_array_begin(&j, "jobs");
+	jsonw_object_begin(&j, NULL);
+	jsonw_string(&j, "jobname", "kafka-consume");
+	jsonw_u64(&j, "groupid", 0);
+	jsonw_i64(&j, "error", c->timed_out ? 1 : 0);
 	report_config_json(&j, set, cfg);
 	report_op_json(&j, "consume", s, runtime_ns);
-	json_object_begin(&j, "kafka");
-	json_string(&j, "topic", cfg->topic);
-	json_string(&j, "bootstrap", bootstrap);
-	json_string(&j, "group", cfg->group);
-	json_i64(&j, "messages_wanted", cfg->messages);
-	json_u64(&j, "start_unix_ms", c->start_ms);
-	json_u64(&j, "end_unix_ms", c->end_ms);
-	json_double(&j, "data_consumed_mb", mb);
-	json_double(&j, "mb_per_sec", per_sec(mb, ms));
-	json_u64(&j, "messages_consumed", c->consumed);
-	json_double(&j, "messages_per_sec", per_sec((double)c->consumed, ms));
-	json_u64(&j, "rebalance_time_ms", (uint64_t)join_ms);
-	json_u64(&j, "fetch_time_ms", (uint64_t)fetch_ms);
-	json_double(&j, "fetch_mb_per_sec", per_sec(mb, fetch_ms));
-	json_double(&j, "fetch_messages_per_sec", per_sec((double)c->consumed, fetch_ms));
-	json_bool(&j, "timed_out", c->timed_out);
-	json_u64(&j, "consumer_errors", c->errors);
-	json_object_end(&j);
+	jsonw_object_begin(&j, "kafka");
+	jsonw_string(&j, "topic", cfg->topic);
+	jsonw_string(&j, "bootstrap", bootstrap);
+	jsonw_string(&j, "group", cfg->group);
+	jsonw_i64(&j, "messages_wanted", cfg->messages);
+	jsonw_u64(&j, "start_unix_ms", c->start_ms);
+	jsonw_u64(&j, "end_unix_ms", c->end_ms);
+	jsonw_double(&j, "data_consumed_mb", mb);
+	jsonw_double(&j, "mb_per_sec", per_sec(mb, ms));
+	jsonw_u64(&j, "messages_consumed", c->consumed);
+	jsonw_double(&j, "messages_per_sec", per_sec((double)c->consumed, ms));
+	jsonw_u64(&j, "rebalance_time_ms", (uint64_t)join_ms);
+	jsonw_u64(&j, "fetch_time_ms", (uint64_t)fetch_ms);
+	jsonw_double(&j, "fetch_mb_per_sec", per_sec(mb, fetch_ms));
+	jsonw_double(&j, "fetch_messages_per_sec", per_sec((double)c->consumed, fetch_ms));
+	jsonw_bool(&j, "timed_out", c->timed_out);
+	jsonw_u64(&j, "consumer_errors", c->errors);
+	jsonw_object_end(&j);
 	report_series_json(&j, "series", res);
-	json_object_end(&j);
-	json_array_end(&j);
-	json_end(&j);
+	jsonw_object_end(&j);
+	jsonw_array_end(&j);
+	jsonw_end(&j);
 }
 
 static int set_conf(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
@@ -364,6 +363,7 @@ int kfk_consume_main(int argc, char **argv)
 		.worker_run = consume_run,
 		.on_interval = detailed_line,
 		.on_interval_arg = &rep,
+		.interval_out = rep.out,
 	};
 	struct run_result res;
 	int rr = runner_run(&plan, &res);

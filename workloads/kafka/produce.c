@@ -134,10 +134,10 @@ static void wait_until(struct producer *p, uint64_t due, uint64_t now)
 
 static int produce_init(struct worker *w)
 {
-	struct producer *p = w->spec->arg;
+	struct producer *p = worker_arg(w);
 
 	p->w = w;
-	w->state = p;
+	worker_set_state(w, p);
 	return 0;
 }
 
@@ -184,7 +184,7 @@ static uint64_t send_batch(struct producer *p, uint64_t seq, unsigned count, uin
 
 static int produce_run(struct worker *w)
 {
-	struct producer *p = w->state;
+	struct producer *p = worker_state(w);
 	uint64_t n = (uint64_t)p->cfg->num_records;
 	uint64_t seq = 0;
 
@@ -237,22 +237,20 @@ struct produce_report {
 };
 
 static void progress_line(void *arg, const struct series_point *pt, const struct op_stats *ops,
-			  bool last)
+			  bool last, char *line, size_t size)
 {
-	const struct produce_report *r = arg;
 	const struct op_stats *s = &ops[OP_PRODUCE];
 	double secs = (double)pt->duration_ms / 1000.0;
 
 	if (last || !s->ops)
 		return; /* the final line covers it; the Java tool prints a window only when records
 			   completed in it */
-	fprintf(r->progress,
-		"%llu records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms "
-		"max latency.\n",
-		(unsigned long long)s->ops, secs > 0 ? (double)s->ops / secs : 0,
-		secs > 0 ? (double)s->bytes / 1048576.0 / secs : 0,
-		s->lat.count ? hist_mean(&s->lat) / 1e6 : 0, (double)s->lat.max / 1e6);
-	fflush(r->progress);
+	snprintf(line, size,
+		 "%llu records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms "
+		 "max latency.\n",
+		 (unsigned long long)s->ops, secs > 0 ? (double)s->ops / secs : 0,
+		 secs > 0 ? (double)s->bytes / 1048576.0 / secs : 0,
+		 s->lat.count ? hist_mean(&s->lat) / 1e6 : 0, (double)s->lat.max / 1e6);
 }
 
 static void final_lines(FILE *out, const struct producer *p, const struct op_stats *s,
@@ -284,36 +282,36 @@ static void json_result(FILE *out, const struct producer *p, const struct run_re
 			double secs, const struct option_set *set, const char *bootstrap)
 {
 	const struct kfk_config *cfg = p->cfg;
-	struct json_out j;
+	struct jsonw j;
 
-	json_begin(&j, out);
+	jsonw_begin(&j, out);
 	report_json_header(&j);
-	json_array_begin(&j, "jobs");
-	json_object_begin(&j, NULL);
-	json_string(&j, "jobname", "kafka-produce");
-	json_u64(&j, "groupid", 0);
-	json_i64(&j, "error", p->failed ? 1 : 0);
+	jsonw_array_begin(&j, "jobs");
+	jsonw_object_begin(&j, NULL);
+	jsonw_string(&j, "jobname", "kafka-produce");
+	jsonw_u64(&j, "groupid", 0);
+	jsonw_i64(&j, "error", p->failed ? 1 : 0);
 	report_config_json(&j, set, cfg);
 	report_op_json(&j, "produce", s, runtime_ns);
 	if (sched)
 		report_op_json(&j, "produce_scheduled", sched, runtime_ns);
-	json_object_begin(&j, "kafka");
-	json_string(&j, "topic", cfg->topic);
-	json_string(&j, "bootstrap", bootstrap);
-	json_i64(&j, "num_records", cfg->num_records);
-	json_i64(&j, "record_size", cfg->record_size);
-	json_double(&j, "throughput", cfg->throughput_rps > 0 ? cfg->throughput_rps : -1);
-	json_i64(&j, "warmup_records", cfg->warmup_records);
-	json_u64(&j, "records_sent", s->ops);
-	json_u64(&j, "records_failed", p->failed);
-	json_u64(&j, "records_unacknowledged_at_stop", p->purged);
-	json_double(&j, "records_per_sec", secs > 0 ? (double)s->ops / secs : 0);
-	json_double(&j, "mb_per_sec", secs > 0 ? (double)s->bytes / 1048576.0 / secs : 0);
-	json_object_end(&j);
+	jsonw_object_begin(&j, "kafka");
+	jsonw_string(&j, "topic", cfg->topic);
+	jsonw_string(&j, "bootstrap", bootstrap);
+	jsonw_i64(&j, "num_records", cfg->num_records);
+	jsonw_i64(&j, "record_size", cfg->record_size);
+	jsonw_double(&j, "throughput", cfg->throughput_rps > 0 ? cfg->throughput_rps : -1);
+	jsonw_i64(&j, "warmup_records", cfg->warmup_records);
+	jsonw_u64(&j, "records_sent", s->ops);
+	jsonw_u64(&j, "records_failed", p->failed);
+	jsonw_u64(&j, "records_unacknowledged_at_stop", p->purged);
+	jsonw_double(&j, "records_per_sec", secs > 0 ? (double)s->ops / secs : 0);
+	jsonw_double(&j, "mb_per_sec", secs > 0 ? (double)s->bytes / 1048576.0 / secs : 0);
+	jsonw_object_end(&j);
 	report_series_json(&j, "series", res);
-	json_object_end(&j);
-	json_array_end(&j);
-	json_end(&j);
+	jsonw_object_end(&j);
+	jsonw_array_end(&j);
+	jsonw_end(&j);
 }
 
 /* ---- setup ---- */
@@ -598,6 +596,7 @@ int kfk_produce_main(int argc, char **argv)
 		.worker_run = produce_run,
 		.on_interval = progress_line,
 		.on_interval_arg = &rep,
+		.interval_out = rep.progress,
 	};
 	struct run_result res;
 	runner_run(&plan, &res);

@@ -540,13 +540,13 @@ static int poll_round(struct thread_state *ts, uint64_t wake_ns)
 
 int pgb_worker_init(struct worker *w)
 {
-	const struct pgb_thread_spec *spec = w->spec->arg;
+	const struct pgb_thread_spec *spec = worker_arg(w);
 	const struct pgb_run *run = spec->run;
 	struct thread_state *ts = calloc(1, sizeof(*ts));
 
 	if (!ts)
 		return -ENOMEM;
-	w->state = ts;
+	worker_set_state(w, ts);
 	ts->spec = spec;
 	ts->run = run;
 	ts->res = spec->result;
@@ -558,7 +558,7 @@ int pgb_worker_init(struct worker *w)
 	ts->pfd_client = calloc(ts->n, sizeof(*ts->pfd_client));
 	if (!ts->clients || !ts->pfd || !ts->pfd_client)
 		return -ENOMEM;
-	rng_seed(ts->rng, run->cfg->seed ^ (0x5851f42d4c957f2dULL * (w->id + 1)));
+	rng_seed(ts->rng, run->cfg->seed ^ (0x5851f42d4c957f2dULL * (worker_id(w) + 1)));
 	for (unsigned i = 0; i < ts->n; i++) {
 		struct client *c = &ts->clients[i];
 		c->id = spec->first_client + i;
@@ -588,7 +588,8 @@ int pgb_worker_init(struct worker *w)
 			break;
 		int ret = poll_round(ts, UINT64_MAX);
 		if (ret)
-			return worker_fail(w, ret, "thread %u: poll: %s", w->id, strerror(-ret));
+			return worker_fail(w, ret, "thread %u: poll: %s", worker_id(w),
+					   strerror(-ret));
 	}
 	ts->res->initial_conn_ns = clock_now_ns() - start;
 	return 0;
@@ -616,7 +617,7 @@ static int drain(struct thread_state *ts)
 	while (ts->live && (now = clock_now_ns()) < limit) {
 		int ret = poll_round(ts, limit);
 		if (ret)
-			return worker_fail(ts->w, ret, "thread %u: poll: %s", ts->w->id,
+			return worker_fail(ts->w, ret, "thread %u: poll: %s", worker_id(ts->w),
 					   strerror(-ret));
 	}
 	return 0;
@@ -624,7 +625,7 @@ static int drain(struct thread_state *ts)
 
 int pgb_worker_run(struct worker *w)
 {
-	struct thread_state *ts = w->state;
+	struct thread_state *ts = worker_state(w);
 
 	ts->running = true;
 	ts->throttle_trigger = clock_now_ns();
@@ -635,16 +636,17 @@ int pgb_worker_run(struct worker *w)
 			break;
 		if (!ts->live)
 			break;
-		int ret = poll_round(ts, w->next_event_ns);
+		int ret = poll_round(ts, worker_next_event_ns(w));
 		if (ret)
-			return worker_fail(w, ret, "thread %u: poll: %s", w->id, strerror(-ret));
+			return worker_fail(w, ret, "thread %u: poll: %s", worker_id(w),
+					   strerror(-ret));
 	}
 	return drain(ts);
 }
 
 void pgb_worker_exit(struct worker *w)
 {
-	struct thread_state *ts = w->state;
+	struct thread_state *ts = worker_state(w);
 
 	if (!ts)
 		return;
@@ -656,5 +658,5 @@ void pgb_worker_exit(struct worker *w)
 	free(ts->pfd);
 	free(ts->pfd_client);
 	free(ts);
-	w->state = NULL;
+	worker_set_state(w, NULL);
 }

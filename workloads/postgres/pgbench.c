@@ -180,6 +180,7 @@ static int run_bench(struct pgb_config *cfg, struct option_set *set, const struc
 		.worker_exit = pgb_worker_exit,
 		.on_interval = cfg->progress ? pgb_progress : NULL,
 		.on_interval_arg = &sum,
+		.interval_out = stderr,
 	};
 	int ret = runner_run(&plan, &result);
 	if (result.init_failed) {

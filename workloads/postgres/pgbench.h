@@ -198,7 +198,8 @@ void pgb_summarize(struct pgb_summary *s);
 void pgb_print_text(FILE *out, const struct pgb_summary *s);
 void pgb_print_json(FILE *out, const struct pgb_summary *s, const struct option_set *set);
 /* The runner's interval callback: one -P progress line on stderr. */
-void pgb_progress(void *arg, const struct series_point *pt, const struct op_stats *ops, bool last);
+void pgb_progress(void *arg, const struct series_point *pt, const struct op_stats *ops, bool last,
+		  char *line, size_t size);
 
 /* `pvcbench pgbench` */
 int pgb_main(int argc, char **argv);

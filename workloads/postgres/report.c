@@ -181,7 +181,8 @@ void pgb_print_text(FILE *out, const struct pgb_summary *s)
 			(unsigned long long)s->failed, pct(s->failed, total));
 }
 
-void pgb_progress(void *arg, const struct series_point *pt, const struct op_stats *ops, bool last)
+void pgb_progress(void *arg, const struct series_point *pt, const struct op_stats *ops, bool last,
+		  char *out, size_t out_size)
 {
 	const struct pgb_summary *s = arg;
 	const struct pgb_config *cfg = s->cfg;
@@ -206,60 +207,60 @@ void pgb_progress(void *arg, const struct series_point *pt, const struct op_stat
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ", lag %.3f ms",
 			      lag->lat.count ? ms(hist_mean(&lag->lat)) : 0);
 	}
-	fprintf(stderr, "%s\n", line);
+	snprintf(out, out_size, "%s\n", line);
 }
 
 void pgb_print_json(FILE *out, const struct pgb_summary *s, const struct option_set *set)
 {
 	const struct pgb_config *cfg = s->cfg;
-	struct json_out j;
+	struct jsonw j;
 
-	json_begin(&j, out);
+	jsonw_begin(&j, out);
 	report_json_header(&j);
-	json_array_begin(&j, "jobs");
-	json_object_begin(&j, NULL);
-	json_string(&j, "jobname", "pgbench");
-	json_u64(&j, "groupid", 0);
-	json_i64(&j, "error", s->aborted || s->not_connected ? 2 : 0);
+	jsonw_array_begin(&j, "jobs");
+	jsonw_object_begin(&j, NULL);
+	jsonw_string(&j, "jobname", "pgbench");
+	jsonw_u64(&j, "groupid", 0);
+	jsonw_i64(&j, "error", s->aborted || s->not_connected ? 2 : 0);
 	report_config_json(&j, set, cfg);
 	report_op_json(&j, "txn", &s->txn, s->runtime_ns);
 	if (cfg->rate_tps)
 		report_op_json(&j, "lag", &s->lag, s->runtime_ns);
-	json_object_begin(&j, "pgbench");
+	jsonw_object_begin(&j, "pgbench");
 	char type[64];
 	snprintf(type, sizeof(type), "<builtin: %s>", s->run->script.title);
-	json_string(&j, "transaction_type", type);
-	json_string(&j, "builtin", s->run->script.name);
-	json_i64(&j, "scale", s->run->scale);
-	json_string(&j, "query_mode", query_mode(cfg));
-	json_i64(&j, "clients", cfg->clients);
-	json_u64(&j, "threads", cfg->threads);
-	json_i64(&j, "max_tries", cfg->max_tries);
-	json_i64(&j, "transactions_per_client", cfg->transactions);
-	json_i64(&j, "duration_s", cfg->time);
-	json_u64(&j, "processed", s->processed);
-	json_u64(&j, "expected", s->expected);
-	json_u64(&j, "failed", s->failed);
-	json_u64(&j, "retried", s->retried);
-	json_u64(&j, "retries", s->retries);
-	json_u64(&j, "skipped", s->skipped);
-	json_u64(&j, "above_latency_limit", s->late);
-	json_u64(&j, "clients_not_connected", s->not_connected);
-	json_u64(&j, "clients_aborted", s->aborted);
-	json_double(&j, "tps_including_connections", s->tps_including);
-	json_double(&j, "tps_excluding_connections", s->tps_excluding);
-	json_double(&j, "initial_connection_time_ms", ms((double)s->initial_conn_ns));
-	json_double(&j, "average_connection_time_ms",
-		    s->conn_count ? ms((double)s->conn_ns / (double)s->conn_count) : 0);
-	json_u64(&j, "connections", s->conn_count);
+	jsonw_string(&j, "transaction_type", type);
+	jsonw_string(&j, "builtin", s->run->script.name);
+	jsonw_i64(&j, "scale", s->run->scale);
+	jsonw_string(&j, "query_mode", query_mode(cfg));
+	jsonw_i64(&j, "clients", cfg->clients);
+	jsonw_u64(&j, "threads", cfg->threads);
+	jsonw_i64(&j, "max_tries", cfg->max_tries);
+	jsonw_i64(&j, "transactions_per_client", cfg->transactions);
+	jsonw_i64(&j, "duration_s", cfg->time);
+	jsonw_u64(&j, "processed", s->processed);
+	jsonw_u64(&j, "expected", s->expected);
+	jsonw_u64(&j, "failed", s->failed);
+	jsonw_u64(&j, "retried", s->retried);
+	jsonw_u64(&j, "retries", s->retries);
+	jsonw_u64(&j, "skipped", s->skipped);
+	jsonw_u64(&j, "above_latency_limit", s->late);
+	jsonw_u64(&j, "clients_not_connected", s->not_connected);
+	jsonw_u64(&j, "clients_aborted", s->aborted);
+	jsonw_double(&j, "tps_including_connections", s->tps_including);
+	jsonw_double(&j, "tps_excluding_connections", s->tps_excluding);
+	jsonw_double(&j, "initial_connection_time_ms", ms((double)s->initial_conn_ns));
+	jsonw_double(&j, "average_connection_time_ms",
+		     s->conn_count ? ms((double)s->conn_ns / (double)s->conn_count) : 0);
+	jsonw_u64(&j, "connections", s->conn_count);
 	if (cfg->rate_tps) {
-		json_double(&j, "rate_tps", cfg->rate_tps);
-		json_double(&j, "lag_mean_ms", s->lag.lat.count ? ms(hist_mean(&s->lag.lat)) : 0);
-		json_double(&j, "lag_max_ms", ms((double)s->lag.lat.max));
+		jsonw_double(&j, "rate_tps", cfg->rate_tps);
+		jsonw_double(&j, "lag_mean_ms", s->lag.lat.count ? ms(hist_mean(&s->lag.lat)) : 0);
+		jsonw_double(&j, "lag_max_ms", ms((double)s->lag.lat.max));
 	}
-	json_object_end(&j);
+	jsonw_object_end(&j);
 	report_series_json(&j, "series", s->result);
-	json_object_end(&j);
-	json_array_end(&j);
-	json_end(&j);
+	jsonw_object_end(&j);
+	jsonw_array_end(&j);
+	jsonw_end(&j);
 }

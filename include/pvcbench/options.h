@@ -21,6 +21,31 @@ enum opt_type {
 	OPT_SIZE,   /* uint64_t bytes: 4k, 500M, 10G (fio's suffixes, 1024-based) */
 	OPT_TIME,   /* uint64_t nanoseconds: 900s, 15m, 1h, 500ms; a bare number is unit_ns units */
 	OPT_CHOICE, /* char[OPT_STRING_MAX] field, one of choices[] */
+	OPT_DOUBLE, /* double field: a finite decimal within dmin..dmax (when dmax > dmin);
+		       positive: above 0 */
+	OPT_RATE,   /* double field, events per second: a decimal with an optional k/m/g
+		       suffix (x1000); with no_limit set, a negative value (the Java tools'
+		       -1) stores -1, meaning no limit */
+	OPT_LIST,   /* no field of its own: every value goes to the parser's on_option (the
+		       Java tools' --producer-props k=v k=v ...: every argument up to the next
+		       --name) */
+	OPT_REFUSED, /* a reference tool's option that pvcbench refuses by name: using it is an
+			error quoting help ("option --x is not supported: <help>") */
+};
+
+/* Modes of a command in which an option may be given (pgbench's -i and its run): a bitmask */
+enum opt_mode { OPT_MODE_ANY = 0, OPT_MODE_INIT = 1u << 0, OPT_MODE_RUN = 1u << 1 };
+
+/* How a command line is read (opt_parse_argv). */
+enum opt_style {
+	/* fio: --name=value, --name value (not for booleans), a bare --flag; operands (job
+	 * files) anywhere */
+	OPT_STYLE_FIO,
+	/* getopt_long, as pgbench: -c10, -c 10, clustered -nS, --client=10, --client 10,
+	 * operands anywhere (permuted), -- ends the options */
+	OPT_STYLE_GETOPT,
+	/* the Java tools: --name value, --name=value, bare switches, OPT_LIST rows */
+	OPT_STYLE_JAVA,
 };
 
 #define OPT_STRING_MAX 256
@@ -41,6 +66,16 @@ struct option_def {
 	uint64_t unit_ns;	    /* OPT_TIME: unit of a bare number (fio: seconds) */
 	const char *const *choices; /* OPT_CHOICE: NULL-terminated list */
 	const char *help;
+	char short_name;      /* OPT_STYLE_GETOPT: the letter of -x, 0 for none */
+	unsigned modes;	      /* enum opt_mode bits where it may be given; 0: every mode */
+	const char *fixed;    /* a flag without a value that sets the field to this text:
+				   pgbench's -S is --builtin=select-only (the row's name is
+				   select-only, its offset builtin's) */
+	double dmin, dmax;    /* OPT_DOUBLE, OPT_RATE bounds; unused when dmax <= dmin */
+	bool positive;	      /* OPT_DOUBLE, OPT_RATE: must be above 0 */
+	bool no_limit;	      /* OPT_RATE: a negative value means no limit (stored as -1) */
+	const char *arg_name; /* --help's name for the value (NUM, FILE...); NULL: VALUE */
+	bool hidden;	      /* left out of --help (aliases kept for compatibility) */
 };
 
 struct option_set {
@@ -82,10 +117,65 @@ const char *opt_source_name(enum opt_source source); /* "default", "preset", "en
 /* Prints --help lines for every row: flag, env, default, help. */
 void opt_print_help(const struct option_def *defs, FILE *out);
 
+/*
+ * One help printer for the three styles: a line per row (hidden and OPT_REFUSED rows left
+ * out), its flag as the style writes it ("-c, --client=NUM", "--topic VALUE", "--bs=VALUE"),
+ * its help, default, allowed values and environment variable.
+ */
+void opt_print_help_style(const struct option_def *defs, enum opt_style style, FILE *out);
+
+/* Where opt_parse_argv stores the values of one table. */
+struct opt_target {
+	const struct option_set *set; /* set->defs is the table */
+	void *config;
+};
+
+struct opt_argv {
+	enum opt_style style;
+	const struct opt_target *targets; /* looked up in order; the first table that has a
+					     name (or short letter) wins */
+	unsigned ntargets;
+	/*
+	 * Optional: called for every option found, instead of opt_set into its target: target
+	 * is the index of the table, def its row, value the text (NULL for a bare flag; a
+	 * row's fixed text for a fixed flag; each item of an OPT_LIST in turn). Returns 0, or a
+	 * negative errno with a one-line message in err. Rows the callback does not take can be
+	 * passed on with opt_set(targets[target].set, ...).
+	 */
+	int (*on_option)(void *arg, unsigned target, const struct option_def *def,
+			 const char *value, char *err, size_t err_size);
+	/* Optional: called for each operand (a job file, pgbench's DBNAME); NULL: an operand
+	 * is an error ("unexpected argument X") */
+	int (*on_operand)(void *arg, const char *text, char *err, size_t err_size);
+	void *arg;
+};
+
+/*
+ * Reads argv[1..argc-1] in the style, setting values with source SRC_FLAG. Messages are one
+ * line without the program's name:
+ *   unknown option --blocksize; did you mean --bs?        (-ENOENT)
+ *   option -c needs a value / option --client needs a value (-EINVAL)
+ *   option --foo is not supported: <help of its OPT_REFUSED row> (-EINVAL)
+ *   and opt_set's messages for bad values.
+ * Returns 0, or the first error (parsing stops there).
+ */
+int opt_parse_argv(const struct opt_argv *p, int argc, char **argv, char *err, size_t err_size);
+
+/*
+ * After parsing: the first option given (SRC_FLAG or SRC_ENV) whose modes leave out mode, or
+ * NULL. pgbench: "--client cannot be used in initialization (-i) mode".
+ */
+const struct option_def *opt_check_mode(const struct option_set *set, unsigned mode);
+
+/* The index of def's row in set, or -1; and whether that row was given (not a default). */
+int opt_row_index(const struct option_set *set, const char *name);
+bool opt_given(const struct option_set *set, const char *name);
+
 /* Parsers the table uses, exposed for tests and other modules. Return 0 or -EINVAL/-ERANGE. */
 int opt_parse_size(const char *text, uint64_t *bytes);
 int opt_parse_time(const char *text, uint64_t unit_ns, uint64_t *ns);
 int opt_parse_bool(const char *text, bool *value);
 int opt_parse_int(const char *text, int64_t *value);
+int opt_parse_double(const char *text, double *value);
 
 #endif

@@ -335,6 +335,8 @@ int opt_parse_value(const struct option_def *def, const char *text, void *config
 			*(uint64_t *)field = v;
 		return ret;
 	}
+	default: /* the types opt_parse_argv added: handled by the rows that use them */
+		break;
 	}
 	return -EINVAL;
 }
@@ -357,6 +359,8 @@ static void clear_field(const struct option_def *def, void *config)
 	case OPT_SIZE:
 	case OPT_TIME:
 		*(uint64_t *)field = 0;
+		break;
+	default: /* the types opt_parse_argv added: handled by the rows that use them */
 		break;
 	}
 }
@@ -497,6 +501,8 @@ void opt_format_value(const struct option_def *def, const void *config, char *bu
 		break;
 	case OPT_TIME:
 		time_text((int64_t) * (const uint64_t *)field, buf, size);
+		break;
+	default: /* the types opt_parse_argv added: handled by the rows that use them */
 		break;
 	}
 }

@@ -39,13 +39,15 @@ enum opt_mode { OPT_MODE_ANY = 0, OPT_MODE_INIT = 1u << 0, OPT_MODE_RUN = 1u << 
 
 /* How a command line is read (opt_parse_argv). */
 enum opt_style {
-	/* fio: --name=value, --name value (not for booleans), a bare --flag; operands (job
-	 * files) anywhere */
+	/* fio: --name=value, --name value (not for booleans; the value must not start with
+	 * --), a bare --flag; operands (job files, and any argument with one dash) anywhere */
 	OPT_STYLE_FIO,
 	/* getopt_long, as pgbench: -c10, -c 10, clustered -nS, --client=10, --client 10,
-	 * operands anywhere (permuted), -- ends the options */
+	 * --cli=10 (a prefix of one name), operands anywhere (permuted), a lone - is an
+	 * operand; -? is the row whose short_name is '?' */
 	OPT_STYLE_GETOPT,
-	/* the Java tools: --name value, --name=value, bare switches, OPT_LIST rows */
+	/* the Java tools: --name value (the value must not start with --), --name=value,
+	 * bare switches, OPT_LIST rows */
 	OPT_STYLE_JAVA,
 };
 

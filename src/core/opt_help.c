@@ -29,9 +29,14 @@ static const char *arg_name(const struct option_def *def)
 		return "TIME";
 	case OPT_RATE:
 		return "RATE";
-	default:
-		return "VALUE";
+	case OPT_STRING:
+	case OPT_CHOICE:
+	case OPT_BOOL:
+	case OPT_LIST:
+	case OPT_REFUSED:
+		break;
 	}
+	return "VALUE";
 }
 
 static bool shown(const struct option_def *def)

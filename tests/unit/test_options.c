@@ -2,7 +2,8 @@
  * test_options.c - the option table: the size, time, bool and integer parsers, and everything a
  * table drives (defaults, environment variables, opt_set with its sources, error messages, the
  * "did you mean" suggestion, the config echo and --help), on a small table of our own that has
- * one row of every type.
+ * one row of every type that holds a value (lists, refused rows, fixed flags and the command
+ * line are test_opt_argv.c's).
  *
  * The environment variables are TEST_PVC_*, so that nothing in a developer's environment can
  * change a result; every test that sets one unsets it again.

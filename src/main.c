@@ -13,10 +13,12 @@
 #include "kafka.h"
 #endif
 #ifdef PVC_HAVE_MERGE
-#include "pvcbench/merge.h"
+#include "pvcbench/workloads.h"
 #endif
 #include "pvcbench/signals.h"
 #include "pvcbench/startat.h"
+
+static int merge_cmd(int argc, char **argv);
 
 struct command {
 	const char *name;
@@ -39,11 +41,18 @@ static const struct command commands[] = {
 	{ "kafka", NULL, "(not built: librdkafka-dev was missing when pvcbench was built)" },
 #endif
 #ifdef PVC_HAVE_MERGE
-	{ "merge", merge_main, "merge the JSON results of many runs (pods) into one exact report" },
+	{ "merge", merge_cmd, "merge the JSON results of many runs (pods) into one exact report" },
 #else
 	{ "merge", NULL, "(not built: libjansson-dev was missing when pvcbench was built)" },
 #endif
 };
+
+#ifdef PVC_HAVE_MERGE
+static int merge_cmd(int argc, char **argv)
+{
+	return command_main(&merge_ops, argc, argv);
+}
+#endif
 
 static void usage(FILE *out)
 {

@@ -66,6 +66,6 @@ void merge_print_text(const struct merge_set *m, FILE *out);
 int merge_hist_parse(const char *text, struct hist *h, char *err, size_t err_size);
 
 /* pvcbench merge [--output-format=text|json] [--output=FILE] FILE... */
-int merge_main(int argc, char **argv);
+
 
 #endif

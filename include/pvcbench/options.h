@@ -197,8 +197,4 @@ int opt_parse_bool(const char *text, bool *value);
 int opt_parse_int(const char *text, int64_t *value);
 int opt_parse_double(const char *text, double *value);
 
-/* The sources of a set, one per row of defs, allocated from the table's length. */
-int opt_set_init(struct option_set *set, const struct option_def *defs);
-void opt_set_free(struct option_set *set);
-
 #endif

@@ -97,7 +97,7 @@ void report_config_json(struct jsonw *j, const struct option_set *set, const voi
 
 	jsonw_object_begin(j, "job options");
 	for (unsigned i = 0; i < set->count; i++) {
-		if (set->source[i] == SRC_DEFAULT)
+		if (set->source[i] == SRC_DEFAULT || !opt_has_field(&set->defs[i]))
 			continue;
 		opt_format_value(&set->defs[i], config, value, sizeof(value));
 		jsonw_string(j, set->defs[i].name, value);
@@ -105,6 +105,9 @@ void report_config_json(struct jsonw *j, const struct option_set *set, const voi
 	jsonw_object_end(j);
 	jsonw_object_begin(j, "config");
 	for (unsigned i = 0; i < set->count; i++) {
+		/* lists, refused and fixed rows hold no value of their own */
+		if (!opt_has_field(&set->defs[i]))
+			continue;
 		opt_format_value(&set->defs[i], config, value, sizeof(value));
 		jsonw_object_begin(j, set->defs[i].name);
 		jsonw_string(j, "value", value);

@@ -278,11 +278,6 @@ int kfk_conf_apply(rd_kafka_conf_t *conf, const struct kfk_props *props, char *e
 {
 	char errstr[512];
 
-	/*
-	 * librdkafka logs every failed connection attempt; the commands report what failed in
-	 * one line of their own. Its log comes back with log_level or debug in the properties.
-	 */
-	rd_kafka_conf_set(conf, "log_level", "2", errstr, sizeof(errstr));
 	for (unsigned i = 0; i < props->count; i++) {
 		if (java_only(props->key[i])) {
 			fprintf(stderr,

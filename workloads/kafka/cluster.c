@@ -1,8 +1,9 @@
 /*
  * cluster.c - what the perf commands need from the cluster before they start: an in-process
  * mock cluster when asked (--bootstrap-server mock), the cluster's metadata within a timeout
- * (so an unreachable bootstrap is an error, not a wait for message.timeout.ms), and the topic,
- * created through the Admin API when it is missing and a partition count is given.
+ * (so an unreachable bootstrap is an error, not a wait for message.timeout.ms; and one that
+ * refused every connection is an error at once), and the topic, created through the Admin
+ * API when it is missing and a partition count is given.
  */
 #include "kafka.h"
 
@@ -13,6 +14,8 @@
 #include <string.h>
 
 #include <librdkafka/rdkafka_mock.h>
+
+#include "pvcbench/clock.h"
 
 int kfk_mock_spec(const char *bootstrap)
 {
@@ -65,12 +68,36 @@ void kfk_mock_stop(struct kfk_mock *m)
 	m->rk = NULL;
 }
 
-/* 1 when the topic exists, 0 when not, -1 (with a message) when the cluster did not answer */
-static int topic_exists(rd_kafka_t *rk, const char *topic, int timeout_ms, char *err, size_t size)
-{
-	const struct rd_kafka_metadata *md;
-	rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms);
+#define METADATA_SLICE_MS 100 /* the metadata wait looks at the brokers' state this often */
 
+/*
+ * 1 when the topic exists, 0 when not, -1 (with a message) when the cluster did not answer
+ * within timeout_ms, or as soon as every broker's connection failed: the error callback,
+ * served between slices of the wait, says so.
+ */
+static int topic_exists(struct kfk_client *c, const char *topic, int timeout_ms, char *err,
+			size_t size)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+	uint64_t deadline = clock_now_ns() + (uint64_t)timeout_ms * 1000000ULL;
+
+	for (;;) {
+		uint64_t now = clock_now_ns();
+		if (now >= deadline)
+			break;
+		uint64_t left_ms = (deadline - now + 999999ULL) / 1000000ULL;
+		int slice = left_ms < METADATA_SLICE_MS ? (int)left_ms : METADATA_SLICE_MS;
+		e = rd_kafka_metadata(c->rk, 1, NULL, &md, slice);
+		if (!e)
+			break;
+		rd_kafka_poll(c->rk, 0); /* the error callback */
+		if (atomic_load(&c->all_down)) {
+			/* refused (or unresolvable) everywhere: no point waiting for more */
+			e = RD_KAFKA_RESP_ERR__TRANSPORT;
+			break;
+		}
+	}
 	if (e) {
 		snprintf(err, size, "no answer from the cluster within %d ms: %s", timeout_ms,
 			 rd_kafka_err2str(e));
@@ -133,16 +160,16 @@ static int create_topic(rd_kafka_t *rk, const char *topic, int64_t partitions, i
 	return ret;
 }
 
-int kfk_prepare_topic(rd_kafka_t *rk, const char *topic, int64_t partitions, int64_t replication,
-		      int64_t timeout_ms, char *err, size_t size)
+int kfk_prepare_topic(struct kfk_client *c, const char *topic, int64_t partitions,
+		      int64_t replication, int64_t timeout_ms, char *err, size_t size)
 {
-	int exists = topic_exists(rk, topic, (int)timeout_ms, err, size);
+	int exists = topic_exists(c, topic, (int)timeout_ms, err, size);
 
 	if (exists < 0)
 		return -1;
 	if (exists || partitions <= 0)
 		return 0; /* used as it is, or left to the broker to create */
-	if (create_topic(rk, topic, partitions, replication, (int)timeout_ms, err, size)) {
+	if (create_topic(c->rk, topic, partitions, replication, (int)timeout_ms, err, size)) {
 		/* librdkafka's mock cluster has no CreateTopics: say how to make one there */
 		size_t len = strlen(err);
 		snprintf(err + len, size - len,
@@ -155,7 +182,7 @@ int kfk_prepare_topic(rd_kafka_t *rk, const char *topic, int64_t partitions, int
 		(long long)partitions);
 	/* wait until the new topic shows in the metadata, so the first sends find it */
 	for (int i = 0; i < 50; i++) {
-		exists = topic_exists(rk, topic, (int)timeout_ms, err, size);
+		exists = topic_exists(c, topic, (int)timeout_ms, err, size);
 		if (exists != 0)
 			return exists < 0 ? -1 : 0;
 		struct timespec ts = { 0, 100000000L };

@@ -7,6 +7,10 @@
  * elapsed time is the fetch time. Each message's latency is the time since its timestamp
  * (the producer's create time, or the broker's append time): an end-to-end figure with the
  * timestamps' millisecond resolution, recorded in the shared histogram.
+ *
+ * Under the cooperative protocol (partition.assignment.strategy=cooperative-sticky) one
+ * rebalance may call the assign callback more than once (incremental assignments): a join's
+ * time is counted once, at its first assignment.
  */
 #include "kafka.h"
 
@@ -15,9 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pvcbench/clock.h"
 #include "pvcbench/report.h"
+#include "pvcbench/rng.h"
 #include "pvcbench/signals.h"
 
 struct consumer {
@@ -27,17 +33,17 @@ struct consumer {
 	uint64_t start_ms, end_ms; /* wall clock, for the report's dates */
 	uint64_t start_ns;
 	uint64_t join_start_ns;
+	bool joining;		  /* subscribed or revoked, and not assigned since */
 	_Atomic uint64_t join_ns; /* read by the reporter for detailed lines */
 	uint64_t consumed, bytes, errors;
 	bool timed_out;
 	char first_error[256];
-	char *stats;
 };
 
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			 rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
-	struct consumer *c = opaque;
+	struct consumer *c = kfk_client_arg(opaque);
 	bool cooperative = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
 	uint64_t now = clock_now_ns();
 
@@ -46,26 +52,18 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
 		else
 			rd_kafka_assign(rk, parts);
-		atomic_fetch_add(&c->join_ns, now - c->join_start_ns);
+		if (c->joining)
+			atomic_fetch_add(&c->join_ns, now - c->join_start_ns);
+		c->joining = false;
 	} else {
 		if (cooperative)
 			rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
 		else
 			rd_kafka_assign(rk, NULL);
-		c->join_start_ns = now;
+		if (!c->joining)
+			c->join_start_ns = now;
+		c->joining = true;
 	}
-}
-
-static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
-{
-	struct consumer *c = opaque;
-	char *copy = strndup(json, len);
-
-	if (copy) {
-		free(c->stats);
-		c->stats = copy;
-	}
-	return 0; /* librdkafka frees json */
 }
 
 static int consume_init(struct worker *w)
@@ -87,6 +85,7 @@ static int consume_run(struct worker *w)
 	rd_kafka_topic_partition_list_add(topics, c->cfg->topic, RD_KAFKA_PARTITION_UA);
 	c->start_ms = kfk_unix_ms();
 	c->start_ns = c->join_start_ns = clock_now_ns();
+	c->joining = true;
 	rd_kafka_resp_err_t err = rd_kafka_subscribe(c->rk, topics);
 	rd_kafka_topic_partition_list_destroy(topics);
 	if (err)
@@ -236,115 +235,19 @@ static void json_result(FILE *out, const struct consumer *c, const struct run_re
 	jsonw_end(&j);
 }
 
-static int set_conf(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
-		    size_t size)
+/* Runs the consumer on the runner and prints what it measured; returns the exit status */
+static int consume_measure(struct consumer *c, struct kfk_client *client,
+			   const struct option_set *set)
 {
-	char errstr[256];
-
-	if (rd_kafka_conf_set(conf, key, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
-		snprintf(err, size, "%s=%s: %s", key, value, errstr);
-		return -1;
-	}
-	return 0;
-}
-
-int kfk_consume_main(int argc, char **argv)
-{
-	struct kfk_config *cfg = calloc(1, sizeof(*cfg));
-	struct consumer *c = calloc(1, sizeof(*c));
-	enum opt_source source[64] = { 0 };
-	struct option_set set = { .defs = kfk_consume_defs,
-				  .count = opt_count(kfk_consume_defs),
-				  .source = source };
-	struct kfk_mock mock = { 0 };
+	const struct kfk_config *cfg = c->cfg;
 	struct report_output out = { 0 };
-	char err[2048], errstr[512], num[32];
-	int status = KFK_EXIT_USAGE;
-	rd_kafka_conf_t *conf = NULL;
+	char err[1024];
+	int status = KFK_EXIT_OK;
 
-	if (!cfg || !c)
-		return KFK_EXIT_FAILED;
-	int ret = kfk_parse_args(argc, argv, "consume", kfk_consume_defs, "consumer-props", cfg,
-				 &set);
-	if (ret) {
-		if (ret > 0) {
-			kfk_print_help(stdout, "consume",
-				       "Consumes messages and measures them as "
-				       "kafka-consumer-perf-test does.",
-				       kfk_consume_defs);
-			status = KFK_EXIT_OK;
-		}
-		goto done;
-	}
-	if (!cfg->topic[0] || cfg->messages <= 0) {
-		fprintf(stderr, "pvcbench kafka consume: %s is required\n",
-			!cfg->topic[0] ? "--topic"
-				       : "--messages (a number of messages, at least 1)");
-		goto done;
-	}
-	const char *bootstrap = kfk_bootstrap(cfg);
-	if (!bootstrap) {
-		fprintf(stderr, "pvcbench kafka consume: --bootstrap-server is required\n");
-		goto done;
-	}
-	int brokers = kfk_mock_spec(bootstrap);
-	if (brokers < 0) {
-		fprintf(stderr,
-			"pvcbench kafka consume: --bootstrap-server %s: mock:N takes 1 to 64 "
-			"brokers\n",
-			bootstrap);
-		goto done;
-	}
-	if (!cfg->group[0]) {
-		/* the Java tool's default: a new group, so the run reads from the start */
-		srand((unsigned)clock_now_ns());
-		snprintf(cfg->group, sizeof(cfg->group), "perf-consumer-%d", rand() % 100000);
-	}
-	c->cfg = cfg;
-	conf = rd_kafka_conf_new();
-	snprintf(num, sizeof(num), "%lld", (long long)cfg->fetch_size);
-	if (set_conf(conf, "auto.offset.reset", cfg->from_latest ? "latest" : "earliest", err,
-		     sizeof(err)) ||
-	    set_conf(conf, "max.partition.fetch.bytes", num, err, sizeof(err)) ||
-	    (snprintf(num, sizeof(num), "%lld", (long long)cfg->socket_buffer_size),
-	     set_conf(conf, "socket.receive.buffer.bytes", num, err, sizeof(err))) ||
-	    kfk_conf_apply(conf, &cfg->props, err, sizeof(err)) ||
-	    set_conf(conf, "group.id", cfg->group, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench kafka consume: %s\n", err);
-		goto done;
-	}
-	status = KFK_EXIT_FAILED;
-	if (brokers > 0) {
-		if (kfk_mock_start(&mock, brokers, err, sizeof(err))) {
-			fprintf(stderr, "pvcbench kafka consume: %s\n", err);
-			goto done;
-		}
-		bootstrap = mock.bootstraps;
-	}
-	set_conf(conf, "bootstrap.servers", bootstrap, err, sizeof(err));
-	if (cfg->print_metrics) {
-		set_conf(conf, "statistics.interval.ms", "1000", err, sizeof(err));
-		rd_kafka_conf_set_stats_cb(conf, on_stats);
-	}
-	rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
-	rd_kafka_conf_set_opaque(conf, c);
-	c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-	if (!c->rk) {
-		fprintf(stderr, "pvcbench kafka consume: %s\n", errstr);
-		status = KFK_EXIT_USAGE;
-		goto done;
-	}
-	conf = NULL;
-	rd_kafka_poll_set_consumer(c->rk);
-	if (kfk_prepare_topic(c->rk, cfg->topic, 0, 0, cfg->timeout_ms, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench kafka consume: bootstrap %s: %s\n", bootstrap, err);
-		goto done;
-	}
 	if (report_output_open(&out, cfg->output[0] ? cfg->output : NULL, "output", err,
 			       sizeof(err))) {
 		fprintf(stderr, "pvcbench kafka consume: %s\n", err);
-		status = KFK_EXIT_USAGE;
-		goto done;
+		return KFK_EXIT_USAGE;
 	}
 	bool json = !strcmp(cfg->output_format, "json");
 	FILE *text = json ? stderr : out.f;
@@ -367,31 +270,36 @@ int kfk_consume_main(int argc, char **argv)
 	};
 	struct run_result res;
 	int rr = runner_run(&plan, &res);
-	if (res.init_failed) {
-		/* stopped before the start (--start-at): nothing ran, nothing to report */
+	if (!res.workers || res.init_failed) {
+		/* nothing ran: the runner could not start, or stopped before the start
+		   (--start-at) */
+		if (rr && !res.init_failed)
+			fprintf(stderr, "pvcbench kafka consume: cannot run: %s\n", strerror(-rr));
 		report_output_abort(&out);
 		run_result_free(&res);
-		goto done;
+		return rr && !res.init_failed ? KFK_EXIT_FAILED : KFK_EXIT_USAGE;
 	}
 	if (!c->end_ms)
 		c->end_ms = kfk_unix_ms();
 	rd_kafka_consumer_close(c->rk);
-	if (rr && res.workers && res.workers[0].error_msg[0]) {
+	if (rr && res.workers[0].error_msg[0]) {
 		fprintf(stderr, "pvcbench kafka consume: %s\n", res.workers[0].error_msg);
 		report_output_abort(&out);
 		run_result_free(&res);
-		goto done;
+		return KFK_EXIT_FAILED;
 	}
 	struct op_stats s;
 	uint64_t runtime_ns;
 	run_result_total(&res, 0, &s, &runtime_ns);
 	if (json)
-		json_result(out.f, c, &res, &s, runtime_ns, &set, bootstrap);
+		json_result(out.f, c, &res, &s, runtime_ns, set, client->bootstrap);
 	else if (!cfg->detailed)
 		total_line(out.f, c);
-	if (cfg->print_metrics)
-		kfk_print_metrics(json ? stderr : stdout, c->stats);
-	status = KFK_EXIT_OK;
+	if (cfg->print_metrics) {
+		/* statistics taken after the close, so they count every message fetched */
+		kfk_client_final_stats(client);
+		kfk_print_metrics(json ? stderr : stdout, client->stats);
+	}
 	if (report_output_commit(&out, err, sizeof(err))) {
 		fprintf(stderr, "pvcbench kafka consume: %s\n", err);
 		status = KFK_EXIT_FAILED;
@@ -408,13 +316,79 @@ int kfk_consume_main(int argc, char **argv)
 		fprintf(stderr, "pvcbench kafka consume: %llu consumer errors; first: %s\n",
 			(unsigned long long)c->errors, c->first_error);
 	run_result_free(&res);
+	return status;
+}
+
+int kfk_consume_main(int argc, char **argv)
+{
+	struct kfk_config *cfg = calloc(1, sizeof(*cfg));
+	struct consumer *c = calloc(1, sizeof(*c));
+	enum opt_source source[64] = { 0 };
+	struct option_set set = { .defs = kfk_consume_defs,
+				  .count = opt_count(kfk_consume_defs),
+				  .source = source };
+	struct kfk_client client = { 0 };
+	char err[2048], fetch[32], sockbuf[32];
+	int status = KFK_EXIT_USAGE;
+
+	if (!cfg || !c) {
+		free(cfg);
+		free(c);
+		return KFK_EXIT_FAILED;
+	}
+	int ret = kfk_parse_args(argc, argv, "consume", kfk_consume_defs, "consumer-props", cfg,
+				 &set);
+	if (ret) {
+		if (ret > 0) {
+			kfk_print_help(stdout, "consume",
+				       "Consumes messages and measures them as "
+				       "kafka-consumer-perf-test does.",
+				       kfk_consume_defs);
+			status = KFK_EXIT_OK;
+		}
+		goto done;
+	}
+	if (!cfg->topic[0] || cfg->messages <= 0) {
+		fprintf(stderr, "pvcbench kafka consume: %s is required\n",
+			!cfg->topic[0] ? "--topic"
+				       : "--messages (a number of messages, at least 1)");
+		goto done;
+	}
+	if (!cfg->group[0]) {
+		/* the Java tool's default: a new group, so the run reads from the start */
+		uint64_t rng[2];
+		rng_seed(rng, clock_now_ns() ^ ((uint64_t)getpid() << 32));
+		snprintf(cfg->group, sizeof(cfg->group), "perf-consumer-%lld",
+			 (long long)rng_range(rng, 0, 99999));
+	}
+	c->cfg = cfg;
+	snprintf(fetch, sizeof(fetch), "%lld", (long long)cfg->fetch_size);
+	snprintf(sockbuf, sizeof(sockbuf), "%lld", (long long)cfg->socket_buffer_size);
+	const struct kfk_setting defaults[] = {
+		{ "auto.offset.reset", cfg->from_latest ? "latest" : "earliest" },
+		{ "max.partition.fetch.bytes", fetch },
+		{ "socket.receive.buffer.bytes", sockbuf },
+		{ NULL, NULL },
+	};
+	const struct kfk_setting overrides[] = { { "group.id", cfg->group }, { NULL, NULL } };
+	struct kfk_client_spec spec = { .cmd = "consume",
+					.type = RD_KAFKA_CONSUMER,
+					.defaults = defaults,
+					.overrides = overrides,
+					.rebalance_cb = on_rebalance,
+					.arg = c };
+	ret = kfk_client_open(&client, cfg, &spec, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "pvcbench kafka consume: %s\n", err);
+		status = ret == -EINVAL ? KFK_EXIT_USAGE : KFK_EXIT_FAILED;
+		goto done;
+	}
+	c->rk = client.rk;
+	/* after the metadata wait, which serves the main queue itself */
+	rd_kafka_poll_set_consumer(c->rk);
+	status = consume_measure(c, &client, &set);
 done:
-	if (conf)
-		rd_kafka_conf_destroy(conf);
-	if (c->rk)
-		rd_kafka_destroy(c->rk);
-	kfk_mock_stop(&mock);
-	free(c->stats);
+	kfk_client_close(&client);
 	free(c);
 	kfk_props_free(&cfg->props);
 	free(cfg);

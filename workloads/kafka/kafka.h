@@ -6,16 +6,21 @@
  * Layout:
  *   args.c     Java-style arguments (--name value) over an option table; properties files and
  *              --producer-props/--consumer-props, passed through to librdkafka
- *   cluster.c  the in-process mock cluster, the reachability check, topic creation
+ *   client.c   one client opener for both commands: conf, bootstrap, mock, statistics, the
+ *              reachability wait (failing early when every broker refused)
+ *   cluster.c  the in-process mock cluster, the metadata wait, topic creation, metrics lines
  *   produce.c  `kafka produce`: the producer loop and delivery reports on the runner
- *   consume.c  `kafka consume`: the consumer loop, rebalance and fetch times
+ *   payload.c  produce's payloads: --record-size, --payload-file, --payload-monotonic
+ *   produce_report.c  produce's output: the Java tool's lines, JSON
+ *   consume.c  `kafka consume`: the consumer loop, rebalance and fetch times, its output
  *   mock.c     `kafka mock`: a mock cluster served until SIGTERM, controlled from stdin
- *   report.c   the Java tools' lines, dates, JSON
+ *   report.c   dates as the Java tools print them
  *   kafka.c    `pvcbench kafka`: the subcommands
  */
 #ifndef PVCBENCH_KAFKA_H
 #define PVCBENCH_KAFKA_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +28,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "pvcbench/options.h"
+#include "pvcbench/rng.h"
 #include "pvcbench/runner.h"
 
 /* Exit statuses */
@@ -107,15 +113,136 @@ void kfk_mock_stop(struct kfk_mock *m);
 /* "mock" or "mock:N": the number of brokers asked for, else 0. -1 for a bad N. */
 int kfk_mock_spec(const char *bootstrap);
 
-/*
- * Waits up to timeout_ms for the cluster's metadata; creates the topic with partitions and
- * replication when it does not exist and partitions > 0. Returns 0, or -1 with a message.
- */
-int kfk_prepare_topic(rd_kafka_t *rk, const char *topic, int64_t partitions, int64_t replication,
-		      int64_t timeout_ms, char *err, size_t size);
-
 /* librdkafka's statistics, as name : value lines (--print-metrics) */
 void kfk_print_metrics(FILE *out, const char *stats_json);
+
+/* ---- the client (client.c) ---- */
+
+/* A librdkafka setting the command makes, around the user's properties */
+struct kfk_setting {
+	const char *key, *value;
+};
+
+/* What a command asks of kfk_client_open */
+struct kfk_client_spec {
+	const char *cmd; /* "produce", "consume": for the messages */
+	rd_kafka_type_t type;
+	const struct kfk_setting *defaults;  /* before the properties, which may override them */
+	const struct kfk_setting *overrides; /* after them; both end with a NULL key */
+	void (*dr_msg_cb)(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque);
+	void (*rebalance_cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+			     rd_kafka_topic_partition_list_t *parts, void *opaque);
+	void *arg; /* the command's state, for its callbacks: kfk_client_arg */
+	int64_t partitions, replication; /* create the topic when missing (partitions > 0) */
+};
+
+/*
+ * One open client. The callbacks' opaque is the client itself; the command's state is arg.
+ * The statistics are written by the callback in the thread that polls, and read by the
+ * same thread after the run.
+ */
+struct kfk_client {
+	rd_kafka_t *rk;
+	struct kfk_mock mock;
+	const char *bootstrap; /* the list connected to: the mock's for mock[:N] */
+	void *arg;
+	bool print_metrics;
+	int64_t stats_interval_ms;
+	char *stats;	      /* the latest statistics JSON, or NULL */
+	int64_t stats_ts_us;  /* its "ts": librdkafka's monotonic clock, in microseconds */
+	atomic_bool all_down; /* every broker's connection has failed (error callback) */
+};
+
+static inline void *kfk_client_arg(void *opaque)
+{
+	return ((struct kfk_client *)opaque)->arg;
+}
+
+/*
+ * Opens the client: the conf (log level, the spec's defaults, the properties, the spec's
+ * overrides, the bootstrap, statistics with --print-metrics, callbacks), the in-process mock
+ * cluster for mock[:N], and waits up to --timeout for the cluster's metadata (failing as
+ * soon as every bootstrap broker has refused), creating the topic when asked. Returns 0;
+ * -EINVAL for bad input (exit 2), another negative errno when the cluster failed (exit 1);
+ * both with one line in err. Close it with kfk_client_close, opened or not.
+ */
+int kfk_client_open(struct kfk_client *c, const struct kfk_config *cfg,
+		    const struct kfk_client_spec *spec, char *err, size_t size);
+void kfk_client_close(struct kfk_client *c);
+/*
+ * With --print-metrics: serves the client's queue until statistics emitted after this call
+ * arrive (bounded in time), so the printed counters include everything done so far.
+ */
+void kfk_client_final_stats(struct kfk_client *c);
+/* Waits up to timeout_ms for the metadata and creates the topic; used by kfk_client_open */
+int kfk_prepare_topic(struct kfk_client *c, const char *topic, int64_t partitions,
+		      int64_t replication, int64_t timeout_ms, char *err, size_t size);
+
+/* ---- produce's payloads (payload.c) ---- */
+
+struct kfk_payloads {
+	bool monotonic; /* --payload-monotonic: the record's index */
+	char *payload;	/* --record-size: one payload of random letters, sent every time */
+	size_t payload_len;
+	char *file_data; /* --payload-file: the whole file; records point into it */
+	char **records;
+	size_t *record_len, nrecords;
+	uint64_t rng[2];
+};
+
+/* Builds the payloads the configuration asks for: 0, -EINVAL (bad input), -ENOMEM; err. */
+int kfk_payloads_init(struct kfk_payloads *pl, const struct kfk_config *cfg, char *err,
+		      size_t size);
+void kfk_payloads_free(struct kfk_payloads *pl);
+
+#define KFK_MONOTONIC_MAX 24 /* bytes of a --payload-monotonic payload, NUL included */
+
+/*
+ * The payload of record seq and its length. A --payload-monotonic one is written into tmp
+ * and *copy is set (librdkafka must copy it); the others live until the end.
+ */
+static inline const char *kfk_payload_of(struct kfk_payloads *pl, uint64_t seq, size_t *len,
+					 char tmp[KFK_MONOTONIC_MAX], bool *copy)
+{
+	if (pl->monotonic) {
+		*len = (size_t)snprintf(tmp, KFK_MONOTONIC_MAX, "%llu", (unsigned long long)seq);
+		*copy = true;
+		return tmp;
+	}
+	*copy = false;
+	if (pl->nrecords) {
+		size_t i = (size_t)rng_range(pl->rng, 0, (int64_t)pl->nrecords - 1);
+
+		*len = pl->record_len[i];
+		return pl->records[i];
+	}
+	*len = pl->payload_len;
+	return pl->payload;
+}
+
+/* ---- produce's output (produce_report.c) ---- */
+
+enum { KFK_OP_PRODUCE = 0, KFK_OP_SCHEDULED = 1 };
+
+/* What the producer measured, for its lines and its JSON */
+struct kfk_produce_summary {
+	const struct kfk_config *cfg;
+	const struct option_set *set;
+	const struct run_result *res;
+	const struct op_stats *s;     /* acknowledged records */
+	const struct op_stats *sched; /* from their due times; NULL without --throughput */
+	uint64_t runtime_ns;
+	double secs; /* the steady part: after the warm-up records, to the last report */
+	uint64_t failed, purged;
+	const char *bootstrap;
+};
+
+/* The runner's on_interval: the Java tool's progress line (arg unused) */
+void kfk_produce_progress(void *arg, const struct series_point *pt, const struct op_stats *ops,
+			  bool last, char *line, size_t size);
+/* The final line, and the scheduled-latency line under --throughput */
+void kfk_produce_lines(FILE *out, const struct kfk_produce_summary *sum);
+void kfk_produce_json(FILE *out, const struct kfk_produce_summary *sum);
 
 /* ---- subcommands ---- */
 

@@ -99,10 +99,10 @@ export const scenarios = {
     const global = sections.get("global") ?? {};
     sections.delete("global");
     let need = 0;
-    for (const sec of sections.values()) {
+    for (const [name, sec] of sections) {
       const o = { ...global, ...sec };
       const end = (Number(o.numjobs ?? 1) - 1) * fioSize(o.offset_increment ?? "0") + fioSize(o.offset ?? "0") + fioSize(o.size);
-      if (Number.isNaN(end)) p.push(`a job's size ${o.size}, offset_increment ${o.offset_increment} or numjobs ${o.numjobs} is not a number`);
+      if (Number.isNaN(end)) p.push(`job ${name}: size ${o.size}, offset_increment ${o.offset_increment} or numjobs ${o.numjobs} is not a number`);
       else need = Math.max(need, end);
     }
     const have = docs.quantity(claim?.spec.resources.requests.storage);

@@ -8,14 +8,21 @@
 //   - every pod spec meets the restricted Pod Security Standard (non-root, seccomp
 //     RuntimeDefault or Localhost, no privilege escalation, capabilities drop ALL, allowed
 //     volume types), has a read-only root filesystem and resources, and pvcbench runs as 10001
-//   - Jobs: backoffLimit 0, ttlSecondsAfterFinished, restartPolicy Never
-//   - references resolve: ConfigMaps, Secrets and their keys, PVCs, volumes, $(VAR) in args
+//   - Jobs run each pod once: backoffLimit 0, or an Indexed Job's backoffLimitPerIndex 0 (one
+//     failed index does not stop the others); ttlSecondsAfterFinished, restartPolicy Never
+//   - references resolve: ConfigMaps, Secrets and their keys, PVCs, volumes, $(VAR) in args; a
+//     Secret not in the output only when the docs tell the user to create it (docs.mjs)
+//   - every container's resources are those of docs/kubernetes.md's table, and the concurrent
+//     Kafka pairs' sizes those of docs/kubernetes.md and docs/kafka.md (docs.mjs)
 // For every kustomization: its JSON6902 patches (and those of the components it uses) really
 // took effect in its output (a patch whose target matches nothing still renders), and the
-// assertions of each scenario (the white paper's values, raw block, Indexed Job, seccomp).
+// assertions of each scenario (scenarios.mjs).
 import { readFileSync, existsSync } from "node:fs";
 import { join, resolve, dirname, basename } from "node:path";
 import { yaml, loadAll, modelClass, loadClientNode } from "./deps.mjs";
+import * as docs from "./docs.mjs";
+import { id, podSpecOf, containersOf, isPvcbench, jobs } from "./objects.mjs";
+import { scenarios } from "./scenarios.mjs";
 
 const [renderDir, ...dirs] = process.argv.slice(2);
 if (!renderDir || dirs.length === 0) {
@@ -31,7 +38,8 @@ const fail = (msg) => {
   failures++;
 };
 // check: one line per assertion group: the problems found, or ok
-function check(what, problems) {
+function check(what, list) {
+  const problems = [...new Set(list)];
   if (problems.length === 0) ok(what);
   else fail(`${what}: ${problems.slice(0, 8).join("; ")}${problems.length > 8 ? ` (+${problems.length - 8} more)` : ""}`);
 }
@@ -39,7 +47,6 @@ function check(what, problems) {
 const renderFile = (dir) => join(renderDir, `${dir.replace(/\//g, "__")}.yaml`);
 const rendered = new Map(); // dir -> objects
 for (const dir of dirs) rendered.set(dir, loadAll(readFileSync(renderFile(dir), "utf8")));
-const id = (o) => `${o.kind}/${o.metadata?.name}`;
 
 // ---- schema and unknown fields -------------------------------------------------------------
 
@@ -108,14 +115,6 @@ function validateSchema(dir, objs) {
 
 // ---- pod security and resources --------------------------------------------------------
 
-function podSpecOf(o) {
-  if (o.kind === "Pod") return o.spec;
-  if (["Job", "StatefulSet", "Deployment", "DaemonSet", "ReplicaSet"].includes(o.kind)) return o.spec?.template?.spec;
-  if (o.kind === "CronJob") return o.spec?.jobTemplate?.spec?.template?.spec;
-  return undefined;
-}
-const containersOf = (spec) => [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
-const isPvcbench = (c) => /(^|\/)pvcbench(:|@|$)/.test(c.image ?? "");
 const RESTRICTED_VOLUMES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
 
 function checkPodSecurity(dir, objs) {
@@ -155,7 +154,11 @@ function checkPodSecurity(dir, objs) {
       if (isPvcbench(c) && c.image !== "localhost/pvcbench:latest") problems.push(`${cw}: image ${c.image}, not localhost/pvcbench:latest (the name users replace with kustomize edit set image)`);
     }
     if (o.kind === "Job") {
-      if (o.spec.backoffLimit !== 0) problems.push(`${where}: backoffLimit is not 0`);
+      // an Indexed Job may instead fail each index alone; a backoffLimit beside it would still
+      // stop every index at the first failures
+      const perIndex = o.spec.completionMode === "Indexed" && o.spec.backoffLimitPerIndex === 0;
+      if (perIndex && o.spec.backoffLimit !== undefined) problems.push(`${where}: backoffLimit ${o.spec.backoffLimit} beside backoffLimitPerIndex: 0 stops the other indexes`);
+      if (!perIndex && o.spec.backoffLimit !== 0) problems.push(`${where}: backoffLimit is not 0 (nor an Indexed Job's backoffLimitPerIndex 0)`);
       if (!(o.spec.ttlSecondsAfterFinished > 0)) problems.push(`${where}: no ttlSecondsAfterFinished`);
       if (spec.restartPolicy !== "Never") problems.push(`${where}: restartPolicy is not Never`);
     }
@@ -168,6 +171,7 @@ function checkPodSecurity(dir, objs) {
 
 function checkReferences(dir, objs) {
   const problems = [];
+  const userSecrets = docs.documentedSecrets(); // made by the user, as the docs say
   const find = (kind, name) => objs.find((o) => o.kind === kind && o.metadata.name === name);
   const keysOf = (o) => new Set([...Object.keys(o?.data ?? {}), ...Object.keys(o?.stringData ?? {})]);
   for (const o of objs) {
@@ -193,7 +197,9 @@ function checkReferences(dir, objs) {
         if (!ref || ref.optional) continue;
         const kind = e.valueFrom.configMapKeyRef ? "ConfigMap" : "Secret";
         const t = find(kind, ref.name);
-        if (!t) problems.push(`${cw}: env ${e.name}: ${kind} ${ref.name} is not in the output`);
+        if (!t && kind === "Secret" && userSecrets.has(ref.name)) {
+          if (!userSecrets.get(ref.name).has(ref.key)) problems.push(`${cw}: env ${e.name}: the Secret ${ref.name} that ${docs.KUBERNETES_MD} has the user create has no key ${ref.key}`);
+        } else if (!t) problems.push(`${cw}: env ${e.name}: ${kind} ${ref.name} is not in the output${kind === "Secret" ? ` (nor created by a kubectl create secret step in ${docs.KUBERNETES_MD})` : ""}`);
         else if (!keysOf(t).has(ref.key)) problems.push(`${cw}: env ${e.name}: ${kind} ${ref.name} has no key ${ref.key}`);
       }
       for (const ef of c.envFrom ?? []) {
@@ -291,159 +297,72 @@ function checkPatches(dir, objs) {
   if (count) check(`${dir}: ${count} JSON6902 patch(es) applied to their targets`, problems);
 }
 
-// ---- the scenarios' own assertions ---------------------------------------------------------
+// ---- what the docs say -------------------------------------------------------------------
 
-const jobs = (objs) => objs.filter((o) => o.kind === "Job");
-const envOf = (c) => Object.fromEntries((c.env ?? []).filter((e) => "value" in e).map((e) => [e.name, e.value]));
-const pvcs = (objs) => objs.filter((o) => o.kind === "PersistentVolumeClaim");
-
-function seedFio(objs, problems, { pvc = true } = {}) {
-  const [job] = jobs(objs);
-  const c = job?.spec.template.spec.containers[0];
-  if (!c) return problems.push("no Job");
-  const env = envOf(c);
-  if (env.FIO_SIZE !== "10G") problems.push(`FIO_SIZE ${env.FIO_SIZE}, not the white paper's 10G`);
-  if (env.RUN_TIME !== "900s") problems.push(`RUN_TIME ${env.RUN_TIME}, not the white paper's 900s`);
-  if (env.FIO_MOUNTPOINT !== "/data") problems.push(`FIO_MOUNTPOINT ${env.FIO_MOUNTPOINT}, not /data`);
-  if (pvc) {
-    const [claim] = pvcs(objs);
-    if (claim?.spec.resources.requests.storage !== "50Gi") problems.push("the PVC is not 50Gi");
-    if (!(c.volumeMounts ?? []).some((m) => m.mountPath === "/data")) problems.push("nothing mounted at /data");
+// checkResourcesDoc: each container's requests and limits are those of docs/kubernetes.md's
+// resources table (its row names the object and the container); SEEN collects the pairs found
+const resourceRows = docs.resourceTable();
+function checkResourcesDoc(dir, objs, seen) {
+  const what = `${dir}: every container's resources are those of ${docs.KUBERNETES_MD}'s table`;
+  if (typeof resourceRows === "string") return check(what, [resourceRows]);
+  const problems = [];
+  for (const o of objs) {
+    const spec = podSpecOf(o);
+    if (!spec) continue;
+    for (const c of containersOf(spec)) {
+      const cw = `${id(o)} container ${c.name}`;
+      const row = resourceRows.find((r) => r.objects.includes(o.metadata.name) && r.containers.includes(c.name));
+      if (!row) {
+        problems.push(`${cw}: no row of ${docs.KUBERNETES_MD}'s resources table names it`);
+        continue;
+      }
+      seen.add(`${o.metadata.name}/${c.name}`);
+      for (const [col, a, b] of docs.RESOURCE_COLUMNS) {
+        const got = c.resources?.[a]?.[b];
+        const want = row.values[col];
+        if (!(docs.quantity(got) === docs.quantity(want))) problems.push(`${cw}: ${a}.${b} ${got}, the docs say ${want}`);
+      }
+    }
   }
+  check(what, problems);
+}
+// and no row names a container that nothing rendered: a stale row misleads as much
+function checkResourcesDocStale(seen) {
+  if (typeof resourceRows === "string") return;
+  const problems = [];
+  for (const r of resourceRows) {
+    for (const o of r.objects) for (const c of r.containers) if (!seen.has(`${o}/${c}`)) problems.push(`${o} container ${c} is in the table but not in the manifests`);
+  }
+  check(`${docs.KUBERNETES_MD}'s resources table names only rendered containers`, problems);
 }
 
-const scenarios = {
-  "k8s/base": (objs, p) => seedFio(objs, p),
-  "k8s/scenarios/fio-summary": (objs, p) => {
-    seedFio(objs, p);
-    if (jobs(objs)[0]?.spec.template.spec.containers[0].args) p.push("arguments given: the default job is the FIO Summary");
-  },
-  "k8s/overlays/seccomp-io-uring": (objs, p) => {
-    seedFio(objs, p);
-    const sp = jobs(objs)[0]?.spec.template.spec.securityContext.seccompProfile;
-    if (sp?.type !== "Localhost") p.push("the pod's seccomp profile is not Localhost");
-    const file = join("k8s/overlays/seccomp-io-uring", basename(sp?.localhostProfile ?? ""));
-    if (!existsSync(file)) return p.push(`the profile ${sp?.localhostProfile} is not in k8s/overlays/seccomp-io-uring`);
-    const prof = JSON.parse(readFileSync(file, "utf8"));
-    const uring = ["io_uring_setup", "io_uring_enter", "io_uring_register"];
-    for (const name of uring) {
-      const rules = prof.syscalls.filter((s) => s.names.includes(name) && !(s.includes?.caps?.length) && !(s.args?.length));
-      if (!rules.some((s) => s.action === "SCMP_ACT_ALLOW")) p.push(`${file} does not allow ${name}`);
-      if (rules.some((s) => s.action !== "SCMP_ACT_ALLOW")) p.push(`${file} also refuses ${name}`);
+// checkKafkaSizesDoc: the concurrent pairs' topics and sizes are those of docs/kubernetes.md's
+// table and of docs/kafka.md's commands
+function checkKafkaSizesDoc(dir, objs) {
+  const problems = [];
+  const table = docs.concurrentKafkaTable();
+  const commands = docs.concurrentKafkaCommands();
+  if (typeof table === "string") problems.push(table);
+  for (const j of jobs(objs)) {
+    const prod = j.spec.template.spec.initContainers?.find((c) => c.name === "producer");
+    const cm = objs.find((o) => o.kind === "ConfigMap" && prod?.envFrom?.some((e) => e.configMapRef?.name === o.metadata.name))?.data ?? {};
+    const got = `${cm.KAFKA_RECORDS} records of ${cm.KAFKA_RECORD_SIZE} bytes`;
+    const row = typeof table === "string" ? null : table[j.metadata.name];
+    if (typeof table !== "string") {
+      if (!row) problems.push(`${j.metadata.name} is not in ${docs.KUBERNETES_MD}'s table`);
+      else if (row.topic !== cm.KAFKA_TOPIC || `${row.records} records of ${row.size} bytes` !== got) problems.push(`${j.metadata.name}: ${cm.KAFKA_TOPIC}, ${got}; ${docs.KUBERNETES_MD} says ${row.topic}, ${row.records} records of ${row.size} bytes`);
     }
-    if (!["SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS"].includes(prof.defaultAction)) p.push(`${file}: its default action ${prof.defaultAction} allows what the runtime's default refuses`);
-  },
-  "k8s/scenarios/raw-block": (objs, p) => {
-    seedFio(objs, p, { pvc: false });
-    const [claim] = pvcs(objs);
-    if (claim?.spec.volumeMode !== "Block") p.push("the PVC's volumeMode is not Block");
-    const spec = jobs(objs)[0].spec.template.spec;
-    const c = spec.containers[0];
-    const dataVol = spec.volumes.find((v) => v.persistentVolumeClaim?.claimName === claim?.metadata.name);
-    const dev = (c.volumeDevices ?? []).find((d) => d.name === dataVol?.name);
-    if (!dev) p.push("the PVC is not a volumeDevice of the container");
-    if ((c.volumeMounts ?? []).some((m) => m.name === dataVol?.name)) p.push("the block PVC is also mounted");
-    const [cmd, jobfile] = c.args ?? [];
-    if (cmd !== "fio" || !jobfile) return p.push("the container does not run pvcbench fio JOBFILE");
-    const mount = (c.volumeMounts ?? []).find((m) => jobfile.startsWith(`${m.mountPath}/`));
-    const vol = spec.volumes.find((v) => v.name === mount?.name);
-    const cm = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === vol?.configMap?.name);
-    const text = cm?.data?.[basename(jobfile)];
-    if (!text) return p.push(`the job file ${jobfile} is not in a mounted ConfigMap`);
-    if (!/^force=1$/m.test(text)) p.push("the job file does not set force=1 (pvcbench will not write to a device without it)");
-    const fn = /^filename=(.*)$/m.exec(text)?.[1];
-    if (fn !== dev?.devicePath) p.push(`the job file's filename ${fn} is not the devicePath ${dev?.devicePath}`);
-    for (const [, v] of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
-      if (!["FIO_SIZE", "RUN_TIME", "FIO_OFFSET_INCREMENT"].includes(v)) p.push(`the job file uses \${${v}}, which neither the Job nor the image sets`);
-    }
-  },
-  "k8s/scenarios/scale-out": (objs, p) => {
-    seedFio(objs, p, { pvc: false });
-    const job = jobs(objs)[0];
-    const spec = job.spec.template.spec;
-    if (job.spec.completionMode !== "Indexed") p.push("completionMode is not Indexed");
-    if (!(job.spec.completions >= 2) || job.spec.completions !== job.spec.parallelism) p.push("completions and parallelism are not the same N >= 2");
-    const labels = job.spec.template.metadata?.labels ?? {};
-    const matches = (sel) => sel && Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v) && Object.keys(sel.matchLabels ?? {}).length > 0;
-    const spread = (spec.topologySpreadConstraints ?? []).some((t) => t.topologyKey === "kubernetes.io/hostname" && t.whenUnsatisfiable === "DoNotSchedule" && matches(t.labelSelector));
-    const anti = (spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).some((t) => t.topologyKey === "kubernetes.io/hostname" && matches(t.labelSelector));
-    if (!spread && !anti) p.push("no spread over kubernetes.io/hostname that selects the Job's own pods");
-    if (spec.volumes.some((v) => v.persistentVolumeClaim)) p.push("a PVC is shared by all the pods");
-    const data = spec.volumes.find((v) => v.name === spec.containers[0].volumeMounts?.find((m) => m.mountPath === "/data")?.name);
-    if (!data?.ephemeral?.volumeClaimTemplate?.spec?.resources?.requests?.storage) p.push("/data is not a generic ephemeral volume with a size");
-    const c = spec.containers[0];
-    if (!(c.args ?? []).includes("--output-format=json")) p.push("the pods do not print --output-format=json");
-    const start = (c.env ?? []).find((e) => e.name === "PVCBENCH_START_AT");
-    if (!start?.valueFrom?.configMapKeyRef) p.push("PVCBENCH_START_AT does not come from a ConfigMap (set once)");
-  },
-  "k8s/scenarios/postgres": (objs, p) => {
-    const sts = objs.find((o) => o.kind === "StatefulSet");
-    if (sts?.spec.volumeClaimTemplates?.[0]?.spec.resources.requests.storage !== "200Gi") p.push("the StatefulSet's volume is not 200Gi");
-    const pg = sts?.spec.template.spec.containers[0];
-    if (!/^docker\.io\/library\/postgres:15$|^postgres:15$/.test(pg?.image ?? "")) p.push(`the server is ${pg?.image}, not postgres:15`);
-    const maxc = /^max_connections=(\d+)$/.exec((pg?.args ?? []).find((a) => a.startsWith("max_connections=")) ?? "");
-    if (!maxc || Number(maxc[1]) < 104) p.push("max_connections leaves no room for the big test's 100 clients");
-    const svc = objs.find((o) => o.kind === "Service");
-    const podLabels = sts?.spec.template.metadata.labels ?? {};
-    if (!svc || !Object.entries(svc.spec.selector).every(([k, v]) => podLabels[k] === v)) p.push("the Service does not select the server's pod");
-    const job = jobs(objs)[0];
-    const spec = job?.spec.template.spec;
-    const steps = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
-    const want = [
-      ["wait-for-postgres", null],
-      ["init", "pgbench -i -s 400"],
-      ["small-test", "pgbench -c 1 -j 1 -t 10"],
-      ["big-test", "pgbench -c 100 -j 4 -t 10000"],
-    ];
-    if (steps.map((c) => c.name).join(",") !== want.map((w) => w[0]).join(",")) p.push(`the steps are ${steps.map((c) => c.name).join(",")}`);
-    for (const [name, args] of want) {
-      const c = steps.find((s) => s.name === name);
-      if (args && !(c?.args ?? []).join(" ").startsWith(args)) p.push(`${name} does not run ${args}`);
-    }
-    if ((spec?.containers ?? []).length !== 1) p.push("more than one main container: they would run at the same time");
-    const cm = objs.find((o) => o.kind === "ConfigMap" && steps[1]?.envFrom?.some((e) => e.configMapRef?.name === o.metadata.name));
-    if (cm?.data?.PGHOST !== svc?.metadata.name) p.push(`PGHOST ${cm?.data?.PGHOST} is not the Service ${svc?.metadata.name}`);
-    if (cm?.data?.PGDATABASE !== "userdb") p.push("the database is not userdb");
-  },
-  "k8s/scenarios/kafka": (objs, p) => kafkaPairs(objs, p, 1),
-  "k8s/scenarios/kafka-concurrent": (objs, p) => kafkaPairs(objs, p, 3),
-};
-
-function kafkaPairs(objs, p, n) {
-  const js = jobs(objs);
-  if (js.length !== n) p.push(`${js.length} Jobs, not ${n}`);
-  const topics = new Set(), bootstraps = new Set(), starts = new Set();
-  for (const j of js) {
-    const spec = j.spec.template.spec;
-    const prod = spec.initContainers?.find((c) => c.name === "producer");
-    const cons = spec.containers.find((c) => c.name === "consumer");
-    if (!prod || !cons || spec.containers.length !== 1) {
-      p.push(`${j.metadata.name}: not a producer init container followed by a consumer`);
-      continue;
-    }
-    if (prod.args.slice(0, 2).join(" ") !== "kafka produce" || cons.args.slice(0, 2).join(" ") !== "kafka consume") p.push(`${j.metadata.name}: not kafka produce then kafka consume`);
-    const cm = objs.find((o) => o.kind === "ConfigMap" && prod.envFrom?.some((e) => e.configMapRef?.name === o.metadata.name));
-    if (!cm?.data?.KAFKA_BOOTSTRAP) p.push(`${j.metadata.name}: no KAFKA_BOOTSTRAP`);
-    bootstraps.add(cm?.data?.KAFKA_BOOTSTRAP);
-    topics.add(cm?.data?.KAFKA_TOPIC);
-    for (const c of [prod, cons]) {
-      const i = c.args.indexOf("--bootstrap-server");
-      if (c.args[i + 1] !== "$(KAFKA_BOOTSTRAP)") p.push(`${j.metadata.name} ${c.name}: --bootstrap-server is not $(KAFKA_BOOTSTRAP)`);
-    }
-    const start = prod.env?.find((e) => e.name === "PVCBENCH_START_AT")?.valueFrom?.configMapKeyRef;
-    starts.add(start?.name);
-    if ((cons.env ?? []).some((e) => e.name === "PVCBENCH_START_AT")) p.push(`${j.metadata.name}: the consumer waits for the producers' start time too`);
+    const pair = /-(\d+)$/.exec(j.metadata.name)?.[1];
+    const cmd = commands[pair];
+    if (!cmd) problems.push(`${j.metadata.name}: ${docs.KAFKA_MD} has no producer command for pair ${pair} (--topic conc${pair})`);
+    else if (`${cmd.records} records of ${cmd.size} bytes` !== got) problems.push(`${j.metadata.name}: ${got}; ${docs.KAFKA_MD} says ${cmd.records} records of ${cmd.size} bytes`);
   }
-  if (bootstraps.size !== 1) p.push("the pairs do not share one bootstrap");
-  if (topics.size !== js.length) p.push("the pairs do not each have their own topic");
-  if (n > 1) {
-    const [name] = starts;
-    const cm = objs.find((o) => o.kind === "ConfigMap" && o.metadata.name === name);
-    if (starts.size !== 1 || !cm || !("PVCBENCH_START_AT" in (cm.data ?? {}))) p.push("the producers do not share one PVCBENCH_START_AT from a ConfigMap");
-  }
+  check(`${dir}: the pairs' topics and sizes are those of ${docs.KUBERNETES_MD} and ${docs.KAFKA_MD}`, problems);
 }
 
 // ---- run -----------------------------------------------------------------------------------
+
+const seen = new Set();
 
 for (const dir of dirs) {
   const objs = rendered.get(dir);
@@ -451,6 +370,8 @@ for (const dir of dirs) {
   checkPodSecurity(dir, objs);
   checkReferences(dir, objs);
   checkPatches(dir, objs);
+  checkResourcesDoc(dir, objs, seen);
+  if (dir === "k8s/scenarios/kafka-concurrent") checkKafkaSizesDoc(dir, objs);
   const own = scenarios[dir];
   if (own) {
     const problems = [];
@@ -459,5 +380,8 @@ for (const dir of dirs) {
   }
 }
 const missing = Object.keys(scenarios).filter((d) => !dirs.includes(d));
-if (!process.env.VALIDATE_PARTIAL) check("every scenario with assertions was rendered", missing.map((d) => `${d} was not`));
+if (!process.env.VALIDATE_PARTIAL) {
+  check("every scenario with assertions was rendered", missing.map((d) => `${d} was not`));
+  checkResourcesDocStale(seen);
+}
 process.exit(failures ? 1 : 0);

@@ -28,7 +28,8 @@ enum opt_type {
 		       -1) stores -1, meaning no limit */
 	OPT_LIST,   /* no field of its own: every value goes to the parser's on_option (the
 		       Java tools' --producer-props k=v k=v ...: every argument up to the next
-		       --name) */
+		       --name; in the other styles one value per occurrence). Without
+		       on_option, opt_set only records that the row was given. */
 	OPT_REFUSED, /* a reference tool's option that pvcbench refuses by name: using it is an
 			error quoting help ("option --x is not supported: <help>") */
 };
@@ -70,11 +71,14 @@ struct option_def {
 	unsigned modes;	      /* enum opt_mode bits where it may be given; 0: every mode */
 	const char *fixed;    /* a flag without a value that sets the field to this text:
 				   pgbench's -S is --builtin=select-only (the row's name is
-				   select-only, its offset builtin's) */
+				   select-only, its offset builtin's, its type builtin's; no
+				   default). Setting it records the source on the row that owns
+				   the field too, so opt_given("builtin") is true after -S. */
 	double dmin, dmax;    /* OPT_DOUBLE, OPT_RATE bounds; unused when dmax <= dmin */
 	bool positive;	      /* OPT_DOUBLE, OPT_RATE: must be above 0 */
 	bool no_limit;	      /* OPT_RATE: a negative value means no limit (stored as -1) */
-	const char *arg_name; /* --help's name for the value (NUM, FILE...); NULL: VALUE */
+	const char *arg_name; /* --help's name for the value (FILE...); NULL: by type: NUM
+				 (int, double), SIZE, TIME, RATE, else VALUE */
 	bool hidden;	      /* left out of --help (aliases kept for compatibility) */
 };
 
@@ -83,6 +87,10 @@ struct option_set {
 	unsigned count;
 	enum opt_source *source; /* one per row */
 };
+
+/* Points set at defs with a source per row, allocated (-ENOMEM); opt_set_free releases it. */
+int opt_set_init(struct option_set *set, const struct option_def *defs);
+void opt_set_free(struct option_set *set);
 
 /* Number of rows of a table ending with a row whose name is NULL. */
 unsigned opt_count(const struct option_def *defs);
@@ -114,7 +122,10 @@ int opt_set(const struct option_set *set, void *config, const char *name, const 
 void opt_format_value(const struct option_def *def, const void *config, char *buf, size_t size);
 const char *opt_source_name(enum opt_source source); /* "default", "preset", "env", ... */
 
-/* Prints --help lines for every row: flag, env, default, help. */
+/* Whether the row has a field of its own to echo: not a list, a refused name or a fixed flag. */
+bool opt_has_field(const struct option_def *def);
+
+/* opt_print_help_style(defs, OPT_STYLE_FIO, out), for the callers from before the styles. */
 void opt_print_help(const struct option_def *defs, FILE *out);
 
 /*
@@ -144,8 +155,9 @@ struct opt_argv {
 	 */
 	int (*on_option)(void *arg, unsigned target, const struct option_def *def,
 			 const char *value, char *err, size_t err_size);
-	/* Optional: called for each operand (a job file, pgbench's DBNAME); NULL: an operand
-	 * is an error ("unexpected argument X") */
+	/* Optional: called for each operand (a job file, pgbench's DBNAME), in order; NULL: an
+	 * operand is an error ('unexpected argument "X"'). In every style a lone "--" ends the
+	 * options: what follows is operands. */
 	int (*on_operand)(void *arg, const char *text, char *err, size_t err_size);
 	void *arg;
 };
@@ -153,8 +165,12 @@ struct opt_argv {
 /*
  * Reads argv[1..argc-1] in the style, setting values with source SRC_FLAG. Messages are one
  * line without the program's name:
- *   unknown option --blocksize; did you mean --bs?        (-ENOENT)
+ *   unknown option --blocksize; did you mean --bs?        (-ENOENT; across all the tables)
+ *   unknown option -x                                     (-ENOENT)
+ *   option --c is ambiguous; possibilities: --client --connect (-EINVAL; getopt style)
  *   option -c needs a value / option --client needs a value (-EINVAL)
+ *   option --select-only takes no value                   (-EINVAL; a fixed flag given =x)
+ *   option --producer-props needs at least one value      (-EINVAL; a list, Java style)
  *   option --foo is not supported: <help of its OPT_REFUSED row> (-EINVAL)
  *   and opt_set's messages for bad values.
  * Returns 0, or the first error (parsing stops there).
@@ -162,12 +178,13 @@ struct opt_argv {
 int opt_parse_argv(const struct opt_argv *p, int argc, char **argv, char *err, size_t err_size);
 
 /*
- * After parsing: the first option given (SRC_FLAG or SRC_ENV) whose modes leave out mode, or
- * NULL. pgbench: "--client cannot be used in initialization (-i) mode".
+ * After parsing: the first option given (any source but default and preset) whose modes leave
+ * out mode, or NULL. pgbench: "--client cannot be used in initialization (-i) mode".
  */
 const struct option_def *opt_check_mode(const struct option_set *set, unsigned mode);
 
-/* The index of def's row in set, or -1; and whether that row was given (not a default). */
+/* The index of the row called name (or by its alias) in set, or -1; and whether that row was
+ * given (its source is not the default). */
 int opt_row_index(const struct option_set *set, const char *name);
 bool opt_given(const struct option_set *set, const char *name);
 

@@ -37,13 +37,29 @@ struct test_config {
 	uint64_t runtime;
 	char mode[OPT_STRING_MAX];
 	char note[OPT_STRING_MAX];
+	double ratio;
+	double rate;
+	double speed;
 };
 
 static const char *const test_modes[] = { "read", "write", "randrw", NULL };
 
 #define F(field) offsetof(struct test_config, field)
 
-enum { ROW_NAME, ROW_JOBS, ROW_LIMIT, ROW_DIRECT, ROW_BS, ROW_RUNTIME, ROW_MODE, ROW_NOTE, ROWS };
+enum {
+	ROW_NAME,
+	ROW_JOBS,
+	ROW_LIMIT,
+	ROW_DIRECT,
+	ROW_BS,
+	ROW_RUNTIME,
+	ROW_MODE,
+	ROW_NOTE,
+	ROW_RATIO,
+	ROW_RATE,
+	ROW_SPEED,
+	ROWS
+};
 
 static const struct option_def test_defs[] = {
 	[ROW_NAME] = { .name = "name",
@@ -101,12 +117,37 @@ static const struct option_def test_defs[] = {
 		       .offset = F(note),
 		       .def = NULL,
 		       .help = "free text" },
+	[ROW_RATIO] = { .name = "ratio",
+			.env = "TEST_PVC_RATIO",
+			.type = OPT_DOUBLE,
+			.offset = F(ratio),
+			.def = "0.5",
+			.dmin = 0,
+			.dmax = 1,
+			.help = "share of reads" },
+	/* the Java tools' --throughput: -1 is no limit */
+	[ROW_RATE] = { .name = "rate",
+		       .env = "TEST_PVC_RATE",
+		       .type = OPT_RATE,
+		       .offset = F(rate),
+		       .def = "-1",
+		       .no_limit = true,
+		       .help = "events per second" },
+	/* pgbench's -R: above 0, no "no limit" */
+	[ROW_SPEED] = { .name = "speed",
+			.type = OPT_RATE,
+			.offset = F(speed),
+			.positive = true,
+			.dmin = 0,
+			.dmax = 1e6,
+			.help = "transactions per second" },
 	[ROWS] = { .name = NULL },
 };
 
 static const char *const test_env_names[] = {
-	"TEST_PVC_NAME",       "TEST_PVC_JOBS",	   "TEST_PVC_DIRECT", "TEST_PVC_BS",
-	"TEST_PVC_BLOCK_SIZE", "TEST_PVC_RUNTIME", "TEST_PVC_MODE",
+	"TEST_PVC_NAME", "TEST_PVC_JOBS",	"TEST_PVC_DIRECT",
+	"TEST_PVC_BS",	 "TEST_PVC_BLOCK_SIZE", "TEST_PVC_RUNTIME",
+	"TEST_PVC_MODE", "TEST_PVC_RATIO",	"TEST_PVC_RATE",
 };
 
 struct test_fixture {
@@ -345,6 +386,37 @@ static void test_parse_int(void **state)
 	assert_int_equal(v, 5);
 }
 
+static void test_parse_double(void **state)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		double value;
+	} cases[] = {
+		{ "1.5", 0, 1.5 },	 { "-2", 0, -2 },	   { "+3", 0, 3 },
+		{ "0", 0, 0 },		 { ".5", 0, 0.5 },	   { "5.", 0, 5 },
+		{ "1e3", 0, 1000 },	 { "2.5e-7", 0, 2.5e-7 },  { "1e+20", 0, 1e20 },
+		{ "1e999", -ERANGE, 0 }, { "-1e999", -ERANGE, 0 }, { "", -EINVAL, 0 },
+		{ ".", -EINVAL, 0 },	 { "-", -EINVAL, 0 },	   { "abc", -EINVAL, 0 },
+		{ "inf", -EINVAL, 0 },	 { "-inf", -EINVAL, 0 },   { "nan", -EINVAL, 0 },
+		{ "0x10", -EINVAL, 0 },	 { " 1", -EINVAL, 0 },	   { "1 ", -EINVAL, 0 },
+		{ "1.5x", -EINVAL, 0 },	 { "1e", -EINVAL, 0 },	   { "1k", -EINVAL, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double v = 42.25;
+		int ret = opt_parse_double(cases[i].text, &v);
+
+		if (ret != cases[i].ret)
+			fail_msg("double \"%s\": returned %d, expected %d", cases[i].text, ret,
+				 cases[i].ret);
+		if (v != (ret == 0 ? cases[i].value : 42.25))
+			fail_msg("double \"%s\": gave %.17g", cases[i].text, v);
+	}
+	double v;
+	assert_int_equal(opt_parse_double(NULL, &v), -EINVAL);
+}
+
 /* ---- the table ---- */
 
 static void test_count_and_find(void **state)
@@ -373,6 +445,10 @@ static void test_defaults(void **state)
 	assert_string_equal(f->config.mode, "read");
 	/* no default: cleared, not left as garbage */
 	assert_string_equal(f->config.note, "");
+	assert_true(f->config.ratio == 0.5);
+	assert_true(f->config.rate == -1);
+	/* no default and a bound above 0: cleared to 0 all the same */
+	assert_true(f->config.speed == 0);
 	for (unsigned i = 0; i < ROWS; i++)
 		assert_int_equal(f->source[i], SRC_DEFAULT);
 
@@ -414,7 +490,11 @@ static void test_env(void **state)
 	setenv("TEST_PVC_BS", "64k", 1);
 	setenv("TEST_PVC_RUNTIME", "90", 1);
 	setenv("TEST_PVC_MODE", "randrw", 1);
+	setenv("TEST_PVC_RATIO", "0.9", 1);
+	setenv("TEST_PVC_RATE", "-1", 1);
 	assert_int_equal(opt_apply_env(&f->set, &f->config, f->err, sizeof(f->err)), 0);
+	assert_true(f->config.ratio == 0.9);
+	assert_true(f->config.rate == -1);
 
 	assert_string_equal(f->config.name, "from-env");
 	assert_int_equal(f->config.jobs, 8);
@@ -629,6 +709,76 @@ static void test_errors(void **state)
 	assert_string_equal(f->config.name, long_name);
 }
 
+/* Sets a double row and returns what it holds. */
+static double test_set_double(struct test_fixture *f, const char *name, const char *value)
+{
+	if (opt_set(&f->set, &f->config, name, value, SRC_FLAG, f->err, sizeof(f->err)))
+		fail_msg("--%s=%s: %s", name, value, f->err);
+	return *(double *)((char *)&f->config + opt_find(test_defs, name)->offset);
+}
+
+static void test_double_and_rate(void **state)
+{
+	struct test_fixture *f = *state;
+
+	test_apply_defaults(f);
+	assert_true(test_set_double(f, "ratio", "0.25") == 0.25);
+	assert_true(test_set_double(f, "ratio", "0") == 0);
+	assert_true(test_set_double(f, "ratio", "1") == 1);
+	/* rates: k, m, g are thousands, either case */
+	assert_true(test_set_double(f, "rate", "10k") == 10000);
+	assert_true(test_set_double(f, "rate", "10K") == 10000);
+	assert_true(test_set_double(f, "rate", "2.5m") == 2500000);
+	assert_true(test_set_double(f, "rate", "1g") == 1e9);
+	assert_true(test_set_double(f, "rate", "0.5") == 0.5);
+	/* no_limit: any negative number is the Java tools' -1 */
+	assert_true(test_set_double(f, "rate", "-1") == -1);
+	assert_true(test_set_double(f, "rate", "100") == 100);
+	assert_true(test_set_double(f, "rate", "-0.5") == -1);
+	assert_true(test_set_double(f, "rate", "-3k") == -1);
+	assert_true(test_set_double(f, "speed", "500") == 500);
+	assert_true(test_set_double(f, "speed", "1m") == 1e6);
+
+	test_expect_error(f, SRC_FLAG, "ratio", "1.5", -ERANGE,
+			  (const char *const[]){ "--ratio=1.5", "at most 1", NULL });
+	test_expect_error(f, SRC_FLAG, "ratio", "-0.1", -ERANGE,
+			  (const char *const[]){ "--ratio=-0.1", "at least 0", NULL });
+	test_expect_error(f, SRC_FLAG, "ratio", "half", -EINVAL,
+			  (const char *const[]){ "--ratio=half", "not a number", NULL });
+	test_expect_error(f, SRC_FLAG, "ratio", "nan", -EINVAL,
+			  (const char *const[]){ "--ratio=nan", "not a number", NULL });
+	test_expect_error(f, SRC_FLAG, "ratio", "1e999", -ERANGE,
+			  (const char *const[]){ "--ratio=1e999", "too large", NULL });
+	test_expect_error(f, SRC_FLAG, "ratio", NULL, -EINVAL,
+			  (const char *const[]){ "--ratio", "needs a value", NULL });
+	test_expect_error(f, SRC_FLAG, "rate", "10x", -EINVAL,
+			  (const char *const[]){ "--rate=10x", "k or m suffix", NULL });
+	test_expect_error(f, SRC_FLAG, "rate", "10kk", -EINVAL,
+			  (const char *const[]){ "--rate=10kk", "not a number", NULL });
+	test_expect_error(f, SRC_FLAG, "rate", "k", -EINVAL,
+			  (const char *const[]){ "--rate=k", NULL });
+	test_expect_error(f, SRC_FLAG, "rate", "1e308k", -ERANGE,
+			  (const char *const[]){ "--rate=1e308k", "too large", NULL });
+	/* without no_limit a negative rate is an error, not "no limit" */
+	test_expect_error(f, SRC_FLAG, "speed", "-1", -ERANGE,
+			  (const char *const[]){ "--speed=-1", "must not be negative", NULL });
+	test_expect_error(f, SRC_FLAG, "speed", "0", -ERANGE,
+			  (const char *const[]){ "--speed=0", "must be above 0", NULL });
+	test_expect_error(f, SRC_FLAG, "speed", "1.5m", -ERANGE,
+			  (const char *const[]){ "--speed=1.5m", "at most 1000000", NULL });
+
+	setenv("TEST_PVC_RATE", "5k", 1);
+	setenv("TEST_PVC_RATIO", "0.75", 1);
+	assert_int_equal(opt_apply_env(&f->set, &f->config, f->err, sizeof(f->err)), 0);
+	assert_true(f->config.rate == 5000);
+	assert_true(f->config.ratio == 0.75);
+	assert_int_equal(f->source[ROW_RATE], SRC_ENV);
+	setenv("TEST_PVC_RATIO", "2", 1);
+	assert_int_equal(opt_apply_env(&f->set, &f->config, f->err, sizeof(f->err)), -ERANGE);
+	assert_non_null(strstr(f->err, "TEST_PVC_RATIO=2"));
+	assert_non_null(strstr(f->err, "at most 1"));
+}
+
 static void test_time_bounds(void **state)
 {
 	struct test_fixture *f = *state;
@@ -748,8 +898,16 @@ static void test_round_trip(struct test_fixture *f, unsigned row, const char *va
 	case OPT_TIME:
 		assert_int_equal(*(const uint64_t *)a, *(const uint64_t *)b);
 		break;
-	default:
-		fail_msg("%s: no round trip for this type yet", def->name);
+	case OPT_DOUBLE:
+	case OPT_RATE:
+		/* exactly the same double: the text must not lose digits */
+		if (*(const double *)a != *(const double *)b)
+			fail_msg("%s=%s formats as \"%s\", which reads back as %.17g, not %.17g",
+				 def->name, value, text, *(const double *)b, *(const double *)a);
+		break;
+	case OPT_LIST:
+	case OPT_REFUSED:
+		fail_msg("%s: no value of its own to round-trip", def->name);
 	}
 }
 
@@ -772,6 +930,17 @@ static void test_format_round_trip(void **state)
 		test_round_trip(f, ROW_BS, sizes[i]);
 	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
 		test_round_trip(f, ROW_RUNTIME, times[i]);
+	static const char *const ratios[] = { "0",    "1",   "0.1",   "0.3333333333333333",
+					      "1e-9", "0.7", "2.5e-7" };
+	for (size_t i = 0; i < sizeof(ratios) / sizeof(ratios[0]); i++)
+		test_round_trip(f, ROW_RATIO, ratios[i]);
+	static const char *const rates[] = { "-1",   "-7",    "0",   "1k",
+					     "2.5m", "1g",    "0.1", "123456789.123",
+					     "1e20", "3.7e-5" };
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
+		test_round_trip(f, ROW_RATE, rates[i]);
+	test_round_trip(f, ROW_SPEED, "0.001");
+	test_round_trip(f, ROW_SPEED, "1000000");
 
 	char text[64];
 	f->config.bs = 4096;
@@ -795,20 +964,22 @@ static void test_help(void **state)
 	opt_print_help(test_defs, out);
 	fclose(out);
 	assert_non_null(text);
-	assert_non_null(strstr(text, "--bs=SIZE"));
-	assert_non_null(strstr(text, "--runtime=TIME"));
-	assert_non_null(strstr(text, "--jobs=N"));
+	assert_non_null(strstr(text, "\n  --bs=SIZE "));
+	assert_non_null(strstr(text, "\n  --runtime=TIME "));
+	assert_non_null(strstr(text, "\n  --jobs=NUM "));
+	assert_non_null(strstr(text, "\n  --ratio=NUM "));
+	assert_non_null(strstr(text, "\n  --rate=RATE "));
 	assert_non_null(strstr(text, "block size"));
-	assert_non_null(strstr(text, "[default: 4k]"));
-	assert_non_null(strstr(text, "[env: TEST_PVC_BS, TEST_PVC_BLOCK_SIZE]"));
-	assert_non_null(strstr(text, "[alias: --numjobs]"));
+	assert_non_null(strstr(text, "(default 4k)"));
+	assert_non_null(strstr(text, "(env TEST_PVC_BS, TEST_PVC_BLOCK_SIZE)"));
+	assert_non_null(strstr(text, "(alias --numjobs)"));
 	assert_non_null(strstr(text, "(read, write or randrw)"));
 	/* a switch that is off by default says nothing about its default */
 	const char *direct = strstr(text, "--direct");
 	assert_non_null(direct);
 	const char *eol = strchr(direct, '\n');
 	assert_non_null(eol);
-	const char *dflt = strstr(direct, "[default");
+	const char *dflt = strstr(direct, "(default");
 	assert_true(!dflt || dflt > eol);
 	/* one line per row */
 	unsigned lines = 0;
@@ -825,6 +996,7 @@ int main(void)
 		cmocka_unit_test(test_parse_time),
 		cmocka_unit_test(test_parse_bool),
 		cmocka_unit_test(test_parse_int),
+		cmocka_unit_test(test_parse_double),
 		cmocka_unit_test(test_count_and_find),
 		cmocka_unit_test_setup_teardown(test_defaults, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_default, test_setup, test_teardown),
@@ -836,6 +1008,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_time_bounds, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_choices, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_double_and_rate, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_format_round_trip, test_setup, test_teardown),
 		cmocka_unit_test(test_help),

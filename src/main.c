@@ -3,6 +3,7 @@
  * workloads; everything else lives in the modules.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pvcbench/command.h"
@@ -80,6 +81,8 @@ static int start_at(int *argc, char **argv)
 		fprintf(stderr, "pvcbench: %s\n", err);
 		return 2;
 	}
+	/* taken: command_main (which takes it too) must not read the variable again over the flag */
+	unsetenv(STARTAT_ENV);
 	/* commands that measure wait at their start barrier, after their setup */
 	const char *cmd = *argc >= 2 ? argv[1] : "";
 	bool measures = !strncmp(cmd, "--", 2) || !*cmd || !strcmp(cmd, "summary") ||

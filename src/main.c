@@ -3,9 +3,11 @@
  * workloads; everything else lives in the modules.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "block.h"
+#include "pvcbench/command.h"
+#include "pvcbench/workloads.h"
 #ifdef PVC_HAVE_POSTGRES
 #include "pgbench.h"
 #endif
@@ -20,16 +22,27 @@
 
 static int merge_cmd(int argc, char **argv);
 
-struct command {
+/* The block module's commands, on the command skeleton. */
+static int summary_main(int argc, char **argv)
+{
+	return command_main(&blk_summary_ops, argc, argv);
+}
+
+static int fio_main(int argc, char **argv)
+{
+	return command_main(&blk_fio_ops, argc, argv);
+}
+
+struct command_entry {
 	const char *name;
 	int (*main)(int argc, char **argv);
 	const char *help;
 };
 
-static const struct command commands[] = {
-	{ "summary", blk_summary_main,
+static const struct command_entry commands[] = {
+	{ "summary", summary_main,
 	  "the white paper's FIO Summary suite on FIO_MOUNTPOINT (the default)" },
-	{ "fio", blk_fio_main, "fio-style jobs from flags or job files" },
+	{ "fio", fio_main, "fio-style jobs from flags or job files" },
 #ifdef PVC_HAVE_POSTGRES
 	{ "pgbench", pgb_main, "pgbench-compatible PostgreSQL load: -i to initialise, then run" },
 #else
@@ -77,6 +90,8 @@ static int start_at(int *argc, char **argv)
 		fprintf(stderr, "pvcbench: %s\n", err);
 		return 2;
 	}
+	/* taken: command_main (which takes it too) must not read the variable again over the flag */
+	unsetenv(STARTAT_ENV);
 	/* commands that measure wait at their start barrier, after their setup */
 	const char *cmd = *argc >= 2 ? argv[1] : "";
 	bool measures = !strncmp(cmd, "--", 2) || !*cmd || !strcmp(cmd, "summary") ||
@@ -106,7 +121,7 @@ int main(int argc, char **argv)
 			printf("pvcbench %s\n", PVC_VERSION);
 			return 0;
 		}
-		return blk_summary_main(argc, argv);
+		return summary_main(argc, argv);
 	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);

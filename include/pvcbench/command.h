@@ -122,6 +122,9 @@ void command_error(const struct command *cmd, const char *fmt, ...)
 /* The exit status when no signal stopped the run; the highest status set wins. */
 void command_set_status(struct command *cmd, int status);
 bool command_json(const struct command *cmd);
+/* The results stream (stdout or the results file) from prepare to the last run_done, for what a
+ * workload prints before a run (fio's job headers); NULL outside. */
+FILE *command_results(const struct command *cmd);
 /* Runs made so far (each with its result), and one of them. */
 unsigned command_nruns(const struct command *cmd);
 struct run_result *command_result(const struct command *cmd, unsigned index);

@@ -54,7 +54,6 @@ void report_series_csv(FILE *f, const struct run_result *r, const char *label, b
 extern const double report_percentiles[];
 extern const unsigned report_npercentiles;
 
-
 /*
  * Results files are written whole or not at all: report_output_open returns a temporary file
  * beside path (stdout when path is NULL or "-"), report_output_commit renames it into place.

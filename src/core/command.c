@@ -27,6 +27,7 @@ struct command {
 	void *state;
 	int status;
 	bool json;
+	FILE *results; /* the results stream while measuring */
 	struct run_result *runs;
 	unsigned nruns, runs_cap;
 };
@@ -59,6 +60,11 @@ void command_set_state(struct command *cmd, void *state)
 bool command_json(const struct command *cmd)
 {
 	return cmd->json;
+}
+
+FILE *command_results(const struct command *cmd)
+{
+	return cmd->results;
 }
 
 unsigned command_nruns(const struct command *cmd)
@@ -337,12 +343,15 @@ static void measure(struct command *cmd, const struct cmd_outputs *o, char *err)
 		command_set_status(cmd, ops->usage_status);
 		return;
 	}
+	cmd->results = results.f;
 	if (ops->prepare && ops->prepare(cmd)) {
 		command_set_status(cmd, ops->failed_status);
+		cmd->results = NULL;
 		finish_outputs(cmd, o, &results, &series, false);
 		return;
 	}
 	bool measured = run_all(cmd, results.f);
+	cmd->results = NULL;
 	finish_outputs(cmd, o, &results, &series, measured);
 }
 

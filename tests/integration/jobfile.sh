@@ -53,7 +53,7 @@ check_kept_files() {
 }
 check "\${VAR} expanded (directory, size); numjobs=2 made two files" check_kept_files
 rm -f "$DATA"/*
-check "two groups: groupid 0 and 1, group_reporting, bare time_based, [global] applied to both" py "$OUT" <<'EOF'
+check "two groups: groupid 0 and 1, group_reporting, bare time_based, [global] applied to both, one series entry per group" py "$OUT" <<'EOF'
 import sys
 from pvctest import load_one_json, check_direction_consistency
 bad = []
@@ -62,6 +62,13 @@ jobs = [(j["jobname"], j["groupid"]) for j in doc["jobs"]]
 if jobs != [("readers", 0), ("writer", 1)]:
     bad.append("jobs (jobname, groupid) %r, expected [('readers', 0), ('writer', 1)] "
                "(group_reporting: one entry for both readers; stonewall: writer in group 1)" % jobs)
+# the envelope's time series: one entry per group, named by its first job, each with points
+series = [(s.get("groupid"), s.get("jobname")) for s in doc.get("series", [])]
+if series != [(0, "readers"), (1, "writer")]:
+    bad.append("series (groupid, jobname) %r, expected [(0, 'readers'), (1, 'writer')]" % series)
+for s in doc.get("series", []):
+    if not s.get("series", {}).get("points"):
+        bad.append("series of group %r has no points" % s.get("groupid"))
 for j in doc["jobs"]:
     d, other = ("read", "write") if j["jobname"] == "readers" else ("write", "read")
     x = j[d]

@@ -176,6 +176,10 @@ for name, entries in by.items():
                 bad.append("%s.%s runtime %r ms, RUN_TIME=1s (time_based)" % (name, d, x["runtime"]))
             bad += ["%s.%s: %s" % (name, d, b)
                     for b in check_direction_consistency(x, bs.get(name, 4096))]
+series = [(x.get("groupid"), x.get("jobname")) for x in doc.get("series", [])]
+if series != list(enumerate(names)):
+    bad.append("series (groupid, jobname) %r, expected one entry per test in order %r"
+               % (series, list(enumerate(names))))
 s = doc.get("summary", {})
 text = s.get("text")
 if not isinstance(text, list) or len(text) != 4:
@@ -230,7 +234,7 @@ for b in bad:
 sys.exit(1 if bad else 0)
 EOF
 }
-check "JSON: one document, fio fields, consistent, summary.text = fio formatting of jobs[]" \
+check "JSON: one document, fio fields, consistent, one series entry per test, summary.text = fio formatting of jobs[]" \
 	check_json_summary
 
 # the text summary of the earlier text run and the JSON's summary.text have the same shape

@@ -9,9 +9,11 @@
 #define PVCBENCH_BLOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pvcbench/command.h"
 #include "pvcbench/options.h"
 #include "pvcbench/report.h"
 #include "pvcbench/rng.h"
@@ -140,14 +142,15 @@ void blk_worker_exit(struct worker *w);
 int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char *err,
 			 size_t err_size);
 
-/* --- group.c: runs one group of jobs and renders its results --- */
+/* --- group.c: one group of jobs (the jobs up to a stonewall) on the core's runner --- */
 struct blk_group_result {
 	struct blk_job **jobs;
 	unsigned njobs;
 	struct blk_clone *clones; /* one per worker */
 	struct blk_file *files;
 	unsigned nfiles;
-	struct run_result run;
+	struct worker_spec *specs; /* the run plan's, kept until the group is freed */
+	struct run_result run;	   /* the core's result, shared: the core frees it */
 	int ret;
 	bool before_io; /* ret is from a check before any file was written */
 };
@@ -160,9 +163,20 @@ struct blk_run_settings {
 	uint64_t interval_ns;
 };
 
-int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_settings *s,
-		  struct blk_group_result *gr, char *err, size_t err_size);
-/* Removes the files the group created (unless kept); then free its results. */
+/*
+ * Works out the group's files, regions and clones, checks and lays out the files, picks each
+ * job's engine and fills plan for the core's runner. Returns 0, or a negative errno with a
+ * one-line message in err (gr->before_io: nothing was written yet).
+ */
+int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_settings *s,
+		   struct blk_group_result *gr, struct run_plan *plan, char *err, size_t err_size);
+/* Takes the run's result (res stays the core's); returns the first worker's error with its
+ * message in err, or 0. */
+int blk_group_done(struct blk_group_result *gr, const struct run_result *res,
+		   const struct blk_run_settings *s, char *err, size_t err_size);
+/* Whether the group measured something (its workers ran). */
+bool blk_group_measured(const struct blk_group_result *gr);
+/* Removes the files the group created (unless kept); then free what the group allocated. */
 void blk_group_cleanup(struct blk_group_result *gr);
 void blk_group_free(struct blk_group_result *gr);
 
@@ -175,14 +189,8 @@ void blk_group_json(struct jsonw *j, const struct blk_group_result *gr, unsigned
 void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job, unsigned op,
 		    struct op_stats *into, uint64_t *runtime_ns);
 
-/* --- entry points (fio_cmd.c, summary.c) --- */
-int blk_fio_main(int argc, char **argv);
-int blk_summary_main(int argc, char **argv);
-
-#endif
-
-/* --- cli.c: what both commands share --- */
-/* Options of the program rather than of a job: where results go and how progress shows. */
+/* --- cli.c: the program options both commands share --- */
+/* Where results go and how progress shows: the first member of both commands' configs. */
 struct blk_cli {
 	char output_format[OPT_STRING_MAX];
 	char output[OPT_STRING_MAX];
@@ -190,26 +198,48 @@ struct blk_cli {
 	bool progress;
 	char series[OPT_STRING_MAX];
 	uint64_t interval;
-	bool help;
-	enum opt_source source[16];
-	struct option_set set;
 };
-extern const struct option_def blk_cli_defs[];
-int blk_cli_init(struct blk_cli *cli, char *err, size_t err_size);
-/* Splits "--key=value" / "--key" (value NULL); takes the next argument as the value of a
- * non-boolean option given as "--key value". Returns the number of arguments used, or 0. */
-int blk_split_arg(char **argv, int argc, int i, const struct option_def *const tables[], char *key,
-		  size_t key_size, const char **value);
+extern const char *const blk_format_choices[];
+extern const char *const blk_eta_choices[];
+/* The program options' rows, over the member of a command's config that is a struct blk_cli. */
+#define BLK_CLI_OPTIONS(cfg_type, cli_member)                                                          \
+	{ .name = "output-format",                                                                     \
+	  .type = OPT_CHOICE,                                                                          \
+	  .offset = offsetof(cfg_type, cli_member.output_format),                                      \
+	  .def = "normal",                                                                             \
+	  .choices = blk_format_choices,                                                               \
+	  .help = "results as fio's text or as one JSON document" },                                   \
+		{ .name = "output",                                                                    \
+		  .type = OPT_STRING,                                                                  \
+		  .offset = offsetof(cfg_type, cli_member.output),                                     \
+		  .help = "write results to this file (whole, or not at all) instead of stdout" },     \
+		{ .name = "progress",                                                                  \
+		  .type = OPT_BOOL,                                                                    \
+		  .offset = offsetof(cfg_type, cli_member.progress),                                   \
+		  .def = "0",                                                                          \
+		  .help = "status line on stderr every interval even when stderr is not a terminal" }, \
+		{ .name = "eta",                                                                       \
+		  .type = OPT_CHOICE,                                                                  \
+		  .offset = offsetof(cfg_type, cli_member.eta),                                        \
+		  .def = "auto",                                                                       \
+		  .choices = blk_eta_choices,                                                          \
+		  .help = "status line: auto (when stderr is a terminal), always, never" },            \
+		{ .name = "series",                                                                    \
+		  .type = OPT_STRING,                                                                  \
+		  .offset = offsetof(cfg_type, cli_member.series),                                     \
+		  .help = "write the per-interval time series as CSV to this file" },                  \
+	{                                                                                              \
+		.name = "interval", .type = OPT_TIME,                                                  \
+		.offset = offsetof(cfg_type, cli_member.interval), .def = "1s",                        \
+		.unit_ns = 1000000000ULL, .min = 100000000, .max = 3600000000000LL,                    \
+		.help = "time series and status line interval"                                         \
+	}
 bool blk_cli_progress(const struct blk_cli *cli);
 bool blk_cli_json(const struct blk_cli *cli);
-/* The results file (--output) and the CSV time series (--series), both opened before the run
- * so that a bad path is an error before any I/O, and both written whole or not at all. */
-struct blk_outputs {
-	struct report_output results, series;
-};
-int blk_outputs_open(struct blk_outputs *o, const struct blk_cli *cli, char *err, size_t err_size);
-/* Commits both, with the series of every group that ran; measured false drops both. */
-int blk_outputs_finish(struct blk_outputs *o, bool measured, struct blk_group_result *groups,
-		       unsigned ngroups, char *err, size_t err_size);
-/* The exit status for a run: 0, 1 when something failed at run time, 128+signal if stopped. */
-int blk_exit_status(int ret);
+/* The command's outputs (struct cmd_outputs) as the program options say. */
+void blk_cli_outputs(const struct blk_cli *cli, struct cmd_outputs *o);
+/* The run settings for a command's runs, from its program options. */
+void blk_cli_settings(const struct command *cmd, const struct blk_cli *cli,
+		      struct blk_run_settings *s);
+
+#endif

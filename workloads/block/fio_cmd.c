@@ -6,6 +6,10 @@
  * flags, ; and # comments, and ${VAR} expanded from the environment. Jobs run together until a
  * job with stonewall, which starts a new group. A key pvcbench does not implement is an error
  * naming it, never silently ignored: results that quietly differ from fio's would be worse.
+ *
+ * The command skeleton (src/core/command.c) parses the command line, opens and commits the
+ * outputs, runs each group's plan and writes the JSON envelope; this file is fio's job model,
+ * its job files, and what fio prints of a group.
  */
 #define _GNU_SOURCE
 #include "block.h"
@@ -16,18 +20,36 @@
 #include <string.h>
 
 #include "pvcbench/signals.h"
+#include "pvcbench/workloads.h"
 
 #define MAX_JOBS 256
 #define ERR_SIZE 1024
 
-struct fio_cmd {
+/* The command's config: the program options (blk_cli_defs' rows). */
+struct fio_config {
 	struct blk_cli cli;
+};
+
+static const struct option_def fio_defs[] = { BLK_CLI_OPTIONS(struct fio_config, cli), { 0 } };
+
+/* A group of jobs that runs at once: jobs[first..first+n). */
+struct fio_group {
+	unsigned first, n;
+	struct blk_group_result gr;
+	bool planned;
+};
+
+struct fio_cmd {
 	struct blk_job global;
 	struct blk_job global_echo; /* global options as the last job file left them */
+	struct blk_job *cur;	    /* where job options go: global until the first --name */
 	struct blk_job *jobs[MAX_JOBS];
 	unsigned njobs;
 	const char *files[MAX_JOBS];
 	unsigned nfiles;
+	struct fio_group *groups;
+	unsigned ngroups;
+	struct blk_run_settings settings;
 };
 
 static void job_copy(struct blk_job *dst, const struct blk_job *src)
@@ -52,15 +74,25 @@ static struct blk_job *job_new(struct fio_cmd *c, const struct blk_job *base, ch
 	return job;
 }
 
-static void usage(FILE *out)
+/* The command's state, made with the first option or operand that needs it. */
+static struct fio_cmd *fio_state(struct command *cmd, char *err, size_t err_size)
 {
-	fputs("usage: pvcbench fio [--option=value ...] [JOBFILE ...]\n"
-	      "Runs fio-style jobs with fio's option names; --name starts a new job.\n\n"
-	      "Program options:\n",
-	      out);
-	opt_print_help(blk_cli_defs, out);
-	fputs("\nJob options (also job-file keys):\n", out);
-	opt_print_help(blk_option_defs, out);
+	struct fio_cmd *c = command_state(cmd);
+
+	if (c)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	if (blk_job_init(&c->global, err, err_size)) {
+		free(c);
+		return NULL;
+	}
+	c->cur = &c->global;
+	command_set_state(cmd, c);
+	return c;
 }
 
 /* Expands ${VAR} from the environment, as fio does in job files. */
@@ -195,46 +227,6 @@ static int parse_job_file(struct fio_cmd *c, const char *path, char *err)
 	return ret;
 }
 
-static int parse_args(struct fio_cmd *c, int argc, char **argv, char *err)
-{
-	const struct option_def *const tables[] = { blk_cli_defs, blk_option_defs, NULL };
-	struct blk_job *cur = &c->global;
-	int ret;
-
-	ret = blk_cli_init(&c->cli, err, ERR_SIZE);
-	if (!ret)
-		ret = blk_job_init(&c->global, err, ERR_SIZE);
-	if (ret)
-		return ret;
-	for (int i = 1; i < argc;) {
-		const char *arg = argv[i];
-		if (strncmp(arg, "--", 2) || !arg[2]) {
-			if (c->nfiles == MAX_JOBS) {
-				snprintf(err, ERR_SIZE, "too many job files");
-				return -EINVAL;
-			}
-			c->files[c->nfiles++] = arg;
-			i++;
-			continue;
-		}
-		char key[128];
-		const char *value;
-		i += blk_split_arg(argv, argc, i, tables, key, sizeof(key), &value);
-		if (opt_find(blk_cli_defs, key)) {
-			ret = opt_set(&c->cli.set, &c->cli, key, value, SRC_FLAG, err, ERR_SIZE);
-		} else if (!strcmp(key, "name")) {
-			cur = job_new(c, &c->global, err);
-			ret = cur ? opt_set(&cur->set, &cur->o, key, value, SRC_FLAG, err, ERR_SIZE)
-				  : -ENOMEM;
-		} else {
-			ret = opt_set(&cur->set, &cur->o, key, value, SRC_FLAG, err, ERR_SIZE);
-		}
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 /* fio's "global options": what [global] (or options before the first --name) set. */
 static void global_options_json(struct jsonw *j, const struct blk_job *g)
 {
@@ -255,132 +247,181 @@ static void global_options_json(struct jsonw *j, const struct blk_job *g)
 	jsonw_object_end(j);
 }
 
-static void free_cmd(struct fio_cmd *c)
+/* Job options go to the current job; --name starts a new one from the global options. */
+static int fio_on_option(struct command *cmd, unsigned table, const struct option_def *def,
+			 const char *value, char *err, size_t err_size)
 {
-	for (unsigned i = 0; i < c->njobs; i++)
-		free(c->jobs[i]);
+	struct fio_cmd *c;
+
+	if (table == 0)
+		return command_store_option(cmd, def, value, err, err_size);
+	c = fio_state(cmd, err, err_size);
+	if (!c)
+		return -ENOMEM;
+	if (!strcmp(def->name, "name")) {
+		c->cur = job_new(c, &c->global, err);
+		if (!c->cur)
+			return -ENOMEM;
+	}
+	return opt_set(&c->cur->set, &c->cur->o, def->name, value, SRC_FLAG, err, err_size);
 }
 
-int blk_fio_main(int argc, char **argv)
+static int fio_on_operand(struct command *cmd, const char *text, char *err, size_t err_size)
 {
-	struct fio_cmd *c = calloc(1, sizeof(*c));
-	char err[ERR_SIZE] = "";
-	int ret;
+	struct fio_cmd *c = fio_state(cmd, err, err_size);
 
 	if (!c)
-		return 1;
-	ret = parse_args(c, argc, argv, err);
+		return -ENOMEM;
+	if (c->nfiles == MAX_JOBS) {
+		snprintf(err, err_size, "too many job files");
+		return -EINVAL;
+	}
+	c->files[c->nfiles++] = text;
+	return 0;
+}
+
+/* The job files, then each job's checks, and the groups the stonewalls make. */
+static int fio_configure(struct command *cmd, char *err, size_t err_size)
+{
+	struct fio_cmd *c = fio_state(cmd, err, err_size);
+	int ret = 0;
+
+	if (!c)
+		return -ENOMEM;
 	job_copy(&c->global_echo, &c->global);
 	for (unsigned i = 0; !ret && i < c->nfiles; i++)
 		ret = parse_job_file(c, c->files[i], err);
-	if (!ret && c->cli.help) {
-		usage(stdout);
-		free_cmd(c);
-		free(c);
-		return 0;
-	}
-	if (!ret && !c->njobs) {
+	if (ret)
+		return ret;
+	if (!c->njobs) {
 		snprintf(
-			err, sizeof(err),
+			err, err_size,
 			"no job defined: give --name=NAME with options, or a job file (see --help)");
-		ret = -EINVAL;
+		return -EINVAL;
 	}
-	unsigned groupid = 0;
-	for (unsigned i = 0; !ret && i < c->njobs; i++) {
-		ret = blk_job_validate(c->jobs[i], err, sizeof(err));
-		if (i > 0 && c->jobs[i]->o.stonewall)
-			groupid++;
-		c->jobs[i]->groupid = groupid;
+	c->groups = calloc(c->njobs, sizeof(*c->groups));
+	if (!c->groups) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
 	}
-	if (ret) {
-		fprintf(stderr, "pvcbench fio: %s\n", err);
-		free_cmd(c);
-		free(c);
-		return 2;
-	}
-
-	struct blk_outputs outputs;
-	struct report_output *out = &outputs.results;
-	ret = blk_outputs_open(&outputs, &c->cli, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "pvcbench fio: %s\n", err);
-		free_cmd(c);
-		free(c);
-		return 2;
-	}
-	bool json = blk_cli_json(&c->cli);
-	struct blk_run_settings settings = {
-		.progress = blk_cli_progress(&c->cli),
-		.out = out->f,
-		.note = stderr,
-		.quiet = json,
-		.interval_ns = c->cli.interval,
-	};
-	struct blk_group_result *groups = calloc(groupid + 1, sizeof(*groups));
-	unsigned ngroups = 0, first = 0;
-	int status = 0;
-
-	if (!groups) {
-		blk_outputs_finish(&outputs, false, NULL, 0, err, sizeof(err));
-		free_cmd(c);
-		free(c);
-		return 1;
-	}
-	while (first < c->njobs && !signals_stop_requested()) {
-		unsigned n = 1;
-		while (first + n < c->njobs &&
-		       c->jobs[first + n]->groupid == c->jobs[first]->groupid)
-			n++;
-		struct blk_group_result *gr = &groups[ngroups++];
-		ret = blk_group_run(&c->jobs[first], n, &settings, gr, err, sizeof(err));
-		if (ret) {
-			fprintf(stderr, "pvcbench fio: %s\n", err);
-			/* bad input is exit 2 only while nothing has been done: then it is 1 */
-			status = gr->before_io && ngroups == 1 ? 2 : 1;
-		}
-		if (!json && gr->run.workers && !gr->run.init_failed)
-			blk_print_group_normal(out->f, gr, c->jobs[first]->groupid);
-		blk_group_cleanup(gr);
-		first += n;
+	for (unsigned i = 0; i < c->njobs; i++) {
+		ret = blk_job_validate(c->jobs[i], err, err_size);
 		if (ret)
-			break;
+			return ret;
+		if (i == 0 || c->jobs[i]->o.stonewall)
+			c->groups[c->ngroups++].first = i;
+		c->groups[c->ngroups - 1].n++;
+		c->jobs[i]->groupid = c->ngroups - 1;
 	}
-	bool any_ran = false;
-	for (unsigned g = 0; g < ngroups; g++)
-		any_ran |= groups[g].run.workers && !groups[g].run.init_failed;
-	if (any_ran && json) {
-		struct jsonw j;
-		jsonw_begin(&j, out->f);
-		report_json_header(&j);
-		global_options_json(&j, &c->global_echo);
-		jsonw_array_begin(&j, "jobs");
-		for (unsigned g = 0; g < ngroups; g++)
-			if (!groups[g].run.init_failed)
-				blk_group_json(&j, &groups[g], groups[g].jobs[0]->groupid);
-		jsonw_array_end(&j);
-		jsonw_array_begin(&j, "series");
-		for (unsigned g = 0; g < ngroups; g++) {
-			if (!groups[g].run.workers || groups[g].run.init_failed)
-				continue;
-			jsonw_object_begin(&j, NULL);
-			jsonw_u64(&j, "groupid", groups[g].jobs[0]->groupid);
-			report_series_json(&j, "series", &groups[g].run);
-			jsonw_object_end(&j);
-		}
-		jsonw_array_end(&j);
-		jsonw_end(&j);
-	}
-	if (blk_outputs_finish(&outputs, any_ran, groups, ngroups, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench fio: %s\n", err);
-		if (!status)
-			status = 1;
-	}
-	for (unsigned g = 0; g < ngroups; g++)
-		blk_group_free(&groups[g]);
-	free(groups);
-	free_cmd(c);
-	free(c);
-	if (signals_received())
-		return blk_exit_status(0);
-	return status;
+	return CMD_CONTINUE;
 }
+
+static void fio_outputs(const struct command *cmd, struct cmd_outputs *o)
+{
+	const struct fio_config *cfg = command_config(cmd);
+
+	blk_cli_outputs(&cfg->cli, o);
+}
+
+static int fio_plan(struct command *cmd, unsigned index, struct run_plan *plan)
+{
+	struct fio_cmd *c = command_state(cmd);
+	const struct fio_config *cfg = command_config(cmd);
+	char err[ERR_SIZE];
+
+	if (index >= c->ngroups)
+		return CMD_NO_MORE_RUNS;
+	struct fio_group *g = &c->groups[index];
+	blk_cli_settings(cmd, &cfg->cli, &c->settings);
+	g->planned = true;
+	int ret = blk_group_plan(&c->jobs[g->first], g->n, &c->settings, &g->gr, plan, err,
+				 sizeof(err));
+	if (!ret)
+		return CMD_RUN;
+	command_error(cmd, "%s", err);
+	/* bad input is exit 2 only while nothing has been done: then it is 1 */
+	command_set_status(cmd, g->gr.before_io && index == 0 ? 2 : 1);
+	blk_group_cleanup(&g->gr);
+	return ret;
+}
+
+static int fio_run_done(struct command *cmd, unsigned index, struct run_result *res, FILE *out)
+{
+	struct fio_cmd *c = command_state(cmd);
+	struct fio_group *g = &c->groups[index];
+	char err[ERR_SIZE];
+	int ret;
+
+	ret = blk_group_done(&g->gr, res, &c->settings, err, sizeof(err));
+	if (ret) {
+		command_error(cmd, "%s", err);
+		command_set_status(cmd, 1);
+	}
+	if (!command_json(cmd) && blk_group_measured(&g->gr))
+		blk_print_group_normal(out, &g->gr, index);
+	blk_group_cleanup(&g->gr);
+	return ret;
+}
+
+static void fio_json_head(struct command *cmd, struct jsonw *j)
+{
+	struct fio_cmd *c = command_state(cmd);
+
+	global_options_json(j, &c->global_echo);
+}
+
+static void fio_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
+{
+	struct fio_cmd *c = command_state(cmd);
+
+	blk_group_json(j, &c->groups[index].gr, index);
+}
+
+static const char *fio_run_label(const struct command *cmd, unsigned index)
+{
+	const struct fio_cmd *c = command_state(cmd);
+
+	return c->jobs[c->groups[index].first]->o.name;
+}
+
+static void fio_cleanup(struct command *cmd)
+{
+	struct fio_cmd *c = command_state(cmd);
+
+	if (!c)
+		return;
+	for (unsigned g = 0; g < c->ngroups; g++) {
+		if (!c->groups[g].planned)
+			continue;
+		blk_group_cleanup(&c->groups[g].gr);
+		blk_group_free(&c->groups[g].gr);
+	}
+	free(c->groups);
+	for (unsigned i = 0; i < c->njobs; i++)
+		free(c->jobs[i]);
+	free(c);
+	command_set_state(cmd, NULL);
+}
+
+const struct workload_ops blk_fio_ops = {
+	.name = "fio",
+	.summary = "fio-style jobs from flags or job files",
+	.usage = "usage: pvcbench fio [--option=value ...] [JOBFILE ...]\n"
+		 "Runs fio-style jobs with fio's option names; --name starts a new job.\n",
+	.style = OPT_STYLE_FIO,
+	.options = fio_defs,
+	.config_size = sizeof(struct fio_config),
+	.job_options = blk_option_defs,
+	.usage_status = 2,
+	.failed_status = 1,
+	.on_option = fio_on_option,
+	.on_operand = fio_on_operand,
+	.configure = fio_configure,
+	.outputs = fio_outputs,
+	.plan = fio_plan,
+	.run_done = fio_run_done,
+	.json_head = fio_json_head,
+	.json_jobs = fio_json_jobs,
+	.run_label = fio_run_label,
+	.cleanup = fio_cleanup,
+};

@@ -1,7 +1,8 @@
 /*
- * group.c - runs one group of block jobs (the jobs up to a stonewall) at once: works out their
- * files and regions, checks and lays out the files, picks each job's engine and runs all clones
- * through the core runner. The caller removes the files (blk_group_cleanup) after printing.
+ * group.c - one group of block jobs (the jobs up to a stonewall) at once: works out their files
+ * and regions, checks and lays out the files, picks each job's engine and plans all clones for
+ * the core's runner (which the command skeleton runs); then takes the run's result. The caller
+ * removes the files (blk_group_cleanup) after printing.
  */
 #define _GNU_SOURCE
 #include "block.h"
@@ -66,8 +67,8 @@ static uint64_t clone_seed(const struct blk_job *job, unsigned clone)
 	return h ^ ((uint64_t)clone << 32);
 }
 
-int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_settings *s,
-		  struct blk_group_result *gr, char *err, size_t err_size)
+int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_settings *s,
+		   struct blk_group_result *gr, struct run_plan *plan, char *err, size_t err_size)
 {
 	unsigned nworkers = 0, nfiles = 0, w = 0;
 	struct blk_file *files = NULL;
@@ -171,7 +172,7 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 		for (unsigned i = 0; i < njobs; i++)
 			blk_print_job_header(s->out, jobs[i]);
 
-	struct run_plan plan = {
+	*plan = (struct run_plan){
 		.nworkers = nworkers,
 		.nops = 2,
 		.op_names = { "read", "write" },
@@ -183,35 +184,44 @@ int blk_group_run(struct blk_job **jobs, unsigned njobs, const struct blk_run_se
 		.worker_run = blk_worker_run,
 		.worker_exit = blk_worker_exit,
 	};
-	ret = runner_run(&plan, &gr->run);
-	if (gr->run.stuck && s->note)
-		fprintf(s->note,
-			"pvcbench: %u clone(s) still waiting for I/O after the stop: reported with what they completed before their last interval\n",
-			gr->run.stuck);
-	if (ret) {
-		for (unsigned k = 0; k < nworkers; k++) {
-			if (gr->run.workers && gr->run.workers[k].error) {
-				snprintf(err, err_size, "%s", gr->run.workers[k].error_msg);
-				break;
-			}
-		}
-	}
-	gr->ret = ret;
-	/* the files stay until the caller has printed: a stuck volume must not hold back results */
+	ret = 0;
 	goto out;
 cleanup:
 	blk_files_cleanup(files, nfiles);
 out:
 	/* clones point into files: keep them for the renderers, by path only */
-	if (ret && !gr->run.workers) {
-		free(gr->clones);
-		gr->clones = NULL;
-	}
 	gr->files = files;
 	gr->nfiles = nfiles;
-	if (!gr->run.detached)
-		free(specs); /* else a detached clone still reads them: the process exit frees them */
+	gr->specs = specs;
+	gr->ret = ret;
 	return ret;
+}
+
+int blk_group_done(struct blk_group_result *gr, const struct run_result *res,
+		   const struct blk_run_settings *s, char *err, size_t err_size)
+{
+	int ret = 0;
+
+	gr->run = *res;
+	if (res->stuck && s->note)
+		fprintf(s->note,
+			"pvcbench: %u clone(s) still waiting for I/O after the stop: reported with what they completed before their last interval\n",
+			res->stuck);
+	for (unsigned k = 0; res->workers && k < res->nworkers; k++) {
+		if (res->workers[k].error) {
+			snprintf(err, err_size, "%s", res->workers[k].error_msg);
+			ret = res->workers[k].error < 0 ? res->workers[k].error : -EIO;
+			break;
+		}
+	}
+	gr->ret = ret;
+	/* the files stay until the caller has printed: a stuck volume must not hold back results */
+	return ret;
+}
+
+bool blk_group_measured(const struct blk_group_result *gr)
+{
+	return gr->run.workers && !gr->run.init_failed;
 }
 
 void blk_group_cleanup(struct blk_group_result *gr)
@@ -223,10 +233,11 @@ void blk_group_cleanup(struct blk_group_result *gr)
 void blk_group_free(struct blk_group_result *gr)
 {
 	if (gr->run.detached)
-		return; /* a detached clone still uses its clone and file: leave them to the exit */
-	run_result_free(&gr->run);
+		return; /* a detached clone still uses its spec, clone and file: the exit frees them */
+	free(gr->specs);
 	free(gr->clones);
 	free(gr->files);
+	gr->specs = NULL;
 	gr->clones = NULL;
 	gr->files = NULL;
 }

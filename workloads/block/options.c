@@ -182,8 +182,12 @@ int blk_job_init(struct blk_job *job, char *err, size_t err_size)
 	job->set.defs = blk_option_defs;
 	job->set.count = opt_count(blk_option_defs);
 	job->set.source = job->source;
-	if (job->set.count > BLK_MAX_OPTIONS)
+	if (job->set.count > BLK_MAX_OPTIONS) {
+		/* the table outgrew struct blk_job's sources: raise BLK_MAX_OPTIONS */
+		snprintf(err, err_size, "%u job options, more than BLK_MAX_OPTIONS (%d)",
+			 job->set.count, BLK_MAX_OPTIONS);
 		return -E2BIG;
+	}
 	return opt_apply_defaults(&job->set, &job->o, err, err_size);
 }
 

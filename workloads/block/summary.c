@@ -7,6 +7,10 @@
  * DBENCH_QUICK too) or the matching flags. The one file is laid out once, big enough for the
  * sequential runs (numjobs 4 at offset_increment apart: 3 * increment + size), after a space
  * check, and removed at the end unless --keep.
+ *
+ * The command skeleton (src/core/command.c) parses, opens and commits the outputs, runs each
+ * test's plan and writes the JSON envelope; this file is the suite: its table of tests, the
+ * file, and the summary in text and JSON.
  */
 #define _GNU_SOURCE
 #include "block.h"
@@ -19,6 +23,7 @@
 #include <unistd.h>
 
 #include "pvcbench/signals.h"
+#include "pvcbench/workloads.h"
 
 #define ERR_SIZE 1024
 #define SEQ_JOBS 4
@@ -36,7 +41,13 @@ struct sum_options {
 	bool force;
 };
 
-#define F(field) offsetof(struct sum_options, field)
+/* The command's config: the suite's options, then the program options. */
+struct sum_config {
+	struct sum_options o;
+	struct blk_cli cli;
+};
+
+#define F(field) offsetof(struct sum_config, o.field)
 static const char *const engine_choices[] = { "auto", "io_uring", "libaio", "psync", NULL };
 
 static const struct option_def sum_defs[] = {
@@ -104,8 +115,11 @@ static const struct option_def sum_defs[] = {
 	  .offset = F(force),
 	  .def = "0",
 	  .help = "use an existing fiotest file pvcbench did not create" },
+	BLK_CLI_OPTIONS(struct sum_config, cli),
 	{ 0 }
 };
+/* The suite's own rows come first: the config echo of the summary shows those. */
+#define SUM_ROWS 10
 
 struct sum_test {
 	const char *title; /* as dbench announces it */
@@ -142,57 +156,20 @@ static const struct sum_test tests[T_COUNT] = {
 };
 
 struct summary {
-	struct sum_options o;
-	enum opt_source source[16];
-	struct option_set set;
-	struct blk_cli cli;
+	const struct sum_options *o;
+	const struct option_set *set; /* the command's: the sources of the suite's options */
 	struct blk_job jobs[T_COUNT];
 	struct blk_job *job_ptr[T_COUNT];
 	struct blk_group_result groups[T_COUNT];
-	bool ran[T_COUNT];
+	bool planned[T_COUNT], ran[T_COUNT];
+	unsigned test_of[T_COUNT]; /* the test of each run */
+	unsigned next;		   /* the next test to consider */
+	bool failed;		   /* a test failed: the rest did not run */
+	struct blk_file file;
+	bool file_made;
 	char path[4096];
+	struct blk_run_settings settings;
 };
-
-static void usage(FILE *out)
-{
-	fputs("usage: pvcbench [summary] [--option=value ...]\n"
-	      "Runs the white paper's FIO Summary suite on a mountpoint and prints its summary.\n\n"
-	      "Suite options (flag, then environment variable):\n",
-	      out);
-	opt_print_help(sum_defs, out);
-	fputs("\nProgram options:\n", out);
-	opt_print_help(blk_cli_defs, out);
-}
-
-static int parse(struct summary *s, int argc, char **argv, char *err)
-{
-	const struct option_def *const tables[] = { blk_cli_defs, sum_defs, NULL };
-	int ret;
-
-	s->set.defs = sum_defs;
-	s->set.count = opt_count(sum_defs);
-	s->set.source = s->source;
-	ret = opt_apply_defaults(&s->set, &s->o, err, ERR_SIZE);
-	if (!ret)
-		ret = opt_apply_env(&s->set, &s->o, err, ERR_SIZE);
-	if (!ret)
-		ret = blk_cli_init(&s->cli, err, ERR_SIZE);
-	for (int i = 1; !ret && i < argc;) {
-		char key[128];
-		const char *value;
-		if (strncmp(argv[i], "--", 2)) {
-			snprintf(err, ERR_SIZE, "%s: unexpected argument (options are --key=value)",
-				 argv[i]);
-			return -EINVAL;
-		}
-		i += blk_split_arg(argv, argc, i, tables, key, sizeof(key), &value);
-		if (opt_find(blk_cli_defs, key))
-			ret = opt_set(&s->cli.set, &s->cli, key, value, SRC_FLAG, err, ERR_SIZE);
-		else
-			ret = opt_set(&s->set, &s->o, key, value, SRC_FLAG, err, ERR_SIZE);
-	}
-	return ret;
-}
 
 /* Sets a job option, with the source of the suite setting it comes from. */
 static int job_set(struct blk_job *job, const char *key, const char *value, enum opt_source source,
@@ -207,9 +184,9 @@ static int job_set_from(struct summary *s, struct blk_job *job, const char *sum_
 	const struct option_def *def = opt_find(sum_defs, sum_key);
 	char value[OPT_STRING_MAX];
 
-	opt_format_value(def, &s->o, value, sizeof(value));
+	opt_format_value(def, s->o, value, sizeof(value));
 	/* times print in whole units; sizes in the largest exact suffix: both parse back exactly */
-	return job_set(job, job_key, value, s->source[def - sum_defs], err);
+	return job_set(job, job_key, value, s->set->source[def - sum_defs], err);
 }
 
 static int build_job(struct summary *s, unsigned t, char *err)
@@ -308,7 +285,7 @@ static void summary_lines(const struct summary *s, struct sum_lines *l)
 	snprintf(l->line[0], sizeof(l->line[0]), "Random Read/Write IOPS: %s/%s. BW: %s / %s", a, b,
 		 c, d);
 	l->n = 1;
-	if (s->o.quick)
+	if (s->o->quick)
 		return;
 	latency_string(s, T_READ_LAT, IO_READ, a, sizeof(a));
 	latency_string(s, T_WRITE_LAT, IO_WRITE, b, sizeof(b));
@@ -323,62 +300,45 @@ static void summary_lines(const struct summary *s, struct sum_lines *l)
 	l->n = 4;
 }
 
-static void print_json(struct summary *s, FILE *out, const struct sum_lines *l)
+/* The "summary" member after fio's jobs and series: the suite's settings and numbers. */
+static void print_json_summary(struct summary *s, struct jsonw *j, const struct sum_lines *l)
 {
-	struct jsonw j;
 	static const char *const keys[T_COUNT] = { "read_iops", "write_iops",	"read_bw",
 						   "write_bw",	"read_latency", "write_latency",
 						   "read_seq",	"write_seq",	"rw_mix" };
+	struct option_set echo = *s->set;
 
-	jsonw_begin(&j, out);
-	report_json_header(&j);
-	jsonw_array_begin(&j, "jobs");
-	for (unsigned t = 0; t < T_COUNT; t++)
-		if (s->ran[t])
-			blk_group_json(&j, &s->groups[t], t);
-	jsonw_array_end(&j);
-	jsonw_array_begin(&j, "series");
+	echo.count = SUM_ROWS;
+	jsonw_object_begin(j, "summary");
+	jsonw_bool(j, "quick", s->o->quick);
+	jsonw_bool(j, "interrupted", signals_received() != 0);
+	report_config_json(j, &echo, s->o);
+	jsonw_object_begin(j, "tests");
 	for (unsigned t = 0; t < T_COUNT; t++) {
 		if (!s->ran[t])
 			continue;
-		jsonw_object_begin(&j, NULL);
-		jsonw_u64(&j, "groupid", t);
-		jsonw_string(&j, "jobname", tests[t].name);
-		report_series_json(&j, "series", &s->groups[t].run);
-		jsonw_object_end(&j);
-	}
-	jsonw_array_end(&j);
-	jsonw_object_begin(&j, "summary");
-	jsonw_bool(&j, "quick", s->o.quick);
-	jsonw_bool(&j, "interrupted", signals_received() != 0);
-	report_config_json(&j, &s->set, &s->o);
-	jsonw_object_begin(&j, "tests");
-	for (unsigned t = 0; t < T_COUNT; t++) {
-		if (!s->ran[t])
-			continue;
-		jsonw_object_begin(&j, keys[t]);
+		jsonw_object_begin(j, keys[t]);
 		for (unsigned dir = 0; dir < 2; dir++) {
 			struct op_stats st;
 			uint64_t rt;
 			blk_job_totals(&s->groups[t], &s->jobs[t], dir, &st, &rt);
 			if (!st.ops)
 				continue;
-			jsonw_object_begin(&j, dir ? "write" : "read");
+			jsonw_object_begin(j, dir ? "write" : "read");
 			uint64_t ms = fmt_fio_msec(rt);
-			jsonw_double(&j, "iops", ms ? (double)st.ops * 1000.0 / (double)ms : 0.0);
-			jsonw_u64(&j, "bw_bytes", ms ? st.bytes * 1000 / ms : 0);
-			jsonw_double(&j, "lat_mean_usec", hist_mean(&st.lat) / 1000.0);
-			jsonw_object_end(&j);
+			jsonw_double(j, "iops", ms ? (double)st.ops * 1000.0 / (double)ms : 0.0);
+			jsonw_u64(j, "bw_bytes", ms ? st.bytes * 1000 / ms : 0);
+			jsonw_double(j, "lat_mean_usec", hist_mean(&st.lat) / 1000.0);
+			jsonw_object_end(j);
 		}
-		jsonw_object_end(&j);
+		jsonw_object_end(j);
 	}
-	jsonw_object_end(&j);
-	jsonw_array_begin(&j, "text");
+	jsonw_object_end(j);
+	jsonw_array_begin(j, "text");
 	for (unsigned i = 0; i < l->n; i++)
-		jsonw_string(&j, NULL, l->line[i]);
-	jsonw_array_end(&j);
-	jsonw_object_end(&j);
-	jsonw_end(&j);
+		jsonw_string(j, NULL, l->line[i]);
+	jsonw_array_end(j);
+	jsonw_object_end(j);
 }
 
 static void print_text(FILE *out, const struct sum_lines *l, bool complete)
@@ -392,101 +352,203 @@ static void print_text(FILE *out, const struct sum_lines *l, bool complete)
 	fflush(out);
 }
 
-int blk_summary_main(int argc, char **argv)
-{
-	struct summary *s = calloc(1, sizeof(*s));
-	char err[ERR_SIZE] = "";
-	struct blk_file file;
-	int ret, status = 0;
+/* The table's offsets are sum_config's: with o first, s->o is the config the table reads. */
+_Static_assert(offsetof(struct sum_config, o) == 0, "sum_config.o must come first");
 
-	if (!s)
-		return 1;
-	ret = parse(s, argc, argv, err);
-	if (!ret && s->cli.help) {
-		usage(stdout);
-		free(s);
-		return 0;
+static int sum_configure(struct command *cmd, char *err, size_t err_size)
+{
+	struct sum_config *cfg = command_config(cmd);
+	struct summary *s = calloc(1, sizeof(*s));
+	int ret = 0;
+
+	if (!s) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
 	}
-	if (!ret) {
-		int n = snprintf(s->path, sizeof(s->path), "%s/fiotest", s->o.mountpoint);
-		if (n < 0 || (size_t)n >= sizeof(s->path)) {
-			snprintf(err, sizeof(err), "--mountpoint: path too long");
-			ret = -ENAMETOOLONG;
-		}
+	command_set_state(cmd, s);
+	s->o = &cfg->o;
+	s->set = command_options(cmd);
+	int n = snprintf(s->path, sizeof(s->path), "%s/fiotest", s->o->mountpoint);
+	if (n < 0 || (size_t)n >= sizeof(s->path)) {
+		snprintf(err, err_size, "--mountpoint: path too long");
+		return -ENAMETOOLONG;
 	}
 	for (unsigned t = 0; !ret && t < T_COUNT; t++)
 		ret = build_job(s, t, err);
-	memset(&file, 0, sizeof(file));
-	snprintf(file.path, sizeof(file.path), "%s", s->path);
-	file.need = s->o.size;
-	if (!s->o.quick && (SEQ_JOBS - 1) * s->o.offset_increment + s->o.size > file.need)
-		file.need = (SEQ_JOBS - 1) * s->o.offset_increment + s->o.size;
-	file.writes = true;
-	file.force = s->o.force;
-	file.keep = s->o.keep;
-	if (!ret)
-		ret = blk_files_check(&file, 1, err, sizeof(err));
+	return ret;
+}
+
+static void sum_outputs(const struct command *cmd, struct cmd_outputs *o)
+{
+	const struct sum_config *cfg = command_config(cmd);
+
+	blk_cli_outputs(&cfg->cli, o);
+}
+
+/* The one file: checked, the engine tried on it, then laid out once for every test. */
+static int sum_prepare(struct command *cmd)
+{
+	const struct sum_config *cfg = command_config(cmd);
+	struct summary *s = command_state(cmd);
+	struct blk_file *file = &s->file;
+	char err[ERR_SIZE];
+	int ret;
+
+	blk_cli_settings(cmd, &cfg->cli, &s->settings);
+	snprintf(file->path, sizeof(file->path), "%s", s->path);
+	file->need = s->o->size;
+	if (!s->o->quick && (SEQ_JOBS - 1) * s->o->offset_increment + s->o->size > file->need)
+		file->need = (SEQ_JOBS - 1) * s->o->offset_increment + s->o->size;
+	file->writes = true;
+	file->force = s->o->force;
+	file->keep = s->o->keep;
+	ret = blk_files_check(file, 1, err, sizeof(err));
 	/* the engine and O_DIRECT are tried before gigabytes are laid out */
 	if (!ret)
-		ret = blk_job_probe_engine(&s->jobs[0], &file, err, sizeof(err));
-	struct blk_outputs outputs;
-	struct report_output *out = &outputs.results;
-	if (!ret)
-		ret = blk_outputs_open(&outputs, &s->cli, err, sizeof(err));
+		ret = blk_job_probe_engine(&s->jobs[0], file, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "pvcbench: %s\n", err);
-		free(s);
-		return 2;
+		command_error(cmd, "%s", err);
+		command_set_status(cmd, 2); /* nothing was written: bad input */
+		return ret;
 	}
-
-	bool json = blk_cli_json(&s->cli);
-	FILE *text = json ? stderr : out->f;
-	struct blk_run_settings settings = {
-		.progress = blk_cli_progress(&s->cli),
-		.out = out->f,
-		.note = stderr,
-		.quiet = json,
-		.interval_ns = s->cli.interval,
-	};
-	ret = blk_files_layout(&file, 1, stderr, err, sizeof(err));
-	bool laid_out = !ret;
-	if (ret) {
-		fprintf(stderr, "pvcbench: %s\n", err);
-		status = signals_received() ? 0 : 1;
-	}
-	for (unsigned t = 0; !ret && t < T_COUNT && !signals_stop_requested(); t++) {
-		if (s->o.quick && tests[t].full_only)
-			continue;
-		fprintf(text, "Testing %s...\n", tests[t].title);
-		fflush(text);
-		ret = blk_group_run(&s->job_ptr[t], 1, &settings, &s->groups[t], err, sizeof(err));
-		s->ran[t] = s->groups[t].run.workers && !s->groups[t].run.init_failed;
-		if (ret) {
-			fprintf(stderr, "pvcbench: %s: %s\n", tests[t].name, err);
-			status = 1; /* the file is laid out: this is no longer bad input */
-		}
-		if (!json && s->ran[t])
-			blk_print_group_normal(out->f, &s->groups[t], t);
-		if (!json)
-			fputc('\n', out->f);
-	}
-
-	struct sum_lines lines;
-	summary_lines(s, &lines);
-	if (laid_out && json)
-		print_json(s, out->f, &lines);
-	else if (laid_out)
-		print_text(out->f, &lines, !ret && !signals_received());
-	blk_files_cleanup(&file, 1);
-	if (blk_outputs_finish(&outputs, laid_out, s->groups, T_COUNT, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench: %s\n", err);
-		if (!status)
-			status = 1;
-	}
-	for (unsigned t = 0; t < T_COUNT; t++)
-		blk_group_free(&s->groups[t]);
-	free(s);
-	if (signals_received())
-		return blk_exit_status(0);
-	return status;
+	s->file_made = true;
+	ret = blk_files_layout(file, 1, stderr, err, sizeof(err));
+	if (ret)
+		command_error(cmd, "%s", err);
+	return ret;
 }
+
+static FILE *sum_text(const struct command *cmd)
+{
+	return command_json(cmd) ? stderr : command_results(cmd);
+}
+
+static int sum_plan(struct command *cmd, unsigned index, struct run_plan *plan)
+{
+	struct summary *s = command_state(cmd);
+	FILE *text = sum_text(cmd);
+	char err[ERR_SIZE];
+	unsigned t = s->next;
+
+	while (t < T_COUNT && s->o->quick && tests[t].full_only)
+		t++;
+	if (t >= T_COUNT)
+		return CMD_NO_MORE_RUNS;
+	s->next = t + 1;
+	s->test_of[index] = t;
+	fprintf(text, "Testing %s...\n", tests[t].title);
+	fflush(text);
+	s->planned[t] = true;
+	int ret = blk_group_plan(&s->job_ptr[t], 1, &s->settings, &s->groups[t], plan, err,
+				 sizeof(err));
+	if (!ret)
+		return CMD_RUN;
+	command_error(cmd, "%s: %s", tests[t].name, err);
+	command_set_status(cmd, 1); /* the file is laid out: this is no longer bad input */
+	s->failed = true;
+	if (!command_json(cmd))
+		fputc('\n', text);
+	return ret;
+}
+
+static int sum_run_done(struct command *cmd, unsigned index, struct run_result *res, FILE *out)
+{
+	struct summary *s = command_state(cmd);
+	unsigned t = s->test_of[index];
+	char err[ERR_SIZE];
+	int ret;
+
+	ret = blk_group_done(&s->groups[t], res, &s->settings, err, sizeof(err));
+	s->ran[t] = blk_group_measured(&s->groups[t]);
+	if (ret) {
+		command_error(cmd, "%s: %s", tests[t].name, err);
+		command_set_status(cmd, 1);
+		s->failed = true;
+	}
+	if (!command_json(cmd) && s->ran[t])
+		blk_print_group_normal(out, &s->groups[t], t);
+	if (!command_json(cmd))
+		fputc('\n', out);
+	blk_group_cleanup(&s->groups[t]);
+	return ret;
+}
+
+static void sum_report_text(struct command *cmd, FILE *out)
+{
+	struct summary *s = command_state(cmd);
+	struct sum_lines lines;
+
+	summary_lines(s, &lines);
+	print_text(out, &lines, !s->failed && !signals_received());
+}
+
+static void sum_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
+{
+	struct summary *s = command_state(cmd);
+	unsigned t = s->test_of[index];
+
+	blk_group_json(j, &s->groups[t], t);
+}
+
+static void sum_json_tail(struct command *cmd, struct jsonw *j)
+{
+	struct summary *s = command_state(cmd);
+	struct sum_lines lines;
+
+	summary_lines(s, &lines);
+	print_json_summary(s, j, &lines);
+}
+
+static const char *sum_run_label(const struct command *cmd, unsigned index)
+{
+	const struct summary *s = command_state(cmd);
+
+	return tests[s->test_of[index]].name;
+}
+
+static unsigned sum_run_group(const struct command *cmd, unsigned index)
+{
+	const struct summary *s = command_state(cmd);
+
+	return s->test_of[index];
+}
+
+static void sum_cleanup(struct command *cmd)
+{
+	struct summary *s = command_state(cmd);
+
+	if (!s)
+		return;
+	if (s->file_made)
+		blk_files_cleanup(&s->file, 1);
+	for (unsigned t = 0; t < T_COUNT; t++)
+		if (s->planned[t])
+			blk_group_free(&s->groups[t]);
+	free(s);
+	command_set_state(cmd, NULL);
+}
+
+const struct workload_ops blk_summary_ops = {
+	.name = "summary",
+	.summary = "the white paper's FIO Summary suite on FIO_MOUNTPOINT (the default)",
+	.usage =
+		"usage: pvcbench [summary] [--option=value ...]\n"
+		"Runs the white paper's FIO Summary suite on a mountpoint and prints its summary.\n"
+		"Each suite option can also come from the environment variable shown.\n",
+	.style = OPT_STYLE_FIO,
+	.options = sum_defs,
+	.config_size = sizeof(struct sum_config),
+	.usage_status = 2,
+	.failed_status = 1,
+	.configure = sum_configure,
+	.outputs = sum_outputs,
+	.prepare = sum_prepare,
+	.plan = sum_plan,
+	.run_done = sum_run_done,
+	.report_text = sum_report_text,
+	.json_jobs = sum_json_jobs,
+	.json_tail = sum_json_tail,
+	.run_label = sum_run_label,
+	.run_group = sum_run_group,
+	.cleanup = sum_cleanup,
+};

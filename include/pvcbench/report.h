@@ -54,8 +54,6 @@ void report_series_csv(FILE *f, const struct run_result *r, const char *label, b
 extern const double report_percentiles[];
 extern const unsigned report_npercentiles;
 
-#endif
-
 /*
  * Results files are written whole or not at all: report_output_open returns a temporary file
  * beside path (stdout when path is NULL or "-"), report_output_commit renames it into place.
@@ -72,3 +70,5 @@ void report_output_abort(struct report_output *o);
 
 /* fio's top-level members: "fio version", "timestamp", "timestamp_ms", "time". */
 void report_json_header(struct jsonw *j);
+
+#endif

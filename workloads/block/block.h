@@ -179,8 +179,6 @@ void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job
 int blk_fio_main(int argc, char **argv);
 int blk_summary_main(int argc, char **argv);
 
-#endif
-
 /* --- cli.c: what both commands share --- */
 /* Options of the program rather than of a job: where results go and how progress shows. */
 struct blk_cli {
@@ -213,3 +211,5 @@ int blk_outputs_finish(struct blk_outputs *o, bool measured, struct blk_group_re
 		       unsigned ngroups, char *err, size_t err_size);
 /* The exit status for a run: 0, 1 when something failed at run time, 128+signal if stopped. */
 int blk_exit_status(int ret);
+
+#endif

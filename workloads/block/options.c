@@ -14,7 +14,6 @@
 
 static const char *const rw_choices[] = { "read", "write",     "randread", "randwrite",
 					  "rw",	  "readwrite", "randrw",   NULL };
-static const char *const engine_choices[] = { "auto", "io_uring", "libaio", "psync", NULL };
 static const char *const verify_choices[] = { "0", "none", NULL };
 
 const struct option_def blk_option_defs[] = {
@@ -103,8 +102,8 @@ const struct option_def blk_option_defs[] = {
 	  .type = OPT_CHOICE,
 	  .offset = F(ioengine),
 	  .def = "auto",
-	  .choices = engine_choices,
-	  .help = "I/O engine; auto tries io_uring, libaio, psync" },
+	  .choices = blk_engine_choices, /* from the engine table (engine.c) */
+	  .help = "I/O engine; auto: the first of the others that starts, in this order" },
 	{ .name = "filename",
 	  .type = OPT_STRING,
 	  .offset = F(filename),

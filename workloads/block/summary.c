@@ -37,7 +37,6 @@ struct sum_options {
 };
 
 #define F(field) offsetof(struct sum_options, field)
-static const char *const engine_choices[] = { "auto", "io_uring", "libaio", "psync", NULL };
 
 static const struct option_def sum_defs[] = {
 	{ .name = "mountpoint",
@@ -92,8 +91,8 @@ static const struct option_def sum_defs[] = {
 	  .type = OPT_CHOICE,
 	  .offset = F(ioengine),
 	  .def = "auto",
-	  .choices = engine_choices,
-	  .help = "I/O engine; auto tries io_uring, libaio, psync" },
+	  .choices = blk_engine_choices, /* from the engine table (engine.c) */
+	  .help = "I/O engine; auto: the first of the others that starts, in this order" },
 	{ .name = "keep",
 	  .type = OPT_BOOL,
 	  .offset = F(keep),

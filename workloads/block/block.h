@@ -50,7 +50,13 @@ struct blk_options {
 	char verify[OPT_STRING_MAX];
 };
 
+/*
+ * Room for the sources of blk_option_defs' rows (struct blk_job) and blk_cli_defs' rows (struct
+ * blk_cli). The tables are extern, so their length cannot be checked at compile time:
+ * blk_option_tables_check does it when a job or the program options are set up.
+ */
 #define BLK_MAX_OPTIONS 48
+#define BLK_CLI_MAX_OPTIONS 16
 extern const struct option_def blk_option_defs[];
 
 enum blk_pattern { PAT_READ, PAT_WRITE, PAT_RANDREAD, PAT_RANDWRITE, PAT_RW, PAT_RANDRW };
@@ -89,6 +95,14 @@ struct blk_clone {
 };
 
 /* --- options.c --- */
+/*
+ * 0 when a table of defs fits in capacity source slots; otherwise -E2BIG and a message naming
+ * the table ("internal error: the table of job options has 49 rows, room for 48 (BLK_MAX_OPTIONS)").
+ */
+int blk_option_table_fits(const struct option_def *defs, unsigned capacity, const char *what,
+			  char *err, size_t err_size);
+/* Both tables of the block workload against BLK_MAX_OPTIONS and BLK_CLI_MAX_OPTIONS. */
+int blk_option_tables_check(char *err, size_t err_size);
 /* Sets up a job's option set and applies fio's defaults. */
 int blk_job_init(struct blk_job *job, char *err, size_t err_size);
 /* Parses a CPU list ("0,2,4-7") into cpus; returns how many, 0 for "", -EINVAL if malformed. */
@@ -189,7 +203,7 @@ struct blk_cli {
 	char series[OPT_STRING_MAX];
 	uint64_t interval;
 	bool help;
-	enum opt_source source[16];
+	enum opt_source source[BLK_CLI_MAX_OPTIONS];
 	struct option_set set;
 };
 extern const struct option_def blk_cli_defs[];

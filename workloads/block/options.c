@@ -175,14 +175,45 @@ const struct option_def blk_option_defs[] = {
 	{ 0 }
 };
 
+int blk_option_table_fits(const struct option_def *defs, unsigned capacity, const char *what,
+			  char *err, size_t err_size)
+{
+	unsigned rows = opt_count(defs);
+
+	if (rows <= capacity)
+		return 0;
+	snprintf(err, err_size, "internal error: the table of %s has %u rows, room for %u", what,
+		 rows, capacity);
+	return -E2BIG;
+}
+
+#define SLOTS(array) ((unsigned)(sizeof(array) / sizeof((array)[0])))
+
+int blk_option_tables_check(char *err, size_t err_size)
+{
+	const struct blk_job *job = NULL;
+	const struct blk_cli *cli = NULL;
+	int ret;
+
+	/* the arrays themselves, so a change of their size cannot escape the check */
+	ret = blk_option_table_fits(blk_option_defs, SLOTS(job->source),
+				    "job options (BLK_MAX_OPTIONS)", err, err_size);
+	return ret
+		       ?: blk_option_table_fits(blk_cli_defs, SLOTS(cli->source),
+						"program options (BLK_CLI_MAX_OPTIONS)", err,
+						err_size);
+}
+
 int blk_job_init(struct blk_job *job, char *err, size_t err_size)
 {
+	int ret = blk_option_tables_check(err, err_size);
+
 	memset(job, 0, sizeof(*job));
+	if (ret)
+		return ret;
 	job->set.defs = blk_option_defs;
 	job->set.count = opt_count(blk_option_defs);
 	job->set.source = job->source;
-	if (job->set.count > BLK_MAX_OPTIONS)
-		return -E2BIG;
 	return opt_apply_defaults(&job->set, &job->o, err, err_size);
 }
 

@@ -168,6 +168,12 @@ static int parse(struct summary *s, int argc, char **argv, char *err)
 	const struct option_def *const tables[] = { blk_cli_defs, sum_defs, NULL };
 	int ret;
 
+	ret = blk_option_tables_check(err, ERR_SIZE);
+	ret = ret
+		      ?: blk_option_table_fits(sum_defs, sizeof(s->source) / sizeof(s->source[0]),
+					       "summary options", err, ERR_SIZE);
+	if (ret)
+		return ret;
 	s->set.defs = sum_defs;
 	s->set.count = opt_count(sum_defs);
 	s->set.source = s->source;

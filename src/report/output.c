@@ -6,8 +6,10 @@
 #include "pvcbench/report.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +38,21 @@ int report_output_open(struct report_output *o, const char *path, const char *op
 	return 0;
 }
 
+/*
+ * The cause of a write that failed before the commit, whose errno is long gone: a full
+ * filesystem is by far the likeliest and can be seen; anything else is reported as EIO.
+ */
+static int lost_write_errno(const struct report_output *o)
+{
+	char dir[sizeof(o->tmp)];
+	struct statvfs vfs;
+
+	snprintf(dir, sizeof(dir), "%s", o->tmp);
+	if (!statvfs(dirname(dir), &vfs) && vfs.f_blocks && vfs.f_bavail == 0)
+		return ENOSPC;
+	return EIO;
+}
+
 int report_output_commit(struct report_output *o, char *err, size_t err_size)
 {
 	int e = 0;
@@ -51,7 +68,7 @@ int report_output_commit(struct report_output *o, char *err, size_t err_size)
 	 */
 	errno = 0;
 	if (fflush(o->f) || ferror(o->f))
-		e = errno ? errno : EIO;
+		e = errno ? errno : lost_write_errno(o);
 	else if (fsync(fileno(o->f)))
 		e = errno;
 	if (fclose(o->f) && !e)

@@ -397,6 +397,38 @@ static void print_text(FILE *out, const struct sum_lines *l, bool complete)
 	fflush(out);
 }
 
+/* How the user set a suite option, as they would change it: "FIO_SIZE=16M", "--size=16M". */
+static void setting_text(const struct summary *s, const char *key, char *buf, size_t size)
+{
+	const struct option_def *def = opt_find(sum_defs, key);
+	enum opt_source source = s->source[def - sum_defs];
+	char value[OPT_STRING_MAX];
+
+	opt_format_value(def, &s->o, value, sizeof(value));
+	if (source == SRC_ENV || source == SRC_ENV_ALT)
+		snprintf(buf, size, "%s=%s", source == SRC_ENV ? def->env : def->env_alt, value);
+	else if (source == SRC_FLAG)
+		snprintf(buf, size, "--%s=%s", def->name, value);
+	else
+		snprintf(buf, size, "--%s=%s (the default; or %s)", def->name, value, def->env);
+}
+
+/*
+ * The space the sequential tests need comes from offset_increment, which the user may not
+ * connect with a file of size FIO_SIZE: name both settings as they were given.
+ */
+static void explain_space(const struct summary *s, uint64_t need, char *err, size_t err_size)
+{
+	char increment[OPT_STRING_MAX + 64], size[OPT_STRING_MAX + 64], total[32];
+	size_t len = strlen(err);
+
+	setting_text(s, "offset_increment", increment, sizeof(increment));
+	setting_text(s, "size", size, sizeof(size));
+	snprintf(err + len, err_size - len,
+		 "; the %d sequential jobs need (%d - 1) x %s + %s = %s: lower one of them",
+		 SEQ_JOBS, SEQ_JOBS, increment, size, fmt_size(total, sizeof(total), need));
+}
+
 int blk_summary_main(int argc, char **argv)
 {
 	struct summary *s = calloc(1, sizeof(*s));
@@ -429,8 +461,11 @@ int blk_summary_main(int argc, char **argv)
 	file.writes = true;
 	file.force = s->o.force;
 	file.keep = s->o.keep;
-	if (!ret)
+	if (!ret) {
 		ret = blk_files_check(&file, 1, err, sizeof(err));
+		if (ret == -ENOSPC && file.need > s->o.size)
+			explain_space(s, file.need, err, sizeof(err));
+	}
 	/* the engine and O_DIRECT are tried before gigabytes are laid out */
 	if (!ret)
 		ret = blk_job_probe_engine(&s->jobs[0], &file, err, sizeof(err));

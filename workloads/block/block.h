@@ -150,7 +150,7 @@ void blk_fill_random(void *buf, size_t len, uint64_t s[2]);
 int blk_worker_init(struct worker *w);
 int blk_worker_run(struct worker *w);
 void blk_worker_exit(struct worker *w);
-/* Picks the engine once for a job (auto: io_uring, libaio, psync), on the job's first file. */
+/* Picks the engine once for a job (auto: the engine table's order), on the job's first file. */
 int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char *err,
 			 size_t err_size);
 

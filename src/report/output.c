@@ -6,8 +6,10 @@
 #include "pvcbench/report.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,22 +38,49 @@ int report_output_open(struct report_output *o, const char *path, const char *op
 	return 0;
 }
 
+/*
+ * The cause of a write that failed before the commit, whose errno is long gone: a full
+ * filesystem is by far the likeliest and can be seen; anything else is reported as EIO.
+ */
+static int lost_write_errno(const struct report_output *o)
+{
+	char dir[sizeof(o->tmp)];
+	struct statvfs vfs;
+
+	snprintf(dir, sizeof(dir), "%s", o->tmp);
+	if (!statvfs(dirname(dir), &vfs) && vfs.f_blocks && vfs.f_bavail == 0)
+		return ENOSPC;
+	return EIO;
+}
+
 int report_output_commit(struct report_output *o, char *err, size_t err_size)
 {
+	int e = 0;
+
 	if (!o->f || o->f == stdout) {
 		fflush(stdout);
 		return 0;
 	}
-	if (fflush(o->f) || fsync(fileno(o->f)) || fclose(o->f)) {
-		int e = errno;
-		o->f = NULL;
+	/*
+	 * A write that failed earlier (a full filesystem) leaves the error flag set even when
+	 * nothing is left to flush; and the FILE is closed whatever failed, so neither it nor the
+	 * temporary file outlives a failed commit.
+	 */
+	errno = 0;
+	if (fflush(o->f) || ferror(o->f))
+		e = errno ? errno : lost_write_errno(o);
+	else if (fsync(fileno(o->f)))
+		e = errno;
+	if (fclose(o->f) && !e)
+		e = errno;
+	o->f = NULL;
+	if (e) {
 		unlink(o->tmp);
 		snprintf(err, err_size, "--%s=%s: %s", o->option, o->path, strerror(e));
 		return -e;
 	}
-	o->f = NULL;
 	if (rename(o->tmp, o->path)) {
-		int e = errno;
+		e = errno;
 		unlink(o->tmp);
 		snprintf(err, err_size, "--%s=%s: %s", o->option, o->path, strerror(e));
 		return -e;

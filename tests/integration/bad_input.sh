@@ -206,5 +206,15 @@ expect_space_error "numjobs=2 x 16M (each fits, together they do not)" -- fio --
 	--directory="$SMALL" --size=16M --numjobs=2 --rw=read
 expect_space_error "summary: 16M + 3 x 8M = 40M on a 32M filesystem" FIO_MOUNTPOINT="$SMALL" \
 	FIO_SIZE=16M FIO_OFFSET_INCREMENT=8M RUN_TIME=1s -- --ramp_time=0
+# the space the sequential jobs need comes from offset_increment: the message names it as given
+expect_usage_error "summary: the space error names FIO_OFFSET_INCREMENT=8M and FIO_SIZE=16M" \
+	'sequential jobs need .*FIO_OFFSET_INCREMENT=8M \+ FIO_SIZE=16M = 40\.0MiB' "$SMALL" FIO_MOUNTPOINT="$SMALL" \
+	FIO_SIZE=16M FIO_OFFSET_INCREMENT=8M RUN_TIME=1s -- --ramp_time=0
+expect_usage_error "summary: the space error names --offset_increment=8M and --size=16M" \
+	'--offset_increment=8M.*--size=16M' "$SMALL" FIO_MOUNTPOINT="$SMALL" RUN_TIME=1s -- \
+	--ramp_time=0 --size=16M --offset_increment=8M
+expect_usage_error "summary: the space error names the default offset_increment and FIO_OFFSET_INCREMENT" \
+	'--offset_increment=500M \(the default; or FIO_OFFSET_INCREMENT\)' "$SMALL" \
+	FIO_MOUNTPOINT="$SMALL" FIO_SIZE=4M RUN_TIME=1s -- --ramp_time=0
 
 finish

@@ -4,7 +4,8 @@
  * For each engine built in, with and without O_DIRECT: 256 distinct 4 KiB blocks are written at
  * depth 16 in shuffled order, read back in another order into other buffers through the same
  * engine, and read once more with plain pread; every result must equal the length. Also: auto
- * picks io_uring when it works, unknown names fail with a message, reap honours its timeout
+ * picks io_uring when it works, unknown names fail with a message naming the engine table's
+ * names, engines' own options are found by name, reap honours its timeout
  * and signals, and auto falls back to libaio with the cause named when io_uring_setup is
  * blocked by a seccomp filter or buffer registration hits the locked-memory limit (each in a
  * forked child, so the filter and limits do not leak into the other tests).
@@ -170,7 +171,7 @@ static void t_engine_open(struct t_env *env, struct io_engine *e, const char *na
 	char why[512];
 	int ret;
 
-	if (!engine_find(name))
+	if (!blk_engine_find(name))
 		t_skip(env, "engine %s is not built in", name);
 	ret = engine_open(e, name, fd, depth, b->iov, T_NBUFS, why, sizeof(why));
 	if (ret < 0)
@@ -257,7 +258,7 @@ static void test_roundtrip(void **state)
 	char name[64], path[256];
 	int fd;
 
-	if (!engine_find(c->engine))
+	if (!blk_engine_find(c->engine))
 		t_skip(c->env, "engine %s is not built in", c->engine);
 	snprintf(name, sizeof(name), "rt-%s-%s.dat", c->engine, c->direct ? "direct" : "buffered");
 	fd = t_open_file(c->env, name, c->direct, path, sizeof(path));
@@ -402,7 +403,7 @@ static void test_auto_picks_uring(void **state)
 	char path[256], why[512];
 	int fd;
 
-	if (!engine_find("io_uring"))
+	if (!blk_engine_find("io_uring"))
 		t_skip(env, "engine io_uring is not built in");
 	fd = t_open_file(env, "auto.dat", false, path, sizeof(path));
 	assert_true(fd >= 0);
@@ -428,6 +429,67 @@ static void test_auto_picks_uring(void **state)
 	t_bufs_free(&b);
 }
 
+/*
+ * The engine table is the one list of names: ioengine='s allowed values are auto and then the
+ * engines in auto's order, each built-in engine's ops carry the same name, the message text
+ * reads the same list, and an unknown name's message lists them.
+ */
+static void test_engine_table(void **state)
+{
+	static const char *const want[] = { "auto", "io_uring", "libaio", "psync", NULL };
+	char names[128];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; want[i]; i++) {
+		const struct io_engine_ops *ops;
+
+		assert_non_null(blk_engine_choices[i]);
+		assert_string_equal(blk_engine_choices[i], want[i]);
+		ops = blk_engine_find(want[i]);
+		if (ops)
+			assert_string_equal(ops->name, want[i]);
+	}
+	assert_null(blk_engine_choices[i]);
+	assert_null(blk_engine_find("auto"));
+	blk_engine_names(names, sizeof(names));
+	assert_string_equal(names, "auto, io_uring, libaio or psync");
+	blk_engine_names(names, 8);
+	assert_string_equal(names, "auto, i");
+}
+
+/* Engines' own options: io_uring declares fio's, refused for now; others have none. */
+static void test_engine_options(void **state)
+{
+	static const char *const uring_keys[] = {
+		"hipri",	 "fixedbufs",	      "registerfiles",
+		"sqthread_poll", "sqthread_poll_cpu", "nonvectored"
+	};
+	const struct io_engine_ops *uring = blk_engine_find("io_uring");
+
+	(void)state;
+	assert_null(blk_engine_option_find("psync", "hipri"));
+	assert_null(blk_engine_option_find("auto", "hipri"));
+	assert_null(blk_engine_option_find("nope", "hipri"));
+	assert_null(blk_engine_option_find(NULL, "hipri"));
+	if (!uring)
+		return; /* not built in: nothing to find, as the NULLs above show for it too */
+	assert_non_null(uring->options);
+	assert_true(uring->options_size > 0);
+	for (size_t i = 0; i < sizeof(uring_keys) / sizeof(uring_keys[0]); i++) {
+		const struct option_def *def = blk_engine_option_find("io_uring", uring_keys[i]);
+
+		assert_non_null(def);
+		assert_string_equal(def->name, uring_keys[i]);
+		/* not read by the engine yet: refused, with a reason */
+		assert_int_equal(def->type, OPT_REFUSED);
+		assert_non_null(def->help);
+		assert_true(def->offset < uring->options_size);
+	}
+	assert_null(blk_engine_option_find("io_uring", "bs"));
+	assert_null(blk_engine_option_find("io_uring", NULL));
+}
+
 static void test_unknown_engine(void **state)
 {
 	struct t_env *env = *state;
@@ -436,9 +498,9 @@ static void test_unknown_engine(void **state)
 	char path[256], why[512] = "";
 	int fd, ret;
 
-	assert_null(engine_find("nope"));
-	assert_null(engine_find(""));
-	assert_non_null(engine_find("psync"));
+	assert_null(blk_engine_find("nope"));
+	assert_null(blk_engine_find(""));
+	assert_non_null(blk_engine_find("psync"));
 	fd = t_open_file(env, "unknown.dat", false, path, sizeof(path));
 	assert_true(fd >= 0);
 	t_bufs_alloc(&b);
@@ -446,6 +508,7 @@ static void test_unknown_engine(void **state)
 	assert_true(ret == -EINVAL || ret == -ENOENT);
 	fprintf(stderr, "nope: %s\n", why);
 	assert_non_null(strstr(why, "nope"));
+	assert_non_null(strstr(why, "auto, io_uring, libaio or psync"));
 	close(fd);
 	t_bufs_free(&b);
 }
@@ -547,7 +610,7 @@ static void t_run_child(struct t_env *env, enum t_child_kind kind)
 	char path[256];
 	int fd;
 
-	if (!engine_find("libaio"))
+	if (!blk_engine_find("libaio"))
 		t_skip(env, "fallback needs libaio built in");
 	/* the child takes io_uring away, so it must work here to begin with */
 	fd = t_open_file(env, "fallback-probe.dat", false, path, sizeof(path));
@@ -646,6 +709,8 @@ int main(void)
 	t_add(tests, &n, "io_uring wait timeout and signal", test_uring_wait_timeout_and_signal,
 	      &eng[0]);
 	t_add(tests, &n, "auto picks io_uring", test_auto_picks_uring, &env);
+	t_add(tests, &n, "engine table", test_engine_table, &env);
+	t_add(tests, &n, "engine options", test_engine_options, &env);
 	t_add(tests, &n, "unknown engine", test_unknown_engine, &env);
 	t_add(tests, &n, "fallback seccomp EPERM", test_fallback_seccomp_eperm, &env);
 	t_add(tests, &n, "fallback seccomp ENOSYS", test_fallback_seccomp_enosys, &env);

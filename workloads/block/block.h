@@ -52,6 +52,10 @@ struct blk_options {
 	char verify[OPT_STRING_MAX];
 };
 
+/*
+ * Room for the sources of blk_option_defs' rows (struct blk_job). The table is extern, so its
+ * length cannot be checked at compile time: blk_option_tables_check does it when a job is set up.
+ */
 #define BLK_MAX_OPTIONS 48
 extern const struct option_def blk_option_defs[];
 
@@ -91,6 +95,14 @@ struct blk_clone {
 };
 
 /* --- options.c --- */
+/*
+ * 0 when a table of defs fits in capacity source slots; otherwise -E2BIG and a message naming
+ * the table ("internal error: the table of job options has 49 rows, room for 48 (BLK_MAX_OPTIONS)").
+ */
+int blk_option_table_fits(const struct option_def *defs, unsigned capacity, const char *what,
+			  char *err, size_t err_size);
+/* The job options' table against BLK_MAX_OPTIONS. */
+int blk_option_tables_check(char *err, size_t err_size);
 /* Sets up a job's option set and applies fio's defaults. */
 int blk_job_init(struct blk_job *job, char *err, size_t err_size);
 /* Parses a CPU list ("0,2,4-7") into cpus; returns how many, 0 for "", -EINVAL if malformed. */
@@ -138,7 +150,7 @@ void blk_fill_random(void *buf, size_t len, uint64_t s[2]);
 int blk_worker_init(struct worker *w);
 int blk_worker_run(struct worker *w);
 void blk_worker_exit(struct worker *w);
-/* Picks the engine once for a job (auto: io_uring, libaio, psync), on the job's first file. */
+/* Picks the engine once for a job (auto: the engine table's order), on the job's first file. */
 int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char *err,
 			 size_t err_size);
 

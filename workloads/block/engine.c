@@ -1,10 +1,11 @@
 /*
  * engine.c - finding an I/O engine by name and opening one, with ioengine=auto.
  *
- * auto tries io_uring, then libaio, then psync and keeps the first whose init succeeds; psync
- * cannot fail for want of a kernel feature, so auto only fails if psync's init does. Whatever
- * happens, chosen_why ends up holding one line that says which engine is in use and, for each
- * engine skipped, the precise reason, so that a run in a locked-down container explains itself.
+ * auto tries the engines in the table's order (io_uring, libaio, psync) and keeps the first whose
+ * init succeeds; psync, the last, cannot fail for want of a kernel feature, so auto only fails
+ * if psync's init does. Whatever happens, chosen_why ends up holding one line that says which
+ * engine is in use and, for each engine skipped, the precise reason, so that a run in a
+ * locked-down container explains itself.
  * The engine table is const: no state here is shared between workers.
  */
 #include <errno.h>
@@ -13,44 +14,6 @@
 #include <string.h>
 
 #include "engine.h"
-
-/* One candidate: its name, its ops when built in, and what to say when it is not. */
-struct engine_slot {
-	const char *name;
-	const struct io_engine_ops *ops;
-	const char *missing;
-};
-
-static const struct engine_slot engine_slots[] = {
-#ifdef PVC_HAVE_URING
-	{ "io_uring", &engine_uring_ops, NULL },
-#else
-	{ "io_uring", NULL, "not built in (liburing-dev missing at build time)" },
-#endif
-#ifdef PVC_HAVE_AIO
-	{ "libaio", &engine_aio_ops, NULL },
-#else
-	{ "libaio", NULL, "not built in (libaio-dev missing at build time)" },
-#endif
-	{ "psync", &engine_psync_ops, NULL },
-};
-
-#define ENGINE_NSLOTS (sizeof(engine_slots) / sizeof(engine_slots[0]))
-
-static const struct engine_slot *engine_slot_find(const char *name)
-{
-	for (size_t i = 0; i < ENGINE_NSLOTS; i++)
-		if (strcmp(engine_slots[i].name, name) == 0)
-			return &engine_slots[i];
-	return NULL;
-}
-
-const struct io_engine_ops *engine_find(const char *name)
-{
-	const struct engine_slot *slot = name ? engine_slot_find(name) : NULL;
-
-	return slot ? slot->ops : NULL;
-}
 
 /* snprintf that appends at *pos and never overruns; truncation is silent but safe. */
 static void engine_appendf(char *buf, size_t size, size_t *pos, const char *fmt, ...)
@@ -65,6 +28,81 @@ static void engine_appendf(char *buf, size_t size, size_t *pos, const char *fmt,
 	va_end(ap);
 	if (n > 0)
 		*pos += (size_t)n < size - *pos ? (size_t)n : size - *pos - 1;
+}
+
+/*
+ * The engine table: one row per engine, in auto's order, with its ops when built in and what to
+ * say when it is not. Every list of engine names (the slots, ioengine='s allowed values, the
+ * messages) is made from this one list, so adding an engine is adding a file and a row here.
+ */
+#ifdef PVC_HAVE_URING
+#define ENGINE_URING_OPS (&engine_uring_ops)
+#else
+#define ENGINE_URING_OPS NULL
+#endif
+#ifdef PVC_HAVE_AIO
+#define ENGINE_AIO_OPS (&engine_aio_ops)
+#else
+#define ENGINE_AIO_OPS NULL
+#endif
+
+#define ENGINE_TABLE(X)                                                                            \
+	X("io_uring", ENGINE_URING_OPS, "not built in (liburing-dev missing at build time)")       \
+	X("libaio", ENGINE_AIO_OPS, "not built in (libaio-dev missing at build time)")             \
+	X("psync", (&engine_psync_ops), NULL)
+
+/* One candidate: its name, its ops when built in, and what to say when it is not. */
+struct engine_slot {
+	const char *name;
+	const struct io_engine_ops *ops;
+	const char *missing;
+};
+
+#define ENGINE_SLOT(name, ops, missing) { name, ops, missing },
+#define ENGINE_NAME(name, ops, missing) name,
+
+static const struct engine_slot engine_slots[] = { ENGINE_TABLE(ENGINE_SLOT) };
+
+const char *const blk_engine_choices[] = { "auto", ENGINE_TABLE(ENGINE_NAME) NULL };
+
+#define ENGINE_NSLOTS (sizeof(engine_slots) / sizeof(engine_slots[0]))
+
+static const struct engine_slot *engine_slot_find(const char *name)
+{
+	for (size_t i = 0; i < ENGINE_NSLOTS; i++)
+		if (strcmp(engine_slots[i].name, name) == 0)
+			return &engine_slots[i];
+	return NULL;
+}
+
+const struct io_engine_ops *blk_engine_find(const char *name)
+{
+	const struct engine_slot *slot = name ? engine_slot_find(name) : NULL;
+
+	return slot ? slot->ops : NULL;
+}
+
+void blk_engine_names(char *buf, size_t size)
+{
+	size_t pos = 0;
+
+	if (!buf || size == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; blk_engine_choices[i]; i++) {
+		const char *sep = i == 0 ? "" : blk_engine_choices[i + 1] ? ", " : " or ";
+
+		engine_appendf(buf, size, &pos, "%s%s", sep, blk_engine_choices[i]);
+	}
+}
+
+const struct option_def *blk_engine_option_find(const char *engine, const char *key)
+{
+	const struct io_engine_ops *ops = blk_engine_find(engine);
+
+	if (!ops || !ops->options || !key)
+		return NULL;
+	return opt_find(ops->options, key);
 }
 
 static int engine_try(struct io_engine *e, const struct io_engine_ops *ops, int fd, unsigned depth,
@@ -120,7 +158,7 @@ int engine_open(struct io_engine *e, const char *name, int fd, unsigned depth,
 		const struct iovec *bufs, unsigned nbufs, char *chosen_why, size_t why_size)
 {
 	const struct engine_slot *slot;
-	char why[256];
+	char why[256], names[128];
 	int ret;
 
 	if (chosen_why && why_size)
@@ -132,9 +170,10 @@ int engine_open(struct io_engine *e, const char *name, int fd, unsigned depth,
 
 	slot = engine_slot_find(name);
 	if (!slot) {
+		blk_engine_names(names, sizeof(names));
 		if (chosen_why && why_size)
-			snprintf(chosen_why, why_size, "ioengine=%s: unknown engine %s", name,
-				 "(choose io_uring, libaio, psync or auto)");
+			snprintf(chosen_why, why_size, "ioengine=%s: unknown engine (choose %s)",
+				 name, names);
 		return -EINVAL;
 	}
 	if (!slot->ops) {

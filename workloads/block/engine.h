@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "pvcbench/options.h"
+
 enum io_dir { IO_READ = 0, IO_WRITE = 1 };
 
 /* One I/O in flight. The caller owns the array of requests; the engine keeps pointers to them. */
@@ -33,7 +35,14 @@ struct io_req {
 struct io_engine;
 
 struct io_engine_ops {
-	const char *name; /* "io_uring", "libaio", "psync" */
+	const char *name; /* as the engine table in engine.c spells it */
+	/*
+	 * The engine's own options (fio's ioengine_ops.options), a table ending with a row whose
+	 * name is NULL, or NULL for none; the rows' offsets point into a struct of options_size
+	 * bytes that belongs to the engine. Found by blk_engine_option_find.
+	 */
+	const struct option_def *options;
+	size_t options_size;
 	/*
 	 * Sets up a context for fd with room for depth requests. bufs[0..nbufs) stay valid until
 	 * exit. On failure returns a negative errno and writes why into why (a short phrase naming
@@ -74,12 +83,27 @@ extern const struct io_engine_ops engine_uring_ops;
 extern const struct io_engine_ops engine_aio_ops;
 #endif
 
-/* The engine of that name ("io_uring", "libaio", "psync"), NULL if unknown or not built in. */
-const struct io_engine_ops *engine_find(const char *name);
+/*
+ * The engine table (engine.c) is the one list of engine names, in auto's order. From it come:
+ * blk_engine_choices, the allowed values of ioengine= ("auto" first, then every engine, built
+ * in or not) for the option tables; blk_engine_names, the same as text for messages ("auto,
+ * io_uring, libaio or psync"); and the lookups below.
+ */
+extern const char *const blk_engine_choices[];
+void blk_engine_names(char *buf, size_t size);
+
+/* The engine of that name, NULL if unknown or not built in. */
+const struct io_engine_ops *blk_engine_find(const char *name);
 
 /*
- * Opens an engine for fd. name is an engine name or "auto", which tries io_uring, then libaio,
- * then psync, keeping the first that initialises. chosen_why receives, for auto, a line such as
+ * The row of the engine's own option key (io_uring's hipri, ...), NULL when the engine is
+ * unknown, not built in, "auto" (no engine chosen yet) or has no such option.
+ */
+const struct option_def *blk_engine_option_find(const char *engine, const char *key);
+
+/*
+ * Opens an engine for fd. name is an engine name or "auto", which tries the engines in the
+ * table's order (io_uring, libaio, psync), keeping the first that initialises. chosen_why receives, for auto, a line such as
  * "io_uring unavailable: io_uring_setup: Operation not permitted (seccomp?); using libaio";
  * for a named engine that fails, why it failed. Returns 0 or a negative errno.
  */

@@ -13,6 +13,9 @@
  * locked per I/O.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,8 +239,56 @@ static void uring_exit(struct io_engine *e)
 	e->priv = NULL;
 }
 
+/*
+ * fio's io_uring options, declared so that job options can find them by name
+ * (blk_engine_option_find) and say precisely why each is not taken. None is read by this engine
+ * yet: every row is OPT_REFUSED, and struct uring_options is where their values will go when a
+ * row becomes a real type (and init receives the struct), e.g. sqthread_poll as
+ * IORING_SETUP_SQPOLL once a test can show the kernel thread doing the submissions.
+ */
+struct uring_options {
+	bool hipri;
+	bool fixedbufs;
+	bool registerfiles;
+	bool sqthread_poll;
+	int64_t sqthread_poll_cpu;
+	bool nonvectored;
+};
+
+#define F(field) offsetof(struct uring_options, field)
+
+static const struct option_def uring_option_defs[] = {
+	{ .name = "hipri",
+	  .type = OPT_REFUSED,
+	  .offset = F(hipri),
+	  .help = "polled completions (IORING_SETUP_IOPOLL) are not supported yet" },
+	{ .name = "fixedbufs",
+	  .type = OPT_REFUSED,
+	  .offset = F(fixedbufs),
+	  .help = "buffers are always registered (READ_FIXED/WRITE_FIXED); it cannot be turned off" },
+	{ .name = "registerfiles",
+	  .type = OPT_REFUSED,
+	  .offset = F(registerfiles),
+	  .help = "the file is always registered; it cannot be turned off" },
+	{ .name = "sqthread_poll",
+	  .type = OPT_REFUSED,
+	  .offset = F(sqthread_poll),
+	  .help = "a kernel submission thread (IORING_SETUP_SQPOLL) is not supported yet" },
+	{ .name = "sqthread_poll_cpu",
+	  .type = OPT_REFUSED,
+	  .offset = F(sqthread_poll_cpu),
+	  .help = "a kernel submission thread (IORING_SETUP_SQPOLL) is not supported yet" },
+	{ .name = "nonvectored",
+	  .type = OPT_REFUSED,
+	  .offset = F(nonvectored),
+	  .help = "reads and writes are always non-vectored (READ_FIXED/WRITE_FIXED)" },
+	{ 0 }
+};
+
 const struct io_engine_ops engine_uring_ops = {
 	.name = "io_uring",
+	.options = uring_option_defs,
+	.options_size = sizeof(struct uring_options),
 	.init = uring_init,
 	.queue = uring_queue,
 	.submit = uring_submit,

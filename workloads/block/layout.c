@@ -70,7 +70,9 @@ static int check_directory(const char *path, char *err, size_t err_size)
 		return -EROFS;
 	}
 	if (access(dir, W_OK | X_OK)) {
-		snprintf(err, err_size, "directory %s is not writable: %s", dir, strerror(errno));
+		int e = errno;
+
+		snprintf(err, err_size, "directory %s is not writable: %s", dir, strerror(e));
 		return -EACCES;
 	}
 	return 0;
@@ -86,7 +88,7 @@ static int device_size(const char *path, uint64_t *bytes)
 	if (fd < 0)
 		return -errno;
 	if (ioctl(fd, BLKGETSIZE64, bytes))
-		ret = -errno;
+		ret = -errno; /* read before close can change it */
 	close(fd);
 	return ret;
 }
@@ -141,8 +143,10 @@ int blk_files_check(struct blk_file *files, unsigned nfiles, char *err, size_t e
 			continue;
 		}
 		if (errno != ENOENT) {
-			snprintf(err, err_size, "%s: %s", f->path, strerror(errno));
-			return -errno;
+			int e = errno; /* snprintf may change errno */
+
+			snprintf(err, err_size, "%s: %s", f->path, strerror(e));
+			return -e;
 		}
 		ret = check_directory(f->path, err, err_size);
 		if (ret)
@@ -218,6 +222,22 @@ static int fill(int fd, uint64_t from, uint64_t to, char *err, size_t err_size, 
 	return 0;
 }
 
+/*
+ * Gives the file its full size before any data is written (as fio does), so that a size the
+ * filesystem or a file-size limit (ulimit -f) refuses fails at once, not gigabytes later.
+ */
+static int set_size(int fd, const struct blk_file *f, char *err, size_t err_size)
+{
+	char size_text[32];
+
+	if (ftruncate(fd, (off_t)f->need) == 0)
+		return 0;
+	int e = errno;
+	snprintf(err, err_size, "%s: cannot make it %s long: ftruncate: %s", f->path,
+		 fmt_size(size_text, sizeof(size_text), f->need), strerror(e));
+	return -e;
+}
+
 int blk_files_layout(struct blk_file *files, unsigned nfiles, FILE *note, char *err,
 		     size_t err_size)
 {
@@ -238,8 +258,10 @@ int blk_files_layout(struct blk_file *files, unsigned nfiles, FILE *note, char *
 			continue;
 		fd = open(f->path, O_WRONLY | O_CREAT | (exists ? 0 : O_EXCL), 0644);
 		if (fd < 0) {
-			snprintf(err, err_size, "%s: cannot create: %s", f->path, strerror(errno));
-			return -errno;
+			int e = errno;
+
+			snprintf(err, err_size, "%s: cannot create: %s", f->path, strerror(e));
+			return -e;
 		}
 		if (!exists) {
 			f->created = true;
@@ -249,10 +271,14 @@ int blk_files_layout(struct blk_file *files, unsigned nfiles, FILE *note, char *
 		if (note)
 			fprintf(note, "pvcbench: laying out %s (%s)\n", f->path,
 				fmt_size(size_text, sizeof(size_text), f->need));
-		ret = fill(fd, have, f->need, err, err_size, f->path);
-		if (!ret && ftruncate(fd, (off_t)f->need) == 0 && fdatasync(fd)) {
-			snprintf(err, err_size, "%s: fdatasync: %s", f->path, strerror(errno));
-			ret = -errno;
+		ret = set_size(fd, f, err, err_size);
+		if (!ret)
+			ret = fill(fd, have, f->need, err, err_size, f->path);
+		if (!ret && fdatasync(fd)) {
+			int e = errno;
+
+			snprintf(err, err_size, "%s: fdatasync: %s", f->path, strerror(e));
+			ret = -e;
 		}
 		/* the run must read the device, not what the layout left in the page cache */
 		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);

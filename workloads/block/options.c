@@ -14,7 +14,6 @@
 
 static const char *const rw_choices[] = { "read", "write",     "randread", "randwrite",
 					  "rw",	  "readwrite", "randrw",   NULL };
-static const char *const engine_choices[] = { "auto", "io_uring", "libaio", "psync", NULL };
 static const char *const verify_choices[] = { "0", "none", NULL };
 
 const struct option_def blk_option_defs[] = {
@@ -103,8 +102,8 @@ const struct option_def blk_option_defs[] = {
 	  .type = OPT_CHOICE,
 	  .offset = F(ioengine),
 	  .def = "auto",
-	  .choices = engine_choices,
-	  .help = "I/O engine; auto tries io_uring, libaio, psync" },
+	  .choices = blk_engine_choices, /* from the engine table (engine.c) */
+	  .help = "I/O engine; auto: the first of the others that starts, in this order" },
 	{ .name = "filename",
 	  .type = OPT_STRING,
 	  .offset = F(filename),
@@ -176,18 +175,39 @@ const struct option_def blk_option_defs[] = {
 	{ 0 }
 };
 
+int blk_option_table_fits(const struct option_def *defs, unsigned capacity, const char *what,
+			  char *err, size_t err_size)
+{
+	unsigned rows = opt_count(defs);
+
+	if (rows <= capacity)
+		return 0;
+	snprintf(err, err_size, "internal error: the table of %s has %u rows, room for %u", what,
+		 rows, capacity);
+	return -E2BIG;
+}
+
+#define SLOTS(array) ((unsigned)(sizeof(array) / sizeof((array)[0])))
+
+int blk_option_tables_check(char *err, size_t err_size)
+{
+	const struct blk_job *job = NULL;
+
+	/* the array itself, so a change of its size cannot escape the check */
+	return blk_option_table_fits(blk_option_defs, SLOTS(job->source),
+				     "job options (BLK_MAX_OPTIONS)", err, err_size);
+}
+
 int blk_job_init(struct blk_job *job, char *err, size_t err_size)
 {
+	int ret = blk_option_tables_check(err, err_size);
+
 	memset(job, 0, sizeof(*job));
+	if (ret)
+		return ret;
 	job->set.defs = blk_option_defs;
 	job->set.count = opt_count(blk_option_defs);
 	job->set.source = job->source;
-	if (job->set.count > BLK_MAX_OPTIONS) {
-		/* the table outgrew struct blk_job's sources: raise BLK_MAX_OPTIONS */
-		snprintf(err, err_size, "%u job options, more than BLK_MAX_OPTIONS (%d)",
-			 job->set.count, BLK_MAX_OPTIONS);
-		return -E2BIG;
-	}
 	return opt_apply_defaults(&job->set, &job->o, err, err_size);
 }
 

@@ -48,7 +48,6 @@ struct sum_config {
 };
 
 #define F(field) offsetof(struct sum_config, o.field)
-static const char *const engine_choices[] = { "auto", "io_uring", "libaio", "psync", NULL };
 
 static const struct option_def sum_defs[] = {
 	{ .name = "mountpoint",
@@ -103,8 +102,8 @@ static const struct option_def sum_defs[] = {
 	  .type = OPT_CHOICE,
 	  .offset = F(ioengine),
 	  .def = "auto",
-	  .choices = engine_choices,
-	  .help = "I/O engine; auto tries io_uring, libaio, psync" },
+	  .choices = blk_engine_choices, /* from the engine table (engine.c) */
+	  .help = "I/O engine; auto: the first of the others that starts, in this order" },
 	{ .name = "keep",
 	  .type = OPT_BOOL,
 	  .offset = F(keep),
@@ -385,6 +384,39 @@ static void sum_outputs(const struct command *cmd, struct cmd_outputs *o)
 	blk_cli_outputs(&cfg->cli, o);
 }
 
+/* How the user set a suite option, as they would change it: "FIO_SIZE=16M", "--size=16M". */
+static void setting_text(const struct summary *s, const char *key, char *buf, size_t size)
+{
+	int row = opt_row_index(s->set, key);
+	const struct option_def *def = &s->set->defs[row];
+	enum opt_source source = s->set->source[row];
+	char value[OPT_STRING_MAX];
+
+	opt_format_value(def, s->o, value, sizeof(value));
+	if (source == SRC_ENV || source == SRC_ENV_ALT)
+		snprintf(buf, size, "%s=%s", source == SRC_ENV ? def->env : def->env_alt, value);
+	else if (source == SRC_FLAG)
+		snprintf(buf, size, "--%s=%s", def->name, value);
+	else
+		snprintf(buf, size, "--%s=%s (the default; or %s)", def->name, value, def->env);
+}
+
+/*
+ * The space the sequential tests need comes from offset_increment, which the user may not
+ * connect with a file of size FIO_SIZE: name both settings as they were given.
+ */
+static void explain_space(const struct summary *s, uint64_t need, char *err, size_t err_size)
+{
+	char increment[OPT_STRING_MAX + 64], size[OPT_STRING_MAX + 64], total[32];
+	size_t len = strlen(err);
+
+	setting_text(s, "offset_increment", increment, sizeof(increment));
+	setting_text(s, "size", size, sizeof(size));
+	snprintf(err + len, err_size - len,
+		 "; the %d sequential jobs need (%d - 1) x %s + %s = %s: lower one of them",
+		 SEQ_JOBS, SEQ_JOBS, increment, size, fmt_size(total, sizeof(total), need));
+}
+
 /* The one file: checked, the engine tried on it, then laid out once for every test. */
 static int sum_prepare(struct command *cmd)
 {
@@ -403,6 +435,8 @@ static int sum_prepare(struct command *cmd)
 	file->force = s->o->force;
 	file->keep = s->o->keep;
 	ret = blk_files_check(file, 1, err, sizeof(err));
+	if (ret == -ENOSPC && file->need > s->o->size)
+		explain_space(s, file->need, err, sizeof(err));
 	/* the engine and O_DIRECT are tried before gigabytes are laid out */
 	if (!ret)
 		ret = blk_job_probe_engine(&s->jobs[0], file, err, sizeof(err));

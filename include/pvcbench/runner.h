@@ -76,8 +76,11 @@ struct run_plan {
 	 * the final interval of the run, which may be shorter than interval_ns. It may write the
 	 * workload's progress line(s) for the interval into line (size bytes, NUL-terminated,
 	 * empty for none); the runner's printer thread writes them to interval_out in order, so a
-	 * stdout or stderr that nobody reads never stalls the reporter or the workers. Every line
-	 * is written before runner_run returns.
+	 * stdout or stderr that nobody reads never stalls the reporter or the workers. The queue is
+	 * bounded (64 KiB): lines that do not fit are dropped, and a note with their count stands
+	 * in their place. Every line queued is written before runner_run returns, unless the output
+	 * takes nothing for a second: then the printer is left behind, and interval_out must stay
+	 * open.
 	 */
 	void (*on_interval)(void *arg, const struct series_point *pt, const struct op_stats *ops,
 			    bool last, char *line, size_t size);

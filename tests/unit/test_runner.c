@@ -518,6 +518,17 @@ static void test_bad_plan(void **state)
 	test_plan(&r, 0, 100 * MS);
 	r.plan.nops = 0;
 	assert_int_equal(runner_run(&r.plan, &r.result), -EINVAL);
+	/* nothing ran, the result says why, and is safe to read: no worker to look at */
+	assert_true(r.result.init_failed);
+	assert_int_equal(r.result.error, -EINVAL);
+	assert_null(r.result.workers);
+	assert_int_equal(r.result.nworkers, 0);
+	assert_int_equal(r.result.npoints, 0);
+	struct op_stats total;
+	uint64_t runtime = 1;
+	run_result_total(&r.result, 0, &total, &runtime);
+	assert_int_equal(total.ops, 0);
+	assert_int_equal(runtime, 0);
 	run_result_free(&r.result);
 	r.plan.nops = PVC_MAX_OPS + 1;
 	assert_int_equal(runner_run(&r.plan, &r.result), -EINVAL);

@@ -7,8 +7,9 @@
  * or shared cache line on the hot path. When a worker's clock crosses an interval boundary it
  * publishes the slot (a release store of its "closed" index) and moves to the next slot of its
  * ring. A reporter thread consumes closed slots, merges them across workers into the per-interval
- * time series and into each worker's totals, and prints the live progress line. So the series
- * and the totals are made from the same recorded data and always add up.
+ * time series and into each worker's totals, and hands the progress lines to a printer thread.
+ * So the series and the totals are made from the same recorded data and always add up (or the
+ * run fails with -ENOMEM and says so in run_result.error).
  *
  * A worker stops at its deadline, when its workload says it is done (size reached), on error, or
  * when a stop is requested (SIGINT/SIGTERM through signals.h, or signals_request_stop).
@@ -24,18 +25,12 @@
 #include "pvcbench/hist.h"
 #include "pvcbench/signals.h"
 
-#define PVC_MAX_OPS 4  /* operation types per run: read/write, txn, produce/consume */
-#define RUNNER_SLOTS 8 /* interval slots per worker: the reporter may lag this many */
+#define PVC_MAX_OPS 4 /* operation types per run: read/write, txn, produce/consume */
 
 /* Counts and latency of one operation type. */
 struct op_stats {
 	uint64_t ops, bytes, errors;
 	struct hist lat;
-};
-
-struct interval_slot {
-	_Atomic int64_t index; /* interval number held, -1 = never used */
-	struct op_stats op[];  /* nops entries */
 };
 
 struct worker_spec {
@@ -46,35 +41,18 @@ struct worker_spec {
 	void *arg;	     /* the workload's, for this worker */
 };
 
-struct runner;
-
+/*
+ * The part of a worker that the inline functions below touch on every operation: the runner's,
+ * never the workload's, which reaches everything else through the functions below. The rest of
+ * the worker (its slots, its published interval, its usage and error) is the runner's own
+ * (src/core/runner_int.h), around this struct.
+ */
 struct worker {
-	unsigned id;
-	const struct worker_spec *spec;
-	struct runner *runner;
-	void *state; /* the workload's per-worker state, set by its init */
-
-	/* the worker's own, hot */
-	struct interval_slot *cur; /* NULL while ramping */
-	uint64_t next_event_ns;	   /* ramp end, next interval boundary or deadline */
-	uint64_t measure_start_ns; /* ramp end */
-	uint64_t deadline_ns;	   /* UINT64_MAX = none */
-	int64_t interval;	   /* current interval number, -1 while ramping */
+	struct op_stats *cur; /* the current interval's counts (nops entries), NULL while ramping */
+	uint64_t next_event_ns; /* ramp end, next interval boundary or deadline */
 	uint64_t live_ops[PVC_MAX_OPS], live_bytes[PVC_MAX_OPS];
-
-	/* published to the reporter */
+	/* the live counts, published to the reporter for the status line */
 	_Atomic uint64_t live_ops_pub[PVC_MAX_OPS], live_bytes_pub[PVC_MAX_OPS];
-	_Atomic int64_t closed;	  /* every interval < closed is final */
-	_Atomic int64_t consumed; /* the reporter has merged every interval < consumed */
-	_Atomic int finished;
-	struct interval_slot *slots[RUNNER_SLOTS];
-
-	/* outcome */
-	uint64_t cpu_start_usr_ns, cpu_start_sys_ns, ctx_start; /* thread's usage at ramp end */
-	uint64_t cpu_usr_ns, cpu_sys_ns, ctx;			/* over the measured time */
-	uint64_t end_ns;
-	int error; /* negative errno that stopped the worker, 0 if none */
-	char error_msg[256];
 };
 
 struct series_point;
@@ -98,8 +76,11 @@ struct run_plan {
 	 * the final interval of the run, which may be shorter than interval_ns. It may write the
 	 * workload's progress line(s) for the interval into line (size bytes, NUL-terminated,
 	 * empty for none); the runner's printer thread writes them to interval_out in order, so a
-	 * stdout or stderr that nobody reads never stalls the reporter or the workers. Every line
-	 * is written before runner_run returns.
+	 * stdout or stderr that nobody reads never stalls the reporter or the workers. The queue is
+	 * bounded (64 KiB): lines that do not fit are dropped, and a note with their count stands
+	 * in their place. Every line queued is written before runner_run returns, unless the output
+	 * takes nothing for a second: then the printer is left behind, and interval_out must stay
+	 * open.
 	 */
 	void (*on_interval)(void *arg, const struct series_point *pt, const struct op_stats *ops,
 			    bool last, char *line, size_t size);
@@ -130,13 +111,24 @@ struct worker_result {
 struct run_result {
 	unsigned nworkers, nops;
 	const char *op_names[PVC_MAX_OPS];
+	/*
+	 * nworkers entries, or NULL (and nworkers 0) when runner_run failed before it could start
+	 * (a bad plan, out of memory): check it before reading a worker's result.
+	 */
 	struct worker_result *workers;
 	struct series_point *points;
 	size_t npoints;
 	uint64_t interval_ns;
 	uint64_t start_unix_ms; /* wall clock at the start barrier */
 	bool interrupted;	/* stopped by a signal */
-	bool init_failed;	/* a worker failed before the start barrier: nothing ran */
+	/* nothing ran: a worker failed before the start barrier, or the runner could not start */
+	bool init_failed;
+	/*
+	 * The runner's own failure, not a worker's (runner_run returns it too): -ENOMEM when memory
+	 * ran out for the series, which then lacks what the totals count; -EINVAL for a bad plan;
+	 * -ENOMEM when the run could not be set up (then init_failed too). 0 otherwise.
+	 */
+	int error;
 	/*
 	 * Workers still waiting for the kernel 1.5 s after a stop request: reported with what they
 	 * had completed before their current interval, and left running detached. Their specs (and
@@ -147,13 +139,17 @@ struct run_result {
 };
 
 /*
- * Runs the plan to the end and fills result (free it with run_result_free). Returns 0 when every
- * worker ran, or the first worker's negative errno; result holds what was measured either way.
+ * Runs the plan to the end and fills result (free it with run_result_free, whatever it returned).
+ * Returns 0 when every worker ran, the first worker's negative errno, or the runner's own
+ * (result.error); result holds what was measured either way.
  */
 int runner_run(const struct run_plan *plan, struct run_result *result);
 void run_result_free(struct run_result *result);
 
-/* Sums every worker's totals of one operation type; runtime is the longest worker's. */
+/*
+ * Sums every worker's totals of one operation type; runtime is the longest worker's (zeros when
+ * result.workers is NULL).
+ */
 void run_result_total(const struct run_result *r, unsigned op, struct op_stats *into,
 		      uint64_t *runtime_ns);
 
@@ -176,6 +172,8 @@ uint64_t worker_next_event_ns(const struct worker *w);
 /* Called by a workload's run when it fails: keeps a message and returns err. */
 int worker_fail(struct worker *w, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The negative errno the worker failed with (worker_fail), 0 while it has not failed. */
+int worker_error(const struct worker *w);
 
 /* Slow path of worker_tick: ramp end, interval boundary, deadline. */
 bool worker_tick_slow(struct worker *w, uint64_t now);
@@ -194,13 +192,13 @@ static inline bool worker_tick(struct worker *w, uint64_t now)
 /* Records one completed operation. Nothing is recorded while ramping. */
 static inline void worker_record(struct worker *w, unsigned op, uint64_t lat_ns, uint64_t bytes)
 {
-	struct interval_slot *s = w->cur;
+	struct op_stats *s = w->cur;
 
 	if (!s)
 		return;
-	s->op[op].ops++;
-	s->op[op].bytes += bytes;
-	hist_record(&s->op[op].lat, lat_ns);
+	s[op].ops++;
+	s[op].bytes += bytes;
+	hist_record(&s[op].lat, lat_ns);
 	w->live_ops[op]++;
 	w->live_bytes[op] += bytes;
 	atomic_store_explicit(&w->live_ops_pub[op], w->live_ops[op], memory_order_relaxed);
@@ -211,7 +209,7 @@ static inline void worker_record(struct worker *w, unsigned op, uint64_t lat_ns,
 static inline void worker_record_error(struct worker *w, unsigned op)
 {
 	if (w->cur)
-		w->cur->op[op].errors++;
+		w->cur[op].errors++;
 }
 
 /* True once the ramp is over and operations are being recorded. */

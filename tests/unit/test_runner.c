@@ -60,12 +60,13 @@ static void test_reset_stop_flag(void)
 
 static int test_worker_init(struct worker *w)
 {
-	struct test_worker *t = w->spec->arg;
+	struct test_worker *t = worker_arg(w);
 
 	t->init_called = true;
-	w->state = t;
+	worker_set_state(w, t);
 	if (t->init_ret && t->init_message)
-		return worker_fail(w, t->init_ret, "worker %u: no such disk %s", w->id, "sdz");
+		return worker_fail(w, t->init_ret, "worker %u: no such disk %s", worker_id(w),
+				   "sdz");
 	return t->init_ret;
 }
 
@@ -78,8 +79,8 @@ static void test_sleep_us(unsigned us)
 
 static int test_worker_run(struct worker *w)
 {
-	struct test_worker *t = w->state;
-	uint64_t start = clock_now_ns();
+	struct test_worker *t = worker_state(w);
+	uint64_t start = clock_now_ns(), measure_start = 0;
 
 	t->run_called = true;
 	for (uint64_t i = 0;; i++) {
@@ -93,12 +94,13 @@ static int test_worker_run(struct worker *w)
 		}
 		if (t->ops_to_do && i == t->ops_to_do)
 			return 0;
-		if (t->fail_after_ns && worker_measuring(w) &&
-		    now - w->measure_start_ns >= t->fail_after_ns) {
+		if (worker_measuring(w) && !measure_start)
+			measure_start = now;
+		if (t->fail_after_ns && measure_start && now - measure_start >= t->fail_after_ns) {
 			if (t->fail_quietly)
 				return t->fail_ret;
 			return worker_fail(w, t->fail_ret, "worker %u: disk on fire at op %llu",
-					   w->id, (unsigned long long)i);
+					   worker_id(w), (unsigned long long)i);
 		}
 
 		unsigned op = (unsigned)(i % TEST_NOPS);
@@ -122,7 +124,7 @@ static int test_worker_run(struct worker *w)
 
 static void test_worker_exit(struct worker *w)
 {
-	struct test_worker *t = w->state;
+	struct test_worker *t = worker_state(w);
 
 	t->exit_called = true;
 }
@@ -421,19 +423,56 @@ static void test_first_error_wins(void **state)
 	run_result_free(&r.result);
 }
 
+/* What worker_fail returned and what worker_error said before each call. */
+struct test_fail_codes {
+	int ret[4], error[5];
+};
+
+static int test_fail_codes_run(struct worker *w)
+{
+	struct test_fail_codes *f = worker_arg(w);
+
+	f->error[0] = worker_error(w);
+	f->ret[0] = worker_fail(w, -EINVAL, "bad %s %d", "thing", 42);
+	f->error[1] = worker_error(w);
+	/* a positive or zero code still makes an error */
+	f->ret[1] = worker_fail(w, EINVAL, "positive");
+	f->error[2] = worker_error(w);
+	f->ret[2] = worker_fail(w, 0, "zero");
+	f->error[3] = worker_error(w);
+	f->ret[3] = worker_fail(w, -EROFS, "worker %u: last word", worker_id(w));
+	f->error[4] = worker_error(w);
+	return f->ret[3];
+}
+
 static void test_worker_fail(void **state)
 {
-	struct worker w;
+	struct test_fail_codes f;
+	struct worker_spec spec = { .runtime_ns = 100 * MS, .cpu = -1, .numa_node = -1, .arg = &f };
+	struct run_plan plan = { .nworkers = 1,
+				 .nops = 1,
+				 .op_names = { "op" },
+				 .specs = &spec,
+				 .interval_ns = TEST_INTERVAL_NS,
+				 .worker_run = test_fail_codes_run };
+	struct run_result res;
 
-	memset(&w, 0, sizeof(w));
-	assert_int_equal(worker_fail(&w, -EINVAL, "bad %s %d", "thing", 42), -EINVAL);
-	assert_int_equal(w.error, -EINVAL);
-	assert_string_equal(w.error_msg, "bad thing 42");
-	/* a positive or zero code still makes an error */
-	assert_int_equal(worker_fail(&w, EINVAL, "positive"), -EIO);
-	assert_int_equal(w.error, -EIO);
-	assert_string_equal(w.error_msg, "positive");
-	assert_true(worker_fail(&w, 0, "zero") < 0);
+	test_reset_stop_flag();
+	memset(&f, 0x55, sizeof(f));
+	assert_int_equal(runner_run(&plan, &res), -EROFS);
+	assert_int_equal(f.error[0], 0);
+	assert_int_equal(f.ret[0], -EINVAL);
+	assert_int_equal(f.error[1], -EINVAL);
+	assert_int_equal(f.ret[1], -EIO);
+	assert_int_equal(f.error[2], -EIO);
+	assert_true(f.ret[2] < 0);
+	assert_int_equal(f.error[3], f.ret[2]);
+	assert_int_equal(f.ret[3], -EROFS);
+	assert_int_equal(f.error[4], -EROFS);
+	assert_non_null(res.workers);
+	assert_int_equal(res.workers[0].error, -EROFS);
+	assert_string_equal(res.workers[0].error_msg, "worker 0: last word");
+	run_result_free(&res);
 }
 
 static void test_init_failure(void **state)
@@ -479,6 +518,17 @@ static void test_bad_plan(void **state)
 	test_plan(&r, 0, 100 * MS);
 	r.plan.nops = 0;
 	assert_int_equal(runner_run(&r.plan, &r.result), -EINVAL);
+	/* nothing ran, the result says why, and is safe to read: no worker to look at */
+	assert_true(r.result.init_failed);
+	assert_int_equal(r.result.error, -EINVAL);
+	assert_null(r.result.workers);
+	assert_int_equal(r.result.nworkers, 0);
+	assert_int_equal(r.result.npoints, 0);
+	struct op_stats total;
+	uint64_t runtime = 1;
+	run_result_total(&r.result, 0, &total, &runtime);
+	assert_int_equal(total.ops, 0);
+	assert_int_equal(runtime, 0);
 	run_result_free(&r.result);
 	r.plan.nops = PVC_MAX_OPS + 1;
 	assert_int_equal(runner_run(&r.plan, &r.result), -EINVAL);

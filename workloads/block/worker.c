@@ -257,7 +257,7 @@ int blk_worker_run(struct worker *w)
 
 	for (unsigned i = 0; i < bw->depth && next_io(w, bw, &bw->reqs[i]); i++) {
 		if (refill(w, bw, &bw->reqs[i], &fresh, &stamped))
-			return w->error;
+			return worker_error(w);
 		inflight++;
 	}
 	stamp_and_submit(bw, &stamped, fresh, false);
@@ -281,7 +281,7 @@ int blk_worker_run(struct worker *w)
 				worker_record(w, r->dir, now - r->issue_ns, r->len);
 			} else {
 				worker_record_error(w, r->dir);
-				if (!w->error)
+				if (!worker_error(w))
 					worker_fail(w, r->result < 0 ? (int)r->result : -EIO,
 						    "%s %s at offset %llu: %s",
 						    bw->clone->file->path,
@@ -294,11 +294,11 @@ int blk_worker_run(struct worker *w)
 			/* done[] holds the reaped requests ahead of i and the refills behind it */
 			if (going && next_io(w, bw, r)) {
 				if (refill(w, bw, r, &fresh, &stamped))
-					return w->error;
+					return worker_error(w);
 				inflight++;
 			}
 		}
 		stamp_and_submit(bw, &stamped, fresh, false);
 	}
-	return w->error;
+	return worker_error(w);
 }

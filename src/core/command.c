@@ -221,7 +221,8 @@ static bool run_all(struct command *cmd, FILE *out)
 		ret = runner_run(&plan, &res);
 		if (!res.workers) {
 			/* the runner could not set itself up: nothing ran */
-			command_error(cmd, "cannot start the run: %s", strerror(-ret));
+			command_error(cmd, "cannot start the run: %s",
+				      strerror(-(res.error ? res.error : ret)));
 			command_set_status(cmd, ops->failed_status);
 			run_result_free(&res);
 			break;
@@ -233,6 +234,12 @@ static bool run_all(struct command *cmd, FILE *out)
 			break;
 		}
 		measured |= run_measured(&res);
+		if (res.error) {
+			/* the run itself failed (its series could not be kept): say so, whatever
+			 * the workers did */
+			command_error(cmd, "run %u: %s", i + 1, strerror(-res.error));
+			command_set_status(cmd, ops->failed_status);
+		}
 		if (ops->run_done && ops->run_done(cmd, i, &cmd->runs[i], out) < 0)
 			break;
 	}

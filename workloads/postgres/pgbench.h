@@ -7,7 +7,8 @@
  *   conn.c     connection parameters (flags, libpq's environment, a connection string)
  *   init.c     -i: drop, create, generate (COPY or server-side), vacuum, keys
  *   script.c   the builtin scripts, parsed once into statements with variable slots
- *   client.c   one thread's clients: a state machine per client driven by poll()
+ *   client.c   one thread's clients: connect before the start, one ppoll() over their sockets
+ *   client_step.c  a client's state machine in one step function (client.h: its states)
  *   report.c   pgbench's text (13 and 15 formats), progress lines, JSON
  *   pgbench.c  `pvcbench pgbench`: checks, vacuum, the run, the exit status
  */

@@ -93,6 +93,23 @@ static void print_connect_failures(const struct pgb_summary *s)
 	}
 }
 
+/*
+ * Whether the runner started the workers. It can fail before any worker exists (its own
+ * allocations, a plan it refuses): it then returns an error that no worker holds, and
+ * result->workers may be NULL, so nothing in result may be read.
+ */
+static bool run_started(int ret, const struct run_result *r)
+{
+	if (!r->workers)
+		return false;
+	if (!ret)
+		return true;
+	for (unsigned i = 0; i < r->nworkers; i++)
+		if (r->workers[i].error)
+			return true;
+	return false;
+}
+
 static int run_bench(struct pgb_config *cfg, struct option_set *set, const struct pgb_conninfo *ci)
 {
 	struct pgb_run run = { .cfg = cfg, .ci = ci };
@@ -183,9 +200,17 @@ static int run_bench(struct pgb_config *cfg, struct option_set *set, const struc
 		.interval_out = stderr,
 	};
 	int ret = runner_run(&plan, &result);
+	if (!run_started(ret, &result)) {
+		/* as pgbench, which exits 1 when it cannot allocate or start its threads */
+		fprintf(stderr, "pvcbench pgbench: error: could not start the run: %s\n",
+			strerror(ret ? -ret : ENOMEM));
+		report_output_abort(&out);
+		status = PGB_EXIT_EARLY;
+		goto done;
+	}
 	if (result.init_failed) {
 		for (unsigned i = 0; i < nthreads; i++)
-			if (result.workers && result.workers[i].error)
+			if (result.workers[i].error)
 				fprintf(stderr, "pvcbench pgbench: error: %s\n",
 					result.workers[i].error_msg);
 		report_output_abort(&out);

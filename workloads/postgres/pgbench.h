@@ -7,7 +7,8 @@
  *   conn.c     connection parameters (flags, libpq's environment, a connection string)
  *   init.c     -i: drop, create, generate (COPY or server-side), vacuum, keys
  *   script.c   the builtin scripts, parsed once into statements with variable slots
- *   client.c   one thread's clients: a state machine per client driven by poll()
+ *   client.c   one thread's clients: connect before the start, one ppoll() over their sockets
+ *   client_step.c  a client's state machine in one step function (client.h: its states)
  *   report.c   pgbench's text (13 and 15 formats), progress lines, JSON
  *   pgbench.c  `pvcbench pgbench`: checks, vacuum, the run, the exit status
  */
@@ -197,9 +198,20 @@ struct pgb_summary {
 void pgb_summarize(struct pgb_summary *s);
 void pgb_print_text(FILE *out, const struct pgb_summary *s);
 void pgb_print_json(FILE *out, const struct pgb_summary *s, const struct option_set *set);
-/* The runner's interval callback: one -P progress line on stderr. */
+/*
+ * The runner's interval callback: one -P progress line, newline included, into line (size
+ * bytes); cut to fit a smaller buffer, never past it.
+ */
 void pgb_progress(void *arg, const struct series_point *pt, const struct op_stats *ops, bool last,
 		  char *line, size_t size);
+
+/*
+ * Appends what fmt makes to the string in buf (size bytes, len of them used), cut at the end
+ * of buf: nothing is written past it. Returns the new length, at most size - 1 (0 when size
+ * is 0), so that calls chain: n = pgb_append(buf, size, n, ...).
+ */
+size_t pgb_append(char *buf, size_t size, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* `pvcbench pgbench` */
 int pgb_main(int argc, char **argv);

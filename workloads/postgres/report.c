@@ -10,6 +10,7 @@
 #include "pgbench.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "pvcbench/report.h"
@@ -181,6 +182,26 @@ void pgb_print_text(FILE *out, const struct pgb_summary *s)
 			(unsigned long long)s->failed, pct(s->failed, total));
 }
 
+size_t pgb_append(char *buf, size_t size, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!size)
+		return 0;
+	if (len >= size)
+		return size - 1;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		buf[len] = '\0';
+		return len;
+	}
+	/* snprintf says how long the text would have been: what was cut does not count */
+	return (size_t)n < size - len ? len + (size_t)n : size - 1;
+}
+
 void pgb_progress(void *arg, const struct series_point *pt, const struct op_stats *ops, bool last,
 		  char *out, size_t out_size)
 {
@@ -192,22 +213,28 @@ void pgb_progress(void *arg, const struct series_point *pt, const struct op_stat
 	/* pgbench reports at whole intervals: a last, shorter interval has no line */
 	if (last && pt->duration_ms * 1000000ULL < (uint64_t)cfg->progress * 1000000000ULL)
 		return;
+	if (out_size < 2) {
+		if (out_size)
+			out[0] = '\0';
+		return;
+	}
 	double secs = (double)pt->duration_ms / 1000.0;
 	double tps = secs > 0 ? (double)txn->ops / secs : 0;
 	double lat = txn->lat.count ? ms(hist_mean(&txn->lat)) : 0;
 	double sd = txn->lat.count ? ms(hist_stddev(&txn->lat)) : 0;
-	char line[256];
-	int n = snprintf(line, sizeof(line), "progress: %.1f s, %.1f tps, lat %.3f ms stddev %.3f",
-			 (double)end_ms / 1000.0, tps, lat, sd);
+	/* the line, cut if it must be, keeps its newline: one byte is held back for it */
+	size_t room = out_size - 1;
+	size_t n = pgb_append(out, room, 0, "progress: %.1f s, %.1f tps, lat %.3f ms stddev %.3f",
+			      (double)end_ms / 1000.0, tps, lat, sd);
 	if (cfg->current_style)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, ", %llu failed",
-			      (unsigned long long)txn->errors);
+		n = pgb_append(out, room, n, ", %llu failed", (unsigned long long)txn->errors);
 	if (cfg->rate_tps) {
 		const struct op_stats *lag = &ops[PGB_OP_LAG];
-		n += snprintf(line + n, sizeof(line) - (size_t)n, ", lag %.3f ms",
-			      lag->lat.count ? ms(hist_mean(&lag->lat)) : 0);
+		n = pgb_append(out, room, n, ", lag %.3f ms",
+			       lag->lat.count ? ms(hist_mean(&lag->lat)) : 0);
 	}
-	snprintf(out, out_size, "%s\n", line);
+	out[n] = '\n';
+	out[n + 1] = '\0';
 }
 
 void pgb_print_json(FILE *out, const struct pgb_summary *s, const struct option_set *set)

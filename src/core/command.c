@@ -27,6 +27,7 @@ struct command {
 	void *state;
 	int status;
 	bool json;
+	FILE *results; /* while the outputs are open */
 	struct run_result *runs;
 	unsigned nruns, runs_cap;
 };
@@ -59,6 +60,11 @@ void command_set_state(struct command *cmd, void *state)
 bool command_json(const struct command *cmd)
 {
 	return cmd->json;
+}
+
+FILE *command_results(const struct command *cmd)
+{
+	return cmd->results;
 }
 
 unsigned command_nruns(const struct command *cmd)
@@ -337,13 +343,16 @@ static void measure(struct command *cmd, const struct cmd_outputs *o, char *err)
 		command_set_status(cmd, ops->usage_status);
 		return;
 	}
+	cmd->results = results.f;
 	if (ops->prepare && ops->prepare(cmd)) {
 		command_set_status(cmd, ops->failed_status);
 		finish_outputs(cmd, o, &results, &series, false);
+		cmd->results = NULL;
 		return;
 	}
 	bool measured = run_all(cmd, results.f);
 	finish_outputs(cmd, o, &results, &series, measured);
+	cmd->results = NULL;
 }
 
 static bool measures(const struct command *cmd)
@@ -407,7 +416,7 @@ int command_main(const struct workload_ops *ops, int argc, char **argv)
 cleanup:
 	if (ops->cleanup)
 		ops->cleanup(&cmd);
-	if (signals_received())
+	if (signals_received() && !ops->signal_is_normal_end)
 		ret = 128 + signals_received();
 out:
 	for (unsigned i = 0; i < cmd.nruns; i++)

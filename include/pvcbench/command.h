@@ -58,6 +58,9 @@ struct workload_ops {
 	const struct option_def *job_options;
 	int usage_status;  /* bad options: 2 (pgbench: 1) */
 	int failed_status; /* a step failed: 1 (pgbench: 2 for errors during the run) */
+	/* A signal is the command's normal end (a server that runs until SIGTERM): the status
+	 * execute returned stands, rather than 128 + the signal. */
+	bool signal_is_normal_end;
 
 	/*
 	 * Optional: every option found, instead of storing it into the config (table 0:
@@ -122,8 +125,9 @@ void command_error(const struct command *cmd, const char *fmt, ...)
 /* The exit status when no signal stopped the run; the highest status set wins. */
 void command_set_status(struct command *cmd, int status);
 bool command_json(const struct command *cmd);
-/* The results stream (stdout or the results file) from prepare to the last run_done, for what a
- * workload prints before a run (fio's job headers); NULL outside. */
+/* The results stream (stdout or the results file) while the outputs are open, from prepare to
+ * the last run_done: for what a workload prints during its runs (fio's job headers, kafka
+ * consume's detailed lines); NULL outside. */
 FILE *command_results(const struct command *cmd);
 /* Runs made so far (each with its result), and one of them. */
 unsigned command_nruns(const struct command *cmd);

@@ -423,7 +423,7 @@ int command_main(const struct workload_ops *ops, int argc, char **argv)
 cleanup:
 	if (ops->cleanup)
 		ops->cleanup(&cmd);
-	if (signals_received())
+	if (signals_received() && !ops->signal_is_normal_end)
 		ret = 128 + signals_received();
 out:
 	for (unsigned i = 0; i < cmd.nruns; i++)

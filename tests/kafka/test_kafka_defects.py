@@ -6,8 +6,7 @@ by what it did wrong:
 (read them whole, by chunks) and an empty file (an error naming it); a pacing wait of months
 (--throughput 0.0000001) that must still wake for SIGTERM; --print-metrics whose txmsgs
 counts every acknowledged record, on a short run and a longer one; a bootstrap that refuses
-connections, which must fail once every broker has refused rather than after --timeout; the
-consumer's rebalance time under the cooperative protocol, counted once per rebalance.
+connections, which must fail once every broker has refused rather than after --timeout.
 
 Usage: python3 test_kafka_defects.py PATH_TO_PVCBENCH
 """
@@ -21,9 +20,9 @@ import threading
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafkamock import (Checks, Event, MockCluster, at, bad_input_problems,  # noqa: E402
-                       closed_port, kcat_produce, kcat_read, ran_ok, require_tools,
+                       closed_port, kcat_read, ran_ok, require_tools,
                        scratch_dir, signal_action, unique)
-from kafkareport import ProduceReport, load_json  # noqa: E402
+from kafkareport import ProduceReport  # noqa: E402
 
 RUN_TIMEOUT = 90.0
 TXMSGS_RE = re.compile(r"^txmsgs\s+:\s+(\d+)\s*$", re.M)
@@ -194,39 +193,6 @@ def check_refused_fast(c):
                        "under 5 s, one line naming it" % cmd, bad + (res.show() if bad else []))
 
 
-# ---------------------------------------------------------------- cooperative rebalance
-
-def check_cooperative_rebalance(c):
-    """Under cooperative-sticky, librdkafka calls the rebalance callback with incremental
-    assignments more than once for one join; the time to join counts once, so it cannot
-    exceed the run's own duration."""
-    n, topic = 2000, unique("coop")
-    kcat_produce(c.mock.bootstrap, topic, [b"%06d" % i for i in range(n)])
-    res = c.bench.run("consume", ["--topic", topic, "--messages", n, "--output-format", "json",
-                                  "--bootstrap-server", c.mock.bootstrap, "--consumer-props",
-                                  "partition.assignment.strategy=cooperative-sticky"],
-                      timeout=RUN_TIMEOUT)
-    doc, bad = load_json(res.out)
-    c.checks.check("consume under cooperative-sticky: exit 0, one JSON document",
-                   ran_ok(res) + bad)
-    if doc is None:
-        return
-    k = doc["jobs"][0]["kafka"]
-    elapsed = k["end_unix_ms"] - k["start_unix_ms"]
-    bad = []
-    if k["messages_consumed"] != n:
-        bad.append("%d messages consumed, want %d" % (k["messages_consumed"], n))
-    if k["rebalance_time_ms"] > elapsed:
-        bad.append("rebalance_time_ms %d is more than the whole run's %d ms"
-                   % (k["rebalance_time_ms"], elapsed))
-    if k["rebalance_time_ms"] + k["fetch_time_ms"] > elapsed + 1:
-        bad.append("rebalance %d + fetch %d ms > the run's %d ms"
-                   % (k["rebalance_time_ms"], k["fetch_time_ms"], elapsed))
-    c.checks.check("cooperative-sticky: rebalance.time.ms (%d) counted once: within the "
-                   "run's %d ms" % (k["rebalance_time_ms"], elapsed),
-                   bad + (res.show() if bad else []))
-
-
 def main():
     checks = Checks()
     bench = require_tools(checks)
@@ -240,7 +206,6 @@ def main():
             checks.section(check_refused_fast, c)
             checks.section(check_pacing_months, c)
             checks.section(check_print_metrics, c)
-            checks.section(check_cooperative_rebalance, c)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     checks.finish()

@@ -273,8 +273,15 @@ def json_doc_problems(doc, n, size, topic, scheduled):
             "records_failed": 0}
     bad += ["kafka.%s = %r, want %r" % (key, k[key], v) for key, v in want.items()
             if key in k and k[key] != v]
-    if "series" not in job and "series" not in doc:
-        bad.append("no series")
+    # the series is in the envelope's top-level "series" (one entry per run), not in the job
+    runs = doc.get("series")
+    if "series" in job:
+        bad.append("a series inside the job; it belongs in the top-level series")
+    if not isinstance(runs, list) or len(runs) != 1 or not isinstance(runs[0], dict) \
+            or not isinstance(runs[0].get("series"), dict) or runs[0].get("groupid") != 0 \
+            or not runs[0]["series"].get("points"):
+        bad.append("top-level series %r: want one run with groupid 0 and its points"
+                   % (runs if not isinstance(runs, list) else runs[:1]))
     if scheduled:
         o = job.get("produce_scheduled")
         if not isinstance(o, dict) or o.get("total_ios") != n:

@@ -1,12 +1,13 @@
 /*
- * args.c - the Java perf tools' command lines over pvcbench's option tables, and the Kafka
- * client properties: a properties file, then --producer-props/--consumer-props k=v ..., passed
- * to librdkafka one by one so that an unknown or invalid property is an error that names it.
+ * args.c - the Java perf tools' options as pvcbench option tables (read by the core's parser in
+ * its Java style), and the Kafka client properties: a properties file, then
+ * --producer-props/--consumer-props k=v ... (OPT_LIST rows whose items kfk_on_option keeps),
+ * passed to librdkafka one by one so that an unknown or invalid property is an error naming it.
+ * The Java tools' options pvcbench lacks are OPT_REFUSED rows: refused by name, not ignored.
  */
 #include "kafka.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 
 static const char *const format_choices[] = { "text", "json", NULL };
 
-#define COMMON_OPTS(config_name)                                                                      \
+#define COMMON_OPTS(config_name, props_name)                                                          \
 	{ .name = "topic",                                                                            \
 	  .type = OPT_STRING,                                                                         \
 	  .offset = F(topic),                                                                         \
@@ -52,9 +53,22 @@ static const char *const format_choices[] = { "text", "json", NULL };
 		  .type = OPT_STRING,                                                                 \
 		  .offset = F(output),                                                                \
 		  .help = "write the results to this file (whole, or not at all)" },                  \
+		{ .name = props_name,                                                                 \
+		  .type = OPT_LIST,                                                                   \
+		  .arg_name = "K=V",                                                                  \
+		  .help = "client properties for librdkafka, after the properties file's" },          \
+		{ .name = "transactional-id",                                                         \
+		  .type = OPT_REFUSED,                                                                \
+		  .help = "pvcbench does not produce in transactions" },                              \
+		{ .name = "transaction-duration-ms",                                                  \
+		  .type = OPT_REFUSED,                                                                \
+		  .help = "pvcbench does not produce in transactions" },                              \
+		{ .name = "command-property",                                                         \
+		  .type = OPT_REFUSED,                                                                \
+		  .help = "use --producer-props or --consumer-props" },                               \
 	{                                                                                             \
-		.name = "help", .type = OPT_BOOL, .offset = F(help), .def = "0",                      \
-		.help = "this help"                                                                   \
+		.name = "command-config", .type = OPT_REFUSED,                                        \
+		.help = "use --producer.config or --consumer.config"                                  \
 	}
 
 const struct option_def kfk_produce_defs[] = {
@@ -84,9 +98,11 @@ const struct option_def kfk_produce_defs[] = {
 	  .def = "0",
 	  .help = "each record's payload is its index, in decimal" },
 	{ .name = "throughput",
-	  .type = OPT_STRING,
-	  .offset = F(throughput),
+	  .type = OPT_RATE,
+	  .offset = F(throughput_rps),
 	  .def = "-1",
+	  .positive = true,
+	  .no_limit = true,
 	  .help = "records per second at most; -1: no limit" },
 	{ .name = "warmup-records",
 	  .type = OPT_INT,
@@ -112,7 +128,7 @@ const struct option_def kfk_produce_defs[] = {
 	  .min = 100,
 	  .max = 86400000,
 	  .help = "milliseconds to wait for the cluster before giving up" },
-	COMMON_OPTS("producer.config"),
+	COMMON_OPTS("producer.config", "producer-props"),
 	{ 0 }
 };
 
@@ -167,27 +183,9 @@ const struct option_def kfk_consume_defs[] = {
 	  .min = 0,
 	  .max = 100000000,
 	  .help = "socket receive buffer (socket.receive.buffer.bytes)" },
-	COMMON_OPTS("consumer.config"),
+	COMMON_OPTS("consumer.config", "consumer-props"),
 	{ 0 }
 };
-
-/* The Java tools' options that pvcbench does not have, refused by name rather than ignored */
-static const char *const unsupported[] = { "transactional-id", "transaction-duration-ms",
-					   "command-property", "command-config", NULL };
-
-void kfk_print_help(FILE *out, const char *cmd, const char *what, const struct option_def *defs)
-{
-	fprintf(out, "usage: pvcbench kafka %s --option value ...\n\n%s\n\noptions:\n", cmd, what);
-	for (const struct option_def *d = defs; d->name; d++) {
-		char left[64];
-		snprintf(left, sizeof(left), "--%s%s", d->name,
-			 d->type == OPT_BOOL ? "" : " VALUE");
-		fprintf(out, "  %-28s %s", left, d->help);
-		if (d->def && d->type != OPT_BOOL && strcmp(d->def, "0"))
-			fprintf(out, " (default %s)", d->def);
-		fputc('\n', out);
-	}
-}
 
 int kfk_props_add(struct kfk_props *props, const char *kv, char *err, size_t size)
 {
@@ -315,107 +313,33 @@ const char *kfk_bootstrap(const struct kfk_config *cfg)
 	return NULL;
 }
 
-static int fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(const char *cmd, const char *fmt, ...)
+int kfk_on_option(struct command *cmd, unsigned table, const struct option_def *def,
+		  const char *value, char *err, size_t err_size)
 {
-	va_list ap;
+	struct kfk_config *cfg = command_config(cmd);
+	char why[512];
 
-	fprintf(stderr, "pvcbench kafka %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return -EINVAL;
+	if (def->type != OPT_LIST)
+		return command_store_option(cmd, def, value, err, err_size);
+	(void)table;
+	if (kfk_props_add(&cfg->cli_props, value, why, sizeof(why))) {
+		snprintf(err, err_size, "--%s: %s", def->name, why);
+		return -EINVAL;
+	}
+	return 0;
 }
 
-int kfk_parse_args(int argc, char **argv, const char *cmd, const struct option_def *defs,
-		   const char *props_flag, struct kfk_config *cfg, struct option_set *set)
+int kfk_props_merge(struct kfk_config *cfg, char *err, size_t size)
 {
-	struct kfk_props cli = { 0 };
-	char err[512];
-	int ret = -EINVAL;
+	char kv[4200];
 
-	memset(cfg, 0, sizeof(*cfg));
-	if (opt_apply_defaults(set, cfg, err, sizeof(err)))
-		return fail(cmd, "%s", err);
-	for (int i = 1; i < argc; i++) {
-		char name[128];
-		const char *arg = argv[i], *value = NULL;
-		if (strncmp(arg, "--", 2) || !arg[2]) {
-			fail(cmd, "unexpected argument \"%s\" (options are --name value)", arg);
-			goto out;
-		}
-		const char *eq = strchr(arg, '=');
-		size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-		if (len >= sizeof(name)) {
-			fail(cmd, "unknown option %.40s...", arg);
-			goto out;
-		}
-		memcpy(name, arg + 2, len);
-		name[len] = '\0';
-		if (eq)
-			value = eq + 1;
-		for (unsigned u = 0; unsupported[u]; u++) {
-			if (!strcmp(name, unsupported[u])) {
-				fail(cmd, "--%s is not supported by pvcbench", name);
-				goto out;
-			}
-		}
-		if (!strcmp(name, props_flag)) {
-			/* every following k=v, up to the next option */
-			unsigned before = cli.count;
-			if (value && kfk_props_add(&cli, value, err, sizeof(err))) {
-				fail(cmd, "--%s: %s", props_flag, err);
-				goto out;
-			}
-			while (i + 1 < argc && strncmp(argv[i + 1], "--", 2)) {
-				if (kfk_props_add(&cli, argv[++i], err, sizeof(err))) {
-					fail(cmd, "--%s: %s", props_flag, err);
-					goto out;
-				}
-			}
-			if (cli.count == before) {
-				fail(cmd, "--%s needs at least one key=value", props_flag);
-				goto out;
-			}
-			continue;
-		}
-		const struct option_def *d = opt_find(defs, name);
-		if (d && d->type != OPT_BOOL && !value) {
-			if (i + 1 >= argc) {
-				fail(cmd, "--%s needs a value", name);
-				goto out;
-			}
-			value = argv[++i];
-		}
-		if (opt_set(set, cfg, name, value, SRC_FLAG, err, sizeof(err))) {
-			fail(cmd, "%s", err);
-			goto out;
-		}
-	}
-	if (cfg->help) {
-		kfk_props_free(&cli);
-		return 1;
-	}
-	if (cfg->config_file[0] &&
-	    kfk_props_read_file(&cfg->props, cfg->config_file, err, sizeof(err))) {
-		fail(cmd, "%s", err);
-		goto out;
-	}
+	if (cfg->config_file[0] && kfk_props_read_file(&cfg->props, cfg->config_file, err, size))
+		return -EINVAL;
 	/* the command line's properties come after the file's, so they win */
-	for (unsigned k = 0; k < cli.count; k++) {
-		char kv[4200];
-		snprintf(kv, sizeof(kv), "%s=%s", cli.key[k], cli.value[k]);
-		if (kfk_props_add(&cfg->props, kv, err, sizeof(err))) {
-			fail(cmd, "%s", err);
-			goto out;
-		}
+	for (unsigned k = 0; k < cfg->cli_props.count; k++) {
+		snprintf(kv, sizeof(kv), "%s=%s", cfg->cli_props.key[k], cfg->cli_props.value[k]);
+		if (kfk_props_add(&cfg->props, kv, err, size))
+			return -EINVAL;
 	}
-	ret = 0;
-out:
-	kfk_props_free(&cli);
-	if (ret)
-		kfk_props_free(&cfg->props);
-	return ret;
+	return 0;
 }

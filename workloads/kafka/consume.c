@@ -26,6 +26,12 @@
 #include "pvcbench/rng.h"
 #include "pvcbench/signals.h"
 
+struct consume_report {
+	struct consumer *c;
+	FILE *out;
+	uint64_t total_msgs, total_bytes, last_join_ns;
+};
+
 struct consumer {
 	const struct kfk_config *cfg;
 	rd_kafka_t *rk;
@@ -38,6 +44,13 @@ struct consumer {
 	uint64_t consumed, bytes, errors;
 	bool timed_out;
 	char first_error[256];
+	/* the command's */
+	struct kfk_client client;
+	struct worker_spec spec;
+	struct consume_report rep;
+	bool ran; /* the run started: its report and metrics are due */
+	struct op_stats total;
+	uint64_t runtime_ns;
 };
 
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -137,12 +150,6 @@ static const char header_detailed[] =
 	"time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
 	"rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec";
 
-struct consume_report {
-	struct consumer *c;
-	FILE *out;
-	uint64_t total_msgs, total_bytes, last_join_ns;
-};
-
 static double per_sec(double amount, double ms)
 {
 	return ms > 0 ? amount * 1000.0 / ms : 0;
@@ -191,168 +198,56 @@ static void total_line(FILE *out, const struct consumer *c)
 		per_sec((double)c->consumed, fetch_ms));
 }
 
-static void json_result(FILE *out, const struct consumer *c, const struct run_result *res,
-			const struct op_stats *s, uint64_t runtime_ns, const struct option_set *set,
-			const char *bootstrap)
+static void json_job(struct jsonw *j, const struct consumer *c, const struct op_stats *s,
+		     uint64_t runtime_ns, const struct option_set *set, const char *bootstrap)
 {
 	const struct kfk_config *cfg = c->cfg;
-	struct jsonw j;
 	double ms = (double)(c->end_ms - c->start_ms);
 	double join_ms = (double)(atomic_load(&((struct consumer *)c)->join_ns) / 1000000ULL);
 	double fetch_ms = ms > join_ms ? ms - join_ms : 0;
 	double mb = (double)c->bytes / 1048576.0;
 
-	jsonw_begin(&j, out);
-	report_json_header(&j);
-	jsonw_array_begin(&j, "jobs");
-	jsonw_object_begin(&j, NULL);
-	jsonw_string(&j, "jobname", "kafka-consume");
-	jsonw_u64(&j, "groupid", 0);
-	jsonw_i64(&j, "error", c->timed_out ? 1 : 0);
-	report_config_json(&j, set, cfg);
-	report_op_json(&j, "consume", s, runtime_ns);
-	jsonw_object_begin(&j, "kafka");
-	jsonw_string(&j, "topic", cfg->topic);
-	jsonw_string(&j, "bootstrap", bootstrap);
-	jsonw_string(&j, "group", cfg->group);
-	jsonw_i64(&j, "messages_wanted", cfg->messages);
-	jsonw_u64(&j, "start_unix_ms", c->start_ms);
-	jsonw_u64(&j, "end_unix_ms", c->end_ms);
-	jsonw_double(&j, "data_consumed_mb", mb);
-	jsonw_double(&j, "mb_per_sec", per_sec(mb, ms));
-	jsonw_u64(&j, "messages_consumed", c->consumed);
-	jsonw_double(&j, "messages_per_sec", per_sec((double)c->consumed, ms));
-	jsonw_u64(&j, "rebalance_time_ms", (uint64_t)join_ms);
-	jsonw_u64(&j, "fetch_time_ms", (uint64_t)fetch_ms);
-	jsonw_double(&j, "fetch_mb_per_sec", per_sec(mb, fetch_ms));
-	jsonw_double(&j, "fetch_messages_per_sec", per_sec((double)c->consumed, fetch_ms));
-	jsonw_bool(&j, "timed_out", c->timed_out);
-	jsonw_u64(&j, "consumer_errors", c->errors);
-	jsonw_object_end(&j);
-	report_series_json(&j, "series", res);
-	jsonw_object_end(&j);
-	jsonw_array_end(&j);
-	jsonw_end(&j);
+	jsonw_object_begin(j, NULL);
+	jsonw_string(j, "jobname", "kafka-consume");
+	jsonw_u64(j, "groupid", 0);
+	jsonw_i64(j, "error", c->timed_out ? 1 : 0);
+	report_config_json(j, set, cfg);
+	report_op_json(j, "consume", s, runtime_ns);
+	jsonw_object_begin(j, "kafka");
+	jsonw_string(j, "topic", cfg->topic);
+	jsonw_string(j, "bootstrap", bootstrap);
+	jsonw_string(j, "group", cfg->group);
+	jsonw_i64(j, "messages_wanted", cfg->messages);
+	jsonw_u64(j, "start_unix_ms", c->start_ms);
+	jsonw_u64(j, "end_unix_ms", c->end_ms);
+	jsonw_double(j, "data_consumed_mb", mb);
+	jsonw_double(j, "mb_per_sec", per_sec(mb, ms));
+	jsonw_u64(j, "messages_consumed", c->consumed);
+	jsonw_double(j, "messages_per_sec", per_sec((double)c->consumed, ms));
+	jsonw_u64(j, "rebalance_time_ms", (uint64_t)join_ms);
+	jsonw_u64(j, "fetch_time_ms", (uint64_t)fetch_ms);
+	jsonw_double(j, "fetch_mb_per_sec", per_sec(mb, fetch_ms));
+	jsonw_double(j, "fetch_messages_per_sec", per_sec((double)c->consumed, fetch_ms));
+	jsonw_bool(j, "timed_out", c->timed_out);
+	jsonw_u64(j, "consumer_errors", c->errors);
+	jsonw_object_end(j);
+	jsonw_object_end(j);
 }
 
-/* Runs the consumer on the runner and prints what it measured; returns the exit status */
-static int consume_measure(struct consumer *c, struct kfk_client *client,
-			   const struct option_set *set)
+/* ---- the command ---- */
+
+static int consume_configure(struct command *cmd, char *err, size_t size)
 {
-	const struct kfk_config *cfg = c->cfg;
-	struct report_output out = { 0 };
-	char err[1024];
-	int status = KFK_EXIT_OK;
+	struct kfk_config *cfg = command_config(cmd);
+	struct consumer *c;
 
-	if (report_output_open(&out, cfg->output[0] ? cfg->output : NULL, "output", err,
-			       sizeof(err))) {
-		fprintf(stderr, "pvcbench kafka consume: %s\n", err);
-		return KFK_EXIT_USAGE;
-	}
-	bool json = !strcmp(cfg->output_format, "json");
-	FILE *text = json ? stderr : out.f;
-	if (!cfg->hide_header && !(json && !cfg->detailed))
-		fprintf(text, "%s\n", cfg->detailed ? header_detailed : header_total);
-	fflush(text);
-	struct consume_report rep = { .c = c, .out = text };
-	struct worker_spec spec = { .cpu = -1, .numa_node = -1, .arg = c };
-	struct run_plan plan = {
-		.nworkers = 1,
-		.nops = 1,
-		.op_names = { "consume" },
-		.specs = &spec,
-		.interval_ns = (uint64_t)cfg->reporting_interval_ms * 1000000ULL,
-		.worker_init = consume_init,
-		.worker_run = consume_run,
-		.on_interval = detailed_line,
-		.on_interval_arg = &rep,
-		.interval_out = rep.out,
-	};
-	struct run_result res;
-	int rr = runner_run(&plan, &res);
-	if (!res.workers || res.init_failed) {
-		/* nothing ran: the runner could not start, or stopped before the start
-		   (--start-at) */
-		if (rr && !res.init_failed)
-			fprintf(stderr, "pvcbench kafka consume: cannot run: %s\n", strerror(-rr));
-		report_output_abort(&out);
-		run_result_free(&res);
-		return rr && !res.init_failed ? KFK_EXIT_FAILED : KFK_EXIT_USAGE;
-	}
-	if (!c->end_ms)
-		c->end_ms = kfk_unix_ms();
-	rd_kafka_consumer_close(c->rk);
-	if (rr && res.workers[0].error_msg[0]) {
-		fprintf(stderr, "pvcbench kafka consume: %s\n", res.workers[0].error_msg);
-		report_output_abort(&out);
-		run_result_free(&res);
-		return KFK_EXIT_FAILED;
-	}
-	struct op_stats s;
-	uint64_t runtime_ns;
-	run_result_total(&res, 0, &s, &runtime_ns);
-	if (json)
-		json_result(out.f, c, &res, &s, runtime_ns, set, client->bootstrap);
-	else if (!cfg->detailed)
-		total_line(out.f, c);
-	if (cfg->print_metrics) {
-		/* statistics taken after the close, so they count every message fetched */
-		kfk_client_final_stats(client);
-		kfk_print_metrics(json ? stderr : stdout, client->stats);
-	}
-	if (report_output_commit(&out, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench kafka consume: %s\n", err);
-		status = KFK_EXIT_FAILED;
-	}
-	if (c->timed_out) {
-		fprintf(json ? stderr : stdout,
-			"WARNING: Exiting before consuming the expected number of messages: timeout "
-			"(%lld ms) exceeded. You can use the --timeout option to increase the "
-			"timeout.\n",
-			(long long)cfg->timeout_ms);
-		status = KFK_EXIT_FAILED;
-	}
-	if (c->errors)
-		fprintf(stderr, "pvcbench kafka consume: %llu consumer errors; first: %s\n",
-			(unsigned long long)c->errors, c->first_error);
-	run_result_free(&res);
-	return status;
-}
-
-int kfk_consume_main(int argc, char **argv)
-{
-	struct kfk_config *cfg = calloc(1, sizeof(*cfg));
-	struct consumer *c = calloc(1, sizeof(*c));
-	enum opt_source source[64] = { 0 };
-	struct option_set set = { .defs = kfk_consume_defs,
-				  .count = opt_count(kfk_consume_defs),
-				  .source = source };
-	struct kfk_client client = { 0 };
-	char err[2048], fetch[32], sockbuf[32];
-	int status = KFK_EXIT_USAGE;
-
-	if (!cfg || !c) {
-		free(cfg);
-		free(c);
-		return KFK_EXIT_FAILED;
-	}
-	int ret = kfk_parse_args(argc, argv, "consume", kfk_consume_defs, "consumer-props", cfg,
-				 &set);
-	if (ret) {
-		if (ret > 0) {
-			kfk_print_help(stdout, "consume",
-				       "Consumes messages and measures them as "
-				       "kafka-consumer-perf-test does.",
-				       kfk_consume_defs);
-			status = KFK_EXIT_OK;
-		}
-		goto done;
-	}
+	if (kfk_props_merge(cfg, err, size))
+		return -EINVAL;
 	if (!cfg->topic[0] || cfg->messages <= 0) {
-		fprintf(stderr, "pvcbench kafka consume: %s is required\n",
-			!cfg->topic[0] ? "--topic"
-				       : "--messages (a number of messages, at least 1)");
-		goto done;
+		snprintf(err, size, "%s is required",
+			 !cfg->topic[0] ? "--topic"
+					: "--messages (a number of messages, at least 1)");
+		return -EINVAL;
 	}
 	if (!cfg->group[0]) {
 		/* the Java tool's default: a new group, so the run reads from the start */
@@ -361,7 +256,31 @@ int kfk_consume_main(int argc, char **argv)
 		snprintf(cfg->group, sizeof(cfg->group), "perf-consumer-%lld",
 			 (long long)rng_range(rng, 0, 99999));
 	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, size, "out of memory");
+		return -ENOMEM;
+	}
 	c->cfg = cfg;
+	command_set_state(cmd, c);
+	return CMD_CONTINUE;
+}
+
+static void consume_outputs(const struct command *cmd, struct cmd_outputs *o)
+{
+	const struct kfk_config *cfg = command_config(cmd);
+
+	o->results = cfg->output;
+	o->json = !strcmp(cfg->output_format, "json");
+}
+
+/* The client (and the mock cluster), then the header where the lines will go */
+static int consume_prepare(struct command *cmd)
+{
+	const struct kfk_config *cfg = command_config(cmd);
+	struct consumer *c = command_state(cmd);
+	char err[2048], fetch[32], sockbuf[32];
+
 	snprintf(fetch, sizeof(fetch), "%lld", (long long)cfg->fetch_size);
 	snprintf(sockbuf, sizeof(sockbuf), "%lld", (long long)cfg->socket_buffer_size);
 	const struct kfk_setting defaults[] = {
@@ -377,21 +296,130 @@ int kfk_consume_main(int argc, char **argv)
 					.overrides = overrides,
 					.rebalance_cb = on_rebalance,
 					.arg = c };
-	ret = kfk_client_open(&client, cfg, &spec, err, sizeof(err));
+	int ret = kfk_client_open(&c->client, cfg, &spec, err, sizeof(err));
+
 	if (ret) {
-		fprintf(stderr, "pvcbench kafka consume: %s\n", err);
-		status = ret == -EINVAL ? KFK_EXIT_USAGE : KFK_EXIT_FAILED;
-		goto done;
+		command_error(cmd, "%s", err);
+		if (ret == -EINVAL)
+			command_set_status(cmd, KFK_EXIT_USAGE);
+		return ret;
 	}
-	c->rk = client.rk;
+	c->rk = c->client.rk;
 	/* after the metadata wait, which serves the main queue itself */
 	rd_kafka_poll_set_consumer(c->rk);
-	status = consume_measure(c, &client, &set);
-done:
-	kfk_client_close(&client);
-	free(c);
-	kfk_props_free(&cfg->props);
-	free(cfg);
-	int sig = signals_received();
-	return sig ? 128 + sig : status;
+	bool json = command_json(cmd);
+	c->rep = (struct consume_report){ .c = c, .out = json ? stderr : command_results(cmd) };
+	if (!cfg->hide_header && !(json && !cfg->detailed))
+		fprintf(c->rep.out, "%s\n", cfg->detailed ? header_detailed : header_total);
+	fflush(c->rep.out);
+	return 0;
 }
+
+static int consume_plan(struct command *cmd, unsigned index, struct run_plan *plan)
+{
+	const struct kfk_config *cfg = command_config(cmd);
+	struct consumer *c = command_state(cmd);
+
+	if (index > 0)
+		return CMD_NO_MORE_RUNS;
+	c->spec = (struct worker_spec){ .cpu = -1, .numa_node = -1, .arg = c };
+	plan->nworkers = 1;
+	plan->nops = 1;
+	plan->op_names[0] = "consume";
+	plan->specs = &c->spec;
+	plan->interval_ns = (uint64_t)cfg->reporting_interval_ms * 1000000ULL;
+	plan->worker_init = consume_init;
+	plan->worker_run = consume_run;
+	plan->on_interval = detailed_line;
+	plan->on_interval_arg = &c->rep;
+	plan->interval_out = c->rep.out;
+	return CMD_RUN;
+}
+
+/* Leaves the group, totals the run; the timeout's WARNING where the Java tool prints it */
+static int consume_run_done(struct command *cmd, unsigned index, struct run_result *res, FILE *out)
+{
+	const struct kfk_config *cfg = command_config(cmd);
+	struct consumer *c = command_state(cmd);
+
+	(void)index;
+	(void)out;
+	c->ran = !res->init_failed;
+	if (!c->end_ms)
+		c->end_ms = kfk_unix_ms();
+	rd_kafka_consumer_close(c->rk);
+	if (res->workers[0].error_msg[0]) {
+		command_error(cmd, "%s", res->workers[0].error_msg);
+		command_set_status(cmd, KFK_EXIT_FAILED);
+	}
+	run_result_total(res, 0, &c->total, &c->runtime_ns);
+	if (c->timed_out) {
+		fprintf(command_json(cmd) ? stderr : stdout,
+			"WARNING: Exiting before consuming the expected number of messages: timeout "
+			"(%lld ms) exceeded. You can use the --timeout option to increase the "
+			"timeout.\n",
+			(long long)cfg->timeout_ms);
+		command_set_status(cmd, KFK_EXIT_FAILED);
+	}
+	if (c->errors)
+		command_error(cmd, "%llu consumer errors; first: %s", (unsigned long long)c->errors,
+			      c->first_error);
+	return 0;
+}
+
+static void consume_report_text(struct command *cmd, FILE *out)
+{
+	const struct consumer *c = command_state(cmd);
+
+	if (!c->cfg->detailed)
+		total_line(out, c);
+}
+
+static void consume_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
+{
+	const struct consumer *c = command_state(cmd);
+
+	(void)index;
+	json_job(j, c, &c->total, c->runtime_ns, command_options(cmd), c->client.bootstrap);
+}
+
+/* --print-metrics comes here, after the report, where the Java tool prints its metrics */
+static void consume_cleanup(struct command *cmd)
+{
+	struct kfk_config *cfg = command_config(cmd);
+	struct consumer *c = command_state(cmd);
+
+	if (c && c->ran && cfg->print_metrics) {
+		/* statistics taken after the close, so they count every message fetched */
+		kfk_client_final_stats(&c->client);
+		kfk_print_metrics(!strcmp(cfg->output_format, "json") ? stderr : stdout,
+				  c->client.stats);
+	}
+	if (c) {
+		kfk_client_close(&c->client);
+		free(c);
+	}
+	kfk_props_free(&cfg->cli_props);
+	kfk_props_free(&cfg->props);
+}
+
+const struct workload_ops kfk_consume_ops = {
+	.name = "kafka consume",
+	.summary = "kafka-consumer-perf-test: consume messages, measure throughput",
+	.usage = "usage: pvcbench kafka consume --option value ...\n\n"
+		 "Consumes messages and measures them as kafka-consumer-perf-test does.\n",
+	.style = OPT_STYLE_JAVA,
+	.options = kfk_consume_defs,
+	.config_size = sizeof(struct kfk_config),
+	.usage_status = KFK_EXIT_USAGE,
+	.failed_status = KFK_EXIT_FAILED,
+	.on_option = kfk_on_option,
+	.configure = consume_configure,
+	.outputs = consume_outputs,
+	.prepare = consume_prepare,
+	.plan = consume_plan,
+	.run_done = consume_run_done,
+	.report_text = consume_report_text,
+	.json_jobs = consume_json_jobs,
+	.cleanup = consume_cleanup,
+};

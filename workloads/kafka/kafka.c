@@ -1,9 +1,12 @@
 /*
- * kafka.c - `pvcbench kafka produce|consume|mock`.
+ * kafka.c - `pvcbench kafka produce|consume|mock`: each subcommand is its workload_ops
+ * (workloads.h) run by the core's command_main; here only the group's --help and --version.
  */
 #include "kafka.h"
 
 #include <string.h>
+
+#include "pvcbench/workloads.h"
 
 static void usage(FILE *out)
 {
@@ -30,11 +33,11 @@ int kfk_main(int argc, char **argv)
 		return KFK_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "produce"))
-		return kfk_produce_main(argc - 1, argv + 1);
+		return command_main(&kfk_produce_ops, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "consume"))
-		return kfk_consume_main(argc - 1, argv + 1);
+		return command_main(&kfk_consume_ops, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "mock"))
-		return kfk_mock_main(argc - 1, argv + 1);
+		return command_main(&kfk_mock_ops, argc - 1, argv + 1);
 	fprintf(stderr, "pvcbench kafka: unknown command %s; commands: produce, consume, mock\n",
 		argv[1]);
 	return KFK_EXIT_USAGE;

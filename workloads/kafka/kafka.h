@@ -4,7 +4,7 @@
  * shared core, and librdkafka's mock cluster for trials and tests.
  *
  * Layout:
- *   args.c     Java-style arguments (--name value) over an option table; properties files and
+ *   args.c     the option tables (the core parses them, Java style); properties files and
  *              --producer-props/--consumer-props, passed through to librdkafka
  *   client.c   one client opener for both commands: conf, bootstrap, mock, statistics, the
  *              reachability wait (failing early when every broker refused)
@@ -27,7 +27,9 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "pvcbench/command.h"
 #include "pvcbench/options.h"
+#include "pvcbench/report.h"
 #include "pvcbench/rng.h"
 #include "pvcbench/runner.h"
 
@@ -53,14 +55,13 @@ struct kfk_config {
 	int64_t timeout_ms;
 	char output_format[OPT_STRING_MAX];
 	char output[OPT_STRING_MAX];
-	bool help;
 	/* produce */
 	int64_t num_records;
 	int64_t record_size;
 	char payload_file[OPT_STRING_MAX];
 	char payload_delimiter[OPT_STRING_MAX];
 	bool payload_monotonic;
-	char throughput[OPT_STRING_MAX];
+	double throughput_rps; /* -1: no limit */
 	int64_t warmup_records;
 	int64_t partitions;
 	int64_t replication_factor;
@@ -74,8 +75,8 @@ struct kfk_config {
 	int64_t fetch_size;
 	int64_t socket_buffer_size;
 
-	/* derived */
-	double throughput_rps; /* <= 0: no limit */
+	/* the properties: the command line's as given, then all of them in order (configure) */
+	struct kfk_props cli_props;
 	struct kfk_props props;
 };
 
@@ -83,13 +84,13 @@ extern const struct option_def kfk_produce_defs[];
 extern const struct option_def kfk_consume_defs[];
 
 /*
- * Parses the Java tools' arguments: --name value, --name=value, switches, and the props flag
- * (props_flag: "producer-props" or "consumer-props") taking every following k=v. Returns 0,
- * 1 after printing --help, or -EINVAL after printing one line.
+ * The commands' on_option: an OPT_LIST row's items (--producer-props k=v ...) go to
+ * cfg->cli_props ("--producer-props: property "x" is not key=value"), the rest to the config.
  */
-int kfk_parse_args(int argc, char **argv, const char *cmd, const struct option_def *defs,
-		   const char *props_flag, struct kfk_config *cfg, struct option_set *set);
-void kfk_print_help(FILE *out, const char *cmd, const char *what, const struct option_def *defs);
+int kfk_on_option(struct command *cmd, unsigned table, const struct option_def *def,
+		  const char *value, char *err, size_t err_size);
+/* In configure: the properties file, then the command line's properties, into cfg->props. */
+int kfk_props_merge(struct kfk_config *cfg, char *err, size_t size);
 /* Reads a Java properties file (k=v or k:v lines, # and ! comments) into props. */
 int kfk_props_read_file(struct kfk_props *props, const char *path, char *err, size_t size);
 int kfk_props_add(struct kfk_props *props, const char *kv, char *err, size_t size);
@@ -242,13 +243,12 @@ void kfk_produce_progress(void *arg, const struct series_point *pt, const struct
 			  bool last, char *line, size_t size);
 /* The final line, and the scheduled-latency line under --throughput */
 void kfk_produce_lines(FILE *out, const struct kfk_produce_summary *sum);
-void kfk_produce_json(FILE *out, const struct kfk_produce_summary *sum);
+/* The job object in the JSON envelope's "jobs" */
+void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum);
 
-/* ---- subcommands ---- */
+/* ---- subcommands: kfk_produce_ops, kfk_consume_ops, kfk_mock_ops (workloads.h) ---- */
 
-int kfk_produce_main(int argc, char **argv);
-int kfk_consume_main(int argc, char **argv);
-int kfk_mock_main(int argc, char **argv);
+/* `pvcbench kafka X`: X's ops through command_main; --help, --version */
 int kfk_main(int argc, char **argv);
 
 /* ---- output helpers (report.c) ---- */

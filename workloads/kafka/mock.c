@@ -3,11 +3,13 @@
  * loopback TCP) served until SIGTERM or SIGINT, for trials without a Kafka installation and
  * for tests. The bootstrap list is the first line on stdout and, when asked, a file. Lines on
  * stdin control the cluster: take brokers down and up, add round-trip time, create topics.
+ * It measures nothing: an execute command (kfk_mock_ops) on the core's skeleton.
  */
 #include "kafka.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,20 +18,27 @@
 
 #include "pvcbench/signals.h"
 
-static void usage(FILE *out)
-{
-	fputs("usage: pvcbench kafka mock [--brokers N] [--bootstrap-file FILE]\n\n"
-	      "Serves librdkafka's mock cluster of N brokers (default 3) on loopback until SIGTERM\n"
-	      "or SIGINT. Prints the bootstrap list as the first line on stdout, and writes it to\n"
-	      "FILE (removed again at exit). Lines on stdin control the cluster:\n"
-	      "  down ID          take broker ID (1..N) down\n"
-	      "  up ID            bring it back\n"
-	      "  rtt ID MS        add MS milliseconds of round-trip time to broker ID\n"
-	      "  topic NAME P [R] create topic NAME with P partitions (replication R, default 1)\n"
-	      "each answered by a line \"ok ...\" or \"error ...\" on stdout. Topics the clients\n"
-	      "create by using them get 4 partitions; the mock keeps about 5 MiB per partition.\n",
-	      out);
-}
+struct mock_config {
+	int64_t brokers;
+	char bootstrap_file[OPT_STRING_MAX];
+};
+
+static const struct option_def mock_defs[] = {
+	{ .name = "brokers",
+	  .type = OPT_INT,
+	  .offset = offsetof(struct mock_config, brokers),
+	  .def = "3",
+	  .min = 1,
+	  .max = 64,
+	  .arg_name = "N",
+	  .help = "brokers in the cluster" },
+	{ .name = "bootstrap-file",
+	  .type = OPT_STRING,
+	  .offset = offsetof(struct mock_config, bootstrap_file),
+	  .arg_name = "FILE",
+	  .help = "write the bootstrap list to FILE too (removed again at exit)" },
+	{ 0 }
+};
 
 static int write_file(const char *path, const char *text, char *err, size_t size)
 {
@@ -97,53 +106,22 @@ static void control(rd_kafka_mock_cluster_t *mc, int brokers, char *line)
 	fflush(stdout);
 }
 
-int kfk_mock_main(int argc, char **argv)
+/* Serves the cluster until a signal; returns the exit status */
+static int mock_execute(struct command *cmd)
 {
-	long brokers = 3;
-	const char *file = NULL;
+	const struct mock_config *cfg = command_config(cmd);
+	long brokers = (long)cfg->brokers;
+	const char *file = cfg->bootstrap_file[0] ? cfg->bootstrap_file : NULL;
 	char err[512], line[1024];
 	size_t used = 0;
 
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *value = NULL;
-		const char *eq = strchr(arg, '=');
-		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-			usage(stdout);
-			return KFK_EXIT_OK;
-		}
-		size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-		if (eq)
-			value = eq + 1;
-		else if (i + 1 < argc)
-			value = argv[i + 1];
-		if (!strncmp(arg, "--brokers", len) && len == 9 && value) {
-			char *end;
-			brokers = strtol(value, &end, 10);
-			if (*end || end == value || brokers < 1 || brokers > 64) {
-				fprintf(stderr, "pvcbench kafka mock: --brokers %s: 1 to 64\n",
-					value);
-				return KFK_EXIT_USAGE;
-			}
-		} else if (!strncmp(arg, "--bootstrap-file", len) && len == 16 && value) {
-			file = value;
-		} else {
-			fprintf(stderr,
-				"pvcbench kafka mock: unknown or incomplete option %s "
-				"(options: --brokers N, --bootstrap-file FILE)\n",
-				arg);
-			return KFK_EXIT_USAGE;
-		}
-		if (!eq)
-			i++;
-	}
-
 	struct kfk_mock m;
 	if (kfk_mock_start(&m, (int)brokers, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench kafka mock: %s\n", err);
+		command_error(cmd, "%s", err);
 		return KFK_EXIT_FAILED;
 	}
 	if (file && write_file(file, m.bootstraps, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench kafka mock: %s\n", err);
+		command_error(cmd, "%s", err);
 		kfk_mock_stop(&m);
 		return KFK_EXIT_USAGE;
 	}
@@ -181,3 +159,30 @@ int kfk_mock_main(int argc, char **argv)
 		unlink(file);
 	return KFK_EXIT_OK;
 }
+
+const struct workload_ops kfk_mock_ops = {
+	.name = "kafka mock",
+	.summary = "serve librdkafka's mock cluster on loopback until SIGTERM",
+	.usage = "usage: pvcbench kafka mock [--brokers N] [--bootstrap-file FILE]\n\n"
+		 "Serves librdkafka's mock cluster of N brokers (default 3) on loopback until "
+		 "SIGTERM\n"
+		 "or SIGINT. Prints the bootstrap list as the first line on stdout, and writes it "
+		 "to\n"
+		 "FILE (removed again at exit). Lines on stdin control the cluster:\n"
+		 "  down ID          take broker ID (1..N) down\n"
+		 "  up ID            bring it back\n"
+		 "  rtt ID MS        add MS milliseconds of round-trip time to broker ID\n"
+		 "  topic NAME P [R] create topic NAME with P partitions (replication R, default "
+		 "1)\n"
+		 "each answered by a line \"ok ...\" or \"error ...\" on stdout. Topics the "
+		 "clients\n"
+		 "create by using them get 4 partitions; the mock keeps about 5 MiB per "
+		 "partition.\n",
+	.style = OPT_STYLE_JAVA,
+	.options = mock_defs,
+	.config_size = sizeof(struct mock_config),
+	.usage_status = KFK_EXIT_USAGE,
+	.failed_status = KFK_EXIT_FAILED,
+	.execute = mock_execute,
+	.signal_is_normal_end = true, /* it serves until SIGTERM or SIGINT, then exits 0 */
+};

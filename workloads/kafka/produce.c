@@ -8,12 +8,12 @@
  * live in a ring as large as librdkafka's queue can hold, so nothing is allocated per record.
  * With --throughput, record i is due at start + i / rate; a second histogram measures from
  * that due time, so a stalled cluster shows as latency even though sending was paced
- * (coordinated omission). The payloads are payload.c's, the output produce_report.c's.
+ * (coordinated omission). The payloads are payload.c's, the output produce_report.c's; the
+ * command (kfk_produce_ops) runs on the core's skeleton: configure, prepare, one run, report.
  */
 #include "kafka.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,6 +41,12 @@ struct producer {
 	/* outcome */
 	uint64_t delivered, failed, purged, warm;
 	char first_error[256];
+	/* the command's */
+	struct kfk_client client;
+	struct worker_spec spec;
+	bool ran; /* the run started: its report and metrics are due */
+	struct op_stats total, sched;
+	struct kfk_produce_summary sum;
 };
 
 /*
@@ -209,12 +215,10 @@ static int produce_run(struct worker *w)
 	return 0;
 }
 
-static int check_config(struct kfk_config *cfg, const struct option_set *set, char *err,
-			size_t size)
+static int check_config(struct kfk_config *cfg, char *err, size_t size)
 {
 	int payloads = (cfg->record_size > 0) + (cfg->payload_file[0] != 0) +
 		       (cfg->payload_monotonic ? 1 : 0);
-	char *end;
 
 	if (!cfg->topic[0]) {
 		snprintf(err, size, "--topic is required");
@@ -228,15 +232,6 @@ static int check_config(struct kfk_config *cfg, const struct option_set *set, ch
 		snprintf(err, size,
 			 "give exactly one of --record-size, --payload-file and "
 			 "--payload-monotonic");
-		return -EINVAL;
-	}
-	errno = 0;
-	cfg->throughput_rps = strtod(cfg->throughput, &end);
-	if (errno || end == cfg->throughput || *end || !isfinite(cfg->throughput_rps) ||
-	    cfg->throughput_rps == 0) {
-		snprintf(err, size,
-			 "--throughput %s: records per second above 0, or -1 for no limit",
-			 cfg->throughput);
 		return -EINVAL;
 	}
 	if (cfg->warmup_records >= cfg->num_records) {
@@ -268,141 +263,62 @@ static size_t ring_size(rd_kafka_t *rk)
 	return n;
 }
 
-/* Runs the producer on the runner and prints what it measured; returns the exit status */
-static int produce_measure(struct producer *p, const struct option_set *set, const char *bootstrap)
-{
-	const struct kfk_config *cfg = p->cfg;
-	struct report_output out = { 0 };
-	char err[1024];
-	int status = KFK_EXIT_OK;
+/* ---- the command ---- */
 
-	if (report_output_open(&out, cfg->output[0] ? cfg->output : NULL, "output", err,
-			       sizeof(err))) {
-		fprintf(stderr, "pvcbench kafka produce: %s\n", err);
-		return KFK_EXIT_USAGE;
+/*
+ * The properties, the options' checks, then the payloads: a bad --payload-file is bad input
+ * (exit 2), reported before any connection is tried.
+ */
+static int produce_configure(struct command *cmd, char *err, size_t size)
+{
+	struct kfk_config *cfg = command_config(cmd);
+	struct producer *p;
+	int ret;
+
+	if (kfk_props_merge(cfg, err, size) || check_config(cfg, err, size))
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, size, "out of memory");
+		return -ENOMEM;
 	}
-	bool json = !strcmp(cfg->output_format, "json");
-	struct worker_spec spec = { .cpu = -1, .numa_node = -1, .arg = p };
-	struct run_plan plan = {
-		.nworkers = 1,
-		.nops = p->period_ns > 0 ? 2 : 1,
-		.op_names = { "produce", "produce_scheduled" },
-		.specs = &spec,
-		.interval_ns = (uint64_t)cfg->reporting_interval_ms * 1000000ULL,
-		.worker_init = produce_init,
-		.worker_run = produce_run,
-		.on_interval = kfk_produce_progress,
-		.interval_out = json || out.f != stdout ? stderr : stdout,
-	};
-	struct run_result res;
-	int rr = runner_run(&plan, &res);
-	if (!res.workers || res.init_failed) {
-		/* nothing ran: the runner could not start, or stopped before the start
-		   (--start-at) */
-		if (rr && !res.init_failed)
-			fprintf(stderr, "pvcbench kafka produce: cannot run: %s\n", strerror(-rr));
-		report_output_abort(&out);
-		run_result_free(&res);
-		return rr && !res.init_failed ? KFK_EXIT_FAILED : KFK_EXIT_USAGE;
-	}
-	if (rr && res.workers[0].error_msg[0]) {
-		fprintf(stderr, "pvcbench kafka produce: %s\n", res.workers[0].error_msg);
-		status = KFK_EXIT_FAILED;
-	}
-	struct op_stats s, sched;
-	struct kfk_produce_summary sum = { .cfg = cfg,
-					   .set = set,
-					   .res = &res,
-					   .s = &s,
-					   .sched = plan.nops > 1 ? &sched : NULL,
-					   .failed = p->failed,
-					   .purged = p->purged,
-					   .bootstrap = bootstrap };
-	run_result_total(&res, KFK_OP_PRODUCE, &s, &sum.runtime_ns);
-	if (sum.sched)
-		run_result_total(&res, KFK_OP_SCHEDULED, &sched, NULL);
-	/* the rate over the steady part: after the warm-up records, to the last report */
-	uint64_t from = p->steady_start_ns ? p->steady_start_ns : p->start_ns;
-	sum.secs = p->end_ns > from ? (double)(p->end_ns - from) / 1e9 : 0;
-	if (json)
-		kfk_produce_json(out.f, &sum);
-	else
-		kfk_produce_lines(out.f, &sum);
-	if (out.f != stdout && !json)
-		kfk_produce_lines(stdout, &sum);
-	if (report_output_commit(&out, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench kafka produce: %s\n", err);
-		status = KFK_EXIT_FAILED;
-	}
-	if (p->failed) {
-		fprintf(stderr, "pvcbench kafka produce: %llu records failed delivery: %s\n",
-			(unsigned long long)p->failed, p->first_error);
-		status = KFK_EXIT_FAILED;
-	}
-	if (p->purged)
-		fprintf(stderr,
-			"pvcbench kafka produce: %llu records not acknowledged when the "
-			"run was stopped\n",
-			(unsigned long long)p->purged);
-	run_result_free(&res);
-	return status;
+	command_set_state(cmd, p);
+	p->cfg = cfg;
+	ret = kfk_payloads_init(&p->payloads, cfg, err, size);
+	return ret ? ret : CMD_CONTINUE;
 }
 
-int kfk_produce_main(int argc, char **argv)
+static void produce_outputs(const struct command *cmd, struct cmd_outputs *o)
 {
-	struct kfk_config *cfg = calloc(1, sizeof(*cfg));
-	struct producer *p = calloc(1, sizeof(*p));
-	enum opt_source source[64] = { 0 };
-	struct option_set set = { .defs = kfk_produce_defs,
-				  .count = opt_count(kfk_produce_defs),
-				  .source = source };
-	struct kfk_client client = { 0 };
-	char err[1024];
-	int status = KFK_EXIT_USAGE;
+	const struct kfk_config *cfg = command_config(cmd);
 
-	if (!cfg || !p) {
-		free(cfg);
-		free(p);
-		return KFK_EXIT_FAILED;
-	}
-	int ret = kfk_parse_args(argc, argv, "produce", kfk_produce_defs, "producer-props", cfg,
-				 &set);
-	if (ret) {
-		if (ret > 0) {
-			kfk_print_help(stdout, "produce",
-				       "Produces records and measures them as "
-				       "kafka-producer-perf-test does.",
-				       kfk_produce_defs);
-			status = KFK_EXIT_OK;
-		}
-		goto done;
-	}
-	if (check_config(cfg, &set, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench kafka produce: %s\n", err);
-		goto done;
-	}
-	p->cfg = cfg;
-	/* the payloads first: a bad --payload-file is bad input, whatever the cluster */
-	ret = kfk_payloads_init(&p->payloads, cfg, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "pvcbench kafka produce: %s\n", err);
-		status = ret == -EINVAL ? KFK_EXIT_USAGE : KFK_EXIT_FAILED;
-		goto done;
-	}
+	o->results = cfg->output;
+	o->json = !strcmp(cfg->output_format, "json");
+	o->text_on_stdout = !o->json;
+}
+
+/* The client (and the mock cluster, and the topic), then what the loop needs */
+static int produce_prepare(struct command *cmd)
+{
+	const struct kfk_config *cfg = command_config(cmd);
+	struct producer *p = command_state(cmd);
+	char err[1024];
 	struct kfk_client_spec spec = { .cmd = "produce",
 					.type = RD_KAFKA_PRODUCER,
 					.dr_msg_cb = on_delivery,
 					.arg = p,
 					.partitions = cfg->partitions,
 					.replication = cfg->replication_factor };
-	ret = kfk_client_open(&client, cfg, &spec, err, sizeof(err));
+	int ret = kfk_client_open(&p->client, cfg, &spec, err, sizeof(err));
+
 	if (ret) {
-		fprintf(stderr, "pvcbench kafka produce: %s\n", err);
-		status = ret == -EINVAL ? KFK_EXIT_USAGE : KFK_EXIT_FAILED;
-		goto done;
+		command_error(cmd, "%s", err);
+		/* a refused property or bootstrap is bad input; a silent cluster a failure */
+		if (ret == -EINVAL)
+			command_set_status(cmd, KFK_EXIT_USAGE);
+		return ret;
 	}
-	status = KFK_EXIT_FAILED;
-	p->rk = client.rk;
+	p->rk = p->client.rk;
 	p->rkt = rd_kafka_topic_new(p->rk, cfg->topic, NULL);
 	size_t ring = ring_size(p->rk);
 	p->sent_ns = calloc(ring, sizeof(*p->sent_ns));
@@ -410,25 +326,128 @@ int kfk_produce_main(int argc, char **argv)
 	p->warmup = (uint64_t)cfg->warmup_records;
 	p->period_ns = cfg->throughput_rps > 0 ? 1e9 / cfg->throughput_rps : 0;
 	if (!p->rkt || !p->sent_ns) {
-		fprintf(stderr, "pvcbench kafka produce: out of memory\n");
-		goto done;
+		command_error(cmd, "out of memory");
+		return -ENOMEM;
 	}
-	status = produce_measure(p, &set, client.bootstrap);
-	if (cfg->print_metrics) {
-		/* statistics taken after the last acknowledgement, so they count every record */
-		kfk_client_final_stats(&client);
-		kfk_print_metrics(!strcmp(cfg->output_format, "json") ? stderr : stdout,
-				  client.stats);
-	}
-done:
-	if (p->rkt)
-		rd_kafka_topic_destroy(p->rkt);
-	kfk_client_close(&client);
-	free(p->sent_ns);
-	kfk_payloads_free(&p->payloads);
-	free(p);
-	kfk_props_free(&cfg->props);
-	free(cfg);
-	int sig = signals_received();
-	return sig ? 128 + sig : status;
+	return 0;
 }
+
+static int produce_plan(struct command *cmd, unsigned index, struct run_plan *plan)
+{
+	const struct kfk_config *cfg = command_config(cmd);
+	struct producer *p = command_state(cmd);
+
+	if (index > 0)
+		return CMD_NO_MORE_RUNS;
+	p->spec = (struct worker_spec){ .cpu = -1, .numa_node = -1, .arg = p };
+	plan->nworkers = 1;
+	plan->nops = p->period_ns > 0 ? 2 : 1;
+	plan->op_names[0] = "produce";
+	plan->op_names[1] = "produce_scheduled";
+	plan->specs = &p->spec;
+	plan->interval_ns = (uint64_t)cfg->reporting_interval_ms * 1000000ULL;
+	plan->worker_init = produce_init;
+	plan->worker_run = produce_run;
+	plan->on_interval = kfk_produce_progress;
+	/* progress lines on stdout only when the results are the Java tool's lines there */
+	plan->interval_out = command_json(cmd) || command_results(cmd) != stdout ? stderr : stdout;
+	return CMD_RUN;
+}
+
+/* What the run measured, into the summary the report reads; errors on stderr */
+static int produce_run_done(struct command *cmd, unsigned index, struct run_result *res, FILE *out)
+{
+	struct producer *p = command_state(cmd);
+	struct kfk_produce_summary *sum = &p->sum;
+
+	(void)index;
+	(void)out;
+	p->ran = !res->init_failed;
+	if (res->workers[0].error_msg[0]) {
+		command_error(cmd, "%s", res->workers[0].error_msg);
+		command_set_status(cmd, KFK_EXIT_FAILED);
+	}
+	*sum = (struct kfk_produce_summary){ .cfg = p->cfg,
+					     .set = command_options(cmd),
+					     .res = res,
+					     .s = &p->total,
+					     .sched = res->nops > 1 ? &p->sched : NULL,
+					     .failed = p->failed,
+					     .purged = p->purged,
+					     .bootstrap = p->client.bootstrap };
+	run_result_total(res, KFK_OP_PRODUCE, &p->total, &sum->runtime_ns);
+	if (sum->sched)
+		run_result_total(res, KFK_OP_SCHEDULED, &p->sched, NULL);
+	/* the rate over the steady part: after the warm-up records, to the last report */
+	uint64_t from = p->steady_start_ns ? p->steady_start_ns : p->start_ns;
+	sum->secs = p->end_ns > from ? (double)(p->end_ns - from) / 1e9 : 0;
+	if (p->failed) {
+		command_error(cmd, "%llu records failed delivery: %s",
+			      (unsigned long long)p->failed, p->first_error);
+		command_set_status(cmd, KFK_EXIT_FAILED);
+	}
+	if (p->purged)
+		command_error(cmd, "%llu records not acknowledged when the run was stopped",
+			      (unsigned long long)p->purged);
+	return 0;
+}
+
+static void produce_report_text(struct command *cmd, FILE *out)
+{
+	struct producer *p = command_state(cmd);
+
+	kfk_produce_lines(out, &p->sum);
+}
+
+static void produce_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
+{
+	struct producer *p = command_state(cmd);
+
+	(void)index;
+	kfk_produce_json_job(j, &p->sum);
+}
+
+/* --print-metrics comes here, after the report, where the Java tool prints its metrics */
+static void produce_cleanup(struct command *cmd)
+{
+	struct kfk_config *cfg = command_config(cmd);
+	struct producer *p = command_state(cmd);
+
+	if (p && p->ran && cfg->print_metrics) {
+		/* statistics taken after the last acknowledgement, so they count every record */
+		kfk_client_final_stats(&p->client);
+		kfk_print_metrics(!strcmp(cfg->output_format, "json") ? stderr : stdout,
+				  p->client.stats);
+	}
+	if (p) {
+		if (p->rkt)
+			rd_kafka_topic_destroy(p->rkt);
+		kfk_client_close(&p->client);
+		free(p->sent_ns);
+		kfk_payloads_free(&p->payloads);
+		free(p);
+	}
+	kfk_props_free(&cfg->cli_props);
+	kfk_props_free(&cfg->props);
+}
+
+const struct workload_ops kfk_produce_ops = {
+	.name = "kafka produce",
+	.summary = "kafka-producer-perf-test: produce records, measure throughput and latency",
+	.usage = "usage: pvcbench kafka produce --option value ...\n\n"
+		 "Produces records and measures them as kafka-producer-perf-test does.\n",
+	.style = OPT_STYLE_JAVA,
+	.options = kfk_produce_defs,
+	.config_size = sizeof(struct kfk_config),
+	.usage_status = KFK_EXIT_USAGE,
+	.failed_status = KFK_EXIT_FAILED,
+	.on_option = kfk_on_option,
+	.configure = produce_configure,
+	.outputs = produce_outputs,
+	.prepare = produce_prepare,
+	.plan = produce_plan,
+	.run_done = produce_run_done,
+	.report_text = produce_report_text,
+	.json_jobs = produce_json_jobs,
+	.cleanup = produce_cleanup,
+};

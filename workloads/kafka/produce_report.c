@@ -2,7 +2,8 @@
  * produce_report.c - what `kafka produce` prints: kafka-producer-perf-test's progress line
  * for each reporting interval, its final line and our scheduled-latency line (exactly the
  * Java tool's formats: MB is 1024 x 1024 bytes, percentiles in whole milliseconds rounded
- * down), or one JSON document in the shape of every pvcbench result.
+ * down), or the job object of the one JSON document (the core writes the envelope and the
+ * time series).
  */
 #include "kafka.h"
 
@@ -51,39 +52,32 @@ void kfk_produce_lines(FILE *out, const struct kfk_produce_summary *sum)
 	}
 }
 
-void kfk_produce_json(FILE *out, const struct kfk_produce_summary *sum)
+void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum)
 {
 	const struct kfk_config *cfg = sum->cfg;
 	const struct op_stats *s = sum->s;
 	double secs = sum->secs;
-	struct jsonw j;
 
-	jsonw_begin(&j, out);
-	report_json_header(&j);
-	jsonw_array_begin(&j, "jobs");
-	jsonw_object_begin(&j, NULL);
-	jsonw_string(&j, "jobname", "kafka-produce");
-	jsonw_u64(&j, "groupid", 0);
-	jsonw_i64(&j, "error", sum->failed ? 1 : 0);
-	report_config_json(&j, sum->set, cfg);
-	report_op_json(&j, "produce", s, sum->runtime_ns);
+	jsonw_object_begin(j, NULL);
+	jsonw_string(j, "jobname", "kafka-produce");
+	jsonw_u64(j, "groupid", 0);
+	jsonw_i64(j, "error", sum->failed ? 1 : 0);
+	report_config_json(j, sum->set, cfg);
+	report_op_json(j, "produce", s, sum->runtime_ns);
 	if (sum->sched)
-		report_op_json(&j, "produce_scheduled", sum->sched, sum->runtime_ns);
-	jsonw_object_begin(&j, "kafka");
-	jsonw_string(&j, "topic", cfg->topic);
-	jsonw_string(&j, "bootstrap", sum->bootstrap);
-	jsonw_i64(&j, "num_records", cfg->num_records);
-	jsonw_i64(&j, "record_size", cfg->record_size);
-	jsonw_double(&j, "throughput", cfg->throughput_rps > 0 ? cfg->throughput_rps : -1);
-	jsonw_i64(&j, "warmup_records", cfg->warmup_records);
-	jsonw_u64(&j, "records_sent", s->ops);
-	jsonw_u64(&j, "records_failed", sum->failed);
-	jsonw_u64(&j, "records_unacknowledged_at_stop", sum->purged);
-	jsonw_double(&j, "records_per_sec", secs > 0 ? (double)s->ops / secs : 0);
-	jsonw_double(&j, "mb_per_sec", secs > 0 ? (double)s->bytes / 1048576.0 / secs : 0);
-	jsonw_object_end(&j);
-	report_series_json(&j, "series", sum->res);
-	jsonw_object_end(&j);
-	jsonw_array_end(&j);
-	jsonw_end(&j);
+		report_op_json(j, "produce_scheduled", sum->sched, sum->runtime_ns);
+	jsonw_object_begin(j, "kafka");
+	jsonw_string(j, "topic", cfg->topic);
+	jsonw_string(j, "bootstrap", sum->bootstrap);
+	jsonw_i64(j, "num_records", cfg->num_records);
+	jsonw_i64(j, "record_size", cfg->record_size);
+	jsonw_double(j, "throughput", cfg->throughput_rps > 0 ? cfg->throughput_rps : -1);
+	jsonw_i64(j, "warmup_records", cfg->warmup_records);
+	jsonw_u64(j, "records_sent", s->ops);
+	jsonw_u64(j, "records_failed", sum->failed);
+	jsonw_u64(j, "records_unacknowledged_at_stop", sum->purged);
+	jsonw_double(j, "records_per_sec", secs > 0 ? (double)s->ops / secs : 0);
+	jsonw_double(j, "mb_per_sec", secs > 0 ? (double)s->bytes / 1048576.0 / secs : 0);
+	jsonw_object_end(j);
+	jsonw_object_end(j);
 }

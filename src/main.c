@@ -6,19 +6,15 @@
 #include <string.h>
 
 #include "block.h"
-#ifdef PVC_HAVE_POSTGRES
-#include "pgbench.h"
-#endif
 #ifdef PVC_HAVE_KAFKA
 #include "kafka.h"
 #endif
-#ifdef PVC_HAVE_MERGE
 #include "pvcbench/workloads.h"
-#endif
 #include "pvcbench/signals.h"
 #include "pvcbench/startat.h"
 
 static int merge_cmd(int argc, char **argv);
+static int pgbench_cmd(int argc, char **argv);
 
 struct command {
 	const char *name;
@@ -31,7 +27,8 @@ static const struct command commands[] = {
 	  "the white paper's FIO Summary suite on FIO_MOUNTPOINT (the default)" },
 	{ "fio", blk_fio_main, "fio-style jobs from flags or job files" },
 #ifdef PVC_HAVE_POSTGRES
-	{ "pgbench", pgb_main, "pgbench-compatible PostgreSQL load: -i to initialise, then run" },
+	{ "pgbench", pgbench_cmd,
+	  "pgbench-compatible PostgreSQL load: -i to initialise, then run" },
 #else
 	{ "pgbench", NULL, "(not built: libpq-dev was missing when pvcbench was built)" },
 #endif
@@ -46,6 +43,13 @@ static const struct command commands[] = {
 	{ "merge", NULL, "(not built: libjansson-dev was missing when pvcbench was built)" },
 #endif
 };
+
+#ifdef PVC_HAVE_POSTGRES
+static int pgbench_cmd(int argc, char **argv)
+{
+	return command_main(&pgb_ops, argc, argv);
+}
+#endif
 
 #ifdef PVC_HAVE_MERGE
 static int merge_cmd(int argc, char **argv)

@@ -338,7 +338,9 @@ static void measure(struct command *cmd, const struct cmd_outputs *o, char *err)
 		return;
 	}
 	if (ops->prepare && ops->prepare(cmd)) {
-		command_set_status(cmd, ops->failed_status);
+		/* a status prepare set for its failure (an early error) stands */
+		if (!cmd->status)
+			command_set_status(cmd, ops->failed_status);
 		finish_outputs(cmd, o, &results, &series, false);
 		return;
 	}

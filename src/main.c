@@ -1,148 +1,133 @@
 /*
- * main.c - the command line: picks the subcommand and hands over. The one place that lists the
- * workloads; everything else lives in the modules.
+ * main.c - the command line: picks the command and hands it to the core (command.h). The one
+ * place that lists the commands; each is a struct workload_ops of its module (workloads.h).
+ * Commands are one word ("fio") or a group and a word ("kafka produce").
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "pvcbench/command.h"
-#include "pvcbench/workloads.h"
-#ifdef PVC_HAVE_POSTGRES
-#include "pgbench.h"
-#endif
-#ifdef PVC_HAVE_KAFKA
-#include "kafka.h"
-#endif
-#ifdef PVC_HAVE_MERGE
-#include "pvcbench/workloads.h"
-#endif
 #include "pvcbench/signals.h"
 #include "pvcbench/startat.h"
+#include "pvcbench/workloads.h"
 
-static int merge_cmd(int argc, char **argv);
-
-/* The block module's commands, on the command skeleton. */
-static int summary_main(int argc, char **argv)
-{
-	return command_main(&blk_summary_ops, argc, argv);
-}
-
-static int fio_main(int argc, char **argv)
-{
-	return command_main(&blk_fio_ops, argc, argv);
-}
-
-struct command_entry {
-	const char *name;
-	int (*main)(int argc, char **argv);
-	const char *help;
-};
-
-static const struct command_entry commands[] = {
-	{ "summary", summary_main,
-	  "the white paper's FIO Summary suite on FIO_MOUNTPOINT (the default)" },
-	{ "fio", fio_main, "fio-style jobs from flags or job files" },
+static const struct workload_ops *const commands[] = {
+	&blk_summary_ops, &blk_fio_ops,
 #ifdef PVC_HAVE_POSTGRES
-	{ "pgbench", pgb_main, "pgbench-compatible PostgreSQL load: -i to initialise, then run" },
-#else
-	{ "pgbench", NULL, "(not built: libpq-dev was missing when pvcbench was built)" },
+	&pgb_ops,
 #endif
 #ifdef PVC_HAVE_KAFKA
-	{ "kafka", kfk_main, "Kafka producer/consumer perf tests, and a mock cluster" },
-#else
-	{ "kafka", NULL, "(not built: librdkafka-dev was missing when pvcbench was built)" },
+	&kfk_produce_ops, &kfk_consume_ops, &kfk_mock_ops,
 #endif
 #ifdef PVC_HAVE_MERGE
-	{ "merge", merge_cmd, "merge the JSON results of many runs (pods) into one exact report" },
-#else
-	{ "merge", NULL, "(not built: libjansson-dev was missing when pvcbench was built)" },
+	&merge_ops,
 #endif
 };
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-#ifdef PVC_HAVE_MERGE
-static int merge_cmd(int argc, char **argv)
-{
-	return command_main(&merge_ops, argc, argv);
-}
+/* Modules the build left out, and why: named in help and when asked for. */
+static const struct {
+	const char *name, *why;
+} left_out[] = {
+#ifndef PVC_HAVE_POSTGRES
+	{ "pgbench", "not built: libpq-dev was missing when pvcbench was built" },
 #endif
+#ifndef PVC_HAVE_KAFKA
+	{ "kafka", "not built: librdkafka-dev was missing when pvcbench was built" },
+#endif
+#ifndef PVC_HAVE_MERGE
+	{ "merge", "not built: libjansson-dev was missing when pvcbench was built" },
+#endif
+	{ NULL, NULL },
+};
 
-static void usage(FILE *out)
+/* The length of a command name's first word: "kafka produce" -> 5. */
+static size_t group_len(const char *name)
 {
-	fputs("usage: pvcbench [COMMAND] [--option=value ...]\n\ncommands:\n", out);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	const char *space = strchr(name, ' ');
+
+	return space ? (size_t)(space - name) : strlen(name);
+}
+
+static bool in_group(const struct workload_ops *ops, const char *group)
+{
+	return strchr(ops->name, ' ') && group_len(ops->name) == strlen(group) &&
+	       !strncmp(ops->name, group, strlen(group));
+}
+
+static void usage(FILE *out, const char *group)
+{
+	fprintf(out, "usage: pvcbench %s [--option=value ...]\n\ncommands:\n",
+		group ? group : "[COMMAND]");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!group || in_group(commands[i], group))
+			fprintf(out, "  %-14s %s\n", commands[i]->name, commands[i]->summary);
+	for (size_t i = 0; !group && left_out[i].name; i++)
+		fprintf(out, "  %-14s (%s)\n", left_out[i].name, left_out[i].why);
+	if (group) {
+		fprintf(out, "\npvcbench %s COMMAND --help lists a command's options.\n", group);
+		return;
+	}
 	fputs("\nWith no command, or only options, pvcbench runs the FIO Summary suite.\n"
 	      "pvcbench COMMAND --help lists a command's options.\n"
-	      "Every command takes --start-at=TIME (or PVCBENCH_START_AT): wait until then to start;\n"
-	      "TIME is " STARTAT_FORMS ".\n",
+	      "Every command takes " STARTAT_FLAG "=TIME (or " STARTAT_ENV
+	      "): wait until then to start;\nTIME is " STARTAT_FORMS ".\n",
 	      out);
 }
 
-/* --start-at=TIME or PVCBENCH_START_AT, for every command: 0 to go on, else the exit status. */
-static int start_at(int *argc, char **argv)
+static int version(void)
 {
-	struct timespec when;
-	char err[512];
-	bool set;
-
-	if (startat_take(argc, argv, &when, &set, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench: %s\n", err);
-		return 2;
-	}
-	/* taken: command_main (which takes it too) must not read the variable again over the flag */
-	unsetenv(STARTAT_ENV);
-	/* commands that measure wait at their start barrier, after their setup */
-	const char *cmd = *argc >= 2 ? argv[1] : "";
-	bool measures = !strncmp(cmd, "--", 2) || !*cmd || !strcmp(cmd, "summary") ||
-			!strcmp(cmd, "fio") || !strcmp(cmd, "pgbench") || !strcmp(cmd, "kafka");
-	if (set && measures) {
-		startat_defer(&when);
-		return 0;
-	}
-	if (set && startat_wait(&when, stderr)) {
-		int sig = signals_received();
-		fprintf(stderr, "pvcbench: stopped before the start time; nothing was run\n");
-		return sig ? 128 + sig : 1;
-	}
+	printf("pvcbench %s\n", PVC_VERSION);
 	return 0;
+}
+
+/* argv[1] names a group ("kafka"): its command is argv[2]. */
+static int run_group(const char *group, int argc, char **argv)
+{
+	const char *sub = argc >= 3 ? argv[2] : NULL;
+
+	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+		usage(sub ? stdout : stderr, group);
+		return sub ? 0 : 2;
+	}
+	if (!strcmp(sub, "--version"))
+		return version();
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const char *name = commands[i]->name;
+		if (in_group(commands[i], group) && !strcmp(name + group_len(name) + 1, sub))
+			return command_main(commands[i], argc - 2, argv + 2);
+	}
+	fprintf(stderr, "pvcbench %s: unknown command %s (see pvcbench %s --help)\n", group, sub,
+		group);
+	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	int ret;
-
 	signals_install();
-	ret = start_at(&argc, argv);
-	if (ret)
-		return ret;
 	if (argc < 2 || !strncmp(argv[1], "--", 2)) {
-		if (argc >= 2 && !strcmp(argv[1], "--version")) {
-			printf("pvcbench %s\n", PVC_VERSION);
-			return 0;
-		}
-		return summary_main(argc, argv);
+		if (argc >= 2 && !strcmp(argv[1], "--version"))
+			return version();
+		return command_main(&blk_summary_ops, argc, argv);
 	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h")) {
-		usage(stdout);
+		usage(stdout, NULL);
 		return 0;
 	}
-	if (!strcmp(argv[1], "version")) {
-		printf("pvcbench %s\n", PVC_VERSION);
-		return 0;
+	if (!strcmp(argv[1], "version"))
+		return version();
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (in_group(commands[i], argv[1]))
+			return run_group(argv[1], argc, argv);
+		if (!strcmp(commands[i]->name, argv[1]))
+			return command_main(commands[i], argc - 1, argv + 1);
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i].name))
-			continue;
-		if (!commands[i].main) {
-			fprintf(stderr, "pvcbench: %s %s\n", commands[i].name, commands[i].help);
+	for (size_t i = 0; left_out[i].name; i++) {
+		if (!strcmp(left_out[i].name, argv[1])) {
+			fprintf(stderr, "pvcbench: %s: %s\n", argv[1], left_out[i].why);
 			return 2;
 		}
-		return commands[i].main(argc - 1, argv + 1);
 	}
-	fprintf(stderr,
-		"pvcbench: unknown command %s; commands: summary, fio, pgbench, kafka, merge "
-		"(see pvcbench help)\n",
-		argv[1]);
+	fprintf(stderr, "pvcbench: unknown command %s (see pvcbench help)\n", argv[1]);
 	return 2;
 }

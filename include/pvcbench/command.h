@@ -58,6 +58,9 @@ struct workload_ops {
 	const struct option_def *job_options;
 	int usage_status;  /* bad options: 2 (pgbench: 1) */
 	int failed_status; /* a step failed: 1 (pgbench: 2 for errors during the run) */
+	/* a failure before anything ran (prepare, or a runner that could not start); 0: the
+	 * failed status (pgbench: 1, its early error) */
+	int early_status;
 	/* A signal is the command's normal end (a server that runs until SIGTERM): the status
 	 * execute returned stands, rather than 128 + the signal. */
 	bool signal_is_normal_end;

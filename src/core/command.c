@@ -183,6 +183,11 @@ static int keep_run(struct command *cmd, struct run_result *res)
 	return 0;
 }
 
+static int early_status(const struct workload_ops *ops)
+{
+	return ops->early_status ? ops->early_status : ops->failed_status;
+}
+
 static bool run_measured(const struct run_result *res)
 {
 	return res->workers && !res->init_failed;
@@ -221,9 +226,10 @@ static bool run_all(struct command *cmd, FILE *out)
 		ret = runner_run(&plan, &res);
 		if (!res.workers) {
 			/* the runner could not set itself up: nothing ran */
-			command_error(cmd, "cannot start the run: %s",
+			command_error(cmd, "could not start the run: %s",
 				      strerror(-(res.error ? res.error : ret)));
-			command_set_status(cmd, ops->failed_status);
+			command_set_status(cmd,
+					   cmd->nruns ? ops->failed_status : early_status(ops));
 			run_result_free(&res);
 			break;
 		}
@@ -352,7 +358,9 @@ static void measure(struct command *cmd, const struct cmd_outputs *o, char *err)
 	}
 	cmd->results = results.f;
 	if (ops->prepare && ops->prepare(cmd)) {
-		command_set_status(cmd, ops->failed_status);
+		/* a status prepare set for its failure stands */
+		if (!cmd->status)
+			command_set_status(cmd, early_status(ops));
 		cmd->results = NULL;
 		finish_outputs(cmd, o, &results, &series, false);
 		return;

@@ -340,7 +340,16 @@ def json_problems(doc, hist, clients, tpc):
             if k in pg and pg[k] != v]
     if "lag_mean_ms" in pg or "lag" in job:
         bad.append("schedule lag reported without -R")
-    bad += series_problems(job.get("series"), hist)
+    # the time series is in the envelope's "series" array, one entry per run
+    entries = doc.get("series")
+    if not isinstance(entries, list) or len(entries) != 1:
+        return bad + ["top-level series is %r, want a list of one run" % (entries,)]
+    if entries[0].get("jobname") != "pgbench" or entries[0].get("groupid") != 0:
+        bad.append("series entry names %r group %r, want pgbench group 0"
+                   % (entries[0].get("jobname"), entries[0].get("groupid")))
+    if "series" in job:
+        bad.append("the job still carries a series of its own")
+    bad += series_problems(entries[0].get("series"), hist)
     return bad
 
 

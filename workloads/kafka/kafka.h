@@ -15,7 +15,6 @@
  *   consume.c  `kafka consume`: the consumer loop, rebalance and fetch times, its output
  *   mock.c     `kafka mock`: a mock cluster served until SIGTERM, controlled from stdin
  *   report.c   dates as the Java tools print them
- *   kafka.c    `pvcbench kafka`: the subcommands
  */
 #ifndef PVCBENCH_KAFKA_H
 #define PVCBENCH_KAFKA_H
@@ -247,9 +246,6 @@ void kfk_produce_lines(FILE *out, const struct kfk_produce_summary *sum);
 void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum);
 
 /* ---- subcommands: kfk_produce_ops, kfk_consume_ops, kfk_mock_ops (workloads.h) ---- */
-
-/* `pvcbench kafka X`: X's ops through command_main; --help, --version */
-int kfk_main(int argc, char **argv);
 
 /* ---- output helpers (report.c) ---- */
 

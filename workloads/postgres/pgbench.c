@@ -1,8 +1,9 @@
 /*
- * pgbench.c - `pvcbench pgbench`: parse pgbench's command line, then either initialise the
- * tables (-i) or check the server and tables, vacuum as pgbench does, run the clients over
- * -j threads on the shared runner, and print pgbench's report. Exit statuses are pgbench's:
- * 0 done, 1 bad options or an early error, 2 errors during the run.
+ * pgbench.c - `pvcbench pgbench` as the core's workload_ops (command.h): -i initialises the
+ * tables (execute); a run checks the server and tables, vacuums as pgbench does (prepare), runs
+ * the clients over -j threads on the shared runner (one plan), and prints pgbench's report.
+ * Exit statuses are pgbench's: 0 done, 1 bad options or an early error (prepare sets it, so the
+ * core's failure status, 2, does not override it), 2 errors during the run.
  */
 #include "pgbench.h"
 
@@ -12,6 +13,7 @@
 
 #include "pvcbench/report.h"
 #include "pvcbench/signals.h"
+#include "pvcbench/workloads.h"
 
 /* The scale factor from the data, as pgbench finds it; -1 after printing why not. */
 static int64_t find_scale(PGconn *conn)
@@ -93,195 +95,255 @@ static void print_connect_failures(const struct pgb_summary *s)
 	}
 }
 
-/*
- * Whether the runner started the workers. It can fail before any worker exists (its own
- * allocations, a plan it refuses): it then returns an error that no worker holds, and
- * result->workers may be NULL, so nothing in result may be read.
- */
-static bool run_started(int ret, const struct run_result *r)
+/* What a run needs from prepare to cleanup; the workers point into it. */
+struct pgb_state {
+	struct pgb_conninfo ci;
+	struct pgb_run run;
+	struct worker_spec *specs;
+	struct pgb_thread_spec *tspecs;
+	struct pgb_thread_result *tres;
+	struct pgb_summary sum;
+	bool script_built;
+	bool detached; /* a worker still runs: nothing it reaches may be freed */
+};
+
+static bool pgb_measures(const struct command *cmd)
 {
-	if (!r->workers)
-		return false;
-	if (!ret)
-		return true;
-	for (unsigned i = 0; i < r->nworkers; i++)
-		if (r->workers[i].error)
-			return true;
-	return false;
+	const struct pgb_config *cfg = command_config(cmd);
+
+	return !cfg->initialize;
 }
 
-static int run_bench(struct pgb_config *cfg, struct option_set *set, const struct pgb_conninfo *ci)
+static int pgb_execute(struct command *cmd)
 {
-	struct pgb_run run = { .cfg = cfg, .ci = ci };
-	struct report_output out = { 0 };
-	char err[512];
-	int status = PGB_EXIT_OK;
+	const struct pgb_config *cfg = command_config(cmd);
+	struct pgb_conninfo ci;
 
-	PGconn *conn = pgb_connect(ci);
+	pgb_conninfo_build(&ci, cfg);
+	return pgb_init(cfg, &ci) ? PGB_EXIT_EARLY : PGB_EXIT_OK;
+}
+
+static void pgb_outputs(const struct command *cmd, struct cmd_outputs *o)
+{
+	const struct pgb_config *cfg = command_config(cmd);
+
+	o->results = cfg->output;
+	o->results_option = "output";
+	o->json = !strcmp(cfg->output_format, "json");
+	/* with --output, the text report goes to stdout as well */
+	o->text_on_stdout = true;
+}
+
+/* Connect, find the scale, vacuum: an error here is pgbench's early error (status 1) */
+static int check_server(struct command *cmd, struct pgb_state *st)
+{
+	const struct pgb_config *cfg = command_config(cmd);
+	PGconn *conn = pgb_connect(&st->ci);
+
 	if (!conn)
-		return PGB_EXIT_EARLY;
-	run.scale = find_scale(conn);
-	if (run.scale < 0 || (!cfg->no_vacuum && vacuum_before_run(conn, cfg))) {
+		return -ECONNREFUSED;
+	st->run.scale = find_scale(conn);
+	if (st->run.scale < 0 || (!cfg->no_vacuum && vacuum_before_run(conn, cfg))) {
 		PQfinish(conn);
-		return PGB_EXIT_EARLY;
+		return -EIO;
 	}
 	if (cfg->scale_given)
 		fprintf(stderr,
 			"pvcbench pgbench: warning: scale option ignored, using count from "
 			"pgbench_branches table (%lld)\n",
-			(long long)run.scale);
+			(long long)st->run.scale);
 	PQfinish(conn);
+	return 0;
+}
 
-	if (pgb_script_build(&run.script, cfg->builtin)) {
-		fprintf(stderr, "pvcbench pgbench: error: out of memory\n");
-		return PGB_EXIT_EARLY;
-	}
-	run.mode = !strcmp(cfg->protocol, "simple")	? PGB_SIMPLE
-		   : !strcmp(cfg->protocol, "extended") ? PGB_EXTENDED
-							: PGB_PREPARED;
-	if (cfg->rate_tps)
-		run.throttle_ns = (uint64_t)(1e9 * cfg->threads / cfg->rate_tps);
-	if (cfg->rate_tps && !run.throttle_ns)
-		run.throttle_ns = 1;
-	run.latency_limit_ns = (uint64_t)(cfg->latency_limit_ms * 1e6);
-	run.nops = cfg->rate_tps ? 2 : 1;
+/* Clients over threads as evenly as they go, as pgbench deals them */
+static void deal_clients(const struct pgb_config *cfg, struct pgb_state *st)
+{
+	unsigned nthreads = cfg->threads, dealt = 0;
 
-	if (report_output_open(&out, cfg->output[0] ? cfg->output : NULL, "output", err,
-			       sizeof(err))) {
-		fprintf(stderr, "pvcbench pgbench: %s\n", err);
-		pgb_script_free(&run.script);
-		return PGB_EXIT_EARLY;
-	}
-
-	unsigned nthreads = cfg->threads;
-	struct worker_spec *specs = calloc(nthreads, sizeof(*specs));
-	struct pgb_thread_spec *tspecs = calloc(nthreads, sizeof(*tspecs));
-	struct pgb_thread_result *tres = calloc(nthreads, sizeof(*tres));
-	struct run_result result;
-	struct pgb_summary sum = {
-		.cfg = cfg, .run = &run, .result = &result, .threads = tres, .nthreads = nthreads
-	};
-	if (!specs || !tspecs || !tres) {
-		fprintf(stderr, "pvcbench pgbench: error: out of memory\n");
-		report_output_abort(&out);
-		pgb_script_free(&run.script);
-		free(specs);
-		free(tspecs);
-		free(tres);
-		return PGB_EXIT_EARLY;
-	}
-	/* clients over threads as evenly as they go, as pgbench deals them */
-	unsigned dealt = 0;
 	for (unsigned i = 0; i < nthreads; i++) {
 		unsigned n = ((unsigned)cfg->clients - dealt + nthreads - i - 1) / (nthreads - i);
-		tspecs[i] = (struct pgb_thread_spec){
-			.run = &run, .first_client = dealt, .nclients = n, .result = &tres[i]
-		};
-		specs[i] = (struct worker_spec){
+		st->tspecs[i] = (struct pgb_thread_spec){ .run = &st->run,
+							  .first_client = dealt,
+							  .nclients = n,
+							  .result = &st->tres[i] };
+		st->specs[i] = (struct worker_spec){
 			.runtime_ns = cfg->time > 0 ? (uint64_t)cfg->time * 1000000000ULL : 0,
 			.cpu = -1,
 			.numa_node = -1,
-			.arg = &tspecs[i],
+			.arg = &st->tspecs[i],
 		};
 		dealt += n;
 	}
-	struct run_plan plan = {
-		.nworkers = nthreads,
-		.nops = run.nops,
+}
+
+static int pgb_prepare(struct command *cmd)
+{
+	struct pgb_config *cfg = command_config(cmd);
+	struct pgb_state *st = calloc(1, sizeof(*st));
+	int ret;
+
+	if (!st)
+		goto nomem;
+	command_set_state(cmd, st);
+	pgb_conninfo_build(&st->ci, cfg);
+	st->run = (struct pgb_run){ .cfg = cfg, .ci = &st->ci };
+	ret = check_server(cmd, st);
+	if (ret) {
+		command_set_status(cmd, PGB_EXIT_EARLY);
+		return ret;
+	}
+	if (pgb_script_build(&st->run.script, cfg->builtin))
+		goto nomem;
+	st->script_built = true;
+	st->run.mode = !strcmp(cfg->protocol, "simple")	    ? PGB_SIMPLE
+		       : !strcmp(cfg->protocol, "extended") ? PGB_EXTENDED
+							    : PGB_PREPARED;
+	if (cfg->rate_tps)
+		st->run.throttle_ns = (uint64_t)(1e9 * cfg->threads / cfg->rate_tps);
+	if (cfg->rate_tps && !st->run.throttle_ns)
+		st->run.throttle_ns = 1;
+	st->run.latency_limit_ns = (uint64_t)(cfg->latency_limit_ms * 1e6);
+	st->run.nops = cfg->rate_tps ? 2 : 1;
+
+	st->specs = calloc(cfg->threads, sizeof(*st->specs));
+	st->tspecs = calloc(cfg->threads, sizeof(*st->tspecs));
+	st->tres = calloc(cfg->threads, sizeof(*st->tres));
+	if (!st->specs || !st->tspecs || !st->tres)
+		goto nomem;
+	deal_clients(cfg, st);
+	st->sum = (struct pgb_summary){
+		.cfg = cfg, .run = &st->run, .threads = st->tres, .nthreads = cfg->threads
+	};
+	return 0;
+nomem:
+	command_error(cmd, "error: out of memory");
+	command_set_status(cmd, PGB_EXIT_EARLY);
+	return -ENOMEM;
+}
+
+static int pgb_plan(struct command *cmd, unsigned index, struct run_plan *plan)
+{
+	const struct pgb_config *cfg = command_config(cmd);
+	struct pgb_state *st = command_state(cmd);
+
+	if (index > 0)
+		return CMD_NO_MORE_RUNS;
+	*plan = (struct run_plan){
+		.nworkers = cfg->threads,
+		.nops = st->run.nops,
 		.op_names = { "txn", "lag" },
-		.specs = specs,
+		.specs = st->specs,
 		.interval_ns = (cfg->progress ? (uint64_t)cfg->progress : 1) * 1000000000ULL,
 		.progress = false,
 		.worker_init = pgb_worker_init,
 		.worker_run = pgb_worker_run,
 		.worker_exit = pgb_worker_exit,
 		.on_interval = cfg->progress ? pgb_progress : NULL,
-		.on_interval_arg = &sum,
+		.on_interval_arg = &st->sum,
 		.interval_out = stderr,
 	};
-	int ret = runner_run(&plan, &result);
-	if (!run_started(ret, &result)) {
-		/* as pgbench, which exits 1 when it cannot allocate or start its threads */
-		fprintf(stderr, "pvcbench pgbench: error: could not start the run: %s\n",
-			strerror(ret ? -ret : ENOMEM));
-		report_output_abort(&out);
-		status = PGB_EXIT_EARLY;
-		goto done;
+	return CMD_RUN;
+}
+
+static void print_worker_errors(const struct run_result *res)
+{
+	for (unsigned i = 0; i < res->nworkers; i++)
+		if (res->workers[i].error)
+			fprintf(stderr, "pvcbench pgbench: error: %s\n", res->workers[i].error_msg);
+}
+
+/* Connection failures, aborted clients and worker errors: pgbench's status 2 */
+static int pgb_run_done(struct command *cmd, unsigned index, struct run_result *res, FILE *out)
+{
+	struct pgb_state *st = command_state(cmd);
+
+	(void)index;
+	(void)out;
+	st->detached = res->detached;
+	if (res->init_failed) {
+		print_worker_errors(res);
+		command_set_status(cmd, PGB_EXIT_RUN);
+		return 0;
 	}
-	if (result.init_failed) {
-		for (unsigned i = 0; i < nthreads; i++)
-			if (result.workers[i].error)
-				fprintf(stderr, "pvcbench pgbench: error: %s\n",
-					result.workers[i].error_msg);
-		report_output_abort(&out);
-		status = PGB_EXIT_RUN;
-		goto done;
+	st->sum.result = res;
+	pgb_summarize(&st->sum);
+	print_connect_failures(&st->sum);
+	for (unsigned i = 0; i < res->nworkers; i++) {
+		if (res->workers[i].error) {
+			print_worker_errors(res);
+			command_set_status(cmd, PGB_EXIT_RUN);
+			break;
+		}
 	}
-	pgb_summarize(&sum);
-	print_connect_failures(&sum);
-	if (ret) {
-		for (unsigned i = 0; i < nthreads; i++)
-			if (result.workers[i].error)
-				fprintf(stderr, "pvcbench pgbench: error: %s\n",
-					result.workers[i].error_msg);
-		status = PGB_EXIT_RUN;
-	}
-	if (!strcmp(cfg->output_format, "json"))
-		pgb_print_json(out.f, &sum, set);
-	else
-		pgb_print_text(out.f, &sum);
-	/* with --output, the text report goes to stdout as well */
-	if (out.f != stdout)
-		pgb_print_text(stdout, &sum);
-	if (report_output_commit(&out, err, sizeof(err))) {
-		fprintf(stderr, "pvcbench pgbench: %s\n", err);
-		status = PGB_EXIT_RUN;
-	}
-	if (sum.not_connected || sum.aborted) {
+	if (st->sum.not_connected || st->sum.aborted) {
 		fprintf(stderr, "pvcbench pgbench: error: Run was aborted; the above results are "
 				"incomplete.\n");
-		status = PGB_EXIT_RUN;
+		command_set_status(cmd, PGB_EXIT_RUN);
 	}
-	if (result.interrupted)
+	if (res->interrupted)
 		fprintf(stderr,
 			"pvcbench pgbench: stopped by signal %d; the results are those "
 			"gathered until then\n",
 			signals_received());
-done:
-	if (!result.detached) {
-		free(specs);
-		free(tspecs);
-		free(tres);
-	}
-	run_result_free(&result);
-	pgb_script_free(&run.script);
-	return status;
+	return 0;
 }
 
-int pgb_main(int argc, char **argv)
+static void pgb_report_text(struct command *cmd, FILE *out)
 {
-	struct pgb_config *cfg = calloc(1, sizeof(*cfg));
-	enum opt_source source[64];
-	struct option_set set = { .defs = pgb_option_defs,
-				  .count = opt_count(pgb_option_defs),
-				  .source = source };
-	struct pgb_conninfo ci;
-	int status;
+	const struct pgb_state *st = command_state(cmd);
 
-	if (!cfg)
-		return PGB_EXIT_EARLY;
-	memset(source, 0, sizeof(source));
-	int ret = pgb_parse_args(argc, argv, cfg, &set);
-	if (ret) {
-		free(cfg);
-		return ret > 0 ? PGB_EXIT_OK : PGB_EXIT_EARLY;
-	}
-	pgb_conninfo_build(&ci, cfg);
-	if (cfg->initialize)
-		status = pgb_init(cfg, &ci) ? PGB_EXIT_EARLY : PGB_EXIT_OK;
-	else
-		status = run_bench(cfg, &set, &ci);
-	int sig = signals_received();
-	free(cfg);
-	return sig ? 128 + sig : status;
+	pgb_print_text(out, &st->sum);
 }
+
+static void pgb_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
+{
+	const struct pgb_state *st = command_state(cmd);
+
+	(void)index;
+	pgb_json_job(j, &st->sum, command_options(cmd));
+}
+
+static void pgb_cleanup(struct command *cmd)
+{
+	struct pgb_state *st = command_state(cmd);
+
+	/* a detached worker still reads the specs, the run and the script: leave them */
+	if (!st || st->detached)
+		return;
+	if (st->script_built)
+		pgb_script_free(&st->run.script);
+	free(st->specs);
+	free(st->tspecs);
+	free(st->tres);
+	free(st);
+	command_set_state(cmd, NULL);
+}
+
+const struct workload_ops pgb_ops = {
+	.name = "pgbench",
+	.summary = "pgbench-compatible PostgreSQL load: -i to initialise, then run",
+	.usage = "usage: pvcbench pgbench [OPTION]... [DBNAME | CONNECTION-STRING]\n\n"
+		 "pgbench's options and meaning. Connection settings also come from libpq's\n"
+		 "environment: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGCONNECT_TIMEOUT\n"
+		 "(default 10 s here). Exit status: 0 done, 1 bad options or an early error,\n"
+		 "2 errors during the run.\n",
+	.style = OPT_STYLE_GETOPT,
+	.options = pgb_option_defs,
+	.config_size = sizeof(struct pgb_config),
+	.usage_status = PGB_EXIT_EARLY,
+	.failed_status = PGB_EXIT_RUN,
+	.early_status = PGB_EXIT_EARLY,
+	.on_option = pgb_on_option,
+	.on_operand = pgb_on_operand,
+	.configure = pgb_configure,
+	.measures = pgb_measures,
+	.execute = pgb_execute,
+	.outputs = pgb_outputs,
+	.prepare = pgb_prepare,
+	.plan = pgb_plan,
+	.run_done = pgb_run_done,
+	.report_text = pgb_report_text,
+	.json_jobs = pgb_json_jobs,
+	.cleanup = pgb_cleanup,
+};

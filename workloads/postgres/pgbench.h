@@ -3,14 +3,14 @@
  * transactions, run through libpq's asynchronous API on the shared runner.
  *
  * Layout:
- *   options.c  the option table and pgbench's getopt-style parsing and checks
+ *   options.c  the option table (the core parses it, getopt's style) and pgbench's checks
  *   conn.c     connection parameters (flags, libpq's environment, a connection string)
  *   init.c     -i: drop, create, generate (COPY or server-side), vacuum, keys
  *   script.c   the builtin scripts, parsed once into statements with variable slots
  *   client.c   one thread's clients: connect before the start, one ppoll() over their sockets
  *   client_step.c  a client's state machine in one step function (client.h: its states)
  *   report.c   pgbench's text (13 and 15 formats), progress lines, JSON
- *   pgbench.c  `pvcbench pgbench`: checks, vacuum, the run, the exit status
+ *   pgbench.c  `pvcbench pgbench` as the core's workload_ops: vacuum, the run, exit statuses
  */
 #ifndef PVCBENCH_PGBENCH_H
 #define PVCBENCH_PGBENCH_H
@@ -21,6 +21,7 @@
 
 #include <libpq-fe.h>
 
+#include "pvcbench/command.h"
 #include "pvcbench/options.h"
 #include "pvcbench/runner.h"
 
@@ -47,24 +48,23 @@ struct pgb_config {
 	int64_t jobs;
 	char protocol[OPT_STRING_MAX];
 	int64_t progress;
-	char rate[OPT_STRING_MAX];
+	double rate_tps; /* -R; 0: no rate limit */
 	int64_t transactions;
 	int64_t time;
 	int64_t max_tries;
-	char latency_limit[OPT_STRING_MAX];
+	double latency_limit_ms; /* -L; 0: no latency limit */
 	char random_seed[OPT_STRING_MAX];
 	/* connection */
 	char host[OPT_STRING_MAX], port[OPT_STRING_MAX], username[OPT_STRING_MAX];
 	char dbname[OPT_STRING_MAX];
+	bool dbname_given;
 	/* pvcbench's */
 	char output_format[OPT_STRING_MAX];
 	char output[OPT_STRING_MAX];
 	char report_style[OPT_STRING_MAX];
-	bool help, version;
+	bool version;
 
-	/* derived by pgb_parse_args */
-	double rate_tps;		  /* 0 = no -R */
-	double latency_limit_ms;	  /* 0 = no -L */
+	/* derived by pgb_configure */
 	uint64_t seed;			  /* for the clients' random numbers */
 	unsigned threads;		  /* -j, lowered to -c as pgbench does */
 	bool scale_given, run_mode_given; /* for pgbench's warnings */
@@ -73,12 +73,11 @@ struct pgb_config {
 
 extern const struct option_def pgb_option_defs[];
 
-/*
- * Parses pgbench's command line into cfg. Returns 0, 1 when a message was printed and the
- * command is done (--help, --version), or -EINVAL after printing one line on stderr.
- */
-int pgb_parse_args(int argc, char **argv, struct pgb_config *cfg, struct option_set *set);
-void pgb_print_help(FILE *out);
+/* The command's hooks for the core (command.h): -R and -L's messages, DBNAME, the checks. */
+int pgb_on_option(struct command *cmd, unsigned table, const struct option_def *def,
+		  const char *value, char *err, size_t err_size);
+int pgb_on_operand(struct command *cmd, const char *text, char *err, size_t err_size);
+int pgb_configure(struct command *cmd, char *err, size_t err_size);
 
 /* ---- connections (conn.c) ---- */
 
@@ -197,7 +196,8 @@ struct pgb_summary {
 
 void pgb_summarize(struct pgb_summary *s);
 void pgb_print_text(FILE *out, const struct pgb_summary *s);
-void pgb_print_json(FILE *out, const struct pgb_summary *s, const struct option_set *set);
+/* The run's job object in fio's shape; the core writes the envelope and the series. */
+void pgb_json_job(struct jsonw *j, const struct pgb_summary *s, const struct option_set *set);
 /*
  * The runner's interval callback: one -P progress line, newline included, into line (size
  * bytes); cut to fit a smaller buffer, never past it.
@@ -212,8 +212,5 @@ void pgb_progress(void *arg, const struct series_point *pt, const struct op_stat
  */
 size_t pgb_append(char *buf, size_t size, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-
-/* `pvcbench pgbench` */
-int pgb_main(int argc, char **argv);
 
 #endif

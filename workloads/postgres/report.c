@@ -1,8 +1,9 @@
 /*
  * report.c - pgbench's report in its two shapes: pgbench 13's (the white paper's logs, the
  * default) and pgbench 15's (--report-style=current), both followed by the latency percentiles
- * from the shared histogram; -P progress lines; and the JSON result in fio's shape with a
- * "txn" operation, so that pgbench results merge and compare like every other workload's.
+ * from the shared histogram; -P progress lines; and the JSON job in fio's shape with a "txn"
+ * operation (the core writes the envelope and the series around it), so that pgbench results
+ * merge and compare like every other workload's.
  *
  * Latency here is always measured per transaction (pgbench 13 computed the average from the
  * run time when neither -P nor -R was given); tps counts processed transactions only.
@@ -237,57 +238,50 @@ void pgb_progress(void *arg, const struct series_point *pt, const struct op_stat
 	out[n + 1] = '\0';
 }
 
-void pgb_print_json(FILE *out, const struct pgb_summary *s, const struct option_set *set)
+void pgb_json_job(struct jsonw *j, const struct pgb_summary *s, const struct option_set *set)
 {
 	const struct pgb_config *cfg = s->cfg;
-	struct jsonw j;
 
-	jsonw_begin(&j, out);
-	report_json_header(&j);
-	jsonw_array_begin(&j, "jobs");
-	jsonw_object_begin(&j, NULL);
-	jsonw_string(&j, "jobname", "pgbench");
-	jsonw_u64(&j, "groupid", 0);
-	jsonw_i64(&j, "error", s->aborted || s->not_connected ? 2 : 0);
-	report_config_json(&j, set, cfg);
-	report_op_json(&j, "txn", &s->txn, s->runtime_ns);
+	jsonw_object_begin(j, NULL);
+	jsonw_string(j, "jobname", "pgbench");
+	jsonw_u64(j, "groupid", 0);
+	jsonw_i64(j, "error", s->aborted || s->not_connected ? 2 : 0);
+	report_config_json(j, set, cfg);
+	report_op_json(j, "txn", &s->txn, s->runtime_ns);
 	if (cfg->rate_tps)
-		report_op_json(&j, "lag", &s->lag, s->runtime_ns);
-	jsonw_object_begin(&j, "pgbench");
+		report_op_json(j, "lag", &s->lag, s->runtime_ns);
+	jsonw_object_begin(j, "pgbench");
 	char type[64];
 	snprintf(type, sizeof(type), "<builtin: %s>", s->run->script.title);
-	jsonw_string(&j, "transaction_type", type);
-	jsonw_string(&j, "builtin", s->run->script.name);
-	jsonw_i64(&j, "scale", s->run->scale);
-	jsonw_string(&j, "query_mode", query_mode(cfg));
-	jsonw_i64(&j, "clients", cfg->clients);
-	jsonw_u64(&j, "threads", cfg->threads);
-	jsonw_i64(&j, "max_tries", cfg->max_tries);
-	jsonw_i64(&j, "transactions_per_client", cfg->transactions);
-	jsonw_i64(&j, "duration_s", cfg->time);
-	jsonw_u64(&j, "processed", s->processed);
-	jsonw_u64(&j, "expected", s->expected);
-	jsonw_u64(&j, "failed", s->failed);
-	jsonw_u64(&j, "retried", s->retried);
-	jsonw_u64(&j, "retries", s->retries);
-	jsonw_u64(&j, "skipped", s->skipped);
-	jsonw_u64(&j, "above_latency_limit", s->late);
-	jsonw_u64(&j, "clients_not_connected", s->not_connected);
-	jsonw_u64(&j, "clients_aborted", s->aborted);
-	jsonw_double(&j, "tps_including_connections", s->tps_including);
-	jsonw_double(&j, "tps_excluding_connections", s->tps_excluding);
-	jsonw_double(&j, "initial_connection_time_ms", ms((double)s->initial_conn_ns));
-	jsonw_double(&j, "average_connection_time_ms",
+	jsonw_string(j, "transaction_type", type);
+	jsonw_string(j, "builtin", s->run->script.name);
+	jsonw_i64(j, "scale", s->run->scale);
+	jsonw_string(j, "query_mode", query_mode(cfg));
+	jsonw_i64(j, "clients", cfg->clients);
+	jsonw_u64(j, "threads", cfg->threads);
+	jsonw_i64(j, "max_tries", cfg->max_tries);
+	jsonw_i64(j, "transactions_per_client", cfg->transactions);
+	jsonw_i64(j, "duration_s", cfg->time);
+	jsonw_u64(j, "processed", s->processed);
+	jsonw_u64(j, "expected", s->expected);
+	jsonw_u64(j, "failed", s->failed);
+	jsonw_u64(j, "retried", s->retried);
+	jsonw_u64(j, "retries", s->retries);
+	jsonw_u64(j, "skipped", s->skipped);
+	jsonw_u64(j, "above_latency_limit", s->late);
+	jsonw_u64(j, "clients_not_connected", s->not_connected);
+	jsonw_u64(j, "clients_aborted", s->aborted);
+	jsonw_double(j, "tps_including_connections", s->tps_including);
+	jsonw_double(j, "tps_excluding_connections", s->tps_excluding);
+	jsonw_double(j, "initial_connection_time_ms", ms((double)s->initial_conn_ns));
+	jsonw_double(j, "average_connection_time_ms",
 		     s->conn_count ? ms((double)s->conn_ns / (double)s->conn_count) : 0);
-	jsonw_u64(&j, "connections", s->conn_count);
+	jsonw_u64(j, "connections", s->conn_count);
 	if (cfg->rate_tps) {
-		jsonw_double(&j, "rate_tps", cfg->rate_tps);
-		jsonw_double(&j, "lag_mean_ms", s->lag.lat.count ? ms(hist_mean(&s->lag.lat)) : 0);
-		jsonw_double(&j, "lag_max_ms", ms((double)s->lag.lat.max));
+		jsonw_double(j, "rate_tps", cfg->rate_tps);
+		jsonw_double(j, "lag_mean_ms", s->lag.lat.count ? ms(hist_mean(&s->lag.lat)) : 0);
+		jsonw_double(j, "lag_max_ms", ms((double)s->lag.lat.max));
 	}
-	jsonw_object_end(&j);
-	report_series_json(&j, "series", s->result);
-	jsonw_object_end(&j);
-	jsonw_array_end(&j);
-	jsonw_end(&j);
+	jsonw_object_end(j);
+	jsonw_object_end(j);
 }

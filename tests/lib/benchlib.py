@@ -114,6 +114,23 @@ def first_line(argv, pattern=None, env=None):
         return "?"
 
 
+def add_save_verbose(p):
+    """The options every compare script has: --save FILE and --verbose."""
+    p.add_argument("--save", metavar="FILE", help="write every run's raw figures as JSON")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="print commands and each run's figures (stderr), and per-round ratios")
+
+
+def pick_rows(p, text, known):
+    """--rows: a comma-separated subset of known (argparse's error when it is not)."""
+    rows = [r.strip() for r in text.split(",") if r.strip()]
+    unknown = [r for r in rows if r not in known]
+    if unknown or not rows:
+        p.error("unknown row(s) %s; choose from %s" % (", ".join(unknown) or "(none)",
+                                                       ",".join(known)))
+    return rows
+
+
 def positive_int(text):
     """argparse type: a whole number >= 1; 2_000_000 and 2,000,000 are read as 2000000."""
     try:

@@ -3,19 +3,18 @@
 Each test file starts its own mock cluster with `pvcbench kafka mock` (librdkafka's mock
 brokers on loopback), drives it through its stdin control lines (`down ID`, `up ID`,
 `topic NAME P R`, answered `ok ...`/`error ...` on its stdout), checks what reached the
-cluster with kcat, and reports its checks through checks.py (exit 0 pass, 1 fail, 77 skip; a
-skip under CI=true is a failure: a CI machine without kcat or without the kafka module cannot
-say whether pvcbench kafka works).
+cluster with kcat, and reports its checks through checks.py (exit 0 pass, 1 fail, 77
+skip; a skip under CI=true is a failure: a CI machine without kcat or without the kafka
+module cannot say whether pvcbench kafka works).
 
-Every program runs under runs.py's hard timeout; the mock is stopped (SIGTERM, then SIGKILL) when the
-test ends: by the context manager, at exit, on SIGTERM/SIGINT/SIGHUP, and, when the test
-itself is killed with SIGKILL (a ctest timeout), by the kernel through setpriv's parent-death
-signal, which every program the tests start gets. Scratch directories of killed tests are
-removed by the next test that starts.
+Every program runs under runs.py's hard timeout; the mock is stopped (SIGTERM, then SIGKILL)
+when the test ends: by the context manager, at exit, on SIGTERM/SIGINT/SIGHUP, and, when the
+test itself is killed with SIGKILL (a ctest timeout), by the kernel through setpriv's
+parent-death signal, which every program the tests start gets. Scratch directories of killed
+tests are removed by the next test that starts.
 
 Usage of a test: `python3 tests/kafka/test_X.py PATH_TO_PVCBENCH`.
 """
-import atexit
 import json
 import os
 import re
@@ -30,8 +29,8 @@ import time
 
 import runs
 from checks import Checks  # noqa: F401 - the tests import these from here
-from runs import (Event, Result, after_event, after_line, at, bad_input_problems,  # noqa: F401
-                  c_locale_env, first_of, kill_children, ran_ok, signal_action, spawn)
+from runs import (Event, Result, Service, after_event, after_line, at,  # noqa: F401
+                  bad_input_problems, c_locale_env, first_of, ran_ok, signal_action, spawn)
 
 MOCK_START_TIMEOUT = 20.0
 CONTROL_TIMEOUT = 10.0
@@ -125,28 +124,7 @@ def require_tools(checks):
 
 # ---------------------------------------------------------------- the mock cluster
 
-_live_mocks = []
-
-
-def _stop_all():
-    """The runs under way first (a producer whose cluster is gone only waits), then the
-    mocks."""
-    kill_children()
-    for m in list(_live_mocks):
-        m.stop()
-
-
-def _on_signal(signum, frame):
-    _stop_all()
-    sys.exit(128 + signum)
-
-
-atexit.register(_stop_all)
-for _sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-    signal.signal(_sig, _on_signal)
-
-
-class MockCluster:
+class MockCluster(Service):
     """`pvcbench kafka mock` for one test; use as a context manager.
 
     bootstrap: the list from its first stdout line. control(line) sends a control line and
@@ -161,21 +139,13 @@ class MockCluster:
         self.dir = None
         self._buf = b""
 
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
     @property
     def bootstrap_file(self):
         return os.path.join(self.dir, "bootstrap")
 
     def start(self, extra_args=None):
         self.dir = scratch_dir("mock")
-        _live_mocks.append(self)
+        self.track()
         args = ["--brokers", str(self.brokers)] if self.brokers is not None else []
         args += ["--bootstrap-file", self.bootstrap_file] + list(extra_args or [])
         self.argv = self.bench.argv("mock", args)
@@ -254,9 +224,8 @@ class MockCluster:
 
     def stop(self):
         """SIGTERM, then SIGKILL after 5 s; the directory is removed."""
-        if self not in _live_mocks:
+        if not self.untrack():
             return
-        _live_mocks.remove(self)
         if self.proc is not None:
             if self.proc.poll() is None:
                 self.proc.terminate()

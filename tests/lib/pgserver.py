@@ -17,7 +17,6 @@ or, to check the tests themselves against the reference, the real pgbench (a PAT
 is "pgbench"), run as `PATH ...`. Checks of pvcbench's own additions (the seed report style,
 JSON, percentiles) are left out in that reference mode.
 """
-import atexit
 import os
 import pwd
 import re
@@ -30,7 +29,7 @@ import tempfile
 import time
 
 from checks import Checks  # noqa: F401 - the tests import it from here
-from runs import Result, c_locale_env, kill_children, run, run_signalled  # noqa: F401
+from runs import Result, Service, c_locale_env, run, run_signalled  # noqa: F401
 
 SERVER_USER = "postgres"
 READY_TIMEOUT = 30.0
@@ -132,28 +131,7 @@ def sql_ident(s):
     return '"' + s.replace('"', '""') + '"'
 
 
-_live_servers = []
-
-
-def _stop_all():
-    """The runs under way first (a client whose server is gone only waits), then the
-    servers."""
-    kill_children()
-    for srv in list(_live_servers):
-        srv.stop()
-
-
-def _on_signal(signum, frame):
-    _stop_all()
-    sys.exit(128 + signum)
-
-
-atexit.register(_stop_all)
-for _sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-    signal.signal(_sig, _on_signal)
-
-
-class PgServer:
+class PgServer(Service):
     """A PostgreSQL server for one test; use as a context manager.
 
     tcp=True adds a listener on 127.0.0.1 (a free port); the Unix socket is always there.
@@ -176,21 +154,13 @@ class PgServer:
 
     # -- lifecycle
 
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
     def _as_server_user(self, argv, timeout=60):
         return run(["runuser", "-u", SERVER_USER, "--"] + argv, timeout=timeout,
                    env=client_base_env())
 
     def start(self):
         self.dir = tempfile.mkdtemp(prefix="pvcbench-pg.", dir="/var/tmp")
-        _live_servers.append(self)
+        self.track()
         pw = pwd.getpwnam(SERVER_USER)
         os.chown(self.dir, pw.pw_uid, pw.pw_gid)
         os.chmod(self.dir, 0o700)
@@ -281,9 +251,8 @@ class PgServer:
 
     def stop(self):
         """Fast shutdown, then immediate, then SIGKILL; the directory is removed."""
-        if self not in _live_servers:
+        if not self.untrack():
             return
-        _live_servers.remove(self)
         if self.data and os.path.exists(os.path.join(self.data, "postmaster.pid")):
             if not self._pg_ctl_stop("fast") and not self._pg_ctl_stop("immediate"):
                 pid = self._postmaster_pid()

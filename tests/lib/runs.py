@@ -3,13 +3,16 @@ or with events fired while it runs; and reading what a run did (Result).
 
 Every program is started through spawn(), which makes it die with the test: setpriv's
 parent-death signal has the kernel SIGKILL it when the test dies, even by SIGKILL (a ctest
-timeout) when nothing of ours runs to stop it; the test's atexit and signal handlers call
-kill_children() for the rest.
+timeout) when nothing of ours runs to stop it; at exit and on SIGTERM, SIGINT or SIGHUP the
+rest are killed, then the Services still running (servers, mock clusters) are stopped.
 """
+import atexit
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -42,6 +45,7 @@ def _deathsig_prefix():
 
 def spawn(argv, **kw):
     """subprocess.Popen(argv) that dies with this test (setpriv execs argv: same pid)."""
+    _clean_up_at_end()
     _children[:] = [p for p in _children if p.poll() is None]
     p = subprocess.Popen(_deathsig_prefix() + list(argv), **kw)
     _children.append(p)
@@ -53,6 +57,56 @@ def kill_children():
         if p.poll() is None:
             p.kill()
             p.wait()
+
+
+_live = []  # services started and not stopped yet
+
+
+def _clean_up():
+    kill_children()
+    for s in list(_live):
+        s.stop()
+
+
+def _on_signal(signum, frame):
+    _clean_up()
+    sys.exit(128 + signum)
+
+
+def _clean_up_at_end():
+    """At exit, and on SIGTERM, SIGINT or SIGHUP (then exit 128 + the signal): the runs under
+    way are killed first (a client whose server is gone would only wait), then the services
+    still running are stopped."""
+    if not getattr(_clean_up_at_end, "done", False):
+        _clean_up_at_end.done = True
+        atexit.register(_clean_up)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, _on_signal)
+
+
+class Service:
+    """A server or cluster that a test starts: a context manager, and stopped when the test
+    ends without stopping it. A subclass calls track() in start() and begins stop() with
+    `if not self.untrack(): return`, so that stopping twice is harmless."""
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def track(self):
+        _clean_up_at_end()
+        _live.append(self)
+
+    def untrack(self):
+        """Whether it was running (and is now no longer counted as such)."""
+        if self not in _live:
+            return False
+        _live.remove(self)
+        return True
 
 
 class Result:

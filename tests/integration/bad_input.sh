@@ -5,7 +5,7 @@
 # (loop-mounted ext4, tmpfs, ramfs, a read-only bind mount): O_DIRECT where the filesystem
 # refuses it, "not enough space" decided before any I/O, a read-only directory; and files
 # pvcbench did not create: never written (nor extended) without --force=1, never removed.
-source "$(dirname "$0")/lib.bash" "$@"
+source "$(dirname "$0")/../lib/lib.bash" "$@"
 require_pvc
 
 new_workdir

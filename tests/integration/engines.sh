@@ -6,7 +6,7 @@
 # fails io_uring_setup (as container runtimes' default profiles do), auto falls back to
 # libaio, and with io_setup blocked too, to psync, saying why; asking for the blocked engine
 # by name is a clear error that leaves nothing behind.
-source "$(dirname "$0")/lib.bash" "$@"
+source "$(dirname "$0")/../lib/lib.bash" "$@"
 require_pvc
 
 new_workdir

@@ -22,7 +22,7 @@
 #    the JSON file), and a size-limited randread read_bytes = io_bytes = size.
 # 4. Every block once per pass: with the psync engine under strace -P FILE, the offsets of a
 #    size-limited randread/randwrite are exactly the set of all blocks, each once.
-source "$(dirname "$0")/lib.bash" "$@"
+source "$(dirname "$0")/../lib/lib.bash" "$@"
 require_pvc
 require_cmd fio
 

@@ -4,7 +4,7 @@
 # The same files run under real fio without error (so they are real fio job files), and for a
 # size-limited file both tools move the same bytes. A key pvcbench does not implement
 # (rate_iops, bssplit) is refused: exit 2, one line on stderr naming it, nothing left behind.
-source "$(dirname "$0")/lib.bash" "$@"
+source "$(dirname "$0")/../lib/lib.bash" "$@"
 require_pvc
 
 new_workdir

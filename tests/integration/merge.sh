@@ -16,7 +16,7 @@
 #    result with a txn operation; a job of another name); no FILE at all is a usage error.
 # 4. Text output: a row per input job and a total row; the FIO Summary (several job names)
 #    gets a total row per test and one of everything; stdin ("-") and --output=FILE work.
-source "$(dirname "$0")/lib.bash" "$@"
+source "$(dirname "$0")/../lib/lib.bash" "$@"
 require_pvc
 "$PVC" merge --help >/dev/null 2>&1 || skip "pvcbench merge was not built (libjansson-dev missing)"
 

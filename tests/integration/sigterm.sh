@@ -5,7 +5,7 @@
 # Covered: `pvcbench fio` with a 60 s time_based job (text and JSON, --output=FILE), the
 # summary with RUN_TIME=60s (text and JSON), a signal during the ramp and during the layout.
 # The signal is sent 2 s in (0.5 s for the layout); the 3 s bound is generous on purpose.
-source "$(dirname "$0")/lib.bash" "$@"
+source "$(dirname "$0")/../lib/lib.bash" "$@"
 require_pvc
 
 new_workdir

@@ -10,7 +10,7 @@
 # - SIGTERM (SIGINT) during the wait: exit 143 (130) within 1 s, nothing on stdout, no data file.
 # - A bad TIME, on the flag or in the environment: exit 2, one line naming it and the forms.
 # - Every command takes it, wherever it stands after the program name (version, --help).
-source "$(dirname "$0")/lib.bash" "$@"
+source "$(dirname "$0")/../lib/lib.bash" "$@"
 require_pvc
 
 new_workdir

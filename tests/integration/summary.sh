@@ -9,7 +9,7 @@
 # --output-format=json (one document on stdout with fio's fields, summary.text equal to what
 # fio's formatting gives for the JSON's own numbers, progress on stderr); --output=FILE
 # written whole with no FILE.tmp.* left behind.
-source "$(dirname "$0")/lib.bash" "$@"
+source "$(dirname "$0")/../lib/lib.bash" "$@"
 require_pvc
 
 new_tmpdir WORK

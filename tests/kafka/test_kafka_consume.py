@@ -18,7 +18,7 @@ import os
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from kafkamock import (Checks, Event, KcatFeeder, MockCluster, at, bad_input_problems,  # noqa
                        closed_port, kcat_produce, ran_ok, require_tools, unique)
 from kafkareport import (CONSUME_HEADER, CONSUME_WARNING, DETAILED_HEADER,  # noqa: E402

@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from kafkamock import (Checks, MockCluster, bad_input_problems, kcat_argv,  # noqa: E402
                        kcat_metadata, kcat_produce, kcat_read, require_tools, run,
                        topic_partitions)

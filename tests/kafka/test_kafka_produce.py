@@ -20,7 +20,7 @@ import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from kafkamock import (Checks, Event, MockCluster, after_event, after_line,  # noqa: E402
                        at, bad_input_problems, closed_port, first_of, kcat_read, ran_ok,
                        records_in_topic, require_tools, scratch_dir, signal_action,

@@ -20,7 +20,7 @@ import socket
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from pgserver import Bench, Checks, PgServer, client_base_env, free_port, require_bench  # noqa
 from pgserver import server_bindir  # noqa: E402
 from pgreport import processed  # noqa: E402

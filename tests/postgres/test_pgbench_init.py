@@ -15,7 +15,7 @@ import re
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from pgserver import Bench, Checks, PgServer, require_bench, server_bindir  # noqa: E402
 
 # speed over durability: the server's data is thrown away after the test

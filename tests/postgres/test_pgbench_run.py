@@ -21,7 +21,7 @@ import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from pgserver import Bench, Checks, PgServer, require_bench, run_signalled, server_bindir  # noqa
 import pgreport  # noqa: E402
 from pgreport import match_lines, percentile_problems, processed, report_patterns  # noqa: E402

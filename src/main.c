@@ -57,8 +57,11 @@ static bool in_group(const struct workload_ops *ops, const char *group)
 
 static void usage(FILE *out, const char *group)
 {
-	fprintf(out, "usage: pvcbench %s [--option=value ...]\n\ncommands:\n",
-		group ? group : "[COMMAND]");
+	if (group)
+		fprintf(out, "usage: pvcbench %s COMMAND [--option value ...]\n\ncommands:\n",
+			group);
+	else
+		fputs("usage: pvcbench [COMMAND] [--option=value ...]\n\ncommands:\n", out);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!group || in_group(commands[i], group))
 			fprintf(out, "  %-14s %s\n", commands[i]->name, commands[i]->summary);

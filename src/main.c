@@ -3,6 +3,7 @@
  * place that lists the commands; each is a struct workload_ops of its module (workloads.h).
  * Commands are one word ("fio") or a group and a word ("kafka produce").
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,6 +85,22 @@ static int version(void)
 	return 0;
 }
 
+/* pvcbench --version, with nothing else but a --start-at (which every command takes) */
+static bool only_version(int argc, char **argv)
+{
+	bool version = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--version"))
+			version = true;
+		else if (!strcmp(argv[i], STARTAT_FLAG))
+			i++; /* its TIME */
+		else if (strncmp(argv[i], STARTAT_FLAG "=", strlen(STARTAT_FLAG) + 1))
+			return false;
+	}
+	return version;
+}
+
 /* argv[1] names a group ("kafka"): its command is argv[2]. */
 static int run_group(const char *group, int argc, char **argv)
 {
@@ -109,7 +126,7 @@ int main(int argc, char **argv)
 {
 	signals_install();
 	if (argc < 2 || !strncmp(argv[1], "--", 2)) {
-		if (argc >= 2 && !strcmp(argv[1], "--version"))
+		if (only_version(argc, argv))
 			return version();
 		return command_main(&blk_summary_ops, argc, argv);
 	}

@@ -130,17 +130,17 @@ run_pvc "${FIO[@]}" --start-at=tomorrow
 check "--start-at=tomorrow: exit 2, one line naming it and the forms, nothing run" \
 	test "$RC" = 2 -a "$(wc -l <"$ERR")" = 1 -a ! -s "$OUT"
 check "--start-at=tomorrow: the message" grep -qF \
-	"pvcbench: --start-at=tomorrow: not a time; use RFC 3339 (2026-11-25T18:00:00Z" "$ERR"
+	"pvcbench fio: --start-at=tomorrow: not a time; use RFC 3339 (2026-11-25T18:00:00Z" "$ERR"
 check "--start-at=tomorrow: the message names @UNIXSECONDS" grep -qF "@UNIXSECONDS" "$ERR"
 check "--start-at=tomorrow: no data file" dir_is_empty "$DATA"
 run_env_pvc PVCBENCH_START_AT=2026-11-25T18:00:00 -- "${FIO[@]}"
 check "PVCBENCH_START_AT without an offset: exit 2 naming the variable" \
 	test "$RC" = 2 -a ! -s "$OUT"
 check "PVCBENCH_START_AT without an offset: the message" \
-	grep -qF "pvcbench: PVCBENCH_START_AT=2026-11-25T18:00:00: not a time" "$ERR"
+	grep -qF "pvcbench fio: PVCBENCH_START_AT=2026-11-25T18:00:00: not a time" "$ERR"
 run_pvc fio --start-at
 check "--start-at without TIME: exit 2" test "$RC" = 2
-check "--start-at without TIME: the message" grep -qF "pvcbench: --start-at needs a TIME" "$ERR"
+check "--start-at without TIME: the message" grep -qF "pvcbench fio: --start-at needs a TIME" "$ERR"
 
 note "every command, anywhere after the program name"
 run_pvc --start-at="$PAST" --version

@@ -67,5 +67,4 @@ int merge_hist_parse(const char *text, struct hist *h, char *err, size_t err_siz
 
 /* pvcbench merge [--output-format=text|json] [--output=FILE] FILE... */
 
-
 #endif

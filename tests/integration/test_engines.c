@@ -165,6 +165,9 @@ static int t_open_file(struct t_env *env, const char *name, bool direct, char *p
 }
 
 /* Opens the named engine, skipping (or failing under CI) when it is not built or not usable. */
+/* The file of the engine opened last: every request names its file (io_req.fd). */
+static int t_fd = -1;
+
 static void t_engine_open(struct t_env *env, struct io_engine *e, const char *name, int fd,
 			  unsigned depth, struct t_bufs *b)
 {
@@ -173,6 +176,7 @@ static void t_engine_open(struct t_env *env, struct io_engine *e, const char *na
 
 	if (!blk_engine_find(name))
 		t_skip(env, "engine %s is not built in", name);
+	t_fd = fd;
 	ret = engine_open(e, name, fd, depth, b->iov, T_NBUFS, why, sizeof(why));
 	if (ret < 0)
 		t_skip(env, "engine %s cannot be opened here: %s", name, why);
@@ -202,6 +206,7 @@ static void t_pass(struct io_engine *e, struct t_bufs *b, enum io_dir dir, const
 			r->len = T_BS;
 			r->buf = (uint16_t)(first_buf + slot);
 			r->dir = (uint8_t)dir;
+			r->fd = t_fd;
 			r->result = -12345;
 			r->issue_ns = T_ISSUE_MAGIC + slot;
 			if (dir == IO_WRITE)
@@ -299,6 +304,7 @@ static void test_busy(void **state)
 		reqs[i].len = T_BS;
 		reqs[i].buf = (uint16_t)i;
 		reqs[i].dir = IO_READ;
+		reqs[i].fd = t_fd;
 		reqs[i].result = -12345;
 	}
 	for (unsigned i = 0; i < 4; i++)
@@ -368,6 +374,7 @@ static void test_uring_wait_timeout_and_signal(void **state)
 
 	req.len = T_BS;
 	req.dir = IO_READ;
+	req.fd = p[0];
 	assert_int_equal(e.ops->queue(&e, &req), 0);
 	t0 = t_now_ns();
 	assert_int_equal(e.ops->reap(&e, 1, 100 * 1000000ULL, done, 4), 0);
@@ -413,6 +420,7 @@ static void test_auto_picks_uring(void **state)
 	t_engine_open(env, &e, "io_uring", fd, T_DEPTH, &b);
 	e.ops->exit(&e);
 
+	t_fd = fd;
 	assert_int_equal(engine_open(&e, "auto", fd, T_DEPTH, b.iov, T_NBUFS, why, sizeof(why)), 0);
 	fprintf(stderr, "auto: %s\n", why);
 	assert_string_equal(e.ops->name, "io_uring");

@@ -19,6 +19,13 @@
 #include "pvcbench/rng.h"
 #include "pvcbench/runner.h"
 #include "engine.h"
+#include "data.h"
+#include "files.h"
+#include "fio_report.h"
+#include "jobctl.h"
+#include "logs.h"
+#include "pace.h"
+#include "pattern.h"
 
 /* One job's settings: the fields the option table (blk_option_defs) writes. */
 struct blk_options {
@@ -50,14 +57,24 @@ struct blk_options {
 	bool thread;
 	bool gtod_reduce;
 	char verify[OPT_STRING_MAX];
+	/* each group's own options: its header, its rows in its .c file */
+	struct blk_pattern_opts pat;	/* pattern.h */
+	struct blk_file_opts file;	/* files.h */
+	struct blk_engine_job_opts eng; /* engine.h */
+	struct blk_pace_opts pace;	/* pace.h */
+	struct blk_data_opts data;	/* data.h */
+	struct blk_jobctl_opts ctl;	/* jobctl.h */
+	struct blk_report_opts rep;	/* fio_report.h */
+	struct blk_log_opts log;	/* logs.h */
 };
 
 /*
- * Room for the sources of blk_option_defs' rows (struct blk_job). The table is extern, so its
- * length cannot be checked at compile time: blk_option_tables_check does it when a job is set up.
+ * Room for the rows of every group's options (struct blk_job's sources). The table is built
+ * before main from the groups' tables (options.c); blk_option_tables_check says when the rows
+ * do not fit or two share a name.
  */
-#define BLK_MAX_OPTIONS 48
-extern const struct option_def blk_option_defs[];
+#define BLK_MAX_OPTIONS 400
+extern struct option_def blk_option_defs[BLK_MAX_OPTIONS + 1];
 
 enum blk_pattern { PAT_READ, PAT_WRITE, PAT_RANDREAD, PAT_RANDWRITE, PAT_RW, PAT_RANDRW };
 
@@ -73,25 +90,49 @@ struct blk_job {
 	char engine_why[512];
 };
 
-/* One file the group uses: created and laid out by pvcbench, or the user's. */
-struct blk_file {
-	char path[4096];
-	uint64_t need; /* bytes the jobs address */
-	bool writes;   /* some job writes it */
-	bool direct;   /* some job opens it O_DIRECT */
-	bool created;  /* pvcbench made it: removed at the end unless kept */
-	bool keep;     /* --keep: leave the file when done */
-	bool force;    /* --force: may write a device or a file pvcbench did not create */
-	bool is_device;
+/* Directions of the per-clone statistics: fio's read, write, trim. */
+#define BLK_DIRS 3
+/* fio's "IO depths" buckets: 1, 2, 4, 8, 16, 32, >=64 (submit/complete: 0, 4, ..., >=64) */
+#define BLK_DEPTH_BUCKETS 7
+
+/* Samples of a rate (fio's bw and iops samples, every bwavgtime/iopsavgtime). */
+struct blk_samples {
+	uint64_t n;
+	double min, max, sum, sum_squares;
 };
 
-/* One worker's share of a job: clone number, file, region. */
+/*
+ * What one clone measured beyond the core's per-direction counts and latency (which is the
+ * total latency, fio's lat). Written by its worker thread while measuring, read after the run.
+ */
+struct blk_clone_stats {
+	struct hist slat[BLK_DIRS];	    /* preparation to the return of the submit call */
+	struct hist clat[BLK_DIRS];	    /* from there to the completion */
+	struct hist sched[BLK_DIRS];	    /* from the intended issue time (rate limits, pace.c) */
+	uint64_t behind_max_ns;		    /* how far the schedule fell behind at most (pace.c) */
+	uint64_t depth[BLK_DEPTH_BUCKETS];  /* I/Os in flight when one was submitted */
+	uint64_t submit[BLK_DEPTH_BUCKETS]; /* I/Os per submit call */
+	uint64_t complete[BLK_DEPTH_BUCKETS]; /* I/Os per reap */
+	uint64_t syncs;			      /* fsync/fdatasync calls (fio's "sync" object) */
+	struct hist sync_lat;
+	uint64_t short_ios[BLK_DIRS], dropped_ios[BLK_DIRS];
+	struct blk_samples bw[BLK_DIRS], iops[BLK_DIRS]; /* logs.c */
+};
+
+/* One file of a clone and the region of it that the clone addresses. */
+struct blk_clone_file {
+	struct blk_file *file;
+	uint64_t start, len;
+};
+
+/* One worker's share of a job: clone number, files, regions. */
 struct blk_clone {
 	struct blk_job *job;
 	unsigned clone;
-	struct blk_file *file;
-	uint64_t region_start, region_len;
+	struct blk_clone_file *files; /* nfiles entries */
+	unsigned nfiles;
 	unsigned long long seed;
+	struct blk_clone_stats *stats;
 };
 
 /* --- options.c --- */
@@ -105,46 +146,8 @@ int blk_option_table_fits(const struct option_def *defs, unsigned capacity, cons
 int blk_option_tables_check(char *err, size_t err_size);
 /* Sets up a job's option set and applies fio's defaults. */
 int blk_job_init(struct blk_job *job, char *err, size_t err_size);
-/* Parses a CPU list ("0,2,4-7") into cpus; returns how many, 0 for "", -EINVAL if malformed. */
-#define BLK_MAX_CPUS 1024
-int blk_parse_cpus(const char *text, int *cpus, unsigned max);
 /* Checks the values together (bs <= size, direct alignment, ...) and derives the pattern. */
 int blk_job_validate(struct blk_job *job, char *err, size_t err_size);
-
-/* --- layout.c --- */
-/* The path of a clone's file: filename (in directory) or JOBNAME.CLONE.0 as fio names it. */
-int blk_clone_path(const struct blk_job *job, unsigned clone, char *path, size_t size);
-/*
- * Checks directories, ownership and free space of every file, before any I/O. Returns 0, or
- * -EINVAL/-ENOSPC/-EPERM... with a one-line message in err.
- */
-int blk_files_check(struct blk_file *files, unsigned nfiles, char *err, size_t err_size);
-/* Creates and lays out (writes random data to) every file that needs it. */
-int blk_files_layout(struct blk_file *files, unsigned nfiles, FILE *note, char *err,
-		     size_t err_size);
-/* Drops the files' pages from the page cache, so a buffered run reads the device (fio's
- * invalidate=1), not what an earlier job left in memory. */
-void blk_files_invalidate(const struct blk_file *files, unsigned nfiles);
-/* Removes the files pvcbench created, unless kept. */
-void blk_files_cleanup(struct blk_file *files, unsigned nfiles);
-/* Opens a file for a worker with the job's flags. Returns an fd or a negative errno. */
-int blk_file_open(const struct blk_file *f, const struct blk_job *job);
-/* The same before the file exists: an unnamed file in its directory, to try O_DIRECT and engines. */
-int blk_file_open_probe(const struct blk_file *f, const struct blk_job *job);
-
-/* --- offsets.c --- */
-/* A permutation of 0..n-1 that changes every pass: random offsets without repeats. */
-struct blk_perm {
-	uint64_t n, index, mask;
-	unsigned half_bits;
-	uint32_t keys[4];
-	uint64_t rng[2];
-};
-void blk_perm_init(struct blk_perm *p, uint64_t n, uint64_t seed);
-uint64_t blk_perm_next(struct blk_perm *p); /* starts a new pass after n values */
-
-/* Fills buf with random bytes (pvcbench/rng.h's generator) */
-void blk_fill_random(void *buf, size_t len, uint64_t s[2]);
 
 /* --- worker.c --- */
 int blk_worker_init(struct worker *w);
@@ -154,11 +157,16 @@ void blk_worker_exit(struct worker *w);
 int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char *err,
 			 size_t err_size);
 
+/* Empty statistics: histograms initialised, counts 0. */
+void blk_clone_stats_init(struct blk_clone_stats *s);
+
 /* --- group.c: one group of jobs (the jobs up to a stonewall) on the core's runner --- */
 struct blk_group_result {
 	struct blk_job **jobs;
 	unsigned njobs;
-	struct blk_clone *clones; /* one per worker */
+	struct blk_clone *clones;	    /* one per worker */
+	struct blk_clone_file *clone_files; /* the clones' files (clone->files points here) */
+	struct blk_clone_stats *stats;	    /* one per worker */
 	struct blk_file *files;
 	unsigned nfiles;
 	struct worker_spec *specs; /* the run plan's, kept until the group is freed */

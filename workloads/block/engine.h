@@ -20,11 +20,12 @@
 
 #include "pvcbench/options.h"
 
-enum io_dir { IO_READ = 0, IO_WRITE = 1 };
+enum io_dir { IO_READ = 0, IO_WRITE = 1, IO_TRIM = 2 };
 
 /* One I/O in flight. The caller owns the array of requests; the engine keeps pointers to them. */
 struct io_req {
 	uint64_t offset;
+	int fd; /* the file of this request: init's fd or another of the worker's */
 	uint32_t len;
 	uint16_t buf;	   /* index into the buffers given to init */
 	uint8_t dir;	   /* enum io_dir */
@@ -82,6 +83,16 @@ extern const struct io_engine_ops engine_uring_ops;
 #ifdef PVC_HAVE_AIO
 extern const struct io_engine_ops engine_aio_ops;
 #endif
+
+struct blk_job;
+
+/* The I/O path's options that have no field in struct blk_options' first part. */
+struct blk_engine_job_opts {
+	char reserved; /* the options of the engine group go here */
+};
+/* The rows of the I/O path's job options (ioengine, iodepth, ...): engine_options.c. */
+extern const struct option_def blk_engine_job_option_defs[];
+int blk_engine_job_validate(struct blk_job *job, char *err, size_t err_size);
 
 /*
  * The engine table (engine.c) is the one list of engine names, in auto's order. From it come:

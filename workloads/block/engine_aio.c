@@ -128,9 +128,9 @@ static int aio_queue(struct io_engine *e, struct io_req *r)
 	cb = ctx->free[--ctx->nfree];
 	base = ctx->bufs[r->buf].iov_base;
 	if (r->dir == IO_WRITE)
-		io_prep_pwrite(cb, ctx->fd, base, r->len, (long long)r->offset);
+		io_prep_pwrite(cb, r->fd, base, r->len, (long long)r->offset);
 	else
-		io_prep_pread(cb, ctx->fd, base, r->len, (long long)r->offset);
+		io_prep_pread(cb, r->fd, base, r->len, (long long)r->offset);
 	cb->data = r;
 	ctx->pending[ctx->npending++] = cb;
 	return 0;

@@ -67,9 +67,9 @@ static int64_t psync_do(const struct psync_ctx *ctx, const struct io_req *r)
 
 	do {
 		if (r->dir == IO_WRITE)
-			n = pwrite(ctx->fd, base, r->len, (off_t)r->offset);
+			n = pwrite(r->fd, base, r->len, (off_t)r->offset);
 		else
-			n = pread(ctx->fd, base, r->len, (off_t)r->offset);
+			n = pread(r->fd, base, r->len, (off_t)r->offset);
 	} while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : n;
 }

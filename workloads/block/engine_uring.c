@@ -31,6 +31,7 @@ struct uring_ctx {
 	unsigned nbufs;
 	unsigned depth;
 	unsigned outstanding;
+	int fd; /* registered as fixed file 0 */
 };
 
 /* Names the cause of a failed io_uring call as precisely as the errno and /proc allow. */
@@ -118,6 +119,7 @@ static int uring_init(struct io_engine *e, int fd, unsigned depth, const struct 
 	ctx->bufs = bufs;
 	ctx->nbufs = nbufs;
 	ctx->depth = depth;
+	ctx->fd = fd;
 	e->priv = ctx;
 	return 0;
 
@@ -142,11 +144,14 @@ static int uring_queue(struct io_engine *e, struct io_req *r)
 		return -EBUSY;
 
 	base = ctx->bufs[r->buf].iov_base;
+	bool fixed = r->fd == ctx->fd;
+	int fd = fixed ? 0 : r->fd;
 	if (r->dir == IO_WRITE)
-		io_uring_prep_write_fixed(sqe, 0, base, r->len, r->offset, r->buf);
+		io_uring_prep_write_fixed(sqe, fd, base, r->len, r->offset, r->buf);
 	else
-		io_uring_prep_read_fixed(sqe, 0, base, r->len, r->offset, r->buf);
-	sqe->flags |= IOSQE_FIXED_FILE;
+		io_uring_prep_read_fixed(sqe, fd, base, r->len, r->offset, r->buf);
+	if (fixed)
+		sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data(sqe, r);
 	ctx->outstanding++;
 	return 0;

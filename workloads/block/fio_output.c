@@ -8,6 +8,8 @@
  */
 #define _GNU_SOURCE
 #include "block.h"
+
+#include <stddef.h>
 #include "pvcbench/fmt.h"
 
 #include <inttypes.h>
@@ -292,4 +294,23 @@ void blk_group_json(struct jsonw *j, const struct blk_group_result *gr, unsigned
 		jsonw_object_end(j);
 	}
 	free(units);
+}
+
+#define F(field) offsetof(struct blk_options, field)
+
+const struct option_def blk_report_option_defs[] = {
+	{ .name = "group_reporting",
+	  .type = OPT_BOOL,
+	  .offset = F(group_reporting),
+	  .def = "0",
+	  .help = "report each job's clones together" },
+	{ 0 }
+};
+
+int blk_report_validate(struct blk_job *job, char *err, size_t err_size)
+{
+	(void)job;
+	(void)err;
+	(void)err_size;
+	return 0;
 }

@@ -45,6 +45,17 @@ static uint64_t memory_available(void)
 	return avail;
 }
 
+void blk_clone_stats_init(struct blk_clone_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (unsigned d = 0; d < BLK_DIRS; d++) {
+		hist_init(&s->slat[d]);
+		hist_init(&s->clat[d]);
+		hist_init(&s->sched[d]);
+	}
+	hist_init(&s->sync_lat);
+}
+
 static struct blk_file *file_for(struct blk_file *files, unsigned *nfiles, const char *path)
 {
 	for (unsigned i = 0; i < *nfiles; i++)
@@ -84,7 +95,9 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 	files = calloc(nworkers, sizeof(*files));
 	specs = calloc(nworkers, sizeof(*specs));
 	gr->clones = calloc(nworkers, sizeof(*gr->clones));
-	if (!files || !specs || !gr->clones) {
+	gr->clone_files = calloc(nworkers, sizeof(*gr->clone_files));
+	gr->stats = calloc(nworkers, sizeof(*gr->stats));
+	if (!files || !specs || !gr->clones || !gr->clone_files || !gr->stats) {
 		ret = -ENOMEM;
 		snprintf(err, err_size, "out of memory");
 		goto out;
@@ -108,16 +121,21 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 			}
 			cl->job = job;
 			cl->clone = c;
-			cl->file = file_for(files, &nfiles, path);
-			cl->region_start = job->o.offset + c * job->o.offset_increment;
-			cl->region_len = job->o.size;
+			cl->files = &gr->clone_files[w];
+			cl->nfiles = 1;
+			cl->stats = &gr->stats[w];
+			blk_clone_stats_init(cl->stats);
+			struct blk_clone_file *cf = &cl->files[0];
+			cf->file = file_for(files, &nfiles, path);
+			cf->start = job->o.offset + c * job->o.offset_increment;
+			cf->len = job->o.size;
 			cl->seed = clone_seed(job, c);
-			uint64_t end = cl->region_start + cl->region_len;
-			if (end > cl->file->need)
-				cl->file->need = end;
-			cl->file->writes |= job->writes;
-			cl->file->keep |= job->o.keep;
-			cl->file->force |= job->o.force;
+			uint64_t end = cf->start + cf->len;
+			if (end > cf->file->need)
+				cf->file->need = end;
+			cf->file->writes |= job->writes;
+			cf->file->keep |= job->o.keep;
+			cf->file->force |= job->o.force;
 			specs[w].ramp_ns = job->o.ramp_time;
 			specs[w].runtime_ns = job->o.runtime;
 			specs[w].cpu = ncpus ? cpus[c % (unsigned)ncpus] : -1;
@@ -156,7 +174,7 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 		for (unsigned k = 0; k < nworkers && !first; k++)
 			if (gr->clones[k].job == jobs[i])
 				first = &gr->clones[k];
-		ret = blk_job_probe_engine(jobs[i], first->file, err, err_size);
+		ret = blk_job_probe_engine(jobs[i], first->files[0].file, err, err_size);
 		if (ret)
 			goto out;
 		if (s->note && jobs[i]->engine_why[0])
@@ -236,8 +254,12 @@ void blk_group_free(struct blk_group_result *gr)
 		return; /* a detached clone still uses its spec, clone and file: the exit frees them */
 	free(gr->specs);
 	free(gr->clones);
+	free(gr->clone_files);
+	free(gr->stats);
 	free(gr->files);
 	gr->specs = NULL;
 	gr->clones = NULL;
+	gr->clone_files = NULL;
+	gr->stats = NULL;
 	gr->files = NULL;
 }

@@ -22,7 +22,7 @@
 struct blk_worker {
 	struct blk_clone *clone;
 	const struct blk_job *job;
-	int fd;
+	int *fds; /* clone->nfiles entries */
 	bool engine_open;
 	struct io_engine engine;
 	void *mem;
@@ -30,11 +30,13 @@ struct blk_worker {
 	struct io_req *reqs;
 	struct io_req **done;
 	unsigned depth;
-	uint64_t bs, nblocks, next_block;
-	struct blk_perm perm;
 	uint64_t rng[2];
-	uint64_t budget, issued; /* bytes to issue once measuring; 0 = no limit */
-	unsigned batch_submit;	 /* submit every this many refills; 0 = with the next wait */
+	struct blk_gen gen;
+	struct blk_data data;
+	struct blk_pace pace;
+	struct blk_log log;
+	bool logging;	       /* the log was started (measuring began) */
+	unsigned batch_submit; /* submit every this many refills; 0 = with the next wait */
 };
 
 static int alloc_buffers(struct blk_worker *bw, unsigned depth, uint64_t bs, char *why,
@@ -53,7 +55,7 @@ static int alloc_buffers(struct blk_worker *bw, unsigned depth, uint64_t bs, cha
 	if (!bw->iov || !bw->reqs || !bw->done)
 		return -ENOMEM;
 	/* first touch by the (pinned) worker thread puts the pages on its NUMA node */
-	blk_fill_random(bw->mem, stride * depth, bw->rng);
+	blk_data_fill(&bw->data, bw->mem, stride * depth);
 	for (unsigned i = 0; i < depth; i++) {
 		bw->iov[i].iov_base = (char *)bw->mem + i * stride;
 		bw->iov[i].iov_len = stride;
@@ -67,8 +69,10 @@ static void free_worker(struct blk_worker *bw)
 {
 	if (bw->engine_open)
 		bw->engine.ops->exit(&bw->engine);
-	if (bw->fd >= 0)
-		close(bw->fd);
+	if (bw->fds)
+		blk_clone_close(bw->clone, bw->fds);
+	blk_gen_free(&bw->gen);
+	free(bw->fds);
 	free(bw->mem);
 	free(bw->iov);
 	free(bw->reqs);
@@ -91,11 +95,13 @@ int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char 
 	char why[512] = "";
 	int ret;
 
+	int fd;
+
 	if (!bw)
 		return -ENOMEM;
-	bw->fd = blk_file_open_probe(file, job);
-	if (bw->fd < 0) {
-		ret = bw->fd;
+	fd = blk_file_open_probe(file, job);
+	if (fd < 0) {
+		ret = fd;
 		if (ret == -EINVAL && job->o.direct)
 			snprintf(
 				err, err_size,
@@ -107,15 +113,16 @@ int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char 
 		return ret;
 	}
 	rng_seed(bw->rng, 1);
+	blk_data_init(&bw->data, job, 1);
 	/*
 	 * Register as many buffers as all clones together will: the locked-memory limit is per
 	 * user, so a probe with one clone's share would pass where the run then fails.
 	 */
 	uint64_t nbufs = (uint64_t)job->o.iodepth * (uint64_t)job->o.numjobs;
-	ret = alloc_buffers(bw, nbufs > UINT16_MAX ? UINT16_MAX : (unsigned)nbufs, job->o.bs, err,
-			    err_size);
+	ret = alloc_buffers(bw, nbufs > UINT16_MAX ? UINT16_MAX : (unsigned)nbufs,
+			    blk_pattern_max_bs(job), err, err_size);
 	if (!ret) {
-		ret = engine_open(&bw->engine, job->o.ioengine, bw->fd, (unsigned)job->o.iodepth,
+		ret = engine_open(&bw->engine, job->o.ioengine, fd, (unsigned)job->o.iodepth,
 				  bw->iov, bw->depth, why, sizeof(why));
 		if (ret)
 			/* why already names the engine: "ioengine=NAME: cause" */
@@ -127,6 +134,7 @@ int blk_job_probe_engine(struct blk_job *job, const struct blk_file *file, char 
 		}
 	}
 	free_worker(bw);
+	close(fd);
 	return ret;
 }
 
@@ -142,29 +150,43 @@ int blk_worker_init(struct worker *w)
 		return worker_fail(w, -ENOMEM, "out of memory");
 	bw->clone = clone;
 	bw->job = job;
-	bw->bs = job->o.bs;
-	bw->nblocks = clone->region_len / job->o.bs;
-	bw->fd = -1;
 	worker_set_state(w, bw);
 	rng_seed(bw->rng, clone->seed);
-	blk_perm_init(&bw->perm, bw->nblocks, clone->seed ^ 0x5bd1e995ULL);
-	if (!job->o.time_based)
-		bw->budget = clone->region_len;
 	bw->batch_submit = (unsigned)job->o.iodepth_batch_submit;
 
-	bw->fd = blk_file_open(clone->file, job);
-	if (bw->fd < 0)
-		return worker_fail(w, bw->fd, "%s: %s", clone->file->path, strerror(-bw->fd));
+	ret = blk_jobctl_thread_setup(job, clone->clone, why, sizeof(why));
+	if (ret)
+		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
+	bw->fds = calloc(clone->nfiles, sizeof(*bw->fds));
+	if (!bw->fds)
+		return worker_fail(w, -ENOMEM, "out of memory");
+	ret = blk_clone_open(clone, bw->fds, why, sizeof(why));
+	if (ret) {
+		free(bw->fds);
+		bw->fds = NULL;
+		return worker_fail(w, ret, "%s", why);
+	}
 	/* fio's fadvise_hint: no read-ahead for random patterns */
-	posix_fadvise(bw->fd, 0, 0, job->random ? POSIX_FADV_RANDOM : POSIX_FADV_SEQUENTIAL);
-	ret = alloc_buffers(bw, effective_depth(job), job->o.bs, why, sizeof(why));
+	for (unsigned i = 0; i < clone->nfiles; i++)
+		posix_fadvise(bw->fds[i], 0, 0,
+			      job->random ? POSIX_FADV_RANDOM : POSIX_FADV_SEQUENTIAL);
+	ret = blk_gen_init(&bw->gen, clone, bw->fds, why, sizeof(why));
+	if (ret)
+		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
+	blk_data_init(&bw->data, job, clone->seed ^ 0x2545f4914f6cdd1dULL);
+	ret = alloc_buffers(bw, effective_depth(job), blk_pattern_max_bs(job), why, sizeof(why));
 	if (ret)
 		return worker_fail(w, ret, "%s", why);
-	ret = engine_open(&bw->engine, job->engine_name, bw->fd, bw->depth, bw->iov, bw->depth, why,
-			  sizeof(why));
+	ret = engine_open(&bw->engine, job->engine_name, bw->fds[0], bw->depth, bw->iov, bw->depth,
+			  why, sizeof(why));
 	if (ret)
 		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
 	bw->engine_open = true;
+	ret = blk_pace_init(&bw->pace, clone, why, sizeof(why));
+	if (!ret)
+		ret = blk_log_open(&bw->log, clone, why, sizeof(why));
+	if (ret)
+		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
 	return 0;
 }
 
@@ -178,39 +200,15 @@ void blk_worker_exit(struct worker *w)
 /* Fills in the next request; false when the job has issued all it should. */
 static inline bool next_io(struct worker *w, struct blk_worker *bw, struct io_req *r)
 {
-	const struct blk_job *job = bw->job;
-	uint64_t block;
-
-	if (bw->budget && bw->issued >= bw->budget)
+	if (!blk_gen_next(&bw->gen, r, worker_measuring(w)))
 		return false;
-	switch (job->pattern) {
-	case PAT_READ:
-	case PAT_RANDREAD:
-		r->dir = IO_READ;
-		break;
-	case PAT_WRITE:
-	case PAT_RANDWRITE:
-		r->dir = IO_WRITE;
-		break;
-	default:
-		r->dir = rng_next(bw->rng) % 100 < (uint64_t)job->o.rwmixread ? IO_READ : IO_WRITE;
+	if (r->dir == IO_WRITE)
+		blk_data_write(&bw->data, bw->iov[r->buf].iov_base, r->len, r->offset);
+	if (bw->pace.active) {
+		uint64_t now = clock_now_ns(), due = blk_pace_due(&bw->pace, r->dir, r->len, now);
+		if (due > now && !blk_pace_wait(&bw->pace, due))
+			return false;
 	}
-	if (job->random) {
-		block = blk_perm_next(&bw->perm);
-	} else {
-		block = bw->next_block++;
-		if (bw->next_block >= bw->nblocks)
-			bw->next_block = 0;
-	}
-	r->offset = bw->clone->region_start + block * bw->bs;
-	if (r->dir == IO_WRITE) {
-		/* every block written differs: deduplicating storage is measured honestly */
-		uint64_t stamp[2] = { rng_next(bw->rng), r->offset };
-		memcpy(bw->iov[r->buf].iov_base, stamp,
-		       sizeof(stamp) < bw->bs ? sizeof(stamp) : bw->bs);
-	}
-	if (worker_measuring(w))
-		bw->issued += bw->bs;
 	return true;
 }
 
@@ -248,6 +246,15 @@ static int refill(struct worker *w, struct blk_worker *bw, struct io_req *r, uns
 	return 0;
 }
 
+/* The path of the file a request went to, for messages. */
+static const char *file_of(const struct blk_worker *bw, const struct io_req *r)
+{
+	for (unsigned i = 0; i < bw->clone->nfiles; i++)
+		if (bw->fds[i] == r->fd)
+			return bw->clone->files[i].file->path;
+	return bw->clone->files[0].file->path;
+}
+
 int blk_worker_run(struct worker *w)
 {
 	struct blk_worker *bw = worker_state(w);
@@ -279,17 +286,27 @@ int blk_worker_run(struct worker *w)
 			inflight--;
 			if (r->result == (int64_t)r->len) {
 				worker_record(w, r->dir, now - r->issue_ns, r->len);
+				if (bw->log.active && worker_measuring(w)) {
+					if (!bw->logging) {
+						blk_log_start(&bw->log, now);
+						bw->logging = true;
+					}
+					blk_log_io(&bw->log, now, r, 0, now - r->issue_ns);
+				}
 			} else {
+				int err = r->result < 0 ? (int)r->result : -EIO;
 				worker_record_error(w, r->dir);
-				if (!worker_error(w))
-					worker_fail(w, r->result < 0 ? (int)r->result : -EIO,
-						    "%s %s at offset %llu: %s",
-						    bw->clone->file->path,
-						    r->dir == IO_READ ? "read" : "write",
-						    (unsigned long long)r->offset,
-						    r->result < 0 ? strerror((int)-r->result)
-								  : "short transfer");
-				going = false;
+				if (!blk_jobctl_error_continue(bw->job, r->dir, err)) {
+					if (!worker_error(w))
+						worker_fail(w, err, "%s %s at offset %llu: %s",
+							    file_of(bw, r),
+							    r->dir == IO_READ ? "read" : "write",
+							    (unsigned long long)r->offset,
+							    r->result < 0
+								    ? strerror((int)-r->result)
+								    : "short transfer");
+					going = false;
+				}
 			}
 			/* done[] holds the reaped requests ahead of i and the refills behind it */
 			if (going && next_io(w, bw, r)) {
@@ -299,6 +316,12 @@ int blk_worker_run(struct worker *w)
 			}
 		}
 		stamp_and_submit(bw, &stamped, fresh, false);
+	}
+	if (bw->logging) {
+		int ret = blk_log_close(&bw->log, clock_now_ns());
+		if (ret && !worker_error(w))
+			worker_fail(w, ret, "job %s: writing its logs: %s", bw->job->o.name,
+				    strerror(-ret));
 	}
 	return worker_error(w);
 }

@@ -138,7 +138,8 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 			cf->file->force |= job->o.force;
 			specs[w].ramp_ns = job->o.ramp_time;
 			specs[w].runtime_ns = job->o.runtime;
-			specs[w].cpu = ncpus ? cpus[c % (unsigned)ncpus] : -1;
+			specs[w].cpu = blk_jobctl_clone_cpu(job, c, cpus, ncpus);
+			blk_pace_adjust_spec(job, &specs[w]);
 			specs[w].numa_node =
 				job->o.numa_cpu_nodes[0] ? atoi(job->o.numa_cpu_nodes) : -1;
 			char where[256];

@@ -85,6 +85,12 @@ int blk_jobctl_validate(struct blk_job *job, char *err, size_t err_size)
 	return 0;
 }
 
+int blk_jobctl_clone_cpu(const struct blk_job *job, unsigned clone, const int *cpus, int ncpus)
+{
+	(void)job;
+	return ncpus > 0 ? cpus[clone % (unsigned)ncpus] : -1;
+}
+
 int blk_jobctl_thread_setup(const struct blk_job *job, unsigned clone, char *why, size_t why_size)
 {
 	(void)job;

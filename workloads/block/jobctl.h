@@ -22,6 +22,8 @@ int blk_jobctl_validate(struct blk_job *job, char *err, size_t err_size);
 /* Parses a CPU list ("0,2,4-7") into cpus; returns how many, 0 for "", -EINVAL if malformed. */
 #define BLK_MAX_CPUS 1024
 int blk_parse_cpus(const char *text, int *cpus, unsigned max);
+/* The CPU clone c of the job is pinned to, from the job's CPU list cpus[0..ncpus) (-1: none). */
+int blk_jobctl_clone_cpu(const struct blk_job *job, unsigned clone, const int *cpus, int ncpus);
 /* In the worker thread, before the start barrier: nice, prio, ... 0 or a negative errno. */
 int blk_jobctl_thread_setup(const struct blk_job *job, unsigned clone, char *why, size_t why_size);
 /*

@@ -16,6 +16,12 @@ int blk_pace_validate(struct blk_job *job, char *err, size_t err_size)
 	return 0;
 }
 
+void blk_pace_adjust_spec(const struct blk_job *job, struct worker_spec *spec)
+{
+	(void)job;
+	(void)spec;
+}
+
 int blk_pace_init(struct blk_pace *p, const struct blk_clone *clone, char *why, size_t why_size)
 {
 	(void)clone;

@@ -22,6 +22,10 @@ struct blk_pace_opts {
 extern const struct option_def blk_pace_option_defs[];
 int blk_pace_validate(struct blk_job *job, char *err, size_t err_size);
 
+struct worker_spec;
+/* Adjusts a clone's run spec for the pacing options (startdelay: a longer unmeasured start). */
+void blk_pace_adjust_spec(const struct blk_job *job, struct worker_spec *spec);
+
 /* One clone's pacing state. */
 struct blk_pace {
 	bool active; /* some limit or think time applies: the worker asks before each I/O */

@@ -89,7 +89,7 @@ const struct option_def blk_log_option_defs[] = {
 	  .max = 1048576,
 	  .help = "entries each log holds before it grows" },
 	{ .name = "log_compression",
-	  .type = OPT_INT,
+	  .type = OPT_SIZE,
 	  .offset = F(compression),
 	  .def = "0",
 	  .help = "refused: logs are kept uncompressed in memory" },
@@ -154,9 +154,9 @@ int blk_log_validate(struct blk_job *job, char *err, size_t err_size)
 	if (o->compression) {
 		snprintf(
 			err, err_size,
-			"job %s: --log_compression=%lld: compressed logs are not supported (pvcbench "
+			"job %s: --log_compression=%llu: compressed logs are not supported (pvcbench "
 			"keeps log entries uncompressed and writes text)",
-			job->o.name, (long long)o->compression);
+			job->o.name, (unsigned long long)o->compression);
 		return -EINVAL;
 	}
 	if (o->store_compressed) {

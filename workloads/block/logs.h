@@ -35,7 +35,7 @@ struct blk_log_opts {
 	bool offset;		 /* log_offset */
 	bool prio;		 /* log_prio */
 	int64_t entries;	 /* log_entries: the first chunk's entries */
-	int64_t compression;	 /* log_compression: refused when set */
+	uint64_t compression;	 /* log_compression: refused when set */
 	char compression_cpus[OPT_STRING_MAX];
 	bool store_compressed;	/* refused when set */
 	bool unix_epoch;	/* log_unix_epoch */

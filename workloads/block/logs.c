@@ -373,6 +373,17 @@ static void series_sample(struct blk_log *l, struct blk_log_series *s, uint64_t 
 	s->win_start[dir] = elapsed - elapsed % s->avg_msec;
 }
 
+/*
+ * The end of the window after now, on the grid of avg_msec from the start: a late sample (a
+ * slow I/O, a preempted thread) does not delay the ones after it.
+ */
+static void rate_next(const struct blk_log *l, struct blk_rate_sampler *r, uint64_t now)
+{
+	uint64_t step = r->avg_msec * MS;
+
+	r->due_ns = step ? l->start_ns + ((now - l->start_ns) / step + 1) * step : UINT64_MAX;
+}
+
 /* fio's __add_samples: a rate per direction that did something since the last sample. */
 static void rate_sample(struct blk_log *l, struct blk_rate_sampler *r, struct blk_samples *stats,
 			struct blk_log_series *log, bool kib, uint64_t now)
@@ -392,11 +403,7 @@ static void rate_sample(struct blk_log *l, struct blk_rate_sampler *r, struct bl
 		r->at_last[d] = r->done[d];
 	}
 	r->last_ns = now;
-}
-
-static uint64_t rate_due(const struct blk_rate_sampler *r)
-{
-	return r->avg_msec ? r->last_ns + r->avg_msec * MS : UINT64_MAX;
+	rate_next(l, r, now);
 }
 
 /* The first I/O: time 0 is when it was issued (measurement began no later). */
@@ -419,6 +426,8 @@ static void log_first(struct blk_log *l, uint64_t now, uint64_t slat_ns, uint64_
 			l->hist.dropped = true;
 	}
 	l->bw_rate.last_ns = l->iops_rate.last_ns = l->start_ns;
+	rate_next(l, &l->bw_rate, l->start_ns);
+	rate_next(l, &l->iops_rate, l->start_ns);
 	l->started = true;
 }
 
@@ -427,11 +436,11 @@ static void log_tick(struct blk_log *l, uint64_t now, uint64_t slat_ns, uint64_t
 {
 	if (!l->started)
 		log_first(l, now, slat_ns, clat_ns);
-	if (now >= rate_due(&l->bw_rate))
+	if (now >= l->bw_rate.due_ns)
 		rate_sample(l, &l->bw_rate, l->bw_stats, &l->bw, true, now);
-	if (now >= rate_due(&l->iops_rate))
+	if (now >= l->iops_rate.due_ns)
 		rate_sample(l, &l->iops_rate, l->iops_stats, &l->iops, false, now);
-	uint64_t bw = rate_due(&l->bw_rate), iops = rate_due(&l->iops_rate);
+	uint64_t bw = l->bw_rate.due_ns, iops = l->iops_rate.due_ns;
 	l->next_sample_ns = bw < iops ? bw : iops;
 }
 
@@ -515,6 +524,11 @@ int blk_log_close(struct blk_log *l, uint64_t now)
 		blk_log_free(l);
 		return 0;
 	}
+	/* a bandwidth or IOPS window that ended (within fio's 1 ms of slack) with no I/O after it */
+	if (now + MS >= l->bw_rate.due_ns)
+		rate_sample(l, &l->bw_rate, l->bw_stats, &l->bw, true, now);
+	if (now + MS >= l->iops_rate.due_ns)
+		rate_sample(l, &l->iops_rate, l->iops_stats, &l->iops, false, now);
 	/* fio's finalize_logs: the partial windows, read before write before trim */
 	uint64_t elapsed = now > l->start_ns ? (now - l->start_ns) / MS : 0;
 	struct blk_log_series *all[] = { &l->bw, &l->iops, &l->slat, &l->clat, &l->lat };

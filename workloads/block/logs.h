@@ -103,7 +103,8 @@ struct blk_hist_log {
 /* A rate sampled every window (fio's bw and iops samples, __add_samples). */
 struct blk_rate_sampler {
 	uint64_t avg_msec; /* 0: not sampled by windows */
-	uint64_t last_ns;
+	uint64_t last_ns;  /* the last sample */
+	uint64_t due_ns;   /* the next: on the grid of avg_msec from the start, as fio's helper */
 	uint64_t done[3], at_last[3]; /* bytes or I/Os */
 };
 

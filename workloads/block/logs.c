@@ -300,6 +300,7 @@ int blk_log_open(struct blk_log *l, struct blk_clone *clone, char *why, size_t w
 		snprintf(why, why_size, "log file names longer than %d characters", PATH_MAX - 1);
 		return ret;
 	}
+	l->files = l->bw.on || l->iops.on || l->clat.on || l->hist.on;
 	l->bw_rate.avg_msec = l->bw_per_io ? 0 : bw_avg;
 	l->iops_rate.avg_msec = l->iops_per_io ? 0 : iops_avg;
 	/* the samples behind fio's bw_* and iops_* fields are always kept */
@@ -495,6 +496,8 @@ void blk_log_io(struct blk_log *l, uint64_t now, const struct io_req *r, uint64_
 	if (now >= l->next_sample_ns)
 		log_tick(l, now, slat_ns, clat_ns);
 
+	if (!l->files)
+		return;
 	uint64_t elapsed = now > l->start_ns ? (now - l->start_ns) / MS : 0;
 	if (l->slat.on && !l->sync_slat)
 		series_sample(l, &l->slat, elapsed, slat_ns, dir, r->len, r->offset);
@@ -535,5 +538,9 @@ int blk_log_close(struct blk_log *l, uint64_t now)
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		for (unsigned d = 0; d < BLK_DIRS && all[i]->on && all[i]->avg_msec; d++)
 			window_flush(l, all[i], d, elapsed);
-	return blk_log_write_files(l);
+	bool dropped = l->bw.dropped || l->iops.dropped || l->slat.dropped || l->clat.dropped ||
+		       l->lat.dropped || l->hist.dropped;
+	int ret = blk_log_write_files(l);
+	/* fio goes on without the entries it had no memory for; the files say less than the run */
+	return ret ? ret : dropped ? -ENOMEM : 0;
 }

@@ -112,6 +112,7 @@ struct blk_rate_sampler {
 struct blk_log {
 	bool active; /* some log or sample is kept: the worker reports each I/O */
 	bool started;
+	bool files;	/* some log file is written (else only the samples are kept) */
 	bool append;	/* per_job_logs=0: one file for all clones, appended to */
 	bool sync_slat; /* a synchronous engine: no slat entries, as fio */
 	bool max_value, offset, prio, epoch;

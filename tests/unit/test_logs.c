@@ -270,6 +270,63 @@ static void test_bw_log_averaged(void **state)
 	assert_int_equal(f->stats.bw[IO_WRITE].n, 3);
 }
 
+/* disable_bw_measurement: no per-I/O bandwidth entries or samples; IOPS still kept. */
+static void test_disable_bw(void **state)
+{
+	struct fixture *f = *state;
+	struct blk_log l;
+
+	set(f, "name", "d");
+	set(f, "write_bw_log", "d");
+	set(f, "write_iops_log", "d");
+	set(f, "disable_bw_measurement", "1");
+	validate_ok(f);
+	open_log(f, &l);
+	io(&l, 0, 10, IO_READ, 4096, 0, 10);
+	io(&l, 1, 0, IO_READ, 4096, 0, 10);
+	assert_int_equal(blk_log_close(&l, T0 + 2 * MS), 0);
+	assert_string_equal(slurp("d_bw.1.log"), "");
+	assert_int_equal(f->stats.bw[IO_READ].n, 0);
+	assert_string_equal(slurp("d_iops.1.log"), "0, 1, 0, 4096, 0\n"
+						   "1, 1, 0, 4096, 0\n");
+	assert_int_equal(f->stats.iops[IO_READ].n, 2);
+}
+
+/*
+ * bwavgtime given with a bandwidth log: the log's window is the smaller of it and log_avg_msec,
+ * the samples stay every bwavgtime; log_avg_msec=0 keeps every I/O whatever bwavgtime says.
+ */
+static void test_bw_window_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct blk_log l;
+
+	set(f, "name", "r");
+	set(f, "write_bw_log", "r");
+	set(f, "log_avg_msec", "200");
+	set(f, "bwavgtime", "100");
+	validate_ok(f);
+	open_log(f, &l);
+	assert_int_equal(l.bw.avg_msec, 100);
+	assert_int_equal(l.bw_rate.avg_msec, 100);
+	assert_false(l.bw_per_io);
+	blk_log_free(&l);
+
+	set(f, "log_avg_msec", "0");
+	open_log(f, &l);
+	assert_int_equal(l.bw.avg_msec, 0);
+	assert_true(l.bw_per_io);
+	assert_int_equal(l.bw_rate.avg_msec, 0);
+	/* without the log, bwavgtime alone */
+	blk_log_free(&l);
+	f->job.source[opt_row_index(&f->job.set, "write_bw_log")] = SRC_DEFAULT;
+	open_log(f, &l);
+	assert_false(l.bw.on);
+	assert_int_equal(l.bw_rate.avg_msec, 100);
+	assert_int_equal(l.iops_rate.avg_msec, 500);
+	blk_log_free(&l);
+}
+
 /* per_job_logs=0: PREFIX_bw.log, each clone's entries appended. */
 static void test_shared_file(void **state)
 {
@@ -384,6 +441,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_offset_per_io, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_samples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bw_log_averaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disable_bw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bw_window_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_file, setup, teardown),
 		cmocka_unit_test(test_plat_index),
 		cmocka_unit_test_setup_teardown(test_hist, setup, teardown),

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -430,6 +431,20 @@ static void test_refused(void **state)
 	set(f, "log_store_compressed", "0");
 	set(f, "log_unix_epoch", "1");
 	refused(f, "log_alternate_epoch_clock_id", "1000", "--log_alternate_epoch_clock_id=1000");
+	set(f, "log_alternate_epoch_clock_id", "0");
+}
+
+/* A log in a directory that does not exist: refused before the run, naming it. */
+static void test_log_dir(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+
+	set(f, "write_lat_log", "sub/x");
+	assert_int_equal(blk_log_validate(&f->job, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "--write_lat_log=sub/x: cannot write log files in sub: "));
+	assert_int_equal(mkdir("sub", 0755), 0);
+	validate_ok(f);
 }
 
 int main(void)
@@ -448,6 +463,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unix_epoch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_dir, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

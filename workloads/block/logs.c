@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define F(field) offsetof(struct blk_options, log.field)
 #define MS 1000000ULL
@@ -146,10 +147,49 @@ static bool given(const struct blk_job *job, const char *name)
 	return opt_given(&job->set, name);
 }
 
+/* The prefix of a log: the option's value, or the job's name when the key came bare. */
+static const char *prefix_of(const struct blk_job *job, const char *value)
+{
+	return value[0] ? value : job->o.name;
+}
+
+/*
+ * The directory a log goes to must take new files: found before the run, not when the clone
+ * writes its logs at the end.
+ */
+static int check_log_dir(const struct blk_job *job, const char *option, const char *value,
+			 char *err, size_t err_size)
+{
+	const char *prefix = prefix_of(job, value), *slash = strrchr(prefix, '/');
+	char dir[PATH_MAX];
+
+	if (!given(job, option))
+		return 0;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == prefix ? 1 : (int)(slash - prefix),
+			 prefix);
+	if (access(dir, W_OK | X_OK)) {
+		int e = errno;
+		snprintf(err, err_size, "job %s: --%s=%s: cannot write log files in %s: %s",
+			 job->o.name, option, prefix, dir, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
 int blk_log_validate(struct blk_job *job, char *err, size_t err_size)
 {
 	const struct blk_log_opts *o = &job->o.log;
 	struct timespec ts;
+	int ret;
+
+	if ((ret = check_log_dir(job, "write_bw_log", o->bw_log, err, err_size)) ||
+	    (ret = check_log_dir(job, "write_iops_log", o->iops_log, err, err_size)) ||
+	    (ret = check_log_dir(job, "write_lat_log", o->lat_log, err, err_size)) ||
+	    (ret = check_log_dir(job, "write_hist_log", o->hist_log, err, err_size)))
+		return ret;
 
 	if (o->compression) {
 		snprintf(
@@ -186,12 +226,6 @@ unsigned blk_plat_index(uint64_t ns)
 	unsigned idx = ((error_bits + 1) << BLK_PLAT_BITS) +
 		       (unsigned)((ns >> error_bits) & (BLK_PLAT_VAL - 1));
 	return idx < BLK_PLAT_NR - 1 ? idx : BLK_PLAT_NR - 1;
-}
-
-/* The prefix of a log: the option's value, or the job's name when the key came bare. */
-static const char *prefix_of(const struct blk_job *job, const char *value)
-{
-	return value[0] ? value : job->o.name;
 }
 
 /*

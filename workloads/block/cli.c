@@ -1,15 +1,61 @@
 /*
- * cli.c - the program options that pvcbench fio and pvcbench summary share (output format and
+ * cli.c - the program options that pvcbench fio and pvcbench summary share (output formats and
  * file, progress, time series): their allowed values, and what the commands make of them.
  * The rows themselves are BLK_CLI_OPTIONS in block.h, so that each command's one table has them.
+ *
+ * --output-format is fio's comma list (normal,json,json+,terse in any order); fio prints every
+ * format asked for, terse first, then JSON, then the normal text, whatever the order given.
  */
 #include "block.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
-const char *const blk_format_choices[] = { "normal", "json", NULL };
 const char *const blk_eta_choices[] = { "auto", "always", "never", NULL };
+
+unsigned blk_cli_formats(const struct blk_cli *cli, char *err, size_t err_size)
+{
+	static const struct {
+		const char *name;
+		unsigned bits;
+	} names[] = { { "normal", BLK_OUT_NORMAL },
+		      { "json", BLK_OUT_JSON },
+		      { "json+", BLK_OUT_JSON | BLK_OUT_JSON_PLUS },
+		      { "terse", BLK_OUT_TERSE } };
+	const char *p = cli->output_format;
+	unsigned formats = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		unsigned bits = 0;
+		for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == len && !strncmp(p, names[i].name, len))
+				bits = names[i].bits;
+		if (!bits) {
+			snprintf(err, err_size,
+				 "--output-format=%s: %.*s is not a format: allowed normal, json, "
+				 "json+, terse, or several separated by commas",
+				 cli->output_format, (int)len, p);
+			return 0;
+		}
+		formats |= bits;
+		p += len + (p[len] == ',');
+	}
+	if (cli->minimal)
+		formats = (formats & ~BLK_OUT_NORMAL) | BLK_OUT_TERSE;
+	if (!formats) {
+		snprintf(err, err_size,
+			 "--output-format=: give a format (normal, json, json+, terse)");
+		return 0;
+	}
+	return formats;
+}
+
+int blk_cli_check(const struct blk_cli *cli, char *err, size_t err_size)
+{
+	return blk_cli_formats(cli, err, err_size) ? 0 : -EINVAL;
+}
 
 bool blk_cli_progress(const struct blk_cli *cli)
 {
@@ -22,7 +68,9 @@ bool blk_cli_progress(const struct blk_cli *cli)
 
 bool blk_cli_json(const struct blk_cli *cli)
 {
-	return !strcmp(cli->output_format, "json");
+	char err[256];
+
+	return blk_cli_formats(cli, err, sizeof(err)) & BLK_OUT_JSON;
 }
 
 void blk_cli_outputs(const struct blk_cli *cli, struct cmd_outputs *o)

@@ -1,21 +1,73 @@
 /*
  * fio_report.h - what fio prints of a group: the text report, the JSON jobs, terse lines, and
  * the options that shape them (percentile_list, group_reporting, unified_rw_reporting, ...).
+ *
+ * Three printers share one model (struct blk_unit, fio_output.c): what fio calls a job's
+ * thread_stat, i.e. one clone, or all clones of a job with group_reporting. fio_text.c prints
+ * the normal text, fio_json.c the JSON jobs, fio_terse.c the terse (--minimal) lines.
  */
 #ifndef PVCBENCH_BLOCK_FIO_REPORT_H
 #define PVCBENCH_BLOCK_FIO_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "pvcbench/options.h"
 
 struct blk_job;
+struct blk_group_result;
+struct jsonw;
+
+/* fio's FIO_IO_U_LIST_MAX_LEN: at most 20 percentiles in percentile_list */
+#define BLK_MAX_PERCENTILES 20
+
+enum blk_unified { BLK_UNIFIED_NONE, BLK_UNIFIED_MIXED, BLK_UNIFIED_BOTH };
 
 struct blk_report_opts {
-	char reserved; /* the options of the reporting group go here */
+	char unified_rw_reporting[OPT_STRING_MAX]; /* none, mixed, both (0, 1 as fio) */
+	bool clat_percentiles, lat_percentiles, slat_percentiles;
+	char percentile_list[OPT_STRING_MAX]; /* "99.5:99.9"; empty: fio's default list */
+	int64_t significant_figures;
+	bool disk_util;
+	bool stats;
+	int64_t kb_base;   /* 1024 or 1000: which base prints first */
+	int64_t unit_base; /* 0 or 8: bytes, 1: bits */
+	/* derived by blk_report_validate */
+	enum blk_unified unified;
+	double percentiles[BLK_MAX_PERCENTILES];
+	unsigned npercentiles;
+	unsigned precision; /* decimals printed: the most the list was given with (fio's) */
 };
 
 extern const struct option_def blk_report_option_defs[];
 int blk_report_validate(struct blk_job *job, char *err, size_t err_size);
+
+/* The output formats of --output-format (a comma list) and --minimal: a bitmask. */
+enum {
+	BLK_OUT_NORMAL = 1u << 0,
+	BLK_OUT_JSON = 1u << 1,
+	BLK_OUT_JSON_PLUS = 1u << 2, /* json with clat_ns "bins" */
+	BLK_OUT_TERSE = 1u << 3,
+};
+
+/*
+ * What fio prints at the end, in fio's order: every group's terse lines, then (when JSON is not
+ * written by the command's envelope) nothing of JSON, then every group's job reports, then
+ * every group's "Run status group N (all jobs):" block. groups[i] is group i.
+ */
+void blk_report_end(FILE *out, unsigned formats, unsigned terse_version,
+		    const struct blk_group_result *const *groups, unsigned ngroups);
+/* One group's job reports (normal text), without the Run status block. */
+void blk_print_group_jobs(FILE *out, const struct blk_group_result *gr, unsigned groupid);
+/* One group's "Run status group N (all jobs):" block. */
+void blk_print_group_status(FILE *out, const struct blk_group_result *gr, unsigned groupid);
+/* One group's terse lines (version 2, 3, 4 or 5). */
+void blk_print_group_terse(FILE *out, const struct blk_group_result *gr, unsigned groupid,
+			   unsigned version);
+/* jobs[] entries of fio's JSON for one group; plus: json+ (clat_ns "bins"). */
+void blk_group_json_format(struct jsonw *j, const struct blk_group_result *gr, unsigned groupid,
+			   bool plus);
 
 #endif

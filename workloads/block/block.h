@@ -282,8 +282,11 @@ extern const char *const blk_eta_choices[];
  * one-line message in err when --output-format names something else.
  */
 unsigned blk_cli_formats(const struct blk_cli *cli, char *err, size_t err_size);
-/* Checks the program options together: 0, or -EINVAL with a one-line message. */
-int blk_cli_check(const struct blk_cli *cli, char *err, size_t err_size);
+/*
+ * Checks the program options together: 0, or -EINVAL with a one-line message. terse_allowed:
+ * the command prints fio's terse and json+ outputs (pvcbench fio; summary does not).
+ */
+int blk_cli_check(const struct blk_cli *cli, bool terse_allowed, char *err, size_t err_size);
 bool blk_cli_progress(const struct blk_cli *cli);
 bool blk_cli_json(const struct blk_cli *cli);
 /* The command's outputs (struct cmd_outputs) as the program options say. */

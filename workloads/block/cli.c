@@ -52,9 +52,20 @@ unsigned blk_cli_formats(const struct blk_cli *cli, char *err, size_t err_size)
 	return formats;
 }
 
-int blk_cli_check(const struct blk_cli *cli, char *err, size_t err_size)
+int blk_cli_check(const struct blk_cli *cli, bool terse_allowed, char *err, size_t err_size)
 {
-	return blk_cli_formats(cli, err, err_size) ? 0 : -EINVAL;
+	unsigned formats = blk_cli_formats(cli, err, err_size);
+
+	if (!formats)
+		return -EINVAL;
+	if (!terse_allowed && (formats & (BLK_OUT_TERSE | BLK_OUT_JSON_PLUS))) {
+		snprintf(err, err_size,
+			 "--output-format=%s%s: this command prints its summary as text (normal) or "
+			 "JSON (json) only",
+			 cli->output_format, cli->minimal ? " --minimal" : "");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 bool blk_cli_progress(const struct blk_cli *cli)

@@ -185,8 +185,14 @@ void blk_unit_fill(const struct blk_group_result *gr, unsigned groupid, unsigned
 			add_clone(u, &gr->run.workers[i], gr->clones[i].stats);
 	u->job = job ? job : gr->jobs[0];
 	u->rep = &u->job->o.rep;
-	for (unsigned d = 0; d < BLK_DIRS; d++)
-		u->dir[d].runtime_ns = u->dir[d].ops ? u->runtime_ns : 0;
+	for (unsigned d = 0; d < BLK_DIRS; d++) {
+		struct blk_unit_dir *ud = &u->dir[d];
+		ud->runtime_ns = ud->ops ? u->runtime_ns : 0;
+		/* no clat recorded: the I/O completed inside its submit call (fio's sync
+		 * engines), so fio's clat is the whole latency and slat has no samples */
+		if (!ud->clat.count && ud->lat.count)
+			ud->clat = ud->lat;
+	}
 	fill_mixed(u);
 }
 

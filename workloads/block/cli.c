@@ -59,10 +59,11 @@ int blk_cli_check(const struct blk_cli *cli, bool terse_allowed, char *err, size
 	if (!formats)
 		return -EINVAL;
 	if (!terse_allowed && (formats & (BLK_OUT_TERSE | BLK_OUT_JSON_PLUS))) {
-		snprintf(err, err_size,
-			 "--output-format=%s%s: this command prints its summary as text (normal) or "
-			 "JSON (json) only",
-			 cli->output_format, cli->minimal ? " --minimal" : "");
+		snprintf(
+			err, err_size,
+			"--output-format=%s%s: this command prints its summary as text (normal) or "
+			"JSON (json) only",
+			cli->output_format, cli->minimal ? " --minimal" : "");
 		return -EINVAL;
 	}
 	return 0;

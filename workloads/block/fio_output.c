@@ -315,17 +315,20 @@ void blk_group_json(struct jsonw *j, const struct blk_group_result *gr, unsigned
 }
 
 void blk_report_end(FILE *out, unsigned formats, unsigned terse_version,
-		    const struct blk_group_result *const *groups, unsigned ngroups)
+		    const struct blk_group_result *const *groups, unsigned ngroups,
+		    const struct blk_disk_util *du)
 {
 	if (formats & BLK_OUT_TERSE)
 		for (unsigned g = 0; g < ngroups; g++)
-			blk_print_group_terse(out, groups[g], g, terse_version);
+			blk_print_group_terse(out, groups[g], g, terse_version, du);
 	if (!(formats & BLK_OUT_NORMAL))
 		return;
 	for (unsigned g = 0; g < ngroups; g++)
 		blk_print_group_jobs(out, groups[g], g);
 	for (unsigned g = 0; g < ngroups; g++)
 		blk_print_group_status(out, groups[g], g);
+	if (du && groups[0]->njobs && groups[0]->jobs[0]->o.rep.disk_util)
+		blk_disk_util_print(out, du);
 	fflush(out);
 }
 

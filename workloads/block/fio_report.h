@@ -52,20 +52,46 @@ enum {
 	BLK_OUT_TERSE = 1u << 3,
 };
 
+/* fio's disk utilisation: a disk's /sys/block/NAME/stat counters (fio_disk.c). */
+#define BLK_MAX_DISKS 16
+struct blk_disk {
+	char name[64];
+	uint64_t ios[2], merges[2], sectors[2], ticks[2]; /* read, write */
+	uint64_t io_ticks, time_in_queue;
+	uint64_t msec; /* when read (CLOCK_MONOTONIC); in a difference: the time between */
+};
+struct blk_disk_util {
+	struct blk_disk start[BLK_MAX_DISKS], delta[BLK_MAX_DISKS];
+	unsigned n;
+	bool stopped; /* delta holds the run's differences */
+};
+/* Before a group runs (its files laid out): the disks under its files and their counters. */
+void blk_disk_util_start(struct blk_disk_util *du, const struct blk_group_result *gr);
+/* After it ran: the differences. */
+void blk_disk_util_stop(struct blk_disk_util *du);
+/* Adds a stopped run's differences to into (zeroed first): fio reports the whole command. */
+void blk_disk_util_add(struct blk_disk_util *into, const struct blk_disk_util *run);
+/* JSON "disk_util" (top level), the text block, the terse fields; nothing without disks. */
+void blk_disk_util_json(struct jsonw *j, const struct blk_disk_util *du);
+void blk_disk_util_print(FILE *out, const struct blk_disk_util *du);
+void blk_disk_util_terse(FILE *out, const struct blk_disk_util *du);
+
 /*
  * What fio prints at the end, in fio's order: every group's terse lines, then (when JSON is not
  * written by the command's envelope) nothing of JSON, then every group's job reports, then
- * every group's "Run status group N (all jobs):" block. groups[i] is group i.
+ * every group's "Run status group N (all jobs):" block, then "Disk stats" (du, NULL: none).
+ * groups[i] is group i.
  */
 void blk_report_end(FILE *out, unsigned formats, unsigned terse_version,
-		    const struct blk_group_result *const *groups, unsigned ngroups);
+		    const struct blk_group_result *const *groups, unsigned ngroups,
+		    const struct blk_disk_util *du);
 /* One group's job reports (normal text), without the Run status block. */
 void blk_print_group_jobs(FILE *out, const struct blk_group_result *gr, unsigned groupid);
 /* One group's "Run status group N (all jobs):" block. */
 void blk_print_group_status(FILE *out, const struct blk_group_result *gr, unsigned groupid);
-/* One group's terse lines (version 2, 3, 4 or 5). */
+/* One group's terse lines (version 2, 3, 4 or 5); du: the disk fields (NULL: none). */
 void blk_print_group_terse(FILE *out, const struct blk_group_result *gr, unsigned groupid,
-			   unsigned version);
+			   unsigned version, const struct blk_disk_util *du);
 /* jobs[] entries of fio's JSON for one group; plus: json+ (clat_ns "bins"). */
 void blk_group_json_format(struct jsonw *j, const struct blk_group_result *gr, unsigned groupid,
 			   bool plus);

@@ -77,7 +77,7 @@ static void dir_terse(FILE *out, const struct blk_unit *u, unsigned d,
 }
 
 static void unit_terse(FILE *out, const struct blk_unit *u, const struct blk_group_stats *gs,
-		       unsigned version)
+		       unsigned version, const struct blk_disk_util *du)
 {
 	const struct blk_report_opts *r = u->rep;
 	bool trim = version == 2 || version == 4 || version == 5;
@@ -120,11 +120,13 @@ static void unit_terse(FILE *out, const struct blk_unit *u, const struct blk_gro
 	}
 	for (unsigned i = 0; i < 12; i++)
 		fprintf(out, ";%3.2f%%", blk_pct(ms[i], total, 0.01));
+	if (version >= 3 && du && r->disk_util)
+		blk_disk_util_terse(out, du);
 	fputc('\n', out);
 }
 
 void blk_print_group_terse(FILE *out, const struct blk_group_result *gr, unsigned groupid,
-			   unsigned version)
+			   unsigned version, const struct blk_disk_util *du)
 {
 	struct blk_unit *u = malloc(sizeof(*u));
 	struct blk_group_stats gs;
@@ -136,7 +138,7 @@ void blk_print_group_terse(FILE *out, const struct blk_group_result *gr, unsigne
 	for (unsigned i = 0; i < n; i++) {
 		blk_unit_fill(gr, groupid, i, u);
 		if (u->rep->stats)
-			unit_terse(out, u, &gs, version);
+			unit_terse(out, u, &gs, version, du);
 	}
 	free(u);
 	fflush(out);

@@ -191,7 +191,9 @@ static void unit_json(struct jsonw *j, const struct blk_unit *u, const struct bl
 		for (unsigned d = 0; d < BLK_DIRS; d++)
 			dir_json(j, u, d, gs, plus);
 	}
-	sync_json(j, u);
+	/* fio writes no sync object under unified (mixed) reporting */
+	if (r->unified != BLK_UNIFIED_MIXED)
+		sync_json(j, u);
 	if (r->unified == BLK_UNIFIED_BOTH)
 		dir_json(j, u, BLK_DIR_MIXED, gs, plus);
 	jsonw_u64(j, "job_runtime", fmt_fio_msec(u->clone_runtime_ns));

@@ -288,6 +288,7 @@ unsigned blk_cli_formats(const struct blk_cli *cli, char *err, size_t err_size);
  */
 int blk_cli_check(const struct blk_cli *cli, bool terse_allowed, char *err, size_t err_size);
 bool blk_cli_progress(const struct blk_cli *cli);
+/* Whether JSON (json or json+) is the only output format. */
 bool blk_cli_json(const struct blk_cli *cli);
 /* The command's outputs (struct cmd_outputs) as the program options say. */
 void blk_cli_outputs(const struct blk_cli *cli, struct cmd_outputs *o);

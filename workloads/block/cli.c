@@ -58,7 +58,7 @@ int blk_cli_check(const struct blk_cli *cli, bool terse_allowed, char *err, size
 
 	if (!formats)
 		return -EINVAL;
-	if (!terse_allowed && (formats & (BLK_OUT_TERSE | BLK_OUT_JSON_PLUS))) {
+	if (!terse_allowed && formats != BLK_OUT_NORMAL && formats != BLK_OUT_JSON) {
 		snprintf(
 			err, err_size,
 			"--output-format=%s%s: this command prints its summary as text (normal) or "
@@ -78,11 +78,14 @@ bool blk_cli_progress(const struct blk_cli *cli)
 	return isatty(STDERR_FILENO);
 }
 
+/* JSON alone (json or json+): the command writes the one JSON document; with other formats
+ * the command's text report writes every format in fio's order. */
 bool blk_cli_json(const struct blk_cli *cli)
 {
 	char err[256];
+	unsigned formats = blk_cli_formats(cli, err, sizeof(err));
 
-	return blk_cli_formats(cli, err, sizeof(err)) & BLK_OUT_JSON;
+	return (formats & BLK_OUT_JSON) && !(formats & ~(BLK_OUT_JSON | BLK_OUT_JSON_PLUS));
 }
 
 void blk_cli_outputs(const struct blk_cli *cli, struct cmd_outputs *o)
@@ -99,6 +102,8 @@ void blk_cli_settings(const struct command *cmd, const struct blk_cli *cli,
 	s->progress = blk_cli_progress(cli);
 	s->out = command_results(cmd);
 	s->note = stderr;
-	s->quiet = command_json(cmd);
+	char err[256];
+	/* fio prints the job lines before a run only in its normal output */
+	s->quiet = !(blk_cli_formats(cli, err, sizeof(err)) & BLK_OUT_NORMAL);
 	s->interval_ns = cli->interval;
 }

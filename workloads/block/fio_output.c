@@ -101,13 +101,15 @@ unsigned blk_units_count(const struct blk_group_result *gr)
 	return n;
 }
 
-static void add_clone(struct blk_unit *u, const struct worker_result *wr,
+/* The core's operation types are fio's directions in order: read, write, then trim when the
+ * run has one (nops 3). */
+static void add_clone(struct blk_unit *u, const struct worker_result *wr, unsigned nops,
 		      const struct blk_clone_stats *cs)
 {
 	u->clones++;
 	for (unsigned d = 0; d < BLK_DIRS; d++) {
 		struct blk_unit_dir *ud = &u->dir[d];
-		if (d < 2 && d < PVC_MAX_OPS) {
+		if (d < nops) {
 			ud->ops += wr->op[d].ops;
 			ud->bytes += wr->op[d].bytes;
 			ud->errors += wr->op[d].errors;
@@ -182,7 +184,7 @@ void blk_unit_fill(const struct blk_group_result *gr, unsigned groupid, unsigned
 	u->pid = getpid();
 	for (unsigned i = 0; i < gr->run.nworkers; i++)
 		if (unit_has_clone(gr, index, i, &job))
-			add_clone(u, &gr->run.workers[i], gr->clones[i].stats);
+			add_clone(u, &gr->run.workers[i], gr->run.nops, gr->clones[i].stats);
 	u->job = job ? job : gr->jobs[0];
 	u->rep = &u->job->o.rep;
 	for (unsigned d = 0; d < BLK_DIRS; d++) {
@@ -224,12 +226,13 @@ void blk_group_stats(const struct blk_group_result *gr, struct blk_group_stats *
 		const struct worker_result *wr = &gr->run.workers[i];
 		uint64_t ms = fmt_fio_msec(wr->runtime_ns);
 		bool mixed = gs->rep && gs->rep->unified == BLK_UNIFIED_MIXED;
-		for (unsigned d = 0; d < 2; d++) {
+		unsigned ndirs = gr->run.nops < BLK_DIRS ? gr->run.nops : BLK_DIRS;
+		for (unsigned d = 0; d < ndirs; d++) {
 			uint64_t ops = wr->op[d].ops, bytes = wr->op[d].bytes;
-			if (mixed && d == 1)
+			if (mixed && d)
 				break;
-			if (mixed)
-				ops += wr->op[1].ops, bytes += wr->op[1].bytes;
+			for (unsigned k = 1; mixed && k < ndirs; k++)
+				ops += wr->op[k].ops, bytes += wr->op[k].bytes;
 			if (!ops)
 				continue;
 			uint64_t bw = ms ? bytes * 1000 / ms : 0;

@@ -389,7 +389,34 @@ static void test_bad_values(void **state)
 	assert_int_not_equal(opt_set(&t->job.set, &t->job.o, "block_error_percentiles", "1",
 				     SRC_FLAG, t->err, sizeof(t->err)),
 			     0);
-	assert_non_null(strstr(t->err, "no block error histogram"));
+	assert_non_null(strstr(t->err, "no per-block trim and write error states"));
+	free(t);
+}
+
+static void t_print_header(FILE *f, void *arg)
+{
+	struct t_group *t = arg;
+	struct blk_job *jobs[2] = { &t->job, &t->job };
+
+	blk_print_run_header(f, jobs, 2);
+}
+
+static void test_run_header(void **state)
+{
+	struct t_group *t = t_make(
+		(const char *const[]){ "numjobs", "2", "iodepth", "8", "thread", "0", NULL });
+
+	(void)state;
+	char *out = t_capture(t_print_header, t);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "job1: (g=0): rw=randrw, bs=(R) 4096B-4096B, (W) 4096B-4096B, (T) 4096B-4096B, "
+		 "ioengine=libaio, iodepth=8\n...\n"
+		 "job1: (g=0): rw=randrw, bs=(R) 4096B-4096B, (W) 4096B-4096B, (T) 4096B-4096B, "
+		 "ioengine=libaio, iodepth=8\n...\npvcbench-%s\nStarting 4 processes\n",
+		 PVC_VERSION);
+	assert_string_equal(out, want);
+	free(out);
 	free(t);
 }
 
@@ -422,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_json_members),	   cmocka_unit_test(test_normal_text),
 		cmocka_unit_test(test_normal_options),	   cmocka_unit_test(test_end_order),
 		cmocka_unit_test(test_bad_values),	   cmocka_unit_test(test_output_formats),
+		cmocka_unit_test(test_run_header),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

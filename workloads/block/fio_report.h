@@ -85,6 +85,12 @@ void blk_disk_util_terse(FILE *out, const struct blk_disk_util *du);
 void blk_report_end(FILE *out, unsigned formats, unsigned terse_version,
 		    const struct blk_group_result *const *groups, unsigned ngroups,
 		    const struct blk_disk_util *du);
+/*
+ * What fio prints before its runs, for every job of every group: "JOB: (g=0): rw=..., bs=...,
+ * ioengine=..., iodepth=N" (and "..." for numjobs > 1), its version line, and "Starting N
+ * processes" (threads when every job has thread=1).
+ */
+void blk_print_run_header(FILE *out, struct blk_job *const *jobs, unsigned njobs);
 /* One group's job reports (normal text), without the Run status block. */
 void blk_print_group_jobs(FILE *out, const struct blk_group_result *gr, unsigned groupid);
 /* One group's "Run status group N (all jobs):" block. */

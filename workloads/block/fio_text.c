@@ -25,10 +25,26 @@ void blk_print_job_header(FILE *out, const struct blk_job *job)
 	fprintf(out,
 		"%s: (g=%u): rw=%s, bs=(R) %s-%s, (W) %s-%s, (T) %s-%s, ioengine=%s, iodepth=%" PRId64
 		"\n",
-		job->o.name, job->groupid, job->o.rw, bs, bs, bs, bs, bs, bs, job->engine_name,
-		job->o.iodepth);
+		job->o.name, job->groupid, job->o.rw, bs, bs, bs, bs, bs, bs,
+		job->engine_name ? job->engine_name : job->o.ioengine, job->o.iodepth);
 	if (job->o.numjobs > 1)
 		fputs("...\n", out);
+}
+
+void blk_print_run_header(FILE *out, struct blk_job *const *jobs, unsigned njobs)
+{
+	uint64_t workers = 0;
+	bool threads = njobs > 0;
+
+	for (unsigned i = 0; i < njobs; i++) {
+		blk_print_job_header(out, jobs[i]);
+		workers += (uint64_t)jobs[i]->o.numjobs;
+		threads &= jobs[i]->o.thread;
+	}
+	/* fio's version line ("fio-3.33"): pvcbench's own */
+	fprintf(out, "pvcbench-%s\n", PVC_VERSION);
+	fprintf(out, "Starting %" PRIu64 " %s%s\n", workers, threads ? "thread" : "process",
+		workers == 1 ? "" : (threads ? "s" : "es"));
 }
 
 /* A bandwidth (B/s) in the unit's first base and the other one, with unit_base's unit. */

@@ -104,9 +104,10 @@ static void dir_json(struct jsonw *j, const struct blk_unit *u, unsigned d,
 	jsonw_u64(j, "short_ios", s->short_ios);
 	jsonw_u64(j, "drop_ios", s->drop_ios);
 	jsonw_u64(j, "errors", s->errors);
-	lat_json(j, "slat_ns", &s->slat, r->slat_percentiles, false, r);
+	/* json+'s bins go with each object that has percentiles, as fio's */
+	lat_json(j, "slat_ns", &s->slat, r->slat_percentiles, plus, r);
 	lat_json(j, "clat_ns", &s->clat, r->clat_percentiles, plus, r);
-	lat_json(j, "lat_ns", &s->lat, r->lat_percentiles, plus && r->lat_percentiles, r);
+	lat_json(j, "lat_ns", &s->lat, r->lat_percentiles, plus, r);
 	double per = 100.0;
 	if (s->bw.n && agg > 1024) {
 		per = s->bw.mean * 100.0 / ((double)agg / 1024.0);

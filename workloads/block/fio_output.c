@@ -10,7 +10,6 @@
 #define _GNU_SOURCE
 #include "fio_unit.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,12 +9,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -420,6 +422,48 @@ static void test_run_header(void **state)
 	free(t);
 }
 
+/* The disk under a file in /var/tmp: found, and its counters move with a direct write. */
+static void test_disk_util(void **state)
+{
+	char dir[] = "/var/tmp/pvc-diskutil-XXXXXX";
+	struct blk_file file = { 0 };
+	struct blk_group_result gr = { .files = &file, .nfiles = 1 };
+	struct blk_disk_util du, total = { 0 };
+	void *buf = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(file.path, sizeof(file.path), "%s/f", dir);
+	int fd = open(file.path, O_CREAT | O_RDWR | O_DIRECT, 0600);
+	if (fd < 0) /* a filesystem without O_DIRECT (tmpfs): buffered, then synced */
+		fd = open(file.path, O_CREAT | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	blk_disk_util_start(&du, &gr);
+	if (!du.n) {
+		close(fd);
+		unlink(file.path);
+		rmdir(dir);
+		skip(); /* /var/tmp has no block device under it */
+	}
+	assert_int_equal(posix_memalign(&buf, 4096, 1 << 20), 0);
+	memset(buf, 0x5a, 1 << 20);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(pwrite(fd, buf, 1 << 20, (off_t)i << 20), 1 << 20);
+	assert_int_equal(fsync(fd), 0);
+	close(fd);
+	blk_disk_util_stop(&du);
+	unlink(file.path);
+	rmdir(dir);
+	free(buf);
+	assert_true(du.stopped);
+	assert_true(du.delta[0].ios[1] >= 1);
+	blk_disk_util_add(&total, &du);
+	blk_disk_util_add(&total, &du);
+	assert_int_equal(total.n, 1);
+	assert_int_equal(total.delta[0].ios[1], 2 * du.delta[0].ios[1]);
+	assert_string_equal(total.delta[0].name, du.delta[0].name);
+}
+
 static void test_output_formats(void **state)
 {
 	struct blk_cli cli = { .output_format = "normal,json+", .terse_version = 3 };
@@ -449,7 +493,7 @@ int main(void)
 		cmocka_unit_test(test_json_members),	   cmocka_unit_test(test_normal_text),
 		cmocka_unit_test(test_normal_options),	   cmocka_unit_test(test_end_order),
 		cmocka_unit_test(test_bad_values),	   cmocka_unit_test(test_output_formats),
-		cmocka_unit_test(test_run_header),
+		cmocka_unit_test(test_run_header),	   cmocka_unit_test(test_disk_util),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,7 +38,7 @@ import re, sys
 
 # fio's lines pvcbench prints only once fio_cmd.c prints the report at the end
 # (blk_report_end, blk_print_run_header, blk_disk_util_*: see fio_report.h)
-KNOWN_MISSING = [r"VERSION", r"Starting N (process|thread)(es|s)?", r"Disk stats \(read/write\)",
+KNOWN_MISSING = [r"VERSION", r"Starting N", r"Disk stats \(read/write\)",
                  r"  (vd|sd|hd|xvd|nvme|dm-|md|loop|mmcblk)[a-zN-]*"]
 
 # lines that depend on the run's length, not on the format: bw and iops samples exist only
@@ -54,6 +54,8 @@ def kinds(path):
         k = re.sub(r"\((nsec|usec|msec)\)", "(U)", k)
         k = re.sub(r"\d+(\.\d+)?", "N", k)
         k = re.sub(r"^(fio|pvcbench)-N(\.N)*.*$", "VERSION", k)
+        # pvcbench's clones are threads (thread=1 by default): fio's processes are its threads
+        k = re.sub(r"^Starting N (process(es)?|threads?)$", "Starting N", k)
         out.add(k.rstrip())
     return out
 

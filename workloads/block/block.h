@@ -212,49 +212,83 @@ void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job
 /* --- cli.c: the program options both commands share --- */
 /* Where results go and how progress shows: the first member of both commands' configs. */
 struct blk_cli {
-	char output_format[OPT_STRING_MAX];
+	char output_format[OPT_STRING_MAX]; /* fio's comma list: normal,json,json+,terse */
 	char output[OPT_STRING_MAX];
 	char eta[OPT_STRING_MAX];
 	bool progress;
 	char series[OPT_STRING_MAX];
 	uint64_t interval;
+	bool minimal;	       /* fio's --minimal: terse output */
+	int64_t terse_version; /* 2, 3, 4 or 5 */
 };
-extern const char *const blk_format_choices[];
 extern const char *const blk_eta_choices[];
 /* The program options' rows, over the member of a command's config that is a struct blk_cli. */
-#define BLK_CLI_OPTIONS(cfg_type, cli_member)                                                          \
-	{ .name = "output-format",                                                                     \
-	  .type = OPT_CHOICE,                                                                          \
-	  .offset = offsetof(cfg_type, cli_member.output_format),                                      \
-	  .def = "normal",                                                                             \
-	  .choices = blk_format_choices,                                                               \
-	  .help = "results as fio's text or as one JSON document" },                                   \
-		{ .name = "output",                                                                    \
-		  .type = OPT_STRING,                                                                  \
-		  .offset = offsetof(cfg_type, cli_member.output),                                     \
-		  .help = "write results to this file (whole, or not at all) instead of stdout" },     \
-		{ .name = "progress",                                                                  \
-		  .type = OPT_BOOL,                                                                    \
-		  .offset = offsetof(cfg_type, cli_member.progress),                                   \
-		  .def = "0",                                                                          \
-		  .help = "status line on stderr every interval even when stderr is not a terminal" }, \
-		{ .name = "eta",                                                                       \
-		  .type = OPT_CHOICE,                                                                  \
-		  .offset = offsetof(cfg_type, cli_member.eta),                                        \
-		  .def = "auto",                                                                       \
-		  .choices = blk_eta_choices,                                                          \
-		  .help = "status line: auto (when stderr is a terminal), always, never" },            \
-		{ .name = "series",                                                                    \
-		  .type = OPT_STRING,                                                                  \
-		  .offset = offsetof(cfg_type, cli_member.series),                                     \
-		  .help = "write the per-interval time series as CSV to this file" },                  \
-	{                                                                                              \
-		.name = "interval", .type = OPT_TIME,                                                  \
-		.offset = offsetof(cfg_type, cli_member.interval), .def = "1s",                        \
-		.unit_ns = 1000000000ULL, .min = 100000000, .max = 3600000000000LL,                    \
-		.help = "time series and status line interval"                                         \
+#define BLK_CLI_OPTIONS(cfg_type, cli_member)                                                      \
+	{ .name = "output-format",                                                                 \
+	  .type = OPT_STRING,                                                                      \
+	  .offset = offsetof(cfg_type, cli_member.output_format),                                  \
+	  .def = "normal",                                                                         \
+	  .arg_name = "FORMAT[,FORMAT...]",                                                        \
+	  .help = "normal, json, json+ or terse, or several separated by commas (each printed in " \
+		  "turn, as fio does)" },                                                          \
+		{ .name = "minimal",                                                               \
+		  .type = OPT_BOOL,                                                                \
+		  .offset = offsetof(cfg_type, cli_member.minimal),                                \
+		  .def = "0",                                                                      \
+		  .help = "terse output: fio's one line of ';'-separated fields per job" },        \
+		{ .name = "terse-version",                                                         \
+		  .type = OPT_INT,                                                                 \
+		  .offset = offsetof(cfg_type, cli_member.terse_version),                          \
+		  .def = "3",                                                                      \
+		  .min = 2,                                                                        \
+		  .max = 5,                                                                        \
+		  .help = "terse format version: 2, 3, 4 or 5 (fio's field layouts)" },            \
+		{ .name = "output",                                                                \
+		  .type = OPT_STRING,                                                              \
+		  .offset = offsetof(cfg_type, cli_member.output),                                 \
+		  .help = "write results to this file (whole, or not at all) instead of stdout" }, \
+		{ .name = "progress",                                                              \
+		  .type = OPT_BOOL,                                                                \
+		  .offset = offsetof(cfg_type, cli_member.progress),                               \
+		  .def = "0",                                                                      \
+		  .help = "status line on stderr every interval even when stderr is not a "        \
+			  "terminal" },                                                            \
+		{ .name = "eta",                                                                   \
+		  .type = OPT_CHOICE,                                                              \
+		  .offset = offsetof(cfg_type, cli_member.eta),                                    \
+		  .def = "auto",                                                                   \
+		  .choices = blk_eta_choices,                                                      \
+		  .help = "status line: auto (when stderr is a terminal), always, never" },        \
+		{ .name = "eta-newline",                                                           \
+		  .type = OPT_REFUSED,                                                             \
+		  .help = "the status line rewrites itself on a terminal and is one line per "     \
+			  "--interval elsewhere" },                                                \
+		{ .name = "status-interval",                                                       \
+		  .type = OPT_REFUSED,                                                             \
+		  .help = "the report is printed once, at the end; --series keeps every "          \
+			  "--interval's figures" },                                                \
+		{ .name = "series",                                                                \
+		  .type = OPT_STRING,                                                              \
+		  .offset = offsetof(cfg_type, cli_member.series),                                 \
+		  .help = "write the per-interval time series as CSV to this file" },              \
+	{                                                                                          \
+		.name = "interval", .type = OPT_TIME,                                              \
+		.offset = offsetof(cfg_type, cli_member.interval), .def = "1s",                    \
+		.unit_ns = 1000000000ULL, .min = 100000000, .max = 3600000000000LL,                \
+		.help = "time series and status line interval"                                     \
 	}
+/*
+ * The output formats (BLK_OUT_* bits) that --output-format and --minimal ask for; 0 with a
+ * one-line message in err when --output-format names something else.
+ */
+unsigned blk_cli_formats(const struct blk_cli *cli, char *err, size_t err_size);
+/*
+ * Checks the program options together: 0, or -EINVAL with a one-line message. terse_allowed:
+ * the command prints fio's terse and json+ outputs (pvcbench fio; summary does not).
+ */
+int blk_cli_check(const struct blk_cli *cli, bool terse_allowed, char *err, size_t err_size);
 bool blk_cli_progress(const struct blk_cli *cli);
+/* Whether JSON (json or json+) is the only output format. */
 bool blk_cli_json(const struct blk_cli *cli);
 /* The command's outputs (struct cmd_outputs) as the program options say. */
 void blk_cli_outputs(const struct blk_cli *cli, struct cmd_outputs *o);

@@ -1,316 +1,336 @@
 /*
- * fio_output.c - a group's results in fio's formats: the normal text (the job header, the
- * per-direction stat line, latency and percentiles, cpu, and the group's READ:/WRITE: lines that
- * scripts such as dbench grep) and the jobs[] entries of fio's JSON.
+ * fio_output.c - the report's model (fio_unit.h: units, group stats, latency buckets) and what
+ * is printed at the end of all groups in fio's order: terse lines, job reports, Run status
+ * blocks, disk stats.
  *
  * A "unit" is what fio reports as one job: each clone on its own, or all clones of a job
- * together with group_reporting.
+ * together with group_reporting. The printers are fio_text.c, fio_json.c and fio_terse.c; the
+ * options are in fio_options.c.
  */
 #define _GNU_SOURCE
-#include "block.h"
+#include "fio_unit.h"
 
-#include <stddef.h>
-#include "pvcbench/fmt.h"
-
-#include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-struct unit {
-	const struct blk_job *job;
-	unsigned clones;
-	struct op_stats op[2];
-	uint64_t runtime_ns, elapsed_ns, usr_ns, sys_ns, ctx;
-	uint64_t clone_runtime_ns; /* summed over clones: what cpu percentages divide by */
-	int error;
-	const char *error_msg;
-};
+#include "pvcbench/fmt.h"
 
-/* Fills u with clone k of the group, or all clones of job when k < 0. */
-static void unit_of(const struct blk_group_result *gr, const struct blk_job *job, int k,
-		    struct unit *u)
+const char *const blk_dir_names[BLK_DIRS + 1] = { "read", "write", "trim", "mixed" };
+
+/* Adds one clone's samples to a unit's sum, as fio's sum_stat with pure_sum. */
+static void sample_add(struct blk_sample_sum *into, const struct blk_samples *s)
 {
-	unsigned n = gr->run.nworkers;
-
-	memset(u, 0, sizeof(*u));
-	u->job = job;
-	for (unsigned d = 0; d < 2; d++)
-		hist_init(&u->op[d].lat);
-	for (unsigned i = 0; i < n; i++) {
-		const struct worker_result *wr = &gr->run.workers[i];
-		if (gr->clones[i].job != job || (k >= 0 && (unsigned)k != i))
-			continue;
-		u->clones++;
-		for (unsigned d = 0; d < 2; d++) {
-			u->op[d].ops += wr->op[d].ops;
-			u->op[d].bytes += wr->op[d].bytes;
-			u->op[d].errors += wr->op[d].errors;
-			hist_merge(&u->op[d].lat, &wr->op[d].lat);
-		}
-		if (wr->runtime_ns > u->runtime_ns)
-			u->runtime_ns = wr->runtime_ns;
-		if (wr->elapsed_ns > u->elapsed_ns)
-			u->elapsed_ns = wr->elapsed_ns;
-		u->clone_runtime_ns += wr->runtime_ns;
-		u->usr_ns += wr->cpu_usr_ns;
-		u->sys_ns += wr->cpu_sys_ns;
-		u->ctx += wr->ctx;
-		if (wr->error && !u->error) {
-			u->error = -wr->error;
-			u->error_msg = wr->error_msg;
-		}
-	}
-}
-
-void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job, unsigned op,
-		    struct op_stats *into, uint64_t *runtime_ns)
-{
-	struct unit *u = malloc(sizeof(*u));
-
-	if (!u)
+	if (!s->n)
 		return;
-	unit_of(gr, job, -1, u);
-	*into = u->op[op];
-	if (runtime_ns)
-		*runtime_ns = u->runtime_ns;
-	free(u);
+	double n = (double)s->n, mean = s->sum / n;
+	double var = s->n > 1 ? (s->sum_squares - n * mean * mean) / (n - 1.0) : 0.0;
+	double sdev = var > 0 ? var * (n - 1.0) : 0.0;
+
+	if (!into->n) {
+		into->min = s->min;
+		into->max = s->max;
+		into->mean = mean;
+		into->s = sdev;
+	} else {
+		into->min += s->min;
+		into->max += s->max;
+		into->mean += mean;
+		into->s += sdev;
+	}
+	into->n += s->n;
 }
 
-static const char *const dir_names[2] = { "read", "write" };
-
-void blk_print_job_header(FILE *out, const struct blk_job *job)
+double blk_sample_dev(const struct blk_sample_sum *s)
 {
-	char bs[32];
-
-	snprintf(bs, sizeof(bs), "%" PRIu64 "B", job->o.bs);
-	fprintf(out,
-		"%s: (g=%u): rw=%s, bs=(R) %s-%s, (W) %s-%s, (T) %s-%s, ioengine=%s, iodepth=%" PRId64
-		"\n",
-		job->o.name, job->groupid, job->o.rw, bs, bs, bs, bs, bs, bs, job->engine_name,
-		job->o.iodepth);
-	if (job->o.numjobs > 1)
-		fputs("...\n", out);
+	return s->n > 1 ? sqrt(s->s / (double)(s->n - 1)) : 0.0;
 }
 
-/* fio's unit choice: the largest of nsec, usec, msec in which min, max, mean and stddev all
- * exceed 1000 of the smaller unit. */
-static void lat_line(FILE *out, const char *name, const struct hist *h)
+static void unit_dir_init(struct blk_unit_dir *d)
 {
-	double min = (double)h->min, max = (double)h->max, mean = hist_mean(h),
-	       dev = hist_stddev(h);
-	const char *base = "nsec";
-	char a[32], b[32];
-
-	if (min > 1e6 && max > 1e6 && mean > 1e6 && dev > 1e6) {
-		base = "msec";
-		min /= 1e6, max /= 1e6, mean /= 1e6, dev /= 1e6;
-	} else if (min > 1e3 && max > 1e3 && mean > 1e3 && dev > 1e3) {
-		base = "usec";
-		min /= 1e3, max /= 1e3, mean /= 1e3, dev /= 1e3;
-	}
-	fmt_fio_num(a, sizeof(a), (uint64_t)min, 6, FMT_SI, "");
-	fmt_fio_num(b, sizeof(b), (uint64_t)max, 6, FMT_SI, "");
-	fprintf(out, "%s (%s): min=%s, max=%s, avg=%5.02f, stdev=%5.02f\n", name, base, a, b, mean,
-		dev);
+	memset(d, 0, offsetof(struct blk_unit_dir, slat));
+	hist_init(&d->slat);
+	hist_init(&d->clat);
+	hist_init(&d->lat);
+	memset(&d->bw, 0, sizeof(d->bw));
+	memset(&d->iops, 0, sizeof(d->iops));
 }
 
-static void percentile_lines(FILE *out, const struct hist *h)
-{
-	uint64_t vals[32], maxv = 0, minv = UINT64_MAX;
-	unsigned n = report_npercentiles, scale = 0;
-	const char *base = "nsec";
-
-	for (unsigned i = 0; i < n; i++) {
-		vals[i] = hist_value_at(h, report_percentiles[i]);
-		if (vals[i] > maxv)
-			maxv = vals[i];
-		if (vals[i] < minv)
-			minv = vals[i];
-	}
-	if (minv > 2000000 && maxv > 99999999ULL) {
-		scale = 2;
-		base = "msec";
-	} else if (minv > 2000 && maxv > 99999) {
-		scale = 1;
-		base = "usec";
-	}
-	fprintf(out, "    lat percentiles (%s):\n     |", base);
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t v = vals[i];
-		for (unsigned s = 0; s < scale; s++)
-			v = (v + 999) / 1000;
-		if (i && i % 4 == 0)
-			fputs("     |", out);
-		fprintf(out, " %5.2fth=[%5" PRIu64 "]%c", report_percentiles[i], v,
-			i == n - 1 ? '\n' : ',');
-		if (i != n - 1 && i % 4 == 3)
-			fputc('\n', out);
-	}
-}
-
-static void print_unit(FILE *out, const struct unit *u, unsigned groupid)
-{
-	const struct blk_job *job = u->job;
-	uint64_t ms = fmt_fio_msec(u->runtime_ns);
-	char when[64], iops[32], bw[32], bw_si[32], io[32];
-	time_t now = time(NULL);
-
-	strftime(when, sizeof(when), "%a %b %e %H:%M:%S %Y", localtime(&now));
-	fprintf(out, "%s: (groupid=%u, jobs=%u): err=%2d: pid=%d: %s\n", job->o.name, groupid,
-		u->clones, u->error, (int)getpid(), when);
-	if (u->error)
-		fprintf(out, "  error: %s\n", u->error_msg);
-	for (unsigned d = 0; d < 2; d++) {
-		const struct op_stats *s = &u->op[d];
-		if (!s->ops && !(d == 0 ? job->reads : job->writes))
-			continue;
-		fmt_fio_iops(iops, sizeof(iops), s->ops, ms);
-		fmt_fio_bw(bw, sizeof(bw), s->bytes, ms, 0);
-		fmt_fio_bw(bw_si, sizeof(bw_si), s->bytes, ms, 1);
-		fmt_size(io, sizeof(io), s->bytes);
-		fprintf(out, "  %s: IOPS=%s, BW=%s (%s)(%s/%" PRIu64 "msec)\n",
-			d ? "write" : "read", iops, bw, bw_si, io, ms);
-		if (s->errors)
-			fprintf(out, "    errors: %" PRIu64 "\n", s->errors);
-		if (!s->lat.count)
-			continue;
-		lat_line(out, "     lat", &s->lat);
-		percentile_lines(out, &s->lat);
-	}
-	double run = u->clone_runtime_ns ? (double)u->clone_runtime_ns : 1.0;
-	fprintf(out, "  cpu          : usr=%.2f%%, sys=%.2f%%, ctx=%" PRIu64 ", majf=0, minf=0\n",
-		100.0 * (double)u->usr_ns / run, 100.0 * (double)u->sys_ns / run, u->ctx);
-}
-
-/* Run status group N (all jobs):  READ: bw=..., min-max, io=..., run=min-max msec */
-static void print_group_status(FILE *out, unsigned groupid, const struct unit *units,
-			       unsigned nunits)
-{
-	fprintf(out, "\nRun status group %u (all jobs):\n", groupid);
-	for (unsigned d = 0; d < 2; d++) {
-		uint64_t bytes = 0, max_ms = 0, min_ms = UINT64_MAX, min_bw = UINT64_MAX,
-			 max_bw = 0;
-		bool any = false;
-		for (unsigned i = 0; i < nunits; i++) {
-			const struct unit *u = &units[i];
-			if (!(d == 0 ? u->job->reads : u->job->writes) && !u->op[d].ops)
-				continue;
-			any = true;
-			uint64_t ms = fmt_fio_msec(u->runtime_ns);
-			uint64_t bw = ms ? u->op[d].bytes * 1000 / ms : 0;
-			bytes += u->op[d].bytes;
-			if (ms > max_ms)
-				max_ms = ms;
-			if (ms < min_ms)
-				min_ms = ms;
-			if (bw < min_bw)
-				min_bw = bw;
-			if (bw > max_bw)
-				max_bw = bw;
-		}
-		if (!any)
-			continue;
-		char agg[32], agg_si[32], lo[32], hi[32], lo_si[32], hi_si[32], io[32], io_si[32];
-		fmt_fio_bw(agg, sizeof(agg), bytes, max_ms, 0);
-		fmt_fio_bw(agg_si, sizeof(agg_si), bytes, max_ms, 1);
-		fmt_fio_num(lo, sizeof(lo), min_bw, 4, FMT_IEC, "B/s");
-		fmt_fio_num(hi, sizeof(hi), max_bw, 4, FMT_IEC, "B/s");
-		fmt_fio_num(lo_si, sizeof(lo_si), min_bw, 4, FMT_SI, "B/s");
-		fmt_fio_num(hi_si, sizeof(hi_si), max_bw, 4, FMT_SI, "B/s");
-		fmt_size(io, sizeof(io), bytes);
-		fmt_fio_num(io_si, sizeof(io_si), bytes, 4, FMT_SI, "B");
-		fprintf(out,
-			"%s: bw=%s (%s), %s-%s (%s-%s), io=%s (%s), run=%" PRIu64 "-%" PRIu64
-			"msec\n",
-			d ? "  WRITE" : "   READ", agg, agg_si, lo, hi, lo_si, hi_si, io, io_si,
-			min_ms, max_ms);
-	}
-}
-
-/* The units of a group: one per clone, or one per job with group_reporting. */
-static unsigned units_of(const struct blk_group_result *gr, struct unit *units)
+/* Whether unit index of the group is clone i: units in fio's order, see blk_units_count. */
+static bool unit_has_clone(const struct blk_group_result *gr, unsigned index, unsigned i,
+			   const struct blk_job **job_out)
 {
 	unsigned n = 0;
 
 	for (unsigned j = 0; j < gr->njobs; j++) {
 		const struct blk_job *job = gr->jobs[j];
 		if (job->o.group_reporting) {
-			unit_of(gr, job, -1, &units[n++]);
+			if (n++ == index) {
+				*job_out = job;
+				return gr->clones[i].job == job;
+			}
 			continue;
 		}
-		for (unsigned i = 0; i < gr->run.nworkers; i++)
-			if (gr->clones[i].job == job)
-				unit_of(gr, job, (int)i, &units[n++]);
+		for (unsigned c = 0; c < gr->run.nworkers; c++) {
+			if (gr->clones[c].job != job)
+				continue;
+			if (n++ == index) {
+				*job_out = job;
+				return c == i;
+			}
+		}
+	}
+	return false;
+}
+
+unsigned blk_units_count(const struct blk_group_result *gr)
+{
+	unsigned n = 0;
+
+	if (!gr->run.workers)
+		return 0;
+	for (unsigned j = 0; j < gr->njobs; j++) {
+		if (gr->jobs[j]->o.group_reporting) {
+			n++;
+			continue;
+		}
+		for (unsigned c = 0; c < gr->run.nworkers; c++)
+			n += gr->clones[c].job == gr->jobs[j];
 	}
 	return n;
 }
 
+/* The core's operation types are fio's directions in order: read, write, then trim when the
+ * run has one (nops 3). */
+static void add_clone(struct blk_unit *u, const struct worker_result *wr, unsigned nops,
+		      const struct blk_clone_stats *cs)
+{
+	u->clones++;
+	for (unsigned d = 0; d < BLK_DIRS; d++) {
+		struct blk_unit_dir *ud = &u->dir[d];
+		if (d < nops) {
+			ud->ops += wr->op[d].ops;
+			ud->bytes += wr->op[d].bytes;
+			ud->errors += wr->op[d].errors;
+			hist_merge(&ud->lat, &wr->op[d].lat);
+		}
+		if (!cs)
+			continue;
+		hist_merge(&ud->slat, &cs->slat[d]);
+		hist_merge(&ud->clat, &cs->clat[d]);
+		ud->short_ios += cs->short_ios[d];
+		ud->drop_ios += cs->dropped_ios[d];
+		sample_add(&ud->bw, &cs->bw[d]);
+		sample_add(&ud->iops, &cs->iops[d]);
+	}
+	if (cs) {
+		for (unsigned b = 0; b < BLK_DEPTH_BUCKETS; b++) {
+			u->depth[b] += cs->depth[b];
+			u->submit[b] += cs->submit[b];
+			u->complete[b] += cs->complete[b];
+		}
+		u->syncs += cs->syncs;
+		hist_merge(&u->sync_lat, &cs->sync_lat);
+	}
+	if (wr->runtime_ns > u->runtime_ns)
+		u->runtime_ns = wr->runtime_ns;
+	if (wr->elapsed_ns > u->elapsed_ns)
+		u->elapsed_ns = wr->elapsed_ns;
+	u->clone_runtime_ns += wr->runtime_ns;
+	u->usr_ns += wr->cpu_usr_ns;
+	u->sys_ns += wr->cpu_sys_ns;
+	u->ctx += wr->ctx;
+	if (wr->error && !u->error) {
+		u->error = -wr->error;
+		u->error_msg = wr->error_msg;
+	}
+}
+
+/* fio's unified direction: every direction's I/O as one, over the longest runtime. */
+static void fill_mixed(struct blk_unit *u)
+{
+	struct blk_unit_dir *m = &u->dir[BLK_DIR_MIXED];
+
+	for (unsigned d = 0; d < BLK_DIRS; d++) {
+		const struct blk_unit_dir *s = &u->dir[d];
+		m->ops += s->ops;
+		m->bytes += s->bytes;
+		m->errors += s->errors;
+		m->short_ios += s->short_ios;
+		m->drop_ios += s->drop_ios;
+		if (s->runtime_ns > m->runtime_ns)
+			m->runtime_ns = s->runtime_ns;
+		hist_merge(&m->slat, &s->slat);
+		hist_merge(&m->clat, &s->clat);
+		hist_merge(&m->lat, &s->lat);
+	}
+}
+
+void blk_unit_fill(const struct blk_group_result *gr, unsigned groupid, unsigned index,
+		   struct blk_unit *u)
+{
+	const struct blk_job *job = NULL;
+
+	memset(u, 0, offsetof(struct blk_unit, dir));
+	for (unsigned d = 0; d <= BLK_DIRS; d++)
+		unit_dir_init(&u->dir[d]);
+	memset(&u->runtime_ns, 0,
+	       offsetof(struct blk_unit, sync_lat) - offsetof(struct blk_unit, runtime_ns));
+	hist_init(&u->sync_lat);
+	u->error = 0;
+	u->error_msg = NULL;
+	u->groupid = groupid;
+	u->pid = getpid();
+	for (unsigned i = 0; i < gr->run.nworkers; i++)
+		if (unit_has_clone(gr, index, i, &job))
+			add_clone(u, &gr->run.workers[i], gr->run.nops, gr->clones[i].stats);
+	u->job = job ? job : gr->jobs[0];
+	u->rep = &u->job->o.rep;
+	for (unsigned d = 0; d < BLK_DIRS; d++) {
+		struct blk_unit_dir *ud = &u->dir[d];
+		ud->runtime_ns = ud->ops ? u->runtime_ns : 0;
+		/* no clat recorded: the I/O completed inside its submit call (fio's sync
+		 * engines), so fio's clat is the whole latency and slat has no samples */
+		if (!ud->clat.count && ud->lat.count)
+			ud->clat = ud->lat;
+	}
+	fill_mixed(u);
+}
+
+void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job, unsigned op,
+		    struct op_stats *into, uint64_t *runtime_ns)
+{
+	hist_init(&into->lat);
+	into->ops = into->bytes = into->errors = 0;
+	if (runtime_ns)
+		*runtime_ns = 0;
+	for (unsigned i = 0; gr->run.workers && i < gr->run.nworkers; i++) {
+		const struct worker_result *wr = &gr->run.workers[i];
+		if (gr->clones[i].job != job)
+			continue;
+		into->ops += wr->op[op].ops;
+		into->bytes += wr->op[op].bytes;
+		into->errors += wr->op[op].errors;
+		hist_merge(&into->lat, &wr->op[op].lat);
+		if (runtime_ns && wr->runtime_ns > *runtime_ns)
+			*runtime_ns = wr->runtime_ns;
+	}
+}
+
+void blk_group_stats(const struct blk_group_result *gr, struct blk_group_stats *gs)
+{
+	memset(gs, 0, sizeof(*gs));
+	gs->rep = gr->njobs ? &gr->jobs[0]->o.rep : NULL;
+	for (unsigned i = 0; gr->run.workers && i < gr->run.nworkers; i++) {
+		const struct worker_result *wr = &gr->run.workers[i];
+		uint64_t ms = fmt_fio_msec(wr->runtime_ns);
+		bool mixed = gs->rep && gs->rep->unified == BLK_UNIFIED_MIXED;
+		unsigned ndirs = gr->run.nops < BLK_DIRS ? gr->run.nops : BLK_DIRS;
+		for (unsigned d = 0; d < ndirs; d++) {
+			uint64_t ops = wr->op[d].ops, bytes = wr->op[d].bytes;
+			if (mixed && d)
+				break;
+			for (unsigned k = 1; mixed && k < ndirs; k++)
+				ops += wr->op[k].ops, bytes += wr->op[k].bytes;
+			if (!ops)
+				continue;
+			uint64_t bw = ms ? bytes * 1000 / ms : 0;
+			if (!gs->max_run_ms[d] || ms < gs->min_run_ms[d])
+				gs->min_run_ms[d] = ms;
+			if (ms > gs->max_run_ms[d])
+				gs->max_run_ms[d] = ms;
+			if (!gs->max_bw[d] || bw < gs->min_bw[d])
+				gs->min_bw[d] = bw;
+			if (bw > gs->max_bw[d])
+				gs->max_bw[d] = bw;
+			gs->bytes[d] += bytes;
+		}
+	}
+	for (unsigned d = 0; d < BLK_DIRS; d++)
+		gs->agg[d] = gs->max_run_ms[d] ? gs->bytes[d] * 1000 / gs->max_run_ms[d] : 0;
+}
+
+double blk_pct(uint64_t count, uint64_t total, double floor)
+{
+	if (!total)
+		return 0.0;
+	double p = 100.0 * (double)count / (double)total;
+	return p < floor && count ? floor : p;
+}
+
+/* fio's bucket of a latency within one unit: upper bounds 2, 4, 10, ..., 1000, 2000, >=2000. */
+static unsigned lat_bucket(uint64_t v)
+{
+	static const uint64_t upper[] = { 2, 4, 10, 20, 50, 100, 250, 500, 750, 1000 };
+	for (unsigned i = 0; i < 10; i++)
+		if (v < upper[i])
+			return i;
+	return 10;
+}
+
+void blk_lat_buckets(const struct blk_unit *u, uint64_t n[10], uint64_t us[10], uint64_t ms[12])
+{
+	memset(n, 0, 10 * sizeof(*n));
+	memset(us, 0, 10 * sizeof(*us));
+	memset(ms, 0, 12 * sizeof(*ms));
+	for (unsigned d = 0; d < BLK_DIRS; d++) {
+		const struct hist *h = &u->dir[d].lat;
+		if (!h->count)
+			continue;
+		for (unsigned b = 0; b < HIST_BUCKETS; b++) {
+			if (!h->buckets[b])
+				continue;
+			uint64_t v = (hist_bucket_low(b) + hist_bucket_high(b)) / 2;
+			if (v < h->min)
+				v = h->min;
+			if (v > h->max)
+				v = h->max;
+			if (v < 1000)
+				n[lat_bucket(v)] += h->buckets[b];
+			else if (v < 1000000)
+				us[lat_bucket(v / 1000)] += h->buckets[b];
+			else if (v < 2000000000ULL)
+				ms[lat_bucket(v / 1000000)] += h->buckets[b];
+			else
+				ms[11] += h->buckets[b];
+		}
+	}
+}
+
+const struct hist *blk_unit_pct_hist(const struct blk_unit *u, unsigned d)
+{
+	return u->rep->lat_percentiles ? &u->dir[d].lat : &u->dir[d].clat;
+}
+
 void blk_print_group_normal(FILE *out, const struct blk_group_result *gr, unsigned groupid)
 {
-	struct unit *units = calloc(gr->run.nworkers, sizeof(*units));
-
-	if (!units || !gr->run.workers) {
-		free(units);
+	if (gr->njobs && !gr->jobs[0]->o.rep.stats)
 		return;
-	}
-	unsigned n = units_of(gr, units);
-	for (unsigned i = 0; i < n; i++)
-		print_unit(out, &units[i], groupid);
-	print_group_status(out, groupid, units, n);
+	blk_print_group_jobs(out, gr, groupid);
+	blk_print_group_status(out, gr, groupid);
 	fflush(out);
-	free(units);
 }
 
 void blk_group_json(struct jsonw *j, const struct blk_group_result *gr, unsigned groupid)
 {
-	struct unit *units = calloc(gr->run.nworkers, sizeof(*units));
-
-	if (!units || !gr->run.workers) {
-		free(units);
-		return;
-	}
-	unsigned n = units_of(gr, units);
-	for (unsigned i = 0; i < n; i++) {
-		const struct unit *u = &units[i];
-		double run = u->clone_runtime_ns ? (double)u->clone_runtime_ns : 1.0;
-		jsonw_object_begin(j, NULL);
-		jsonw_string(j, "jobname", u->job->o.name);
-		jsonw_u64(j, "groupid", groupid);
-		jsonw_i64(j, "error", u->error);
-		if (u->error)
-			jsonw_string(j, "error_message", u->error_msg);
-		jsonw_u64(j, "elapsed", (u->elapsed_ns + 500000000ULL) / 1000000000ULL);
-		report_config_json(j, &u->job->set, &u->job->o);
-		jsonw_string(j, "ioengine", u->job->engine_name);
-		jsonw_string(j, "ioengine_why", u->job->engine_why);
-		for (unsigned d = 0; d < 2; d++)
-			report_op_json(j, dir_names[d], &u->op[d], u->runtime_ns);
-		jsonw_u64(j, "job_runtime", fmt_fio_msec(u->runtime_ns));
-		jsonw_double(j, "usr_cpu", 100.0 * (double)u->usr_ns / run);
-		jsonw_double(j, "sys_cpu", 100.0 * (double)u->sys_ns / run);
-		jsonw_u64(j, "ctx", u->ctx);
-		jsonw_object_end(j);
-	}
-	free(units);
+	blk_group_json_format(j, gr, groupid, false);
 }
 
-#define F(field) offsetof(struct blk_options, field)
-
-const struct option_def blk_report_option_defs[] = {
-	{ .name = "group_reporting",
-	  .type = OPT_BOOL,
-	  .offset = F(group_reporting),
-	  .def = "0",
-	  .help = "report each job's clones together" },
-	{ 0 }
-};
-
-int blk_report_validate(struct blk_job *job, char *err, size_t err_size)
+void blk_report_end(FILE *out, unsigned formats, unsigned terse_version,
+		    const struct blk_group_result *const *groups, unsigned ngroups,
+		    const struct blk_disk_util *du)
 {
-	(void)job;
-	(void)err;
-	(void)err_size;
-	return 0;
+	if (formats & BLK_OUT_TERSE)
+		for (unsigned g = 0; g < ngroups; g++)
+			blk_print_group_terse(out, groups[g], g, terse_version, du);
+	if (!(formats & BLK_OUT_NORMAL))
+		return;
+	for (unsigned g = 0; g < ngroups; g++)
+		blk_print_group_jobs(out, groups[g], g);
+	for (unsigned g = 0; g < ngroups; g++)
+		blk_print_group_status(out, groups[g], g);
+	if (du && groups[0]->njobs && groups[0]->jobs[0]->o.rep.disk_util)
+		blk_disk_util_print(out, du);
+	fflush(out);
 }

@@ -1,0 +1,72 @@
+/*
+ * fio_unit.h - the report's model, private to fio_output.c, fio_text.c, fio_json.c and
+ * fio_terse.c: one "unit" is what fio reports as one job (its thread_stat): one clone, or all
+ * the clones of a job together with group_reporting. Built from the core's per-worker results
+ * (ops, bytes, errors, total latency, runtime, cpu) and the clones' blk_clone_stats (slat, clat,
+ * depths, syncs, bw/iops samples).
+ */
+#ifndef PVCBENCH_BLOCK_FIO_UNIT_H
+#define PVCBENCH_BLOCK_FIO_UNIT_H
+
+#include <sys/types.h>
+
+#include "block.h"
+
+/* Index of the unified ("mixed") direction after read, write, trim. */
+#define BLK_DIR_MIXED BLK_DIRS
+
+/* fio's io_stat of samples summed as group_reporting sums them (min, max, mean and S added). */
+struct blk_sample_sum {
+	uint64_t n;
+	double min, max, mean, s; /* s: sum of squared deviations, fio's S */
+};
+
+struct blk_unit_dir {
+	uint64_t ops, bytes, errors, short_ios, drop_ios;
+	uint64_t runtime_ns; /* 0 when the direction did no I/O, as fio */
+	struct hist slat, clat, lat;
+	struct blk_sample_sum bw, iops; /* bw in KiB/s, as fio's bw samples */
+};
+
+struct blk_unit {
+	const struct blk_job *job;
+	const struct blk_report_opts *rep;
+	unsigned groupid, clones;
+	struct blk_unit_dir dir[BLK_DIRS + 1]; /* read, write, trim, mixed */
+	uint64_t runtime_ns, elapsed_ns, usr_ns, sys_ns, ctx;
+	uint64_t clone_runtime_ns; /* summed over clones: what cpu percentages divide by */
+	uint64_t depth[BLK_DEPTH_BUCKETS], submit[BLK_DEPTH_BUCKETS], complete[BLK_DEPTH_BUCKETS];
+	uint64_t syncs;
+	struct hist sync_lat;
+	int error;
+	const char *error_msg;
+	pid_t pid;
+};
+
+/* The units of a group in fio's order: one per clone, or one per job with group_reporting. */
+unsigned blk_units_count(const struct blk_group_result *gr);
+/* Fills u with unit index of the group (index < blk_units_count). */
+void blk_unit_fill(const struct blk_group_result *gr, unsigned groupid, unsigned index,
+		   struct blk_unit *u);
+
+/* fio's group_run_stats: what "Run status group N" prints, and bw_agg's reference. */
+struct blk_group_stats {
+	uint64_t min_run_ms[BLK_DIRS], max_run_ms[BLK_DIRS];
+	uint64_t min_bw[BLK_DIRS], max_bw[BLK_DIRS]; /* B/s */
+	uint64_t bytes[BLK_DIRS], agg[BLK_DIRS];     /* agg: B/s over the longest run */
+	const struct blk_report_opts *rep;
+};
+void blk_group_stats(const struct blk_group_result *gr, struct blk_group_stats *gs);
+
+/* Percentage of total in fio's way (0.1 floor for depths, 0.01 for latency buckets). */
+double blk_pct(uint64_t count, uint64_t total, double floor);
+/* Latency buckets: fio's io_u_lat_n (10), _u (10), _m (12) counts from a unit's latencies. */
+void blk_lat_buckets(const struct blk_unit *u, uint64_t n[10], uint64_t us[10], uint64_t ms[12]);
+/* The unit's histogram that fio's percentiles read: lat with lat_percentiles, else clat. */
+const struct hist *blk_unit_pct_hist(const struct blk_unit *u, unsigned d);
+/* Samples summed: mean, sample stddev (0 for fewer than two). */
+double blk_sample_dev(const struct blk_sample_sum *s);
+/* Number of directions to report and their indexes (mixed alone, or read/write/trim[/mixed]). */
+extern const char *const blk_dir_names[BLK_DIRS + 1];
+
+#endif

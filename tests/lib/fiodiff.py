@@ -25,6 +25,8 @@ A job file may carry directives in comments, `# fio-diff: WORD ...`:
                        bytes and I/Os are exact, each direction's within noise
     approx ios         block sizes are random (bsrange, bssplit): bytes exact, I/O counts
                        within noise
+    approx bytes       where the last block ends is random too (bs_unaligned, a random mix of
+                       sizes): which directions move data is exact, bytes and counts noise
     content hash       the data files' contents must be the same (sha256)
     content ratio      the data files' zlib-compressed fraction and fraction of distinct
                        4 KiB blocks must agree within 0.15 (buffer_compress_*, dedupe_*)
@@ -93,7 +95,7 @@ class Job:
             self.args += rest
         elif word == "nokeep" and not rest:
             self.keep = False
-        elif word == "approx" and set(rest) <= {"dirs", "ios"} and rest:
+        elif word == "approx" and set(rest) <= {"dirs", "ios", "bytes"} and rest:
             self.approx |= set(rest)
         elif word == "content" and set(rest) <= {"hash", "ratio"} and rest:
             self.content |= set(rest)
@@ -231,6 +233,8 @@ def io_text(dirs, approx=()):
         dirs = {"all": (sum(b or 0 for b, _ in dirs.values()),
                         sum(n or 0 for _, n in dirs.values()))}
     fmt = (lambda b, n: "%s" % b) if "ios" in approx else (lambda b, n: "%s/%s" % (b, n))
+    if "bytes" in approx:
+        fmt = lambda b, n: "some"  # noqa: E731
     parts = ["%s %s" % (d if d == "all" else d[0], fmt(b, n))
              for d, (b, n) in sorted(dirs.items()) if b or n]
     return " ".join(parts) or "none"

@@ -37,22 +37,26 @@ import json
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import time
 import zlib
 
-from runs import c_locale_env, run
+from fiofmt import parse_fio_text
+from runs import Result, _clean_up_at_end, c_locale_env, spawn
 
 DIRS = ("read", "write", "trim", "mixed")
 SYNC_CALLS = ("fsync", "fdatasync", "sync_file_range")
 NOISE = 4.0  # within this factor: ok
-WILD = 50.0  # beyond this factor: fails (a unit or counting mistake, not noise)
+WILD = 200.0  # beyond this factor: fails (a unit or counting mistake, not a busy disk)
 MIN_RUNTIME_MS = 50  # IOPS of a shorter run is mostly start-up and rounding
 MIN_IOS = 50  # a mean latency of fewer I/Os is mostly the first I/O's
 # JSON objects whose keys are values (histogram bins), not names: compared as leaves
 LEAF_KEYS = {"bins", "disk_util"}
 TIMED_LOG_OPTS = re.compile(r"^\s*(log_avg_msec|log_hist_msec|time_based)\b", re.M)
-RUN_TIMEOUT = 60.0
+RUN_TIMEOUT = 30.0
 
 
 # ---------------------------------------------------------------- the corpus
@@ -121,6 +125,7 @@ class ToolRun:
 
     def __init__(self):
         self.rc, self.out, self.err, self.doc, self.json_error = None, "", "", None, None
+        self.timed_out = False
         self.syncs, self.files, self.logs, self.contents = None, {}, {}, {}
 
 
@@ -177,6 +182,52 @@ def list_dir(rundir):
     return files, logs
 
 
+def descendants(pid):
+    """Every process below pid, from /proc (fio's job processes start sessions of their own,
+    so a process group does not hold them)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir("/proc/%d/task" % parent)
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open("/proc/%d/task/%s/children" % (parent, tid)) as f:
+                    kids = [int(x) for x in f.read().split()]
+            except OSError:
+                continue
+            found += kids
+            todo += kids
+    return found
+
+
+def kill_tree(pid):
+    for victim in [pid] + descendants(pid):
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def run_group(argv, cwd, env, timeout=RUN_TIMEOUT):
+    """Runs argv and, past the timeout, kills it with every process below it: fio's job
+    processes hold the output pipes, and killing only strace would leave them running."""
+    t0 = time.monotonic()
+    p = spawn(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+              stderr=subprocess.PIPE)
+    timed_out = False
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        kill_tree(p.pid)
+        out, err = p.communicate()
+    return Result(argv, p.returncode, out.decode(errors="replace"),
+                  err.decode(errors="replace"), time.monotonic() - t0, timed_out, pid=p.pid)
+
+
 def run_tool(argv, job, workdir, strace):
     """Runs argv (the job file last) in workdir/run, under strace when we have it."""
     rundir = os.path.join(workdir, "run")
@@ -188,14 +239,9 @@ def run_tool(argv, job, workdir, strace):
         full = [strace, "-f", "-c", "-o", trace, "-e", "trace=" + ",".join(SYNC_CALLS)] + full
     env = c_locale_env()
     env.update(job.env)
-    cwd = os.getcwd()
-    os.chdir(rundir)
-    try:
-        res = run(full, timeout=RUN_TIMEOUT, env=env)
-    finally:
-        os.chdir(cwd)
+    res = run_group(full, rundir, env)
     t = ToolRun()
-    t.rc, t.out, t.err = res.rc, res.out, res.err
+    t.rc, t.out, t.err, t.timed_out = res.rc, res.out, res.err, res.timed_out
     if res.timed_out:
         t.err = "timed out after %.0f s\n" % RUN_TIMEOUT + t.err
     if strace:
@@ -230,8 +276,11 @@ def io_text(dirs, approx=()):
     direction with zero I/O compares equal to an absent one); with approx "dirs" the total
     over the directions ('all ...'), with approx "ios" the bytes without the I/O count."""
     if "dirs" in approx:
-        dirs = {"all": (sum(b or 0 for b, _ in dirs.values()),
-                        sum(n or 0 for _, n in dirs.values()))}
+        # unified_rw_reporting=both writes "mixed" beside read and write: count once
+        split = {d: v for d, v in dirs.items() if d != "mixed" and any(v)}
+        parts = split or dirs
+        dirs = {"all": (sum(b or 0 for b, _ in parts.values()),
+                        sum(n or 0 for _, n in parts.values()))}
     fmt = (lambda b, n: "%s" % b) if "ios" in approx else (lambda b, n: "%s/%s" % (b, n))
     if "bytes" in approx:
         fmt = lambda b, n: "some"  # noqa: E731
@@ -306,6 +355,24 @@ def exact(check, fio, pvc, detail=None):
                None if fio == pvc else detail)
 
 
+def text_shape(text):
+    """What a non-JSON report must share with fio's: terse lines and their field counts; the
+    jobs, directions and groups of a normal report; or nothing at all."""
+    if text.lstrip().startswith("{"):
+        return "JSON"
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return "empty"
+    terse = [ln for ln in lines if re.match(r"^[0-9]+;", ln)]
+    if terse:
+        fields = sorted({len(ln.split(";")) for ln in terse})
+        return "terse: %d lines of %s fields" % (len(terse), "/".join(map(str, fields)))
+    rep = parse_fio_text(text)
+    jobs = " ".join("%s(%s)" % (n, ",".join(sorted(d))) for n, d in sorted(rep["jobs"].items()))
+    groups = " ".join("g%s(%s)" % (g, ",".join(sorted(d))) for g, d in sorted(rep["groups"].items()))
+    return "normal: %s; %s" % (jobs or "no job", groups or "no group")
+
+
 def first_line(text):
     lines = [ln for ln in text.splitlines() if ln.strip()]
     return lines[0] if lines else ""
@@ -321,17 +388,16 @@ def compare(job, f, p):
         return rows
     if p.rc != 0:
         return rows
-    if f.doc is None or p.doc is None:
-        # --parse-only and the like: no report; what is left is the output and the files
-        fo = "JSON" if f.doc else "%d lines" % len(f.out.splitlines())
-        po = "JSON" if p.doc else "%d lines" % len(p.out.splitlines())
-        rows.append(exact("stdout", fo, po, [p.json_error or f.json_error or ""]))
-        return rows + compare_files(job, f, p)
     f_err, p_err = f.err.strip(), p.err.strip()
     if not f_err:
         rows.append(Row("stderr", "empty", "empty" if not p_err else
                         "%d lines" % len(p_err.splitlines()),
                         "ok" if not p_err else "FAIL", p_err.splitlines()[:5]))
+    if f.doc is None or p.doc is None:
+        # terse, normal, --parse-only: the report's shape, then the files
+        fs, ps = text_shape(f.out), text_shape(p.out)
+        rows.append(exact("stdout", fs, ps, [p.json_error or ""] if p.doc is None else []))
+        return rows + compare_files(job, f, p)
     rows += compare_io(job, f, p)
     rows += compare_files(job, f, p)
     rows += compare_content(job, f, p)
@@ -496,6 +562,8 @@ def main(argv=None, repo=None):
     ap.add_argument("--against-fio", action="store_true",
                     help="run fio in pvcbench's place: checks the corpus itself (every exact "
                     "check must pass)")
+    ap.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                    help="run N corpus jobs at once (default 1)")
     ap.add_argument("--corpus", metavar="DIR", help="job files (default tests/fio-diff)")
     ap.add_argument("--tmpdir", metavar="DIR", default=os.environ.get("TMPDIR", "/var/tmp"),
                     help="where the runs' directories go (default $TMPDIR or /var/tmp)")
@@ -528,35 +596,60 @@ def main(argv=None, repo=None):
     if not strace:
         print("fio-diff: strace not found: sync calls are not counted", file=sys.stderr)
     second = [fio] if args.against_fio else [pvc, "fio"]
-    return run_corpus(jobs, fio, second, strace, args.tmpdir, args.keep_going)
+    return run_corpus(jobs, fio, second, strace, args.tmpdir, args.keep_going, args.jobs)
 
 
-def run_corpus(jobs, fio, second, strace, tmpdir, keep_going):
-    """second: the command that stands for pvcbench (pvcbench fio, or fio itself)."""
+def run_job(job, fio, second, strace, tmpdir):
+    """Both tools on one job, each in a fresh directory: the rows and the seconds each took."""
+    with tempfile.TemporaryDirectory(prefix="fio-diff-%s." % job.name, dir=tmpdir) as tmp:
+        fdir, pdir = os.path.join(tmp, "fio"), os.path.join(tmp, "pvc")
+        os.makedirs(fdir)
+        os.makedirs(pdir)
+        t0 = time.monotonic()
+        f = run_tool([fio, "--output-format=json"] + job.args + [job.path], job, fdir, strace)
+        if f.timed_out:  # the reference hung (seen once under strace): once more
+            shutil.rmtree(fdir)
+            os.makedirs(fdir)
+            f = run_tool([fio, "--output-format=json"] + job.args + [job.path], job, fdir,
+                         strace)
+        t1 = time.monotonic()
+        keep = ["--keep=1"] if job.keep and second[0] != fio else []
+        p = run_tool(second + ["--output-format=json"] + keep + job.args + [job.path], job,
+                     pdir, strace)
+        t2 = time.monotonic()
+        return compare(job, f, p), t1 - t0, t2 - t1
+
+
+def run_corpus(jobs, fio, second, strace, tmpdir, keep_going, parallel=1):
+    """second: the command that stands for pvcbench (pvcbench fio, or fio itself). With
+    parallel > 1, that many jobs run at once (fio spends most of its start-up asleep); the
+    table still comes in corpus order."""
+    from concurrent.futures import ThreadPoolExecutor
     out = sys.stdout
     out.write("%-22s %-26s %-34s %-34s %s\n" % ("job", "check", "fio", "pvcbench", "verdict"))
-    failed, noisy, ran = [], [], 0
-    for job in jobs:
-        ran += 1
-        with tempfile.TemporaryDirectory(prefix="fio-diff-%s." % job.name, dir=tmpdir) as tmp:
-            os.makedirs(os.path.join(tmp, "fio"))
-            os.makedirs(os.path.join(tmp, "pvc"))
-            f = run_tool([fio, "--output-format=json"] + job.args + [job.path], job,
-                         os.path.join(tmp, "fio"), strace)
-            keep = ["--keep=1"] if job.keep and second[0] != fio else []
-            p = run_tool(second + ["--output-format=json"] + keep + job.args + [job.path],
-                         job, os.path.join(tmp, "pvc"), strace)
-            rows = compare(job, f, p)
-        print_rows(job.name, rows, out)
-        if any(r.verdict == "FAIL" for r in rows):
-            failed.append(job.name)
-            if not keep_going:
-                out.write("stopped at the first failing job (--keep-going runs them all)\n")
-                break
-        elif any(r.verdict == "noise" for r in rows):
-            noisy.append(job.name)
-    out.write("\n%d of %d jobs run: %d failed%s\n" % (
-        ran, len(jobs), len(failed), (": " + " ".join(failed)) if failed else ""))
+    failed, noisy, ran, secs = [], [], 0, [0.0, 0.0]
+    t0 = time.monotonic()
+    _clean_up_at_end()  # its signal handlers can only be set from the main thread
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        futures = [pool.submit(run_job, job, fio, second, strace, tmpdir) for job in jobs]
+        for job, fut in zip(jobs, futures):
+            rows, fs, ps = fut.result()
+            ran += 1
+            secs[0] += fs
+            secs[1] += ps
+            print_rows(job.name, rows, out)
+            if any(r.verdict == "FAIL" for r in rows):
+                failed.append(job.name)
+                if not keep_going:
+                    out.write("stopped at the first failing job (--keep-going runs them all)\n")
+                    for other in futures:
+                        other.cancel()
+                    break
+            elif any(r.verdict == "noise" for r in rows):
+                noisy.append(job.name)
+    out.write("\n%d of %d jobs run in %.0f s (fio %.0f s, the other %.0f s): %d failed%s\n" % (
+        ran, len(jobs), time.monotonic() - t0, secs[0], secs[1], len(failed),
+        (": " + " ".join(failed)) if failed else ""))
     if noisy:
         out.write("outside the noise factor %g but not failed: %s\n" % (NOISE, " ".join(noisy)))
     return 1 if failed else 0

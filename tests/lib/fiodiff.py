@@ -125,7 +125,7 @@ class ToolRun:
 
     def __init__(self):
         self.rc, self.out, self.err, self.doc, self.json_error = None, "", "", None, None
-        self.timed_out = False
+        self.timed_out, self.after = False, ""
         self.syncs, self.files, self.logs, self.contents = None, {}, {}, {}
 
 
@@ -153,14 +153,16 @@ def parse_strace_summary(text):
 
 
 def parse_json_output(text):
-    """(document, None) or (None, why): fio may print "note: ..." lines before its JSON."""
+    """(document, None, what follows it) or (None, why, ""): fio may print "note: ..." lines
+    before its JSON; what follows is another report (--status-interval) or nothing."""
     start = text.find("{")
     if start < 0:
-        return None, "no JSON document on stdout"
+        return None, "no JSON document on stdout", ""
     try:
-        return json.JSONDecoder().raw_decode(text[start:])[0], None
+        doc, end = json.JSONDecoder().raw_decode(text[start:])
     except ValueError as e:
-        return None, "stdout is not JSON: %s" % e
+        return None, "stdout is not JSON: %s" % e, ""
+    return doc, None, text[start + end:].strip()
 
 
 def list_dir(rundir):
@@ -251,7 +253,7 @@ def run_tool(argv, job, workdir, strace):
         t.syncs = parse_strace_summary(text)
         if "ptrace" in text and "% time" not in text:
             t.syncs = None
-    t.doc, t.json_error = parse_json_output(res.out)
+    t.doc, t.json_error, t.after = parse_json_output(res.out)
     t.files, t.logs = list_dir(rundir)
     if job.content:
         t.contents = {n: content_figures(os.path.join(rundir, n))
@@ -355,6 +357,13 @@ def exact(check, fio, pvc, detail=None):
                None if fio == pvc else detail)
 
 
+def text_before_json(text):
+    """The report printed before the JSON document, without fio's "note:" lines."""
+    head = text[:text.find("{")] if "{" in text else ""
+    lines = [ln for ln in head.splitlines() if ln.strip() and not ln.startswith("note:")]
+    return "\n".join(lines)
+
+
 def text_shape(text):
     """What a non-JSON report must share with fio's: terse lines and their field counts; the
     jobs, directions and groups of a normal report; or nothing at all."""
@@ -398,6 +407,12 @@ def compare(job, f, p):
         fs, ps = text_shape(f.out), text_shape(p.out)
         rows.append(exact("stdout", fs, ps, [p.json_error or ""] if p.doc is None else []))
         return rows + compare_files(job, f, p)
+    fpre, ppre = text_before_json(f.out), text_before_json(p.out)
+    if fpre or ppre:  # --output-format=json,terse and the like: the other report first
+        rows.append(exact("stdout before JSON", text_shape(fpre), text_shape(ppre)))
+    if f.after or p.after:  # --status-interval: more reports after the first
+        shape = lambda t: "%d more JSON documents" % t.count('"fio version"') if t else "none"  # noqa: E731
+        rows.append(exact("stdout after JSON", shape(f.after), shape(p.after)))
     rows += compare_io(job, f, p)
     rows += compare_files(job, f, p)
     rows += compare_content(job, f, p)

@@ -78,15 +78,18 @@ class Job:
             self.text = f.read()
         self.files, self.env, self.args, self.keep = [], {}, [], True
         self.approx, self.content = set(), set()
-        self.about = ""
+        about, in_head = [], True  # the opening comment, "# Expected: ..."
         for line in self.text.splitlines():
             m = re.match(r"^[#;]\s*fio-diff:\s*(\S+)\s*(.*)$", line)
             if m:
                 self._directive(m.group(1), m.group(2).split())
-            elif not self.about:
-                m = re.match(r"^[#;]\s*(.+)$", line)
-                if m:
-                    self.about = m.group(1).strip()
+                continue
+            m = re.match(r"^[#;]\s*(.*)$", line)
+            if m and in_head:
+                about.append(m.group(1).strip())
+            else:
+                in_head = False
+        self.about = re.sub(r"^Expected:\s*", "", " ".join(about).strip())
         self.timed_logs = bool(TIMED_LOG_OPTS.search(self.text))
 
     def _directive(self, word, rest):
@@ -112,8 +115,8 @@ def load_corpus(corpus_dir, only=None):
     paths = sorted(p for p in os.listdir(corpus_dir) if p.endswith(".fio"))
     jobs = [Job(os.path.join(corpus_dir, p)) for p in paths]
     if only:
-        jobs = [j for j in jobs if any(fnmatch.fnmatch(j.name, pat) or j.name == pat
-                                       or j.name == pat[:-4] for pat in only)]
+        pats = [p[:-4] if p.endswith(".fio") else p for p in only]
+        jobs = [j for j in jobs if any(fnmatch.fnmatch(j.name, p) for p in pats)]
     return jobs
 
 
@@ -595,7 +598,7 @@ def main(argv=None, repo=None):
         return 2
     if args.list:
         for j in jobs:
-            print("%-28s %s" % (j.name, j.about))
+            print("%s\n    %s" % (j.name, j.about))
         return 0
     pvc = args.pvcbench or os.path.join(repo, "build", "pvcbench")
     pvc = shutil.which(pvc) or pvc
@@ -608,8 +611,12 @@ def main(argv=None, repo=None):
         return 77
     pvc = os.path.abspath(pvc)
     strace = shutil.which("strace")
+    if strace and subprocess.run([strace, "-f", "-c", "-o", os.devnull, "true"],
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL).returncode != 0:
+        strace = None  # a container without ptrace: run the tools bare
     if not strace:
-        print("fio-diff: strace not found: sync calls are not counted", file=sys.stderr)
+        print("fio-diff: strace cannot run here: sync calls are not counted", file=sys.stderr)
     second = [fio] if args.against_fio else [pvc, "fio"]
     return run_corpus(jobs, fio, second, strace, args.tmpdir, args.keep_going, args.jobs)
 

@@ -361,9 +361,11 @@ def exact(check, fio, pvc, detail=None):
 
 
 def text_before_json(text):
-    """The report printed before the JSON document, without fio's "note:" lines."""
+    """The report printed before the JSON document, without fio's "note:" and "fio: ..." lines
+    (such as "fio: opendir added 2 files")."""
     head = text[:text.find("{")] if "{" in text else ""
-    lines = [ln for ln in head.splitlines() if ln.strip() and not ln.startswith("note:")]
+    lines = [ln for ln in head.splitlines()
+             if ln.strip() and not ln.startswith(("note:", "fio: "))]
     return "\n".join(lines)
 
 
@@ -381,7 +383,8 @@ def text_shape(text):
         return "terse: %d lines of %s fields" % (len(terse), "/".join(map(str, fields)))
     rep = parse_fio_text(text)
     jobs = " ".join("%s(%s)" % (n, ",".join(sorted(d))) for n, d in sorted(rep["jobs"].items()))
-    groups = " ".join("g%s(%s)" % (g, ",".join(sorted(d))) for g, d in sorted(rep["groups"].items()))
+    groups = " ".join("g%s(%s)" % (g, ",".join(sorted(d)))
+                      for g, d in sorted(rep["groups"].items()))
     return "normal: %s; %s" % (jobs or "no job", groups or "no group")
 
 
@@ -414,8 +417,9 @@ def compare(job, f, p):
     if fpre or ppre:  # --output-format=json,terse and the like: the other report first
         rows.append(exact("stdout before JSON", text_shape(fpre), text_shape(ppre)))
     if f.after or p.after:  # --status-interval: more reports after the first
-        shape = lambda t: "%d more JSON documents" % t.count('"fio version"') if t else "none"  # noqa: E731
-        rows.append(exact("stdout after JSON", shape(f.after), shape(p.after)))
+        def more(t):
+            return "%d more JSON documents" % t.count('"fio version"') if t else "none"
+        rows.append(exact("stdout after JSON", more(f.after), more(p.after)))
     rows += compare_io(job, f, p)
     rows += compare_files(job, f, p)
     rows += compare_content(job, f, p)
@@ -443,8 +447,9 @@ def compare_io(job, f, p):
     if f.syncs is None or p.syncs is None:
         rows.append(Row("sync calls", "-", "-", "skip", ["strace could not count"]))
     else:
-        st = lambda c: " ".join("%s %d" % (k, c[k]) for k in SYNC_CALLS if c.get(k)) or "none"  # noqa: E731
-        rows.append(exact("sync calls", st(f.syncs), st(p.syncs)))
+        def calls(c):
+            return " ".join("%s %d" % (k, c[k]) for k in SYNC_CALLS if c.get(k)) or "none"
+        rows.append(exact("sync calls", calls(f.syncs), calls(p.syncs)))
     return rows
 
 

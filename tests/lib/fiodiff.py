@@ -12,9 +12,10 @@ must leave nothing).
 Exact checks (a difference fails the job): exit status, an empty stderr when fio's is empty,
 the job list (names and groups), bytes and I/O counts per job and per group and direction, the
 files, the sync calls, the log files (names, columns, and rows unless the logs are averaged
-over time), and the JSON keys (every key of fio's document must be in pvcbench's: pvcbench may
-add its own). Noise checks (reported; only a factor beyond WILD fails): IOPS and mean latency
-per job and direction.
+over time), the JSON keys (every key of fio's document must be in pvcbench's: pvcbench may
+add its own), the shape of non-JSON reports, and file contents when the job asks. Noise checks
+(reported; only a factor beyond WILD fails): IOPS and mean latency per job and direction, and
+what an `approx` directive takes out of the exact checks.
 
 A job file may carry directives in comments, `# fio-diff: WORD ...`:
     file NAME SIZE     create NAME (SIZE bytes, fio's suffixes) before each tool runs
@@ -26,7 +27,8 @@ A job file may carry directives in comments, `# fio-diff: WORD ...`:
     approx ios         block sizes are random (bsrange, bssplit): bytes exact, I/O counts
                        within noise
     approx bytes       where the last block ends is random too (bs_unaligned, a random mix of
-                       sizes): which directions move data is exact, bytes and counts noise
+                       sizes), or the run is timed: which directions move data is exact, bytes
+                       and counts within noise
     content hash       the data files' contents must be the same (sha256)
     content ratio      the data files' zlib-compressed fraction and fraction of distinct
                        4 KiB blocks must agree within 0.15 (buffer_compress_*, dedupe_*)
@@ -296,14 +298,13 @@ def io_text(dirs, approx=()):
 
 def approx_row(check, fdirs, pdirs):
     """The quantities an approx directive leaves out of the exact check, within noise."""
+    order = ["ok", "noise", "FAIL"]
     verdict = "ok"
     for d in set(fdirs) | set(pdirs):
         fb, fn = fdirs.get(d, (0, 0))
         pb, pn = pdirs.get(d, (0, 0))
         for a, b in ((fb, pb), (fn, pn)):
-            v = ratio_verdict(a, b)
-            if v != "ok":
-                verdict = "noise" if v == "noise" or verdict == "ok" else verdict
+            verdict = max(verdict, ratio_verdict(a, b), key=order.index)
     return Row(check, io_text(fdirs), io_text(pdirs), verdict)
 
 

@@ -126,6 +126,37 @@ check "shared file: laid out once (one line), read by the second group, removed 
 	grep -q 'READ: .*io=1024KiB' "$OUT" && [ ! -s "$ERR" ]
 [ "$RC" = 0 ] || show_run
 
+cat >"$WORK/three.fio" <<'EOF2'
+[global]
+size=1m
+[a]
+filename=s1
+rw=write
+[b]
+stonewall
+filename=s2
+rw=read
+[c]
+stonewall
+filename=s1
+rw=read
+EOF2
+TRACE=()
+command -v strace >/dev/null 2>&1 && TRACE=(strace -f -e trace=unlink -o "$WORK/st")
+(cd "$DATA" && "${TRACE[@]}" "$PVC" fio "$WORK/three.fio" >"$OUT" 2>"$ERR")
+if [ ${#TRACE[@]} -gt 0 ]; then
+	check "groups 1 and 3 share s1: kept through group 2, removed once at the end" \
+		py "$WORK/st" <<'EOF2'
+import re, sys
+calls = [m.group(1) for m in re.finditer(r'unlink\("([^"]+)"\)\s+= 0', open(sys.argv[1]).read())]
+if calls != ["s2", "s1"]:
+    print("    unlinks: %r, want ['s2', 's1']" % calls)
+    sys.exit(1)
+EOF2
+fi
+check "three groups: two layout lines, nothing left, nothing on stderr" \
+	[ "$(grep -c 'Laying out' "$OUT")" = 2 ] && [ ! -s "$ERR" ] && [ ! -e "$DATA/s1" ]
+
 note "unlink and keep"
 run_in "$DATA" fio --name=k --size=64k --keep=1 --unlink=1
 check "unlink=1 removes the file even with --keep=1" [ ! -e "$DATA/k.0.0" ]

@@ -1,7 +1,7 @@
 /*
  * files.c - the file options (size, filename, directory, nrfiles, filesize, direct, sync,
- * fallocate, ...): their checks, the names of a clone's files as fio makes them, and opening a
- * clone's files in its worker (flags, write hint, invalidate, pre_read).
+ * fallocate, ...), their checks, and opening a clone's files in its worker (flags, write hint,
+ * pre_read or invalidate, fadvise_hint). The files' names: filenames.c; layout: layout.c.
  *
  * A job's size is per clone, as in fio: size bytes spread over its nrfiles files, or each
  * file's filesize; without size, what an existing file or device holds.

@@ -2,7 +2,11 @@
  * group.c - one group of block jobs (the jobs up to a stonewall) at once: works out their files
  * and regions, checks and lays out the files, picks each job's engine and plans all clones for
  * the core's runner (which the command skeleton runs); then takes the run's result. The caller
- * removes the files (blk_group_cleanup) after printing.
+ * removes the files (blk_group_cleanup) after printing, or hands those a later group uses over
+ * to it (blk_group_release_files, blk_group_carry_files): laid out once, removed after the last.
+ *
+ * Each clone's files and regions follow fio's setup_files: size split between nrfiles files,
+ * or filesize per file, or without size what each existing file or device holds.
  */
 #define _GNU_SOURCE
 #include "block.h"

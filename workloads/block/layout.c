@@ -1,6 +1,10 @@
 /*
  * layout.c - the block workload's files: where they are, whether pvcbench may write them, and
- * laying them out with random (incompressible) data before the run.
+ * laying them out before the run as fio's extend_file does: a file some job reads (or writes
+ * with overwrite=1) is filled with random (incompressible) data and fsync'd; a file its jobs
+ * only write is made anew and allocated (fallocate=), not filled, so that the run's first
+ * writes do not read back pages a layout wrote and the cache dropped (small buffered writes
+ * were 8x slower for that).
  *
  * pvcbench marks the files it creates with the extended attribute user.pvcbench, so a later run
  * (after --keep) knows them as its own. It never writes to a block device, or to a file it did

@@ -105,7 +105,7 @@ static void file_takes_job(struct blk_file *f, const struct blk_job *job, unsign
 	}
 	f->writes |= job->writes;
 	f->direct |= job->o.direct;
-	f->keep |= job->o.keep;
+	f->keep |= job->o.keep || fo->create_only; /* files made to be used later */
 	f->force |= job->o.force;
 	f->mounted_ok |= fo->allow_mounted_write;
 	f->unlink |= fo->unlink || fo->unlink_each_loop;

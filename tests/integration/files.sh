@@ -190,6 +190,22 @@ if command -v strace >/dev/null 2>&1; then
 			--size=64k --rw=write --$1 >"$OUT" 2>"$ERR")
 		check "--$1 opens with $2" grep -q "\"o.0.0\", O_RDWR.*$2" "$WORK/st"
 	done
+	# trace_run ARGS...: a 64k psync read job under strace (fadvise64, pread64, fcntl) into $WORK/st
+	trace_run() {
+		(cd "$DATA" && strace -f -e trace=fadvise64,pread64,fcntl -o "$WORK/st" "$PVC" fio \
+			--name=o --size=64k --bs=64k --ioengine=psync "$@" >"$OUT" 2>"$ERR")
+	}
+	trace_run
+	check "invalidate=1 (default): the region dropped from the cache as the clone opens it" \
+		grep -q "fadvise64([0-9]*, 0, 65536, POSIX_FADV_DONTNEED)" "$WORK/st"
+	trace_run --invalidate=0
+	check "invalidate=0: not dropped" bash -c '! grep -q "0, 65536, POSIX_FADV_DONTNEED" "$1"' _ "$WORK/st"
+	trace_run --pre_read=1
+	check "pre_read=1: the region read twice (before and in the run), not dropped" bash -c \
+		'[ "$(grep -c "pread64(.*, 65536, 0) *= 65536" "$1")" = 2 ] && ! grep -q "0, 65536, POSIX_FADV_DONTNEED" "$1"' \
+		_ "$WORK/st"
+	trace_run --rw=write --write_hint=short
+	check "write_hint=short: fcntl F_SET_RW_HINT (0x40c)" grep -qE "fcntl\([0-9]+, (F_SET_RW_HINT|0x40c)" "$WORK/st"
 fi
 
 finish

@@ -20,6 +20,11 @@ run_in() {
 	cd "$WORK" || exit 1
 }
 
+# run_ok: the last run exited 0 with nothing on stderr
+run_ok() { [ "$RC" = 0 ] && [ ! -s "$ERR" ]; }
+# run_refused LINE: the last run exited 2 with one line on stderr that holds LINE
+run_refused() { [ "$RC" = 2 ] && [ "$(wc -l <"$ERR")" = 1 ] && grep -qF -- "$1" "$ERR"; }
+
 # files DIR: "name size" of every file under DIR, sorted, one line
 files() { (cd "$1" && find . -type f -printf '%P %s\n' | sort | tr '\n' ' '); }
 
@@ -37,8 +42,8 @@ same_as_fio() {
 	got=$(files "$WORK/p")
 	check "$desc: files as fio's ($want)" [ "$want" = "$got" ]
 	[ "$want" = "$got" ] || echo "    pvcbench: $got"
-	check "$desc: exit 0, nothing on stderr" [ "$RC" = 0 ] && [ ! -s "$ERR" ]
-	[ "$RC" = 0 ] && [ ! -s "$ERR" ] || show_run
+	check "$desc: exit 0, nothing on stderr" run_ok
+	run_ok || show_run
 	check "$desc: the layout lines are fio's" \
 		diff <(grep 'Laying out' "$WORK/fio.out" | sort) <(grep 'Laying out' "$OUT" | sort)
 }
@@ -84,11 +89,11 @@ for a in "" "--size=50%" "--offset=1m"; do
 	check "existing file, ${a:-no size}: $(io_of "$WORK/fio.out") as fio" \
 		[ "$(io_of "$WORK/fio.out")" = "$(io_of "$OUT")" ]
 	check "existing file, ${a:-no size}: nothing on stderr, the file left" \
-		[ "$RC" = 0 ] && [ ! -s "$ERR" ] && [ "$(stat -c %s "$DATA/e")" = 2097152 ]
+		eval 'run_ok && [ "$(stat -c %s "$DATA/e")" = 2097152 ]'
 done
 run_in "$DATA" fio --name=x --filename=nope
 check "no size and no file: exit 2, fio's 'you need to specify size='" \
-	[ "$RC" = 2 ] && grep -q 'you need to specify size=' "$ERR" && [ ! -e "$DATA/nope" ]
+	eval 'run_refused "you need to specify size=" && [ ! -e "$DATA/nope" ]'
 
 note "a write job's file is not filled before the run (fio's overwrite=0)"
 rm -rf "$WORK/p" && mkdir -p "$WORK/p"
@@ -122,8 +127,8 @@ rw=read
 EOF
 run_in "$DATA" fio "$WORK/shared.fio"
 check "shared file: laid out once (one line), read by the second group, removed at the end" \
-	[ "$RC" = 0 ] && [ "$(grep -c 'Laying out' "$OUT")" = 1 ] && [ ! -e "$DATA/shared" ] &&
-	grep -q 'READ: .*io=1024KiB' "$OUT" && [ ! -s "$ERR" ]
+	eval 'run_ok && [ "$(grep -c "Laying out" "$OUT")" = 1 ] && [ ! -e "$DATA/shared" ] &&
+	grep -q "READ: .*io=1024KiB" "$OUT"'
 [ "$RC" = 0 ] || show_run
 
 cat >"$WORK/three.fio" <<'EOF2'
@@ -155,7 +160,7 @@ if calls != ["s2", "s1"]:
 EOF2
 fi
 check "three groups: two layout lines, nothing left, nothing on stderr" \
-	[ "$(grep -c 'Laying out' "$OUT")" = 2 ] && [ ! -s "$ERR" ] && [ ! -e "$DATA/s1" ]
+	eval 'run_ok && [ "$(grep -c "Laying out" "$OUT")" = 2 ] && [ ! -e "$DATA/s1" ]'
 
 note "unlink and keep"
 run_in "$DATA" fio --name=k --size=64k --keep=1 --unlink=1
@@ -169,7 +174,7 @@ refused() {
 	local desc=$1 line=$2
 	shift 2
 	run_in "$DATA" fio --name=b --size=64k "$@"
-	check "$desc" [ "$RC" = 2 ] && [ "$(wc -l <"$ERR")" = 1 ] && grep -qF -- "$line" "$ERR"
+	check "$desc" run_refused "$line"
 	[ "$RC" = 2 ] || show_run
 }
 refused "atomic=1" "atomic writes (O_ATOMIC) are not supported" --atomic=1

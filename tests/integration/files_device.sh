@@ -16,16 +16,16 @@ io_of() { grep -o 'io=[^ ]*' "$1" | head -n 1; }
 fio --name=d --filename="$DEV" --rw=read --bs=64k >"$WORK/fio.out" 2>&1
 run_pvc fio --name=d --filename="$DEV" --rw=read --bs=64k
 check "read without size: the whole device, as fio ($(io_of "$WORK/fio.out"))" \
-	[ "$RC" = 0 ] && [ "$(io_of "$OUT")" = "$(io_of "$WORK/fio.out")" ] && [ ! -s "$ERR" ]
+	eval '[ "$RC" = 0 ] && [ "$(io_of "$OUT")" = "$(io_of "$WORK/fio.out")" ] && [ ! -s "$ERR" ]'
 [ "$RC" = 0 ] || show_run
 run_pvc fio --name=d --filename="$DEV" --rw=read --bs=64k --size=50%
-check "size=50% of the device: io=8192KiB" [ "$RC" = 0 ] && [ "$(io_of "$OUT")" = io=8192KiB ]
+check "size=50% of the device: io=8192KiB" eval '[ "$RC" = 0 ] && [ "$(io_of "$OUT")" = io=8192KiB ]'
 
 run_pvc fio --name=d --filename="$DEV" --rw=write --size=1m
 check "write without --force: refused (exit 2)" \
-	[ "$RC" = 2 ] && grep -qF "is a block device: pvcbench will not write to it without --force=1" "$ERR"
+	eval '[ "$RC" = 2 ] && grep -qF "is a block device: pvcbench will not write to it without --force=1" "$ERR"'
 run_pvc fio --name=d --filename="$DEV" --rw=write --size=1m --force=1
 check "mounted, write with --force=1 alone: refused (exit 2)" \
-	[ "$RC" = 2 ] && grep -qF "is mounted: pvcbench will not write to it without --allow_mounted_write=1" "$ERR"
+	eval '[ "$RC" = 2 ] && grep -qF "is mounted: pvcbench will not write to it without --allow_mounted_write=1" "$ERR"'
 check "the filesystem is intact" mountpoint -q "$WORK/mnt"
 finish

@@ -173,6 +173,14 @@ struct blk_group_result {
 	struct run_result run;	   /* the core's result, shared: the core frees it */
 	int ret;
 	bool before_io; /* ret is from a check before any file was written */
+	/* fio's "JOB: Laying out IO file (1 file / 16MiB)" lines, '\n'-ended, or NULL: for the
+	 * text report (printed before the run) and the JSON */
+	char *layout_lines;
+	unsigned files_laid_out;
+	/* files an earlier group created and left for this one (blk_group_carry_files): set
+	 * before blk_group_plan, which keeps them */
+	struct blk_file *carried;
+	unsigned ncarried;
 };
 
 struct blk_run_settings {

@@ -332,10 +332,17 @@ static int fio_plan(struct command *cmd, unsigned index, struct run_plan *plan)
 	if (index >= c->ngroups)
 		return CMD_NO_MORE_RUNS;
 	struct fio_group *g = &c->groups[index];
+	int ret = 0;
 	blk_cli_settings(cmd, &cfg->cli, &c->settings);
 	g->planned = true;
-	int ret = blk_group_plan(&c->jobs[g->first], g->n, &c->settings, &g->gr, plan, err,
-				 sizeof(err));
+	/* files earlier groups laid out for this one are not laid out again */
+	for (unsigned k = 0; !ret && k < index; k++)
+		ret = blk_group_carry_files(&g->gr, &c->groups[k].gr);
+	if (!ret)
+		ret = blk_group_plan(&c->jobs[g->first], g->n, &c->settings, &g->gr, plan, err,
+				     sizeof(err));
+	else
+		snprintf(err, sizeof(err), "out of memory");
 	if (!ret)
 		return CMD_RUN;
 	command_error(cmd, "%s", err);
@@ -359,7 +366,9 @@ static int fio_run_done(struct command *cmd, unsigned index, struct run_result *
 	}
 	if (!command_json(cmd) && blk_group_measured(&g->gr))
 		blk_print_group_normal(out, &g->gr, index);
-	blk_group_cleanup(&g->gr);
+	/* a file a later group uses stays until that group is done */
+	unsigned later = index + 1 < c->ngroups ? c->groups[index + 1].first : c->njobs;
+	blk_group_release_files(&g->gr, &c->jobs[later], c->njobs - later);
 	return ret;
 }
 

@@ -357,9 +357,11 @@ _Static_assert(offsetof(struct sum_config, o) == 0, "sum_config.o must come firs
 static int sum_configure(struct command *cmd, char *err, size_t err_size)
 {
 	struct sum_config *cfg = command_config(cmd);
-	struct summary *s = calloc(1, sizeof(*s));
-	int ret = 0;
+	int ret = blk_cli_check(&cfg->cli, false, err, err_size);
 
+	if (ret)
+		return ret;
+	struct summary *s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;

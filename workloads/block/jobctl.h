@@ -13,11 +13,34 @@
 
 struct blk_job;
 
+#define BLK_IGNORE_ERRORS 32 /* errnos in one list of ignore_error */
+#define BLK_MAX_NODES 1024   /* NUMA nodes numa_mem_policy can name */
+
 struct blk_jobctl_opts {
-	char reserved; /* the options of the job-control group go here */
+	char description[OPT_STRING_MAX];
+	char wait_for[OPT_STRING_MAX];
+	bool new_group;
+	char continue_on_error[OPT_STRING_MAX];
+	char ignore_error[OPT_STRING_MAX];
+	bool error_dump;
+	char cpumask[OPT_STRING_MAX];
+	char cpus_allowed_policy[OPT_STRING_MAX];
+	char numa_mem_policy[OPT_STRING_MAX];
+	int64_t nice;
+	int64_t prio;
+	int64_t prioclass;
+	char exec_prerun[OPT_STRING_MAX];
+	/* derived by blk_jobctl_validate */
+	unsigned continue_mask;		  /* fio's error_type bits: 1 read, 2 write, 4 verify */
+	int ignore[3][BLK_IGNORE_ERRORS]; /* errnos per type; ignore_n[t] == 0: EIO, EILSEQ */
+	unsigned ignore_n[3];
+	int mem_mode; /* set_mempolicy's mode, -1: leave the default */
+	unsigned long mem_nodes[BLK_MAX_NODES / (8 * sizeof(unsigned long))];
 };
 
 extern const struct option_def blk_jobctl_option_defs[];
+/* fio's options pvcbench refuses, each with the reason it prints (refused.c). */
+extern const struct option_def blk_refused_option_defs[];
 int blk_jobctl_validate(struct blk_job *job, char *err, size_t err_size);
 /* Parses a CPU list ("0,2,4-7") into cpus; returns how many, 0 for "", -EINVAL if malformed. */
 #define BLK_MAX_CPUS 1024

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pvcbench/signals.h"
 #include "pvcbench/workloads.h"
@@ -25,12 +26,49 @@
 #define MAX_JOBS 256
 #define ERR_SIZE 1024
 
-/* The command's config: the program options (blk_cli_defs' rows). */
+/* The command's config: the program options (blk_cli_defs' rows, then fio's own). */
 struct fio_config {
 	struct blk_cli cli;
+	bool parse_only;
+	bool readonly;
+	bool showcmd;
+	int64_t alloc_size;
 };
 
-static const struct option_def fio_defs[] = { BLK_CLI_OPTIONS(struct fio_config, cli), { 0 } };
+#define FIO_CFG(field) offsetof(struct fio_config, field)
+
+static const struct option_def fio_defs[] = {
+	BLK_CLI_OPTIONS(struct fio_config, cli),
+	{ .name = "parse-only",
+	  .type = OPT_BOOL,
+	  .offset = FIO_CFG(parse_only),
+	  .help = "read and check the options and job files, run nothing" },
+	{ .name = "section",
+	  .type = OPT_LIST,
+	  .arg_name = "NAME",
+	  .help = "run only this section of the job files (repeatable)" },
+	{ .name = "readonly",
+	  .type = OPT_BOOL,
+	  .offset = FIO_CFG(readonly),
+	  .help = "refuse every job that writes" },
+	{ .name = "showcmd",
+	  .type = OPT_BOOL,
+	  .offset = FIO_CFG(showcmd),
+	  .help = "print the job files as one command line and exit" },
+	{ .name = "alloc-size",
+	  .type = OPT_INT,
+	  .offset = FIO_CFG(alloc_size),
+	  .min = 1,
+	  .help = "accepted for fio compatibility: fio's shared-memory pool (KiB); pvcbench's "
+		  "threads need none" },
+	{ .name = "inflate-log",
+	  .type = OPT_REFUSED,
+	  .help = "pvcbench writes no compressed logs; use fio --inflate-log" },
+	{ .name = "debug",
+	  .type = OPT_REFUSED,
+	  .help = "fio's debug traces show fio's internals, which pvcbench does not have" },
+	{ 0 }
+};
 
 /* A group of jobs that runs at once: jobs[first..first+n). */
 struct fio_group {
@@ -47,6 +85,11 @@ struct fio_cmd {
 	unsigned njobs;
 	const char *files[MAX_JOBS];
 	unsigned nfiles;
+	const char *sections[MAX_JOBS]; /* --section: only these job sections */
+	unsigned nsections;
+	bool want_showcmd;
+	char *showcmd; /* --showcmd: the job files as options */
+	size_t showcmd_len;
 	struct fio_group *groups;
 	unsigned ngroups;
 	struct blk_run_settings settings;
@@ -95,30 +138,55 @@ static struct fio_cmd *fio_state(struct command *cmd, char *err, size_t err_size
 	return c;
 }
 
-/* Expands ${VAR} from the environment, as fio does in job files. */
+/* fio's $ncpus, $pagesize and $mb_memory in job files: the value's text, or NULL. */
+static const char *keyword_value(const char *in, size_t *len, char *buf, size_t size)
+{
+	static const char *const words[] = { "$ncpus", "$pagesize", "$mb_memory" };
+	long values[] = {
+		sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_PAGESIZE),
+		(long)((uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE) >> 20)
+	};
+
+	for (unsigned i = 0; i < 3; i++) {
+		*len = strlen(words[i]);
+		if (!strncmp(in, words[i], *len)) {
+			snprintf(buf, size, "%ld", values[i]);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* Expands ${VAR} from the environment and fio's $ncpus-style keywords, as fio does. */
 static int expand_env(const char *in, char *out, size_t size)
 {
 	size_t o = 0;
 
 	while (*in) {
-		if (in[0] == '$' && in[1] == '{') {
+		const char *v = NULL;
+		char name[256], number[32];
+		size_t skip = 0;
+		if (in[0] == '$' && in[1] == '{' && strchr(in, '}')) {
 			const char *end = strchr(in, '}');
-			if (end) {
-				char name[256];
-				size_t len = (size_t)(end - in - 2);
-				if (len >= sizeof(name))
-					return -ENAMETOOLONG;
-				memcpy(name, in + 2, len);
-				name[len] = '\0';
-				const char *v = getenv(name);
-				for (; v && *v; v++) {
-					if (o + 1 >= size)
-						return -E2BIG;
-					out[o++] = *v;
-				}
-				in = end + 1;
-				continue;
+			size_t len = (size_t)(end - in - 2);
+			if (len >= sizeof(name))
+				return -ENAMETOOLONG;
+			memcpy(name, in + 2, len);
+			name[len] = '\0';
+			v = getenv(name);
+			v = v ? v : "";
+			skip = len + 3;
+		} else if (in[0] == '$') {
+			v = keyword_value(in, &skip, number, sizeof(number));
+		}
+		if (v) {
+			for (; *v; v++) {
+				if (o + 1 >= size)
+					return -E2BIG;
+				out[o++] = *v;
 			}
+			in += skip;
+			continue;
 		}
 		if (o + 1 >= size)
 			return -E2BIG;
@@ -138,27 +206,134 @@ static char *trim(char *s)
 	return s;
 }
 
-static int parse_job_file(struct fio_cmd *c, const char *path, char *err)
+/* --showcmd: appends " --key=value" (or " --key") to the command line being built. */
+static int showcmd_add(struct fio_cmd *c, const char *key, const char *value)
+{
+	size_t need = strlen(key) + (value ? strlen(value) + 1 : 0) + 4;
+	char *grown = realloc(c->showcmd, c->showcmd_len + need + 1);
+
+	if (!grown)
+		return -ENOMEM;
+	c->showcmd = grown;
+	c->showcmd_len += (size_t)sprintf(grown + c->showcmd_len, " --%s%s%s", key,
+					  value ? "=" : "", value ? value : "");
+	return 0;
+}
+
+static bool section_wanted(const struct fio_cmd *c, const char *name)
+{
+	for (unsigned i = 0; i < c->nsections; i++)
+		if (!strcmp(c->sections[i], name))
+			return true;
+	return !c->nsections;
+}
+
+/* Where a job file's lines go: the state carries over into the files it includes. */
+struct jobfile_state {
+	struct blk_job file_global;
+	struct blk_job *cur; /* NULL before the first section */
+	bool in_section;     /* a section was opened (a skipped one too) */
+	bool skipping;	     /* a section --section leaves out */
+	bool has_global;
+	char unsupported[512];
+};
+
+#define MAX_INCLUDE_DEPTH 8
+
+static int parse_job_lines(struct fio_cmd *c, struct jobfile_state *st, const char *path,
+			   unsigned depth, char *err);
+
+/* fio's "include FILE": a path relative to the including file's directory. */
+static int include_file(struct fio_cmd *c, struct jobfile_state *st, const char *path,
+			const char *name, unsigned depth, char *err)
+{
+	char full[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (depth == MAX_INCLUDE_DEPTH) {
+		snprintf(err, ERR_SIZE, "%s: include %s: more than %d levels of include", path,
+			 name, MAX_INCLUDE_DEPTH);
+		return -ELOOP;
+	}
+	if (name[0] == '/' || !slash)
+		snprintf(full, sizeof(full), "%s", name);
+	else
+		snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - path), path, name);
+	return parse_job_lines(c, st, full, depth + 1, err);
+}
+
+/* A [section] line: [global], or a new job (unless --section leaves it out). */
+static int open_section(struct fio_cmd *c, struct jobfile_state *st, char *name, char *err)
+{
+	st->in_section = true;
+	st->skipping = false;
+	if (!strcmp(name, "global")) {
+		st->cur = &st->file_global;
+		st->has_global = true;
+		return 0;
+	}
+	if (!section_wanted(c, name)) {
+		st->skipping = true;
+		st->cur = NULL;
+		return 0;
+	}
+	st->cur = job_new(c, &st->file_global, err);
+	if (!st->cur)
+		return -ENOMEM;
+	if (c->want_showcmd && showcmd_add(c, "name", name))
+		return -ENOMEM;
+	return opt_set(&st->cur->set, &st->cur->o, "name", name, SRC_JOBFILE, err, ERR_SIZE);
+}
+
+/* A key[=value] line of the current section. */
+static int job_line(struct fio_cmd *c, struct jobfile_state *st, char *expanded, const char *path,
+		    unsigned lineno, char *err)
+{
+	char *eq = strchr(expanded, '=');
+	const char *value = NULL;
+	char inner[ERR_SIZE / 2];
+
+	if (eq) {
+		*eq = '\0';
+		value = trim(eq + 1);
+	}
+	char *key = trim(expanded);
+	if (!opt_find(blk_option_defs, key)) {
+		size_t used = strlen(st->unsupported);
+		snprintf(st->unsupported + used, sizeof(st->unsupported) - used, "%s%s (%s:%u)",
+			 used ? ", " : "", key, path, lineno);
+		return 0;
+	}
+	if (c->want_showcmd && showcmd_add(c, key, value))
+		return -ENOMEM;
+	int ret =
+		opt_set(&st->cur->set, &st->cur->o, key, value, SRC_JOBFILE, inner, sizeof(inner));
+	if (ret)
+		snprintf(err, ERR_SIZE, "%s:%u: %s", path, lineno, inner);
+	return ret;
+}
+
+static int parse_job_lines(struct fio_cmd *c, struct jobfile_state *st, const char *path,
+			   unsigned depth, char *err)
 {
 	FILE *f = fopen(path, "r");
-	struct blk_job file_global;
-	struct blk_job *cur = NULL;
 	char line[4096], expanded[4096];
-	char unsupported[512] = "";
 	unsigned lineno = 0;
-	bool has_global = false;
 	int ret = 0;
 
 	if (!f) {
 		snprintf(err, ERR_SIZE, "job file %s: %s", path, strerror(errno));
 		return -EINVAL;
 	}
-	job_copy(&file_global, &c->global);
-	while (fgets(line, sizeof(line), f)) {
+	while (!ret && fgets(line, sizeof(line), f)) {
 		lineno++;
 		char *s = trim(line);
 		if (!*s || *s == ';' || *s == '#')
 			continue;
+		if (!strncmp(s, "include", 7) && isspace((unsigned char)s[7])) {
+			ret = include_file(c, st, path, trim(s + 8), depth, err);
+			continue;
+		}
 		if (*s == '[') {
 			char *end = strchr(s, ']');
 			if (!end) {
@@ -168,62 +343,48 @@ static int parse_job_file(struct fio_cmd *c, const char *path, char *err)
 				break;
 			}
 			*end = '\0';
-			if (!strcmp(s + 1, "global")) {
-				cur = &file_global;
-				has_global = true;
-				continue;
-			}
-			cur = job_new(c, &file_global, err);
-			if (!cur) {
-				ret = -ENOMEM;
-				break;
-			}
-			ret = opt_set(&cur->set, &cur->o, "name", s + 1, SRC_JOBFILE, err,
-				      ERR_SIZE);
-			if (ret)
-				break;
+			ret = open_section(c, st, s + 1, err);
 			continue;
 		}
-		if (!cur) {
-			snprintf(err, ERR_SIZE, "%s:%u: option outside of a [section]", path,
-				 lineno);
+		if (!st->in_section) {
+			snprintf(err, ERR_SIZE, "%s:%u: option <%s> outside of a [section]", path,
+				 lineno, s);
 			ret = -EINVAL;
 			break;
 		}
+		if (st->skipping)
+			continue;
 		if (expand_env(s, expanded, sizeof(expanded))) {
 			snprintf(err, ERR_SIZE, "%s:%u: line too long after ${VAR} expansion", path,
 				 lineno);
 			ret = -EINVAL;
 			break;
 		}
-		char *eq = strchr(expanded, '=');
-		const char *value = NULL;
-		if (eq) {
-			*eq = '\0';
-			value = trim(eq + 1);
-		}
-		char *key = trim(expanded);
-		if (!opt_find(blk_option_defs, key)) {
-			size_t used = strlen(unsupported);
-			snprintf(unsupported + used, sizeof(unsupported) - used, "%s%s (line %u)",
-				 used ? ", " : "", key, lineno);
-			continue;
-		}
-		char inner[ERR_SIZE / 2];
-		ret = opt_set(&cur->set, &cur->o, key, value, SRC_JOBFILE, inner, sizeof(inner));
-		if (ret) {
-			snprintf(err, ERR_SIZE, "%s:%u: %s", path, lineno, inner);
-			break;
-		}
+		ret = job_line(c, st, expanded, path, lineno, err);
 	}
 	fclose(f);
-	if (has_global)
-		job_copy(&c->global_echo, &file_global);
-	if (!ret && unsupported[0]) {
+	return ret;
+}
+
+static int parse_job_file(struct fio_cmd *c, const char *path, char *err)
+{
+	struct jobfile_state *st = calloc(1, sizeof(*st));
+	int ret;
+
+	if (!st) {
+		snprintf(err, ERR_SIZE, "out of memory");
+		return -ENOMEM;
+	}
+	job_copy(&st->file_global, &c->global);
+	ret = parse_job_lines(c, st, path, 0, err);
+	if (st->has_global)
+		job_copy(&c->global_echo, &st->file_global);
+	if (!ret && st->unsupported[0]) {
 		snprintf(err, ERR_SIZE, "%s: options pvcbench fio does not support: %s", path,
-			 unsupported);
+			 st->unsupported);
 		ret = -EINVAL;
 	}
+	free(st);
 	return ret;
 }
 
@@ -253,11 +414,20 @@ static int fio_on_option(struct command *cmd, unsigned table, const struct optio
 {
 	struct fio_cmd *c;
 
-	if (table == 0)
-		return command_store_option(cmd, def, value, err, err_size);
 	c = fio_state(cmd, err, err_size);
 	if (!c)
 		return -ENOMEM;
+	if (table == 0 && !strcmp(def->name, "section")) {
+		if (c->nsections == MAX_JOBS) {
+			snprintf(err, err_size, "too many --section options (at most %d)",
+				 MAX_JOBS);
+			return -EINVAL;
+		}
+		c->sections[c->nsections++] = value;
+		return 0;
+	}
+	if (table == 0)
+		return command_store_option(cmd, def, value, err, err_size);
 	if (!strcmp(def->name, "name")) {
 		c->cur = job_new(c, &c->global, err);
 		if (!c->cur)
@@ -280,19 +450,61 @@ static int fio_on_operand(struct command *cmd, const char *text, char *err, size
 	return 0;
 }
 
-/* The job files, then each job's checks, and the groups the stonewalls make. */
+/*
+ * fio's wait_for=NAME: the job starts once NAME has finished. Groups run one after the other,
+ * so it becomes a stonewall before the job when NAME is an earlier job: the job then also waits
+ * for the other jobs before it, which fio's wait_for does not ask for.
+ */
+static int wait_for_group(struct fio_cmd *c, unsigned i, char *err, size_t err_size)
+{
+	const char *name = c->jobs[i]->o.ctl.wait_for;
+
+	if (!name[0])
+		return 0;
+	for (unsigned k = 0; k < i; k++)
+		if (!strcmp(c->jobs[k]->o.name, name))
+			return 1;
+	snprintf(err, err_size,
+		 "job %s: --wait_for=%s: no earlier job of that name (pvcbench waits only for "
+		 "jobs defined before)",
+		 c->jobs[i]->o.name, name);
+	return -EINVAL;
+}
+
+/* fio --readonly: no job may write. */
+static int check_readonly(const struct fio_cmd *c, char *err, size_t err_size)
+{
+	for (unsigned i = 0; i < c->njobs; i++) {
+		if (!c->jobs[i]->writes)
+			continue;
+		snprintf(err, err_size, "job %s: --rw=%s writes, but --readonly is given",
+			 c->jobs[i]->o.name, c->jobs[i]->o.rw);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The job files, then each job's checks, and the groups the stonewalls (and wait_for) make. */
 static int fio_configure(struct command *cmd, char *err, size_t err_size)
 {
 	struct fio_cmd *c = fio_state(cmd, err, err_size);
+	const struct fio_config *cfg = command_config(cmd);
 	int ret = 0;
 
 	if (!c)
 		return -ENOMEM;
+	c->want_showcmd = cfg->showcmd;
 	job_copy(&c->global_echo, &c->global);
 	for (unsigned i = 0; !ret && i < c->nfiles; i++)
 		ret = parse_job_file(c, c->files[i], err);
 	if (ret)
 		return ret;
+	if (cfg->showcmd) {
+		printf("fio%s\n", c->showcmd ? c->showcmd : "");
+		free(c->showcmd); /* here: fio_cleanup does not know it */
+		c->showcmd = NULL;
+		return CMD_DONE;
+	}
 	if (!c->njobs) {
 		snprintf(
 			err, err_size,
@@ -308,12 +520,17 @@ static int fio_configure(struct command *cmd, char *err, size_t err_size)
 		ret = blk_job_validate(c->jobs[i], err, err_size);
 		if (ret)
 			return ret;
-		if (i == 0 || c->jobs[i]->o.stonewall)
+		int waits = wait_for_group(c, i, err, err_size);
+		if (waits < 0)
+			return waits;
+		if (i == 0 || c->jobs[i]->o.stonewall || waits)
 			c->groups[c->ngroups++].first = i;
 		c->groups[c->ngroups - 1].n++;
 		c->jobs[i]->groupid = c->ngroups - 1;
 	}
-	return CMD_CONTINUE;
+	if (cfg->readonly && (ret = check_readonly(c, err, err_size)))
+		return ret;
+	return cfg->parse_only ? CMD_DONE : CMD_CONTINUE;
 }
 
 static void fio_outputs(const struct command *cmd, struct cmd_outputs *o)

@@ -99,12 +99,11 @@ const struct option_def blk_jobctl_option_defs[] = {
 	  .help = "memory policy of the clones: default, prefer:N, bind:NODES, "
 		  "interleave:NODES, local" },
 	{ .name = "nice",
-	  .type = OPT_INT,
+	  .type = OPT_STRING,
+	  .arg_name = "NUM",
 	  .offset = C(nice),
 	  .def = "0",
-	  .min = -20,
-	  .max = 19,
-	  .help = "nice value of the clones' threads" },
+	  .help = "nice value of the clones' threads (-20..19)" },
 	{ .name = "prio",
 	  .type = OPT_INT,
 	  .offset = C(prio),
@@ -353,6 +352,14 @@ int blk_jobctl_validate(struct blk_job *job, char *err, size_t err_size)
 		ret = check_cpus(o, err, err_size);
 	if (ret)
 		return ret;
+	char *nice_end;
+	long nice = strtol(ctl->nice, &nice_end, 10);
+	if (nice_end == ctl->nice || *nice_end || nice < -20 || nice > 19) {
+		snprintf(err, err_size, "job %s: --nice=%s: give a number from -20 to 19", o->name,
+			 ctl->nice);
+		return -EINVAL;
+	}
+	ctl->nice_value = (int)nice;
 	if (ctl->new_group && !o->stonewall) {
 		snprintf(err, err_size,
 			 "job %s: new_group without stonewall is not supported: pvcbench reports "
@@ -408,8 +415,8 @@ static int set_priorities(const struct blk_job *job, char *why, size_t why_size)
 	const struct blk_jobctl_opts *ctl = &job->o.ctl;
 	pid_t tid = (pid_t)syscall(SYS_gettid);
 
-	if (ctl->nice && setpriority(PRIO_PROCESS, (id_t)tid, (int)ctl->nice)) {
-		snprintf(why, why_size, "nice=%lld: %s", (long long)ctl->nice, strerror(errno));
+	if (ctl->nice_value && setpriority(PRIO_PROCESS, (id_t)tid, ctl->nice_value)) {
+		snprintf(why, why_size, "nice=%d: %s", ctl->nice_value, strerror(errno));
 		return -errno;
 	}
 	if (opt_given(&job->set, "prio") || opt_given(&job->set, "prioclass")) {

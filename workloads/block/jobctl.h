@@ -26,7 +26,7 @@ struct blk_jobctl_opts {
 	char cpumask[OPT_STRING_MAX];
 	char cpus_allowed_policy[OPT_STRING_MAX];
 	char numa_mem_policy[OPT_STRING_MAX];
-	int64_t nice;
+	char nice[OPT_STRING_MAX]; /* text: the table's integers cannot be negative */
 	int64_t prio;
 	int64_t prioclass;
 	char exec_prerun[OPT_STRING_MAX];
@@ -34,6 +34,7 @@ struct blk_jobctl_opts {
 	unsigned continue_mask;		  /* fio's error_type bits: 1 read, 2 write, 4 verify */
 	int ignore[3][BLK_IGNORE_ERRORS]; /* errnos per type; ignore_n[t] == 0: EIO, EILSEQ */
 	unsigned ignore_n[3];
+	int nice_value;
 	int mem_mode; /* set_mempolicy's mode, -1: leave the default */
 	unsigned long mem_nodes[BLK_MAX_NODES / (8 * sizeof(unsigned long))];
 };

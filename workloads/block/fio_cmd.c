@@ -90,6 +90,8 @@ struct fio_cmd {
 	bool want_showcmd;
 	char *showcmd; /* --showcmd: the job files as options */
 	size_t showcmd_len;
+	char *showcmd_global; /* the [global] options so far: fio repeats them at each [global] */
+	size_t showcmd_global_len;
 	struct fio_group *groups;
 	unsigned ngroups;
 	struct blk_run_settings settings;
@@ -206,17 +208,41 @@ static char *trim(char *s)
 	return s;
 }
 
-/* --showcmd: appends " --key=value" (or " --key") to the command line being built. */
-static int showcmd_add(struct fio_cmd *c, const char *key, const char *value)
+/* Appends " --key=value" (or " --key") to *buf. */
+static int append_option(char **buf, size_t *len, const char *key, const char *value)
 {
 	size_t need = strlen(key) + (value ? strlen(value) + 1 : 0) + 4;
-	char *grown = realloc(c->showcmd, c->showcmd_len + need + 1);
+	char *grown = realloc(*buf, *len + need + 1);
 
 	if (!grown)
 		return -ENOMEM;
+	*buf = grown;
+	*len += (size_t)sprintf(grown + *len, " --%s%s%s", key, value ? "=" : "",
+				value ? value : "");
+	return 0;
+}
+
+/* --showcmd: an option of the job files on the command line; in [global], remembered too. */
+static int showcmd_add(struct fio_cmd *c, bool global, const char *key, const char *value)
+{
+	if (global && append_option(&c->showcmd_global, &c->showcmd_global_len, key, value))
+		return -ENOMEM;
+	return append_option(&c->showcmd, &c->showcmd_len, key, value);
+}
+
+/* --showcmd: fio repeats every global option so far where a later [global] starts. */
+static int showcmd_repeat_globals(struct fio_cmd *c)
+{
+	char *grown;
+
+	if (!c->showcmd_global_len)
+		return 0;
+	grown = realloc(c->showcmd, c->showcmd_len + c->showcmd_global_len + 1);
+	if (!grown)
+		return -ENOMEM;
+	memcpy(grown + c->showcmd_len, c->showcmd_global, c->showcmd_global_len + 1);
 	c->showcmd = grown;
-	c->showcmd_len += (size_t)sprintf(grown + c->showcmd_len, " --%s%s%s", key,
-					  value ? "=" : "", value ? value : "");
+	c->showcmd_len += c->showcmd_global_len;
 	return 0;
 }
 
@@ -270,7 +296,7 @@ static int open_section(struct fio_cmd *c, struct jobfile_state *st, char *name,
 	if (!strcmp(name, "global")) {
 		st->cur = &st->file_global;
 		st->has_global = true;
-		return 0;
+		return c->want_showcmd ? showcmd_repeat_globals(c) : 0;
 	}
 	if (!section_wanted(c, name)) {
 		st->skipping = true;
@@ -280,7 +306,7 @@ static int open_section(struct fio_cmd *c, struct jobfile_state *st, char *name,
 	st->cur = job_new(c, &st->file_global, err);
 	if (!st->cur)
 		return -ENOMEM;
-	if (c->want_showcmd && showcmd_add(c, "name", name))
+	if (c->want_showcmd && showcmd_add(c, false, "name", name))
 		return -ENOMEM;
 	return opt_set(&st->cur->set, &st->cur->o, "name", name, SRC_JOBFILE, err, ERR_SIZE);
 }
@@ -304,7 +330,7 @@ static int job_line(struct fio_cmd *c, struct jobfile_state *st, char *expanded,
 			 used ? ", " : "", key, path, lineno);
 		return 0;
 	}
-	if (c->want_showcmd && showcmd_add(c, key, value))
+	if (c->want_showcmd && showcmd_add(c, st->cur == &st->file_global, key, value))
 		return -ENOMEM;
 	int ret =
 		opt_set(&st->cur->set, &st->cur->o, key, value, SRC_JOBFILE, inner, sizeof(inner));
@@ -471,6 +497,23 @@ static int wait_for_group(struct fio_cmd *c, unsigned i, char *err, size_t err_s
 	return -EINVAL;
 }
 
+/* fio --showcmd: each job file as one command line, its [global] options its own. */
+static int show_commands(struct fio_cmd *c, char *err)
+{
+	int ret = 0;
+
+	for (unsigned i = 0; !ret && i < c->nfiles; i++) {
+		ret = parse_job_file(c, c->files[i], err);
+		if (!ret)
+			printf("fio%s\n", c->showcmd ? c->showcmd : "");
+		free(c->showcmd); /* here: fio_cleanup does not know them */
+		free(c->showcmd_global);
+		c->showcmd = c->showcmd_global = NULL;
+		c->showcmd_len = c->showcmd_global_len = 0;
+	}
+	return ret ? ret : CMD_DONE;
+}
+
 /* fio --readonly: no job may write. */
 static int check_readonly(const struct fio_cmd *c, char *err, size_t err_size)
 {
@@ -495,16 +538,12 @@ static int fio_configure(struct command *cmd, char *err, size_t err_size)
 		return -ENOMEM;
 	c->want_showcmd = cfg->showcmd;
 	job_copy(&c->global_echo, &c->global);
+	if (cfg->showcmd)
+		return show_commands(c, err);
 	for (unsigned i = 0; !ret && i < c->nfiles; i++)
 		ret = parse_job_file(c, c->files[i], err);
 	if (ret)
 		return ret;
-	if (cfg->showcmd) {
-		printf("fio%s\n", c->showcmd ? c->showcmd : "");
-		free(c->showcmd); /* here: fio_cleanup does not know it */
-		c->showcmd = NULL;
-		return CMD_DONE;
-	}
 	if (!c->njobs) {
 		snprintf(
 			err, err_size,

@@ -211,14 +211,16 @@ static char *trim(char *s)
 /* Appends " --key=value" (or " --key") to *buf. */
 static int append_option(char **buf, size_t *len, const char *key, const char *value)
 {
-	size_t need = strlen(key) + (value ? strlen(value) + 1 : 0) + 4;
+	size_t need = strlen(key) + (value ? strlen(value) + 3 : 0) + 4;
 	char *grown = realloc(*buf, *len + need + 1);
 
 	if (!grown)
 		return -ENOMEM;
 	*buf = grown;
-	*len += (size_t)sprintf(grown + *len, " --%s%s%s", key, value ? "=" : "",
-				value ? value : "");
+	/* fio quotes the one free-text option */
+	bool quote = value && !strcmp(key, "description");
+	*len += (size_t)sprintf(grown + *len, " --%s%s%s%s%s", key, value ? "=" : "",
+				quote ? "\"" : "", value ? value : "", quote ? "\"" : "");
 	return 0;
 }
 
@@ -353,8 +355,10 @@ static int parse_job_lines(struct fio_cmd *c, struct jobfile_state *st, const ch
 	}
 	while (!ret && fgets(line, sizeof(line), f)) {
 		lineno++;
+		/* as fio: a ; or # anywhere starts a comment (size=1m ; 1 MiB) */
+		line[strcspn(line, ";#")] = '\0';
 		char *s = trim(line);
-		if (!*s || *s == ';' || *s == '#')
+		if (!*s)
 			continue;
 		if (!strncmp(s, "include", 7) && isspace((unsigned char)s[7])) {
 			ret = include_file(c, st, path, trim(s + 8), depth, err);

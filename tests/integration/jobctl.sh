@@ -8,6 +8,7 @@
 #    input; new_group without stonewall is refused with its line;
 # 4. nice, prio, prioclass and cpus_allowed with cpus_allowed_policy shared/split on the clone
 #    threads, read from /proc during the run: the same as fio --thread's workers;
+#    numa_mem_policy's set_mempolicy call in each clone thread, as fio's (strace);
 # 5. continue_on_error/ignore_error: reads that fail (the file truncated under the run) stop the
 #    job (exit 1) unless continue_on_error covers reads and the error is in the read list;
 # 6. exec_prerun: the command's output in NAME.prerun.txt, as fio; a failing one fails the job.
@@ -117,6 +118,26 @@ for opts in "--prio=3" "--prioclass=3" "--prioclass=2 --prio=6 --cpus_allowed=0-
 	[ -n "$got" ] && [ "$got" = "$want" ] || echo "    fio: $(echo $want)"
 	rm -f ./*
 done
+
+note "numa_mem_policy: the clone thread's set_mempolicy call, as fio --thread's (strace)"
+if command -v strace >/dev/null; then
+	# mempolicy CMD...: the set_mempolicy calls of CMD's threads (not its main thread's: libnuma
+	# probes there in fio)
+	mempolicy() {
+		strace -f -e trace=set_mempolicy "$@" 2>&1 >/dev/null | grep '^\[pid.*set_mempolicy' |
+			sed 's/^\[pid *[0-9]*\] //'
+	}
+	for pol in default local prefer:0 bind:0 interleave:0; do
+		want=$(mempolicy fio --thread --name=m --size=1m --numa_mem_policy=$pol)
+		rm -f ./*
+		got=$(mempolicy "$PVC" fio --name=m --size=1m --numa_mem_policy=$pol)
+		check "numa_mem_policy=$pol: ${got:-no call}" test "$got" = "$want"
+		[ "$got" = "$want" ] || echo "    fio: ${want:-no call}"
+		rm -f ./*
+	done
+else
+	fail "strace is not installed (scripts/install-deps --test installs it)"
+fi
 
 note "continue_on_error"
 # truncated: runs pvcbench with ARGS reading a 4 MiB file that is truncated while it runs

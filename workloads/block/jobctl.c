@@ -265,6 +265,16 @@ static int parse_mem_policy(struct blk_jobctl_opts *ctl, const char *name, char 
 		if (n < 0 || (modes[m].nodes && n == 0) || (!modes[m].nodes && nodes) ||
 		    (modes[m].value == 1 && n != 1))
 			break;
+		for (int i = 0; i < n; i++) {
+			char node[64];
+			snprintf(node, sizeof(node), "/sys/devices/system/node/node%d", list[i]);
+			if (access(node, F_OK) == 0)
+				continue;
+			snprintf(err, err_size,
+				 "job %s: --numa_mem_policy=%s: this machine has no NUMA node %d",
+				 name, ctl->numa_mem_policy, list[i]);
+			return -EINVAL;
+		}
 		ctl->mem_mode = modes[m].value;
 		for (int i = 0; i < n; i++)
 			ctl->mem_nodes[list[i] / (8 * sizeof(unsigned long))] |=
@@ -429,9 +439,9 @@ static int set_priorities(const struct blk_job *job, char *why, size_t why_size)
 			return -errno;
 		}
 	}
-	if (ctl->mem_mode >= 0 &&
-	    syscall(SYS_set_mempolicy, ctl->mem_mode, ctl->mem_mode ? ctl->mem_nodes : NULL,
-		    ctl->mem_mode ? (unsigned long)BLK_MAX_NODES + 1 : 0UL)) {
+	/* default: the policy threads start with, left alone as fio does */
+	if (ctl->mem_mode > 0 && syscall(SYS_set_mempolicy, ctl->mem_mode, ctl->mem_nodes,
+					 (unsigned long)BLK_MAX_NODES + 1)) {
 		snprintf(why, why_size, "numa_mem_policy=%s: %s", ctl->numa_mem_policy,
 			 strerror(errno));
 		return -errno;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # jobctl.sh - job control and job files as fio does them, compared with fio where fio can run:
 # 1. --showcmd of job files with include (relative to the file), several [global] sections,
-#    bare flags, $ncpus and comments after values, with and without --section: fio's line;
+#    bare flags, $ncpus expressions and comments after values, with and without --section:
+#    fio's line;
 # 2. --section runs the named sections only (the same jobs as fio's JSON); --parse-only runs
 #    nothing and creates nothing; --readonly refuses a job that writes;
 # 3. wait_for makes the job start after the one it names (a new group); an unknown name is bad
@@ -36,10 +37,12 @@ EOF2
 printf 'ioengine=psync\n' >sub/inc.fio
 printf '[global]\nsize=1m\n[x]\n[global]\nbs=8k\n[y]\n' >other.fio
 # comments at the end of lines, even without a space; fio's quoted description
+# fio's expressions of $ncpus, $pagesize and $mb_memory
+printf '[e]\nnumjobs=($ncpus+1)*3\nbs=$pagesize*2\nsize=$mb_memory/1024\n' >expr.fio
 printf '[z]\nsize=1m ; a comment\nbs=8k # another\nrw=read;x\ndescription=a b;c\n' >comments.fio
 
 for args in "sub/main.fio" "--section=c sub/main.fio" "--section=a --section=c sub/main.fio" \
-	"sub/main.fio other.fio" "comments.fio"; do
+	"sub/main.fio other.fio" "comments.fio" "expr.fio"; do
 	# shellcheck disable=SC2086
 	want=$(fio --showcmd $args | sed 's/ *$//')
 	# shellcheck disable=SC2086

@@ -140,54 +140,26 @@ static struct fio_cmd *fio_state(struct command *cmd, char *err, size_t err_size
 	return c;
 }
 
-/* fio's $ncpus, $pagesize and $mb_memory in job files: the value's text, or NULL. */
-static const char *keyword_value(const char *in, size_t *len, char *buf, size_t size)
-{
-	static const char *const words[] = { "$ncpus", "$pagesize", "$mb_memory" };
-	long values[] = {
-		sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_PAGESIZE),
-		(long)((uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE) >> 20)
-	};
-
-	for (unsigned i = 0; i < 3; i++) {
-		*len = strlen(words[i]);
-		if (!strncmp(in, words[i], *len)) {
-			snprintf(buf, size, "%ld", values[i]);
-			return buf;
-		}
-	}
-	return NULL;
-}
-
-/* Expands ${VAR} from the environment and fio's $ncpus-style keywords, as fio does. */
+/* Expands ${VAR} from the environment, as fio does in job files (an unset one: nothing). */
 static int expand_env(const char *in, char *out, size_t size)
 {
 	size_t o = 0;
 
 	while (*in) {
-		const char *v = NULL;
-		char name[256], number[32];
-		size_t skip = 0;
-		if (in[0] == '$' && in[1] == '{' && strchr(in, '}')) {
-			const char *end = strchr(in, '}');
+		const char *end = in[0] == '$' && in[1] == '{' ? strchr(in, '}') : NULL;
+		if (end) {
+			char name[256];
 			size_t len = (size_t)(end - in - 2);
 			if (len >= sizeof(name))
 				return -ENAMETOOLONG;
 			memcpy(name, in + 2, len);
 			name[len] = '\0';
-			v = getenv(name);
-			v = v ? v : "";
-			skip = len + 3;
-		} else if (in[0] == '$') {
-			v = keyword_value(in, &skip, number, sizeof(number));
-		}
-		if (v) {
-			for (; *v; v++) {
+			for (const char *v = getenv(name); v && *v; v++) {
 				if (o + 1 >= size)
 					return -E2BIG;
 				out[o++] = *v;
 			}
-			in += skip;
+			in = end + 1;
 			continue;
 		}
 		if (o + 1 >= size)
@@ -196,6 +168,109 @@ static int expand_env(const char *in, char *out, size_t size)
 	}
 	out[o] = '\0';
 	return 0;
+}
+
+/*
+ * fio's values with $ ("numjobs=$ncpus*2"): $ncpus, $pagesize and $mb_memory in an
+ * integer expression of + - * / % and parentheses, which fio hands to bc (scale 0: integer
+ * division). A small recursive descent over the text: p is the parse position.
+ */
+struct expr {
+	const char *p;
+	bool bad;
+};
+
+static long long expr_sum(struct expr *e);
+
+static long long expr_atom(struct expr *e)
+{
+	static const char *const words[] = { "$ncpus", "$pagesize", "$mb_memory" };
+	long long values[] = { sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_PAGESIZE),
+			       (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) >> 20 };
+	char *end;
+
+	while (*e->p == ' ')
+		e->p++;
+	if (*e->p == '(') {
+		e->p++;
+		long long v = expr_sum(e);
+		while (*e->p == ' ')
+			e->p++;
+		if (*e->p++ != ')')
+			e->bad = true;
+		return v;
+	}
+	if (*e->p == '-') {
+		e->p++;
+		return -expr_atom(e);
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		size_t len = strlen(words[i]);
+		if (!strncmp(e->p, words[i], len) && !isalnum((unsigned char)e->p[len]) &&
+		    e->p[len] != '_') {
+			e->p += len;
+			return values[i];
+		}
+	}
+	long long v = strtoll(e->p, &end, 10);
+	if (end == e->p)
+		e->bad = true;
+	e->p = end;
+	return v;
+}
+
+static long long expr_product(struct expr *e)
+{
+	long long v = expr_atom(e);
+
+	for (;;) {
+		while (*e->p == ' ')
+			e->p++;
+		char op = *e->p;
+		if (op != '*' && op != '/' && op != '%')
+			return v;
+		e->p++;
+		long long r = expr_atom(e);
+		if (op != '*' && r == 0) {
+			e->bad = true;
+			return 0;
+		}
+		v = op == '*' ? v * r : op == '/' ? v / r : v % r;
+	}
+}
+
+static long long expr_sum(struct expr *e)
+{
+	long long v = expr_product(e);
+
+	for (;;) {
+		while (*e->p == ' ')
+			e->p++;
+		char op = *e->p;
+		if (op != '+' && op != '-')
+			return v;
+		e->p++;
+		long long r = expr_product(e);
+		v = op == '+' ? v + r : v - r;
+	}
+}
+
+/* A value starting with $ or naming a keyword (${VAR} is expanded before) evaluated into buf;
+ * 1 when done, 0 when not such a value, -EINVAL when it does not evaluate. */
+static int eval_keyword_value(const char *value, char *buf, size_t size)
+{
+	struct expr e = { .p = value };
+
+	if (!value || (value[0] != '$' && !strstr(value, "$ncpus") && !strstr(value, "$pagesize") &&
+		       !strstr(value, "$mb_memory")))
+		return 0;
+	long long v = expr_sum(&e);
+	while (*e.p == ' ')
+		e.p++;
+	if (e.bad || *e.p)
+		return -EINVAL;
+	snprintf(buf, size, "%lld", v);
+	return 1;
 }
 
 static char *trim(char *s)
@@ -326,6 +401,17 @@ static int job_line(struct fio_cmd *c, struct jobfile_state *st, char *expanded,
 		value = trim(eq + 1);
 	}
 	char *key = trim(expanded);
+	char number[32];
+	int evaluated = eval_keyword_value(value, number, sizeof(number));
+	if (evaluated < 0) {
+		snprintf(err, ERR_SIZE,
+			 "%s:%u: %s=%s: a value with $ is an expression of $ncpus, "
+			 "$pagesize, $mb_memory, numbers and + - * / %% ( )",
+			 path, lineno, key, value);
+		return -EINVAL;
+	}
+	if (evaluated)
+		value = number;
 	if (!opt_find(blk_option_defs, key)) {
 		size_t used = strlen(st->unsupported);
 		snprintf(st->unsupported + used, sizeof(st->unsupported) - used, "%s%s (%s:%u)",

@@ -98,20 +98,25 @@ workers() {
 		echo "nice=5 $(awk '/Cpus_allowed_list/ {print $2}' "$t/status") $(ionice -p "${t##*/}")"
 	done | sort
 }
-# sample_threads CMD...: runs CMD for 3 s in the background and prints its workers after 1.5 s
+# sample_threads CMD...: runs CMD (4 s) in the background and prints its two workers, looking
+# every 0.25 s until both are there (the files are laid out first)
 sample_threads() {
 	"$@" >/dev/null 2>&1 &
-	local pid=$!
+	local pid=$! i seen=""
 	register_pid "$pid"
-	sleep 1.5
-	workers "$pid"
+	for ((i = 0; i < 14; i++)); do
+		sleep 0.25
+		seen=$(workers "$pid")
+		[ "$(echo "$seen" | grep -c nice=5)" = 2 ] && break
+	done
+	echo "$seen"
 	wait "$pid"
 }
 cpus=$(nproc)
 last=$((cpus > 1 ? 1 : 0))
 for opts in "--prio=3" "--prioclass=3" "--prioclass=2 --prio=6 --cpus_allowed=0-$last" \
 	"--cpus_allowed=0-$last --cpus_allowed_policy=split"; do
-	common="--size=4m --runtime=3 --time_based --ioengine=psync --numjobs=2 --nice=5 $opts"
+	common="--size=4m --runtime=4 --time_based --ioengine=psync --numjobs=2 --nice=5 $opts"
 	# shellcheck disable=SC2086
 	want=$(sample_threads fio --thread --name=p $common)
 	rm -f ./*

@@ -184,6 +184,11 @@ rm -f ./*
 run_pvc fio --name=e --size=1m --exec_prerun='echo hello from prerun'
 check "exec_prerun: e.prerun.txt as fio's ('$want')" \
 	test "$RC" = 0 -a "$(cat e.prerun.txt 2>/dev/null)" = "$want" -a -n "$want"
+run_pvc fio --name=e --size=1m --exec_prerun='echo again'
+check "exec_prerun: an existing e.prerun.txt is not overwritten without --force (exit 2)" \
+	test "$RC" = 2 -a "$(cat e.prerun.txt)" = "$want"
+run_pvc fio --name=e --size=1m --exec_prerun='echo again' --force
+check "exec_prerun with --force: overwritten" test "$RC" = 0 -a "$(cat e.prerun.txt)" = again
 rm -f ./*
 run_pvc fio --name=e --size=1m --exec_prerun='exit 3'
 check "a failing exec_prerun: exit 1 naming it, data file removed" \

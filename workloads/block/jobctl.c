@@ -370,6 +370,18 @@ int blk_jobctl_validate(struct blk_job *job, char *err, size_t err_size)
 		return -EINVAL;
 	}
 	ctl->nice_value = (int)nice;
+	/* the command's output file is the user's to keep, as fio's; never someone else's */
+	if (ctl->exec_prerun[0] && !o->force) {
+		char out[OPT_STRING_MAX + 16];
+		snprintf(out, sizeof(out), "%s.prerun.txt", o->name);
+		if (access(out, F_OK) == 0) {
+			snprintf(err, err_size,
+				 "job %s: exec_prerun would overwrite %s, which exists: remove it "
+				 "or give --force",
+				 o->name, out);
+			return -EEXIST;
+		}
+	}
 	if (ctl->new_group && !o->stonewall) {
 		snprintf(err, err_size,
 			 "job %s: new_group without stonewall is not supported: pvcbench reports "

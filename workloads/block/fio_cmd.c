@@ -3,9 +3,11 @@
  *
  * As in fio: options before the first --name are global; each --name starts a job that the
  * options after it shape; job files have [global] and job sections, key=value lines and bare
- * flags, ; and # comments, and ${VAR} expanded from the environment. Jobs run together until a
- * job with stonewall, which starts a new group. A key pvcbench does not implement is an error
- * naming it, never silently ignored: results that quietly differ from fio's would be worse.
+ * flags, comments from ; or #, ${VAR} expanded from the environment, $ncpus expressions and
+ * include lines. Jobs run together until a job with stonewall (or wait_for), which starts a new
+ * group. A key pvcbench does not implement is an error naming it, never silently ignored:
+ * results that quietly differ from fio's would be worse. fio's program options that shape the
+ * jobs (--section, --parse-only, --readonly, --showcmd) are here too.
  *
  * The command skeleton (src/core/command.c) parses the command line, opens and commits the
  * outputs, runs each group's plan and writes the JSON envelope; this file is fio's job model,
@@ -54,7 +56,7 @@ static const struct option_def fio_defs[] = {
 	{ .name = "showcmd",
 	  .type = OPT_BOOL,
 	  .offset = FIO_CFG(showcmd),
-	  .help = "print the job files as one command line and exit" },
+	  .help = "print each job file as one command line and exit" },
 	{ .name = "alloc-size",
 	  .type = OPT_INT,
 	  .offset = FIO_CFG(alloc_size),

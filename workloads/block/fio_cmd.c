@@ -16,7 +16,6 @@
 #define _GNU_SOURCE
 #include "block.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,34 +88,26 @@ struct fio_cmd {
 	unsigned nfiles;
 	const char *sections[MAX_JOBS]; /* --section: only these job sections */
 	unsigned nsections;
-	bool want_showcmd;
-	char *showcmd; /* --showcmd: the job files as options */
-	size_t showcmd_len;
-	char *showcmd_global; /* the [global] options so far: fio repeats them at each [global] */
-	size_t showcmd_global_len;
+	struct blk_jobfile reader;
 	struct fio_group *groups;
 	unsigned ngroups;
 	struct blk_run_settings settings;
 };
 
-static void job_copy(struct blk_job *dst, const struct blk_job *src)
+static struct blk_job *job_new(void *arg, const struct blk_job *base, char *err, size_t err_size)
 {
-	*dst = *src;
-	dst->set.source = dst->source;
-}
+	struct fio_cmd *c = arg;
 
-static struct blk_job *job_new(struct fio_cmd *c, const struct blk_job *base, char *err)
-{
 	if (c->njobs == MAX_JOBS) {
-		snprintf(err, ERR_SIZE, "too many jobs (at most %d)", MAX_JOBS);
+		snprintf(err, err_size, "too many jobs (at most %d)", MAX_JOBS);
 		return NULL;
 	}
 	struct blk_job *job = malloc(sizeof(*job));
 	if (!job) {
-		snprintf(err, ERR_SIZE, "out of memory");
+		snprintf(err, err_size, "out of memory");
 		return NULL;
 	}
-	job_copy(job, base);
+	blk_job_copy(job, base);
 	c->jobs[c->njobs++] = job;
 	return job;
 }
@@ -140,370 +131,6 @@ static struct fio_cmd *fio_state(struct command *cmd, char *err, size_t err_size
 	c->cur = &c->global;
 	command_set_state(cmd, c);
 	return c;
-}
-
-/* Expands ${VAR} from the environment, as fio does in job files (an unset one: nothing). */
-static int expand_env(const char *in, char *out, size_t size)
-{
-	size_t o = 0;
-
-	while (*in) {
-		const char *end = in[0] == '$' && in[1] == '{' ? strchr(in, '}') : NULL;
-		if (end) {
-			char name[256];
-			size_t len = (size_t)(end - in - 2);
-			if (len >= sizeof(name))
-				return -ENAMETOOLONG;
-			memcpy(name, in + 2, len);
-			name[len] = '\0';
-			for (const char *v = getenv(name); v && *v; v++) {
-				if (o + 1 >= size)
-					return -E2BIG;
-				out[o++] = *v;
-			}
-			in = end + 1;
-			continue;
-		}
-		if (o + 1 >= size)
-			return -E2BIG;
-		out[o++] = *in++;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-/*
- * fio's values with $ ("numjobs=$ncpus*2"): $ncpus, $pagesize and $mb_memory in an
- * integer expression of + - * / % and parentheses, which fio hands to bc (scale 0: integer
- * division). A small recursive descent over the text: p is the parse position.
- */
-struct expr {
-	const char *p;
-	bool bad;
-};
-
-static long long expr_sum(struct expr *e);
-
-static long long expr_atom(struct expr *e)
-{
-	static const char *const words[] = { "$ncpus", "$pagesize", "$mb_memory" };
-	long long values[] = { sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_PAGESIZE),
-			       (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) >> 20 };
-	char *end;
-
-	while (*e->p == ' ')
-		e->p++;
-	if (*e->p == '(') {
-		e->p++;
-		long long v = expr_sum(e);
-		while (*e->p == ' ')
-			e->p++;
-		if (*e->p++ != ')')
-			e->bad = true;
-		return v;
-	}
-	if (*e->p == '-') {
-		e->p++;
-		return -expr_atom(e);
-	}
-	for (unsigned i = 0; i < 3; i++) {
-		size_t len = strlen(words[i]);
-		if (!strncmp(e->p, words[i], len) && !isalnum((unsigned char)e->p[len]) &&
-		    e->p[len] != '_') {
-			e->p += len;
-			return values[i];
-		}
-	}
-	long long v = strtoll(e->p, &end, 10);
-	if (end == e->p)
-		e->bad = true;
-	e->p = end;
-	return v;
-}
-
-static long long expr_product(struct expr *e)
-{
-	long long v = expr_atom(e);
-
-	for (;;) {
-		while (*e->p == ' ')
-			e->p++;
-		char op = *e->p;
-		if (op != '*' && op != '/' && op != '%')
-			return v;
-		e->p++;
-		long long r = expr_atom(e);
-		if (op != '*' && r == 0) {
-			e->bad = true;
-			return 0;
-		}
-		v = op == '*' ? v * r : op == '/' ? v / r : v % r;
-	}
-}
-
-static long long expr_sum(struct expr *e)
-{
-	long long v = expr_product(e);
-
-	for (;;) {
-		while (*e->p == ' ')
-			e->p++;
-		char op = *e->p;
-		if (op != '+' && op != '-')
-			return v;
-		e->p++;
-		long long r = expr_product(e);
-		v = op == '+' ? v + r : v - r;
-	}
-}
-
-/* A value starting with $ or naming a keyword (${VAR} is expanded before) evaluated into buf;
- * 1 when done, 0 when not such a value, -EINVAL when it does not evaluate. */
-static int eval_keyword_value(const char *value, char *buf, size_t size)
-{
-	struct expr e = { .p = value };
-
-	if (!value || (value[0] != '$' && !strstr(value, "$ncpus") && !strstr(value, "$pagesize") &&
-		       !strstr(value, "$mb_memory")))
-		return 0;
-	long long v = expr_sum(&e);
-	while (*e.p == ' ')
-		e.p++;
-	if (e.bad || *e.p)
-		return -EINVAL;
-	snprintf(buf, size, "%lld", v);
-	return 1;
-}
-
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	char *e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/* Appends " --key=value" (or " --key") to *buf. */
-static int append_option(char **buf, size_t *len, const char *key, const char *value)
-{
-	size_t need = strlen(key) + (value ? strlen(value) + 3 : 0) + 4;
-	char *grown = realloc(*buf, *len + need + 1);
-
-	if (!grown)
-		return -ENOMEM;
-	*buf = grown;
-	/* fio quotes the one free-text option */
-	bool quote = value && !strcmp(key, "description");
-	*len += (size_t)sprintf(grown + *len, " --%s%s%s%s%s", key, value ? "=" : "",
-				quote ? "\"" : "", value ? value : "", quote ? "\"" : "");
-	return 0;
-}
-
-/* --showcmd: an option of the job files on the command line; in [global], remembered too. */
-static int showcmd_add(struct fio_cmd *c, bool global, const char *key, const char *value)
-{
-	if (global && append_option(&c->showcmd_global, &c->showcmd_global_len, key, value))
-		return -ENOMEM;
-	return append_option(&c->showcmd, &c->showcmd_len, key, value);
-}
-
-/* --showcmd: fio repeats every global option so far where a later [global] starts. */
-static int showcmd_repeat_globals(struct fio_cmd *c)
-{
-	char *grown;
-
-	if (!c->showcmd_global_len)
-		return 0;
-	grown = realloc(c->showcmd, c->showcmd_len + c->showcmd_global_len + 1);
-	if (!grown)
-		return -ENOMEM;
-	memcpy(grown + c->showcmd_len, c->showcmd_global, c->showcmd_global_len + 1);
-	c->showcmd = grown;
-	c->showcmd_len += c->showcmd_global_len;
-	return 0;
-}
-
-static bool section_wanted(const struct fio_cmd *c, const char *name)
-{
-	for (unsigned i = 0; i < c->nsections; i++)
-		if (!strcmp(c->sections[i], name))
-			return true;
-	return !c->nsections;
-}
-
-/* Where a job file's lines go: the state carries over into the files it includes. */
-struct jobfile_state {
-	struct blk_job file_global;
-	struct blk_job *cur; /* NULL before the first section */
-	bool in_section;     /* a section was opened (a skipped one too) */
-	bool skipping;	     /* a section --section leaves out */
-	bool has_global;
-	char unsupported[512];
-};
-
-#define MAX_INCLUDE_DEPTH 8
-
-static int parse_job_lines(struct fio_cmd *c, struct jobfile_state *st, const char *path,
-			   unsigned depth, char *err);
-
-/* fio's "include FILE": a path relative to the including file's directory. */
-static int include_file(struct fio_cmd *c, struct jobfile_state *st, const char *path,
-			const char *name, unsigned depth, char *err)
-{
-	char full[4096];
-	const char *slash = strrchr(path, '/');
-
-	if (depth == MAX_INCLUDE_DEPTH) {
-		snprintf(err, ERR_SIZE, "%s: include %s: more than %d levels of include", path,
-			 name, MAX_INCLUDE_DEPTH);
-		return -ELOOP;
-	}
-	if (name[0] == '/' || !slash)
-		snprintf(full, sizeof(full), "%s", name);
-	else
-		snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - path), path, name);
-	return parse_job_lines(c, st, full, depth + 1, err);
-}
-
-/* A [section] line: [global], or a new job (unless --section leaves it out). */
-static int open_section(struct fio_cmd *c, struct jobfile_state *st, char *name, char *err)
-{
-	st->in_section = true;
-	st->skipping = false;
-	if (!strcmp(name, "global")) {
-		st->cur = &st->file_global;
-		st->has_global = true;
-		return c->want_showcmd ? showcmd_repeat_globals(c) : 0;
-	}
-	if (!section_wanted(c, name)) {
-		st->skipping = true;
-		st->cur = NULL;
-		return 0;
-	}
-	st->cur = job_new(c, &st->file_global, err);
-	if (!st->cur)
-		return -ENOMEM;
-	if (c->want_showcmd && showcmd_add(c, false, "name", name))
-		return -ENOMEM;
-	return opt_set(&st->cur->set, &st->cur->o, "name", name, SRC_JOBFILE, err, ERR_SIZE);
-}
-
-/* A key[=value] line of the current section. */
-static int job_line(struct fio_cmd *c, struct jobfile_state *st, char *expanded, const char *path,
-		    unsigned lineno, char *err)
-{
-	char *eq = strchr(expanded, '=');
-	const char *value = NULL;
-	char inner[ERR_SIZE / 2];
-
-	if (eq) {
-		*eq = '\0';
-		value = trim(eq + 1);
-	}
-	char *key = trim(expanded);
-	char number[32];
-	int evaluated = eval_keyword_value(value, number, sizeof(number));
-	if (evaluated < 0) {
-		snprintf(err, ERR_SIZE,
-			 "%s:%u: %s=%s: a value with $ is an expression of $ncpus, "
-			 "$pagesize, $mb_memory, numbers and + - * / %% ( )",
-			 path, lineno, key, value);
-		return -EINVAL;
-	}
-	if (evaluated)
-		value = number;
-	if (!opt_find(blk_option_defs, key)) {
-		size_t used = strlen(st->unsupported);
-		snprintf(st->unsupported + used, sizeof(st->unsupported) - used, "%s%s (%s:%u)",
-			 used ? ", " : "", key, path, lineno);
-		return 0;
-	}
-	if (c->want_showcmd && showcmd_add(c, st->cur == &st->file_global, key, value))
-		return -ENOMEM;
-	int ret =
-		opt_set(&st->cur->set, &st->cur->o, key, value, SRC_JOBFILE, inner, sizeof(inner));
-	if (ret)
-		snprintf(err, ERR_SIZE, "%s:%u: %s", path, lineno, inner);
-	return ret;
-}
-
-static int parse_job_lines(struct fio_cmd *c, struct jobfile_state *st, const char *path,
-			   unsigned depth, char *err)
-{
-	FILE *f = fopen(path, "r");
-	char line[4096], expanded[4096];
-	unsigned lineno = 0;
-	int ret = 0;
-
-	if (!f) {
-		snprintf(err, ERR_SIZE, "job file %s: %s", path, strerror(errno));
-		return -EINVAL;
-	}
-	while (!ret && fgets(line, sizeof(line), f)) {
-		lineno++;
-		/* as fio: a ; or # anywhere starts a comment (size=1m ; 1 MiB) */
-		line[strcspn(line, ";#")] = '\0';
-		char *s = trim(line);
-		if (!*s)
-			continue;
-		if (!strncmp(s, "include", 7) && isspace((unsigned char)s[7])) {
-			ret = include_file(c, st, path, trim(s + 8), depth, err);
-			continue;
-		}
-		if (*s == '[') {
-			char *end = strchr(s, ']');
-			if (!end) {
-				snprintf(err, ERR_SIZE, "%s:%u: section header without ]", path,
-					 lineno);
-				ret = -EINVAL;
-				break;
-			}
-			*end = '\0';
-			ret = open_section(c, st, s + 1, err);
-			continue;
-		}
-		if (!st->in_section) {
-			snprintf(err, ERR_SIZE, "%s:%u: option <%s> outside of a [section]", path,
-				 lineno, s);
-			ret = -EINVAL;
-			break;
-		}
-		if (st->skipping)
-			continue;
-		if (expand_env(s, expanded, sizeof(expanded))) {
-			snprintf(err, ERR_SIZE, "%s:%u: line too long after ${VAR} expansion", path,
-				 lineno);
-			ret = -EINVAL;
-			break;
-		}
-		ret = job_line(c, st, expanded, path, lineno, err);
-	}
-	fclose(f);
-	return ret;
-}
-
-static int parse_job_file(struct fio_cmd *c, const char *path, char *err)
-{
-	struct jobfile_state *st = calloc(1, sizeof(*st));
-	int ret;
-
-	if (!st) {
-		snprintf(err, ERR_SIZE, "out of memory");
-		return -ENOMEM;
-	}
-	job_copy(&st->file_global, &c->global);
-	ret = parse_job_lines(c, st, path, 0, err);
-	if (st->has_global)
-		job_copy(&c->global_echo, &st->file_global);
-	if (!ret && st->unsupported[0]) {
-		snprintf(err, ERR_SIZE, "%s: options pvcbench fio does not support: %s", path,
-			 st->unsupported);
-		ret = -EINVAL;
-	}
-	free(st);
-	return ret;
 }
 
 /* fio's "global options": what [global] (or options before the first --name) set. */
@@ -547,7 +174,7 @@ static int fio_on_option(struct command *cmd, unsigned table, const struct optio
 	if (table == 0)
 		return command_store_option(cmd, def, value, err, err_size);
 	if (!strcmp(def->name, "name")) {
-		c->cur = job_new(c, &c->global, err);
+		c->cur = job_new(c, &c->global, err, err_size);
 		if (!c->cur)
 			return -ENOMEM;
 	}
@@ -590,18 +217,15 @@ static int wait_for_group(struct fio_cmd *c, unsigned i, char *err, size_t err_s
 }
 
 /* fio --showcmd: each job file as one command line, its [global] options its own. */
-static int show_commands(struct fio_cmd *c, char *err)
+static int show_commands(struct fio_cmd *c, char *err, size_t err_size)
 {
 	int ret = 0;
 
 	for (unsigned i = 0; !ret && i < c->nfiles; i++) {
-		ret = parse_job_file(c, c->files[i], err);
+		ret = blk_jobfile_read(&c->reader, c->files[i], err, err_size);
 		if (!ret)
-			printf("fio%s\n", c->showcmd ? c->showcmd : "");
-		free(c->showcmd); /* here: fio_cleanup does not know them */
-		free(c->showcmd_global);
-		c->showcmd = c->showcmd_global = NULL;
-		c->showcmd_len = c->showcmd_global_len = 0;
+			printf("fio%s\n", c->reader.cmdline ? c->reader.cmdline : "");
+		blk_jobfile_free_cmdline(&c->reader); /* here: fio_cleanup does not know it */
 	}
 	return ret ? ret : CMD_DONE;
 }
@@ -628,12 +252,20 @@ static int fio_configure(struct command *cmd, char *err, size_t err_size)
 
 	if (!c)
 		return -ENOMEM;
-	c->want_showcmd = cfg->showcmd;
-	job_copy(&c->global_echo, &c->global);
+	c->reader = (struct blk_jobfile){
+		.global = &c->global,
+		.sections = c->sections,
+		.nsections = c->nsections,
+		.showcmd = cfg->showcmd,
+		.new_job = job_new,
+		.arg = c,
+		.global_echo = &c->global_echo,
+	};
+	blk_job_copy(&c->global_echo, &c->global);
 	if (cfg->showcmd)
-		return show_commands(c, err);
+		return show_commands(c, err, err_size);
 	for (unsigned i = 0; !ret && i < c->nfiles; i++)
-		ret = parse_job_file(c, c->files[i], err);
+		ret = blk_jobfile_read(&c->reader, c->files[i], err, err_size);
 	if (ret)
 		return ret;
 	if (!c->njobs) {

@@ -56,4 +56,26 @@ int blk_jobctl_thread_setup(const struct blk_job *job, unsigned clone, char *why
  */
 bool blk_jobctl_error_continue(const struct blk_job *job, unsigned dir, int err);
 
+/*
+ * jobfile.c: fio's job files. A reader starts each file from the command line's global
+ * options; every job section becomes a job made by new_job (NULL: no room, message in err).
+ */
+struct blk_jobfile {
+	const struct blk_job *global;
+	const char *const *sections; /* --section: only these job sections (none: all) */
+	unsigned nsections;
+	bool showcmd; /* build fio's --showcmd line in cmdline */
+	struct blk_job *(*new_job)(void *arg, const struct blk_job *base, char *err,
+				   size_t err_size);
+	void *arg;
+	struct blk_job *global_echo; /* gets a file's [global] options when it has some */
+	char *cmdline, *globals;     /* --showcmd: the line; the global options so far */
+	size_t cmdline_len, globals_len;
+};
+/* Reads one job file (and what it includes); 0 or a negative errno with one line in err. */
+int blk_jobfile_read(struct blk_jobfile *jf, const char *path, char *err, size_t err_size);
+void blk_jobfile_free_cmdline(struct blk_jobfile *jf);
+/* A copy of a job whose option set points at its own sources. */
+void blk_job_copy(struct blk_job *dst, const struct blk_job *src);
+
 #endif

@@ -49,7 +49,10 @@ for args in "sub/main.fio" "--section=c sub/main.fio" "--section=a --section=c s
 	run_pvc fio --showcmd $args
 	check "--showcmd $args: fio's lines ($(echo "$want" | head -c 60)...)" \
 		test "$RC" = 0 -a "$(cat "$OUT")" = "$want" -a ! -s "$ERR"
-	[ "$RC" = 0 ] && [ "$(cat "$OUT")" = "$want" ] || { echo "    fio:      $want"; show_run; }
+	if [ "$RC" != 0 ] || [ "$(cat "$OUT")" != "$want" ]; then
+		echo "    fio:      $want"
+		show_run
+	fi
 done
 
 note "--section and --parse-only"
@@ -122,8 +125,8 @@ for opts in "--prio=3" "--prioclass=3" "--prioclass=2 --prio=6 --cpus_allowed=0-
 	rm -f ./*
 	# shellcheck disable=SC2086
 	got=$(sample_threads "$PVC" fio --name=p $common)
-	check "$opts: clone threads as fio's: $(echo $got)" test -n "$got" -a "$got" = "$want"
-	[ -n "$got" ] && [ "$got" = "$want" ] || echo "    fio: $(echo $want)"
+	check "$opts: clone threads as fio's: ${got//$'\n'/; }" test -n "$got" -a "$got" = "$want"
+	if [ -z "$got" ] || [ "$got" != "$want" ]; then echo "    fio: ${want//$'\n'/; }"; fi
 	rm -f ./*
 done
 

@@ -68,6 +68,13 @@ print("    pvcbench %r, fio %r" % (mine, fio))
 sys.exit(0 if mine and sorted(set(mine)) == sorted(set(fio)) == ["a", "c"] else 1)
 PY
 check "--section: no data file left" dir_is_empty .
+run_pvc fio --output-format=json --section=b --name=a --size=1m --name=b --size=1m
+check "--section=b with jobs on the command line: only b runs, as in fio" py "$OUT" <<'PY'
+import json, sys
+mine = [j["jobname"] for j in json.load(open(sys.argv[1]))["jobs"]]
+print("    %r" % mine)
+sys.exit(0 if mine == ["b"] else 1)
+PY
 run_pvc fio --parse-only ../sub/main.fio
 check "--parse-only: exit 0, no output, no file" \
 	test "$RC" = 0 -a ! -s "$OUT" -a ! -s "$ERR" -a -z "$(ls)"

@@ -230,6 +230,24 @@ static int show_commands(struct fio_cmd *c, char *err, size_t err_size)
 	return ret ? ret : CMD_DONE;
 }
 
+/* fio's --section applies to the jobs of the command line too (the job files' reader skips
+ * theirs). */
+static void keep_sections(struct fio_cmd *c)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < c->njobs; i++) {
+		bool wanted = !c->nsections;
+		for (unsigned k = 0; k < c->nsections && !wanted; k++)
+			wanted = !strcmp(c->sections[k], c->jobs[i]->o.name);
+		if (wanted)
+			c->jobs[kept++] = c->jobs[i];
+		else
+			free(c->jobs[i]);
+	}
+	c->njobs = kept;
+}
+
 /* fio --readonly: no job may write. */
 static int check_readonly(const struct fio_cmd *c, char *err, size_t err_size)
 {
@@ -264,6 +282,7 @@ static int fio_configure(struct command *cmd, char *err, size_t err_size)
 	blk_job_copy(&c->global_echo, &c->global);
 	if (cfg->showcmd)
 		return show_commands(c, err, err_size);
+	keep_sections(c);
 	for (unsigned i = 0; !ret && i < c->nfiles; i++)
 		ret = blk_jobfile_read(&c->reader, c->files[i], err, err_size);
 	if (ret)

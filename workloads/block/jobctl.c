@@ -334,9 +334,12 @@ static int check_cpus(const struct blk_options *o, char *err, size_t err_size)
 	for (int i = 0; i < n; i++) {
 		if (cpus[i] < CPU_SETSIZE && CPU_ISSET(cpus[i], &mine))
 			continue;
+		bool mask = o->ctl.cpumask[0];
 		snprintf(err, err_size,
-			 "job %s: CPU %d is not one this process may run on (%d CPUs allowed)",
-			 o->name, cpus[i], CPU_COUNT(&mine));
+			 "job %s: --%s=%s: CPU %d is not one this process may run on (%d CPUs "
+			 "allowed)",
+			 o->name, mask ? "cpumask" : "cpus_allowed",
+			 mask ? o->ctl.cpumask : o->cpus_allowed, cpus[i], CPU_COUNT(&mine));
 		return -EINVAL;
 	}
 	return 0;

@@ -3,9 +3,11 @@
  *
  * As in fio: options before the first --name are global; each --name starts a job that the
  * options after it shape; job files have [global] and job sections, key=value lines and bare
- * flags, ; and # comments, and ${VAR} expanded from the environment. Jobs run together until a
- * job with stonewall, which starts a new group. A key pvcbench does not implement is an error
- * naming it, never silently ignored: results that quietly differ from fio's would be worse.
+ * flags, comments from ; or #, ${VAR} expanded from the environment, $ncpus expressions and
+ * include lines. Jobs run together until a job with stonewall (or wait_for), which starts a new
+ * group. A key pvcbench does not implement is an error naming it, never silently ignored:
+ * results that quietly differ from fio's would be worse. fio's program options that shape the
+ * jobs (--section, --parse-only, --readonly, --showcmd) are here too.
  *
  * The command skeleton (src/core/command.c) parses the command line, opens and commits the
  * outputs, runs each group's plan and writes the JSON envelope; this file is fio's job model,
@@ -14,10 +16,10 @@
 #define _GNU_SOURCE
 #include "block.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pvcbench/signals.h"
 #include "pvcbench/workloads.h"
@@ -25,12 +27,49 @@
 #define MAX_JOBS 256
 #define ERR_SIZE 1024
 
-/* The command's config: the program options (blk_cli_defs' rows). */
+/* The command's config: the program options (blk_cli_defs' rows, then fio's own). */
 struct fio_config {
 	struct blk_cli cli;
+	bool parse_only;
+	bool readonly;
+	bool showcmd;
+	int64_t alloc_size;
 };
 
-static const struct option_def fio_defs[] = { BLK_CLI_OPTIONS(struct fio_config, cli), { 0 } };
+#define FIO_CFG(field) offsetof(struct fio_config, field)
+
+static const struct option_def fio_defs[] = {
+	BLK_CLI_OPTIONS(struct fio_config, cli),
+	{ .name = "parse-only",
+	  .type = OPT_BOOL,
+	  .offset = FIO_CFG(parse_only),
+	  .help = "read and check the options and job files, run nothing" },
+	{ .name = "section",
+	  .type = OPT_LIST,
+	  .arg_name = "NAME",
+	  .help = "run only this section of the job files (repeatable)" },
+	{ .name = "readonly",
+	  .type = OPT_BOOL,
+	  .offset = FIO_CFG(readonly),
+	  .help = "refuse every job that writes" },
+	{ .name = "showcmd",
+	  .type = OPT_BOOL,
+	  .offset = FIO_CFG(showcmd),
+	  .help = "print each job file as one command line and exit" },
+	{ .name = "alloc-size",
+	  .type = OPT_INT,
+	  .offset = FIO_CFG(alloc_size),
+	  .min = 1,
+	  .help = "accepted for fio compatibility: fio's shared-memory pool (KiB); pvcbench's "
+		  "threads need none" },
+	{ .name = "inflate-log",
+	  .type = OPT_REFUSED,
+	  .help = "pvcbench writes no compressed logs; use fio --inflate-log" },
+	{ .name = "debug",
+	  .type = OPT_REFUSED,
+	  .help = "fio's debug traces show fio's internals, which pvcbench does not have" },
+	{ 0 }
+};
 
 /* A group of jobs that runs at once: jobs[first..first+n). */
 struct fio_group {
@@ -47,29 +86,28 @@ struct fio_cmd {
 	unsigned njobs;
 	const char *files[MAX_JOBS];
 	unsigned nfiles;
+	const char *sections[MAX_JOBS]; /* --section: only these job sections */
+	unsigned nsections;
+	struct blk_jobfile reader;
 	struct fio_group *groups;
 	unsigned ngroups;
 	struct blk_run_settings settings;
 };
 
-static void job_copy(struct blk_job *dst, const struct blk_job *src)
+static struct blk_job *job_new(void *arg, const struct blk_job *base, char *err, size_t err_size)
 {
-	*dst = *src;
-	dst->set.source = dst->source;
-}
+	struct fio_cmd *c = arg;
 
-static struct blk_job *job_new(struct fio_cmd *c, const struct blk_job *base, char *err)
-{
 	if (c->njobs == MAX_JOBS) {
-		snprintf(err, ERR_SIZE, "too many jobs (at most %d)", MAX_JOBS);
+		snprintf(err, err_size, "too many jobs (at most %d)", MAX_JOBS);
 		return NULL;
 	}
 	struct blk_job *job = malloc(sizeof(*job));
 	if (!job) {
-		snprintf(err, ERR_SIZE, "out of memory");
+		snprintf(err, err_size, "out of memory");
 		return NULL;
 	}
-	job_copy(job, base);
+	blk_job_copy(job, base);
 	c->jobs[c->njobs++] = job;
 	return job;
 }
@@ -93,138 +131,6 @@ static struct fio_cmd *fio_state(struct command *cmd, char *err, size_t err_size
 	c->cur = &c->global;
 	command_set_state(cmd, c);
 	return c;
-}
-
-/* Expands ${VAR} from the environment, as fio does in job files. */
-static int expand_env(const char *in, char *out, size_t size)
-{
-	size_t o = 0;
-
-	while (*in) {
-		if (in[0] == '$' && in[1] == '{') {
-			const char *end = strchr(in, '}');
-			if (end) {
-				char name[256];
-				size_t len = (size_t)(end - in - 2);
-				if (len >= sizeof(name))
-					return -ENAMETOOLONG;
-				memcpy(name, in + 2, len);
-				name[len] = '\0';
-				const char *v = getenv(name);
-				for (; v && *v; v++) {
-					if (o + 1 >= size)
-						return -E2BIG;
-					out[o++] = *v;
-				}
-				in = end + 1;
-				continue;
-			}
-		}
-		if (o + 1 >= size)
-			return -E2BIG;
-		out[o++] = *in++;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	char *e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-static int parse_job_file(struct fio_cmd *c, const char *path, char *err)
-{
-	FILE *f = fopen(path, "r");
-	struct blk_job file_global;
-	struct blk_job *cur = NULL;
-	char line[4096], expanded[4096];
-	char unsupported[512] = "";
-	unsigned lineno = 0;
-	bool has_global = false;
-	int ret = 0;
-
-	if (!f) {
-		snprintf(err, ERR_SIZE, "job file %s: %s", path, strerror(errno));
-		return -EINVAL;
-	}
-	job_copy(&file_global, &c->global);
-	while (fgets(line, sizeof(line), f)) {
-		lineno++;
-		char *s = trim(line);
-		if (!*s || *s == ';' || *s == '#')
-			continue;
-		if (*s == '[') {
-			char *end = strchr(s, ']');
-			if (!end) {
-				snprintf(err, ERR_SIZE, "%s:%u: section header without ]", path,
-					 lineno);
-				ret = -EINVAL;
-				break;
-			}
-			*end = '\0';
-			if (!strcmp(s + 1, "global")) {
-				cur = &file_global;
-				has_global = true;
-				continue;
-			}
-			cur = job_new(c, &file_global, err);
-			if (!cur) {
-				ret = -ENOMEM;
-				break;
-			}
-			ret = opt_set(&cur->set, &cur->o, "name", s + 1, SRC_JOBFILE, err,
-				      ERR_SIZE);
-			if (ret)
-				break;
-			continue;
-		}
-		if (!cur) {
-			snprintf(err, ERR_SIZE, "%s:%u: option outside of a [section]", path,
-				 lineno);
-			ret = -EINVAL;
-			break;
-		}
-		if (expand_env(s, expanded, sizeof(expanded))) {
-			snprintf(err, ERR_SIZE, "%s:%u: line too long after ${VAR} expansion", path,
-				 lineno);
-			ret = -EINVAL;
-			break;
-		}
-		char *eq = strchr(expanded, '=');
-		const char *value = NULL;
-		if (eq) {
-			*eq = '\0';
-			value = trim(eq + 1);
-		}
-		char *key = trim(expanded);
-		if (!opt_find(blk_option_defs, key)) {
-			size_t used = strlen(unsupported);
-			snprintf(unsupported + used, sizeof(unsupported) - used, "%s%s (line %u)",
-				 used ? ", " : "", key, lineno);
-			continue;
-		}
-		char inner[ERR_SIZE / 2];
-		ret = opt_set(&cur->set, &cur->o, key, value, SRC_JOBFILE, inner, sizeof(inner));
-		if (ret) {
-			snprintf(err, ERR_SIZE, "%s:%u: %s", path, lineno, inner);
-			break;
-		}
-	}
-	fclose(f);
-	if (has_global)
-		job_copy(&c->global_echo, &file_global);
-	if (!ret && unsupported[0]) {
-		snprintf(err, ERR_SIZE, "%s: options pvcbench fio does not support: %s", path,
-			 unsupported);
-		ret = -EINVAL;
-	}
-	return ret;
 }
 
 /* fio's "global options": what [global] (or options before the first --name) set. */
@@ -253,13 +159,22 @@ static int fio_on_option(struct command *cmd, unsigned table, const struct optio
 {
 	struct fio_cmd *c;
 
-	if (table == 0)
-		return command_store_option(cmd, def, value, err, err_size);
 	c = fio_state(cmd, err, err_size);
 	if (!c)
 		return -ENOMEM;
+	if (table == 0 && !strcmp(def->name, "section")) {
+		if (c->nsections == MAX_JOBS) {
+			snprintf(err, err_size, "too many --section options (at most %d)",
+				 MAX_JOBS);
+			return -EINVAL;
+		}
+		c->sections[c->nsections++] = value;
+		return 0;
+	}
+	if (table == 0)
+		return command_store_option(cmd, def, value, err, err_size);
 	if (!strcmp(def->name, "name")) {
-		c->cur = job_new(c, &c->global, err);
+		c->cur = job_new(c, &c->global, err, err_size);
 		if (!c->cur)
 			return -ENOMEM;
 	}
@@ -280,17 +195,96 @@ static int fio_on_operand(struct command *cmd, const char *text, char *err, size
 	return 0;
 }
 
-/* The job files, then each job's checks, and the groups the stonewalls make. */
+/*
+ * fio's wait_for=NAME: the job starts once NAME has finished. Groups run one after the other,
+ * so it becomes a stonewall before the job when NAME is an earlier job: the job then also waits
+ * for the other jobs before it, which fio's wait_for does not ask for.
+ */
+static int wait_for_group(struct fio_cmd *c, unsigned i, char *err, size_t err_size)
+{
+	const char *name = c->jobs[i]->o.ctl.wait_for;
+
+	if (!name[0])
+		return 0;
+	for (unsigned k = 0; k < i; k++)
+		if (!strcmp(c->jobs[k]->o.name, name))
+			return 1;
+	snprintf(err, err_size,
+		 "job %s: --wait_for=%s: no earlier job of that name (pvcbench waits only for "
+		 "jobs defined before)",
+		 c->jobs[i]->o.name, name);
+	return -EINVAL;
+}
+
+/* fio --showcmd: each job file as one command line, its [global] options its own. */
+static int show_commands(struct fio_cmd *c, char *err, size_t err_size)
+{
+	int ret = 0;
+
+	for (unsigned i = 0; !ret && i < c->nfiles; i++) {
+		ret = blk_jobfile_read(&c->reader, c->files[i], err, err_size);
+		if (!ret)
+			printf("fio%s\n", c->reader.cmdline ? c->reader.cmdline : "");
+		blk_jobfile_free_cmdline(&c->reader); /* here: fio_cleanup does not know it */
+	}
+	return ret ? ret : CMD_DONE;
+}
+
+/* fio's --section applies to the jobs of the command line too (the job files' reader skips
+ * theirs). */
+static void keep_sections(struct fio_cmd *c)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < c->njobs; i++) {
+		bool wanted = !c->nsections;
+		for (unsigned k = 0; k < c->nsections && !wanted; k++)
+			wanted = !strcmp(c->sections[k], c->jobs[i]->o.name);
+		if (wanted)
+			c->jobs[kept++] = c->jobs[i];
+		else
+			free(c->jobs[i]);
+	}
+	c->njobs = kept;
+}
+
+/* fio --readonly: no job may write. */
+static int check_readonly(const struct fio_cmd *c, char *err, size_t err_size)
+{
+	for (unsigned i = 0; i < c->njobs; i++) {
+		if (!c->jobs[i]->writes)
+			continue;
+		snprintf(err, err_size, "job %s: --rw=%s writes, but --readonly is given",
+			 c->jobs[i]->o.name, c->jobs[i]->o.rw);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The job files, then each job's checks, and the groups the stonewalls (and wait_for) make. */
 static int fio_configure(struct command *cmd, char *err, size_t err_size)
 {
 	struct fio_cmd *c = fio_state(cmd, err, err_size);
+	const struct fio_config *cfg = command_config(cmd);
 	int ret = 0;
 
 	if (!c)
 		return -ENOMEM;
-	job_copy(&c->global_echo, &c->global);
+	c->reader = (struct blk_jobfile){
+		.global = &c->global,
+		.sections = c->sections,
+		.nsections = c->nsections,
+		.showcmd = cfg->showcmd,
+		.new_job = job_new,
+		.arg = c,
+		.global_echo = &c->global_echo,
+	};
+	blk_job_copy(&c->global_echo, &c->global);
+	if (cfg->showcmd)
+		return show_commands(c, err, err_size);
+	keep_sections(c);
 	for (unsigned i = 0; !ret && i < c->nfiles; i++)
-		ret = parse_job_file(c, c->files[i], err);
+		ret = blk_jobfile_read(&c->reader, c->files[i], err, err_size);
 	if (ret)
 		return ret;
 	if (!c->njobs) {
@@ -308,12 +302,17 @@ static int fio_configure(struct command *cmd, char *err, size_t err_size)
 		ret = blk_job_validate(c->jobs[i], err, err_size);
 		if (ret)
 			return ret;
-		if (i == 0 || c->jobs[i]->o.stonewall)
+		int waits = wait_for_group(c, i, err, err_size);
+		if (waits < 0)
+			return waits;
+		if (i == 0 || c->jobs[i]->o.stonewall || waits)
 			c->groups[c->ngroups++].first = i;
 		c->groups[c->ngroups - 1].n++;
 		c->jobs[i]->groupid = c->ngroups - 1;
 	}
-	return CMD_CONTINUE;
+	if (cfg->readonly && (ret = check_readonly(c, err, err_size)))
+		return ret;
+	return cfg->parse_only ? CMD_DONE : CMD_CONTINUE;
 }
 
 static void fio_outputs(const struct command *cmd, struct cmd_outputs *o)

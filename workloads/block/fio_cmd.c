@@ -92,6 +92,7 @@ struct fio_cmd {
 	struct fio_group *groups;
 	unsigned ngroups;
 	struct blk_run_settings settings;
+	struct blk_disk_util du_run, du_total; /* disk stats: this group's, all groups' */
 };
 
 static struct blk_job *job_new(void *arg, const struct blk_job *base, char *err, size_t err_size)
@@ -293,6 +294,9 @@ static int fio_configure(struct command *cmd, char *err, size_t err_size)
 			"no job defined: give --name=NAME with options, or a job file (see --help)");
 		return -EINVAL;
 	}
+	ret = blk_cli_check(&cfg->cli, true, err, err_size);
+	if (ret)
+		return ret;
 	c->groups = calloc(c->njobs, sizeof(*c->groups));
 	if (!c->groups) {
 		snprintf(err, err_size, "out of memory");
@@ -333,6 +337,9 @@ static int fio_plan(struct command *cmd, unsigned index, struct run_plan *plan)
 	struct fio_group *g = &c->groups[index];
 	int ret = 0;
 	blk_cli_settings(cmd, &cfg->cli, &c->settings);
+	/* fio's order: every job's line, the version, "Starting", then each group's layout */
+	bool text = !c->settings.quiet;
+	c->settings.quiet = true;
 	g->planned = true;
 	/* files earlier groups laid out for this one are not laid out again */
 	for (unsigned k = 0; !ret && k < index; k++)
@@ -342,8 +349,14 @@ static int fio_plan(struct command *cmd, unsigned index, struct run_plan *plan)
 				     sizeof(err));
 	else
 		snprintf(err, sizeof(err), "out of memory");
-	if (!ret)
+	if (!ret) {
+		if (text && index == 0)
+			blk_print_run_header(c->settings.out, c->jobs, c->njobs);
+		if (text && g->gr.layout_lines)
+			fputs(g->gr.layout_lines, c->settings.out);
+		blk_disk_util_start(&c->du_run, &g->gr);
 		return CMD_RUN;
+	}
 	command_error(cmd, "%s", err);
 	/* bad input is exit 2 only while nothing has been done: then it is 1 */
 	command_set_status(cmd, g->gr.before_io && index == 0 ? 2 : 1);
@@ -363,8 +376,9 @@ static int fio_run_done(struct command *cmd, unsigned index, struct run_result *
 		command_error(cmd, "%s", err);
 		command_set_status(cmd, 1);
 	}
-	if (!command_json(cmd) && blk_group_measured(&g->gr))
-		blk_print_group_normal(out, &g->gr, index);
+	(void)out; /* fio prints every group's report at the end (fio_report_text) */
+	blk_disk_util_stop(&c->du_run);
+	blk_disk_util_add(&c->du_total, &c->du_run);
 	/* a file a later group uses stays until that group is done */
 	unsigned later = index + 1 < c->ngroups ? c->groups[index + 1].first : c->njobs;
 	blk_group_release_files(&g->gr, &c->jobs[later], c->njobs - later);
@@ -378,11 +392,28 @@ static void fio_json_head(struct command *cmd, struct jsonw *j)
 	global_options_json(j, &c->global_echo);
 }
 
+/* The output formats asked for (BLK_OUT_*), checked in configure. */
+static unsigned fio_formats(const struct command *cmd)
+{
+	const struct fio_config *cfg = command_config(cmd);
+	char err[ERR_SIZE];
+
+	return blk_cli_formats(&cfg->cli, err, sizeof(err));
+}
+
 static void fio_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
 {
 	struct fio_cmd *c = command_state(cmd);
 
-	blk_group_json(j, &c->groups[index].gr, index);
+	blk_group_json_format(j, &c->groups[index].gr, index, fio_formats(cmd) & BLK_OUT_JSON_PLUS);
+}
+
+static void fio_json_tail(struct command *cmd, struct jsonw *j)
+{
+	struct fio_cmd *c = command_state(cmd);
+
+	if (c->ngroups && c->jobs[0]->o.rep.disk_util)
+		blk_disk_util_json(j, &c->du_total);
 }
 
 static const char *fio_run_label(const struct command *cmd, unsigned index)
@@ -390,6 +421,62 @@ static const char *fio_run_label(const struct command *cmd, unsigned index)
 	const struct fio_cmd *c = command_state(cmd);
 
 	return c->jobs[c->groups[index].first]->o.name;
+}
+
+/* Whether group index ran and measured (its report is printed). */
+static bool group_measured(const struct command *cmd, unsigned index)
+{
+	const struct fio_cmd *c = command_state(cmd);
+
+	return index < c->ngroups && c->groups[index].planned &&
+	       blk_group_measured(&c->groups[index].gr);
+}
+
+/* JSON among other formats: the command's document, written here in fio's order. */
+static void fio_json_doc(struct command *cmd, FILE *out)
+{
+	struct jsonw j;
+
+	jsonw_begin(&j, out);
+	report_json_header(&j);
+	fio_json_head(cmd, &j);
+	jsonw_array_begin(&j, "jobs");
+	for (unsigned i = 0; i < command_nruns(cmd); i++)
+		if (group_measured(cmd, i))
+			fio_json_jobs(cmd, i, &j);
+	jsonw_array_end(&j);
+	jsonw_array_begin(&j, "series");
+	for (unsigned i = 0; i < command_nruns(cmd); i++) {
+		if (!group_measured(cmd, i))
+			continue;
+		jsonw_object_begin(&j, NULL);
+		jsonw_u64(&j, "groupid", i);
+		jsonw_string(&j, "jobname", fio_run_label(cmd, i));
+		report_series_json(&j, "series", command_result(cmd, i));
+		jsonw_object_end(&j);
+	}
+	jsonw_array_end(&j);
+	fio_json_tail(cmd, &j);
+	jsonw_end(&j);
+}
+
+/* fio's order at the end: terse lines, the JSON document, then the normal text. */
+static void fio_report_text(struct command *cmd, FILE *out)
+{
+	const struct fio_config *cfg = command_config(cmd);
+	struct fio_cmd *c = command_state(cmd);
+	const struct blk_group_result *groups[MAX_JOBS];
+	unsigned formats = fio_formats(cmd), n = 0;
+
+	for (unsigned i = 0; i < command_nruns(cmd); i++)
+		if (group_measured(cmd, i))
+			groups[n++] = &c->groups[i].gr;
+	blk_report_end(out, formats & BLK_OUT_TERSE, (unsigned)cfg->cli.terse_version, groups, n,
+		       &c->du_total);
+	if (formats & BLK_OUT_JSON)
+		fio_json_doc(cmd, out);
+	blk_report_end(out, formats & BLK_OUT_NORMAL, (unsigned)cfg->cli.terse_version, groups, n,
+		       &c->du_total);
 }
 
 static void fio_cleanup(struct command *cmd)
@@ -430,6 +517,8 @@ const struct workload_ops blk_fio_ops = {
 	.run_done = fio_run_done,
 	.json_head = fio_json_head,
 	.json_jobs = fio_json_jobs,
+	.json_tail = fio_json_tail,
+	.report_text = fio_report_text,
 	.run_label = fio_run_label,
 	.cleanup = fio_cleanup,
 };

@@ -37,7 +37,7 @@ static void start_pass(struct blk_gen_file *f)
 	memset(f->pos, 0, sizeof(f->pos));
 	memset(f->last_start, 0, sizeof(f->last_start));
 	f->zone_off = f->zone_bytes = f->pass_bytes = 0;
-	f->perm.index = f->perm.n; /* a new permutation on the next draw */
+	f->perm.index = f->perm.n; /* a new permutation (and map) on the next draw */
 	f->done = false;
 }
 
@@ -77,6 +77,59 @@ static int zoned_tables(struct blk_gen *g, struct blk_gen_file *f, char *why, si
 		}
 	}
 	return 0;
+}
+
+/*
+ * Whether random I/Os of several sizes need fio's map of the blocks done: a larger I/O covers
+ * blocks the permutation has still to come to, which are then skipped, and an I/O stops short of
+ * a block already done, so that a pass covers each block once, as in fio.
+ */
+static bool needs_map(const struct blk_job *job)
+{
+	const struct blk_pattern_opts *p = &job->o.pat;
+
+	if (!job->random || p->norandommap || p->dist != DIST_RANDOM)
+		return false;
+	for (unsigned d = 0; d < 3; d++)
+		if (p->dir[d].max > p->dir[d].ba)
+			return true;
+	return false;
+}
+
+static inline bool map_test(const uint64_t *map, uint64_t b)
+{
+	return map[b / 64] >> (b % 64) & 1;
+}
+
+/* The first block after b (wrapping) not in the map; UINT64_MAX when all are. */
+static uint64_t map_next_free(const struct blk_gen_file *f, uint64_t b)
+{
+	uint64_t words = (f->nblocks + 63) / 64;
+
+	for (uint64_t k = 0; k <= words; k++) {
+		uint64_t w = (b / 64 + k) % words, free = ~f->map[w];
+		if (!k)
+			free &= ~0ULL << (b % 64);
+		if (free) {
+			uint64_t x = w * 64 + (uint64_t)__builtin_ctzll(free);
+			if (x < f->nblocks)
+				return x;
+		}
+	}
+	return UINT64_MAX;
+}
+
+/* Marks the free blocks of [off, off + len) from off's block on; returns the length they
+ * cover (at least one block: the permutation gave a free one). */
+static inline uint64_t map_claim(struct blk_gen_file *f, uint64_t off, uint64_t len)
+{
+	uint64_t b = off / f->unit, n = (len + f->unit - 1) / f->unit, i = 0;
+
+	for (; i < n && b + i < f->nblocks && !map_test(f->map, b + i); i++)
+		f->map[(b + i) / 64] |= 1ULL << ((b + i) % 64);
+	if (!i)
+		return len;
+	return i * f->unit < len ? i * f->unit : len;
 }
 
 int blk_gen_init(struct blk_gen *g, const struct blk_clone *clone, const int *fds, char *why,
@@ -120,6 +173,14 @@ int blk_gen_init(struct blk_gen *g, const struct blk_clone *clone, const int *fd
 			return -EINVAL;
 		}
 		total += f->len;
+		if (needs_map(job)) {
+			f->map = calloc((f->nblocks + 63) / 64, sizeof(uint64_t));
+			if (!f->map) {
+				snprintf(why, why_size, "out of memory");
+				blk_gen_free(g);
+				return -ENOMEM;
+			}
+		}
 		blk_perm_init(&f->perm, f->nblocks, seed ^ 0x5bd1e995ULL ^ ((uint64_t)i << 40));
 		if (p->dist == DIST_ZIPF || p->dist == DIST_PARETO || p->dist == DIST_NORMAL)
 			blk_dist_init(&f->dist, p->dist, p->dist_arg, f->nblocks,
@@ -283,10 +344,26 @@ static inline uint64_t random_offset(struct blk_gen *g, struct blk_gen_file *f, 
 		}
 		__attribute__((fallthrough)); /* no ranges for this direction: uniform */
 	default:
-		if (p->norandommap)
+		if (p->norandommap) {
 			blk = (uint64_t)rng_range(g->rng, 0, (int64_t)f->nblocks - 1);
-		else
+		} else if (f->map) {
+			/* a larger I/O covered the drawn block: the next free one after it, as
+			 * fio's axmap_next_free; a full map starts a new pass */
+			if (f->perm.index >= f->perm.n)
+				memset(f->map, 0, (f->nblocks + 63) / 64 * sizeof(uint64_t));
 			blk = blk_perm_next(&f->perm);
+			if (map_test(f->map, blk)) {
+				blk = map_next_free(f, blk);
+				if (blk == UINT64_MAX) {
+					memset(f->map, 0,
+					       (f->nblocks + 63) / 64 * sizeof(uint64_t));
+					f->perm.index = f->perm.n;
+					blk = blk_perm_next(&f->perm);
+				}
+			}
+		} else {
+			blk = blk_perm_next(&f->perm);
+		}
 	}
 	if (blk >= nb)
 		blk = (uint64_t)rng_range(g->rng, 0, (int64_t)nb - 1);
@@ -354,6 +431,8 @@ bool blk_gen_next(struct blk_gen *g, struct io_req *r, bool measuring)
 			}
 			if (!len)
 				continue;
+			if (is_random && f->map)
+				len = map_claim(f, off, len);
 		}
 		f->last_start[dir] = off;
 		f->pos[dir] = off + len + p->seq_add;
@@ -391,6 +470,8 @@ bool blk_gen_next(struct blk_gen *g, struct io_req *r, bool measuring)
 
 void blk_gen_free(struct blk_gen *g)
 {
+	for (unsigned i = 0; g->files && i < g->nfiles; i++)
+		free(g->files[i].map);
 	free(g->files);
 	g->files = NULL;
 }

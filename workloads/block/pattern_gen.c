@@ -415,7 +415,12 @@ bool blk_gen_next(struct blk_gen *g, struct io_req *r, bool measuring)
 					off = 0; /* holed I/O wraps to the start */
 			}
 			len = next_len(g, dir, is_random, off, wlen);
-			if (!len && !is_random) {
+			if (!len && !is_random && random) {
+				/* fio: when the sequential part runs out, a random block */
+				off = random_offset(g, f, dir, wlen);
+				is_random = true;
+				len = next_len(g, dir, true, off, wlen);
+			} else if (!len && !is_random) {
 				/* the end of the window: the next file, a wrap, or the loop's end */
 				f->pos[dir] = 0;
 				if (p->fservice == FS_SEQUENTIAL && g->nfiles > 1 && !g->wraps) {

@@ -331,19 +331,19 @@ static void test_zoned(void **state)
 	(void)state;
 
 	struct fx *x =
-		job_ok(64 * MB, 1,
+		job_ok(256 * MB, 1,
 		       (const char *const[]){ "rw=randread",
 					      "random_distribution=zoned:60/10:40/90", NULL });
 	assert_int_equal(drain(x, N, &t, reqs), N);
 	unsigned hot = 0;
 	for (unsigned i = 0; i < N; i++)
-		hot += reqs[i].offset < 64 * MB / 10;
+		hot += reqs[i].offset < 256 * MB / 10;
 	assert_in_range(hot, N * 58 / 100, N * 62 / 100);
 	done(x);
 
-	x = job_ok(64 * MB, 1,
+	x = job_ok(256 * MB, 1,
 		   (const char *const[]){ "rw=randread",
-					  "random_distribution=zoned_abs:80/1m:20/63m", NULL });
+					  "random_distribution=zoned_abs:80/1m:20/255m", NULL });
 	assert_int_equal(drain(x, N, &t, reqs), N);
 	hot = 0;
 	for (unsigned i = 0; i < N; i++)

@@ -128,7 +128,7 @@ const struct option_def blk_pattern_option_defs[] = {
 	  .def = "1",
 	  .help = "same random offsets on every run" },
 	{ .name = "randseed",
-	  .type = OPT_SIZE,
+	  .type = OPT_INT,
 	  .offset = P(randseed),
 	  .def = "0",
 	  .help = "seed of the random offsets (implies the same sequence every run)" },
@@ -136,7 +136,8 @@ const struct option_def blk_pattern_option_defs[] = {
 	  .type = OPT_BOOL,
 	  .offset = P(allrandrepeat),
 	  .def = "0",
-	  .help = "randrepeat for every random choice (pvcbench seeds all from one seed)" },
+	  .help = "accepted: every random choice of a clone (offsets, directions, sizes, files) "
+		  "follows randrepeat in pvcbench" },
 	{ .name = "random_generator",
 	  .type = OPT_CHOICE,
 	  .offset = P(random_generator),
@@ -201,8 +202,8 @@ const struct option_def blk_pattern_option_defs[] = {
 	  .type = OPT_BOOL,
 	  .offset = P(serialize_overlap),
 	  .def = "0",
-	  .help = "no effect: pvcbench never has two I/Os of a clone in flight on the same block "
-		  "(random offsets are a permutation per pass)" },
+	  .help = "accepted, no effect: it orders overlapping writes for verify, which pvcbench "
+		  "refuses" },
 	{ 0 }
 };
 

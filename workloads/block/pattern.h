@@ -61,7 +61,7 @@ struct blk_pattern_opts {
 	uint64_t offset_align;
 	char percentage_random[OPT_STRING_MAX];
 	bool norandommap;
-	uint64_t randseed;
+	int64_t randseed;
 	bool allrandrepeat;
 	char random_generator[OPT_STRING_MAX];
 	char random_distribution[OPT_STRING_MAX];

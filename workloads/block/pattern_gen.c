@@ -145,7 +145,7 @@ int blk_gen_init(struct blk_gen *g, const struct blk_clone *clone, const int *fd
 	g->fds = fds;
 	g->nfiles = clone->nfiles;
 	if (opt_given(&job->set, "randseed"))
-		seed = p->randseed * 0x9e3779b97f4a7c15ULL + clone->clone;
+		seed = (uint64_t)p->randseed * 0x9e3779b97f4a7c15ULL + clone->clone;
 	g->files = calloc(g->nfiles, sizeof(*g->files));
 	if (!g->files) {
 		snprintf(why, why_size, "out of memory");

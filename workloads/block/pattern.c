@@ -68,20 +68,23 @@ const struct option_def blk_pattern_option_defs[] = {
 	  .help = "bs's two values are for sequential and random I/Os, not reads and writes" },
 	{ .name = "offset",
 	  .alias = "fileoffset",
-	  .type = OPT_SIZE,
-	  .offset = F(offset),
+	  .type = OPT_STRING,
+	  .offset = P(offset),
 	  .def = "0",
-	  .help = "start of the region in the file" },
+	  .arg_name = "SIZE|PCT%",
+	  .help = "start of the region in the file; a percentage is of an existing file's size" },
 	{ .name = "offset_increment",
-	  .type = OPT_SIZE,
-	  .offset = F(offset_increment),
+	  .type = OPT_STRING,
+	  .offset = P(offset_increment),
 	  .def = "0",
+	  .arg_name = "SIZE|PCT%",
 	  .help = "clone N starts at offset + N * offset_increment" },
 	{ .name = "offset_align",
 	  .type = OPT_SIZE,
 	  .offset = P(offset_align),
 	  .def = "0",
-	  .help = "offset as a percentage is rounded down to this (default: the block size)" },
+	  .help = "offsets given as percentages are rounded up to a multiple of this (0: the "
+		  "smallest block size)" },
 	{ .name = "rwmixread",
 	  .type = OPT_INT,
 	  .offset = F(rwmixread),
@@ -665,6 +668,28 @@ static int parse_fservice(struct blk_job *job, char *err, size_t err_size)
 	return 0;
 }
 
+/* offset and offset_increment: a size into o->offset/offset_increment, or a percentage (of an
+ * existing file's size, applied when the clone's files are open: blk_gen_init). */
+static int parse_offset(struct blk_job *job, const char *name, const char *text, uint64_t *bytes,
+			double *pct, char *err, size_t err_size)
+{
+	size_t len = strlen(text);
+
+	*pct = -1;
+	if (len && text[len - 1] == '%') {
+		char num[OPT_STRING_MAX];
+		snprintf(num, sizeof(num), "%.*s", (int)(len - 1), text);
+		if (opt_parse_double(num, pct) || *pct < 0 || *pct > 100)
+			FAIL("job %s: --%s=%s: a percentage is 0-100%%", job->o.name, name, text);
+		*bytes = 0;
+		return 0;
+	}
+	if (opt_parse_size(text, bytes))
+		FAIL("job %s: --%s=%s: not a size (e.g. 1g) or a percentage (e.g. 50%%)",
+		     job->o.name, name, text);
+	return 0;
+}
+
 static int check_zones(struct blk_job *job, char *err, size_t err_size)
 {
 	struct blk_pattern_opts *p = &job->o.pat;
@@ -724,8 +749,18 @@ int blk_pattern_validate(struct blk_job *job, char *err, size_t err_size)
 	ret = ret ?: parse_fservice(job, err, err_size);
 	ret = ret ?: check_zones(job, err, err_size);
 	ret = ret ?: check_direct(job, err, err_size);
+	ret = ret
+		      ?: parse_offset(job, "offset", p->offset, &o->offset, &p->offset_pct, err,
+				      err_size);
+	ret = ret
+		      ?: parse_offset(job, "offset_increment", p->offset_increment,
+				      &o->offset_increment, &p->offset_inc_pct, err, err_size);
 	if (ret)
 		return ret;
+	if (o->direct && ((o->offset % 512) || (o->offset_increment % 512)))
+		FAIL("job %s: --offset and --offset_increment must be multiples of 512 with "
+		     "--direct=1",
+		     o->name);
 	p->seq_identical = !strcmp(p->rw_sequencer, "identical");
 	p->trimwrite = job->pattern == PAT_TRIMWRITE || job->pattern == PAT_RANDTRIMWRITE;
 	if (p->number_ios < 0)

@@ -58,6 +58,8 @@ struct blk_pattern_opts {
 	uint64_t io_size;
 	int64_t number_ios;
 	int64_t loops;
+	char offset[OPT_STRING_MAX];	       /* text of offset: a size or a percentage */
+	char offset_increment[OPT_STRING_MAX]; /* the same for offset_increment */
 	uint64_t offset_align;
 	char percentage_random[OPT_STRING_MAX];
 	bool norandommap;
@@ -86,6 +88,7 @@ struct blk_pattern_opts {
 	double fservice_arg;
 	unsigned fservice_nr; /* I/Os before switching files */
 	bool strided;
+	double offset_pct, offset_inc_pct; /* offset, offset_increment as percentages; -1: none */
 };
 
 /* The rows of the pattern options (rw, bs, offset, rwmixread, randrepeat, ...). */

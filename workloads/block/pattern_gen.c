@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The part of a file's region the generator addresses now: all of it, or the current zone. */
 static inline uint64_t window_len(const struct blk_gen *g, const struct blk_gen_file *f)
@@ -132,6 +133,45 @@ static inline uint64_t map_claim(struct blk_gen_file *f, uint64_t off, uint64_t 
 	return i * f->unit < len ? i * f->unit : len;
 }
 
+static uint64_t round_up(uint64_t v, uint64_t align)
+{
+	return align > 1 ? (v + align - 1) / align * align : v;
+}
+
+/*
+ * offset or offset_increment as a percentage: of the file's size before the run, as fio takes
+ * it when it sets the file up (a file pvcbench created had none: 0, as fio's new file), rounded
+ * up to offset_align. The region then ends at the file's end at the latest.
+ */
+static int percent_region(const struct blk_job *job, const struct blk_clone *clone, unsigned i,
+			  int fd, uint64_t min_bs, uint64_t *start, uint64_t *len, char *why,
+			  size_t why_size)
+{
+	const struct blk_pattern_opts *p = &job->o.pat;
+	const struct blk_file *file = clone->files[i].file;
+	uint64_t real = 0, align = p->offset_align ? p->offset_align : min_bs;
+
+	if (!file->created) {
+		off_t end = lseek(fd, 0, SEEK_END);
+		real = end > 0 ? (uint64_t)end : 0;
+	}
+	uint64_t base = p->offset_pct >= 0
+				? round_up((uint64_t)((double)real * p->offset_pct / 100), align)
+				: job->o.offset;
+	uint64_t inc = p->offset_inc_pct >= 0
+			       ? round_up((uint64_t)((double)real * p->offset_inc_pct / 100), align)
+			       : job->o.offset_increment;
+	*start = base + (uint64_t)clone->clone * inc;
+	if (real && *start + *len > real)
+		*len = real > *start ? real - *start : 0;
+	if (*len < min_bs) {
+		snprintf(why, why_size, "%s: --offset=%s leaves less than a block of the file",
+			 file->path, p->offset);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int blk_gen_init(struct blk_gen *g, const struct blk_clone *clone, const int *fds, char *why,
 		 size_t why_size)
 {
@@ -162,6 +202,14 @@ int blk_gen_init(struct blk_gen *g, const struct blk_clone *clone, const int *fd
 		struct blk_gen_file *f = &g->files[i];
 		f->start = clone->files[i].start;
 		f->len = clone->files[i].len;
+		if (p->offset_pct >= 0 || p->offset_inc_pct >= 0) {
+			int ret = percent_region(job, clone, i, fds[i], min_bs, &f->start, &f->len,
+						 why, why_size);
+			if (ret) {
+				blk_gen_free(g);
+				return ret;
+			}
+		}
 		f->unit = unit;
 		f->nblocks =
 			blocks_in(p, p->strided && p->zonerange < f->len ? p->zonerange : f->len,

@@ -285,6 +285,75 @@ static void test_bssplit(void **state)
 	free(reqs);
 }
 
+static void test_per_direction(void **state)
+{
+	struct totals t;
+	enum { N = 4000 };
+	struct io_req *reqs = calloc(N, sizeof(*reqs));
+	(void)state;
+
+	/* bssplit per direction: reads split 4k/8k, writes all 16k */
+	struct fx *x = job_ok(1024 * MB, 1,
+			      (const char *const[]){ "rw=randrw", "norandommap=1",
+						     "bssplit=4k/50:8k/50,16k", NULL });
+	assert_int_equal(drain(x, N, &t, reqs), N);
+	unsigned small = 0;
+	for (unsigned i = 0; i < N; i++) {
+		if (reqs[i].dir == IO_WRITE)
+			assert_int_equal(reqs[i].len, 16 * KB);
+		else
+			small += reqs[i].len == 4 * KB;
+	}
+	assert_in_range(small, t.ios[IO_READ] * 45 / 100, t.ios[IO_READ] * 55 / 100);
+	assert_int_equal(blk_pattern_max_bs(&x->job), 16 * KB);
+	done(x);
+
+	/* bs_is_seq_rand: the first size for sequential I/Os, the second for random ones */
+	x = job_ok(1024 * MB, 1,
+		   (const char *const[]){ "rw=randread", "percentage_random=50", "bs=4k,64k",
+					  "bs_is_seq_rand=1", "norandommap=1", NULL });
+	drain(x, N, &t, reqs);
+	unsigned seq = 0;
+	for (unsigned i = 0; i < N; i++) {
+		assert_true(reqs[i].len == 4 * KB || reqs[i].len == 64 * KB);
+		seq += reqs[i].len == 4 * KB;
+	}
+	assert_in_range(seq, N * 45 / 100, N * 55 / 100);
+	done(x);
+
+	/* zoned per direction: reads hot in the first tenth, writes uniform */
+	x = job_ok(256 * MB, 1,
+		   (const char *const[]){ "rw=randrw",
+					  "random_distribution=zoned:90/10:10/90,100/100", NULL });
+	drain(x, N, &t, reqs);
+	unsigned hot[2] = { 0 };
+	for (unsigned i = 0; i < N; i++)
+		hot[reqs[i].dir] += reqs[i].offset < 256 * MB / 10;
+	assert_in_range(hot[IO_READ], t.ios[IO_READ] * 86 / 100, t.ios[IO_READ] * 94 / 100);
+	assert_in_range(hot[IO_WRITE], t.ios[IO_WRITE] * 6 / 100, t.ios[IO_WRITE] * 14 / 100);
+	done(x);
+	free(reqs);
+}
+
+static void test_offsets_text(void **state)
+{
+	(void)state;
+	struct fx *x = job_ok(MB, 1, (const char *const[]){ "offset=25%", NULL });
+	assert_true(x->job.o.pat.offset_pct == 25.0);
+	assert_int_equal(x->job.o.offset, 0);
+	done(x);
+	x = job_ok(MB, 1, (const char *const[]){ "offset=1m", "offset_increment=2m", NULL });
+	assert_int_equal(x->job.o.offset, MB);
+	assert_int_equal(x->job.o.offset_increment, 2 * MB);
+	assert_true(x->job.o.pat.offset_pct < 0);
+	done(x);
+	expect_error((const char *const[]){ "offset=150%", NULL },
+		     "job x: --offset=150%: a percentage is 0-100%");
+	expect_error((const char *const[]){ "offset_increment=lots", NULL },
+		     "job x: --offset_increment=lots: not a size (e.g. 1g) or a percentage (e.g. "
+		     "50%)");
+}
+
 static void test_distributions(void **state)
 {
 	struct blk_dist d;
@@ -497,12 +566,13 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_budgets),	    cmocka_unit_test(test_random_pass),
-		cmocka_unit_test(test_rw_modifier), cmocka_unit_test(test_block_sizes),
-		cmocka_unit_test(test_bssplit),	    cmocka_unit_test(test_distributions),
-		cmocka_unit_test(test_zoned),	    cmocka_unit_test(test_mix_and_random_share),
-		cmocka_unit_test(test_strided),	    cmocka_unit_test(test_file_service),
-		cmocka_unit_test(test_trims),	    cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_budgets),	     cmocka_unit_test(test_random_pass),
+		cmocka_unit_test(test_rw_modifier),  cmocka_unit_test(test_block_sizes),
+		cmocka_unit_test(test_bssplit),	     cmocka_unit_test(test_distributions),
+		cmocka_unit_test(test_zoned),	     cmocka_unit_test(test_mix_and_random_share),
+		cmocka_unit_test(test_strided),	     cmocka_unit_test(test_file_service),
+		cmocka_unit_test(test_trims),	     cmocka_unit_test(test_per_direction),
+		cmocka_unit_test(test_offsets_text), cmocka_unit_test(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

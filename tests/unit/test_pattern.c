@@ -548,7 +548,9 @@ static void test_errors(void **state)
 	expect_error((const char *const[]){ "zonemode=zbd", NULL },
 		     "job x: --zonemode=zbd: zoned block devices are not supported");
 	expect_error((const char *const[]){ "random_distribution=zipf", NULL },
-		     "job x: --random_distribution=zipf: zipf needs one number (e.g. zipf:1.2)");
+		     "job x: --random_distribution=zipf: zipf needs a number (e.g. zipf:1.2)");
+	expect_error((const char *const[]){ "random_distribution=zipf:1.2:2", NULL },
+		     "job x: --random_distribution=zipf:1.2:2: the center is a fraction 0.0-1.0");
 	expect_error((const char *const[]){ "random_distribution=zoned:50/10:40/90", NULL },
 		     "job x: --random_distribution=zoned:50/10:40/90: the access percentages of "
 		     "reads add up to 90, not 100");

@@ -582,18 +582,27 @@ static int parse_dist(struct blk_job *job, char *err, size_t err_size)
 		p->dist = DIST_ZIPF;
 	else if (!strcmp(text, "pareto"))
 		p->dist = DIST_PARETO;
-	else if (!strcmp(text, "normal") || !strcmp(text, "gauss"))
+	else if (!strcmp(text, "normal"))
 		p->dist = DIST_NORMAL;
 	else
 		FAIL("job %s: --random_distribution=%s: not one of random, zipf:THETA, pareto:H, "
-		     "normal:DEV (gauss), zoned:..., zoned_abs:...",
+		     "normal:DEV, zoned:..., zoned_abs:... (each of the first three with an "
+		     "optional :CENTER)",
 		     job->o.name, v);
-	if (!colon || strchr(colon, ':') || opt_parse_double(colon, &p->dist_arg))
-		FAIL("job %s: --random_distribution=%s: %s needs one number (e.g. %s:%s)",
+	char *center = colon ? strchr(colon, ':') : NULL;
+	if (center)
+		*center++ = 0;
+	p->dist_center = 0;
+	if (!colon || opt_parse_double(colon, &p->dist_arg))
+		FAIL("job %s: --random_distribution=%s: %s needs a number (e.g. %s:%s)",
 		     job->o.name, v, text, text,
 		     p->dist == DIST_ZIPF     ? "1.2"
 		     : p->dist == DIST_PARETO ? "0.3"
 					      : "10");
+	if (center &&
+	    (opt_parse_double(center, &p->dist_center) || p->dist_center < 0 || p->dist_center > 1))
+		FAIL("job %s: --random_distribution=%s: the center is a fraction 0.0-1.0",
+		     job->o.name, v);
 	if (p->dist == DIST_ZIPF && (p->dist_arg <= 0 || p->dist_arg == 1.0))
 		FAIL("job %s: --random_distribution=%s: zipf's theta must be above 0 and not 1",
 		     job->o.name, v);

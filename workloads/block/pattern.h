@@ -82,6 +82,7 @@ struct blk_pattern_opts {
 	bool trimwrite;		  /* trimwrite/randtrimwrite: each block trimmed, then written */
 	enum blk_dist_kind dist;
 	double dist_arg;
+	double dist_center; /* random_distribution's optional :CENTER, a fraction of the range */
 	unsigned nzones[3];
 	struct blk_zone_split zones[3][BLK_ZONES_MAX];
 	enum blk_fservice fservice;
@@ -121,6 +122,7 @@ struct blk_dist {
 	double pareto_pow;			/* pareto */
 	double dev;				/* normal: standard deviation in blocks */
 	struct blk_perm scatter;		/* spreads the hot ranks over the range */
+	uint64_t shift;				/* the center: values move this far (mod n) */
 };
 /* Sets up d over n values; kind/arg as random_distribution gives them. */
 void blk_dist_init(struct blk_dist *d, enum blk_dist_kind kind, double arg, uint64_t n,

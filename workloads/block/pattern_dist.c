@@ -85,5 +85,6 @@ uint64_t blk_dist_rank(const struct blk_dist *d, uint64_t rng[2])
 
 uint64_t blk_dist_next(const struct blk_dist *d, uint64_t rng[2])
 {
-	return blk_perm_map(&d->scatter, blk_dist_rank(d, rng));
+	uint64_t v = blk_perm_map(&d->scatter, blk_dist_rank(d, rng)) + d->shift;
+	return v >= d->n ? v - d->n : v;
 }

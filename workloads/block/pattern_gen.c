@@ -230,9 +230,12 @@ int blk_gen_init(struct blk_gen *g, const struct blk_clone *clone, const int *fd
 			}
 		}
 		blk_perm_init(&f->perm, f->nblocks, seed ^ 0x5bd1e995ULL ^ ((uint64_t)i << 40));
-		if (p->dist == DIST_ZIPF || p->dist == DIST_PARETO || p->dist == DIST_NORMAL)
+		if (p->dist == DIST_ZIPF || p->dist == DIST_PARETO || p->dist == DIST_NORMAL) {
 			blk_dist_init(&f->dist, p->dist, p->dist_arg, f->nblocks,
 				      seed ^ 0xa0761d6478bd642fULL ^ i);
+			f->dist.shift =
+				(uint64_t)(p->dist_center * (double)f->nblocks) % f->nblocks;
+		}
 		int ret = zoned_tables(g, f, why, why_size);
 		if (ret) {
 			blk_gen_free(g);

@@ -58,7 +58,10 @@ compare "loops=3" 0 --size=1m --rw=read --loops=3
 compare "io_size=3m over 1m (sequential wraps)" 0 --size=1m --rw=read --io_size=3m
 compare "io_limit=3m, randread" 0 --size=1m --rw=randread --io_limit=3m
 compare "number_ios=10" 0 --size=1m --rw=randread --number_ios=10
+compare "number_ios=10 loops=2 (per loop)" 0 --size=1m --rw=randread --number_ios=10 --loops=2
 compare "rw=write:4k (holes, wrapping)" 0 --size=1m --rw=write:4k
+compare "rw=read:4k bs=8k (the hole ends the pass)" 0 --size=1m --rw=read:4k --bs=8k
+compare "rw=read:8k io_size=2m" 0 --size=1m --rw=read:8k --io_size=2m
 compare "rw=randread:8" 0 --size=1m --rw=randread:8
 compare "rw=randread:4 rw_sequencer=identical" 0 --size=1m --rw=randread:4 \
 	--rw_sequencer=identical
@@ -82,6 +85,8 @@ compare "bssplit=4k/20:16k/80, random (fio's map)" 0.12 --size=4m --rw=randwrite
 compare "bsrange=4k-64k, random" 0.12 --size=4m --rw=randread --bsrange=4k-64k
 compare "bsrange=1k-9k, sequential" 0.12 --size=1m --rw=write --bsrange=1k-9k
 compare "randrw rwmixwrite=30" 0.12 --size=4m --rw=randrw --rwmixwrite=30
+compare "random_distribution=zipf:1.2:0.5 (center)" 0 --size=1m --rw=randread \
+	--random_distribution=zipf:1.2:0.5
 
 note "refused values: one line naming the value"
 run_pvc fio --name=j --filename="$DATA/f" --size=1m --zonemode=zbd

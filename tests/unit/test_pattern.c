@@ -143,6 +143,11 @@ static void test_budgets(void **state)
 	assert_int_equal(drain(x, 10000, &t, NULL), 10);
 	done(x);
 
+	/* number_ios is per loop, as in fio */
+	x = job_ok(MB, 1, (const char *const[]){ "number_ios=10", "loops=2", "rw=randread", NULL });
+	assert_int_equal(drain(x, 10000, &t, NULL), 20);
+	done(x);
+
 	/* time_based: the region wraps forever */
 	x = job_ok(MB, 1, (const char *const[]){ "time_based=1", "runtime=1", "rw=write", NULL });
 	assert_int_equal(drain(x, 5000, &t, NULL), 5000);

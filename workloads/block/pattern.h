@@ -138,7 +138,7 @@ struct blk_gen_file {
 	uint64_t start, len;	/* the region of the file (of its current zone when strided) */
 	uint64_t zone_off;	/* strided: start of the current zone in the region */
 	uint64_t zone_bytes;	/* strided: bytes issued in the current zone */
-	uint64_t pos[3];	/* next sequential offset in the region, per direction */
+	uint64_t pos[3];	/* where the last I/O ended in the region, per direction */
 	uint64_t last_start[3]; /* the last I/O's offset in the region, per direction */
 	uint64_t nblocks, unit; /* random: blocks of unit bytes in the region */
 	uint64_t pass_bytes;	/* bytes issued since the file's pass began */

@@ -268,6 +268,7 @@ static void end_loop(struct blk_gen *g)
 	}
 	g->loops_left--;
 	g->loop_bytes = 0;
+	g->ios_left = (uint64_t)g->p->number_ios; /* fio: number_ios is per loop */
 	g->cur = 0;
 	g->cur_left = g->p->fservice_nr;
 	g->trim_done = false;
@@ -434,8 +435,10 @@ bool blk_gen_next(struct blk_gen *g, struct io_req *r, bool measuring)
 			end_loop(g);
 			continue;
 		}
-		if (g->limited_ios && !g->ios_left)
-			return false;
+		if (g->limited_ios && !g->ios_left) {
+			end_loop(g); /* number_ios ends the loop as the bytes would */
+			continue;
+		}
 
 		enum io_dir dir = next_dir(g);
 		unsigned fi = next_file(g, dir);
@@ -446,7 +449,7 @@ bool blk_gen_next(struct blk_gen *g, struct io_req *r, bool measuring)
 		if (p->trimwrite && dir == IO_WRITE) {
 			/* the write of the block just trimmed */
 			off = f->last_start[IO_TRIM];
-			len = f->pos[IO_TRIM] - p->seq_add - off;
+			len = f->pos[IO_TRIM] - off;
 		} else {
 			bool hit = true;
 			if (p->seq_nr > 1 && --g->seq_left)
@@ -461,9 +464,14 @@ bool blk_gen_next(struct blk_gen *g, struct io_req *r, bool measuring)
 			} else if (!hit && p->seq_identical) {
 				off = f->last_start[dir];
 			} else {
+				/* fio: the hole follows an I/O that ended inside the window;
+				 * a hole past the end wraps to the start */
 				off = f->pos[dir];
-				if (off >= wlen && p->seq_add)
-					off = 0; /* holed I/O wraps to the start */
+				if (off && off < wlen && p->seq_add) {
+					off += p->seq_add;
+					if (off >= wlen)
+						off = 0;
+				}
 			}
 			len = next_len(g, dir, is_random, off, wlen);
 			if (!len && !is_random && random) {
@@ -491,7 +499,7 @@ bool blk_gen_next(struct blk_gen *g, struct io_req *r, bool measuring)
 				len = map_claim(f, off, len);
 		}
 		f->last_start[dir] = off;
-		f->pos[dir] = off + len + p->seq_add;
+		f->pos[dir] = off + len; /* where the last I/O ended */
 		r->dir = (uint8_t)dir;
 		r->fd = g->fds[fi];
 		r->offset = f->start + (p->strided ? f->zone_off : 0) + off;

@@ -145,8 +145,8 @@ struct blk_gen_file {
 	struct blk_perm perm;	/* random: each block once per pass */
 	struct blk_dist dist;	/* zipf, pareto, normal */
 	uint64_t zone_start[3][100], zone_end[3][100]; /* zoned: blocks per 1% of draws */
-	bool done;     /* sequential file service: this file's pass is over */
-	uint64_t *map; /* random sizes: blocks done this pass (fio's random map) */
+	bool done;	      /* sequential file service: this file's pass is over */
+	uint64_t *map, *full; /* random sizes: blocks done this pass (fio's random map) */
 };
 
 /* One clone's generator of I/Os. */

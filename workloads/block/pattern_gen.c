@@ -102,20 +102,51 @@ static inline bool map_test(const uint64_t *map, uint64_t b)
 	return map[b / 64] >> (b % 64) & 1;
 }
 
-/* The first block after b (wrapping) not in the map; UINT64_MAX when all are. */
-static uint64_t map_next_free(const struct blk_gen_file *f, uint64_t b)
+/*
+ * The map has two levels: map[] one bit per block, full[] one bit per word of map[] that has no
+ * free block left, so that a search skips 4096 done blocks per word of full[]. The bits past the
+ * last block are set: the last word fills up like the others.
+ */
+static void map_clear(struct blk_gen_file *f)
 {
 	uint64_t words = (f->nblocks + 63) / 64;
 
-	for (uint64_t k = 0; k <= words; k++) {
-		uint64_t w = (b / 64 + k) % words, free = ~f->map[w];
-		if (!k)
-			free &= ~0ULL << (b % 64);
-		if (free) {
-			uint64_t x = w * 64 + (uint64_t)__builtin_ctzll(free);
-			if (x < f->nblocks)
-				return x;
+	memset(f->map, 0, words * sizeof(uint64_t));
+	memset(f->full, 0, (words + 63) / 64 * sizeof(uint64_t));
+	if (f->nblocks % 64)
+		f->map[words - 1] = ~0ULL << (f->nblocks % 64);
+}
+
+static inline void map_set(struct blk_gen_file *f, uint64_t b)
+{
+	uint64_t w = b / 64;
+
+	f->map[w] |= 1ULL << (b % 64);
+	if (f->map[w] == ~0ULL)
+		f->full[w / 64] |= 1ULL << (w % 64);
+}
+
+/* The first block at or after b (wrapping) not in the map; UINT64_MAX when all are. */
+static uint64_t map_next_free(const struct blk_gen_file *f, uint64_t b)
+{
+	uint64_t words = (f->nblocks + 63) / 64, groups = (words + 63) / 64;
+	uint64_t free = ~f->map[b / 64] & (~0ULL << (b % 64));
+
+	if (free)
+		return b / 64 * 64 + (uint64_t)__builtin_ctzll(free);
+	/* the words after b's, through the level above, wrapping once */
+	uint64_t w = b / 64 + 1;
+	for (uint64_t k = 0; k <= groups; k++) {
+		if (w >= words)
+			w = 0;
+		uint64_t g = w / 64, open = ~f->full[g] & (~0ULL << (w % 64));
+		if (g == groups - 1 && words % 64)
+			open &= ~(~0ULL << (words % 64));
+		if (open) {
+			uint64_t x = g * 64 + (uint64_t)__builtin_ctzll(open);
+			return x * 64 + (uint64_t)__builtin_ctzll(~f->map[x]);
 		}
+		w = (g + 1) * 64;
 	}
 	return UINT64_MAX;
 }
@@ -127,7 +158,7 @@ static inline uint64_t map_claim(struct blk_gen_file *f, uint64_t off, uint64_t 
 	uint64_t b = off / f->unit, n = (len + f->unit - 1) / f->unit, i = 0;
 
 	for (; i < n && b + i < f->nblocks && !map_test(f->map, b + i); i++)
-		f->map[(b + i) / 64] |= 1ULL << ((b + i) % 64);
+		map_set(f, b + i);
 	if (!i)
 		return len;
 	return i * f->unit < len ? i * f->unit : len;
@@ -222,8 +253,12 @@ int blk_gen_init(struct blk_gen *g, const struct blk_clone *clone, const int *fd
 		}
 		total += f->len;
 		if (needs_map(job)) {
-			f->map = calloc((f->nblocks + 63) / 64, sizeof(uint64_t));
-			if (!f->map) {
+			uint64_t words = (f->nblocks + 63) / 64;
+			f->map = malloc(words * sizeof(uint64_t));
+			f->full = malloc((words + 63) / 64 * sizeof(uint64_t));
+			if (f->map && f->full)
+				map_clear(f);
+			else {
 				snprintf(why, why_size, "out of memory");
 				blk_gen_free(g);
 				return -ENOMEM;
@@ -402,13 +437,12 @@ static inline uint64_t random_offset(struct blk_gen *g, struct blk_gen_file *f, 
 			/* a larger I/O covered the drawn block: the next free one after it, as
 			 * fio's axmap_next_free; a full map starts a new pass */
 			if (f->perm.index >= f->perm.n)
-				memset(f->map, 0, (f->nblocks + 63) / 64 * sizeof(uint64_t));
+				map_clear(f);
 			blk = blk_perm_next(&f->perm);
 			if (map_test(f->map, blk)) {
 				blk = map_next_free(f, blk);
 				if (blk == UINT64_MAX) {
-					memset(f->map, 0,
-					       (f->nblocks + 63) / 64 * sizeof(uint64_t));
+					map_clear(f);
 					f->perm.index = f->perm.n;
 					blk = blk_perm_next(&f->perm);
 				}
@@ -535,7 +569,7 @@ bool blk_gen_next(struct blk_gen *g, struct io_req *r, bool measuring)
 void blk_gen_free(struct blk_gen *g)
 {
 	for (unsigned i = 0; g->files && i < g->nfiles; i++)
-		free(g->files[i].map);
+		free(g->files[i].map), free(g->files[i].full);
 	free(g->files);
 	g->files = NULL;
 }

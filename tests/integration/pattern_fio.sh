@@ -73,6 +73,8 @@ compare "random_distribution=zoned:60/10:40/90" 0 --size=1m --rw=randread \
 	--random_distribution=zoned:60/10:40/90
 compare "percentage_random=50" 0 --size=1m --rw=randread --percentage_random=50
 compare "bs=4k,8k rw=write (writes use 8k)" 0 --size=1m --rw=write --bs=4k,8k
+compare "ba=4k under bs=8k, random" 0 --size=1m --rw=randread --bs=8k --ba=4k
+compare "blockalign=8k over bs=4k, random" 0 --size=1m --rw=randread --blockalign=8k
 EXISTING=4m compare "offset=25% of an existing 4m file, size=1m" 0 --size=1m --rw=read \
 	--offset=25%
 EXISTING=4m compare "offset=10% offset_align=256k bs=64k" 0 --size=1m --rw=read --bs=64k \

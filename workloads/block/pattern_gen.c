@@ -529,8 +529,14 @@ bool blk_gen_next(struct blk_gen *g, struct io_req *r, bool measuring)
 			}
 			if (!len)
 				continue;
-			if (is_random && f->map)
-				len = map_claim(f, off, len);
+			if (is_random && f->map) {
+				/* fio shortens an I/O at a done block only when sizes vary;
+				 * a fixed size larger than ba keeps its length */
+				const struct blk_dir_bs *b = &p->dir[p->bs_is_seq_rand ? 1 : dir];
+				uint64_t claimed = map_claim(f, off, len);
+				if (b->min != b->max)
+					len = claimed;
+			}
 		}
 		f->last_start[dir] = off;
 		f->pos[dir] = off + len; /* where the last I/O ended */

@@ -513,6 +513,7 @@ static void test_file_service(void **state)
 	free(reqs);
 }
 
+#ifdef BLK_TRIM_SUPPORTED
 static void test_trims(void **state)
 {
 	struct totals t;
@@ -538,6 +539,19 @@ static void test_trims(void **state)
 	done(x);
 	free(reqs);
 }
+#else
+/* Until the engines issue trims (BLK_TRIM_SUPPORTED), the trim patterns are refused. */
+static void test_trims(void **state)
+{
+	(void)state;
+	expect_error((const char *const[]){ "rw=trimwrite", NULL },
+		     "job x: --rw=trimwrite: trims are not supported yet (read, write, randread, "
+		     "randwrite, rw, randrw are)");
+	expect_error((const char *const[]){ "rw=randtrim", NULL },
+		     "job x: --rw=randtrim: trims are not supported yet (read, write, randread, "
+		     "randwrite, rw, randrw are)");
+}
+#endif
 
 static void test_errors(void **state)
 {

@@ -155,14 +155,16 @@ struct blk_gen {
 	const struct blk_pattern_opts *p;
 	const int *fds; /* the clone's files, in clone->files' order */
 	struct blk_gen_file *files;
-	unsigned nfiles, cur, cur_left;	  /* the current file and I/Os left before switching */
-	struct blk_dist fdist;		  /* file_service_type=zipf/pareto/normal */
-	uint64_t rng[2];		  /* directions, sizes, uniform offsets */
-	uint64_t seq_left;		  /* rw=randX:N: I/Os left before the next random offset */
-	bool trim_done;			  /* trimwrite: a trim was issued, its write comes next */
-	uint64_t loop_bytes, loop_budget; /* bytes issued in this loop and per loop (0: none) */
-	uint64_t loops_left;		  /* loops after this one */
-	uint64_t ios_left;		  /* number_ios: I/Os left (0: none) */
+	unsigned nfiles, cur, cur_left;	   /* the current file and I/Os left before switching */
+	struct blk_dist fdist;		   /* file_service_type=zipf/pareto/normal */
+	uint64_t rng[2];		   /* directions, sizes, uniform offsets */
+	unsigned mix_dir;		   /* rw/randrw: the current direction */
+	uint64_t mix_issued[2], mix_until; /* I/Os per direction; keep mix_dir up to this */
+	uint64_t seq_left;		   /* rw=randX:N: I/Os left before the next random offset */
+	bool trim_done;			   /* trimwrite: a trim was issued, its write comes next */
+	uint64_t loop_bytes, loop_budget;  /* bytes issued in this loop and per loop (0: none) */
+	uint64_t loops_left;		   /* loops after this one */
+	uint64_t ios_left;		   /* number_ios: I/Os left (0: none) */
 	bool time_based, limited_ios, wraps;
 	bool finished;
 };

@@ -327,8 +327,23 @@ static inline enum io_dir next_dir(struct blk_gen *g)
 	case PAT_RANDTRIMWRITE:
 		return g->trim_done ? IO_WRITE : IO_TRIM;
 	default:
-		return (unsigned)rng_range(g->rng, 0, 99) < g->p->mixread ? IO_READ : IO_WRITE;
+		break;
 	}
+	/*
+	 * fio's rwmix: a direction drawn by rwmixread is kept until its count catches up with the
+	 * other direction's times its share, then each I/O draws again; the counts stay close to
+	 * the mix all along, not only on average.
+	 */
+	if (g->mix_issued[g->mix_dir] >= g->mix_until) {
+		unsigned dir =
+			(unsigned)rng_range(g->rng, 1, 100) <= g->p->mixread ? IO_READ : IO_WRITE;
+		if (dir != g->mix_dir)
+			g->mix_until = g->mix_issued[g->mix_dir] *
+				       (dir == IO_READ ? g->p->mixread : 100 - g->p->mixread) / 100;
+		g->mix_dir = dir;
+	}
+	g->mix_issued[g->mix_dir]++;
+	return (enum io_dir)g->mix_dir;
 }
 
 /* file_service_type: the file of the next I/O. */

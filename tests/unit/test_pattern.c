@@ -190,6 +190,7 @@ static void test_rw_modifier(void **state)
 
 	/* randread:8, sequential: seven I/Os follow on, the eighth is random */
 	x = job_ok(16 * MB, 1, (const char *const[]){ "rw=randread:8", NULL });
+	assert_string_equal(blk_pattern_rw_name(&x->job), "randread");
 	uint64_t n = drain(x, 4096, &t, reqs), follows = 0;
 	assert_int_equal(n, 4096);
 	for (unsigned i = 1; i < n; i++)

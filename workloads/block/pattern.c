@@ -829,6 +829,14 @@ int blk_pattern_validate(struct blk_job *job, char *err, size_t err_size)
 	return 0;
 }
 
+const char *blk_pattern_rw_name(const struct blk_job *job)
+{
+	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
+		if (patterns[i].pattern == job->pattern)
+			return patterns[i].name;
+	return job->o.rw;
+}
+
 uint64_t blk_pattern_max_bs(const struct blk_job *job)
 {
 	uint64_t max = 0;

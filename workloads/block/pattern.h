@@ -96,6 +96,8 @@ struct blk_pattern_opts {
 extern const struct option_def blk_pattern_option_defs[];
 /* Checks the pattern options together; derives job->pattern, random, reads, writes. */
 int blk_pattern_validate(struct blk_job *job, char *err, size_t err_size);
+/* rw's pattern name without its :N ("randread" for rw=randread:8), as fio's job line shows it. */
+const char *blk_pattern_rw_name(const struct blk_job *job);
 /* The largest I/O the job issues: the size of each of its buffers. */
 uint64_t blk_pattern_max_bs(const struct blk_job *job);
 

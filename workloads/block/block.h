@@ -76,7 +76,18 @@ struct blk_options {
 #define BLK_MAX_OPTIONS 400
 extern struct option_def blk_option_defs[BLK_MAX_OPTIONS + 1];
 
-enum blk_pattern { PAT_READ, PAT_WRITE, PAT_RANDREAD, PAT_RANDWRITE, PAT_RW, PAT_RANDRW };
+enum blk_pattern {
+	PAT_READ,
+	PAT_WRITE,
+	PAT_RANDREAD,
+	PAT_RANDWRITE,
+	PAT_RW,
+	PAT_RANDRW,
+	PAT_TRIM,
+	PAT_RANDTRIM,
+	PAT_TRIMWRITE,
+	PAT_RANDTRIMWRITE,
+};
 
 /* A job ready to run: its options with their sources, and what follows from them. */
 struct blk_job {

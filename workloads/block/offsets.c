@@ -68,6 +68,14 @@ static inline uint64_t feistel(const struct blk_perm *p, uint64_t x)
 	return (left << p->half_bits) | right;
 }
 
+uint64_t blk_perm_map(const struct blk_perm *p, uint64_t x)
+{
+	do
+		x = feistel(p, x);
+	while (x >= p->n);
+	return x;
+}
+
 uint64_t blk_perm_next(struct blk_perm *p)
 {
 	if (p->index >= p->n)

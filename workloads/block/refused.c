@@ -11,7 +11,6 @@
 #define IOLOG                                                                                      \
 	"I/O logs, trace replay and blktrace merging are not supported; run fio to record or "     \
 	"replay them"
-#define ZONED "zoned block devices are not supported"
 #define EXIT                                                                                       \
 	"stopping the other jobs when one ends is not supported yet (the runner has no stop "      \
 	"for one group)"
@@ -62,14 +61,7 @@ const struct option_def blk_refused_option_defs[] = {
 	REFUSE("merge_blktrace_file", IOLOG),
 	REFUSE("merge_blktrace_scalars", IOLOG),
 	REFUSE("merge_blktrace_iters", IOLOG),
-	/* zoned block devices (zonemode=strided's zonesize/zonerange/zoneskip are pattern's) */
-	REFUSE("zonecapacity", ZONED),
-	REFUSE("read_beyond_wp", ZONED),
-	REFUSE("max_open_zones", ZONED),
-	REFUSE("job_max_open_zones", ZONED),
-	REFUSE("ignore_zone_limits", ZONED),
-	REFUSE("zone_reset_threshold", ZONED),
-	REFUSE("zone_reset_frequency", ZONED),
+	/* zoned block devices: pattern.c refuses them with zonemode=zbd */
 	/* job control pvcbench does not do yet */
 	REFUSE("exitall", EXIT),
 	REFUSE("exit_what", EXIT),

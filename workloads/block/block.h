@@ -95,6 +95,7 @@ struct blk_job {
 	enum opt_source source[BLK_MAX_OPTIONS];
 	struct option_set set;
 	unsigned groupid;
+	unsigned first_thread; /* fio's thread number of its first clone: 1 + earlier clones */
 	enum blk_pattern pattern;
 	bool random, reads, writes;
 	const char *engine_name; /* chosen by blk_job_probe_engine */

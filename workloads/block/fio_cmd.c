@@ -302,10 +302,13 @@ static int fio_configure(struct command *cmd, char *err, size_t err_size)
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
+	unsigned threads = 0;
 	for (unsigned i = 0; i < c->njobs; i++) {
 		ret = blk_job_validate(c->jobs[i], err, err_size);
 		if (ret)
 			return ret;
+		c->jobs[i]->first_thread = threads + 1;
+		threads += (unsigned)c->jobs[i]->o.numjobs;
 		int waits = wait_for_group(c, i, err, err_size);
 		if (waits < 0)
 			return waits;

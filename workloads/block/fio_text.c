@@ -19,13 +19,14 @@
 
 void blk_print_job_header(FILE *out, const struct blk_job *job)
 {
-	char bs[32];
+	static const char *const tags[] = { "R", "W", "T" };
 
-	snprintf(bs, sizeof(bs), "%" PRIu64 "B", job->o.bs);
-	fprintf(out,
-		"%s: (g=%u): rw=%s, bs=(R) %s-%s, (W) %s-%s, (T) %s-%s, ioengine=%s, iodepth=%" PRId64
-		"\n",
-		job->o.name, job->groupid, job->o.rw, bs, bs, bs, bs, bs, bs,
+	fprintf(out, "%s: (g=%u): rw=%s, bs=", job->o.name, job->groupid, blk_pattern_rw_name(job));
+	/* each direction's smallest and largest block, as fio prints them */
+	for (unsigned d = 0; d < 3; d++)
+		fprintf(out, "%s(%s) %" PRIu64 "B-%" PRIu64 "B", d ? ", " : "", tags[d],
+			job->o.pat.dir[d].min, job->o.pat.dir[d].max);
+	fprintf(out, ", ioengine=%s, iodepth=%" PRId64 "\n",
 		job->engine_name ? job->engine_name : job->o.ioengine, job->o.iodepth);
 	if (job->o.numjobs > 1)
 		fputs("...\n", out);

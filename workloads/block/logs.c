@@ -230,12 +230,11 @@ unsigned blk_plat_index(uint64_t ns)
 
 /*
  * fio's job number in log names: td->thread_number, counting every clone of every job of the
- * run from 1. A clone knows its number within its job only: jobs after the first one of a run
- * are numbered from 1 too until the job carries its first thread number.
+ * run from 1.
  */
 static unsigned log_number(const struct blk_clone *clone)
 {
-	return clone->clone + 1;
+	return clone->job->first_thread + clone->clone;
 }
 
 static int set_path(char *path, const struct blk_clone *clone, const char *prefix, const char *type,

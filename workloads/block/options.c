@@ -142,6 +142,7 @@ int blk_job_init(struct blk_job *job, char *err, size_t err_size)
 	job->set.defs = blk_option_defs;
 	job->set.count = opt_count(blk_option_defs);
 	job->set.source = job->source;
+	job->first_thread = 1;
 	return opt_apply_defaults(&job->set, &job->o, err, err_size);
 }
 

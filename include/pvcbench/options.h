@@ -82,6 +82,8 @@ struct option_def {
 	const char *arg_name; /* --help's name for the value (FILE...); NULL: by type: NUM
 				 (int, double), SIZE, TIME, RATE, else VALUE */
 	bool hidden;	      /* left out of --help (aliases kept for compatibility) */
+	bool bare_ok;	      /* OPT_STRING: a bare key or flag (no value) stores "" (fio's
+				 write_bw_log, which then means the job's name) */
 };
 
 struct option_set {

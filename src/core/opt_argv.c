@@ -206,7 +206,7 @@ static int long_option(const struct opt_argv *p, int argc, char **argv, int *i, 
 	}
 	if (def->type == OPT_LIST && p->style == OPT_STYLE_JAVA)
 		return take_list(p, &f, value, argc, argv, i, err, err_size);
-	if (def->type == OPT_BOOL || value)
+	if (def->type == OPT_BOOL || value || (def->bare_ok && !value_next(p, argc, argv, *i + 1)))
 		return deliver(p, &f, value, err, err_size);
 	if (!value_next(p, argc, argv, *i + 1)) {
 		snprintf(err, err_size, "option %s needs a value", flag);

@@ -401,7 +401,9 @@ int opt_parse_value(const struct option_def *def, const char *text, void *config
 		snprintf(err, err_size, "%s=%s: takes no value", name, text);
 		return -EINVAL;
 	}
-	if (def->type != OPT_BOOL && (!text || !*text)) {
+	if (def->bare_ok && def->type == OPT_STRING && !text)
+		text = "";
+	if (def->type != OPT_BOOL && !def->bare_ok && (!text || !*text)) {
 		snprintf(err, err_size, "%s: needs a value", name);
 		return -EINVAL;
 	}

@@ -67,6 +67,7 @@ struct t_case {
 	struct t_env *env;
 	const char *engine;
 	bool direct;
+	const struct blk_engine_job_opts *opts; /* NULL: the defaults */
 };
 
 /* A missing feature skips the test, except under CI=true where it must not go unnoticed. */
@@ -168,8 +169,9 @@ static int t_open_file(struct t_env *env, const char *name, bool direct, char *p
 /* The file of the engine opened last: every request names its file (io_req.fd). */
 static int t_fd = -1;
 
-static void t_engine_open(struct t_env *env, struct io_engine *e, const char *name, int fd,
-			  unsigned depth, struct t_bufs *b)
+static void t_engine_open_opts(struct t_env *env, struct io_engine *e, const char *name,
+			       const struct blk_engine_job_opts *opts, int fd, unsigned depth,
+			       struct t_bufs *b)
 {
 	char why[512];
 	int ret;
@@ -177,11 +179,17 @@ static void t_engine_open(struct t_env *env, struct io_engine *e, const char *na
 	if (!blk_engine_find(name))
 		t_skip(env, "engine %s is not built in", name);
 	t_fd = fd;
-	ret = engine_open(e, name, fd, depth, b->iov, T_NBUFS, why, sizeof(why));
+	ret = engine_open_opts(e, name, opts, fd, depth, b->iov, T_NBUFS, why, sizeof(why));
 	if (ret < 0)
 		t_skip(env, "engine %s cannot be opened here: %s", name, why);
 	assert_non_null(e->ops);
 	assert_string_equal(e->ops->name, name);
+}
+
+static void t_engine_open(struct t_env *env, struct io_engine *e, const char *name, int fd,
+			  unsigned depth, struct t_bufs *b)
+{
+	t_engine_open_opts(env, e, name, NULL, fd, depth, b);
 }
 
 /* Runs one pass over all blocks in order[] at depth T_DEPTH, checking every completion. */
@@ -276,7 +284,7 @@ static void test_roundtrip(void **state)
 		t_skip(c->env, "O_DIRECT is not supported in %s", c->env->dir);
 	assert_true(fd >= 0);
 	t_bufs_alloc(&b);
-	t_engine_open(c->env, &e, c->engine, fd, T_DEPTH, &b);
+	t_engine_open_opts(c->env, &e, c->engine, c->opts, fd, T_DEPTH, &b);
 
 	t_shuffle(order, T_NBLOCKS, seed);
 	t_pass(&e, &b, IO_WRITE, order, seed);
@@ -668,6 +676,85 @@ static void test_fallback_memlock(void **state)
 	t_run_child(*state, T_CHILD_MEMLOCK);
 }
 
+/* Queues one request and reaps it; returns its result. */
+static int64_t t_one(struct io_engine *e, struct io_req *r)
+{
+	struct io_req *done[1];
+
+	r->result = -12345;
+	assert_int_equal(e->ops->queue(e, r), 0);
+	assert_int_equal(e->ops->reap(e, 1, 0, done, 1), 1);
+	assert_ptr_equal(done[0], r);
+	return r->result;
+}
+
+/*
+ * Trims and syncs: fio's trim of a file punches a hole that reads back as zeros and keeps the
+ * file's size; fsync and fdatasync answer 0. Engines that cannot queue them (libaio) leave them
+ * to engine_do_other, which is what the worker calls for them.
+ */
+static void test_trim_and_sync(void **state)
+{
+	struct t_case *c = *state;
+	unsigned char zero[T_BS], got[T_BS];
+	struct io_engine e = { 0 };
+	struct t_bufs b;
+	struct stat st;
+	char name[64], path[256];
+	int fd;
+
+	snprintf(name, sizeof(name), "trim-%s.dat", c->engine);
+	fd = t_open_file(c->env, name, false, path, sizeof(path));
+	assert_true(fd >= 0);
+	t_bufs_alloc(&b);
+	t_engine_open(c->env, &e, c->engine, fd, T_DEPTH, &b);
+	assert_int_equal(fstat(fd, &st), 0);
+	off_t size = st.st_size;
+	/* four blocks of data */
+	for (unsigned blk = 0; blk < 4; blk++) {
+		struct io_req w = { .offset = blk * T_BS, .fd = fd, .len = T_BS, .dir = IO_WRITE };
+
+		memset(b.iov[0].iov_base, 0x5a, T_BS);
+		assert_int_equal(t_one(&e, &w), T_BS);
+	}
+	struct io_req t = { .offset = T_BS, .fd = fd, .len = 2 * T_BS, .dir = IO_TRIM };
+	struct io_req sy = { .fd = fd, .dir = IO_SYNC }, ds = { .fd = fd, .dir = IO_DATASYNC };
+	if (e.ops->queues_other) {
+		int64_t ret = t_one(&e, &t);
+		if (ret == -EOPNOTSUPP)
+			t_skip(c->env, "%s cannot punch holes", c->env->dir);
+		assert_int_equal(ret, 2 * T_BS);
+		assert_int_equal(t_one(&e, &sy), 0);
+		assert_int_equal(t_one(&e, &ds), 0);
+	} else {
+		assert_int_equal(engine_do_other(&t), 2 * T_BS);
+		assert_int_equal(engine_do_other(&sy), 0);
+		assert_int_equal(engine_do_other(&ds), 0);
+	}
+	e.ops->exit(&e);
+	memset(zero, 0, sizeof(zero));
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, size);
+	for (unsigned blk = 0; blk < 4; blk++) {
+		assert_int_equal(pread(fd, got, T_BS, (off_t)blk * T_BS), T_BS);
+		if (blk == 1 || blk == 2)
+			assert_memory_equal(got, zero, T_BS);
+		else
+			assert_int_equal(got[0], 0x5a);
+	}
+	close(fd);
+	t_bufs_free(&b);
+}
+
+/* An engine option given to an engine that does not take it is an error naming both. */
+static void test_engine_keys_refused(void **state)
+{
+	(void)state;
+	assert_null(blk_engine_option_find("libaio", "hipri"));
+	assert_null(blk_engine_option_find("io_uring", "userspace_reap"));
+	assert_non_null(blk_engine_option_find("libaio", "userspace_reap"));
+}
+
 static int t_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -686,12 +773,34 @@ static void t_add(struct CMUnitTest *tests, size_t *n, const char *name, CMUnitT
 
 int main(void)
 {
-	static const char *const engines[] = { "io_uring", "libaio", "psync" };
+	static const char *const engines[] = { "io_uring", "libaio", "psync",  "sync",
+					       "vsync",	   "pvsync", "pvsync2" };
+#define T_NENGINES (sizeof(engines) / sizeof(engines[0]))
+	/* io_uring's options: fio's defaults (nothing registered), READV/WRITEV, and SQPOLL */
+	static const struct blk_engine_job_opts uring_fio = { .nonvectored = "-1" },
+						uring_vec = { .nonvectored = "0" },
+						uring_sqpoll = { .fixedbufs = true,
+								 .registerfiles = true,
+								 .sqthread_poll = true,
+								 .nonvectored = "-1" },
+						aio_ureap = { .userspace_reap = true },
+						pv2_hipri = { .hipri = true };
+	static const struct {
+		const char *engine, *what;
+		const struct blk_engine_job_opts *opts;
+	} variants[] = {
+		{ "io_uring", "fixedbufs=0 registerfiles=0", &uring_fio },
+		{ "io_uring", "fixedbufs=0 nonvectored=0", &uring_vec },
+		{ "io_uring", "sqthread_poll", &uring_sqpoll },
+		{ "libaio", "userspace_reap", &aio_ureap },
+		{ "pvsync2", "hipri", &pv2_hipri },
+	};
+#define T_NVARIANTS (sizeof(variants) / sizeof(variants[0]))
 	const char *ci = getenv("CI");
 	struct t_env env = { .ci = ci && strcmp(ci, "true") == 0 };
-	struct t_case rt[6], eng[3];
-	char names[12][64];
-	struct CMUnitTest tests[32];
+	struct t_case rt[2 * T_NENGINES + T_NVARIANTS], eng[T_NENGINES];
+	char names[64][64];
+	struct CMUnitTest tests[80];
 	size_t n = 0, nn = 0;
 	int failed;
 
@@ -701,21 +810,32 @@ int main(void)
 		return env.ci ? 1 : 77;
 	}
 
-	for (unsigned i = 0; i < 3; i++) {
+	for (unsigned i = 0; i < T_NENGINES; i++) {
 		for (unsigned d = 0; d < 2; d++) {
 			struct t_case *c = &rt[2 * i + d];
 
-			*c = (struct t_case){ &env, engines[i], d == 1 };
+			*c = (struct t_case){ &env, engines[i], d == 1, NULL };
 			snprintf(names[nn], sizeof(names[nn]), "roundtrip %s %s", engines[i],
 				 d ? "O_DIRECT" : "buffered");
 			t_add(tests, &n, names[nn++], test_roundtrip, c);
 		}
 	}
-	for (unsigned i = 0; i < 3; i++) {
-		eng[i] = (struct t_case){ &env, engines[i], false };
+	for (unsigned i = 0; i < T_NVARIANTS; i++) {
+		struct t_case *c = &rt[2 * T_NENGINES + i];
+
+		*c = (struct t_case){ &env, variants[i].engine, true, variants[i].opts };
+		snprintf(names[nn], sizeof(names[nn]), "roundtrip %s %s O_DIRECT",
+			 variants[i].engine, variants[i].what);
+		t_add(tests, &n, names[nn++], test_roundtrip, c);
+	}
+	for (unsigned i = 0; i < T_NENGINES; i++) {
+		eng[i] = (struct t_case){ &env, engines[i], false, NULL };
 		snprintf(names[nn], sizeof(names[nn]), "busy %s", engines[i]);
 		t_add(tests, &n, names[nn++], test_busy, &eng[i]);
+		snprintf(names[nn], sizeof(names[nn]), "trim and sync %s", engines[i]);
+		t_add(tests, &n, names[nn++], test_trim_and_sync, &eng[i]);
 	}
+	t_add(tests, &n, "engine keys", test_engine_keys_refused, &env);
 	for (unsigned i = 0; i < 2; i++) {
 		snprintf(names[nn], sizeof(names[nn]), "reap idle timeout %s", engines[i]);
 		t_add(tests, &n, names[nn++], test_reap_idle_timeout, &eng[i]);

@@ -47,8 +47,11 @@ struct blk_worker {
 	/* fio's iodepth_batch_submit, _complete_min, _complete_max and iodepth_low */
 	unsigned batch_submit, complete_min, complete_max, low;
 	unsigned writes_since_sync; /* fsync=N / fdatasync=N / sync_file_range's N */
+	struct io_req held;	    /* the I/O generated when a sync took its place */
+	bool have_held;
 	int last_write_fd;
-	bool *written; /* per file: written since the last end/close fsync */
+	bool sync_every; /* one of fsync, fdatasync, sync_file_range is set */
+	bool *written;	 /* per file: written since the last end/close fsync */
 	bool going;
 	uint64_t rng[2];
 	struct blk_gen gen;
@@ -308,6 +311,8 @@ int blk_worker_init(struct worker *w)
 	if (ret)
 		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
 	batch_settings(bw, job);
+	bw->sync_every =
+		bw->eo->fsync_blocks || bw->eo->fdatasync_blocks || bw->eo->sync_file_range_blocks;
 	bw->written = calloc(clone->nfiles, sizeof(*bw->written));
 	if (!bw->written)
 		return worker_fail(w, -ENOMEM, "out of memory");
@@ -364,20 +369,21 @@ static unsigned file_index(const struct blk_worker *bw, int fd)
 
 /*
  * fio's fsync=N, fdatasync=N and sync_file_range=...:N: after every N writes issued, the next
- * I/O is a sync of the file last written (fio's get_io_u). Returns true when r became one.
+ * I/O is a sync of the file last written (fio's get_io_u), if the job has a next I/O at all.
+ * Returns true when r became one.
  */
 static bool sync_due(struct blk_worker *bw, struct io_req *r)
 {
 	const struct blk_engine_job_opts *o = bw->eo;
+	uint64_t n = bw->writes_since_sync;
 
-	if (!bw->writes_since_sync || bw->last_write_fd < 0)
+	if (!n || bw->last_write_fd < 0)
 		return false;
-	if (o->fsync_blocks && bw->writes_since_sync >= (uint64_t)o->fsync_blocks)
+	if (o->fsync_blocks && n >= (uint64_t)o->fsync_blocks)
 		r->dir = IO_SYNC;
-	else if (o->fdatasync_blocks && bw->writes_since_sync >= (uint64_t)o->fdatasync_blocks)
+	else if (o->fdatasync_blocks && n >= (uint64_t)o->fdatasync_blocks)
 		r->dir = IO_DATASYNC;
-	else if (o->sync_file_range_blocks &&
-		 bw->writes_since_sync >= (uint64_t)o->sync_file_range_blocks)
+	else if (o->sync_file_range_blocks && n >= (uint64_t)o->sync_file_range_blocks)
 		r->dir = IO_SYNC_FILE_RANGE;
 	else
 		return false;
@@ -391,16 +397,31 @@ static bool sync_due(struct blk_worker *bw, struct io_req *r)
 /* Fills in the next request and stamps its start; false when the job has issued all it should. */
 static inline bool next_io(struct worker *w, struct blk_worker *bw, struct io_req *r)
 {
-	if (sync_due(bw, r)) {
-		r->start_ns = clock_now_ns();
-		return true;
+	if (bw->have_held) {
+		/* the I/O a sync went ahead of, into this request's buffer */
+		r->offset = bw->held.offset;
+		r->fd = bw->held.fd;
+		r->len = bw->held.len;
+		r->dir = bw->held.dir;
+		bw->have_held = false;
+	} else {
+		if (!blk_gen_next(&bw->gen, r, worker_measuring(w)))
+			return false;
+		if (__builtin_expect(bw->writes_since_sync > 0, 0)) {
+			bw->held = *r;
+			if (sync_due(bw, r)) {
+				bw->have_held = true;
+				r->start_ns = clock_now_ns();
+				return true;
+			}
+		}
 	}
-	if (!blk_gen_next(&bw->gen, r, worker_measuring(w)))
-		return false;
 	if (r->dir == IO_WRITE) {
 		blk_data_write(&bw->data, bw->iov[r->buf].iov_base, r->len, r->offset);
-		bw->writes_since_sync++;
-		bw->last_write_fd = r->fd;
+		if (bw->sync_every) {
+			bw->writes_since_sync++;
+			bw->last_write_fd = r->fd;
+		}
 		bw->written[file_index(bw, r->fd)] = true;
 	}
 	if (bw->pace.active) {

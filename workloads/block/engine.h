@@ -60,9 +60,10 @@ struct io_engine_ops {
 	 */
 	bool sync_io;
 	/*
-	 * Whether queue() takes IO_TRIM, IO_SYNC and IO_DATASYNC; for an engine that does not
-	 * (libaio, as in fio), the worker waits for what is in flight and then does them itself
-	 * with engine_do_other.
+	 * Whether queue() takes IO_SYNC and IO_DATASYNC (and IO_TRIM); for an engine that does
+	 * not (libaio, as in fio), the worker waits for what is in flight and then does them
+	 * itself with engine_do_other. The worker does trims itself on every asynchronous engine,
+	 * as fio's engines do.
 	 */
 	bool queues_other;
 	/*

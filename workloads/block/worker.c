@@ -591,17 +591,23 @@ static int64_t do_sync_file_range(const struct blk_worker *bw, const struct io_r
 }
 
 /*
- * A trim or sync on an engine that cannot queue one (libaio, as in fio): wait for what is in
- * flight, then do it here, timed as a synchronous engine's I/O.
+ * A trim, or a sync on an engine that cannot queue one, done here as fio does: a trim after
+ * submitting what is queued (fio's engines trim synchronously, with BLKDISCARD or a punched
+ * hole), a sync once nothing is in flight either (libaio). Timed as a synchronous I/O.
  */
 static int do_other_now(struct worker *w, struct blk_worker *bw, struct io_req *r)
 {
-	int ret = drain(w, bw);
+	int ret = r->dir == IO_TRIM ? submit_queued(w, bw) : drain(w, bw);
 
 	if (ret)
 		return ret;
 	r->issue_ns = clock_now_ns();
 	r->result = r->dir == IO_SYNC_FILE_RANGE ? do_sync_file_range(bw, r) : engine_do_other(r);
+	if (worker_measuring(w) && bw->stats) {
+		bw->stats->depth[depth_bucket(bw->inflight + 1)]++;
+		bw->stats->submit[batch_bucket(1)]++;
+		bw->stats->complete[batch_bucket(1)]++;
+	}
 	complete_one(w, bw, r, clock_now_ns());
 	bw->freeq[bw->nfree++] = r;
 	return 0;
@@ -621,7 +627,8 @@ static int fill(struct worker *w, struct blk_worker *bw)
 			bw->going = false;
 			break;
 		}
-		if (r->dir > IO_WRITE && (!e->ops->queues_other || r->dir == IO_SYNC_FILE_RANGE)) {
+		if (__builtin_expect(r->dir > IO_WRITE, 0) && !e->ops->sync_io &&
+		    (r->dir == IO_TRIM || !e->ops->queues_other || r->dir == IO_SYNC_FILE_RANGE)) {
 			ret = do_other_now(w, bw, r);
 			if (ret)
 				return ret;

@@ -61,7 +61,8 @@ static void engine_appendf(char *buf, size_t size, size_t *pos, const char *fmt,
 	X("sync", (&engine_sync_ops), NULL, 0)                                                     \
 	X("vsync", (&engine_vsync_ops), NULL, 0)                                                   \
 	X("pvsync", (&engine_pvsync_ops), NULL, 0)                                                 \
-	X("pvsync2", (&engine_pvsync2_ops), NULL, 0)
+	X("pvsync2", (&engine_pvsync2_ops), NULL, 0)                                               \
+	X("posixaio", (&engine_posixaio_ops), NULL, 0)
 
 /* One candidate: its name, its ops when built in, and what to say when it is not. */
 struct engine_slot {

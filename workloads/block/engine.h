@@ -111,6 +111,8 @@ struct io_engine {
 /* engine_psync.c: fio's synchronous engines, one I/O per system call */
 extern const struct io_engine_ops engine_psync_ops, engine_sync_ops, engine_vsync_ops,
 	engine_pvsync_ops, engine_pvsync2_ops;
+/* engine_posixaio.c: POSIX AIO (glibc's threads) */
+extern const struct io_engine_ops engine_posixaio_ops;
 #ifdef PVC_HAVE_URING
 extern const struct io_engine_ops engine_uring_ops;
 #endif

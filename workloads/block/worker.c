@@ -608,8 +608,12 @@ static int do_other_now(struct worker *w, struct blk_worker *bw, struct io_req *
 		bw->stats->submit[batch_bucket(1)]++;
 		bw->stats->complete[batch_bucket(1)]++;
 	}
-	complete_one(w, bw, r, clock_now_ns());
+	uint64_t now = clock_now_ns();
+	complete_one(w, bw, r, now);
 	bw->freeq[bw->nfree++] = r;
+	/* a run of trims never fills the queue: the clock must be looked at here too */
+	if (bw->going && !worker_tick(w, now))
+		bw->going = false;
 	return 0;
 }
 

@@ -8,10 +8,17 @@
  * locked-down container explains itself.
  * The engine table is const: no state here is shared between workers.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine.h"
 
@@ -46,20 +53,27 @@ static void engine_appendf(char *buf, size_t size, size_t *pos, const char *fmt,
 #define ENGINE_AIO_OPS NULL
 #endif
 
+/* auto tries the rows marked 1, in order; the others are only used by name, as in fio. */
 #define ENGINE_TABLE(X)                                                                            \
-	X("io_uring", ENGINE_URING_OPS, "not built in (liburing-dev missing at build time)")       \
-	X("libaio", ENGINE_AIO_OPS, "not built in (libaio-dev missing at build time)")             \
-	X("psync", (&engine_psync_ops), NULL)
+	X("io_uring", ENGINE_URING_OPS, "not built in (liburing-dev missing at build time)", 1)    \
+	X("libaio", ENGINE_AIO_OPS, "not built in (libaio-dev missing at build time)", 1)          \
+	X("psync", (&engine_psync_ops), NULL, 1)                                                   \
+	X("sync", (&engine_sync_ops), NULL, 0)                                                     \
+	X("vsync", (&engine_vsync_ops), NULL, 0)                                                   \
+	X("pvsync", (&engine_pvsync_ops), NULL, 0)                                                 \
+	X("pvsync2", (&engine_pvsync2_ops), NULL, 0)                                               \
+	X("posixaio", (&engine_posixaio_ops), NULL, 0)
 
 /* One candidate: its name, its ops when built in, and what to say when it is not. */
 struct engine_slot {
 	const char *name;
 	const struct io_engine_ops *ops;
 	const char *missing;
+	bool in_auto;
 };
 
-#define ENGINE_SLOT(name, ops, missing) { name, ops, missing },
-#define ENGINE_NAME(name, ops, missing) name,
+#define ENGINE_SLOT(name, ops, missing, in_auto) { name, ops, missing, in_auto },
+#define ENGINE_NAME(name, ops, missing, in_auto) name,
 
 static const struct engine_slot engine_slots[] = { ENGINE_TABLE(ENGINE_SLOT) };
 
@@ -105,13 +119,15 @@ const struct option_def *blk_engine_option_find(const char *engine, const char *
 	return opt_find(ops->options, key);
 }
 
-static int engine_try(struct io_engine *e, const struct io_engine_ops *ops, int fd, unsigned depth,
+static int engine_try(struct io_engine *e, const struct io_engine_ops *ops,
+		      const struct blk_engine_job_opts *opts, int fd, unsigned depth,
 		      const struct iovec *bufs, unsigned nbufs, char *why, size_t why_size)
 {
 	int ret;
 
 	memset(e, 0, sizeof(*e));
 	e->ops = ops;
+	e->opts = opts;
 	e->depth = depth;
 	why[0] = '\0';
 	ret = ops->init(e, fd, depth, bufs, nbufs, why, why_size);
@@ -123,8 +139,9 @@ static int engine_try(struct io_engine *e, const struct io_engine_ops *ops, int 
 	return ret;
 }
 
-static int engine_open_auto(struct io_engine *e, int fd, unsigned depth, const struct iovec *bufs,
-			    unsigned nbufs, char *out, size_t out_size)
+static int engine_open_auto(struct io_engine *e, const struct blk_engine_job_opts *opts, int fd,
+			    unsigned depth, const struct iovec *bufs, unsigned nbufs, char *out,
+			    size_t out_size)
 {
 	char skipped[512] = "";
 	size_t skipped_len = 0;
@@ -134,12 +151,14 @@ static int engine_open_auto(struct io_engine *e, int fd, unsigned depth, const s
 	for (size_t i = 0; i < ENGINE_NSLOTS; i++) {
 		const struct engine_slot *slot = &engine_slots[i];
 
+		if (!slot->in_auto)
+			continue;
 		if (!slot->ops) {
 			engine_appendf(skipped, sizeof(skipped), &skipped_len, "%s%s: %s",
 				       skipped_len ? "; " : "", slot->name, slot->missing);
 			continue;
 		}
-		ret = engine_try(e, slot->ops, fd, depth, bufs, nbufs, why, sizeof(why));
+		ret = engine_try(e, slot->ops, opts, fd, depth, bufs, nbufs, why, sizeof(why));
 		if (ret == 0) {
 			if (out && out_size)
 				snprintf(out, out_size, "ioengine=auto: using %s (%s)", slot->name,
@@ -157,6 +176,13 @@ static int engine_open_auto(struct io_engine *e, int fd, unsigned depth, const s
 int engine_open(struct io_engine *e, const char *name, int fd, unsigned depth,
 		const struct iovec *bufs, unsigned nbufs, char *chosen_why, size_t why_size)
 {
+	return engine_open_opts(e, name, NULL, fd, depth, bufs, nbufs, chosen_why, why_size);
+}
+
+int engine_open_opts(struct io_engine *e, const char *name, const struct blk_engine_job_opts *opts,
+		     int fd, unsigned depth, const struct iovec *bufs, unsigned nbufs,
+		     char *chosen_why, size_t why_size)
+{
 	const struct engine_slot *slot;
 	char why[256], names[128];
 	int ret;
@@ -166,7 +192,7 @@ int engine_open(struct io_engine *e, const char *name, int fd, unsigned depth,
 	if (!e || depth == 0)
 		return -EINVAL;
 	if (!name || strcmp(name, "auto") == 0)
-		return engine_open_auto(e, fd, depth, bufs, nbufs, chosen_why, why_size);
+		return engine_open_auto(e, opts, fd, depth, bufs, nbufs, chosen_why, why_size);
 
 	slot = engine_slot_find(name);
 	if (!slot) {
@@ -181,7 +207,7 @@ int engine_open(struct io_engine *e, const char *name, int fd, unsigned depth,
 			snprintf(chosen_why, why_size, "ioengine=%s: %s", name, slot->missing);
 		return -ENOTSUP;
 	}
-	ret = engine_try(e, slot->ops, fd, depth, bufs, nbufs, why, sizeof(why));
+	ret = engine_try(e, slot->ops, opts, fd, depth, bufs, nbufs, why, sizeof(why));
 	if (chosen_why && why_size) {
 		if (ret == 0)
 			snprintf(chosen_why, why_size, "ioengine=%s: using %s (as requested)", name,
@@ -203,4 +229,45 @@ int engine_read_sysctl(const char *path, long *val)
 		ret = 0;
 	fclose(f);
 	return ret;
+}
+
+/*
+ * A trim as fio does it: on a block device the BLKDISCARD ioctl, on a file a hole punched
+ * with fallocate (PUNCH_HOLE | KEEP_SIZE, so the file keeps its size).
+ */
+static int64_t engine_trim(const struct io_req *r)
+{
+	struct stat st;
+
+	if (fstat(r->fd, &st))
+		return -errno;
+	if (S_ISBLK(st.st_mode)) {
+		uint64_t range[2] = { r->offset, r->len };
+
+		if (ioctl(r->fd, BLKDISCARD, range))
+			return -errno;
+	} else if (fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)r->offset,
+			     (off_t)r->len)) {
+		return -errno;
+	}
+	return r->len;
+}
+
+int64_t engine_do_other(const struct io_req *r)
+{
+	int ret;
+
+	switch (r->dir) {
+	case IO_TRIM:
+		return engine_trim(r);
+	case IO_SYNC:
+		ret = fsync(r->fd);
+		break;
+	case IO_DATASYNC:
+		ret = fdatasync(r->fd);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return ret ? -errno : 0;
 }

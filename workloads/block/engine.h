@@ -14,13 +14,25 @@
 #ifndef PVCBENCH_BLOCK_ENGINE_H
 #define PVCBENCH_BLOCK_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
 #include "pvcbench/options.h"
 
-enum io_dir { IO_READ = 0, IO_WRITE = 1, IO_TRIM = 2 };
+/*
+ * The directions of fio: read, write and trim are data directions (the statistics' index);
+ * IO_SYNC and IO_DATASYNC are fio's fsync/fdatasync I/Os, made by the worker (fsync=N, ...).
+ */
+enum io_dir {
+	IO_READ = 0,
+	IO_WRITE = 1,
+	IO_TRIM = 2,
+	IO_SYNC = 3,
+	IO_DATASYNC = 4,
+	IO_SYNC_FILE_RANGE = 5, /* done by the worker, never queued */
+};
 
 /* One I/O in flight. The caller owns the array of requests; the engine keeps pointers to them. */
 struct io_req {
@@ -30,7 +42,12 @@ struct io_req {
 	uint16_t buf;	   /* index into the buffers given to init */
 	uint8_t dir;	   /* enum io_dir */
 	int64_t result;	   /* bytes transferred, or a negative errno; set by reap */
-	uint64_t issue_ns; /* the caller's timestamp; engines leave it alone */
+	uint64_t start_ns; /* when the caller prepared it (fio's start_time); engines leave it */
+	/*
+	 * When its submit call returned (fio's issue_time): set by the caller after submit, and
+	 * by a synchronous engine (ops->sync_io) itself, just before its system call.
+	 */
+	uint64_t issue_ns;
 };
 
 struct io_engine;
@@ -38,12 +55,24 @@ struct io_engine;
 struct io_engine_ops {
 	const char *name; /* as the engine table in engine.c spells it */
 	/*
+	 * fio's FIO_SYNCIO: the I/O happens inside reap, one at a time, so there is no submission
+	 * latency (fio reports slat for these engines with N = 0) and the engine stamps issue_ns.
+	 */
+	bool sync_io;
+	/*
+	 * Whether queue() takes IO_SYNC and IO_DATASYNC (and IO_TRIM); for an engine that does
+	 * not (libaio, as in fio), the worker waits for what is in flight and then does them
+	 * itself with engine_do_other. The worker does trims itself on every asynchronous engine,
+	 * as fio's engines do.
+	 */
+	bool queues_other;
+	/*
 	 * The engine's own options (fio's ioengine_ops.options), a table ending with a row whose
-	 * name is NULL, or NULL for none; the rows' offsets point into a struct of options_size
-	 * bytes that belongs to the engine. Found by blk_engine_option_find.
+	 * name is NULL, or NULL for none: it says which keys the engine takes (found by
+	 * blk_engine_option_find); their values are job options (struct blk_engine_job_opts,
+	 * e->opts at init), so that job files and command lines set them like any other.
 	 */
 	const struct option_def *options;
-	size_t options_size;
 	/*
 	 * Sets up a context for fd with room for depth requests. bufs[0..nbufs) stay valid until
 	 * exit. On failure returns a negative errno and writes why into why (a short phrase naming
@@ -69,14 +98,21 @@ struct io_engine_ops {
 	void (*exit)(struct io_engine *e);
 };
 
-/* An engine instance: its ops and its private state. */
+struct blk_engine_job_opts;
+
+/* An engine instance: its ops, the job's engine options (NULL: defaults), its private state. */
 struct io_engine {
 	const struct io_engine_ops *ops;
+	const struct blk_engine_job_opts *opts;
 	void *priv;
 	unsigned depth;
 };
 
-extern const struct io_engine_ops engine_psync_ops;
+/* engine_psync.c: fio's synchronous engines, one I/O per system call */
+extern const struct io_engine_ops engine_psync_ops, engine_sync_ops, engine_vsync_ops,
+	engine_pvsync_ops, engine_pvsync2_ops;
+/* engine_posixaio.c: POSIX AIO (glibc's threads) */
+extern const struct io_engine_ops engine_posixaio_ops;
 #ifdef PVC_HAVE_URING
 extern const struct io_engine_ops engine_uring_ops;
 #endif
@@ -86,9 +122,36 @@ extern const struct io_engine_ops engine_aio_ops;
 
 struct blk_job;
 
-/* The I/O path's options that have no field in struct blk_options' first part. */
+/*
+ * The I/O path's options that have no field in struct blk_options' first part: fio's job
+ * options of the group (engine_options.c) and the engines' own options (io_uring's hipri, ...),
+ * which fio lists with --enghelp and which are job options here too (the engine's table says
+ * which engine takes which: blk_engine_job_validate refuses one the chosen engine lacks).
+ */
 struct blk_engine_job_opts {
-	char reserved; /* the options of the engine group go here */
+	int64_t iodepth_batch_complete_min;  /* reap at least this many (fio: 1) */
+	int64_t iodepth_batch_complete_max;  /* reap at most this many (0: _min) */
+	int64_t iodepth_low;		     /* when full, reap down to this many (0: iodepth) */
+	char io_submit_mode[OPT_STRING_MAX]; /* inline (offload is refused) */
+	char mem[OPT_STRING_MAX];	     /* malloc, mmap, mmaphuge[:file], shm, shmhuge */
+	uint64_t lockmem;		     /* bytes of the buffers to mlock (0: none) */
+	uint64_t hugepage_size;		     /* for mem=mmaphuge/shmhuge */
+	char clocksource[OPT_STRING_MAX];    /* accepted: pvcbench reads CLOCK_MONOTONIC */
+	int64_t gtod_cpu;		     /* accepted: no timer thread */
+	bool disable_lat, disable_clat, disable_slat;
+	/* fsync/fdatasync/write_barrier/sync_file_range/end_fsync/fsync_on_close */
+	int64_t fsync_blocks, fdatasync_blocks, barrier_blocks, sync_file_range_blocks;
+	char sync_file_range[OPT_STRING_MAX];
+	bool end_fsync, fsync_on_close;
+	/* the engines' own options */
+	bool hipri;		    /* io_uring: IORING_SETUP_IOPOLL; pvsync2: RWF_HIPRI */
+	bool fixedbufs;		    /* io_uring: registered buffers (pvcbench's default: on) */
+	bool registerfiles;	    /* io_uring: registered file (pvcbench's default: on) */
+	bool sqthread_poll;	    /* io_uring: IORING_SETUP_SQPOLL */
+	int64_t sqthread_poll_cpu;  /* with sqthread_poll_cpu_set: IORING_SETUP_SQ_AFF */
+	bool sqthread_poll_cpu_set; /* set by blk_engine_job_validate */
+	char nonvectored[OPT_STRING_MAX]; /* io_uring: "-1", "1": READ/WRITE; "0": READV/WRITEV */
+	bool userspace_reap;		  /* libaio: read completions from the ring in user space */
 };
 /* The rows of the I/O path's job options (ioengine, iodepth, ...): engine_options.c. */
 extern const struct option_def blk_engine_job_option_defs[];
@@ -120,6 +183,17 @@ const struct option_def *blk_engine_option_find(const char *engine, const char *
  */
 int engine_open(struct io_engine *e, const char *name, int fd, unsigned depth,
 		const struct iovec *bufs, unsigned nbufs, char *chosen_why, size_t why_size);
+/* engine_open with the job's engine options (opts stays the caller's until exit). */
+int engine_open_opts(struct io_engine *e, const char *name, const struct blk_engine_job_opts *opts,
+		     int fd, unsigned depth, const struct iovec *bufs, unsigned nbufs,
+		     char *chosen_why, size_t why_size);
+
+/*
+ * Does a request that is neither a read nor a write, synchronously: IO_TRIM (BLKDISCARD on a
+ * block device, a punched hole on a file), IO_SYNC (fsync), IO_DATASYNC (fdatasync). Returns
+ * r->len for a trim, 0 for a sync, or a negative errno. For the engines without a queued form.
+ */
+int64_t engine_do_other(const struct io_req *r);
 
 /* Reads one number from a /proc/sys file, for the engines' explanations. 0 or -errno. */
 int engine_read_sysctl(const char *path, long *val);

@@ -12,7 +12,9 @@
  * CQ (twice that) never overflow. user_data is the io_req pointer. Nothing is allocated or
  * locked per I/O.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,7 +33,11 @@ struct uring_ctx {
 	unsigned nbufs;
 	unsigned depth;
 	unsigned outstanding;
-	int fd; /* registered as fixed file 0 */
+	int fd;		    /* registered as fixed file 0 when registered */
+	bool fixedbufs;	    /* READ_FIXED/WRITE_FIXED on the registered buffers */
+	bool registered;    /* fd is fixed file 0 */
+	bool vectored;	    /* READV/WRITEV (nonvectored=0 without fixedbufs) */
+	struct iovec *iovs; /* one per request for READV/WRITEV, indexed by buffer */
 };
 
 /* Names the cause of a failed io_uring call as precisely as the errno and /proc allow. */
@@ -70,9 +76,30 @@ static void uring_explain(int err, const char *call, char *why, size_t why_size)
 	}
 }
 
+/* The ring's setup flags from the options; 0 or -EINVAL with why. */
+static unsigned uring_setup_flags(const struct blk_engine_job_opts *o, struct io_uring_params *p)
+{
+	unsigned flags = 0;
+
+	if (o && o->hipri)
+		flags |= IORING_SETUP_IOPOLL;
+	if (o && o->sqthread_poll) {
+		flags |= IORING_SETUP_SQPOLL;
+		if (o->sqthread_poll_cpu_set) {
+			flags |= IORING_SETUP_SQ_AFF;
+			p->sq_thread_cpu = (unsigned)o->sqthread_poll_cpu;
+		}
+	} else {
+		/* completions run by this task when it asks: no cross-CPU wake-ups (6.1+) */
+		flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+	}
+	return flags;
+}
+
 static int uring_init(struct io_engine *e, int fd, unsigned depth, const struct iovec *bufs,
 		      unsigned nbufs, char *why, size_t why_size)
 {
+	const struct blk_engine_job_opts *o = e->opts;
 	struct io_uring_params p;
 	struct uring_ctx *ctx;
 	int ret;
@@ -87,17 +114,29 @@ static int uring_init(struct io_engine *e, int fd, unsigned depth, const struct 
 		snprintf(why, why_size, "out of memory");
 		return -ENOMEM;
 	}
+	/* pvcbench's defaults register both (fio's do not): fixedbufs=0 / registerfiles=0 */
+	ctx->fixedbufs = !o || o->fixedbufs;
+	ctx->registered = !o || o->registerfiles;
+	ctx->vectored = !ctx->fixedbufs && o && !strcmp(o->nonvectored, "0");
 
 	memset(&p, 0, sizeof(p));
-	p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+	p.flags = uring_setup_flags(o, &p);
 	ret = io_uring_queue_init_params(depth, &ctx->ring, &p);
-	if (ret == -EINVAL) {
+	if (ret == -EINVAL && (p.flags & IORING_SETUP_DEFER_TASKRUN)) {
 		/* Kernels before 6.1 reject the flags; the ring works without them. */
+		unsigned keep =
+			p.flags & ~(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
+
 		memset(&p, 0, sizeof(p));
+		p.flags = keep;
 		ret = io_uring_queue_init_params(depth, &ctx->ring, &p);
 	}
 	if (ret < 0) {
-		uring_explain(ret, "io_uring_setup", why, why_size);
+		uring_explain(ret,
+			      o && o->sqthread_poll ? "io_uring_setup (sqthread_poll)"
+			      : o && o->hipri	    ? "io_uring_setup (hipri)"
+						    : "io_uring_setup",
+			      why, why_size);
 		free(ctx);
 		return ret;
 	}
@@ -105,15 +144,27 @@ static int uring_init(struct io_engine *e, int fd, unsigned depth, const struct 
 	/* Saves an fget/fput per io_uring_enter; older kernels lack it, which costs nothing. */
 	io_uring_register_ring_fd(&ctx->ring);
 
-	ret = io_uring_register_buffers(&ctx->ring, bufs, nbufs);
-	if (ret < 0) {
-		uring_explain(ret, "io_uring_register_buffers", why, why_size);
-		goto fail;
+	if (ctx->fixedbufs) {
+		ret = io_uring_register_buffers(&ctx->ring, bufs, nbufs);
+		if (ret < 0) {
+			uring_explain(ret, "io_uring_register_buffers", why, why_size);
+			goto fail;
+		}
 	}
-	ret = io_uring_register_files(&ctx->ring, &fd, 1);
-	if (ret < 0) {
-		uring_explain(ret, "io_uring_register_files", why, why_size);
-		goto fail;
+	if (ctx->registered) {
+		ret = io_uring_register_files(&ctx->ring, &fd, 1);
+		if (ret < 0) {
+			uring_explain(ret, "io_uring_register_files", why, why_size);
+			goto fail;
+		}
+	}
+	if (ctx->vectored) {
+		ctx->iovs = calloc(nbufs, sizeof(*ctx->iovs));
+		if (!ctx->iovs) {
+			ret = -ENOMEM;
+			snprintf(why, why_size, "out of memory");
+			goto fail;
+		}
 	}
 
 	ctx->bufs = bufs;
@@ -129,27 +180,65 @@ fail:
 	return ret;
 }
 
+/* Fills sqe with a read or write of r in the form the options chose. */
+static void uring_prep_rw(struct uring_ctx *ctx, struct io_uring_sqe *sqe, int fd,
+			  const struct io_req *r)
+{
+	void *base = ctx->bufs[r->buf].iov_base;
+	bool wr = r->dir == IO_WRITE;
+
+	if (ctx->fixedbufs) {
+		if (wr)
+			io_uring_prep_write_fixed(sqe, fd, base, r->len, r->offset, r->buf);
+		else
+			io_uring_prep_read_fixed(sqe, fd, base, r->len, r->offset, r->buf);
+	} else if (ctx->vectored) {
+		struct iovec *iov = &ctx->iovs[r->buf];
+
+		iov->iov_base = base;
+		iov->iov_len = r->len;
+		if (wr)
+			io_uring_prep_writev(sqe, fd, iov, 1, r->offset);
+		else
+			io_uring_prep_readv(sqe, fd, iov, 1, r->offset);
+	} else if (wr) {
+		io_uring_prep_write(sqe, fd, base, r->len, r->offset);
+	} else {
+		io_uring_prep_read(sqe, fd, base, r->len, r->offset);
+	}
+}
+
 static int uring_queue(struct io_engine *e, struct io_req *r)
 {
 	struct uring_ctx *ctx = e->priv;
 	struct io_uring_sqe *sqe;
-	void *base;
 
 	if (ctx->outstanding >= ctx->depth)
 		return -EBUSY;
-	if (r->buf >= ctx->nbufs || r->len > ctx->bufs[r->buf].iov_len)
+	if (r->dir <= IO_WRITE && (r->buf >= ctx->nbufs || r->len > ctx->bufs[r->buf].iov_len))
 		return -EINVAL;
 	sqe = io_uring_get_sqe(&ctx->ring);
 	if (!sqe)
 		return -EBUSY;
 
-	base = ctx->bufs[r->buf].iov_base;
-	bool fixed = r->fd == ctx->fd;
+	bool fixed = ctx->registered && r->fd == ctx->fd;
 	int fd = fixed ? 0 : r->fd;
-	if (r->dir == IO_WRITE)
-		io_uring_prep_write_fixed(sqe, fd, base, r->len, r->offset, r->buf);
-	else
-		io_uring_prep_read_fixed(sqe, fd, base, r->len, r->offset, r->buf);
+	switch (r->dir) {
+	case IO_SYNC:
+		io_uring_prep_fsync(sqe, fd, 0);
+		break;
+	case IO_DATASYNC:
+		io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
+		break;
+	case IO_TRIM:
+		/* a punched hole, as fio's trim of a file (a device: see engine_do_other) */
+		io_uring_prep_fallocate(sqe, fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+					r->offset, r->len);
+		break;
+	default:
+		uring_prep_rw(ctx, sqe, fd, r);
+		break;
+	}
 	if (fixed)
 		sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data(sqe, r);
@@ -182,7 +271,8 @@ static unsigned uring_drain(struct uring_ctx *ctx, struct io_req **done, unsigne
 		if (cqe->user_data == LIBURING_UDATA_TIMEOUT)
 			continue;
 		r = io_uring_cqe_get_data(cqe);
-		r->result = cqe->res;
+		/* fallocate answers 0: a trim's result is its length, as the other engines' */
+		r->result = r->dir == IO_TRIM && cqe->res == 0 ? (int64_t)r->len : cqe->res;
 		done[n++] = r;
 	}
 	io_uring_cq_advance(&ctx->ring, seen);
@@ -201,12 +291,28 @@ static int uring_reap(struct io_engine *e, unsigned min, uint64_t timeout_ns, st
 {
 	struct uring_ctx *ctx = e->priv;
 	unsigned want = min < ctx->outstanding ? min : ctx->outstanding;
+	unsigned n;
 	int ret;
 
 	if (ctx->outstanding == 0)
 		return 0;
 	if (want > max)
 		want = max;
+	/*
+	 * What an earlier call already posted comes first, without a system call (fio's
+	 * getevents reaps the ring before it enters the kernel), unless something queued has
+	 * yet to be submitted.
+	 */
+	if (io_uring_sq_ready(&ctx->ring) == 0 && io_uring_cq_ready(&ctx->ring) >= want) {
+		n = uring_drain(ctx, done, max);
+		if (n >= want)
+			return (int)n;
+		done += n;
+		max -= n;
+		want -= n;
+	} else {
+		n = 0;
+	}
 
 	if (want == 0) {
 		ret = io_uring_submit_and_get_events(&ctx->ring);
@@ -222,8 +328,8 @@ static int uring_reap(struct io_engine *e, unsigned min, uint64_t timeout_ns, st
 		ret = io_uring_submit_and_wait(&ctx->ring, want);
 	}
 	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
-		return ret;
-	return (int)uring_drain(ctx, done, max);
+		return n ? (int)n : ret;
+	return (int)(n + uring_drain(ctx, done, max));
 }
 
 static void uring_exit(struct io_engine *e)
@@ -240,60 +346,29 @@ static void uring_exit(struct io_engine *e)
 			break;
 	}
 	io_uring_queue_exit(&ctx->ring);
+	free(ctx->iovs);
 	free(ctx);
 	e->priv = NULL;
 }
 
 /*
- * fio's io_uring options, declared so that job options can find them by name
- * (blk_engine_option_find) and say precisely why each is not taken. None is read by this engine
- * yet: every row is OPT_REFUSED, and struct uring_options is where their values will go when a
- * row becomes a real type (and init receives the struct), e.g. sqthread_poll as
- * IORING_SETUP_SQPOLL once a test can show the kernel thread doing the submissions.
+ * fio's io_uring options (fio --enghelp=io_uring) that this engine takes; their values are job
+ * options (struct blk_engine_job_opts, engine_options.c), read by init.
  */
-struct uring_options {
-	bool hipri;
-	bool fixedbufs;
-	bool registerfiles;
-	bool sqthread_poll;
-	int64_t sqthread_poll_cpu;
-	bool nonvectored;
-};
-
-#define F(field) offsetof(struct uring_options, field)
-
 static const struct option_def uring_option_defs[] = {
-	{ .name = "hipri",
-	  .type = OPT_REFUSED,
-	  .offset = F(hipri),
-	  .help = "polled completions (IORING_SETUP_IOPOLL) are not supported yet" },
-	{ .name = "fixedbufs",
-	  .type = OPT_REFUSED,
-	  .offset = F(fixedbufs),
-	  .help = "buffers are always registered (READ_FIXED/WRITE_FIXED); it cannot be turned off" },
-	{ .name = "registerfiles",
-	  .type = OPT_REFUSED,
-	  .offset = F(registerfiles),
-	  .help = "the file is always registered; it cannot be turned off" },
-	{ .name = "sqthread_poll",
-	  .type = OPT_REFUSED,
-	  .offset = F(sqthread_poll),
-	  .help = "a kernel submission thread (IORING_SETUP_SQPOLL) is not supported yet" },
-	{ .name = "sqthread_poll_cpu",
-	  .type = OPT_REFUSED,
-	  .offset = F(sqthread_poll_cpu),
-	  .help = "a kernel submission thread (IORING_SETUP_SQPOLL) is not supported yet" },
-	{ .name = "nonvectored",
-	  .type = OPT_REFUSED,
-	  .offset = F(nonvectored),
-	  .help = "reads and writes are always non-vectored (READ_FIXED/WRITE_FIXED)" },
+	{ .name = "hipri", .type = OPT_BOOL, .help = "polled completions (IORING_SETUP_IOPOLL)" },
+	{ .name = "fixedbufs", .type = OPT_INT, .help = "registered buffers" },
+	{ .name = "registerfiles", .type = OPT_INT, .help = "registered file" },
+	{ .name = "sqthread_poll", .type = OPT_BOOL, .help = "IORING_SETUP_SQPOLL" },
+	{ .name = "sqthread_poll_cpu", .type = OPT_INT, .help = "IORING_SETUP_SQ_AFF" },
+	{ .name = "nonvectored", .type = OPT_INT, .help = "READ/WRITE rather than READV/WRITEV" },
 	{ 0 }
 };
 
 const struct io_engine_ops engine_uring_ops = {
 	.name = "io_uring",
 	.options = uring_option_defs,
-	.options_size = sizeof(struct uring_options),
+	.queues_other = true,
 	.init = uring_init,
 	.queue = uring_queue,
 	.submit = uring_submit,

@@ -102,6 +102,9 @@ struct blk_job {
 	char engine_why[512];
 };
 
+/* The engines issue trims and the group counts them (op 2): the trim patterns run. */
+#define BLK_TRIM_SUPPORTED 1
+
 /* Directions of the per-clone statistics: fio's read, write, trim. */
 #define BLK_DIRS 3
 /* fio's "IO depths" buckets: 1, 2, 4, 8, 16, 32, >=64 (submit/complete: 0, 4, ..., >=64) */

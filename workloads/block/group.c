@@ -411,8 +411,8 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 
 	*plan = (struct run_plan){
 		.nworkers = nworkers,
-		.nops = 2,
-		.op_names = { "read", "write" },
+		.nops = 3,
+		.op_names = { "read", "write", "trim" },
 		.specs = specs,
 		.interval_ns = s->interval_ns,
 		.progress = s->progress,

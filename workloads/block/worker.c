@@ -171,6 +171,7 @@ static void free_worker(struct blk_worker *bw)
 	if (bw->fds)
 		blk_clone_close(bw->clone, bw->fds);
 	blk_gen_free(&bw->gen);
+	blk_log_free(&bw->log); /* after blk_log_close, or what a failed clone kept */
 	free(bw->fds);
 	free_mem(bw);
 	free(bw->iov);
@@ -299,10 +300,7 @@ int blk_worker_init(struct worker *w)
 		bw->fds = NULL;
 		return worker_fail(w, ret, "%s", why);
 	}
-	/* fio's fadvise_hint: no read-ahead for random patterns */
-	for (unsigned i = 0; i < clone->nfiles; i++)
-		posix_fadvise(bw->fds[i], 0, 0,
-			      job->random ? POSIX_FADV_RANDOM : POSIX_FADV_SEQUENTIAL);
+	/* fadvise_hint is applied by blk_clone_open, per file region */
 	ret = blk_gen_init(&bw->gen, clone, bw->fds, why, sizeof(why));
 	if (ret)
 		return worker_fail(w, ret, "job %s: %s", job->o.name, why);

@@ -228,8 +228,8 @@ void blk_data_init(struct blk_data *d, const struct blk_job *job, uint64_t seed)
 	if (!d->working_set_pages)
 		d->working_set_pages = 1;
 	/* fio: a compression or dedupe percentage implies refill_buffers */
-	if (o->refill_buffers || (o->buffer_compress_percentage > 0 &&
-				  o->buffer_compress_percentage < 100) ||
+	if (o->refill_buffers ||
+	    (o->buffer_compress_percentage > 0 && o->buffer_compress_percentage < 100) ||
 	    o->dedupe_percentage)
 		d->mode = BLK_DATA_REFILL;
 	else if (o->zero_buffers || o->pattern_len || o->buffer_compress_percentage == 100)

@@ -182,17 +182,19 @@ int blk_pace_validate(struct blk_job *job, char *err, size_t err_size)
 	if (blk_pace_parse_dirs(o->rate_iops_min, o->min_iops))
 		return bad(job, err, err_size, "rate_iops_min", o->rate_iops_min, dirs_allowed);
 	if (blk_pace_parse_delay(o->startdelay, &o->startdelay_lo, &o->startdelay_hi))
-		return bad(job, err, err_size, "startdelay", o->startdelay,
-			   "expected a time (10s, 500ms; bare number: seconds) or a range of two (1-10)");
+		return bad(
+			job, err, err_size, "startdelay", o->startdelay,
+			"expected a time (10s, 500ms; bare number: seconds) or a range of two (1-10)");
 	for (unsigned d = 0; d < BLK_PACE_DIRS; d++) {
 		/* fio's rule: rate is the cap when both are given */
 		uint64_t cap = o->bps[d] ? o->bps[d] : o->iops[d] * job->o.bs;
 		uint64_t floor = o->min_bps[d] ? o->min_bps[d] : o->min_iops[d] * job->o.bs;
 		if (cap && floor > cap) {
-			snprintf(err, err_size,
-				 "job %s: the minimum rate of %s (%llu B/s) exceeds their rate (%llu B/s)",
-				 job->o.name, dir_names[d], (unsigned long long)floor,
-				 (unsigned long long)cap);
+			snprintf(
+				err, err_size,
+				"job %s: the minimum rate of %s (%llu B/s) exceeds their rate (%llu B/s)",
+				job->o.name, dir_names[d], (unsigned long long)floor,
+				(unsigned long long)cap);
 			return -EINVAL;
 		}
 	}
@@ -317,9 +319,9 @@ static bool min_rate_kept(struct blk_pace *p, uint64_t now)
 		if (!p->bytes[d])
 			continue; /* fio checks the directions that did I/O */
 		if (p->min_bps[d] && bps < p->min_bps[d]) {
-			snprintf(p->why, sizeof(p->why), "%s: rate_min=%lluB/s not met, got %lluB/s",
-				 p->name, (unsigned long long)p->min_bps[d],
-				 (unsigned long long)bps);
+			snprintf(p->why, sizeof(p->why),
+				 "%s: rate_min=%lluB/s not met, got %lluB/s", p->name,
+				 (unsigned long long)p->min_bps[d], (unsigned long long)bps);
 			return false;
 		}
 		if (p->min_iops[d] && iops < p->min_iops[d]) {
@@ -343,9 +345,10 @@ static uint64_t schedule_next(struct blk_pace *p, unsigned dir, uint32_t bytes)
 	uint64_t at;
 
 	if (p->poisson) {
-		/* fio draws the gap before the I/O: the first comes one gap after the start */
+		/* as fio: the first at the start, each next one an exponential gap later */
+		at = p->epoch + p->sent[dir];
 		p->sent[dir] += rng_exponential(p->rng, p->gap_ns[dir]);
-		return p->epoch + p->sent[dir];
+		return at;
 	}
 	at = p->epoch + (uint64_t)((unsigned __int128)p->sent[dir] * SEC / p->bps[dir]);
 	p->sent[dir] += bytes;
@@ -373,11 +376,13 @@ uint64_t blk_pace_due(struct blk_pace *p, unsigned dir, uint32_t bytes, uint64_t
 		if (due < now && p->stats && now - due > p->stats->behind_max_ns)
 			p->stats->behind_max_ns = now - due;
 	}
-	/* a start delay or a think time holds even an I/O that is behind its schedule */
-	if (due < p->epoch)
-		due = p->epoch;
-	if (due < p->think_until)
-		due = p->think_until;
+	/*
+	 * A start delay or a think time still to come holds even an I/O that is behind its
+	 * schedule; once over, the schedule's time stands (the I/O is late, and says so).
+	 */
+	uint64_t hold = p->epoch > p->think_until ? p->epoch : p->think_until;
+	if (hold > now && due < hold)
+		due = hold;
 	p->issued++;
 	p->bytes[dir] += bytes;
 	p->ios[dir]++;

@@ -64,21 +64,21 @@ void blk_pace_adjust_spec(const struct blk_job *job, struct worker_spec *spec);
 
 /* One clone's pacing state. */
 struct blk_pace {
-	bool active;	 /* some limit or think time applies: the worker asks before each I/O */
-	bool rated;	 /* a rate applies: blk_pace_due returns a schedule */
-	bool started;	 /* the first I/O has been asked for: epoch is set */
-	bool poisson;	 /* rate_process=poisson */
-	bool think_issue; /* thinktime_blocks_type=issue */
+	bool active;	   /* some limit or think time applies: the worker asks before each I/O */
+	bool rated;	   /* a rate applies: blk_pace_due returns a schedule */
+	bool started;	   /* the first I/O has been asked for: epoch is set */
+	bool poisson;	   /* rate_process=poisson */
+	bool think_issue;  /* thinktime_blocks_type=issue */
 	bool think_blocks; /* thinktime_blocks counts (else only thinktime_iotime) */
 	bool ignore_think; /* rate_ignore_thinktime */
-	bool completions; /* the worker reports completions (blk_pace_think) */
-	bool check_min;	  /* rate_min or rate_iops_min applies */
-	uint64_t epoch;	  /* ns: the schedule's origin, the end of the start delay */
+	bool completions;  /* the worker reports completions (blk_pace_think) */
+	bool check_min;	   /* rate_min or rate_iops_min applies */
+	uint64_t epoch;	   /* ns: the schedule's origin, the end of the start delay */
 	uint64_t delay_ns, ramp_ns, runtime_ns;
 	uint64_t deadline_ns; /* the run's end (0: none): no wait goes past it */
 	uint64_t bps[BLK_PACE_DIRS];
-	uint64_t gap_ns[BLK_PACE_DIRS];	 /* poisson: the mean gap */
-	uint64_t sent[BLK_PACE_DIRS];	 /* linear: bytes issued; poisson: ns of the next */
+	uint64_t gap_ns[BLK_PACE_DIRS]; /* poisson: the mean gap */
+	uint64_t sent[BLK_PACE_DIRS];	/* linear: bytes issued; poisson: ns of the next */
 	uint64_t rng[2];
 	/* think time */
 	uint64_t think_ns, spin_ns, iotime_ns, blocks;
@@ -92,8 +92,8 @@ struct blk_pace {
 	uint64_t last_bytes[BLK_PACE_DIRS], last_ios[BLK_PACE_DIRS];
 	const char *name; /* the job's, for the failure line */
 	struct blk_clone_stats *stats;
-	int error;	/* -EIO once rate_min was missed: blk_pace_due returns BLK_PACE_STOP */
-	char why[160];	/* the line that says so */
+	int error;     /* -EIO once rate_min was missed: blk_pace_due returns BLK_PACE_STOP */
+	char why[160]; /* the line that says so */
 };
 
 /* blk_pace_due's answer when the clone must stop: rate_min was missed (p->error, p->why). */

@@ -221,8 +221,9 @@ void blk_data_init(struct blk_data *d, const struct blk_job *job, uint64_t seed)
 	d->o = o;
 	rng_seed(d->rng, seed);
 	rng_seed(d->dedupe_rng, seed ^ 0x3c6ef372fe94f82bULL);
-	d->unique_seed = rng_next(d->rng);
-	d->working_set_seed = o->dedupe_global ? GLOBAL_WORKING_SET_SEED : rng_next(d->rng);
+	d->unique_base = rng_next(d->rng);
+	d->unique_seed = d->unique_base;
+	d->working_set_base = o->dedupe_global ? GLOBAL_WORKING_SET_SEED : d->unique_base;
 	d->working_set_pages = job->o.size / 100 * (uint64_t)o->dedupe_working_set_percentage /
 			       (job->o.bs ? job->o.bs : 1);
 	if (!d->working_set_pages)
@@ -330,12 +331,13 @@ static uint64_t next_seed(struct blk_data *d)
 		if (d->working_set) {
 			uint64_t page = (uint64_t)rng_range(d->dedupe_rng, 0,
 							    (int64_t)d->working_set_pages - 1);
-			uint64_t x = d->working_set_seed ^ page;
+			uint64_t x = d->working_set_base + page;
 			return rng_splitmix64(&x);
 		}
 		return d->unique_seed;
 	}
-	d->unique_seed = rng_next(d->rng);
+	uint64_t x = d->unique_base + d->unique_count++;
+	d->unique_seed = rng_splitmix64(&x);
 	return d->unique_seed;
 }
 

@@ -62,8 +62,13 @@ struct blk_data {
 	size_t buf_size;  /* each buffer's: a pattern starts again in each */
 	const struct blk_data_opts *o;
 	uint64_t dedupe_rng[2];
-	uint64_t unique_seed; /* the contents of the last unique buffer (dedupe_mode=repeat) */
-	uint64_t working_set_seed, working_set_pages;
+	/*
+	 * The k-th unique buffer's contents come from seed unique_base + k, and page i of the
+	 * working set's from working_set_base + i: as in fio, the working set is the first unique
+	 * buffers written (unless dedupe_global shares one set between jobs).
+	 */
+	uint64_t unique_base, unique_count, unique_seed;
+	uint64_t working_set_base, working_set_pages;
 };
 void blk_data_init(struct blk_data *d, const struct blk_job *job, uint64_t seed);
 /* Fills a buffer when it is allocated. */

@@ -3,7 +3,7 @@
 # comments, ${VAR} from the environment, stonewall making two groups, group_reporting.
 # The same files run under real fio without error (so they are real fio job files), and for a
 # size-limited file both tools move the same bytes. A key pvcbench does not implement
-# (rate_iops, bssplit) is refused: exit 2, one line on stderr naming it, nothing left behind.
+# (latency_target, bssplit) is refused: exit 2, one line on stderr naming it, nothing left behind.
 source "$(dirname "$0")/../lib/lib.bash" "$@"
 require_pvc
 
@@ -227,12 +227,12 @@ EOF
 	check "$desc: no data file left" dir_is_empty "$DATA"
 }
 note "refused job files"
-printf '[global]\ndirectory=%s\nsize=4M\n\n[limited]\nrw=randread\nrate_iops=100\n' "$DATA" >rate.fio
-expect_refused "rate_iops=100: exit 2, one line naming rate_iops" rate.fio 'rate_iops'
+printf '[global]\ndirectory=%s\nsize=4M\n\n[limited]\nrw=randread\nlatency_target=10ms\n' "$DATA" >rate.fio
+expect_refused "latency_target=10ms: exit 2, one line naming latency_target" rate.fio 'latency_target'
 printf '[mixed_bs]\ndirectory=%s\nsize=4M\nrw=randread\nbssplit=4k/50:64k/50\n' "$DATA" >bssplit.fio
 expect_refused "bssplit: exit 2, one line naming bssplit" bssplit.fio 'bssplit'
-printf '[both]\ndirectory=%s\nsize=4M\nrate_iops=100\nbssplit=4k/50:64k/50\n' "$DATA" >both.fio
-expect_refused "rate_iops and bssplit: one line naming both" both.fio 'rate_iops' 'bssplit'
+printf '[both]\ndirectory=%s\nsize=4M\nlatency_target=10ms\nbssplit=4k/50:64k/50\n' "$DATA" >both.fio
+expect_refused "latency_target and bssplit: one line naming both" both.fio 'latency_target' 'bssplit'
 printf '[bad]\ndirectory=%s\nsize=4M\nrw=sideways\n' "$DATA" >badrw.fio
 expect_refused "rw=sideways: exit 2, one line naming the value" badrw.fio 'sideways'
 expect_refused "missing job file: exit 2, one line naming it" "$WORK/no-such.fio" 'no-such\.fio'

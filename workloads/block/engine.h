@@ -31,6 +31,7 @@ struct io_req {
 	uint8_t dir;	   /* enum io_dir */
 	int64_t result;	   /* bytes transferred, or a negative errno; set by reap */
 	uint64_t issue_ns; /* the caller's timestamp; engines leave it alone */
+	uint64_t due_ns; /* its intended issue time under a rate (pace.h); engines leave it alone */
 };
 
 struct io_engine;

@@ -308,6 +308,38 @@ static void test_rate_min(void **state)
 	free(f);
 }
 
+static void test_pick_dir(void **state)
+{
+	/* writes capped at 100 IOPS, reads free: fio issues reads while writes wait */
+	static const char *const kv[] = { "rate_iops", ",100", NULL };
+	static const char *const both[] = { "rate_iops", "100,200", NULL };
+	struct fixture *f = pace_for(kv), *g;
+
+	(void)state;
+	f->job.reads = f->job.writes = true;
+	assert_int_equal(blk_pace_init(&f->pace, &f->clone, f->err, sizeof(f->err)), 0);
+	assert_int_equal(blk_pace_pick_dir(&f->pace, IO_WRITE, T0), IO_WRITE);
+	assert_int_equal(blk_pace_due(&f->pace, IO_WRITE, 4096, T0), T0);
+	/* the next write is due in 10 ms: a write chosen now becomes a read */
+	assert_int_equal(blk_pace_pick_dir(&f->pace, IO_WRITE, T0 + 1 * MS), IO_READ);
+	assert_int_equal(blk_pace_pick_dir(&f->pace, IO_READ, T0 + 1 * MS), IO_READ);
+	assert_int_equal(blk_pace_pick_dir(&f->pace, IO_WRITE, T0 + 10 * MS), IO_WRITE);
+	free(f);
+	/* both capped and both ahead: the one due first */
+	g = pace_for(both);
+	g->job.reads = g->job.writes = true;
+	assert_int_equal(blk_pace_init(&g->pace, &g->clone, g->err, sizeof(g->err)), 0);
+	assert_int_equal(blk_pace_due(&g->pace, IO_READ, 4096, T0), T0);
+	assert_int_equal(blk_pace_due(&g->pace, IO_WRITE, 4096, T0), T0);
+	/* reads next at T0 + 10 ms, writes at T0 + 5 ms */
+	assert_int_equal(blk_pace_pick_dir(&g->pace, IO_READ, T0 + 1 * MS), IO_WRITE);
+	assert_int_equal(blk_pace_pick_dir(&g->pace, IO_WRITE, T0 + 1 * MS), IO_WRITE);
+	/* a job that only writes never switches */
+	g->pace.mixed = false;
+	assert_int_equal(blk_pace_pick_dir(&g->pace, IO_READ, T0 + 1 * MS), IO_READ);
+	free(g);
+}
+
 static void test_rate_min_without_rate(void **state)
 {
 	/* as in fio, a minimum alone is not checked */
@@ -335,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_startdelay),
 		cmocka_unit_test(test_rate_min),
 		cmocka_unit_test(test_rate_min_without_rate),
+		cmocka_unit_test(test_pick_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -252,6 +252,7 @@ int blk_pace_init(struct blk_pace *p, const struct blk_clone *clone, char *why, 
 		floors |= p->min_bps[d] || p->min_iops[d];
 	}
 	p->rated = capped;
+	p->mixed = job->reads && job->writes;
 	/* as in fio, the minimum is only checked on a rate-limited job */
 	p->check_min = capped && floors;
 	p->cycle_ns = (uint64_t)o->rate_cycle * 1000000ULL;
@@ -353,6 +354,34 @@ static uint64_t schedule_next(struct blk_pace *p, unsigned dir, uint32_t bytes)
 	at = p->epoch + (uint64_t)((unsigned __int128)p->sent[dir] * SEC / p->bps[dir]);
 	p->sent[dir] += bytes;
 	return at;
+}
+
+/* When dir's next I/O is due without advancing anything; 0 for a direction without a cap. */
+static uint64_t next_due(const struct blk_pace *p, unsigned dir)
+{
+	if (!p->bps[dir])
+		return 0;
+	if (!p->started)
+		return 0; /* the first I/O of each direction is due at the start */
+	if (p->poisson)
+		return p->epoch + p->sent[dir];
+	return p->epoch + (uint64_t)((unsigned __int128)p->sent[dir] * SEC / p->bps[dir]);
+}
+
+unsigned blk_pace_pick_dir(const struct blk_pace *p, unsigned dir, uint64_t now)
+{
+	unsigned other = dir ^ 1;
+	uint64_t mine, theirs;
+
+	if (!p->rated || !p->mixed || dir > 1)
+		return dir;
+	mine = next_due(p, dir);
+	if (mine <= now)
+		return dir;
+	theirs = next_due(p, other);
+	if (theirs <= now)
+		return other;
+	return theirs < mine ? other : dir;
 }
 
 uint64_t blk_pace_due(struct blk_pace *p, unsigned dir, uint32_t bytes, uint64_t now)

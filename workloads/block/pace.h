@@ -73,6 +73,7 @@ struct blk_pace {
 	bool ignore_think; /* rate_ignore_thinktime */
 	bool completions;  /* the worker reports completions (blk_pace_think) */
 	bool check_min;	   /* rate_min or rate_iops_min applies */
+	bool mixed;	   /* the job reads and writes: blk_pace_pick_dir may switch */
 	uint64_t epoch;	   /* ns: the schedule's origin, the end of the start delay */
 	uint64_t delay_ns, ramp_ns, runtime_ns;
 	uint64_t deadline_ns; /* the run's end (0: none): no wait goes past it */
@@ -107,6 +108,13 @@ int blk_pace_init(struct blk_pace *p, const struct blk_clone *clone, char *why, 
  * stats->behind_max_ns.
  */
 uint64_t blk_pace_due(struct blk_pace *p, unsigned dir, uint32_t bytes, uint64_t now);
+/*
+ * fio's choice of direction under a rate (rate_ddir in its io_u.c), for a job that both reads
+ * and writes: dir when it is due at now; else the other direction when that one is due (or has
+ * no cap); else whichever is due first. Advances nothing: blk_pace_due follows with the answer.
+ * Any other job gets dir back.
+ */
+unsigned blk_pace_pick_dir(const struct blk_pace *p, unsigned dir, uint64_t now);
 /* After a completion: until when the clone thinks before its next I/O (0: no think time). */
 uint64_t blk_pace_think(struct blk_pace *p, uint64_t now);
 /* Waits until t (ns, clock.h), sleeping or spinning as the options say; false if a stop was

@@ -231,8 +231,8 @@ printf '[global]\ndirectory=%s\nsize=4M\n\n[limited]\nrw=randread\nlatency_targe
 expect_refused "latency_target=10ms: exit 2, one line naming latency_target" rate.fio 'latency_target'
 printf '[mixed_bs]\ndirectory=%s\nsize=4M\nrw=randread\nbssplit=4k/50:64k/50\n' "$DATA" >bssplit.fio
 expect_refused "bssplit: exit 2, one line naming bssplit" bssplit.fio 'bssplit'
-printf '[both]\ndirectory=%s\nsize=4M\nlatency_target=10ms\nbssplit=4k/50:64k/50\n' "$DATA" >both.fio
-expect_refused "latency_target and bssplit: one line naming both" both.fio 'latency_target' 'bssplit'
+printf '[both]\ndirectory=%s\nsize=4M\nno_such_key=1\nnor_this_one=2\n' "$DATA" >both.fio
+expect_refused "two unknown keys: one line naming both" both.fio 'no_such_key' 'nor_this_one'
 printf '[bad]\ndirectory=%s\nsize=4M\nrw=sideways\n' "$DATA" >badrw.fio
 expect_refused "rw=sideways: exit 2, one line naming the value" badrw.fio 'sideways'
 expect_refused "missing job file: exit 2, one line naming it" "$WORK/no-such.fio" 'no-such\.fio'

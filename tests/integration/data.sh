@@ -35,7 +35,7 @@ PY
 
 note "pvcbench alone"
 write_file pvc p.dat
-read -r gz distinct total < <(stats "$DATA/p.dat")
+read -r _ distinct total < <(stats "$DATA/p.dat")
 check "default (scramble_buffers=1): $distinct of $total blocks distinct" [ "$distinct" = "$total" ]
 write_file pvc p.dat --buffer_pattern='"pvc"0x0a'
 check "buffer_pattern=\"pvc\"0x0a: the file is that pattern" py "$DATA/p.dat" <<'PY'

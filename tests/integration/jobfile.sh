@@ -3,7 +3,7 @@
 # comments, ${VAR} from the environment, stonewall making two groups, group_reporting.
 # The same files run under real fio without error (so they are real fio job files), and for a
 # size-limited file both tools move the same bytes. A key pvcbench does not implement
-# (rate_iops, read_iolog) is refused: exit 2, one line on stderr naming it, nothing left behind.
+# (latency_target, read_iolog) is refused: exit 2, one line on stderr naming it, nothing left behind.
 source "$(dirname "$0")/../lib/lib.bash" "$@"
 require_pvc
 
@@ -227,12 +227,12 @@ EOF
 	check "$desc: no data file left" dir_is_empty "$DATA"
 }
 note "refused job files"
-printf '[global]\ndirectory=%s\nsize=4M\n\n[limited]\nrw=randread\nrate_iops=100\n' "$DATA" >rate.fio
-expect_refused "rate_iops=100: exit 2, one line naming rate_iops" rate.fio 'rate_iops'
+printf '[global]\ndirectory=%s\nsize=4M\n\n[limited]\nrw=randread\nlatency_target=10ms\n' "$DATA" >rate.fio
+expect_refused "latency_target=10ms: exit 2, one line naming latency_target" rate.fio 'latency_target'
 printf '[replay]\ndirectory=%s\nsize=4M\nrw=randread\nread_iolog=trace.log\n' "$DATA" >replay.fio
 expect_refused "read_iolog: exit 2, one line naming read_iolog" replay.fio 'read_iolog'
-printf '[both]\ndirectory=%s\nsize=4M\nrate_iops=100\nread_iolog=trace.log\n' "$DATA" >both.fio
-expect_refused "rate_iops and read_iolog: one line naming both" both.fio 'rate_iops' 'read_iolog'
+printf '[both]\ndirectory=%s\nsize=4M\nno_such_key=1\nnor_this_one=2\n' "$DATA" >both.fio
+expect_refused "two unknown keys: one line naming both" both.fio 'no_such_key' 'nor_this_one'
 printf '[bad]\ndirectory=%s\nsize=4M\nrw=sideways\n' "$DATA" >badrw.fio
 expect_refused "rw=sideways: exit 2, one line naming the value" badrw.fio 'sideways'
 expect_refused "missing job file: exit 2, one line naming it" "$WORK/no-such.fio" 'no-such\.fio'

@@ -48,6 +48,7 @@ struct io_req {
 	 * by a synchronous engine (ops->sync_io) itself, just before its system call.
 	 */
 	uint64_t issue_ns;
+	uint64_t due_ns; /* its intended issue time under a rate (pace.h); engines leave it alone */
 };
 
 struct io_engine;

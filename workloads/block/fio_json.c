@@ -108,6 +108,9 @@ static void dir_json(struct jsonw *j, const struct blk_unit *u, unsigned d,
 	lat_json(j, "slat_ns", &s->slat, r->slat_percentiles, plus, r);
 	lat_json(j, "clat_ns", &s->clat, r->clat_percentiles, plus, r);
 	lat_json(j, "lat_ns", &s->lat, r->lat_percentiles, plus, r);
+	/* pvcbench's: latency from each I/O's intended issue time, only under a rate */
+	if (s->sched.count)
+		lat_json(j, "sched_lat_ns", &s->sched, true, false, r);
 	double per = 100.0;
 	if (s->bw.n && agg > 1024) {
 		per = s->bw.mean * 100.0 / ((double)agg / 1024.0);
@@ -215,6 +218,8 @@ static void unit_json(struct jsonw *j, const struct blk_unit *u, const struct bl
 	buckets_json(j, "latency_us", us, 10, total);
 	buckets_json(j, "latency_ms", ms, 12, total);
 	/* fio's latency_target mode (latency_target=...) is not implemented: its defaults */
+	if (u->dir[0].sched.count || u->dir[1].sched.count || u->dir[2].sched.count)
+		jsonw_u64(j, "rate_behind_max_ns", u->behind_max_ns);
 	jsonw_u64(j, "latency_depth", (uint64_t)u->job->o.iodepth);
 	jsonw_u64(j, "latency_target", 0);
 	jsonw_double(j, "latency_percentile", 100.0);

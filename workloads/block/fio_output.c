@@ -53,6 +53,7 @@ static void unit_dir_init(struct blk_unit_dir *d)
 	hist_init(&d->slat);
 	hist_init(&d->clat);
 	hist_init(&d->lat);
+	hist_init(&d->sched);
 	memset(&d->bw, 0, sizeof(d->bw));
 	memset(&d->iops, 0, sizeof(d->iops));
 }
@@ -119,6 +120,7 @@ static void add_clone(struct blk_unit *u, const struct worker_result *wr, unsign
 			continue;
 		hist_merge(&ud->slat, &cs->slat[d]);
 		hist_merge(&ud->clat, &cs->clat[d]);
+		hist_merge(&ud->sched, &cs->sched[d]);
 		ud->short_ios += cs->short_ios[d];
 		ud->drop_ios += cs->dropped_ios[d];
 		sample_add(&ud->bw, &cs->bw[d]);
@@ -132,6 +134,8 @@ static void add_clone(struct blk_unit *u, const struct worker_result *wr, unsign
 		}
 		u->syncs += cs->syncs;
 		hist_merge(&u->sync_lat, &cs->sync_lat);
+		if (cs->behind_max_ns > u->behind_max_ns)
+			u->behind_max_ns = cs->behind_max_ns;
 	}
 	if (wr->runtime_ns > u->runtime_ns)
 		u->runtime_ns = wr->runtime_ns;
@@ -164,6 +168,7 @@ static void fill_mixed(struct blk_unit *u)
 		hist_merge(&m->slat, &s->slat);
 		hist_merge(&m->clat, &s->clat);
 		hist_merge(&m->lat, &s->lat);
+		hist_merge(&m->sched, &s->sched);
 	}
 }
 
@@ -178,6 +183,7 @@ void blk_unit_fill(const struct blk_group_result *gr, unsigned groupid, unsigned
 	memset(&u->runtime_ns, 0,
 	       offsetof(struct blk_unit, sync_lat) - offsetof(struct blk_unit, runtime_ns));
 	hist_init(&u->sync_lat);
+	u->behind_max_ns = 0;
 	u->error = 0;
 	u->error_msg = NULL;
 	u->groupid = groupid;

@@ -189,6 +189,9 @@ static void dir_status(FILE *out, const struct blk_unit *u, unsigned d,
 	lat_line(out, "slat", &s->slat);
 	lat_line(out, "clat", &s->clat);
 	lat_line(out, " lat", &s->lat);
+	/* pvcbench's: from the intended issue time under a rate (no coordinated omission) */
+	if (s->sched.count)
+		lat_line(out, "sched", &s->sched);
 	if (r->slat_percentiles)
 		percentile_block(out, "slat", &s->slat, r);
 	if (r->clat_percentiles)

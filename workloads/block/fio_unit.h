@@ -25,6 +25,7 @@ struct blk_unit_dir {
 	uint64_t ops, bytes, errors, short_ios, drop_ios;
 	uint64_t runtime_ns; /* 0 when the direction did no I/O, as fio */
 	struct hist slat, clat, lat;
+	struct hist sched; /* from each I/O's intended issue time under a rate (pvcbench's) */
 	struct blk_sample_sum bw, iops; /* bw in KiB/s, as fio's bw samples */
 };
 
@@ -38,6 +39,7 @@ struct blk_unit {
 	uint64_t depth[BLK_DEPTH_BUCKETS], submit[BLK_DEPTH_BUCKETS], complete[BLK_DEPTH_BUCKETS];
 	uint64_t syncs;
 	struct hist sync_lat;
+	uint64_t behind_max_ns; /* how far the rate's schedule fell behind, at most */
 	int error;
 	const char *error_msg;
 	pid_t pid;

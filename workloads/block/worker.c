@@ -393,6 +393,31 @@ static bool sync_due(struct blk_worker *bw, struct io_req *r)
 }
 
 /* Fills in the next request and stamps its start; false when the job has issued all it should. */
+static int drain(struct worker *w, struct blk_worker *bw);
+
+/*
+ * Holds r until the pace says it is due (rate limits, think time). As fio does, what is in
+ * flight completes first (its io_u_quiesce), so no I/O's latency includes the wait. The due
+ * time stays with the request: its latency from the schedule goes into stats->sched.
+ */
+static bool pace(struct worker *w, struct blk_worker *bw, struct io_req *r)
+{
+	uint64_t now = clock_now_ns(), due = blk_pace_due(&bw->pace, r->dir, r->len, now);
+
+	if (due == BLK_PACE_STOP) {
+		if (bw->pace.error && !worker_error(w))
+			worker_fail(w, bw->pace.error, "%s", bw->pace.why);
+		return false;
+	}
+	if (bw->pace.rated)
+		r->due_ns = due; /* earlier than now when the load is behind its schedule */
+	if (due <= now)
+		return true;
+	if ((bw->inflight || bw->queued) && drain(w, bw))
+		return false;
+	return bw->going && blk_pace_wait(&bw->pace, due);
+}
+
 static inline bool next_io(struct worker *w, struct blk_worker *bw, struct io_req *r)
 {
 	if (bw->have_held) {
@@ -422,11 +447,9 @@ static inline bool next_io(struct worker *w, struct blk_worker *bw, struct io_re
 		}
 		bw->written[file_index(bw, r->fd)] = true;
 	}
-	if (bw->pace.active) {
-		uint64_t now = clock_now_ns(), due = blk_pace_due(&bw->pace, r->dir, r->len, now);
-		if (due > now && !blk_pace_wait(&bw->pace, due))
-			return false;
-	}
+	r->due_ns = 0;
+	if (bw->pace.active && !pace(w, bw, r))
+		return false;
 	/* fio's start_time: the I/O is ready to go */
 	r->start_ns = clock_now_ns();
 	return true;
@@ -464,6 +487,8 @@ static void complete_one(struct worker *w, struct blk_worker *bw, struct io_req 
 		uint64_t lat = now - r->start_ns, clat = now - r->issue_ns;
 		uint64_t slat = bw->engine.ops->sync_io ? 0 : r->issue_ns - r->start_ns;
 
+		if (bw->pace.active && r->dir < IO_SYNC)
+			blk_pace_think(&bw->pace, now); /* thinktime_blocks_type=complete */
 		if (!worker_measuring(w))
 			return;
 		if (r->dir >= IO_SYNC) {
@@ -475,6 +500,9 @@ static void complete_one(struct worker *w, struct blk_worker *bw, struct io_req 
 			return;
 		}
 		worker_record(w, r->dir, lat, r->len);
+		/* latency from the intended issue time: no coordinated omission */
+		if (st && r->due_ns)
+			hist_record(&st->sched[r->dir], now - r->due_ns);
 		if (st) {
 			if (!bw->engine.ops->sync_io && !bw->eo->disable_slat)
 				hist_record(&st->slat[r->dir], slat);

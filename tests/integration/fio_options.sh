@@ -31,7 +31,7 @@ own = set(re.findall(r"^\| ([a-z_0-9-]+) \|", rest.partition("## pvcbench's own 
 # enough (wait_for names an earlier job).
 SAMPLES = {
     "description": "a job", "name": "x", "wait_for": "w", "filename": "x.data",
-    "lockfile": "exclusive", "directory": ".", "filename_format": "$jobname.$filenum",
+    "lockfile": "none", "directory": ".", "filename_format": "$jobname.$filenum",
     "opendir": ".", "rw": "randread", "rw_sequencer": "sequential", "bs": "4k", "ba": "4k",
     "bsrange": "4k-8k", "bssplit": "4k/50:8k/50", "ignore_error": "EIO,EIO:ENOSPC",
     "ioengine": "psync", "io_submit_mode": "inline", "size": "1m", "io_size": "1m",
@@ -52,11 +52,13 @@ SAMPLES = {
     "steadystate": "iops:1%", "steadystate_duration": "1s", "write_iolog": "x.log",
     "read_iolog": "x.log", "replay_redirect": "/dev/null", "merge_blktrace_file": "x",
     "write_bw_log": "x", "write_lat_log": "x", "write_iops_log": "x", "write_hist_log": "x",
-    "log_compression": "0", "write_hint": "none", "latency_target": "10ms",
+    "log_compression": "65536", "log_entries": "1024", "log_store_compressed": "0",
+    "sync_file_range": "write:4", "atomic": "0", "write_hint": "none", "latency_target": "10ms",
     "latency_window": "1s", "latency_percentile": "99", "max_latency": "1s",
     "gtod_cpu": "0", "log_alternate_epoch_clock_id": "0", "stats": "1", "disk_util": "1",
 }
-EXTRA = {"wait_for": ["--name=w", "--size=1m"], "time_based": ["--runtime=1"]}
+EXTRA = {"wait_for": ["--name=w", "--size=1m"], "time_based": ["--runtime=1"],
+         "zonemode": ["--zonesize=256k"], "thinktime_spin": ["--thinktime=10"]}
 
 def run(opt):
     value = SAMPLES.get(opt, "1")
@@ -84,7 +86,8 @@ for n, (state, notes) in rows.items():
         continue
     rc, err, cmd = run(n)
     if state == "refused":
-        line = notes.split(" — ")[0].replace("\\|", "|")
+        # "job X:" in the notes stands for the job's name, here x
+        line = notes.split(" — ")[0].replace("\\|", "|").replace("job X:", "job x:")
         if rc != 2 or line not in err:
             not_refused.append("  %s: exit %d, stderr %r (wanted 2 and %r)" % (cmd, rc, err, line))
     elif rc != 0:

@@ -33,6 +33,9 @@ static struct fixture *data_for(const char *const *kv)
 		assert_int_equal(opt_set(&f->job.set, &f->job.o, kv[0], kv[1], SRC_FLAG, f->err,
 					 sizeof(f->err)),
 				 0);
+	/* the files' and the pattern's checks give size and the block sizes */
+	assert_int_equal(blk_files_validate(&f->job, f->err, sizeof(f->err)), 0);
+	assert_int_equal(blk_pattern_validate(&f->job, f->err, sizeof(f->err)), 0);
 	f->job.writes = true;
 	assert_int_equal(blk_data_validate(&f->job, f->err, sizeof(f->err)), 0);
 	blk_data_init(&f->data, &f->job, 7);

@@ -53,6 +53,9 @@ static struct fixture *pace_for(const char *const *kv)
 {
 	struct fixture *f = setup(kv);
 
+	/* the files' and the pattern's checks give size and the block sizes */
+	assert_int_equal(blk_files_validate(&f->job, f->err, sizeof(f->err)), 0);
+	assert_int_equal(blk_pattern_validate(&f->job, f->err, sizeof(f->err)), 0);
 	assert_int_equal(blk_pace_validate(&f->job, f->err, sizeof(f->err)), 0);
 	blk_clone_stats_init(&f->stats);
 	f->clone.job = &f->job;

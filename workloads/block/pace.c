@@ -167,6 +167,14 @@ static int bad(const struct blk_job *job, char *err, size_t err_size, const char
 	return -EINVAL;
 }
 
+/* The block size an IOPS rate of direction d counts in: fio's min_bs of that direction. */
+static uint64_t iops_bs(const struct blk_job *job, unsigned d)
+{
+	uint64_t bs = d < 3 ? job->o.pat.dir[d].min : 0;
+
+	return bs ? bs : job->o.bs;
+}
+
 int blk_pace_validate(struct blk_job *job, char *err, size_t err_size)
 {
 	struct blk_pace_opts *o = &job->o.pace;
@@ -187,8 +195,9 @@ int blk_pace_validate(struct blk_job *job, char *err, size_t err_size)
 			"expected a time (10s, 500ms; bare number: seconds) or a range of two (1-10)");
 	for (unsigned d = 0; d < BLK_PACE_DIRS; d++) {
 		/* fio's rule: rate is the cap when both are given */
-		uint64_t cap = o->bps[d] ? o->bps[d] : o->iops[d] * job->o.bs;
-		uint64_t floor = o->min_bps[d] ? o->min_bps[d] : o->min_iops[d] * job->o.bs;
+		uint64_t bs = iops_bs(job, d);
+		uint64_t cap = o->bps[d] ? o->bps[d] : o->iops[d] * bs;
+		uint64_t floor = o->min_bps[d] ? o->min_bps[d] : o->min_iops[d] * bs;
 		if (cap && floor > cap) {
 			snprintf(
 				err, err_size,
@@ -242,10 +251,11 @@ int blk_pace_init(struct blk_pace *p, const struct blk_clone *clone, char *why, 
 	p->poisson = !strcmp(o->rate_process, "poisson");
 	rng_seed(p->rng, clone->seed ^ 0x7f4a7c159e3779b9ULL);
 	for (unsigned d = 0; d < BLK_PACE_DIRS; d++) {
-		p->bps[d] = o->bps[d] ? o->bps[d] : o->iops[d] * job->o.bs;
+		uint64_t bs = iops_bs(job, d);
+		p->bps[d] = o->bps[d] ? o->bps[d] : o->iops[d] * bs;
 		if (p->bps[d]) {
 			capped = true;
-			p->gap_ns[d] = (uint64_t)((unsigned __int128)job->o.bs * SEC / p->bps[d]);
+			p->gap_ns[d] = (uint64_t)((unsigned __int128)bs * SEC / p->bps[d]);
 		}
 		p->min_bps[d] = o->min_bps[d];
 		p->min_iops[d] = o->min_bps[d] ? 0 : o->min_iops[d];

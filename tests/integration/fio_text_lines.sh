@@ -13,7 +13,7 @@ new_workdir
 JOBS=(
 	"randrw --name=a --rw=randrw --size=1m --bs=4k --ioengine=psync --filename=$DATA/f1"
 	"grouped --name=g --rw=write --size=1m --bs=4k --ioengine=psync --numjobs=2 --group_reporting --directory=$DATA"
-	"groups --name=x --rw=read --size=1m --bs=4k --filename=$DATA/f2 --name=y --stonewall --rw=write --size=1m --bs=4k --filename=$DATA/f3"
+	"groups --ioengine=psync --name=x --rw=read --size=1m --bs=4k --filename=$DATA/f2 --name=y --stonewall --rw=write --size=1m --bs=4k --filename=$DATA/f3"
 	"both --name=b --rw=randrw --size=1m --bs=4k --ioengine=psync --unified_rw_reporting=both --filename=$DATA/f4"
 )
 

@@ -47,6 +47,10 @@ static struct t_group *t_make(const char *const *opts)
 	assert_int_equal(t_set(t, "rw", "randrw"), 0);
 	for (; opts && *opts; opts += 2)
 		assert_int_equal(t_set(t, opts[0], opts[1]), 0);
+	/* size, the pattern (rw, block sizes) and the report's options, as blk_job_validate */
+	assert_int_equal(t_set(t, "size", "4m"), 0);
+	assert_int_equal(blk_files_validate(&t->job, t->err, sizeof(t->err)), 0);
+	assert_int_equal(blk_pattern_validate(&t->job, t->err, sizeof(t->err)), 0);
 	assert_int_equal(blk_report_validate(&t->job, t->err, sizeof(t->err)), 0);
 	t->job.reads = t->job.writes = true;
 	t->job.engine_name = "libaio";

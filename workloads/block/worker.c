@@ -701,6 +701,8 @@ int blk_worker_run(struct worker *w)
 {
 	struct blk_worker *bw = worker_state(w);
 
+	if (bw->job->o.file.create_only)
+		return 0; /* the setup (layout) was the job */
 	bw->going = true;
 	for (;;) {
 		if (fill(w, bw))

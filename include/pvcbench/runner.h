@@ -53,6 +53,8 @@ struct worker {
 	uint64_t live_ops[PVC_MAX_OPS], live_bytes[PVC_MAX_OPS];
 	/* the live counts, published to the reporter for the status line */
 	_Atomic uint64_t live_ops_pub[PVC_MAX_OPS], live_bytes_pub[PVC_MAX_OPS];
+	/* another worker of the run ended it (worker_stop_run): stop as at a deadline */
+	atomic_bool run_stopped;
 };
 
 struct series_point;
@@ -175,6 +177,12 @@ int worker_fail(struct worker *w, int err, const char *fmt, ...)
 /* The negative errno the worker failed with (worker_fail), 0 while it has not failed. */
 int worker_error(const struct worker *w);
 
+/*
+ * Ends the run for every worker of it, as their deadline would (not a stop request: the run is
+ * not interrupted, and later runs go on). fio's exitall: when one job ends, the others of its
+ * group stop. Safe to call from any worker, any number of times.
+ */
+void worker_stop_run(struct worker *w);
 /* Slow path of worker_tick: ramp end, interval boundary, deadline. */
 bool worker_tick_slow(struct worker *w, uint64_t now);
 
@@ -186,7 +194,8 @@ static inline bool worker_tick(struct worker *w, uint64_t now)
 {
 	if (__builtin_expect(now >= w->next_event_ns, 0))
 		return worker_tick_slow(w, now);
-	return !signals_stop_requested();
+	return !signals_stop_requested() &&
+	       !atomic_load_explicit(&w->run_stopped, memory_order_relaxed);
 }
 
 /* Records one completed operation. Nothing is recorded while ramping. */

@@ -99,13 +99,22 @@ static void switch_interval(struct runner_worker *w, int64_t index)
 	w->interval = index;
 }
 
+void worker_stop_run(struct worker *hot)
+{
+	struct runner *r = runner_worker_of(hot)->runner;
+
+	for (unsigned i = 0; i < r->plan->nworkers; i++)
+		atomic_store_explicit(&r->workers[i].hot.run_stopped, true, memory_order_relaxed);
+}
+
 bool worker_tick_slow(struct worker *hot, uint64_t now)
 {
 	struct runner_worker *w = runner_worker_of(hot);
 	struct runner *r = w->runner;
 	uint64_t interval_ns = r->plan->interval_ns;
 
-	if (signals_stop_requested() || now >= w->deadline_ns)
+	if (signals_stop_requested() || now >= w->deadline_ns ||
+	    atomic_load_explicit(&hot->run_stopped, memory_order_relaxed))
 		return false;
 	if (now < w->measure_start_ns) {
 		hot->next_event_ns = w->measure_start_ns;

@@ -132,6 +132,8 @@ struct blk_clone_stats {
 	struct hist sync_lat;
 	uint64_t short_ios[BLK_DIRS], dropped_ios[BLK_DIRS];
 	struct blk_samples bw[BLK_DIRS], iops[BLK_DIRS]; /* logs.c */
+	int first_error; /* the first error continue_on_error let pass (an errno), 0: none */
+	bool ended_all;	 /* its end stopped the run with exit_what=all: no later group runs */
 };
 
 /* One file of a clone and the region of it that the clone addresses. */

@@ -317,6 +317,12 @@ static int fio_configure(struct command *cmd, char *err, size_t err_size)
 		c->groups[c->ngroups - 1].n++;
 		c->jobs[i]->groupid = c->ngroups - 1;
 	}
+	/* fio's exitall is the run's: any job that sets it makes every job's end stop its group */
+	bool exitall = false;
+	for (unsigned i = 0; i < c->njobs; i++)
+		exitall |= c->jobs[i]->o.ctl.exitall;
+	for (unsigned i = 0; exitall && i < c->njobs; i++)
+		c->jobs[i]->o.ctl.exitall = true;
 	if (cfg->readonly && (ret = check_readonly(c, err, err_size)))
 		return ret;
 	return cfg->parse_only ? CMD_DONE : CMD_CONTINUE;
@@ -329,13 +335,22 @@ static void fio_outputs(const struct command *cmd, struct cmd_outputs *o)
 	blk_cli_outputs(&cfg->cli, o);
 }
 
+/* Whether a clone of the group ended the whole run (exitall with exit_what=all). */
+static bool ended_all(const struct blk_group_result *gr)
+{
+	for (unsigned i = 0; gr->stats && i < gr->run.nworkers; i++)
+		if (gr->stats[i].ended_all)
+			return true;
+	return false;
+}
+
 static int fio_plan(struct command *cmd, unsigned index, struct run_plan *plan)
 {
 	struct fio_cmd *c = command_state(cmd);
 	const struct fio_config *cfg = command_config(cmd);
 	char err[ERR_SIZE];
 
-	if (index >= c->ngroups)
+	if (index >= c->ngroups || (index && ended_all(&c->groups[index - 1].gr)))
 		return CMD_NO_MORE_RUNS;
 	struct fio_group *g = &c->groups[index];
 	int ret = 0;

@@ -182,6 +182,14 @@ static void unit_json(struct jsonw *j, const struct blk_unit *u, const struct bl
 	jsonw_string(j, "jobname", u->job->o.name);
 	jsonw_u64(j, "groupid", u->groupid);
 	jsonw_i64(j, "error", u->error);
+	/* fio's, with continue_on_error: the errors let pass and the first of them */
+	if (u->job->o.ctl.continue_mask) {
+		uint64_t errors = 0;
+		for (unsigned d = 0; d < BLK_DIRS; d++)
+			errors += u->dir[d].errors;
+		jsonw_u64(j, "total_err", errors);
+		jsonw_i64(j, "first_error", u->first_error);
+	}
 	if (u->error)
 		jsonw_string(j, "error_message", u->error_msg);
 	jsonw_u64(j, "eta", 0);

@@ -134,6 +134,8 @@ static void add_clone(struct blk_unit *u, const struct worker_result *wr, unsign
 		}
 		u->syncs += cs->syncs;
 		hist_merge(&u->sync_lat, &cs->sync_lat);
+		if (cs->first_error && !u->first_error)
+			u->first_error = cs->first_error;
 		if (cs->behind_max_ns > u->behind_max_ns)
 			u->behind_max_ns = cs->behind_max_ns;
 	}
@@ -184,6 +186,7 @@ void blk_unit_fill(const struct blk_group_result *gr, unsigned groupid, unsigned
 	       offsetof(struct blk_unit, sync_lat) - offsetof(struct blk_unit, runtime_ns));
 	hist_init(&u->sync_lat);
 	u->behind_max_ns = 0;
+	u->first_error = 0;
 	u->error = 0;
 	u->error_msg = NULL;
 	u->groupid = groupid;

@@ -39,6 +39,7 @@ struct blk_unit {
 	uint64_t depth[BLK_DEPTH_BUCKETS], submit[BLK_DEPTH_BUCKETS], complete[BLK_DEPTH_BUCKETS];
 	uint64_t syncs;
 	struct hist sync_lat;
+	int first_error;	/* the first error continue_on_error let pass */
 	uint64_t behind_max_ns; /* how far the rate's schedule fell behind, at most */
 	int error;
 	const char *error_msg;

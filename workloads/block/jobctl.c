@@ -35,6 +35,8 @@ static const unsigned continue_masks[] = { 0,	       ERR_READ, ERR_WRITE, ERR_RE
 					   ERR_VERIFY, ERR_ANY,	 0,	    ERR_ANY };
 static const char *const policy_choices[] = { "shared", "split", NULL };
 
+static const char *const exit_what_choices[] = { "group", "stonewall", "all", NULL };
+
 const struct option_def blk_jobctl_option_defs[] = {
 	{ .name = "description",
 	  .type = OPT_STRING,
@@ -50,6 +52,23 @@ const struct option_def blk_jobctl_option_defs[] = {
 	  .offset = F(stonewall),
 	  .def = "0",
 	  .help = "wait for the jobs before to finish" },
+	{ .name = "exitall",
+	  .type = OPT_BOOL,
+	  .offset = C(exitall),
+	  .def = "0",
+	  .help = "when one clone of the group ends, the others stop (exit_what: which)" },
+	{ .name = "exit_what",
+	  .type = OPT_CHOICE,
+	  .offset = C(exit_what),
+	  .def = "group",
+	  .choices = exit_what_choices,
+	  .help = "with exitall: group (the jobs running together), stonewall (the same), all "
+		  "(and no later group runs)" },
+	{ .name = "exitall_on_error",
+	  .type = OPT_BOOL,
+	  .offset = C(exitall_on_error),
+	  .def = "0",
+	  .help = "when one clone ends on an error, the others of the group stop" },
 	{ .name = "new_group",
 	  .type = OPT_BOOL,
 	  .offset = C(new_group),

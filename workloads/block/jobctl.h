@@ -30,6 +30,9 @@ struct blk_jobctl_opts {
 	int64_t prio;
 	int64_t prioclass;
 	char exec_prerun[OPT_STRING_MAX];
+	bool exitall;
+	char exit_what[OPT_STRING_MAX];
+	bool exitall_on_error;
 	/* derived by blk_jobctl_validate */
 	unsigned continue_mask;		  /* fio's error_type bits: 1 read, 2 write, 4 verify */
 	int ignore[3][BLK_IGNORE_ERRORS]; /* errnos per type; ignore_n[t] == 0: EIO, EILSEQ */

@@ -452,7 +452,8 @@ bool blk_pace_wait(struct blk_pace *p, uint64_t t)
 	for (;;) {
 		uint64_t now = clock_now_ns();
 
-		if (signals_stop_requested())
+		if (signals_stop_requested() ||
+		    (p->run_stopped && atomic_load_explicit(p->run_stopped, memory_order_relaxed)))
 			return false;
 		if (now >= t)
 			break;

@@ -11,6 +11,7 @@
 #ifndef PVCBENCH_BLOCK_PACE_H
 #define PVCBENCH_BLOCK_PACE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -93,6 +94,7 @@ struct blk_pace {
 	uint64_t last_bytes[BLK_PACE_DIRS], last_ios[BLK_PACE_DIRS];
 	const char *name; /* the job's, for the failure line */
 	struct blk_clone_stats *stats;
+	const atomic_bool *run_stopped; /* the worker's: another clone ended the run (exitall) */
 	int error;     /* -EIO once rate_min was missed: blk_pace_due returns BLK_PACE_STOP */
 	char why[160]; /* the line that says so */
 };

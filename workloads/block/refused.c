@@ -11,9 +11,6 @@
 #define IOLOG                                                                                      \
 	"I/O logs, trace replay and blktrace merging are not supported; run fio to record or "     \
 	"replay them"
-#define EXIT                                                                                       \
-	"stopping the other jobs when one ends is not supported yet (the runner has no stop "      \
-	"for one group)"
 #define CGROUP "cgroups are not supported; start pvcbench inside the cgroup (systemd-run, cgexec)"
 #define USER "clones are threads of one process; run pvcbench as that user or group"
 #define FLOW "flow control between jobs is not supported"
@@ -63,9 +60,6 @@ const struct option_def blk_refused_option_defs[] = {
 	REFUSE("merge_blktrace_iters", IOLOG),
 	/* zoned block devices: pattern.c refuses them with zonemode=zbd */
 	/* job control pvcbench does not do yet */
-	REFUSE("exitall", EXIT),
-	REFUSE("exit_what", EXIT),
-	REFUSE("exitall_on_error", EXIT),
 	REFUSE("exec_postrun",
 	       "exec_postrun is not supported yet (no hook at a clone's end); run the command "
 	       "after pvcbench"),

@@ -320,6 +320,7 @@ int blk_worker_init(struct worker *w)
 		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
 	bw->engine_open = true;
 	ret = blk_pace_init(&bw->pace, clone, why, sizeof(why));
+	bw->pace.run_stopped = &w->run_stopped;
 	if (!ret)
 		ret = blk_log_open(&bw->log, clone, why, sizeof(why));
 	if (ret)
@@ -520,7 +521,10 @@ static void complete_one(struct worker *w, struct blk_worker *bw, struct io_req 
 	}
 	int err = r->result < 0 ? (int)r->result : -EIO;
 	worker_record_error(w, r->dir < BLK_DIRS ? r->dir : IO_WRITE);
-	if (!blk_jobctl_error_continue(bw->job, r->dir, err)) {
+	if (blk_jobctl_error_continue(bw->job, r->dir, err)) {
+		if (st && !st->first_error)
+			st->first_error = -err;
+	} else {
 		if (!worker_error(w))
 			worker_fail(w, err, "%s %s at offset %llu: %s", file_of(bw, r),
 				    dir_name(r->dir), (unsigned long long)r->offset,
@@ -728,6 +732,13 @@ out:
 	if (!worker_error(w)) {
 		drain(w, bw);
 		end_syncs(w, bw);
+	}
+	/* fio's exitall, exitall_on_error: this clone's end ends the others' too */
+	const struct blk_jobctl_opts *ctl = &bw->job->o.ctl;
+	if (ctl->exitall || (ctl->exitall_on_error && worker_error(w))) {
+		worker_stop_run(w);
+		if (ctl->exitall && !strcmp(ctl->exit_what, "all") && bw->stats)
+			bw->stats->ended_all = true;
 	}
 	if (bw->logging) {
 		int ret = blk_log_close(&bw->log, clock_now_ns());

@@ -194,6 +194,12 @@ bool opt_given(const struct option_set *set, const char *name);
 
 /* Parsers the table uses, exposed for tests and other modules. Return 0 or -EINVAL/-ERANGE. */
 int opt_parse_size(const char *text, uint64_t *bytes);
+/*
+ * What opt_parse_size's k, m, g... mean from now on, for fio's options (its kb_base): 1024 (k is
+ * 1024 and, as in fio, KiB is 1000) or 1000 (k is 1000, KiB 1024); 0, the default, is
+ * pvcbench's own: every suffix 1024-based. Returns the previous base.
+ */
+unsigned opt_size_kb_base(unsigned kb_base);
 int opt_parse_time(const char *text, uint64_t unit_ns, uint64_t *ns);
 int opt_parse_bool(const char *text, bool *value);
 int opt_parse_int(const char *text, int64_t *value);

@@ -145,15 +145,30 @@ static int parse_rate(const char *text, double *value)
 	return 0;
 }
 
+/* What k, m, g... mean in sizes (fio's kb_base; 0: pvcbench's, all 1024): opt_size_kb_base. */
+static unsigned size_kb_base;
+
+unsigned opt_size_kb_base(unsigned kb_base)
+{
+	unsigned old = size_kb_base;
+
+	size_kb_base = kb_base == 1000 || kb_base == 1024 ? kb_base : 0;
+	return old;
+}
+
 int opt_parse_size(const char *text, uint64_t *bytes)
 {
+	/* the power of the unit; iec: the suffix has an i (KiB), whose base is the other one */
 	static const struct {
 		const char *suffix;
-		unsigned shift;
+		unsigned power;
+		bool iec;
 	} units[] = {
-		{ "", 0 },    { "b", 0 },    { "k", 10 }, { "kb", 10 }, { "kib", 10 }, { "m", 20 },
-		{ "mb", 20 }, { "mib", 20 }, { "g", 30 }, { "gb", 30 }, { "gib", 30 }, { "t", 40 },
-		{ "tb", 40 }, { "tib", 40 }, { "p", 50 }, { "pb", 50 }, { "pib", 50 },
+		{ "", 0, false },   { "b", 0, false },	{ "k", 1, false },  { "kb", 1, false },
+		{ "kib", 1, true }, { "m", 2, false },	{ "mb", 2, false }, { "mib", 2, true },
+		{ "g", 3, false },  { "gb", 3, false }, { "gib", 3, true }, { "t", 4, false },
+		{ "tb", 4, false }, { "tib", 4, true }, { "p", 5, false },  { "pb", 5, false },
+		{ "pib", 5, true },
 	};
 	long double v;
 	const char *rest;
@@ -167,7 +182,16 @@ int opt_parse_size(const char *text, uint64_t *bytes)
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcasecmp(rest, units[i].suffix))
 			continue;
-		long double scaled = v * (long double)(1ULL << units[i].shift);
+		/*
+		 * fio's rule: with kb_base=1024 (its default) k is 1024 and the IEC KiB is 1000 (its
+		 * "compatibility mode"); with kb_base=1000, k is 1000 and KiB is 1024.
+		 */
+		unsigned base = size_kb_base ? size_kb_base : 1024;
+		if (units[i].iec && size_kb_base)
+			base = base == 1024 ? 1000 : 1024;
+		long double scaled = v;
+		for (unsigned p = 0; p < units[i].power; p++)
+			scaled *= (long double)base;
 		if (scaled >= 18446744073709551615.0L)
 			return -ERANGE;
 		*bytes = (uint64_t)scaled;

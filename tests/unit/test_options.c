@@ -201,6 +201,34 @@ struct test_size_case {
 	uint64_t bytes;
 };
 
+/* fio's kb_base: k and KiB swap bases between 1024 (fio's default) and 1000; 0 is pvcbench's. */
+static void test_size_kb_base(void **state)
+{
+	static const struct {
+		unsigned base;
+		const char *text;
+		uint64_t bytes;
+	} cases[] = {
+		{ 0, "4k", 4096 },	    { 0, "4KiB", 4096 },       { 0, "1MiB", 1048576 },
+		{ 1024, "4k", 4096 },	    { 1024, "4KiB", 4000 },    { 1024, "1MiB", 1000000 },
+		{ 1024, "2g", 1ULL << 31 }, { 1000, "4k", 4000 },      { 1000, "4KiB", 4096 },
+		{ 1000, "1m", 1000000 },    { 1000, "1MiB", 1048576 }, { 1000, "512", 512 },
+	};
+	uint64_t v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned old = opt_size_kb_base(cases[i].base);
+		int ret = opt_parse_size(cases[i].text, &v);
+		opt_size_kb_base(old);
+		if (ret || v != cases[i].bytes)
+			fail_msg("kb_base=%u %s: ret %d, %llu bytes, want %llu", cases[i].base,
+				 cases[i].text, ret, (unsigned long long)v,
+				 (unsigned long long)cases[i].bytes);
+	}
+	assert_int_equal(opt_size_kb_base(0), 0); /* the default was restored every time */
+}
+
 static void test_parse_size(void **state)
 {
 	static const struct test_size_case cases[] = {
@@ -994,6 +1022,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_size_kb_base),
 		cmocka_unit_test(test_parse_time),
 		cmocka_unit_test(test_parse_bool),
 		cmocka_unit_test(test_parse_int),

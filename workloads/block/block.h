@@ -163,6 +163,9 @@ int blk_option_table_fits(const struct option_def *defs, unsigned capacity, cons
 int blk_option_tables_check(char *err, size_t err_size);
 /* Sets up a job's option set and applies fio's defaults. */
 int blk_job_init(struct blk_job *job, char *err, size_t err_size);
+/* Sets one option of a job (opt_set), sizes read with the job's kb_base so far, as fio. */
+int blk_job_set(struct blk_job *job, const char *key, const char *value, enum opt_source source,
+		char *err, size_t err_size);
 /* Checks the values together (bs <= size, direct alignment, ...) and derives the pattern. */
 int blk_job_validate(struct blk_job *job, char *err, size_t err_size);
 

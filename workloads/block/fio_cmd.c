@@ -179,7 +179,7 @@ static int fio_on_option(struct command *cmd, unsigned table, const struct optio
 		if (!c->cur)
 			return -ENOMEM;
 	}
-	return opt_set(&c->cur->set, &c->cur->o, def->name, value, SRC_FLAG, err, err_size);
+	return blk_job_set(c->cur, def->name, value, SRC_FLAG, err, err_size);
 }
 
 static int fio_on_operand(struct command *cmd, const char *text, char *err, size_t err_size)

@@ -301,8 +301,7 @@ static int job_line(struct blk_jobfile *jf, struct jobfile_state *st, char *expa
 	}
 	if (jf->showcmd && showcmd_add(jf, st->cur == &st->file_global, key, value))
 		return -ENOMEM;
-	int ret =
-		opt_set(&st->cur->set, &st->cur->o, key, value, SRC_JOBFILE, inner, sizeof(inner));
+	int ret = blk_job_set(st->cur, key, value, SRC_JOBFILE, inner, sizeof(inner));
 	if (ret)
 		snprintf(err, st->err_size, "%s:%u: %s", path, lineno, inner);
 	return ret;

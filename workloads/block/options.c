@@ -146,6 +146,17 @@ int blk_job_init(struct blk_job *job, char *err, size_t err_size)
 	return opt_apply_defaults(&job->set, &job->o, err, err_size);
 }
 
+int blk_job_set(struct blk_job *job, const char *key, const char *value, enum opt_source source,
+		char *err, size_t err_size)
+{
+	/* sizes read as the job's kb_base says, as far as it was given before them */
+	unsigned old = opt_size_kb_base((unsigned)job->o.rep.kb_base);
+	int ret = opt_set(&job->set, &job->o, key, value, source, err, err_size);
+
+	opt_size_kb_base(old);
+	return ret;
+}
+
 int blk_job_validate(struct blk_job *job, char *err, size_t err_size)
 {
 	static int (*const checks[])(struct blk_job *, char *, size_t) = {
@@ -167,10 +178,11 @@ int blk_job_validate(struct blk_job *job, char *err, size_t err_size)
 		snprintf(err, err_size, "job %s: --time_based needs --runtime", o->name);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-		int ret = checks[i](job, err, err_size);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	/* the size options kept as text (size, bs, ...) are read with the job's kb_base */
+	unsigned old = opt_size_kb_base((unsigned)job->o.rep.kb_base);
+	int ret = 0;
+	for (size_t i = 0; !ret && i < sizeof(checks) / sizeof(checks[0]); i++)
+		ret = checks[i](job, err, err_size);
+	opt_size_kb_base(old);
+	return ret;
 }

@@ -128,7 +128,7 @@ struct blk_clone_stats {
 	uint64_t depth[BLK_DEPTH_BUCKETS];  /* I/Os in flight when one was submitted */
 	uint64_t submit[BLK_DEPTH_BUCKETS]; /* I/Os per submit call */
 	uint64_t complete[BLK_DEPTH_BUCKETS]; /* I/Os per reap */
-	uint64_t syncs;			      /* fsync/fdatasync calls (fio's "sync" object) */
+	uint64_t syncs; /* fsyncs: fio's "sync" total_ios (sync_lat has fdatasyncs too) */
 	struct hist sync_lat;
 	uint64_t short_ios[BLK_DIRS], dropped_ios[BLK_DIRS];
 	struct blk_samples bw[BLK_DIRS], iops[BLK_DIRS]; /* logs.c */

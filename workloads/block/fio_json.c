@@ -138,7 +138,7 @@ static void sync_json(struct jsonw *j, const struct blk_unit *u)
 	lat_json(j, "lat_ns", &u->sync_lat, u->sync_lat.count > 0, false, u->rep);
 	/* pvcbench merge reads every object with total_ios as an operation */
 	jsonw_u64(j, "io_bytes", 0);
-	jsonw_u64(j, "runtime", u->syncs ? fmt_fio_msec(u->runtime_ns) : 0);
+	jsonw_u64(j, "runtime", u->sync_lat.count ? fmt_fio_msec(u->runtime_ns) : 0);
 	jsonw_u64(j, "errors", 0);
 	hist_json(j, "lat_hist", &u->sync_lat);
 	jsonw_object_end(j);

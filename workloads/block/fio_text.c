@@ -277,7 +277,7 @@ static void print_unit(FILE *out, const struct blk_unit *u, const struct blk_gro
 	bucket_lines(out, "nsec", n, 10, total);
 	bucket_lines(out, "usec", us, 10, total);
 	bucket_lines(out, "msec", ms, 12, total);
-	if (u->syncs && u->sync_lat.count) {
+	if (u->sync_lat.count) {
 		fputs("  fsync/fdatasync/sync_file_range/syncfs:\n", out);
 		lat_line(out, "sync", &u->sync_lat);
 		percentile_block(out, "sync", &u->sync_lat, r);

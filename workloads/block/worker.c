@@ -46,8 +46,9 @@ struct blk_worker {
 	unsigned depth, nfree, queued, inflight;
 	/* fio's iodepth_batch_submit, _complete_min, _complete_max and iodepth_low */
 	unsigned batch_submit, complete_min, complete_max, low;
-	unsigned writes_since_sync; /* fsync=N / fdatasync=N / sync_file_range's N */
-	struct io_req held;	    /* the I/O generated when a sync took its place */
+	uint64_t writes_issued; /* fio's io_issues[WRITE]: fsync=N's count */
+	bool last_sync;		/* the last request issued was a sync */
+	struct io_req held;	/* the I/O generated when a sync took its place */
 	bool have_held;
 	int last_write_fd;
 	bool sync_every; /* one of fsync, fdatasync, sync_file_range is set */
@@ -374,19 +375,23 @@ static unsigned file_index(const struct blk_worker *bw, int fd)
 static bool sync_due(struct blk_worker *bw, struct io_req *r)
 {
 	const struct blk_engine_job_opts *o = bw->eo;
-	uint64_t n = bw->writes_since_sync;
+	uint64_t n = bw->writes_issued;
 
-	if (!n || bw->last_write_fd < 0)
+	/*
+	 * fio's rule: a sync goes ahead of the next I/O whenever the writes issued are a
+	 * multiple of N and the last request was not a sync; so in a mixed job a sync also goes
+	 * ahead of each read until the next write (fio 3.33 counts, checked with strace).
+	 */
+	if (!n || bw->last_sync || bw->last_write_fd < 0)
 		return false;
-	if (o->fsync_blocks && n >= (uint64_t)o->fsync_blocks)
+	if (o->fsync_blocks && !(n % (uint64_t)o->fsync_blocks))
 		r->dir = IO_SYNC;
-	else if (o->fdatasync_blocks && n >= (uint64_t)o->fdatasync_blocks)
+	else if (o->fdatasync_blocks && !(n % (uint64_t)o->fdatasync_blocks))
 		r->dir = IO_DATASYNC;
-	else if (o->sync_file_range_blocks && n >= (uint64_t)o->sync_file_range_blocks)
+	else if (o->sync_file_range_blocks && !(n % (uint64_t)o->sync_file_range_blocks))
 		r->dir = IO_SYNC_FILE_RANGE;
 	else
 		return false;
-	bw->writes_since_sync = 0;
 	r->fd = bw->last_write_fd;
 	r->offset = 0;
 	r->len = 0;
@@ -431,19 +436,21 @@ static inline bool next_io(struct worker *w, struct blk_worker *bw, struct io_re
 	} else {
 		if (!blk_gen_next(&bw->gen, r, worker_measuring(w)))
 			return false;
-		if (__builtin_expect(bw->writes_since_sync > 0, 0)) {
+		if (__builtin_expect(bw->sync_every && bw->writes_issued && !bw->last_sync, 0)) {
 			bw->held = *r;
 			if (sync_due(bw, r)) {
 				bw->have_held = true;
+				bw->last_sync = true;
 				r->start_ns = clock_now_ns();
 				return true;
 			}
 		}
 	}
+	bw->last_sync = false;
 	if (r->dir == IO_WRITE) {
 		blk_data_write(&bw->data, bw->iov[r->buf].iov_base, r->len, r->offset);
 		if (bw->sync_every) {
-			bw->writes_since_sync++;
+			bw->writes_issued++;
 			bw->last_write_fd = r->fd;
 		}
 		bw->written[file_index(bw, r->fd)] = true;
@@ -495,7 +502,8 @@ static void complete_one(struct worker *w, struct blk_worker *bw, struct io_req 
 		if (r->dir >= IO_SYNC) {
 			/* fio's "sync" object: the count and the syncs' completion latency */
 			if (st) {
-				st->syncs++;
+				/* fio 3.33 counts fsyncs only in total_ios; lat has them all */
+				st->syncs += r->dir == IO_SYNC;
 				hist_record(&st->sync_lat, clat);
 			}
 			return;

@@ -203,5 +203,14 @@ rm -f ./*
 run_pvc fio --name=e --size=1m --exec_prerun='exit 3'
 check "a failing exec_prerun: exit 1 naming it, data file removed" \
 	test "$RC" = 1 -a -n "$(grep "exec_prerun 'exit 3' failed" "$ERR")" -a ! -e e.0.0
+note "--name=global on the command line"
+run_pvc fio --output-format=json --name=global --rw=randread --size=1m --name=j1 --name=j2
+check "--name=global: its options go to every job, as in fio; no job called global" \
+	py "$OUT" <<'PY'
+import json, sys
+jobs = json.load(open(sys.argv[1]))["jobs"]
+got = [(j["jobname"], j["read"]["total_ios"]) for j in jobs]
+sys.exit(0 if got == [("j1", 256), ("j2", 256)] else "jobs %r, want j1 and j2 of 256 reads" % got)
+PY
 rm -f ./*
 finish

@@ -175,6 +175,11 @@ static int fio_on_option(struct command *cmd, unsigned table, const struct optio
 	if (table == 0)
 		return command_store_option(cmd, def, value, err, err_size);
 	if (!strcmp(def->name, "name")) {
+		/* as in fio, --name=global is the global section: its options go to every job */
+		if (value && !strcmp(value, "global")) {
+			c->cur = &c->global;
+			return 0;
+		}
 		c->cur = job_new(c, &c->global, err, err_size);
 		if (!c->cur)
 			return -ENOMEM;

@@ -203,6 +203,24 @@ static void copy_value(struct jsonw *j, const char *key, const json_t *v)
 
 /* --- JSON */
 
+/* A merged operation: the fio parts that every one of its inputs had, as fio writes them. */
+static void total_json(struct jsonw *j, const struct merge_total *t)
+{
+	const struct merge_extra *x = &t->extra;
+	bool split = t->split == t->added, samples = t->samples == t->added;
+	struct op_extra extra = {
+		.slat = split ? &x->slat : NULL,
+		.clat = split ? &x->clat : NULL,
+		.bw = samples ? &x->bw : NULL,
+		.iops = samples ? &x->iops : NULL,
+		.short_ios = x->short_ios,
+		.drop_ios = x->drop_ios,
+		.sync_shape = t->sync == t->added,
+	};
+
+	report_op_json_extra(j, t->name, &t->stats, t->runtime_ms * 1000000ULL, &extra);
+}
+
 static void group_json(struct jsonw *j, const char *key, const struct merge_set *m,
 		       const struct merge_group *g, int group)
 {
@@ -217,7 +235,7 @@ static void group_json(struct jsonw *j, const char *key, const struct merge_set 
 	jsonw_u64(j, "merged_sources", m->ninputs);
 	jsonw_u64(j, "failed_jobs", failed);
 	for (unsigned o = 0; o < g->nops; o++)
-		report_op_json(j, g->op[o].name, &g->op[o].stats, g->op[o].runtime_ms * 1000000ULL);
+		total_json(j, &g->op[o]);
 	jsonw_object_end(j);
 }
 

@@ -45,7 +45,8 @@ static void group_op_names(const struct merge_group *g, const char **names)
 
 static uint64_t op_did(const json_t *op)
 {
-	const json_t *ios = json_object_get(op, "total_ios"), *errors = json_object_get(op, "errors");
+	const json_t *ios = json_object_get(op, "total_ios"),
+		     *errors = json_object_get(op, "errors");
 
 	return (uint64_t)json_integer_value(ios) | (uint64_t)json_integer_value(errors);
 }

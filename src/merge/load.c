@@ -6,7 +6,9 @@
  * was. The histograms are rebuilt from lat_hist exactly: bucket counts through hist_add_bucket,
  * and count, min, max, sum and the 128-bit sum of squares from the JSON. They are checked
  * against each other (buckets adding up to count, min and max in the first and last non-empty
- * buckets), because a merged report is only as exact as every one of its inputs.
+ * buckets), because a merged report is only as exact as every one of its inputs. A fio
+ * direction's slat_hist and clat_hist are read and checked the same way, and its bw_sums and
+ * iops_sums as numbers (all optional: see struct merge_extra).
  */
 #include "merge_int.h"
 
@@ -92,16 +94,15 @@ static int hist_from_json(const json_t *lh, const char *key, struct hist *h, cha
 
 		if (json_array_size(pair) != 2 || !json_is_integer(b) || !json_is_integer(c) ||
 		    json_integer_value(c) < 0) {
-			snprintf(why, why_size,
-				 "%s buckets[%zu] is not an [index, count] pair", key, i);
+			snprintf(why, why_size, "%s buckets[%zu] is not an [index, count] pair",
+				 key, i);
 			return -EINVAL;
 		}
 		json_int_t index = json_integer_value(b);
 		uint64_t n = (uint64_t)json_integer_value(c);
 		if (index < 0 || index >= HIST_BUCKETS || hist_add_bucket(h, (unsigned)index, n)) {
-			snprintf(why, why_size,
-				 "%s buckets[%zu]: index %lld out of range (0..%u)", key, i,
-				 (long long)index, HIST_BUCKETS - 1);
+			snprintf(why, why_size, "%s buckets[%zu]: index %lld out of range (0..%u)",
+				 key, i, (long long)index, HIST_BUCKETS - 1);
 			return -EINVAL;
 		}
 		if (__builtin_add_overflow(total, n, &total)) {
@@ -115,14 +116,14 @@ static int hist_from_json(const json_t *lh, const char *key, struct hist *h, cha
 	}
 	if (total != count) {
 		snprintf(why, why_size,
-			 "%s bucket counts add up to %" PRIu64 ", but its count is %" PRIu64,
-			 key, total, count);
+			 "%s bucket counts add up to %" PRIu64 ", but its count is %" PRIu64, key,
+			 total, count);
 		return -EINVAL;
 	}
 	if (!count) {
 		if (min || max || sum || squares) {
-			snprintf(why, why_size,
-				 "%s is empty, but its min, max or sum is not 0", key);
+			snprintf(why, why_size, "%s is empty, but its min, max or sum is not 0",
+				 key);
 			return -EINVAL;
 		}
 		return 0;
@@ -153,8 +154,7 @@ int merge_op_stats(const json_t *op, struct op_stats *s, char *err, size_t err_s
 }
 
 /* A finite number (jansson reads what %.17g wrote back to the same double). */
-static int get_number(const json_t *obj, const char *key, double *value, char *why,
-		      size_t why_size)
+static int get_number(const json_t *obj, const char *key, double *value, char *why, size_t why_size)
 {
 	const json_t *v = json_object_get(obj, key);
 
@@ -216,11 +216,10 @@ int merge_op_extra(const json_t *op, struct merge_extra *x, char *err, size_t er
 	if (pair_present(op, "slat_hist", "clat_hist", &x->split, err, err_size) ||
 	    pair_present(op, "bw_sums", "iops_sums", &x->samples, err, err_size))
 		return -EINVAL;
-	if (x->split &&
-	    (hist_from_json(json_object_get(op, "slat_hist"), "slat_hist", &x->slat, err,
-			    err_size) ||
-	     hist_from_json(json_object_get(op, "clat_hist"), "clat_hist", &x->clat, err,
-			    err_size)))
+	if (x->split && (hist_from_json(json_object_get(op, "slat_hist"), "slat_hist", &x->slat,
+					err, err_size) ||
+			 hist_from_json(json_object_get(op, "clat_hist"), "clat_hist", &x->clat,
+					err, err_size)))
 		return -EINVAL;
 	if (x->samples && (samples_from_json(op, "bw_sums", &x->bw, err, err_size) ||
 			   samples_from_json(op, "iops_sums", &x->iops, err, err_size)))
@@ -317,7 +316,8 @@ static int check_doc(const char *name, json_t *doc, struct merge_job *jobs, size
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < json_array_size(arr); i++) {
-		if (load_job(json_array_get(arr, i), i, &jobs[i], scratch, extra, why, sizeof(why))) {
+		if (load_job(json_array_get(arr, i), i, &jobs[i], scratch, extra, why,
+			     sizeof(why))) {
 			snprintf(err, err_size, "%s: %s", name, why);
 			return -EINVAL;
 		}

@@ -4,8 +4,9 @@
  *
  * Input jobs are copied member for member from their jansson trees through the report's JSON
  * writer, so they read exactly as pvcbench wrote them (arrays of small arrays, such as lat_hist
- * buckets, one per line as results.c writes them). Merged operations go through report_op_json,
- * so a total has every field of a job's operation, computed the same way.
+ * buckets, one per line as results.c writes them). Merged operations go through
+ * report_op_json_extra, so a total has every field of a job's operation, computed the same way
+ * (a fio direction's slat/clat split and samples when every input of it had them).
  */
 #include "merge_int.h"
 #include "pvcbench/fmt.h"

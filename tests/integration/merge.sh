@@ -4,11 +4,15 @@
 # 1. Exactness: one `pvcbench fio` run with numjobs=2 (no group_reporting: one job per clone,
 #    each with its own lat_hist) split into two files of one job each, as two pods would write
 #    them. Merged, the total's clat_ns (N, min, max, mean, stddev, every percentile) must equal
-#    what tests/integration/histmodel.py computes from the sum of the two histograms (the
+#    what tests/lib/histmodel.py computes from the sum of the two histograms (the
 #    group_reporting view of the same samples, computed independently in Python); the model is
 #    itself checked first against pvcbench's own figures of each job. Counts and bytes add, the
-#    run time is the longer, iops and bw are the sums over it. Merging one file alone gives
-#    back that file's operation objects exactly, and the input jobs are kept whole.
+#    run time is the longer, iops and bw are the sums over it. slat_ns and clat_ns likewise
+#    from the summed slat_hist and clat_hist; the bw/iops sample fields from the inputs' bw_sums
+#    and iops_sums added in Python as fio's group_reporting adds its jobs'. Merging one file
+#    alone gives back that file's read, write, trim and sync objects exactly (bw_agg against its
+#    own bandwidth), a merged result merges again to the same total, and the input jobs are
+#    kept whole. A randwrite run with fsync=4 merges its write and sync objects the same way.
 # 2. Merging N copies of one file: N times the counts, the same percentiles, min, max, mean.
 # 3. Refusals, each with exit status 2, one stderr line naming the file, nothing on stdout and no
 #    --output file: unreadable, corrupt and truncated JSON, JSON that is not a pvcbench result

@@ -132,11 +132,12 @@ static void dir_json(struct jsonw *j, const struct blk_unit *u, unsigned d,
 	/* the parts of slat_ns, clat_ns and the samples that pvcbench merge adds up exactly */
 	hist_json(j, "slat_hist", &s->slat);
 	hist_json(j, "clat_hist", &s->clat);
-	report_samples_json(j, "bw_sums", &(struct op_samples){ s->bw.n, s->bw.min, s->bw.max,
-								   s->bw.mean, s->bw.s });
+	report_samples_json(
+		j, "bw_sums",
+		&(struct op_samples){ s->bw.n, s->bw.min, s->bw.max, s->bw.mean, s->bw.s });
 	report_samples_json(j, "iops_sums",
-			    &(struct op_samples){ s->iops.n, s->iops.min, s->iops.max,
-						  s->iops.mean, s->iops.s });
+			    &(struct op_samples){ s->iops.n, s->iops.min, s->iops.max, s->iops.mean,
+						  s->iops.s });
 	jsonw_object_end(j);
 }
 

@@ -64,12 +64,19 @@ void report_samples_json(struct jsonw *j, const char *key, const struct op_sampl
  * neither): fio's bw_min ... iops_samples, with bw_agg against the operation's own bandwidth
  * (fio's against its group's aggregate), plus bw_sums and iops_sums. sync_shape: fio's sync
  * object instead (total_ios and lat_ns, then io_bytes, runtime, errors and lat_hist).
+ * percentiles_set: which of slat_ns, clat_ns, lat_ns get a percentile object (fio's
+ * slat_percentiles, clat_percentiles, lat_percentiles; else clat's only), at npercentiles
+ * values of percentiles (NULL: report_percentiles, fio's default list).
  */
+enum { OP_SLAT, OP_CLAT, OP_LAT, OP_LATS };
 struct op_extra {
 	const struct hist *slat, *clat;
 	const struct op_samples *bw, *iops;
 	uint64_t short_ios, drop_ios;
 	bool sync_shape;
+	bool percentiles_set, percentile_on[OP_LATS];
+	const double *percentiles;
+	unsigned npercentiles;
 };
 void report_op_json_extra(struct jsonw *j, const char *key, const struct op_stats *s,
 			  uint64_t runtime_ns, const struct op_extra *x);

@@ -255,6 +255,14 @@ static void total_add(struct merge_total *t, const struct op_stats *s, const str
 	t->extra.drop_ios += x->drop_ios;
 	if (x->sync)
 		t->sync++;
+	for (unsigned k = 0; k < OP_LATS; k++) {
+		t->extra.percentile_seen[k] |= x->percentile_seen[k];
+		t->extra.percentile_on[k] |= x->percentile_on[k];
+	}
+	if (!t->extra.npercentiles && x->npercentiles) {
+		t->extra.npercentiles = x->npercentiles;
+		memcpy(t->extra.percentiles, x->percentiles, x->npercentiles * sizeof(double));
+	}
 	if (x->split) {
 		t->split++;
 		hist_merge(&t->extra.slat, &x->slat);

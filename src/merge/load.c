@@ -204,8 +204,53 @@ static int pair_present(const json_t *op, const char *a, const char *b, bool *pr
 	return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Which latency objects have percentiles, and at which values (see struct merge_extra). */
+static int percentiles_from_json(const json_t *op, struct merge_extra *x, char *why,
+				 size_t why_size)
+{
+	static const char *const keys[OP_LATS] = { "slat_ns", "clat_ns", "lat_ns" };
+
+	x->npercentiles = 0;
+	for (unsigned k = 0; k < OP_LATS; k++) {
+		const json_t *lat = json_object_get(op, keys[k]);
+		const json_t *pct = json_object_get(lat, "percentile");
+		const char *name;
+		const json_t *v;
+		x->percentile_seen[k] = json_integer_value(json_object_get(lat, "N")) > 0;
+		x->percentile_on[k] = json_is_object(pct);
+		if (!x->percentile_on[k] || x->npercentiles)
+			continue;
+		json_object_foreach((json_t *)pct, name, v)
+		{
+			char *end;
+			double p = strtod(name, &end);
+			if (*end || !(p > 0.0 && p <= 100.0) ||
+			    x->npercentiles == MERGE_MAX_PERCENTILES) {
+				snprintf(
+					why, why_size,
+					"%s percentile \"%s\" is not a percentile (0 to 100, at most "
+					"%u of them)",
+					keys[k], name, MERGE_MAX_PERCENTILES);
+				return -EINVAL;
+			}
+			x->percentiles[x->npercentiles++] = p;
+		}
+		qsort(x->percentiles, x->npercentiles, sizeof(double), cmp_double);
+	}
+	return 0;
+}
+
 int merge_op_extra(const json_t *op, struct merge_extra *x, char *err, size_t err_size)
 {
+	if (percentiles_from_json(op, x, err, err_size))
+		return -EINVAL;
 	x->sync = !json_object_get(op, "clat_ns");
 	x->short_ios = x->drop_ios = 0;
 	if (json_object_get(op, "short_ios") &&

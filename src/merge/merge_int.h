@@ -43,11 +43,20 @@ struct merge_input {
  * kafka's operations, and older results, have none of it): slat_hist and clat_hist (split),
  * bw_sums and iops_sums (samples), short_ios and drop_ios; sync: fio's sync object (no clat_ns).
  */
+#define MERGE_MAX_PERCENTILES 64
+
 struct merge_extra {
 	bool split, samples, sync;
 	struct hist slat, clat;
 	struct op_samples bw, iops;
 	uint64_t short_ios, drop_ios;
+	/*
+	 * Which of slat_ns, clat_ns, lat_ns hold a percentile object (fio's *_percentiles; none is
+	 * written for an empty histogram, so only an input with samples says "off"), and its list.
+	 */
+	bool percentile_seen[OP_LATS], percentile_on[OP_LATS];
+	unsigned npercentiles;
+	double percentiles[MERGE_MAX_PERCENTILES];
 };
 
 struct merge_total {

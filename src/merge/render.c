@@ -99,6 +99,21 @@ static void write_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/*
+ * %f as jsonw_double writes it, so that what pvcbench wrote reads the same; %.17g when %f would
+ * change the value (bw_sums and iops_sums, which are written to be read back exactly).
+ */
+static void write_real(FILE *f, double v)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "%f", v);
+	if (strtod(text, NULL) == v)
+		fputs(text, f);
+	else
+		fprintf(f, "%.17g", v);
+}
+
 static void write_scalar(FILE *f, const json_t *v)
 {
 	switch (json_typeof(v)) {
@@ -109,8 +124,7 @@ static void write_scalar(FILE *f, const json_t *v)
 		fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
 	case JSON_REAL:
-		/* %f as jsonw_double writes it: what pvcbench wrote reads back the same */
-		fprintf(f, "%f", isfinite(json_real_value(v)) ? json_real_value(v) : 0.0);
+		write_real(f, isfinite(json_real_value(v)) ? json_real_value(v) : 0.0);
 		break;
 	case JSON_TRUE:
 		fputs("true", f);
@@ -217,7 +231,15 @@ static void total_json(struct jsonw *j, const struct merge_total *t)
 		.short_ios = x->short_ios,
 		.drop_ios = x->drop_ios,
 		.sync_shape = t->sync == t->added,
+		.percentiles = x->npercentiles ? x->percentiles : NULL,
+		.npercentiles = x->npercentiles,
 	};
+
+	/* the inputs' percentile settings, as far as an input with samples showed them */
+	for (unsigned k = 0; k < OP_LATS; k++) {
+		extra.percentiles_set |= x->percentile_seen[k];
+		extra.percentile_on[k] = x->percentile_on[k];
+	}
 
 	report_op_json_extra(j, t->name, &t->stats, t->runtime_ms * 1000000ULL, &extra);
 }

@@ -13,7 +13,9 @@ const double report_percentiles[] = { 1,  5,  10, 20, 30,   40,	  50,	 60,   70,
 				      80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99 };
 const unsigned report_npercentiles = sizeof(report_percentiles) / sizeof(report_percentiles[0]);
 
-static void lat_json(struct jsonw *j, const char *key, const struct hist *h, bool percentiles)
+/* n percentiles of list (none when n is 0) */
+static void lat_json_at(struct jsonw *j, const char *key, const struct hist *h, const double *list,
+			unsigned n)
 {
 	char name[32];
 
@@ -23,15 +25,20 @@ static void lat_json(struct jsonw *j, const char *key, const struct hist *h, boo
 	jsonw_double(j, "mean", hist_mean(h));
 	jsonw_double(j, "stddev", hist_stddev(h));
 	jsonw_u64(j, "N", h->count);
-	if (percentiles && h->count) {
+	if (n && h->count) {
 		jsonw_object_begin(j, "percentile");
-		for (unsigned i = 0; i < report_npercentiles; i++) {
-			snprintf(name, sizeof(name), "%f", report_percentiles[i]);
-			jsonw_u64(j, name, hist_value_at(h, report_percentiles[i]));
+		for (unsigned i = 0; i < n; i++) {
+			snprintf(name, sizeof(name), "%f", list[i]);
+			jsonw_u64(j, name, hist_value_at(h, list[i]));
 		}
 		jsonw_object_end(j);
 	}
 	jsonw_object_end(j);
+}
+
+static void lat_json(struct jsonw *j, const char *key, const struct hist *h, bool percentiles)
+{
+	lat_json_at(j, key, h, report_percentiles, percentiles ? report_npercentiles : 0);
 }
 
 /* The exact histogram: enough to merge results from many runs without loss. */
@@ -172,9 +179,15 @@ void report_op_json_extra(struct jsonw *j, const char *key, const struct op_stat
 	jsonw_u64(j, "short_ios", x->short_ios);
 	jsonw_u64(j, "drop_ios", x->drop_ios);
 	jsonw_u64(j, "errors", s->errors);
-	lat_json(j, "slat_ns", split ? x->slat : &none, false);
-	lat_json(j, "clat_ns", split ? x->clat : &s->lat, true);
-	lat_json(j, "lat_ns", &s->lat, false);
+	const struct hist *lats[OP_LATS] = { split ? x->slat : &none, split ? x->clat : &s->lat,
+					     &s->lat };
+	static const char *const keys[OP_LATS] = { "slat_ns", "clat_ns", "lat_ns" };
+	const double *list = x->percentiles ? x->percentiles : report_percentiles;
+	unsigned n = x->percentiles ? x->npercentiles : report_npercentiles;
+	for (unsigned k = 0; k < OP_LATS; k++) {
+		bool on = x->percentiles_set ? x->percentile_on[k] : k == OP_CLAT;
+		lat_json_at(j, keys[k], lats[k], list, on ? n : 0);
+	}
 	if (samples)
 		samples_fields(j, x->bw, x->iops, bw_bytes);
 	hist_json(j, "lat_hist", &s->lat);

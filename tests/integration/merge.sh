@@ -156,6 +156,29 @@ if bad:
 sys.exit(1 if bad else 0)
 EOF
 
+# --- one job (its own group, so bw_agg too), with every latency's percentiles at a list of its own
+run_pvc fio --name=p --directory="$DATA" --size=4M --rw=randrw --bs=4k --runtime=1 --time_based \
+	--slat_percentiles=1 --lat_percentiles=1 --percentile_list=50:99.5:99.99 --output-format=json
+if [ "$RC" = 0 ]; then
+	cp "$OUT" pct.json
+	run_pvc merge --output-format=json pct.json
+	check "one job merged alone: read, write, trim and sync the same on every key, percentiles too" \
+		py pct.json "$OUT" <<'EOF'
+import json, sys
+one, merged = json.load(open(sys.argv[1]))["jobs"][0], json.load(open(sys.argv[2]))["total"]
+bad = ["%s %s" % (op, k) for op in ("read", "write", "trim", "sync")
+       for k in set(one[op]) | set(merged[op]) if one[op].get(k) != merged[op].get(k)]
+if list(one["read"]["slat_ns"].get("percentile", {})) != ["50.000000", "99.500000", "99.990000"]:
+    bad.append("the run's slat_ns percentiles %r" % one["read"]["slat_ns"].get("percentile"))
+if bad:
+    print("    differs: %r" % bad)
+sys.exit(1 if bad else 0)
+EOF
+else
+	fail "pvcbench fio (randrw, slat_percentiles, lat_percentiles, percentile_list) exits 0"
+	show_run
+fi
+
 # --- syncs: fsync's sync object (total_ios, lat_ns) merges too, in fio's sync shape
 run_pvc fio --name=w --directory="$DATA" --size=4M --rw=randwrite --bs=4k --fsync=4 \
 	--runtime=1 --time_based --numjobs=2 --output-format=json

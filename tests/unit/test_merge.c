@@ -623,6 +623,18 @@ static void test_fio_extras(void **state)
 	assert_int_equal(test_u64(sync, "lat_ns", "N"), 1400);
 	json_decref(doc);
 
+	/* merged again: the input jobs' sums are copied so that they still read back exactly */
+	struct merge_set *again = merge_set_new();
+	char *out = test_print(m, true);
+	test_add(again, "merged.json", out);
+	t = test_total(again, "read", &doc);
+	assert_true(test_num(t, "bw_sums", "mean") == bw.mean);
+	assert_true(test_num(t, "iops_sums", "S") == iops.s);
+	assert_int_equal(test_u64(t, "clat_ns", "min"), clat.min);
+	json_decref(doc);
+	merge_set_free(again);
+	free(out);
+
 	test_add(m, "old.json", dold);
 	t = test_total(m, "read", &doc);
 	assert_int_equal(test_u64(t, "slat_ns", "N"), 0);

@@ -42,6 +42,45 @@ void jsonw_bool(struct jsonw *j, const char *key, bool value);
 void report_op_json(struct jsonw *j, const char *key, const struct op_stats *s,
 		    uint64_t runtime_ns);
 
+/*
+ * bw or iops samples summed as fio's group_reporting sums its jobs' (sum_stat with pure_sum):
+ * samples, min, max, mean and S (the sum of squared deviations from the mean) each added, so
+ * that the group's bw_min is the sum of its jobs' minimums. One job's own stats are the first
+ * term. The deviation is sqrt(S / (samples - 1)).
+ */
+struct op_samples {
+	uint64_t n;
+	double min, max, mean, s;
+};
+void op_samples_add(struct op_samples *into, const struct op_samples *from);
+double op_samples_dev(const struct op_samples *s);
+/* {"samples", "min", "max", "mean", "S"}, the doubles written so they read back exactly. */
+void report_samples_json(struct jsonw *j, const char *key, const struct op_samples *s);
+
+/*
+ * What a fio direction has beyond report_op_json's fields; NULL members are left as
+ * report_op_json writes them. slat and clat (both or neither): slat_ns and clat_ns from them
+ * (else an empty slat and clat = lat), plus slat_hist and clat_hist. bw and iops (both or
+ * neither): fio's bw_min ... iops_samples, with bw_agg against the operation's own bandwidth
+ * (fio's against its group's aggregate), plus bw_sums and iops_sums. sync_shape: fio's sync
+ * object instead (total_ios and lat_ns, then io_bytes, runtime, errors and lat_hist).
+ * percentiles_set: which of slat_ns, clat_ns, lat_ns get a percentile object (fio's
+ * slat_percentiles, clat_percentiles, lat_percentiles; else clat's only), at npercentiles
+ * values of percentiles (NULL: report_percentiles, fio's default list).
+ */
+enum { OP_SLAT, OP_CLAT, OP_LAT, OP_LATS };
+struct op_extra {
+	const struct hist *slat, *clat;
+	const struct op_samples *bw, *iops;
+	uint64_t short_ios, drop_ios;
+	bool sync_shape;
+	bool percentiles_set, percentile_on[OP_LATS];
+	const double *percentiles;
+	unsigned npercentiles;
+};
+void report_op_json_extra(struct jsonw *j, const char *key, const struct op_stats *s,
+			  uint64_t runtime_ns, const struct op_extra *x);
+
 /* "job options" (only what was set) and "config" (every row: value and source). */
 void report_config_json(struct jsonw *j, const struct option_set *set, const void *config);
 

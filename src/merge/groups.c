@@ -43,6 +43,53 @@ static void group_op_names(const struct merge_group *g, const char **names)
 		names[i] = g->op[i].name;
 }
 
+static uint64_t op_did(const json_t *op)
+{
+	const json_t *ios = json_object_get(op, "total_ios"),
+		     *errors = json_object_get(op, "errors");
+
+	return (uint64_t)json_integer_value(ios) | (uint64_t)json_integer_value(errors);
+}
+
+/*
+ * The operations that a workload is told by in messages: those that did I/O (or failed) in any
+ * job of the name, as the text table shows them; all of them when none did. A fio job has
+ * read, write, trim and sync objects whatever it does: a randread job is "(read)".
+ */
+static unsigned job_active_names(const struct merge_job *jobs, size_t njobs, size_t i,
+				 const char **names)
+{
+	unsigned n = 0;
+
+	for (unsigned o = 0; o < jobs[i].nops; o++) {
+		bool did = false;
+		for (size_t k = 0; k < njobs && !did; k++) {
+			if (strcmp(jobs[k].jobname, jobs[i].jobname))
+				continue;
+			for (unsigned p = 0; p < jobs[k].nops && !did; p++)
+				did = !strcmp(jobs[k].op[p].name, jobs[i].op[o].name) &&
+				      op_did(jobs[k].op[p].obj);
+		}
+		if (did)
+			names[n++] = jobs[i].op[o].name;
+	}
+	if (!n)
+		job_op_names(&jobs[i], names);
+	return n ? n : jobs[i].nops;
+}
+
+static unsigned group_active_names(const struct merge_group *g, const char **names)
+{
+	unsigned n = 0;
+
+	for (unsigned o = 0; o < g->nops; o++)
+		if (g->op[o].stats.ops || g->op[o].stats.errors)
+			names[n++] = g->op[o].name;
+	if (!n)
+		group_op_names(g, names);
+	return n ? n : g->nops;
+}
+
 /* "read, write" into buf. */
 static void ops_list(char *buf, size_t size, const char *const *names, unsigned n)
 {
@@ -118,8 +165,10 @@ int merge_check_workload(const struct merge_set *m, const char *name, const stru
 			}
 			all[nall++] = a[o];
 		}
-		if (k == i)
-			describe(list, sizeof(list), jobs[i].jobname, a, jobs[i].nops, i > 0);
+		if (k == i) {
+			unsigned n = job_active_names(jobs, njobs, i, b);
+			describe(list, sizeof(list), jobs[i].jobname, b, n, i > 0);
+		}
 	}
 	if (!first)
 		return 0;
@@ -131,11 +180,11 @@ int merge_check_workload(const struct merge_set *m, const char *name, const stru
 		job_op_names(&jobs[i], a);
 		if (g < 0) {
 			for (unsigned k = 0; k < m->ngroups; k++) {
-				group_op_names(&m->groups[k], b);
-				describe(theirs, sizeof(theirs), m->groups[k].jobname, b,
-					 m->groups[k].nops, k > 0);
+				unsigned n = group_active_names(&m->groups[k], b);
+				describe(theirs, sizeof(theirs), m->groups[k].jobname, b, n, k > 0);
 			}
-			describe(mine, sizeof(mine), jobs[i].jobname, a, jobs[i].nops, false);
+			unsigned n = job_active_names(jobs, njobs, i, b);
+			describe(mine, sizeof(mine), jobs[i].jobname, b, n, false);
 			snprintf(
 				err, err_size,
 				"%s and %s hold different workloads: %s has job %s, %s has not (its "
@@ -162,8 +211,8 @@ int merge_check_workload(const struct merge_set *m, const char *name, const stru
 		if (found)
 			continue;
 		char theirs[512] = "";
-		group_op_names(&m->groups[g], b);
-		describe(theirs, sizeof(theirs), m->groups[g].jobname, b, m->groups[g].nops, false);
+		unsigned n = group_active_names(&m->groups[g], b);
+		describe(theirs, sizeof(theirs), m->groups[g].jobname, b, n, false);
 		snprintf(err, err_size,
 			 "%s and %s hold different workloads: %s has job %s, %s has not (its jobs: "
 			 "%s)",
@@ -180,12 +229,20 @@ static struct merge_total *group_op(struct merge_group *g, const char *name)
 			return &g->op[i];
 	/* merge_check_workload made sure there is room */
 	struct merge_total *t = &g->op[g->nops++];
+	memset(t, 0, sizeof(*t));
 	t->name = name;
 	hist_init(&t->stats.lat);
+	hist_init(&t->extra.slat);
+	hist_init(&t->extra.clat);
 	return t;
 }
 
-static void total_add(struct merge_total *t, const struct op_stats *s, uint64_t runtime_ms)
+/*
+ * Counts and histograms add; the samples add as fio's group_reporting adds its jobs' (see
+ * op_samples_add): merged pods ran side by side, as the jobs of a group do.
+ */
+static void total_add(struct merge_total *t, const struct op_stats *s, const struct merge_extra *x,
+		      uint64_t runtime_ms)
 {
 	t->stats.ops += s->ops;
 	t->stats.bytes += s->bytes;
@@ -193,11 +250,34 @@ static void total_add(struct merge_total *t, const struct op_stats *s, uint64_t 
 	hist_merge(&t->stats.lat, &s->lat);
 	if (runtime_ms > t->runtime_ms)
 		t->runtime_ms = runtime_ms;
+	t->added++;
+	t->extra.short_ios += x->short_ios;
+	t->extra.drop_ios += x->drop_ios;
+	if (x->sync)
+		t->sync++;
+	for (unsigned k = 0; k < OP_LATS; k++) {
+		t->extra.percentile_seen[k] |= x->percentile_seen[k];
+		t->extra.percentile_on[k] |= x->percentile_on[k];
+	}
+	if (!t->extra.npercentiles && x->npercentiles) {
+		t->extra.npercentiles = x->npercentiles;
+		memcpy(t->extra.percentiles, x->percentiles, x->npercentiles * sizeof(double));
+	}
+	if (x->split) {
+		t->split++;
+		hist_merge(&t->extra.slat, &x->slat);
+		hist_merge(&t->extra.clat, &x->clat);
+	}
+	if (x->samples) {
+		t->samples++;
+		op_samples_add(&t->extra.bw, &x->bw);
+		op_samples_add(&t->extra.iops, &x->iops);
+	}
 }
 
 /* Adds checked jobs to the set: new groups for new names, every operation into the totals. */
 void merge_commit(struct merge_set *m, struct merge_job *jobs, size_t njobs, unsigned input,
-		  struct op_stats *scratch)
+		  struct op_stats *scratch, struct merge_extra *extra)
 {
 	char ignored[256];
 
@@ -216,9 +296,10 @@ void merge_commit(struct merge_set *m, struct merge_job *jobs, size_t njobs, uns
 		m->all.njobs++;
 		for (unsigned o = 0; o < job->nops; o++) {
 			merge_op_stats(job->op[o].obj, scratch, ignored, sizeof(ignored));
-			total_add(group_op(&m->groups[g], job->op[o].name), scratch,
+			merge_op_extra(job->op[o].obj, extra, ignored, sizeof(ignored));
+			total_add(group_op(&m->groups[g], job->op[o].name), scratch, extra,
 				  job->op[o].runtime_ms);
-			total_add(group_op(&m->all, job->op[o].name), scratch,
+			total_add(group_op(&m->all, job->op[o].name), scratch, extra,
 				  job->op[o].runtime_ms);
 		}
 	}

@@ -6,12 +6,15 @@
  * was. The histograms are rebuilt from lat_hist exactly: bucket counts through hist_add_bucket,
  * and count, min, max, sum and the 128-bit sum of squares from the JSON. They are checked
  * against each other (buckets adding up to count, min and max in the first and last non-empty
- * buckets), because a merged report is only as exact as every one of its inputs.
+ * buckets), because a merged report is only as exact as every one of its inputs. A fio
+ * direction's slat_hist and clat_hist are read and checked the same way, and its bw_sums and
+ * iops_sums as numbers (all optional: see struct merge_extra).
  */
 #include "merge_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,7 +52,8 @@ static int parse_u128(const char *s, unsigned __int128 *value)
 	return 0;
 }
 
-static int hist_from_json(const json_t *lh, struct hist *h, char *why, size_t why_size)
+static int hist_from_json(const json_t *lh, const char *key, struct hist *h, char *why,
+			  size_t why_size)
 {
 	uint64_t bits, count, min, max, sum, total = 0;
 	unsigned __int128 squares;
@@ -59,7 +63,7 @@ static int hist_from_json(const json_t *lh, struct hist *h, char *why, size_t wh
 
 	hist_init(h);
 	if (!json_is_object(lh)) {
-		snprintf(why, why_size, "lat_hist is %s", lh ? "not an object" : "missing");
+		snprintf(why, why_size, "%s is %s", key, lh ? "not an object" : "missing");
 		return -EINVAL;
 	}
 	if (get_u64(lh, "sub_bucket_bits", &bits, why, why_size) ||
@@ -69,19 +73,19 @@ static int hist_from_json(const json_t *lh, struct hist *h, char *why, size_t wh
 		return -EINVAL;
 	if (bits != HIST_SUB_BITS) {
 		snprintf(why, why_size,
-			 "lat_hist has sub_bucket_bits %" PRIu64
+			 "%s has sub_bucket_bits %" PRIu64
 			 ", but this pvcbench's histograms have %u",
-			 bits, HIST_SUB_BITS);
+			 key, bits, HIST_SUB_BITS);
 		return -EINVAL;
 	}
 	sq = json_object_get(lh, "sum_squares");
 	if (!json_is_string(sq) || parse_u128(json_string_value(sq), &squares)) {
-		snprintf(why, why_size, "lat_hist sum_squares is not a decimal string of 128 bits");
+		snprintf(why, why_size, "%s sum_squares is not a decimal string of 128 bits", key);
 		return -EINVAL;
 	}
 	buckets = json_object_get(lh, "buckets");
 	if (!json_is_array(buckets)) {
-		snprintf(why, why_size, "lat_hist buckets is not an array");
+		snprintf(why, why_size, "%s buckets is not an array", key);
 		return -EINVAL;
 	}
 	json_array_foreach(buckets, i, pair)
@@ -90,20 +94,19 @@ static int hist_from_json(const json_t *lh, struct hist *h, char *why, size_t wh
 
 		if (json_array_size(pair) != 2 || !json_is_integer(b) || !json_is_integer(c) ||
 		    json_integer_value(c) < 0) {
-			snprintf(why, why_size,
-				 "lat_hist buckets[%zu] is not an [index, count] pair", i);
+			snprintf(why, why_size, "%s buckets[%zu] is not an [index, count] pair",
+				 key, i);
 			return -EINVAL;
 		}
 		json_int_t index = json_integer_value(b);
 		uint64_t n = (uint64_t)json_integer_value(c);
 		if (index < 0 || index >= HIST_BUCKETS || hist_add_bucket(h, (unsigned)index, n)) {
-			snprintf(why, why_size,
-				 "lat_hist buckets[%zu]: index %lld out of range (0..%u)", i,
-				 (long long)index, HIST_BUCKETS - 1);
+			snprintf(why, why_size, "%s buckets[%zu]: index %lld out of range (0..%u)",
+				 key, i, (long long)index, HIST_BUCKETS - 1);
 			return -EINVAL;
 		}
 		if (__builtin_add_overflow(total, n, &total)) {
-			snprintf(why, why_size, "lat_hist bucket counts overflow 64 bits");
+			snprintf(why, why_size, "%s bucket counts overflow 64 bits", key);
 			return -EINVAL;
 		}
 		if (n && (unsigned)index < first)
@@ -113,14 +116,14 @@ static int hist_from_json(const json_t *lh, struct hist *h, char *why, size_t wh
 	}
 	if (total != count) {
 		snprintf(why, why_size,
-			 "lat_hist bucket counts add up to %" PRIu64 ", but its count is %" PRIu64,
+			 "%s bucket counts add up to %" PRIu64 ", but its count is %" PRIu64, key,
 			 total, count);
 		return -EINVAL;
 	}
 	if (!count) {
 		if (min || max || sum || squares) {
-			snprintf(why, why_size,
-				 "lat_hist is empty, but its min, max or sum is not 0");
+			snprintf(why, why_size, "%s is empty, but its min, max or sum is not 0",
+				 key);
 			return -EINVAL;
 		}
 		return 0;
@@ -128,9 +131,9 @@ static int hist_from_json(const json_t *lh, struct hist *h, char *why, size_t wh
 	if (min > max || hist_bucket_of(min) != first || hist_bucket_of(max) != last ||
 	    (unsigned __int128)min * count > sum || (unsigned __int128)max * count < sum) {
 		snprintf(why, why_size,
-			 "lat_hist min %" PRIu64 ", max %" PRIu64 " and sum %" PRIu64
+			 "%s min %" PRIu64 ", max %" PRIu64 " and sum %" PRIu64
 			 " do not fit its buckets",
-			 min, max, sum);
+			 key, min, max, sum);
 		return -EINVAL;
 	}
 	h->min = min;
@@ -147,7 +150,126 @@ int merge_op_stats(const json_t *op, struct op_stats *s, char *err, size_t err_s
 	    get_u64(op, "io_bytes", &s->bytes, err, err_size) ||
 	    get_u64(op, "errors", &s->errors, err, err_size))
 		return -EINVAL;
-	return hist_from_json(json_object_get(op, "lat_hist"), &s->lat, err, err_size);
+	return hist_from_json(json_object_get(op, "lat_hist"), "lat_hist", &s->lat, err, err_size);
+}
+
+/* A finite number (jansson reads what %.17g wrote back to the same double). */
+static int get_number(const json_t *obj, const char *key, double *value, char *why, size_t why_size)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (!json_is_number(v) || !isfinite(json_number_value(v))) {
+		snprintf(why, why_size, "%s is %s", key, v ? "not a number" : "missing");
+		return -EINVAL;
+	}
+	*value = json_number_value(v);
+	return 0;
+}
+
+/* bw_sums or iops_sums: see report_samples_json */
+static int samples_from_json(const json_t *op, const char *key, struct op_samples *s, char *why,
+			     size_t why_size)
+{
+	const json_t *o = json_object_get(op, key);
+	char detail[256];
+
+	memset(s, 0, sizeof(*s));
+	if (!json_is_object(o) || get_u64(o, "samples", &s->n, detail, sizeof(detail)) ||
+	    get_number(o, "min", &s->min, detail, sizeof(detail)) ||
+	    get_number(o, "max", &s->max, detail, sizeof(detail)) ||
+	    get_number(o, "mean", &s->mean, detail, sizeof(detail)) ||
+	    get_number(o, "S", &s->s, detail, sizeof(detail))) {
+		snprintf(why, why_size, "%s: %s", key, o ? detail : "missing");
+		return -EINVAL;
+	}
+	if (s->min > s->max || s->s < 0) {
+		snprintf(why, why_size, "%s: min %g above max %g, or S %g below 0", key, s->min,
+			 s->max, s->s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Whether op has key; that it has the other as well when it has one of the pair. */
+static int pair_present(const json_t *op, const char *a, const char *b, bool *present, char *why,
+			size_t why_size)
+{
+	bool has_a = json_object_get(op, a), has_b = json_object_get(op, b);
+
+	if (has_a != has_b) {
+		snprintf(why, why_size, "%s without %s", has_a ? a : b, has_a ? b : a);
+		return -EINVAL;
+	}
+	*present = has_a;
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Which latency objects have percentiles, and at which values (see struct merge_extra). */
+static int percentiles_from_json(const json_t *op, struct merge_extra *x, char *why,
+				 size_t why_size)
+{
+	static const char *const keys[OP_LATS] = { "slat_ns", "clat_ns", "lat_ns" };
+
+	x->npercentiles = 0;
+	for (unsigned k = 0; k < OP_LATS; k++) {
+		const json_t *lat = json_object_get(op, keys[k]);
+		const json_t *pct = json_object_get(lat, "percentile");
+		const char *name;
+		const json_t *v;
+		x->percentile_seen[k] = json_integer_value(json_object_get(lat, "N")) > 0;
+		x->percentile_on[k] = json_is_object(pct);
+		if (!x->percentile_on[k] || x->npercentiles)
+			continue;
+		json_object_foreach((json_t *)pct, name, v)
+		{
+			char *end;
+			double p = strtod(name, &end);
+			if (*end || !(p > 0.0 && p <= 100.0) ||
+			    x->npercentiles == MERGE_MAX_PERCENTILES) {
+				snprintf(
+					why, why_size,
+					"%s percentile \"%s\" is not a percentile (0 to 100, at most "
+					"%u of them)",
+					keys[k], name, MERGE_MAX_PERCENTILES);
+				return -EINVAL;
+			}
+			x->percentiles[x->npercentiles++] = p;
+		}
+		qsort(x->percentiles, x->npercentiles, sizeof(double), cmp_double);
+	}
+	return 0;
+}
+
+int merge_op_extra(const json_t *op, struct merge_extra *x, char *err, size_t err_size)
+{
+	if (percentiles_from_json(op, x, err, err_size))
+		return -EINVAL;
+	x->sync = !json_object_get(op, "clat_ns");
+	x->short_ios = x->drop_ios = 0;
+	if (json_object_get(op, "short_ios") &&
+	    get_u64(op, "short_ios", &x->short_ios, err, err_size))
+		return -EINVAL;
+	if (json_object_get(op, "drop_ios") && get_u64(op, "drop_ios", &x->drop_ios, err, err_size))
+		return -EINVAL;
+	if (pair_present(op, "slat_hist", "clat_hist", &x->split, err, err_size) ||
+	    pair_present(op, "bw_sums", "iops_sums", &x->samples, err, err_size))
+		return -EINVAL;
+	if (x->split && (hist_from_json(json_object_get(op, "slat_hist"), "slat_hist", &x->slat,
+					err, err_size) ||
+			 hist_from_json(json_object_get(op, "clat_hist"), "clat_hist", &x->clat,
+					err, err_size)))
+		return -EINVAL;
+	if (x->samples && (samples_from_json(op, "bw_sums", &x->bw, err, err_size) ||
+			   samples_from_json(op, "iops_sums", &x->iops, err, err_size)))
+		return -EINVAL;
+	return 0;
 }
 
 int merge_hist_parse(const char *text, struct hist *h, char *err, size_t err_size)
@@ -161,14 +283,14 @@ int merge_hist_parse(const char *text, struct hist *h, char *err, size_t err_siz
 			 jerr.column, jerr.text);
 		return -EINVAL;
 	}
-	ret = hist_from_json(lh, h, err, err_size);
+	ret = hist_from_json(lh, "lat_hist", h, err, err_size);
 	json_decref(lh);
 	return ret;
 }
 
 /* The job's operations: members that are objects holding lat_hist (or fio's total_ios). */
 static int load_job(json_t *job, size_t index, struct merge_job *out, struct op_stats *scratch,
-		    char *why, size_t why_size)
+		    struct merge_extra *extra, char *why, size_t why_size)
 {
 	const char *key;
 	json_t *v;
@@ -204,7 +326,8 @@ static int load_job(json_t *job, size_t index, struct merge_job *out, struct op_
 		op->name = key;
 		op->obj = v;
 		if (get_u64(v, "runtime", &op->runtime_ms, detail, sizeof(detail)) ||
-		    merge_op_stats(v, scratch, detail, sizeof(detail))) {
+		    merge_op_stats(v, scratch, detail, sizeof(detail)) ||
+		    merge_op_extra(v, extra, detail, sizeof(detail))) {
 			snprintf(why, why_size, "job '%s' %s: %s", out->jobname, key, detail);
 			return -EINVAL;
 		}
@@ -220,7 +343,8 @@ static int load_job(json_t *job, size_t index, struct merge_job *out, struct op_
 }
 
 static int check_doc(const char *name, json_t *doc, struct merge_job *jobs, size_t *njobs,
-		     struct op_stats *scratch, char *err, size_t err_size)
+		     struct op_stats *scratch, struct merge_extra *extra, char *err,
+		     size_t err_size)
 {
 	const json_t *arr = json_object_get(doc, "jobs");
 	char why[ERR_SIZE - 64];
@@ -237,7 +361,8 @@ static int check_doc(const char *name, json_t *doc, struct merge_job *jobs, size
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < json_array_size(arr); i++) {
-		if (load_job(json_array_get(arr, i), i, &jobs[i], scratch, why, sizeof(why))) {
+		if (load_job(json_array_get(arr, i), i, &jobs[i], scratch, extra, why,
+			     sizeof(why))) {
 			snprintf(err, err_size, "%s: %s", name, why);
 			return -EINVAL;
 		}
@@ -251,6 +376,7 @@ int merge_set_add(struct merge_set *m, const char *name, const char *text, size_
 {
 	struct merge_job *jobs = NULL;
 	struct op_stats *scratch = malloc(sizeof(*scratch));
+	struct merge_extra *extra = malloc(sizeof(*extra));
 	json_error_t jerr;
 	json_t *doc;
 	size_t njobs = 0;
@@ -266,11 +392,11 @@ int merge_set_add(struct merge_set *m, const char *name, const char *text, size_
 	}
 	size_t n = json_array_size(json_object_get(doc, "jobs"));
 	jobs = calloc(n ? n : 1, sizeof(*jobs));
-	if (!scratch || !copy || !jobs) {
+	if (!scratch || !extra || !copy || !jobs) {
 		snprintf(err, err_size, "%s: out of memory", name);
 		goto out;
 	}
-	ret = check_doc(name, doc, jobs, &njobs, scratch, err, err_size);
+	ret = check_doc(name, doc, jobs, &njobs, scratch, extra, err, err_size);
 	if (!ret)
 		ret = merge_check_workload(m, name, jobs, njobs, err, err_size);
 	if (!ret && merge_reserve(m, jobs, njobs)) {
@@ -279,7 +405,7 @@ int merge_set_add(struct merge_set *m, const char *name, const char *text, size_
 	}
 	if (ret)
 		goto out;
-	merge_commit(m, jobs, njobs, m->ninputs, scratch);
+	merge_commit(m, jobs, njobs, m->ninputs, scratch, extra);
 	m->inputs[m->ninputs++] = (struct merge_input){ .name = copy, .doc = doc, .njobs = njobs };
 	copy = NULL;
 	doc = NULL;
@@ -288,6 +414,7 @@ out:
 	free(copy);
 	free(jobs);
 	free(scratch);
+	free(extra);
 	return ret;
 }
 

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "pvcbench/merge.h"
+#include "pvcbench/report.h"
 
 /* Operation types of one merged group: a job has at most PVC_MAX_OPS, MERGE_ALL their union. */
 #define MERGE_MAX_OPS (2 * PVC_MAX_OPS)
@@ -37,10 +38,34 @@ struct merge_input {
 	unsigned njobs;
 };
 
+/*
+ * What a fio direction holds beyond the counts and lat_hist, each part optional (pgbench's and
+ * kafka's operations, and older results, have none of it): slat_hist and clat_hist (split),
+ * bw_sums and iops_sums (samples), short_ios and drop_ios; sync: fio's sync object (no clat_ns).
+ */
+#define MERGE_MAX_PERCENTILES 64
+
+struct merge_extra {
+	bool split, samples, sync;
+	struct hist slat, clat;
+	struct op_samples bw, iops;
+	uint64_t short_ios, drop_ios;
+	/*
+	 * Which of slat_ns, clat_ns, lat_ns hold a percentile object (fio's *_percentiles; none is
+	 * written for an empty histogram, so only an input with samples says "off"), and its list.
+	 */
+	bool percentile_seen[OP_LATS], percentile_on[OP_LATS];
+	unsigned npercentiles;
+	double percentiles[MERGE_MAX_PERCENTILES];
+};
+
 struct merge_total {
 	const char *name;
 	uint64_t runtime_ms; /* the longest of the merged operations' */
 	struct op_stats stats;
+	/* each part of extra is written only when every merged operation had it */
+	unsigned added, split, samples, sync;
+	struct merge_extra extra;
 };
 
 struct merge_group {
@@ -65,6 +90,8 @@ struct merge_set {
  * this cannot fail then). Returns 0 or -EINVAL with the reason in err.
  */
 int merge_op_stats(const json_t *op, struct op_stats *s, char *err, size_t err_size);
+/* The same for the operation's optional fio parts (see struct merge_extra). */
+int merge_op_extra(const json_t *op, struct merge_extra *x, char *err, size_t err_size);
 
 const struct merge_group *merge_group_get(const struct merge_set *m, int group);
 
@@ -77,6 +104,6 @@ int merge_check_workload(const struct merge_set *m, const char *name, const stru
 			 size_t njobs, char *err, size_t err_size);
 int merge_reserve(struct merge_set *m, const struct merge_job *jobs, size_t njobs);
 void merge_commit(struct merge_set *m, struct merge_job *jobs, size_t njobs, unsigned input,
-		  struct op_stats *scratch);
+		  struct op_stats *scratch, struct merge_extra *extra);
 
 #endif

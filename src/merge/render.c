@@ -4,8 +4,9 @@
  *
  * Input jobs are copied member for member from their jansson trees through the report's JSON
  * writer, so they read exactly as pvcbench wrote them (arrays of small arrays, such as lat_hist
- * buckets, one per line as results.c writes them). Merged operations go through report_op_json,
- * so a total has every field of a job's operation, computed the same way.
+ * buckets, one per line as results.c writes them). Merged operations go through
+ * report_op_json_extra, so a total has every field of a job's operation, computed the same way
+ * (a fio direction's slat/clat split and samples when every input of it had them).
  */
 #include "merge_int.h"
 #include "pvcbench/fmt.h"
@@ -98,6 +99,21 @@ static void write_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/*
+ * %f as jsonw_double writes it, so that what pvcbench wrote reads the same; %.17g when %f would
+ * change the value (bw_sums and iops_sums, which are written to be read back exactly).
+ */
+static void write_real(FILE *f, double v)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "%f", v);
+	if (strtod(text, NULL) == v)
+		fputs(text, f);
+	else
+		fprintf(f, "%.17g", v);
+}
+
 static void write_scalar(FILE *f, const json_t *v)
 {
 	switch (json_typeof(v)) {
@@ -108,8 +124,7 @@ static void write_scalar(FILE *f, const json_t *v)
 		fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
 	case JSON_REAL:
-		/* %f as jsonw_double writes it: what pvcbench wrote reads back the same */
-		fprintf(f, "%f", isfinite(json_real_value(v)) ? json_real_value(v) : 0.0);
+		write_real(f, isfinite(json_real_value(v)) ? json_real_value(v) : 0.0);
 		break;
 	case JSON_TRUE:
 		fputs("true", f);
@@ -203,6 +218,32 @@ static void copy_value(struct jsonw *j, const char *key, const json_t *v)
 
 /* --- JSON */
 
+/* A merged operation: the fio parts that every one of its inputs had, as fio writes them. */
+static void total_json(struct jsonw *j, const struct merge_total *t)
+{
+	const struct merge_extra *x = &t->extra;
+	bool split = t->split == t->added, samples = t->samples == t->added;
+	struct op_extra extra = {
+		.slat = split ? &x->slat : NULL,
+		.clat = split ? &x->clat : NULL,
+		.bw = samples ? &x->bw : NULL,
+		.iops = samples ? &x->iops : NULL,
+		.short_ios = x->short_ios,
+		.drop_ios = x->drop_ios,
+		.sync_shape = t->sync == t->added,
+		.percentiles = x->npercentiles ? x->percentiles : NULL,
+		.npercentiles = x->npercentiles,
+	};
+
+	/* the inputs' percentile settings, as far as an input with samples showed them */
+	for (unsigned k = 0; k < OP_LATS; k++) {
+		extra.percentiles_set |= x->percentile_seen[k];
+		extra.percentile_on[k] = x->percentile_on[k];
+	}
+
+	report_op_json_extra(j, t->name, &t->stats, t->runtime_ms * 1000000ULL, &extra);
+}
+
 static void group_json(struct jsonw *j, const char *key, const struct merge_set *m,
 		       const struct merge_group *g, int group)
 {
@@ -217,7 +258,7 @@ static void group_json(struct jsonw *j, const char *key, const struct merge_set 
 	jsonw_u64(j, "merged_sources", m->ninputs);
 	jsonw_u64(j, "failed_jobs", failed);
 	for (unsigned o = 0; o < g->nops; o++)
-		report_op_json(j, g->op[o].name, &g->op[o].stats, g->op[o].runtime_ms * 1000000ULL);
+		total_json(j, &g->op[o]);
 	jsonw_object_end(j);
 }
 

@@ -6,13 +6,16 @@
 #include "pvcbench/fmt.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 const double report_percentiles[] = { 1,  5,  10, 20, 30,   40,	  50,	 60,   70,
 				      80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99 };
 const unsigned report_npercentiles = sizeof(report_percentiles) / sizeof(report_percentiles[0]);
 
-static void lat_json(struct jsonw *j, const char *key, const struct hist *h, bool percentiles)
+/* n percentiles of list (none when n is 0) */
+static void lat_json_at(struct jsonw *j, const char *key, const struct hist *h, const double *list,
+			unsigned n)
 {
 	char name[32];
 
@@ -22,15 +25,20 @@ static void lat_json(struct jsonw *j, const char *key, const struct hist *h, boo
 	jsonw_double(j, "mean", hist_mean(h));
 	jsonw_double(j, "stddev", hist_stddev(h));
 	jsonw_u64(j, "N", h->count);
-	if (percentiles && h->count) {
+	if (n && h->count) {
 		jsonw_object_begin(j, "percentile");
-		for (unsigned i = 0; i < report_npercentiles; i++) {
-			snprintf(name, sizeof(name), "%f", report_percentiles[i]);
-			jsonw_u64(j, name, hist_value_at(h, report_percentiles[i]));
+		for (unsigned i = 0; i < n; i++) {
+			snprintf(name, sizeof(name), "%f", list[i]);
+			jsonw_u64(j, name, hist_value_at(h, list[i]));
 		}
 		jsonw_object_end(j);
 	}
 	jsonw_object_end(j);
+}
+
+static void lat_json(struct jsonw *j, const char *key, const struct hist *h, bool percentiles)
+{
+	lat_json_at(j, key, h, report_percentiles, percentiles ? report_npercentiles : 0);
 }
 
 /* The exact histogram: enough to merge results from many runs without loss. */
@@ -66,12 +74,99 @@ static void hist_json(struct jsonw *j, const char *key, const struct hist *h)
 	jsonw_object_end(j);
 }
 
-void report_op_json(struct jsonw *j, const char *key, const struct op_stats *s, uint64_t runtime_ns)
+void op_samples_add(struct op_samples *into, const struct op_samples *from)
 {
+	if (!from->n)
+		return;
+	if (!into->n) {
+		*into = *from;
+		return;
+	}
+	into->n += from->n;
+	into->min += from->min;
+	into->max += from->max;
+	into->mean += from->mean;
+	into->s += from->s;
+}
+
+double op_samples_dev(const struct op_samples *s)
+{
+	return s->n > 1 && s->s > 0 ? sqrt(s->s / (double)(s->n - 1)) : 0.0;
+}
+
+/* %.17g: text that strtod turns back into the very same double */
+static void exact_double(struct jsonw *j, const char *key, double v)
+{
+	fputs(j->first ? "\n" : ",\n", j->f);
+	j->first = false;
+	for (unsigned i = 0; i < j->depth; i++)
+		fputs("  ", j->f);
+	fprintf(j->f, "\"%s\" : %.17g", key, isfinite(v) ? v : 0.0);
+}
+
+void report_samples_json(struct jsonw *j, const char *key, const struct op_samples *s)
+{
+	jsonw_object_begin(j, key);
+	jsonw_u64(j, "samples", s->n);
+	exact_double(j, "min", s->min);
+	exact_double(j, "max", s->max);
+	exact_double(j, "mean", s->mean);
+	exact_double(j, "S", s->s);
+	jsonw_object_end(j);
+}
+
+/* fio's bw_min ... iops_samples; bw_agg is the mean's share of bw_bytes, at most 100 */
+static void samples_fields(struct jsonw *j, const struct op_samples *bw,
+			   const struct op_samples *iops, uint64_t bw_bytes)
+{
+	double per = 100.0;
+
+	if (bw->n && bw_bytes > 1024) {
+		per = bw->mean * 100.0 / ((double)bw_bytes / 1024.0);
+		per = per > 100.0 ? 100.0 : per;
+	}
+	jsonw_u64(j, "bw_min", (uint64_t)bw->min);
+	jsonw_u64(j, "bw_max", (uint64_t)bw->max);
+	jsonw_double(j, "bw_agg", bw->n ? per : 0.0);
+	jsonw_double(j, "bw_mean", bw->mean);
+	jsonw_double(j, "bw_dev", op_samples_dev(bw));
+	jsonw_u64(j, "bw_samples", bw->n);
+	jsonw_u64(j, "iops_min", (uint64_t)iops->min);
+	jsonw_u64(j, "iops_max", (uint64_t)iops->max);
+	jsonw_double(j, "iops_mean", iops->mean);
+	jsonw_double(j, "iops_stddev", op_samples_dev(iops));
+	jsonw_u64(j, "iops_samples", iops->n);
+}
+
+/* fio's sync object, with what pvcbench merge reads back (see workloads/block/fio_json.c) */
+static void sync_json(struct jsonw *j, const char *key, const struct op_stats *s,
+		      uint64_t runtime_ms)
+{
+	jsonw_object_begin(j, key);
+	jsonw_u64(j, "total_ios", s->ops);
+	lat_json(j, "lat_ns", &s->lat, false);
+	jsonw_u64(j, "io_bytes", s->bytes);
+	jsonw_u64(j, "runtime", runtime_ms);
+	jsonw_u64(j, "errors", s->errors);
+	hist_json(j, "lat_hist", &s->lat);
+	jsonw_object_end(j);
+}
+
+void report_op_json_extra(struct jsonw *j, const char *key, const struct op_stats *s,
+			  uint64_t runtime_ns, const struct op_extra *x)
+{
+	static const struct op_extra none_extra;
 	uint64_t runtime_ms = fmt_fio_msec(runtime_ns);
 	uint64_t bw_bytes = runtime_ms ? s->bytes * 1000 / runtime_ms : 0;
+	bool split = x && x->slat && x->clat, samples = x && x->bw && x->iops;
 	struct hist none;
 
+	if (!x)
+		x = &none_extra;
+	if (x->sync_shape) {
+		sync_json(j, key, s, runtime_ms);
+		return;
+	}
 	hist_init(&none);
 	jsonw_object_begin(j, key);
 	jsonw_u64(j, "io_bytes", s->bytes);
@@ -81,14 +176,35 @@ void report_op_json(struct jsonw *j, const char *key, const struct op_stats *s, 
 	jsonw_double(j, "iops", runtime_ms ? (double)s->ops * 1000.0 / (double)runtime_ms : 0.0);
 	jsonw_u64(j, "runtime", runtime_ms);
 	jsonw_u64(j, "total_ios", s->ops);
-	jsonw_u64(j, "short_ios", 0);
-	jsonw_u64(j, "drop_ios", 0);
+	jsonw_u64(j, "short_ios", x->short_ios);
+	jsonw_u64(j, "drop_ios", x->drop_ios);
 	jsonw_u64(j, "errors", s->errors);
-	lat_json(j, "slat_ns", &none, false);
-	lat_json(j, "clat_ns", &s->lat, true);
-	lat_json(j, "lat_ns", &s->lat, false);
+	const struct hist *lats[OP_LATS] = { split ? x->slat : &none, split ? x->clat : &s->lat,
+					     &s->lat };
+	static const char *const keys[OP_LATS] = { "slat_ns", "clat_ns", "lat_ns" };
+	const double *list = x->percentiles ? x->percentiles : report_percentiles;
+	unsigned n = x->percentiles ? x->npercentiles : report_npercentiles;
+	for (unsigned k = 0; k < OP_LATS; k++) {
+		bool on = x->percentiles_set ? x->percentile_on[k] : k == OP_CLAT;
+		lat_json_at(j, keys[k], lats[k], list, on ? n : 0);
+	}
+	if (samples)
+		samples_fields(j, x->bw, x->iops, bw_bytes);
 	hist_json(j, "lat_hist", &s->lat);
+	if (split) {
+		hist_json(j, "slat_hist", x->slat);
+		hist_json(j, "clat_hist", x->clat);
+	}
+	if (samples) {
+		report_samples_json(j, "bw_sums", x->bw);
+		report_samples_json(j, "iops_sums", x->iops);
+	}
 	jsonw_object_end(j);
+}
+
+void report_op_json(struct jsonw *j, const char *key, const struct op_stats *s, uint64_t runtime_ns)
+{
+	report_op_json_extra(j, key, s, runtime_ns, NULL);
 }
 
 void report_config_json(struct jsonw *j, const struct option_set *set, const void *config)

@@ -57,7 +57,8 @@ ALLOWED_EXTRA = [
     r"/jobs\[\]/ioengine(_why)?",      # the engine chosen and why (auto picks one)
     r"/jobs\[\]/error_message",        # the error in words
     r"/jobs\[\]/[a-z]+/errors",        # failed I/Os per direction (continue_on_error)
-    r"/jobs\[\]/[a-z]+/lat_hist(/.*)?",  # the exact histogram pvcbench merge adds up
+    r"/jobs\[\]/[a-z]+/(s|c|)lat_hist(/.*)?",  # the exact histograms pvcbench merge adds up
+    r"/jobs\[\]/[a-z]+/(bw|iops)_sums(/.*)?",  # the samples' sums, for the same reason
     r"/jobs\[\]/sync/(io_bytes|runtime)",  # what pvcbench merge reads of every operation
     r"/jobs\[\]/job options/.*",       # pvcbench lists inherited [global] options too
 ]

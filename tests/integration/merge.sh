@@ -4,11 +4,15 @@
 # 1. Exactness: one `pvcbench fio` run with numjobs=2 (no group_reporting: one job per clone,
 #    each with its own lat_hist) split into two files of one job each, as two pods would write
 #    them. Merged, the total's clat_ns (N, min, max, mean, stddev, every percentile) must equal
-#    what tests/integration/histmodel.py computes from the sum of the two histograms (the
+#    what tests/lib/histmodel.py computes from the sum of the two histograms (the
 #    group_reporting view of the same samples, computed independently in Python); the model is
 #    itself checked first against pvcbench's own figures of each job. Counts and bytes add, the
-#    run time is the longer, iops and bw are the sums over it. Merging one file alone gives
-#    back that file's operation objects exactly, and the input jobs are kept whole.
+#    run time is the longer, iops and bw are the sums over it. slat_ns and clat_ns likewise
+#    from the summed slat_hist and clat_hist; the bw/iops sample fields from the inputs' bw_sums
+#    and iops_sums added in Python as fio's group_reporting adds its jobs'. Merging one file
+#    alone gives back that file's read, write, trim and sync objects exactly (bw_agg against its
+#    own bandwidth), a merged result merges again to the same total, and the input jobs are
+#    kept whole. A randwrite run with fsync=4 merges its write and sync objects the same way.
 # 2. Merging N copies of one file: N times the counts, the same percentiles, min, max, mean.
 # 3. Refusals, each with exit status 2, one stderr line naming the file, nothing on stdout and no
 #    --output file: unreadable, corrupt and truncated JSON, JSON that is not a pvcbench result
@@ -52,33 +56,46 @@ cp "$OUT" merged.json
 check "the merged total equals the sum of the two histograms, computed in Python" \
 	py run.json merged.json <<'EOF'
 import json, sys
-from histmodel import Hist, check_clat, close
+from histmodel import Hist, check_clat, check_samples, close
 run, merged = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 bad = []
-# the model agrees with pvcbench's own figures for each job
+LATS = (("slat_ns", "slat_hist"), ("clat_ns", "clat_hist"), ("lat_ns", "lat_hist"))
+# the model agrees with pvcbench's own figures for each job: latencies and samples
 for job in run["jobs"]:
-    bad += check_clat(job["read"]["clat_ns"], Hist(job["read"]["lat_hist"]), "input job")
-union = Hist()
-for job in run["jobs"]:
-    union.add(job["read"]["lat_hist"])
+    for lat, hist in LATS:
+        bad += check_clat(job["read"][lat], Hist(job["read"][hist]), "input job " + lat)
+    bad += check_samples(job["read"], [job["read"]], "input job")
 t = merged["total"]["read"]
-bad += check_clat(t["clat_ns"], union, "total clat_ns")
-bad += check_clat(t["lat_ns"], union, "total lat_ns")
-if Hist(t["lat_hist"]).as_lat_hist() != union.as_lat_hist():
-    bad.append("total lat_hist differs from the sum of the inputs' buckets")
+for lat, hist in LATS:
+    union = Hist()
+    for job in run["jobs"]:
+        union.add(job["read"][hist])
+    bad += check_clat(t[lat], union, "total " + lat)
+    if Hist(t[hist]).as_lat_hist() != union.as_lat_hist():
+        bad.append("total %s differs from the sum of the inputs' buckets" % hist)
+if t["slat_ns"]["N"] == 0 or t["clat_ns"]["mean"] >= t["lat_ns"]["mean"]:
+    bad.append("slat_ns N %r, clat_ns mean %r not below lat_ns mean %r: not fio's split" %
+               (t["slat_ns"]["N"], t["clat_ns"]["mean"], t["lat_ns"]["mean"]))
+# bw and iops samples, as fio's group_reporting adds its jobs' (see histmodel.check_samples)
+bad += check_samples(t, [job["read"] for job in run["jobs"]], "total")
 r = [j["read"] for j in run["jobs"]]
 ios, nbytes = sum(x["total_ios"] for x in r), sum(x["io_bytes"] for x in r)
 runtime = max(x["runtime"] for x in r)
 want = {"total_ios": ios, "io_bytes": nbytes, "runtime": runtime,
         "errors": sum(x["errors"] for x in r), "bw_bytes": nbytes * 1000 // runtime,
-        "bw": nbytes * 1000 // runtime // 1024, "io_kbytes": nbytes // 1024}
+        "bw": nbytes * 1000 // runtime // 1024, "io_kbytes": nbytes // 1024,
+        "short_ios": sum(x["short_ios"] for x in r), "drop_ios": sum(x["drop_ios"] for x in r)}
 for k, v in want.items():
     if t[k] != v:
         bad.append("total %s %r, want %r" % (k, t[k], v))
 if not close(t["iops"], ios * 1000 / runtime):
     bad.append("total iops %r, want %r" % (t["iops"], ios * 1000 / runtime))
-if merged["total"]["write"]["total_ios"] != 0:
-    bad.append("a randread run's merged write has %r ios" % merged["total"]["write"]["total_ios"])
+for op in ("write", "trim", "sync"):
+    if merged["total"][op]["total_ios"] != 0:
+        bad.append("a randread run's merged %s has %r ios" % (op, merged["total"][op]["total_ios"]))
+if set(merged["total"]["sync"]) != set(run["jobs"][0]["sync"]):
+    bad.append("total sync keys %r, want fio's sync object %r" %
+               (sorted(merged["total"]["sync"]), sorted(run["jobs"][0]["sync"])))
 # every input job kept whole, with its source
 jobs = merged["jobs"]
 if [j.get("source") for j in jobs] != ["pod-0.json", "pod-1.json"]:
@@ -97,20 +114,114 @@ for b in bad:
 sys.exit(1 if bad else 0)
 EOF
 
+# A job's bw_agg is its mean's share of its group's bandwidth (the two clones here); merged
+# alone, the job is its own group, so bw_agg is checked against its own bw_bytes. Every other
+# key of every object is the same.
 run_pvc merge --output-format=json pod-0.json
-check "one file merged alone gives back its own read and write objects" \
+cp "$OUT" alone.json
+check "one file merged alone gives back its own read, write, trim and sync objects" \
 	py pod-0.json "$OUT" <<'EOF'
 import json, sys
+from histmodel import close
 one, merged = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 bad = []
-for op in ("read", "write"):
-    if merged["total"][op] != one["jobs"][0][op]:
-        a, b = merged["total"][op], one["jobs"][0][op]
-        bad.append("%s differs: %r" % (op, [k for k in b if a.get(k) != b[k]]))
+for op in ("read", "write", "trim", "sync"):
+    a, b = dict(merged["total"][op]), dict(one["jobs"][0][op])
+    if "bw_agg" in b:
+        want = 0.0
+        if b["bw_samples"] and b["bw_bytes"] > 1024:
+            want = min(100.0, b["bw_mean"] * 100 / (b["bw_bytes"] / 1024))
+        got = a.pop("bw_agg", None)
+        if got is None or not close(got, want):
+            bad.append("%s bw_agg %r, want %r" % (op, got, want))
+        b.pop("bw_agg")
+    if a != b:
+        bad.append("%s differs: %r" % (op, sorted(set(a) ^ set(b)) +
+                                        [k for k in b if k in a and a[k] != b[k]]))
 for b in bad:
     print("    " + b)
 sys.exit(1 if bad else 0)
 EOF
+
+run_pvc merge --output-format=json merged.json
+check "a merged result merges again: the same total read, write, trim and sync" \
+	py merged.json "$OUT" <<'EOF'
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+bad = ["%s %s" % (op, k) for op in ("read", "write", "trim", "sync")
+       for k in set(a["total"][op]) | set(b["total"][op])
+       if a["total"][op].get(k) != b["total"][op].get(k)]
+if bad:
+    print("    differs: %r" % bad)
+sys.exit(1 if bad else 0)
+EOF
+
+# --- one job (its own group, so bw_agg too), with every latency's percentiles at a list of its own
+run_pvc fio --name=p --directory="$DATA" --size=4M --rw=randrw --bs=4k --runtime=1 --time_based \
+	--slat_percentiles=1 --lat_percentiles=1 --percentile_list=50:99.5:99.99 --output-format=json
+if [ "$RC" = 0 ]; then
+	cp "$OUT" pct.json
+	run_pvc merge --output-format=json pct.json
+	check "one job merged alone: read, write, trim and sync the same on every key, percentiles too" \
+		py pct.json "$OUT" <<'EOF'
+import json, sys
+one, merged = json.load(open(sys.argv[1]))["jobs"][0], json.load(open(sys.argv[2]))["total"]
+bad = ["%s %s" % (op, k) for op in ("read", "write", "trim", "sync")
+       for k in set(one[op]) | set(merged[op]) if one[op].get(k) != merged[op].get(k)]
+if list(one["read"]["slat_ns"].get("percentile", {})) != ["50.000000", "99.500000", "99.990000"]:
+    bad.append("the run's slat_ns percentiles %r" % one["read"]["slat_ns"].get("percentile"))
+if bad:
+    print("    differs: %r" % bad)
+sys.exit(1 if bad else 0)
+EOF
+else
+	fail "pvcbench fio (randrw, slat_percentiles, lat_percentiles, percentile_list) exits 0"
+	show_run
+fi
+
+# --- syncs: fsync's sync object (total_ios, lat_ns) merges too, in fio's sync shape
+run_pvc fio --name=w --directory="$DATA" --size=4M --rw=randwrite --bs=4k --fsync=4 \
+	--runtime=1 --time_based --numjobs=2 --output-format=json
+if [ "$RC" = 0 ]; then
+	cp "$OUT" sync-run.json
+	py sync-run.json <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for i, job in enumerate(doc["jobs"]):
+    json.dump(dict(doc, jobs=[job]), open("sync-%d.json" % i, "w"), indent=2)
+EOF
+	run_pvc merge --output-format=json sync-0.json sync-1.json
+	check "fsync=4, two pods: the merged write and sync add up" py sync-run.json "$OUT" <<'EOF'
+import json, sys
+from histmodel import Hist, check_clat, check_samples
+run, merged = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+bad = []
+s, w = merged["total"]["sync"], merged["total"]["write"]
+syncs = [j["sync"] for j in run["jobs"]]
+if not all(x["total_ios"] for x in syncs):
+    bad.append("a job did no sync: %r" % [x["total_ios"] for x in syncs])
+if s["total_ios"] != sum(x["total_ios"] for x in syncs):
+    bad.append("sync total_ios %r, want %r" % (s["total_ios"], sum(x["total_ios"] for x in syncs)))
+union = Hist()
+for x in syncs:
+    union.add(x["lat_hist"])
+bad += check_clat(s["lat_ns"], union, "sync lat_ns")
+if set(s) != set(syncs[0]):
+    bad.append("sync keys %r, want %r" % (sorted(s), sorted(syncs[0])))
+for lat, hist in (("slat_ns", "slat_hist"), ("clat_ns", "clat_hist"), ("lat_ns", "lat_hist")):
+    union = Hist()
+    for job in run["jobs"]:
+        union.add(job["write"][hist])
+    bad += check_clat(w[lat], union, "write " + lat)
+bad += check_samples(w, [job["write"] for job in run["jobs"]], "write")
+for b in bad:
+    print("    " + b)
+sys.exit(1 if bad else 0)
+EOF
+else
+	fail "pvcbench fio (randwrite, fsync=4, numjobs=2) exits 0"
+	show_run
+fi
 
 # --- a pod's `kubectl logs`: stderr's notes before, inside and after the JSON document
 py pod-0.json pod-0.log <<'EOF2'
@@ -125,10 +236,10 @@ EOF2
 run_pvc merge --output-format=json pod-0.log
 check "a pod's log (stderr lines around and inside the document) merges: exit 0" test "$RC" = 0
 check "... with a note that the result was read out of a log" grep -q "read the result out of a log" "$ERR"
-check "... and gives the same read object as the document alone" py pod-0.json "$OUT" <<'EOF2'
+check "... and gives the same total as the document alone" py alone.json "$OUT" <<'EOF2'
 import json, sys
 one, merged = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-sys.exit(0 if merged["total"]["read"] == one["jobs"][0]["read"] else 1)
+sys.exit(0 if merged["total"] == one["total"] else 1)
 EOF2
 head -c -300 pod-0.log > pod-0-cut.log
 run_pvc merge --output-format=json pod-0-cut.log
@@ -235,7 +346,7 @@ if [ $REAL_FIO = 1 ]; then
 fi
 refused "a pgbench-like result with a fio one" pod-0.json pgbench-like.json -- \
 	"pgbench-like.json and pod-0.json hold different workloads" \
-	"has job 'pgbench' (txn), pod-0.json has not (its jobs: 'r' (read, write))"
+	"has job 'pgbench' (txn), pod-0.json has not (its jobs: 'r' (read))"
 refused "a fio result with a pgbench-like one" pgbench-like.json pod-1.json -- \
 	"pod-1.json and pgbench-like.json hold different workloads"
 refused "jobs of different names" pod-0.json pod-1.json other-name.json -- \

@@ -107,3 +107,44 @@ def check_clat(clat, h, what):
         if v != h.value_at(p):
             bad.append("%s: p%s %r, from the buckets %r" % (what, p, v, h.value_at(p)))
     return bad
+
+
+def sum_samples(sums):
+    """bw_sums or iops_sums objects added as fio's group_reporting adds its jobs' samples
+    (stat.c's sum_stat with pure_sum): jobs that ran side by side have a bandwidth that is the
+    sum of theirs, so samples, min, max, mean and S (the squared deviations) each add; a job
+    without samples adds nothing."""
+    total = None
+    for s in sums:
+        if s["samples"] == 0:
+            continue
+        if total is None:
+            total = dict(s)
+        else:
+            for k in ("samples", "min", "max", "mean", "S"):
+                total[k] += s[k]
+    return total or {"samples": 0, "min": 0, "max": 0, "mean": 0, "S": 0}
+
+
+def check_samples(op, inputs, what):
+    """Problems of op's bw_* and iops_* fields (and its bw_sums, iops_sums) against the sum of
+    the inputs' sums, computed here: min, max, mean and samples as summed, the deviation
+    sqrt(S / (samples - 1)), as fio prints a group's."""
+    bad = []
+    for kind, dev in (("bw", "bw_dev"), ("iops", "iops_stddev")):
+        want = sum_samples([x[kind + "_sums"] for x in inputs])
+        got = op[kind + "_sums"]
+        for k in ("samples", "min", "max", "mean", "S"):
+            if got[k] != want[k] and not math.isclose(got[k], want[k], rel_tol=1e-12):
+                bad.append("%s: %s_sums %s %r, want %r" % (what, kind, k, got[k], want[k]))
+        n = want["samples"]
+        fields = {kind + "_samples": n, kind + "_min": int(want["min"]),
+                  kind + "_max": int(want["max"])}
+        for k, v in fields.items():
+            if op[k] != v:
+                bad.append("%s: %s %r, want %r" % (what, k, op[k], v))
+        sd = math.sqrt(want["S"] / (n - 1)) if n > 1 and want["S"] > 0 else 0.0
+        for k, v in ((kind + "_mean", want["mean"]), (dev, sd)):
+            if not close(op[k], v):
+                bad.append("%s: %s %r, want %r" % (what, k, op[k], v))
+    return bad

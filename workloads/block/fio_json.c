@@ -4,9 +4,10 @@
  * latency target fields, in fio's key order.
  *
  * pvcbench adds, and fio lacks: "ioengine"/"ioengine_why" (the engine chosen and why), "config"
- * (every option with its source), and in each direction "errors" and "lat_hist" (the exact
- * histogram that pvcbench merge adds up); sync carries io_bytes, runtime, errors and lat_hist for
- * the same reason.
+ * (every option with its source), and in each direction "errors", "lat_hist", "slat_hist" and
+ * "clat_hist" (the exact histograms that pvcbench merge adds up) and "bw_sums"/"iops_sums" (the
+ * samples' sums, as fio's group_reporting adds them: see report_samples_json); sync carries
+ * io_bytes, runtime, errors and lat_hist for the same reason.
  */
 #define _GNU_SOURCE
 #include "fio_unit.h"
@@ -128,6 +129,15 @@ static void dir_json(struct jsonw *j, const struct blk_unit *u, unsigned d,
 	jsonw_double(j, "iops_stddev", blk_sample_dev(&s->iops));
 	jsonw_u64(j, "iops_samples", s->iops.n);
 	hist_json(j, "lat_hist", &s->lat);
+	/* the parts of slat_ns, clat_ns and the samples that pvcbench merge adds up exactly */
+	hist_json(j, "slat_hist", &s->slat);
+	hist_json(j, "clat_hist", &s->clat);
+	report_samples_json(
+		j, "bw_sums",
+		&(struct op_samples){ s->bw.n, s->bw.min, s->bw.max, s->bw.mean, s->bw.s });
+	report_samples_json(j, "iops_sums",
+			    &(struct op_samples){ s->iops.n, s->iops.min, s->iops.max, s->iops.mean,
+						  s->iops.s });
 	jsonw_object_end(j);
 }
 

@@ -332,16 +332,6 @@ static int check_refused(const struct blk_job *job, char *err, size_t err_size)
 	 * openfiles below nrfiles: fio closes and reopens files to hold fewer descriptors;
 	 * pvcbench keeps every file of a clone open, which issues the same I/O.
 	 */
-	if (fo->unlink_each_loop) {
-		int row = opt_row_index(&job->set, "loops");
-		char loops[OPT_STRING_MAX] = "1";
-		if (row >= 0)
-			opt_format_value(&job->set.defs[row], &job->o, loops, sizeof(loops));
-		if (strcmp(loops, "1"))
-			return refuse(
-				job, err, err_size,
-				"--unlink_each_loop with --loops above 1 is not supported (the files are laid out once per run)");
-	}
 	return 0;
 }
 
@@ -419,9 +409,12 @@ static const struct {
 	{ "extreme", RWH_WRITE_LIFE_EXTREME },
 };
 
-/* fio's per-file work at open: write hint, then pre_read or invalidate, then fadvise_hint. */
-static int prepare_fd(int fd, const struct blk_clone_file *cf, const struct blk_job *job, char *why,
-		      size_t why_size)
+/*
+ * fio's per-file work at open: write hint, then pre_read or invalidate, then fadvise_hint.
+ * fio reads the files in (pre_read) once before the first loop, not at each loop's reopening.
+ */
+static int prepare_fd(int fd, const struct blk_clone_file *cf, const struct blk_job *job,
+		      bool reopen, char *why, size_t why_size)
 {
 	const struct blk_file_opts *fo = &job->o.file;
 
@@ -436,7 +429,7 @@ static int prepare_fd(int fd, const struct blk_clone_file *cf, const struct blk_
 			return -e;
 		}
 	}
-	if (fo->pre_read) {
+	if (fo->pre_read && !reopen) {
 		char *buf = malloc(1 << 20);
 		for (uint64_t at = cf->start; buf && at < cf->start + cf->len;) {
 			uint64_t left = cf->start + cf->len - at;
@@ -460,7 +453,9 @@ static int prepare_fd(int fd, const struct blk_clone_file *cf, const struct blk_
 	return 0;
 }
 
-int blk_clone_open(const struct blk_clone *clone, int *fds, char *why, size_t why_size)
+/* reopen: between two loops, where the files removed by unlink_each_loop are made again. */
+static int open_files(const struct blk_clone *clone, int *fds, bool reopen, char *why,
+		      size_t why_size)
 {
 	for (unsigned i = 0; i < clone->nfiles; i++)
 		fds[i] = -1;
@@ -468,12 +463,16 @@ int blk_clone_open(const struct blk_clone *clone, int *fds, char *why, size_t wh
 		const struct blk_file *f = clone->files[i].file;
 		int ret;
 
-		fds[i] = blk_file_open(f, clone->job);
+		bool create = reopen && clone->job->o.file.unlink_each_loop && f->created;
+
+		fds[i] = create ? blk_file_open_create(f, clone->job, true)
+				: blk_file_open(f, clone->job);
 		if (fds[i] < 0) {
 			ret = fds[i];
 			snprintf(why, why_size, "%s: %s", f->path, strerror(-ret));
 		} else {
-			ret = prepare_fd(fds[i], &clone->files[i], clone->job, why, why_size);
+			ret = prepare_fd(fds[i], &clone->files[i], clone->job, reopen, why,
+					 why_size);
 		}
 		if (ret) {
 			blk_clone_close(clone, fds);
@@ -481,6 +480,49 @@ int blk_clone_open(const struct blk_clone *clone, int *fds, char *why, size_t wh
 		}
 	}
 	return 0;
+}
+
+int blk_clone_open(const struct blk_clone *clone, int *fds, char *why, size_t why_size)
+{
+	return open_files(clone, fds, false, why, why_size);
+}
+
+bool blk_files_act_each_loop(const struct blk_job *job)
+{
+	const struct blk_file_opts *fo = &job->o.file;
+
+	/* what fio's close and reopen at a loop's end do that can be seen (opens aside) */
+	return fo->unlink_each_loop || (fo->invalidate && !job->o.direct);
+}
+
+/*
+ * fio's clear_io_state and unlink_all_files between two loops: the files are closed, with
+ * unlink_each_loop removed, and opened again as at the start. A removed file is made again,
+ * empty (fio does not lay it out again), when the job writes; a read-only job then fails to
+ * open it, as fio's does. Only files pvcbench created are removed: a user's file or a device
+ * stays (fio would unlink those too).
+ */
+int blk_clone_loop_end(const struct blk_clone *clone, int *fds, char *why, size_t why_size)
+{
+	const struct blk_job *job = clone->job;
+
+	blk_clone_close(clone, fds);
+	if (job->o.file.unlink_each_loop) {
+		for (unsigned i = 0; i < clone->nfiles; i++) {
+			const struct blk_file *f = clone->files[i].file;
+
+			if (!f->created || f->is_device)
+				continue;
+			/* another clone of a shared file may have removed or made it already */
+			if (unlink(f->path) && errno != ENOENT) {
+				int e = errno;
+				snprintf(why, why_size, "%s: unlink_each_loop: %s", f->path,
+					 strerror(e));
+				return -e;
+			}
+		}
+	}
+	return open_files(clone, fds, true, why, why_size);
 }
 
 void blk_clone_close(const struct blk_clone *clone, int *fds)

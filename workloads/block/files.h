@@ -135,6 +135,8 @@ int blk_group_carry_files(struct blk_group_result *into, struct blk_group_result
 void blk_files_cleanup(struct blk_file *files, unsigned nfiles);
 /* Opens a file for a worker with the job's flags. Returns an fd or a negative errno. */
 int blk_file_open(const struct blk_file *f, const struct blk_job *job);
+/* The same, making the file when create is set and the job writes. */
+int blk_file_open_create(const struct blk_file *f, const struct blk_job *job, bool create);
 /* The same before the file exists: an unnamed file in its directory, to try O_DIRECT and engines. */
 int blk_file_open_probe(const struct blk_file *f, const struct blk_job *job);
 /*
@@ -142,6 +144,18 @@ int blk_file_open_probe(const struct blk_file *f, const struct blk_job *job);
  * negative errno with a message naming the file in why (then nothing stays open).
  */
 int blk_clone_open(const struct blk_clone *clone, int *fds, char *why, size_t why_size);
+/*
+ * Whether the files' options ask for something at each loop's end (unlink_each_loop, or
+ * invalidate on a buffered job: fio drops the cache again when it reopens the files).
+ */
+bool blk_files_act_each_loop(const struct blk_job *job);
+/*
+ * Between two loops, with nothing in flight: closes the clone's files, removes them with
+ * unlink_each_loop (a writing job makes them again, empty) and opens them again into fds, as
+ * blk_clone_open (without pre_read). 0, or a negative errno with a message in why (then
+ * nothing stays open).
+ */
+int blk_clone_loop_end(const struct blk_clone *clone, int *fds, char *why, size_t why_size);
 /* Closes what blk_clone_open opened (entries below 0 are skipped). */
 void blk_clone_close(const struct blk_clone *clone, int *fds);
 

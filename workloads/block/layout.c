@@ -459,14 +459,19 @@ void blk_files_cleanup(struct blk_file *files, unsigned nfiles)
 	}
 }
 
-int blk_file_open(const struct blk_file *f, const struct blk_job *job)
+int blk_file_open_create(const struct blk_file *f, const struct blk_job *job, bool create)
 {
 	int flags = (job->writes ? O_RDWR : O_RDONLY) | (job->o.direct ? O_DIRECT : 0) |
 		    job->o.file.open_sync;
-	/* create_on_open: the clone makes it (the plan counted it as pvcbench's) */
-	int fd = open(f->path, flags | (f->on_open && job->writes ? O_CREAT : 0), 0644);
+	int fd = open(f->path, flags | (create && job->writes ? O_CREAT : 0), 0644);
 
 	return fd < 0 ? -errno : fd;
+}
+
+int blk_file_open(const struct blk_file *f, const struct blk_job *job)
+{
+	/* create_on_open: the clone makes it (the plan counted it as pvcbench's) */
+	return blk_file_open_create(f, job, f->on_open);
 }
 
 int blk_file_open_probe(const struct blk_file *f, const struct blk_job *job)

@@ -169,6 +169,13 @@ struct blk_gen {
 	uint64_t ios_left;		   /* number_ios: I/Os left (0: none) */
 	bool time_based, limited_ios, wraps;
 	bool finished;
+	/*
+	 * Set by the worker when something is due at each loop's end (fio closes the files there:
+	 * unlink_each_loop, invalidate, fsync_on_close): blk_gen_next then returns false at the
+	 * end of each loop but the last, with loop_ended set, and blk_gen_next_loop goes on.
+	 */
+	bool pause_each_loop;
+	bool loop_ended;
 };
 /* Sets up the generator for a clone whose files are open as fds. 0 or a negative errno. */
 int blk_gen_init(struct blk_gen *g, const struct blk_clone *clone, const int *fds, char *why,
@@ -178,6 +185,8 @@ int blk_gen_init(struct blk_gen *g, const struct blk_clone *clone, const int *fd
  * should. measuring: whether the I/O counts towards the clone's budget (ramp time does not).
  */
 bool blk_gen_next(struct blk_gen *g, struct io_req *r, bool measuring);
+/* After blk_gen_next returned false with g->loop_ended: the next loop's I/Os may come. */
+void blk_gen_next_loop(struct blk_gen *g);
 void blk_gen_free(struct blk_gen *g);
 
 #endif

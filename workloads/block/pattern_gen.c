@@ -302,6 +302,8 @@ static void end_loop(struct blk_gen *g)
 		return;
 	}
 	g->loops_left--;
+	/* the worker acts first: finished stops the generator on its one usual check */
+	g->loop_ended = g->finished = g->pause_each_loop;
 	g->loop_bytes = 0;
 	g->ios_left = (uint64_t)g->p->number_ios; /* fio: number_ios is per loop */
 	g->cur = 0;
@@ -585,6 +587,11 @@ bool blk_gen_next(struct blk_gen *g, struct io_req *r, bool measuring)
 		return true;
 	}
 	return false;
+}
+
+void blk_gen_next_loop(struct blk_gen *g)
+{
+	g->loop_ended = g->finished = false;
 }
 
 void blk_gen_free(struct blk_gen *g)

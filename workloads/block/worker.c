@@ -305,6 +305,10 @@ int blk_worker_init(struct worker *w)
 	ret = blk_gen_init(&bw->gen, clone, bw->fds, why, sizeof(why));
 	if (ret)
 		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
+	/* fio closes and reopens the files between loops: stop there when that shows */
+	bw->gen.pause_each_loop =
+		job->o.pat.loops > 1 && !job->o.time_based &&
+		(blk_files_act_each_loop(job) || bw->eo->end_fsync || bw->eo->fsync_on_close);
 	blk_data_init(&bw->data, job, clone->seed ^ 0x2545f4914f6cdd1dULL);
 	ret = alloc_buffers(bw, effective_depth(job), blk_pattern_max_bs(job), why, sizeof(why));
 	if (ret)
@@ -655,6 +659,8 @@ static int do_other_now(struct worker *w, struct blk_worker *bw, struct io_req *
 	return 0;
 }
 
+static int loop_boundary(struct worker *w, struct blk_worker *bw);
+
 /* Prepares and queues I/Os while some request is free (fio's do_io, up to queue_full). */
 static int fill(struct worker *w, struct blk_worker *bw)
 {
@@ -666,6 +672,12 @@ static int fill(struct worker *w, struct blk_worker *bw)
 
 		if (!next_io(w, bw, r)) {
 			bw->freeq[bw->nfree++] = r;
+			if (bw->gen.loop_ended) {
+				ret = loop_boundary(w, bw);
+				if (ret)
+					return ret;
+				continue;
+			}
 			bw->going = false;
 			break;
 		}
@@ -709,6 +721,45 @@ static void end_syncs(struct worker *w, struct blk_worker *bw)
 			complete_one(w, bw, &r, clock_now_ns());
 		bw->written[i] = false;
 	}
+}
+
+/*
+ * Between two loops (fio's do_io ending and clear_io_state): what is in flight completes,
+ * end_fsync and fsync_on_close sync what the loop wrote, and the files are closed, removed
+ * (unlink_each_loop) and reopened (invalidate drops their cache again). The engine is set up
+ * again on the new descriptors: io_uring's registered file would still be the old one.
+ */
+static int loop_boundary(struct worker *w, struct blk_worker *bw)
+{
+	const struct blk_job *job = bw->job;
+	char why[512] = "";
+	int ret = drain(w, bw);
+
+	if (ret || worker_error(w))
+		return ret ? ret : worker_error(w);
+	if (!bw->going)
+		return 0; /* the run ended (runtime, a stop) while the loop drained */
+	/*
+	 * fio closes a written file at its loop's end, then opens and closes it once more before
+	 * the next loop: with fsync_on_close each close syncs it (fio 3.33: 3 loops, 5 fsyncs).
+	 */
+	for (unsigned i = 0; bw->eo->fsync_on_close && i < bw->clone->nfiles; i++)
+		if (bw->written[i])
+			fsync(bw->fds[i]);
+	end_syncs(w, bw);
+	bw->engine.ops->exit(&bw->engine);
+	bw->engine_open = false;
+	ret = blk_clone_loop_end(bw->clone, bw->fds, why, sizeof(why));
+	if (ret)
+		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
+	ret = engine_open_opts(&bw->engine, job->engine_name, bw->eo, bw->fds[0], bw->depth,
+			       bw->iov, bw->depth, why, sizeof(why));
+	if (ret)
+		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
+	bw->engine_open = true;
+	bw->last_write_fd = -1; /* the descriptors are new */
+	blk_gen_next_loop(&bw->gen);
+	return 0;
 }
 
 int blk_worker_run(struct worker *w)

@@ -108,7 +108,7 @@ static void file_takes_job(struct blk_file *f, const struct blk_job *job, unsign
 	f->keep |= job->o.keep || fo->create_only; /* files made to be used later */
 	f->force |= job->o.force;
 	f->mounted_ok |= fo->allow_mounted_write;
-	f->unlink |= fo->unlink || fo->unlink_each_loop;
+	f->unlink |= fo->unlink; /* unlink_each_loop leaves the last loop's file, as fio */
 }
 
 /* The size of an existing regular file or device, 0 when there is none. */

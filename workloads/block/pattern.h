@@ -165,6 +165,7 @@ struct blk_gen {
 	uint64_t seq_left;		   /* rw=randX:N: I/Os left before the next random offset */
 	bool trim_done;			   /* trimwrite: a trim was issued, its write comes next */
 	uint64_t loop_bytes, loop_budget;  /* bytes issued in this loop and per loop (0: none) */
+	uint64_t later_budget, left_after; /* later loops' budget; bytes left after this loop */
 	uint64_t loops_left;		   /* loops after this one */
 	uint64_t ios_left;		   /* number_ios: I/Os left (0: none) */
 	bool time_based, limited_ios, wraps;

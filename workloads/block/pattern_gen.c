@@ -289,6 +289,17 @@ int blk_gen_init(struct blk_gen *g, const struct blk_clone *clone, const int *fd
 	g->loop_budget = p->io_size ? p->io_size : total;
 	g->wraps = g->time_based || g->loop_budget > total;
 	g->loops_left = (uint64_t)(p->loops > 0 ? p->loops : 1) - 1;
+	/*
+	 * io_size with loops, as fio 3.33 does it (measured: size=32k gives io_size=48k loops=2:
+	 * 64k, loops=3: 96k; io_size=96k loops=2: 96k; io_size=16k loops=3: 48k): the first loop
+	 * issues io_size, each later one at most min(io_size, the region), and all of them
+	 * max(io_size, loops x min(io_size, the region)).
+	 */
+	g->later_budget = g->loop_budget < total ? g->loop_budget : total;
+	uint64_t all = g->later_budget * (g->loops_left + 1);
+	if (all < g->loop_budget)
+		all = g->loop_budget;
+	g->left_after = all - g->loop_budget;
 	g->limited_ios = p->number_ios > 0;
 	g->ios_left = (uint64_t)p->number_ios;
 	return 0;
@@ -301,7 +312,13 @@ static void end_loop(struct blk_gen *g)
 		g->finished = true;
 		return;
 	}
+	if (!g->left_after) {
+		g->finished = true; /* io_size's total is reached: the loops end here */
+		return;
+	}
 	g->loops_left--;
+	g->loop_budget = g->later_budget < g->left_after ? g->later_budget : g->left_after;
+	g->left_after -= g->loop_budget;
 	/* the worker acts first: finished stops the generator on its one usual check */
 	g->loop_ended = g->finished = g->pause_each_loop;
 	g->loop_bytes = 0;

@@ -174,8 +174,7 @@ static void fill_mixed(struct blk_unit *u)
 	}
 }
 
-void blk_unit_fill(const struct blk_group_result *gr, unsigned groupid, unsigned index,
-		   struct blk_unit *u)
+void blk_unit_fill(const struct blk_group_result *gr, unsigned index, struct blk_unit *u)
 {
 	const struct blk_job *job = NULL;
 
@@ -189,13 +188,13 @@ void blk_unit_fill(const struct blk_group_result *gr, unsigned groupid, unsigned
 	u->first_error = 0;
 	u->error = 0;
 	u->error_msg = NULL;
-	u->groupid = groupid;
 	u->pid = getpid();
 	for (unsigned i = 0; i < gr->run.nworkers; i++)
 		if (unit_has_clone(gr, index, i, &job))
 			add_clone(u, &gr->run.workers[i], gr->run.nops, gr->clones[i].stats);
 	u->job = job ? job : gr->jobs[0];
 	u->rep = &u->job->o.rep;
+	u->groupid = u->job->groupid;
 	for (unsigned d = 0; d < BLK_DIRS; d++) {
 		struct blk_unit_dir *ud = &u->dir[d];
 		ud->runtime_ns = ud->ops ? u->runtime_ns : 0;
@@ -227,14 +226,18 @@ void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job
 	}
 }
 
-void blk_group_stats(const struct blk_group_result *gr, struct blk_group_stats *gs)
+/* Adds run gr's clones of reporting group groupid to gs (fio's group_run_stats). */
+static void group_stats_add(const struct blk_group_result *gr, unsigned groupid,
+			    struct blk_group_stats *gs)
 {
-	memset(gs, 0, sizeof(*gs));
-	gs->rep = gr->njobs ? &gr->jobs[0]->o.rep : NULL;
 	for (unsigned i = 0; gr->run.workers && i < gr->run.nworkers; i++) {
 		const struct worker_result *wr = &gr->run.workers[i];
+		if (gr->clones[i].job->groupid != groupid)
+			continue;
+		if (!gs->rep)
+			gs->rep = &gr->clones[i].job->o.rep;
 		uint64_t ms = fmt_fio_msec(wr->runtime_ns);
-		bool mixed = gs->rep && gs->rep->unified == BLK_UNIFIED_MIXED;
+		bool mixed = gs->rep->unified == BLK_UNIFIED_MIXED;
 		unsigned ndirs = gr->run.nops < BLK_DIRS ? gr->run.nops : BLK_DIRS;
 		for (unsigned d = 0; d < ndirs; d++) {
 			uint64_t ops = wr->op[d].ops, bytes = wr->op[d].bytes;
@@ -256,8 +259,28 @@ void blk_group_stats(const struct blk_group_result *gr, struct blk_group_stats *
 			gs->bytes[d] += bytes;
 		}
 	}
+}
+
+void blk_group_stats(const struct blk_group_result *const *runs, unsigned nruns, unsigned groupid,
+		     struct blk_group_stats *gs)
+{
+	memset(gs, 0, sizeof(*gs));
+	for (unsigned r = 0; r < nruns; r++)
+		group_stats_add(runs[r], groupid, gs);
+	/* fio's agg: the group's bytes over its longest job, whichever run that job was in */
 	for (unsigned d = 0; d < BLK_DIRS; d++)
 		gs->agg[d] = gs->max_run_ms[d] ? gs->bytes[d] * 1000 / gs->max_run_ms[d] : 0;
+}
+
+unsigned blk_groups_count(const struct blk_group_result *const *runs, unsigned nruns)
+{
+	unsigned n = 0;
+
+	for (unsigned r = 0; r < nruns; r++)
+		for (unsigned j = 0; j < runs[r]->njobs; j++)
+			if (runs[r]->jobs[j]->groupid + 1 > n)
+				n = runs[r]->jobs[j]->groupid + 1;
+	return n;
 }
 
 double blk_pct(uint64_t count, uint64_t total, double floor)
@@ -312,34 +335,37 @@ const struct hist *blk_unit_pct_hist(const struct blk_unit *u, unsigned d)
 	return u->rep->lat_percentiles ? &u->dir[d].lat : &u->dir[d].clat;
 }
 
+/* summary.c's one run: its jobs carry groupid (the test's index). */
 void blk_print_group_normal(FILE *out, const struct blk_group_result *gr, unsigned groupid)
 {
 	if (gr->njobs && !gr->jobs[0]->o.rep.stats)
 		return;
-	blk_print_group_jobs(out, gr, groupid);
-	blk_print_group_status(out, gr, groupid);
+	blk_print_group_jobs(out, &gr, 1, 0);
+	blk_print_group_status(out, &gr, 1, groupid);
 	fflush(out);
 }
 
 void blk_group_json(struct jsonw *j, const struct blk_group_result *gr, unsigned groupid)
 {
-	blk_group_json_format(j, gr, groupid, false);
+	(void)groupid; /* each job carries its own */
+	blk_group_json_format(j, &gr, 1, 0, false);
 }
 
 void blk_report_end(FILE *out, unsigned formats, unsigned terse_version,
-		    const struct blk_group_result *const *groups, unsigned ngroups,
+		    const struct blk_group_result *const *runs, unsigned nruns,
 		    const struct blk_disk_util *du)
 {
 	if (formats & BLK_OUT_TERSE)
-		for (unsigned g = 0; g < ngroups; g++)
-			blk_print_group_terse(out, groups[g], g, terse_version, du);
+		for (unsigned r = 0; r < nruns; r++)
+			blk_print_group_terse(out, runs, nruns, r, terse_version, du);
 	if (!(formats & BLK_OUT_NORMAL))
 		return;
+	for (unsigned r = 0; r < nruns; r++)
+		blk_print_group_jobs(out, runs, nruns, r);
+	unsigned ngroups = blk_groups_count(runs, nruns);
 	for (unsigned g = 0; g < ngroups; g++)
-		blk_print_group_jobs(out, groups[g], g);
-	for (unsigned g = 0; g < ngroups; g++)
-		blk_print_group_status(out, groups[g], g);
-	if (du && groups[0]->njobs && groups[0]->jobs[0]->o.rep.disk_util)
+		blk_print_group_status(out, runs, nruns, g);
+	if (du && runs[0]->njobs && runs[0]->jobs[0]->o.rep.disk_util)
 		blk_disk_util_print(out, du);
 	fflush(out);
 }

@@ -46,20 +46,27 @@ struct blk_unit {
 	pid_t pid;
 };
 
-/* The units of a group in fio's order: one per clone, or one per job with group_reporting. */
+/* The units of a run in fio's order: one per clone, or one per job with group_reporting. */
 unsigned blk_units_count(const struct blk_group_result *gr);
-/* Fills u with unit index of the group (index < blk_units_count). */
-void blk_unit_fill(const struct blk_group_result *gr, unsigned groupid, unsigned index,
-		   struct blk_unit *u);
+/* Fills u with unit index of the run (index < blk_units_count); its groupid is its job's. */
+void blk_unit_fill(const struct blk_group_result *gr, unsigned index, struct blk_unit *u);
 
-/* fio's group_run_stats: what "Run status group N" prints, and bw_agg's reference. */
+/*
+ * fio's group_run_stats of reporting group groupid: what "Run status group N" prints, and
+ * bw_agg's reference. A reporting group is the jobs of one groupid (fio's: a new one at each
+ * stonewall or new_group), so a run may hold several, and one may span runs (a wait_for
+ * pvcbench runs after its run): the stats sum the clones of that groupid over every run.
+ */
 struct blk_group_stats {
 	uint64_t min_run_ms[BLK_DIRS], max_run_ms[BLK_DIRS];
 	uint64_t min_bw[BLK_DIRS], max_bw[BLK_DIRS]; /* B/s */
 	uint64_t bytes[BLK_DIRS], agg[BLK_DIRS];     /* agg: B/s over the longest run */
 	const struct blk_report_opts *rep;
 };
-void blk_group_stats(const struct blk_group_result *gr, struct blk_group_stats *gs);
+void blk_group_stats(const struct blk_group_result *const *runs, unsigned nruns, unsigned groupid,
+		     struct blk_group_stats *gs);
+/* The number of reporting groups the runs hold: their jobs' highest groupid + 1 (0: none). */
+unsigned blk_groups_count(const struct blk_group_result *const *runs, unsigned nruns);
 
 /* Percentage of total in fio's way (0.1 floor for depths, 0.01 for latency buckets). */
 double blk_pct(uint64_t count, uint64_t total, double floor);

@@ -292,6 +292,35 @@ static int check_readonly(const struct fio_cmd *c, char *err, size_t err_size)
 	return 0;
 }
 
+/*
+ * fio's exitall with exit_what=group stops the jobs of the ended job's reporting group only;
+ * pvcbench's stops its whole run, the same only while a run holds one reporting group.
+ */
+static int check_exitall_groups(const struct fio_cmd *c, char *err, size_t err_size)
+{
+	for (unsigned g = 0; g < c->ngroups; g++) {
+		const struct blk_job *const *jobs =
+			(const struct blk_job *const *)&c->jobs[c->groups[g].first];
+		for (unsigned k = 1; k < c->groups[g].n; k++) {
+			if (jobs[k]->groupid == jobs[0]->groupid)
+				continue;
+			for (unsigned i = 0; i < c->groups[g].n; i++) {
+				if (strcmp(jobs[i]->o.ctl.exit_what, "group"))
+					continue;
+				snprintf(
+					err, err_size,
+					"job %s: exitall with exit_what=group and new_group is not "
+					"supported: pvcbench stops every job running with the one that "
+					"ends, fio only those of its reporting group; use "
+					"exit_what=stonewall or a stonewall",
+					jobs[i]->o.name);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 /* The job files, then each job's checks, the runs the stonewalls (and wait_for) make and fio's
  * reporting groups. */
 static int fio_configure(struct command *cmd, char *err, size_t err_size)
@@ -350,6 +379,8 @@ static int fio_configure(struct command *cmd, char *err, size_t err_size)
 		exitall |= c->jobs[i]->o.ctl.exitall;
 	for (unsigned i = 0; exitall && i < c->njobs; i++)
 		c->jobs[i]->o.ctl.exitall = true;
+	if (exitall && (ret = check_exitall_groups(c, err, err_size)))
+		return ret;
 	if (cfg->readonly && (ret = check_readonly(c, err, err_size)))
 		return ret;
 	return cfg->parse_only ? CMD_DONE : CMD_CONTINUE;

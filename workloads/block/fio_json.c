@@ -241,16 +241,15 @@ void blk_group_json_format(struct jsonw *j, const struct blk_group_result *const
 			   unsigned nruns, unsigned r, bool plus)
 {
 	struct blk_unit *u = malloc(sizeof(*u));
-	struct blk_group_stats gs;
-	unsigned n = blk_units_count(runs[r]);
+	struct blk_group_stats *gs = blk_groups_stats(runs, nruns);
+	unsigned n = blk_units_count(runs, nruns);
 
-	if (!u)
-		return;
-	for (unsigned i = 0; i < n; i++) {
-		blk_unit_fill(runs[r], i, u);
-		blk_group_stats(runs, nruns, u->groupid, &gs);
-		if (u->rep->stats)
-			unit_json(j, u, &gs, plus);
-	}
+	if (u && gs)
+		for (unsigned i = 0; i < n; i++) {
+			blk_unit_fill(runs, nruns, i, u);
+			if (u->run == r && u->rep->stats)
+				unit_json(j, u, &gs[u->groupid], plus);
+		}
+	free(gs);
 	free(u);
 }

@@ -58,48 +58,44 @@ static void unit_dir_init(struct blk_unit_dir *d)
 	memset(&d->iops, 0, sizeof(d->iops));
 }
 
-/* Whether unit index of the group is clone i: units in fio's order, see blk_units_count. */
-static bool unit_has_clone(const struct blk_group_result *gr, unsigned index, unsigned i,
-			   const struct blk_job **job_out)
-{
-	unsigned n = 0;
+/*
+ * Walks the clones of the runs in fio's order (each run's jobs, each job's clones) with the
+ * unit (fio's threadstats) each belongs to, as fio's __show_run_stats assigns them: a new unit
+ * for each clone, unless its job has group_reporting and the clone before is in the same
+ * reporting group (so group_reporting joins every job of a reporting group, the jobs a run
+ * after a wait_for too); clones of jobs with stats=0 are in none. Returns the number of units.
+ */
+typedef void (*clone_fn)(const struct blk_group_result *gr, unsigned run, unsigned clone,
+			 unsigned unit, void *arg);
 
-	for (unsigned j = 0; j < gr->njobs; j++) {
-		const struct blk_job *job = gr->jobs[j];
-		if (job->o.group_reporting) {
-			if (n++ == index) {
-				*job_out = job;
-				return gr->clones[i].job == job;
-			}
-			continue;
-		}
-		for (unsigned c = 0; c < gr->run.nworkers; c++) {
-			if (gr->clones[c].job != job)
+static unsigned walk_units(const struct blk_group_result *const *runs, unsigned nruns, clone_fn fn,
+			   void *arg)
+{
+	unsigned n = 0, last = 0;
+
+	for (unsigned r = 0; r < nruns; r++) {
+		const struct blk_group_result *gr = runs[r];
+		for (unsigned j = 0; gr->run.workers && j < gr->njobs; j++) {
+			const struct blk_job *job = gr->jobs[j];
+			if (!job->o.rep.stats)
 				continue;
-			if (n++ == index) {
-				*job_out = job;
-				return c == i;
+			for (unsigned c = 0; c < gr->run.nworkers; c++) {
+				if (gr->clones[c].job != job)
+					continue;
+				if (!n || !job->o.group_reporting || last != job->groupid)
+					n++;
+				last = job->groupid;
+				if (fn)
+					fn(gr, r, c, n - 1, arg);
 			}
 		}
-	}
-	return false;
-}
-
-unsigned blk_units_count(const struct blk_group_result *gr)
-{
-	unsigned n = 0;
-
-	if (!gr->run.workers)
-		return 0;
-	for (unsigned j = 0; j < gr->njobs; j++) {
-		if (gr->jobs[j]->o.group_reporting) {
-			n++;
-			continue;
-		}
-		for (unsigned c = 0; c < gr->run.nworkers; c++)
-			n += gr->clones[c].job == gr->jobs[j];
 	}
 	return n;
+}
+
+unsigned blk_units_count(const struct blk_group_result *const *runs, unsigned nruns)
+{
+	return walk_units(runs, nruns, NULL, NULL);
 }
 
 /* The core's operation types are fio's directions in order: read, write, then trim when the
@@ -174,10 +170,24 @@ static void fill_mixed(struct blk_unit *u)
 	}
 }
 
-void blk_unit_fill(const struct blk_group_result *gr, unsigned index, struct blk_unit *u)
+/* walk_units' visit for blk_unit_fill: adds the clones of the unit asked for. */
+static void add_unit_clone(const struct blk_group_result *gr, unsigned run, unsigned clone,
+			   unsigned unit, void *arg)
 {
-	const struct blk_job *job = NULL;
+	struct blk_unit *u = arg;
 
+	if (unit != u->index)
+		return;
+	if (!u->job) {
+		u->job = gr->clones[clone].job;
+		u->run = run;
+	}
+	add_clone(u, &gr->run.workers[clone], gr->run.nops, gr->clones[clone].stats);
+}
+
+void blk_unit_fill(const struct blk_group_result *const *runs, unsigned nruns, unsigned index,
+		   struct blk_unit *u)
+{
 	memset(u, 0, offsetof(struct blk_unit, dir));
 	for (unsigned d = 0; d <= BLK_DIRS; d++)
 		unit_dir_init(&u->dir[d]);
@@ -189,10 +199,10 @@ void blk_unit_fill(const struct blk_group_result *gr, unsigned index, struct blk
 	u->error = 0;
 	u->error_msg = NULL;
 	u->pid = getpid();
-	for (unsigned i = 0; i < gr->run.nworkers; i++)
-		if (unit_has_clone(gr, index, i, &job))
-			add_clone(u, &gr->run.workers[i], gr->run.nops, gr->clones[i].stats);
-	u->job = job ? job : gr->jobs[0];
+	u->index = index;
+	walk_units(runs, nruns, add_unit_clone, u);
+	if (!u->job) /* no such unit: the first job, nothing measured */
+		u->job = runs[0]->jobs[0];
 	u->rep = &u->job->o.rep;
 	u->groupid = u->job->groupid;
 	for (unsigned d = 0; d < BLK_DIRS; d++) {
@@ -226,50 +236,55 @@ void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job
 	}
 }
 
-/* Adds run gr's clones of reporting group groupid to gs (fio's group_run_stats). */
-static void group_stats_add(const struct blk_group_result *gr, unsigned groupid,
-			    struct blk_group_stats *gs)
+/* Adds a unit to its reporting group's stats, as fio's __show_run_stats: per unit (a
+ * group_reporting unit counts once, with its longest clone's runtime). */
+static void group_stats_add(struct blk_group_stats *gs, const struct blk_unit *u)
 {
-	for (unsigned i = 0; gr->run.workers && i < gr->run.nworkers; i++) {
-		const struct worker_result *wr = &gr->run.workers[i];
-		if (gr->clones[i].job->groupid != groupid)
+	if (!gs->rep)
+		gs->rep = u->rep;
+	bool mixed = gs->rep->unified == BLK_UNIFIED_MIXED;
+	for (unsigned d = 0; d < BLK_DIRS && !(mixed && d); d++) {
+		const struct blk_unit_dir *ud = &u->dir[mixed ? BLK_DIR_MIXED : d];
+		if (!ud->ops)
 			continue;
-		if (!gs->rep)
-			gs->rep = &gr->clones[i].job->o.rep;
-		uint64_t ms = fmt_fio_msec(wr->runtime_ns);
-		bool mixed = gs->rep->unified == BLK_UNIFIED_MIXED;
-		unsigned ndirs = gr->run.nops < BLK_DIRS ? gr->run.nops : BLK_DIRS;
-		for (unsigned d = 0; d < ndirs; d++) {
-			uint64_t ops = wr->op[d].ops, bytes = wr->op[d].bytes;
-			if (mixed && d)
-				break;
-			for (unsigned k = 1; mixed && k < ndirs; k++)
-				ops += wr->op[k].ops, bytes += wr->op[k].bytes;
-			if (!ops)
-				continue;
-			uint64_t bw = ms ? bytes * 1000 / ms : 0;
-			if (!gs->max_run_ms[d] || ms < gs->min_run_ms[d])
-				gs->min_run_ms[d] = ms;
-			if (ms > gs->max_run_ms[d])
-				gs->max_run_ms[d] = ms;
-			if (!gs->max_bw[d] || bw < gs->min_bw[d])
-				gs->min_bw[d] = bw;
-			if (bw > gs->max_bw[d])
-				gs->max_bw[d] = bw;
-			gs->bytes[d] += bytes;
-		}
+		uint64_t ms = fmt_fio_msec(ud->runtime_ns);
+		uint64_t bw = ms ? ud->bytes * 1000 / ms : 0;
+		if (!gs->max_run_ms[d] || ms < gs->min_run_ms[d])
+			gs->min_run_ms[d] = ms;
+		if (ms > gs->max_run_ms[d])
+			gs->max_run_ms[d] = ms;
+		if (!gs->max_bw[d] || bw < gs->min_bw[d])
+			gs->min_bw[d] = bw;
+		if (bw > gs->max_bw[d])
+			gs->max_bw[d] = bw;
+		gs->bytes[d] += ud->bytes;
 	}
 }
 
-void blk_group_stats(const struct blk_group_result *const *runs, unsigned nruns, unsigned groupid,
-		     struct blk_group_stats *gs)
+struct blk_group_stats *blk_groups_stats(const struct blk_group_result *const *runs, unsigned nruns)
 {
-	memset(gs, 0, sizeof(*gs));
-	for (unsigned r = 0; r < nruns; r++)
-		group_stats_add(runs[r], groupid, gs);
-	/* fio's agg: the group's bytes over its longest job, whichever run that job was in */
-	for (unsigned d = 0; d < BLK_DIRS; d++)
-		gs->agg[d] = gs->max_run_ms[d] ? gs->bytes[d] * 1000 / gs->max_run_ms[d] : 0;
+	unsigned ngroups = blk_groups_count(runs, nruns), nunits = blk_units_count(runs, nruns);
+	struct blk_group_stats *gs = calloc(ngroups ? ngroups : 1, sizeof(*gs));
+	struct blk_unit *u = malloc(sizeof(*u));
+
+	if (!gs || !u) {
+		free(gs);
+		free(u);
+		return NULL;
+	}
+	for (unsigned i = 0; i < nunits; i++) {
+		blk_unit_fill(runs, nruns, i, u);
+		if (u->groupid < ngroups)
+			group_stats_add(&gs[u->groupid], u);
+	}
+	free(u);
+	/* fio's agg: the group's bytes over its longest unit, whichever run that was in */
+	for (unsigned g = 0; g < ngroups; g++)
+		for (unsigned d = 0; d < BLK_DIRS; d++)
+			gs[g].agg[d] = gs[g].max_run_ms[d]
+					       ? gs[g].bytes[d] * 1000 / gs[g].max_run_ms[d]
+					       : 0;
+	return gs;
 }
 
 unsigned blk_groups_count(const struct blk_group_result *const *runs, unsigned nruns)

@@ -132,17 +132,16 @@ void blk_print_group_terse(FILE *out, const struct blk_group_result *const *runs
 			   unsigned r, unsigned version, const struct blk_disk_util *du)
 {
 	struct blk_unit *u = malloc(sizeof(*u));
-	struct blk_group_stats gs;
-	unsigned n = blk_units_count(runs[r]);
+	struct blk_group_stats *gs = blk_groups_stats(runs, nruns);
+	unsigned n = blk_units_count(runs, nruns);
 
-	if (!u)
-		return;
-	for (unsigned i = 0; i < n; i++) {
-		blk_unit_fill(runs[r], i, u);
-		blk_group_stats(runs, nruns, u->groupid, &gs);
-		if (u->rep->stats)
-			unit_terse(out, u, &gs, version, du);
-	}
+	if (u && gs)
+		for (unsigned i = 0; i < n; i++) {
+			blk_unit_fill(runs, nruns, i, u);
+			if (u->run == r && u->rep->stats)
+				unit_terse(out, u, &gs[u->groupid], version, du);
+		}
+	free(gs);
 	free(u);
 	fflush(out);
 }

@@ -306,17 +306,16 @@ void blk_print_group_jobs(FILE *out, const struct blk_group_result *const *runs,
 			  unsigned r)
 {
 	struct blk_unit *u = malloc(sizeof(*u));
-	struct blk_group_stats gs;
-	unsigned n = blk_units_count(runs[r]);
+	struct blk_group_stats *gs = blk_groups_stats(runs, nruns);
+	unsigned n = blk_units_count(runs, nruns);
 
-	if (!u)
-		return;
-	for (unsigned i = 0; i < n; i++) {
-		blk_unit_fill(runs[r], i, u);
-		blk_group_stats(runs, nruns, u->groupid, &gs);
-		if (u->rep->stats)
-			print_unit(out, u, &gs);
-	}
+	if (u && gs)
+		for (unsigned i = 0; i < n; i++) {
+			blk_unit_fill(runs, nruns, i, u);
+			if (u->run == r && u->rep->stats)
+				print_unit(out, u, &gs[u->groupid]);
+		}
+	free(gs);
 	free(u);
 }
 
@@ -338,11 +337,13 @@ void blk_print_group_status(FILE *out, const struct blk_group_result *const *run
 			    unsigned groupid)
 {
 	static const char *const names[] = { "   READ", "  WRITE", "   TRIM" };
-	struct blk_group_stats gs;
+	struct blk_group_stats *all = blk_groups_stats(runs, nruns), gs = { 0 };
 
-	blk_group_stats(runs, nruns, groupid, &gs);
+	if (all && groupid < blk_groups_count(runs, nruns))
+		gs = all[groupid];
+	free(all);
 	const struct blk_report_opts *r = gs.rep;
-	if (!r || !r->stats) /* no clone of the group ran, or its first job has stats=0 */
+	if (!r) /* no unit in the group: none ran, or every job has stats=0 */
 		return;
 	fprintf(out, "\nRun status group %u (all jobs):\n", groupid);
 	for (unsigned d = 0; d < BLK_DIRS; d++)

@@ -380,7 +380,7 @@ void blk_report_end(FILE *out, unsigned formats, unsigned terse_version,
 	unsigned ngroups = blk_groups_count(runs, nruns);
 	for (unsigned g = 0; g < ngroups; g++)
 		blk_print_group_status(out, runs, nruns, g);
-	if (du && runs[0]->njobs && runs[0]->jobs[0]->o.rep.disk_util)
+	if (du && nruns && runs[0]->njobs && runs[0]->jobs[0]->o.rep.disk_util)
 		blk_disk_util_print(out, du);
 	fflush(out);
 }

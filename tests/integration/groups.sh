@@ -8,8 +8,8 @@
 #   - each job's groupid in the JSON (one entry per clone) and in the terse lines;
 #   - the "(g=N)" of the job lines before the run and the "(groupid=N" of the job reports;
 #   - the number of "Run status group N" blocks, their N, and each block's io= per direction.
-# And exitall with exit_what=group where a run holds two reporting groups is refused with its
-# line (fio stops the ended job's group only; pvcbench would stop its whole run).
+# And exitall or exitall_on_error with exit_what=group where a run holds two reporting groups is
+# refused with its line (fio stops the ended job's group only; pvcbench would stop its run).
 source "$(dirname "$0")/../lib/lib.bash" "$@"
 require_pvc
 require_cmd fio
@@ -181,6 +181,10 @@ check "exitall (exit_what=group) with new_group in one run: exit 2 with its line
 check "nothing created" dir_is_empty "$DATA"
 run_pvc fio --rw=write --size=64k --exitall --name=a --name=b --new_group --stonewall
 check "exitall with new_group and stonewall (a run per group): accepted" test "$RC" = 0
+rm -f "$DATA"/*
+run_pvc fio --rw=write --size=64k --name=a --exitall_on_error --name=b --new_group
+check "exitall_on_error (exit_what=group) with new_group in one run: exit 2 with its line" \
+	test "$RC" = 2 -a "$(cat "$ERR")" = "pvcbench fio: job a: exitall_on_error with exit_what=group and new_group is not supported: pvcbench stops every job running with the one that ends, fio only those of its reporting group; use exit_what=stonewall or a stonewall"
 rm -f "$DATA"/*
 
 finish

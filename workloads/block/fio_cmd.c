@@ -292,30 +292,38 @@ static int check_readonly(const struct fio_cmd *c, char *err, size_t err_size)
 	return 0;
 }
 
+/* Whether run g holds jobs of several reporting groups (new_group without stonewall). */
+static bool run_has_groups(const struct fio_cmd *c, unsigned g)
+{
+	const struct fio_group *run = &c->groups[g];
+
+	for (unsigned k = 1; k < run->n; k++)
+		if (c->jobs[run->first + k]->groupid != c->jobs[run->first]->groupid)
+			return true;
+	return false;
+}
+
 /*
- * fio's exitall with exit_what=group stops the jobs of the ended job's reporting group only;
- * pvcbench's stops its whole run, the same only while a run holds one reporting group.
+ * fio's exitall and exitall_on_error with exit_what=group stop the jobs of the ended job's
+ * reporting group only; pvcbench's stop its whole run, the same only while a run holds one
+ * reporting group.
  */
 static int check_exitall_groups(const struct fio_cmd *c, char *err, size_t err_size)
 {
 	for (unsigned g = 0; g < c->ngroups; g++) {
-		const struct blk_job *const *jobs =
-			(const struct blk_job *const *)&c->jobs[c->groups[g].first];
-		for (unsigned k = 1; k < c->groups[g].n; k++) {
-			if (jobs[k]->groupid == jobs[0]->groupid)
+		for (unsigned i = 0; run_has_groups(c, g) && i < c->groups[g].n; i++) {
+			const struct blk_job *job = c->jobs[c->groups[g].first + i];
+			const struct blk_jobctl_opts *ctl = &job->o.ctl;
+			if (!(ctl->exitall || ctl->exitall_on_error) ||
+			    strcmp(ctl->exit_what, "group"))
 				continue;
-			for (unsigned i = 0; i < c->groups[g].n; i++) {
-				if (strcmp(jobs[i]->o.ctl.exit_what, "group"))
-					continue;
-				snprintf(
-					err, err_size,
-					"job %s: exitall with exit_what=group and new_group is not "
-					"supported: pvcbench stops every job running with the one that "
-					"ends, fio only those of its reporting group; use "
-					"exit_what=stonewall or a stonewall",
-					jobs[i]->o.name);
-				return -EINVAL;
-			}
+			snprintf(
+				err, err_size,
+				"job %s: %s with exit_what=group and new_group is not supported: "
+				"pvcbench stops every job running with the one that ends, fio only "
+				"those of its reporting group; use exit_what=stonewall or a stonewall",
+				job->o.name, ctl->exitall ? "exitall" : "exitall_on_error");
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -379,7 +387,8 @@ static int fio_configure(struct command *cmd, char *err, size_t err_size)
 		exitall |= c->jobs[i]->o.ctl.exitall;
 	for (unsigned i = 0; exitall && i < c->njobs; i++)
 		c->jobs[i]->o.ctl.exitall = true;
-	if (exitall && (ret = check_exitall_groups(c, err, err_size)))
+	ret = check_exitall_groups(c, err, err_size);
+	if (ret)
 		return ret;
 	if (cfg->readonly && (ret = check_readonly(c, err, err_size)))
 		return ret;

@@ -246,8 +246,10 @@ void blk_group_json_format(struct jsonw *j, const struct blk_group_result *const
 
 	if (u && gs)
 		for (unsigned i = 0; i < n; i++) {
+			if (blk_unit_run(runs, nruns, i) != r)
+				continue;
 			blk_unit_fill(runs, nruns, i, u);
-			if (u->run == r && u->rep->stats)
+			if (u->rep->stats)
 				unit_json(j, u, &gs[u->groupid], plus);
 		}
 	free(gs);

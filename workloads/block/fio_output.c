@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "fio_unit.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,19 +237,70 @@ void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job
 	}
 }
 
+/* What a reporting group's stats read of a unit: its I/O per direction and its longest clone. */
+struct unit_sum {
+	const struct blk_job *job;			 /* its first clone's */
+	unsigned run;					 /* its first clone's */
+	uint64_t ops[BLK_DIRS + 1], bytes[BLK_DIRS + 1]; /* read, write, trim, mixed */
+	uint64_t runtime_ns;
+};
+
+/* walk_units' visit for unit_sums: adds a clone's counts to its unit's. */
+static void add_unit_sum(const struct blk_group_result *gr, unsigned run, unsigned clone,
+			 unsigned unit, void *arg)
+{
+	struct unit_sum *us = (struct unit_sum *)arg + unit;
+	const struct worker_result *wr = &gr->run.workers[clone];
+
+	if (!us->job) {
+		us->job = gr->clones[clone].job;
+		us->run = run;
+	}
+	for (unsigned d = 0; d < gr->run.nops && d < BLK_DIRS; d++) {
+		us->ops[d] += wr->op[d].ops;
+		us->bytes[d] += wr->op[d].bytes;
+		us->ops[BLK_DIRS] += wr->op[d].ops;
+		us->bytes[BLK_DIRS] += wr->op[d].bytes;
+	}
+	if (wr->runtime_ns > us->runtime_ns)
+		us->runtime_ns = wr->runtime_ns;
+}
+
+/* The units' sums, [0..*n) (free it; NULL: out of memory); the light half of blk_unit_fill. */
+static struct unit_sum *unit_sums(const struct blk_group_result *const *runs, unsigned nruns,
+				  unsigned *n)
+{
+	*n = blk_units_count(runs, nruns);
+	struct unit_sum *us = calloc(*n ? *n : 1, sizeof(*us));
+
+	if (us)
+		walk_units(runs, nruns, add_unit_sum, us);
+	return us;
+}
+
+unsigned blk_unit_run(const struct blk_group_result *const *runs, unsigned nruns, unsigned index)
+{
+	unsigned n;
+	struct unit_sum *us = unit_sums(runs, nruns, &n);
+	unsigned run = us && index < n ? us[index].run : UINT_MAX;
+
+	free(us);
+	return run;
+}
+
 /* Adds a unit to its reporting group's stats, as fio's __show_run_stats: per unit (a
  * group_reporting unit counts once, with its longest clone's runtime). */
-static void group_stats_add(struct blk_group_stats *gs, const struct blk_unit *u)
+static void group_stats_add(struct blk_group_stats *gs, const struct unit_sum *us)
 {
 	if (!gs->rep)
-		gs->rep = u->rep;
+		gs->rep = &us->job->o.rep;
 	bool mixed = gs->rep->unified == BLK_UNIFIED_MIXED;
 	for (unsigned d = 0; d < BLK_DIRS && !(mixed && d); d++) {
-		const struct blk_unit_dir *ud = &u->dir[mixed ? BLK_DIR_MIXED : d];
-		if (!ud->ops)
+		unsigned from = mixed ? BLK_DIR_MIXED : d;
+		if (!us->ops[from])
 			continue;
-		uint64_t ms = fmt_fio_msec(ud->runtime_ns);
-		uint64_t bw = ms ? ud->bytes * 1000 / ms : 0;
+		uint64_t ms = fmt_fio_msec(us->runtime_ns);
+		uint64_t bw = ms ? us->bytes[from] * 1000 / ms : 0;
 		if (!gs->max_run_ms[d] || ms < gs->min_run_ms[d])
 			gs->min_run_ms[d] = ms;
 		if (ms > gs->max_run_ms[d])
@@ -257,27 +309,25 @@ static void group_stats_add(struct blk_group_stats *gs, const struct blk_unit *u
 			gs->min_bw[d] = bw;
 		if (bw > gs->max_bw[d])
 			gs->max_bw[d] = bw;
-		gs->bytes[d] += ud->bytes;
+		gs->bytes[d] += us->bytes[from];
 	}
 }
 
 struct blk_group_stats *blk_groups_stats(const struct blk_group_result *const *runs, unsigned nruns)
 {
-	unsigned ngroups = blk_groups_count(runs, nruns), nunits = blk_units_count(runs, nruns);
+	unsigned ngroups = blk_groups_count(runs, nruns), nunits;
 	struct blk_group_stats *gs = calloc(ngroups ? ngroups : 1, sizeof(*gs));
-	struct blk_unit *u = malloc(sizeof(*u));
+	struct unit_sum *us = unit_sums(runs, nruns, &nunits);
 
-	if (!gs || !u) {
+	if (!gs || !us) {
 		free(gs);
-		free(u);
+		free(us);
 		return NULL;
 	}
-	for (unsigned i = 0; i < nunits; i++) {
-		blk_unit_fill(runs, nruns, i, u);
-		if (u->groupid < ngroups)
-			group_stats_add(&gs[u->groupid], u);
-	}
-	free(u);
+	for (unsigned i = 0; i < nunits; i++)
+		if (us[i].job->groupid < ngroups)
+			group_stats_add(&gs[us[i].job->groupid], &us[i]);
+	free(us);
 	/* fio's agg: the group's bytes over its longest unit, whichever run that was in */
 	for (unsigned g = 0; g < ngroups; g++)
 		for (unsigned d = 0; d < BLK_DIRS; d++)

@@ -137,8 +137,10 @@ void blk_print_group_terse(FILE *out, const struct blk_group_result *const *runs
 
 	if (u && gs)
 		for (unsigned i = 0; i < n; i++) {
+			if (blk_unit_run(runs, nruns, i) != r)
+				continue;
 			blk_unit_fill(runs, nruns, i, u);
-			if (u->run == r && u->rep->stats)
+			if (u->rep->stats)
 				unit_terse(out, u, &gs[u->groupid], version, du);
 		}
 	free(gs);

@@ -311,8 +311,10 @@ void blk_print_group_jobs(FILE *out, const struct blk_group_result *const *runs,
 
 	if (u && gs)
 		for (unsigned i = 0; i < n; i++) {
+			if (blk_unit_run(runs, nruns, i) != r)
+				continue;
 			blk_unit_fill(runs, nruns, i, u);
-			if (u->run == r && u->rep->stats)
+			if (u->rep->stats)
 				print_unit(out, u, &gs[u->groupid]);
 		}
 	free(gs);

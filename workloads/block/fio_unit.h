@@ -54,6 +54,8 @@ struct blk_unit {
  * printed with the run of its first clone (u->run).
  */
 unsigned blk_units_count(const struct blk_group_result *const *runs, unsigned nruns);
+/* The run of unit index's first clone, without filling it (UINT_MAX: no such unit). */
+unsigned blk_unit_run(const struct blk_group_result *const *runs, unsigned nruns, unsigned index);
 /* Fills u with unit index (index < blk_units_count); its groupid is its first job's. */
 void blk_unit_fill(const struct blk_group_result *const *runs, unsigned nruns, unsigned index,
 		   struct blk_unit *u);

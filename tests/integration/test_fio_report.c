@@ -374,6 +374,33 @@ static void test_end_order(void **state)
 	free(e.g[1]);
 }
 
+/*
+ * One reporting group over two runs (a wait_for pvcbench runs after its run): one Run status
+ * block with both runs' I/O, and with group_reporting one report of the four clones, as fio.
+ */
+static void test_group_across_runs(void **state)
+{
+	struct t_end e = { .g = { t_make((const char *const[]){ "group_reporting", "1", NULL }),
+				  t_make((const char *const[]){ "group_reporting", "1", NULL }) } };
+
+	(void)state;
+	char *out = t_capture(t_print_end, &e);
+	const char *status = strstr(out, "Run status group 0 (all jobs):");
+	assert_non_null(status);
+	assert_null(strstr(out, "Run status group 1"));
+	assert_null(strstr(status + 1, "Run status group"));
+	/* 2 runs x 2 clones x 1000 reads of 4 KiB */
+	if (!strstr(status, "READ: bw=15.6MiB/s (16.4MB/s), 15.6MiB/s-15.6MiB/s") ||
+	    !strstr(status, "io=15.6MiB (16.4MB), run=1000-1000msec"))
+		fail_msg("Run status block not of both runs:\n%s", status);
+	const char *report = strstr(out, "job1: (groupid=0, jobs=4)");
+	assert_non_null(report);
+	assert_null(strstr(report + 1, "job1: (groupid="));
+	free(out);
+	free(e.g[0]);
+	free(e.g[1]);
+}
+
 static void test_bad_values(void **state)
 {
 	static const char *const bad[][3] = {
@@ -501,8 +528,9 @@ int main(void)
 		cmocka_unit_test(test_terse_field_counts), cmocka_unit_test(test_terse_unified),
 		cmocka_unit_test(test_json_members),	   cmocka_unit_test(test_normal_text),
 		cmocka_unit_test(test_normal_options),	   cmocka_unit_test(test_end_order),
-		cmocka_unit_test(test_bad_values),	   cmocka_unit_test(test_output_formats),
-		cmocka_unit_test(test_run_header),	   cmocka_unit_test(test_disk_util),
+		cmocka_unit_test(test_group_across_runs),  cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_output_formats),	   cmocka_unit_test(test_run_header),
+		cmocka_unit_test(test_disk_util),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,8 +5,8 @@
 #    fio's line;
 # 2. --section runs the named sections only (the same jobs as fio's JSON); --parse-only runs
 #    nothing and creates nothing; --readonly refuses a job that writes;
-# 3. wait_for makes the job start after the one it names (a new group); an unknown name is bad
-#    input; new_group without stonewall is refused with its line;
+# 3. wait_for makes the job start after the one it names, in the same reporting group (as fio;
+#    groups.sh compares groups with fio); an unknown name is bad input;
 # 4. nice, prio, prioclass and cpus_allowed with cpus_allowed_policy shared/split on the clone
 #    threads, read from /proc during the run: the same as fio --thread's workers;
 #    numa_mem_policy's set_mempolicy call in each clone thread, as fio's (strace);
@@ -86,18 +86,17 @@ check "--readonly: a writing job is exit 2 naming it, nothing created" \
 
 note "wait_for, new_group"
 run_pvc fio --output-format=json --name=a --size=1m --name=b --size=1m --wait_for=a
-check "wait_for=a: b runs after a (groups 0 and 1)" py "$OUT" <<'PY'
+check "wait_for=a: b runs after a, both in group 0 as fio" py "$OUT" <<'PY'
 import json, sys
-jobs = [(j["jobname"], j["groupid"]) for j in json.load(open(sys.argv[1]))["jobs"]]
-print("    %r" % jobs)
-sys.exit(0 if jobs == [("a", 0), ("b", 1)] else 1)
+doc = json.load(open(sys.argv[1]))
+jobs = [(j["jobname"], j["groupid"]) for j in doc["jobs"]]
+runs = [s["jobname"] for s in doc["series"]]
+print("    %r, runs %r" % (jobs, runs))
+sys.exit(0 if jobs == [("a", 0), ("b", 0)] and runs == ["a", "b"] else 1)
 PY
 run_pvc fio --name=a --size=1m --name=b --size=1m --wait_for=z
 check "wait_for=z (no such job): exit 2, one line" \
 	test "$RC" = 2 -a "$(wc -l <"$ERR")" = 1
-run_pvc fio --name=a --size=1m --new_group
-check "new_group without stonewall: exit 2 with the table's line" \
-	grep -q "new_group without stonewall is not supported" "$ERR"
 
 note "priorities and CPUs of the clone threads, against fio --thread"
 # threads of PID whose nice is 5: "nice affinity ioprio" lines, sorted

@@ -130,7 +130,9 @@ static void t_print_terse(FILE *f, void *arg)
 {
 	struct t_terse *a = arg;
 
-	blk_print_group_terse(f, &a->t->gr, 0, a->version, a->du);
+	const struct blk_group_result *run = &a->t->gr;
+
+	blk_print_group_terse(f, &run, 1, 0, a->version, a->du);
 }
 
 static void test_terse_field_counts(void **state)
@@ -190,11 +192,12 @@ struct t_json {
 static void t_print_json(FILE *f, void *arg)
 {
 	struct t_json *a = arg;
+	const struct blk_group_result *run = &a->t->gr;
 	struct jsonw j;
 
 	jsonw_begin(&j, f);
 	jsonw_array_begin(&j, "jobs");
-	blk_group_json_format(&j, &a->t->gr, 0, a->plus);
+	blk_group_json_format(&j, &run, 1, 0, a->plus);
 	jsonw_array_end(&j);
 	jsonw_end(&j);
 }
@@ -261,9 +264,10 @@ static void test_json_members(void **state)
 static void t_print_jobs(FILE *f, void *arg)
 {
 	struct t_group *t = arg;
+	const struct blk_group_result *run = &t->gr;
 
-	blk_print_group_jobs(f, &t->gr, 0);
-	blk_print_group_status(f, &t->gr, 0);
+	blk_print_group_jobs(f, &run, 1, 0);
+	blk_print_group_status(f, &run, 1, 0);
 }
 
 static void test_normal_text(void **state)
@@ -345,6 +349,7 @@ static void test_end_order(void **state)
 	struct t_end e = { .g = { t_make(NULL), t_make(NULL) }, .du = { .n = 1, .stopped = true } };
 
 	(void)state;
+	e.g[1]->job.groupid = 1; /* a stonewall before the second run, as fio numbers it */
 	snprintf(e.du.delta[0].name, sizeof(e.du.delta[0].name), "vda");
 	e.du.delta[0].ios[0] = 7;
 	char *out = t_capture(t_print_end, &e);
@@ -364,6 +369,33 @@ static void test_end_order(void **state)
 			fail_msg("\"%s\" missing or out of fio's order:\n%s", order[i], out);
 		last = (size_t)(at - out);
 	}
+	free(out);
+	free(e.g[0]);
+	free(e.g[1]);
+}
+
+/*
+ * One reporting group over two runs (a wait_for pvcbench runs after its run): one Run status
+ * block with both runs' I/O, and with group_reporting one report of the four clones, as fio.
+ */
+static void test_group_across_runs(void **state)
+{
+	struct t_end e = { .g = { t_make((const char *const[]){ "group_reporting", "1", NULL }),
+				  t_make((const char *const[]){ "group_reporting", "1", NULL }) } };
+
+	(void)state;
+	char *out = t_capture(t_print_end, &e);
+	const char *status = strstr(out, "Run status group 0 (all jobs):");
+	assert_non_null(status);
+	assert_null(strstr(out, "Run status group 1"));
+	assert_null(strstr(status + 1, "Run status group"));
+	/* 2 runs x 2 clones x 1000 reads of 4 KiB */
+	if (!strstr(status, "READ: bw=15.6MiB/s (16.4MB/s), 15.6MiB/s-15.6MiB/s") ||
+	    !strstr(status, "io=15.6MiB (16.4MB), run=1000-1000msec"))
+		fail_msg("Run status block not of both runs:\n%s", status);
+	const char *report = strstr(out, "job1: (groupid=0, jobs=4)");
+	assert_non_null(report);
+	assert_null(strstr(report + 1, "job1: (groupid="));
 	free(out);
 	free(e.g[0]);
 	free(e.g[1]);
@@ -496,8 +528,9 @@ int main(void)
 		cmocka_unit_test(test_terse_field_counts), cmocka_unit_test(test_terse_unified),
 		cmocka_unit_test(test_json_members),	   cmocka_unit_test(test_normal_text),
 		cmocka_unit_test(test_normal_options),	   cmocka_unit_test(test_end_order),
-		cmocka_unit_test(test_bad_values),	   cmocka_unit_test(test_output_formats),
-		cmocka_unit_test(test_run_header),	   cmocka_unit_test(test_disk_util),
+		cmocka_unit_test(test_group_across_runs),  cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_output_formats),	   cmocka_unit_test(test_run_header),
+		cmocka_unit_test(test_disk_util),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

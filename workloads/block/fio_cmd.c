@@ -4,8 +4,9 @@
  * As in fio: options before the first --name are global; each --name starts a job that the
  * options after it shape; job files have [global] and job sections, key=value lines and bare
  * flags, comments from ; or #, ${VAR} expanded from the environment, $ncpus expressions and
- * include lines. Jobs run together until a job with stonewall (or wait_for), which starts a new
- * group. A key pvcbench does not implement is an error naming it, never silently ignored:
+ * include lines. Jobs run together until a job with stonewall (or a wait_for on a job of the
+ * same run), which starts a new run; fio's reporting groups (groupid) are apart from runs: a new
+ * one at each stonewall or new_group. A key pvcbench does not implement is an error naming it, never silently ignored:
  * results that quietly differ from fio's would be worse. fio's program options that shape the
  * jobs (--section, --parse-only, --readonly, --showcmd) are here too.
  *
@@ -71,7 +72,8 @@ static const struct option_def fio_defs[] = {
 	{ 0 }
 };
 
-/* A group of jobs that runs at once: jobs[first..first+n). */
+/* A run: the jobs that run at once, jobs[first..first+n) (up to a stonewall). Its jobs may be in
+ * several of fio's reporting groups (new_group), each job's in job->groupid. */
 struct fio_group {
 	unsigned first, n;
 	struct blk_group_result gr;
@@ -202,11 +204,14 @@ static int fio_on_operand(struct command *cmd, const char *text, char *err, size
 }
 
 /*
- * fio's wait_for=NAME: the job starts once NAME has finished. Groups run one after the other,
- * so it becomes a stonewall before the job when NAME is an earlier job: the job then also waits
- * for the other jobs before it, which fio's wait_for does not ask for.
+ * fio's wait_for=NAME: the job starts once NAME has finished, the other jobs running on. NAME
+ * in an earlier run has finished before this run starts, as fio's stonewall between them
+ * ensures: nothing to do. NAME in the job's own run: pvcbench's runner starts a run's workers
+ * together, so the job starts a new run after it: it then also waits for the other jobs of the
+ * run, and the jobs after it run with it, not with NAME. 1: a new run, 0: none, <0: error.
  */
-static int wait_for_group(struct fio_cmd *c, unsigned i, char *err, size_t err_size)
+static int wait_for_run(struct fio_cmd *c, unsigned i, unsigned run_first, char *err,
+			size_t err_size)
 {
 	const char *name = c->jobs[i]->o.ctl.wait_for;
 
@@ -214,12 +219,37 @@ static int wait_for_group(struct fio_cmd *c, unsigned i, char *err, size_t err_s
 		return 0;
 	for (unsigned k = 0; k < i; k++)
 		if (!strcmp(c->jobs[k]->o.name, name))
-			return 1;
+			return k >= run_first;
 	snprintf(err, err_size,
 		 "job %s: --wait_for=%s: no earlier job of that name (pvcbench waits only for "
 		 "jobs defined before)",
 		 c->jobs[i]->o.name, name);
 	return -EINVAL;
+}
+
+/*
+ * The runs and fio's groupids: a run ends before a stonewall (or a wait_for on a job of the
+ * run); the groupid grows at each stonewall or new_group after the first job, as fio's add_job
+ * numbers them (a wait_for keeps it: fio reports the job in the group it is defined in).
+ */
+static int plan_runs(struct fio_cmd *c, char *err, size_t err_size)
+{
+	unsigned groupid = 0;
+
+	for (unsigned i = 0; i < c->njobs; i++) {
+		const struct blk_job *job = c->jobs[i];
+		unsigned run_first = c->ngroups ? c->groups[c->ngroups - 1].first : 0;
+		int waits = wait_for_run(c, i, run_first, err, err_size);
+		if (waits < 0)
+			return waits;
+		if (i && (job->o.stonewall || job->o.ctl.new_group))
+			groupid++;
+		if (i == 0 || job->o.stonewall || waits)
+			c->groups[c->ngroups++].first = i;
+		c->groups[c->ngroups - 1].n++;
+		c->jobs[i]->groupid = groupid;
+	}
+	return 0;
 }
 
 /* fio --showcmd: each job file as one command line, its [global] options its own. */
@@ -267,7 +297,45 @@ static int check_readonly(const struct fio_cmd *c, char *err, size_t err_size)
 	return 0;
 }
 
-/* The job files, then each job's checks, and the groups the stonewalls (and wait_for) make. */
+/* Whether run g holds jobs of several reporting groups (new_group without stonewall). */
+static bool run_has_groups(const struct fio_cmd *c, unsigned g)
+{
+	const struct fio_group *run = &c->groups[g];
+
+	for (unsigned k = 1; k < run->n; k++)
+		if (c->jobs[run->first + k]->groupid != c->jobs[run->first]->groupid)
+			return true;
+	return false;
+}
+
+/*
+ * fio's exitall and exitall_on_error with exit_what=group stop the jobs of the ended job's
+ * reporting group only; pvcbench's stop its whole run, the same only while a run holds one
+ * reporting group.
+ */
+static int check_exitall_groups(const struct fio_cmd *c, char *err, size_t err_size)
+{
+	for (unsigned g = 0; g < c->ngroups; g++) {
+		for (unsigned i = 0; run_has_groups(c, g) && i < c->groups[g].n; i++) {
+			const struct blk_job *job = c->jobs[c->groups[g].first + i];
+			const struct blk_jobctl_opts *ctl = &job->o.ctl;
+			if (!(ctl->exitall || ctl->exitall_on_error) ||
+			    strcmp(ctl->exit_what, "group"))
+				continue;
+			snprintf(
+				err, err_size,
+				"job %s: %s with exit_what=group and new_group is not supported: "
+				"pvcbench stops every job running with the one that ends, fio only "
+				"those of its reporting group; use exit_what=stonewall or a stonewall",
+				job->o.name, ctl->exitall ? "exitall" : "exitall_on_error");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The job files, then each job's checks, the runs the stonewalls (and wait_for) make and fio's
+ * reporting groups. */
 static int fio_configure(struct command *cmd, char *err, size_t err_size)
 {
 	struct fio_cmd *c = fio_state(cmd, err, err_size);
@@ -314,20 +382,19 @@ static int fio_configure(struct command *cmd, char *err, size_t err_size)
 			return ret;
 		c->jobs[i]->first_thread = threads + 1;
 		threads += (unsigned)c->jobs[i]->o.numjobs;
-		int waits = wait_for_group(c, i, err, err_size);
-		if (waits < 0)
-			return waits;
-		if (i == 0 || c->jobs[i]->o.stonewall || waits)
-			c->groups[c->ngroups++].first = i;
-		c->groups[c->ngroups - 1].n++;
-		c->jobs[i]->groupid = c->ngroups - 1;
 	}
+	ret = plan_runs(c, err, err_size);
+	if (ret)
+		return ret;
 	/* fio's exitall is the run's: any job that sets it makes every job's end stop its group */
 	bool exitall = false;
 	for (unsigned i = 0; i < c->njobs; i++)
 		exitall |= c->jobs[i]->o.ctl.exitall;
 	for (unsigned i = 0; exitall && i < c->njobs; i++)
 		c->jobs[i]->o.ctl.exitall = true;
+	ret = check_exitall_groups(c, err, err_size);
+	if (ret)
+		return ret;
 	if (cfg->readonly && (ret = check_readonly(c, err, err_size)))
 		return ret;
 	return cfg->parse_only ? CMD_DONE : CMD_CONTINUE;
@@ -424,13 +491,6 @@ static unsigned fio_formats(const struct command *cmd)
 	return blk_cli_formats(&cfg->cli, err, sizeof(err));
 }
 
-static void fio_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
-{
-	struct fio_cmd *c = command_state(cmd);
-
-	blk_group_json_format(j, &c->groups[index].gr, index, fio_formats(cmd) & BLK_OUT_JSON_PLUS);
-}
-
 static void fio_json_tail(struct command *cmd, struct jsonw *j)
 {
 	struct fio_cmd *c = command_state(cmd);
@@ -446,13 +506,48 @@ static const char *fio_run_label(const struct command *cmd, unsigned index)
 	return c->jobs[c->groups[index].first]->o.name;
 }
 
-/* Whether group index ran and measured (its report is printed). */
+/* Whether run index ran and measured (its report is printed). */
 static bool group_measured(const struct command *cmd, unsigned index)
 {
 	const struct fio_cmd *c = command_state(cmd);
 
 	return index < c->ngroups && c->groups[index].planned &&
 	       blk_group_measured(&c->groups[index].gr);
+}
+
+/* The runs that measured, in order (what the report reads: a job's reporting group may span
+ * runs); *pos: where run index is among them (unchanged when it is not). */
+static unsigned measured_runs(struct command *cmd, const struct blk_group_result **runs,
+			      unsigned index, unsigned *pos)
+{
+	struct fio_cmd *c = command_state(cmd);
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < command_nruns(cmd) && i < c->ngroups; i++) {
+		if (!group_measured(cmd, i))
+			continue;
+		if (i == index)
+			*pos = n;
+		runs[n++] = &c->groups[i].gr;
+	}
+	return n;
+}
+
+static void fio_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
+{
+	const struct blk_group_result *runs[MAX_JOBS];
+	unsigned pos = MAX_JOBS, n = measured_runs(cmd, runs, index, &pos);
+
+	if (pos < n)
+		blk_group_json_format(j, runs, n, pos, fio_formats(cmd) & BLK_OUT_JSON_PLUS);
+}
+
+/* The series' groupid: fio's groupid of the run's first job. */
+static unsigned fio_run_group(const struct command *cmd, unsigned index)
+{
+	const struct fio_cmd *c = command_state(cmd);
+
+	return c->jobs[c->groups[index].first]->groupid;
 }
 
 /* JSON among other formats: the command's document, written here in fio's order. */
@@ -473,7 +568,7 @@ static void fio_json_doc(struct command *cmd, FILE *out)
 		if (!group_measured(cmd, i))
 			continue;
 		jsonw_object_begin(&j, NULL);
-		jsonw_u64(&j, "groupid", i);
+		jsonw_u64(&j, "groupid", fio_run_group(cmd, i));
 		jsonw_string(&j, "jobname", fio_run_label(cmd, i));
 		report_series_json(&j, "series", command_result(cmd, i));
 		jsonw_object_end(&j);
@@ -489,11 +584,8 @@ static void fio_report_text(struct command *cmd, FILE *out)
 	const struct fio_config *cfg = command_config(cmd);
 	struct fio_cmd *c = command_state(cmd);
 	const struct blk_group_result *groups[MAX_JOBS];
-	unsigned formats = fio_formats(cmd), n = 0;
+	unsigned formats = fio_formats(cmd), pos = 0, n = measured_runs(cmd, groups, 0, &pos);
 
-	for (unsigned i = 0; i < command_nruns(cmd); i++)
-		if (group_measured(cmd, i))
-			groups[n++] = &c->groups[i].gr;
 	blk_report_end(out, formats & BLK_OUT_TERSE, (unsigned)cfg->cli.terse_version, groups, n,
 		       &c->du_total);
 	if (formats & BLK_OUT_JSON)
@@ -543,5 +635,6 @@ const struct workload_ops blk_fio_ops = {
 	.json_tail = fio_json_tail,
 	.report_text = fio_report_text,
 	.run_label = fio_run_label,
+	.run_group = fio_run_group,
 	.cleanup = fio_cleanup,
 };

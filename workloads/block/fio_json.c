@@ -242,23 +242,26 @@ static void unit_json(struct jsonw *j, const struct blk_unit *u, const struct bl
 	jsonw_u64(j, "latency_target", 0);
 	jsonw_double(j, "latency_percentile", 100.0);
 	jsonw_u64(j, "latency_window", 0);
+	if (u->job->o.ctl.description[0]) /* fio's desc, last */
+		jsonw_string(j, "desc", u->job->o.ctl.description);
 	jsonw_object_end(j);
 }
 
-void blk_group_json_format(struct jsonw *j, const struct blk_group_result *gr, unsigned groupid,
-			   bool plus)
+void blk_group_json_format(struct jsonw *j, const struct blk_group_result *const *runs,
+			   unsigned nruns, unsigned r, bool plus)
 {
 	struct blk_unit *u = malloc(sizeof(*u));
-	struct blk_group_stats gs;
-	unsigned n = blk_units_count(gr);
+	struct blk_group_stats *gs = blk_groups_stats(runs, nruns);
+	unsigned n = blk_units_count(runs, nruns);
 
-	if (!u)
-		return;
-	blk_group_stats(gr, &gs);
-	for (unsigned i = 0; i < n; i++) {
-		blk_unit_fill(gr, groupid, i, u);
-		if (u->rep->stats)
-			unit_json(j, u, &gs, plus);
-	}
+	if (u && gs)
+		for (unsigned i = 0; i < n; i++) {
+			if (blk_unit_run(runs, nruns, i) != r)
+				continue;
+			blk_unit_fill(runs, nruns, i, u);
+			if (u->rep->stats)
+				unit_json(j, u, &gs[u->groupid], plus);
+		}
+	free(gs);
 	free(u);
 }

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "fio_unit.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,48 +59,44 @@ static void unit_dir_init(struct blk_unit_dir *d)
 	memset(&d->iops, 0, sizeof(d->iops));
 }
 
-/* Whether unit index of the group is clone i: units in fio's order, see blk_units_count. */
-static bool unit_has_clone(const struct blk_group_result *gr, unsigned index, unsigned i,
-			   const struct blk_job **job_out)
-{
-	unsigned n = 0;
+/*
+ * Walks the clones of the runs in fio's order (each run's jobs, each job's clones) with the
+ * unit (fio's threadstats) each belongs to, as fio's __show_run_stats assigns them: a new unit
+ * for each clone, unless its job has group_reporting and the clone before is in the same
+ * reporting group (so group_reporting joins every job of a reporting group, the jobs a run
+ * after a wait_for too); clones of jobs with stats=0 are in none. Returns the number of units.
+ */
+typedef void (*clone_fn)(const struct blk_group_result *gr, unsigned run, unsigned clone,
+			 unsigned unit, void *arg);
 
-	for (unsigned j = 0; j < gr->njobs; j++) {
-		const struct blk_job *job = gr->jobs[j];
-		if (job->o.group_reporting) {
-			if (n++ == index) {
-				*job_out = job;
-				return gr->clones[i].job == job;
-			}
-			continue;
-		}
-		for (unsigned c = 0; c < gr->run.nworkers; c++) {
-			if (gr->clones[c].job != job)
+static unsigned walk_units(const struct blk_group_result *const *runs, unsigned nruns, clone_fn fn,
+			   void *arg)
+{
+	unsigned n = 0, last = 0;
+
+	for (unsigned r = 0; r < nruns; r++) {
+		const struct blk_group_result *gr = runs[r];
+		for (unsigned j = 0; gr->run.workers && j < gr->njobs; j++) {
+			const struct blk_job *job = gr->jobs[j];
+			if (!job->o.rep.stats)
 				continue;
-			if (n++ == index) {
-				*job_out = job;
-				return c == i;
+			for (unsigned c = 0; c < gr->run.nworkers; c++) {
+				if (gr->clones[c].job != job)
+					continue;
+				if (!n || !job->o.group_reporting || last != job->groupid)
+					n++;
+				last = job->groupid;
+				if (fn)
+					fn(gr, r, c, n - 1, arg);
 			}
 		}
-	}
-	return false;
-}
-
-unsigned blk_units_count(const struct blk_group_result *gr)
-{
-	unsigned n = 0;
-
-	if (!gr->run.workers)
-		return 0;
-	for (unsigned j = 0; j < gr->njobs; j++) {
-		if (gr->jobs[j]->o.group_reporting) {
-			n++;
-			continue;
-		}
-		for (unsigned c = 0; c < gr->run.nworkers; c++)
-			n += gr->clones[c].job == gr->jobs[j];
 	}
 	return n;
+}
+
+unsigned blk_units_count(const struct blk_group_result *const *runs, unsigned nruns)
+{
+	return walk_units(runs, nruns, NULL, NULL);
 }
 
 /* The core's operation types are fio's directions in order: read, write, then trim when the
@@ -174,11 +171,24 @@ static void fill_mixed(struct blk_unit *u)
 	}
 }
 
-void blk_unit_fill(const struct blk_group_result *gr, unsigned groupid, unsigned index,
+/* walk_units' visit for blk_unit_fill: adds the clones of the unit asked for. */
+static void add_unit_clone(const struct blk_group_result *gr, unsigned run, unsigned clone,
+			   unsigned unit, void *arg)
+{
+	struct blk_unit *u = arg;
+
+	if (unit != u->index)
+		return;
+	if (!u->job) {
+		u->job = gr->clones[clone].job;
+		u->run = run;
+	}
+	add_clone(u, &gr->run.workers[clone], gr->run.nops, gr->clones[clone].stats);
+}
+
+void blk_unit_fill(const struct blk_group_result *const *runs, unsigned nruns, unsigned index,
 		   struct blk_unit *u)
 {
-	const struct blk_job *job = NULL;
-
 	memset(u, 0, offsetof(struct blk_unit, dir));
 	for (unsigned d = 0; d <= BLK_DIRS; d++)
 		unit_dir_init(&u->dir[d]);
@@ -189,13 +199,13 @@ void blk_unit_fill(const struct blk_group_result *gr, unsigned groupid, unsigned
 	u->first_error = 0;
 	u->error = 0;
 	u->error_msg = NULL;
-	u->groupid = groupid;
 	u->pid = getpid();
-	for (unsigned i = 0; i < gr->run.nworkers; i++)
-		if (unit_has_clone(gr, index, i, &job))
-			add_clone(u, &gr->run.workers[i], gr->run.nops, gr->clones[i].stats);
-	u->job = job ? job : gr->jobs[0];
+	u->index = index;
+	walk_units(runs, nruns, add_unit_clone, u);
+	if (!u->job) /* no such unit: the first job, nothing measured */
+		u->job = runs[0]->jobs[0];
 	u->rep = &u->job->o.rep;
+	u->groupid = u->job->groupid;
 	for (unsigned d = 0; d < BLK_DIRS; d++) {
 		struct blk_unit_dir *ud = &u->dir[d];
 		ud->runtime_ns = ud->ops ? u->runtime_ns : 0;
@@ -227,37 +237,115 @@ void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job
 	}
 }
 
-void blk_group_stats(const struct blk_group_result *gr, struct blk_group_stats *gs)
+/* What a reporting group's stats read of a unit: its I/O per direction and its longest clone. */
+struct unit_sum {
+	const struct blk_job *job;			 /* its first clone's */
+	unsigned run;					 /* its first clone's */
+	uint64_t ops[BLK_DIRS + 1], bytes[BLK_DIRS + 1]; /* read, write, trim, mixed */
+	uint64_t runtime_ns;
+};
+
+/* walk_units' visit for unit_sums: adds a clone's counts to its unit's. */
+static void add_unit_sum(const struct blk_group_result *gr, unsigned run, unsigned clone,
+			 unsigned unit, void *arg)
 {
-	memset(gs, 0, sizeof(*gs));
-	gs->rep = gr->njobs ? &gr->jobs[0]->o.rep : NULL;
-	for (unsigned i = 0; gr->run.workers && i < gr->run.nworkers; i++) {
-		const struct worker_result *wr = &gr->run.workers[i];
-		uint64_t ms = fmt_fio_msec(wr->runtime_ns);
-		bool mixed = gs->rep && gs->rep->unified == BLK_UNIFIED_MIXED;
-		unsigned ndirs = gr->run.nops < BLK_DIRS ? gr->run.nops : BLK_DIRS;
-		for (unsigned d = 0; d < ndirs; d++) {
-			uint64_t ops = wr->op[d].ops, bytes = wr->op[d].bytes;
-			if (mixed && d)
-				break;
-			for (unsigned k = 1; mixed && k < ndirs; k++)
-				ops += wr->op[k].ops, bytes += wr->op[k].bytes;
-			if (!ops)
-				continue;
-			uint64_t bw = ms ? bytes * 1000 / ms : 0;
-			if (!gs->max_run_ms[d] || ms < gs->min_run_ms[d])
-				gs->min_run_ms[d] = ms;
-			if (ms > gs->max_run_ms[d])
-				gs->max_run_ms[d] = ms;
-			if (!gs->max_bw[d] || bw < gs->min_bw[d])
-				gs->min_bw[d] = bw;
-			if (bw > gs->max_bw[d])
-				gs->max_bw[d] = bw;
-			gs->bytes[d] += bytes;
-		}
+	struct unit_sum *us = (struct unit_sum *)arg + unit;
+	const struct worker_result *wr = &gr->run.workers[clone];
+
+	if (!us->job) {
+		us->job = gr->clones[clone].job;
+		us->run = run;
 	}
-	for (unsigned d = 0; d < BLK_DIRS; d++)
-		gs->agg[d] = gs->max_run_ms[d] ? gs->bytes[d] * 1000 / gs->max_run_ms[d] : 0;
+	for (unsigned d = 0; d < gr->run.nops && d < BLK_DIRS; d++) {
+		us->ops[d] += wr->op[d].ops;
+		us->bytes[d] += wr->op[d].bytes;
+		us->ops[BLK_DIRS] += wr->op[d].ops;
+		us->bytes[BLK_DIRS] += wr->op[d].bytes;
+	}
+	if (wr->runtime_ns > us->runtime_ns)
+		us->runtime_ns = wr->runtime_ns;
+}
+
+/* The units' sums, [0..*n) (free it; NULL: out of memory); the light half of blk_unit_fill. */
+static struct unit_sum *unit_sums(const struct blk_group_result *const *runs, unsigned nruns,
+				  unsigned *n)
+{
+	*n = blk_units_count(runs, nruns);
+	struct unit_sum *us = calloc(*n ? *n : 1, sizeof(*us));
+
+	if (us)
+		walk_units(runs, nruns, add_unit_sum, us);
+	return us;
+}
+
+unsigned blk_unit_run(const struct blk_group_result *const *runs, unsigned nruns, unsigned index)
+{
+	unsigned n;
+	struct unit_sum *us = unit_sums(runs, nruns, &n);
+	unsigned run = us && index < n ? us[index].run : UINT_MAX;
+
+	free(us);
+	return run;
+}
+
+/* Adds a unit to its reporting group's stats, as fio's __show_run_stats: per unit (a
+ * group_reporting unit counts once, with its longest clone's runtime). */
+static void group_stats_add(struct blk_group_stats *gs, const struct unit_sum *us)
+{
+	if (!gs->rep)
+		gs->rep = &us->job->o.rep;
+	bool mixed = gs->rep->unified == BLK_UNIFIED_MIXED;
+	for (unsigned d = 0; d < BLK_DIRS && !(mixed && d); d++) {
+		unsigned from = mixed ? BLK_DIR_MIXED : d;
+		if (!us->ops[from])
+			continue;
+		uint64_t ms = fmt_fio_msec(us->runtime_ns);
+		uint64_t bw = ms ? us->bytes[from] * 1000 / ms : 0;
+		if (!gs->max_run_ms[d] || ms < gs->min_run_ms[d])
+			gs->min_run_ms[d] = ms;
+		if (ms > gs->max_run_ms[d])
+			gs->max_run_ms[d] = ms;
+		if (!gs->max_bw[d] || bw < gs->min_bw[d])
+			gs->min_bw[d] = bw;
+		if (bw > gs->max_bw[d])
+			gs->max_bw[d] = bw;
+		gs->bytes[d] += us->bytes[from];
+	}
+}
+
+struct blk_group_stats *blk_groups_stats(const struct blk_group_result *const *runs, unsigned nruns)
+{
+	unsigned ngroups = blk_groups_count(runs, nruns), nunits;
+	struct blk_group_stats *gs = calloc(ngroups ? ngroups : 1, sizeof(*gs));
+	struct unit_sum *us = unit_sums(runs, nruns, &nunits);
+
+	if (!gs || !us) {
+		free(gs);
+		free(us);
+		return NULL;
+	}
+	for (unsigned i = 0; i < nunits; i++)
+		if (us[i].job->groupid < ngroups)
+			group_stats_add(&gs[us[i].job->groupid], &us[i]);
+	free(us);
+	/* fio's agg: the group's bytes over its longest unit, whichever run that was in */
+	for (unsigned g = 0; g < ngroups; g++)
+		for (unsigned d = 0; d < BLK_DIRS; d++)
+			gs[g].agg[d] = gs[g].max_run_ms[d]
+					       ? gs[g].bytes[d] * 1000 / gs[g].max_run_ms[d]
+					       : 0;
+	return gs;
+}
+
+unsigned blk_groups_count(const struct blk_group_result *const *runs, unsigned nruns)
+{
+	unsigned n = 0;
+
+	for (unsigned r = 0; r < nruns; r++)
+		for (unsigned j = 0; j < runs[r]->njobs; j++)
+			if (runs[r]->jobs[j]->groupid + 1 > n)
+				n = runs[r]->jobs[j]->groupid + 1;
+	return n;
 }
 
 double blk_pct(uint64_t count, uint64_t total, double floor)
@@ -312,34 +400,37 @@ const struct hist *blk_unit_pct_hist(const struct blk_unit *u, unsigned d)
 	return u->rep->lat_percentiles ? &u->dir[d].lat : &u->dir[d].clat;
 }
 
+/* summary.c's one run: its jobs carry groupid (the test's index). */
 void blk_print_group_normal(FILE *out, const struct blk_group_result *gr, unsigned groupid)
 {
 	if (gr->njobs && !gr->jobs[0]->o.rep.stats)
 		return;
-	blk_print_group_jobs(out, gr, groupid);
-	blk_print_group_status(out, gr, groupid);
+	blk_print_group_jobs(out, &gr, 1, 0);
+	blk_print_group_status(out, &gr, 1, groupid);
 	fflush(out);
 }
 
 void blk_group_json(struct jsonw *j, const struct blk_group_result *gr, unsigned groupid)
 {
-	blk_group_json_format(j, gr, groupid, false);
+	(void)groupid; /* each job carries its own */
+	blk_group_json_format(j, &gr, 1, 0, false);
 }
 
 void blk_report_end(FILE *out, unsigned formats, unsigned terse_version,
-		    const struct blk_group_result *const *groups, unsigned ngroups,
+		    const struct blk_group_result *const *runs, unsigned nruns,
 		    const struct blk_disk_util *du)
 {
 	if (formats & BLK_OUT_TERSE)
-		for (unsigned g = 0; g < ngroups; g++)
-			blk_print_group_terse(out, groups[g], g, terse_version, du);
+		for (unsigned r = 0; r < nruns; r++)
+			blk_print_group_terse(out, runs, nruns, r, terse_version, du);
 	if (!(formats & BLK_OUT_NORMAL))
 		return;
+	for (unsigned r = 0; r < nruns; r++)
+		blk_print_group_jobs(out, runs, nruns, r);
+	unsigned ngroups = blk_groups_count(runs, nruns);
 	for (unsigned g = 0; g < ngroups; g++)
-		blk_print_group_jobs(out, groups[g], g);
-	for (unsigned g = 0; g < ngroups; g++)
-		blk_print_group_status(out, groups[g], g);
-	if (du && groups[0]->njobs && groups[0]->jobs[0]->o.rep.disk_util)
+		blk_print_group_status(out, runs, nruns, g);
+	if (du && nruns && runs[0]->njobs && runs[0]->jobs[0]->o.rep.disk_util)
 		blk_disk_util_print(out, du);
 	fflush(out);
 }

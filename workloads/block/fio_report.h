@@ -77,13 +77,14 @@ void blk_disk_util_print(FILE *out, const struct blk_disk_util *du);
 void blk_disk_util_terse(FILE *out, const struct blk_disk_util *du);
 
 /*
- * What fio prints at the end, in fio's order: every group's terse lines, then (when JSON is not
- * written by the command's envelope) nothing of JSON, then every group's job reports, then
- * every group's "Run status group N (all jobs):" block, then "Disk stats" (du, NULL: none).
- * groups[i] is group i.
+ * What fio prints at the end, in fio's order: every job's terse lines, then (when JSON is not
+ * written by the command's envelope) nothing of JSON, then every job's report, then every
+ * reporting group's "Run status group N (all jobs):" block, then "Disk stats" (du, NULL: none).
+ * runs[i] is run i (the jobs between two stonewalls); each job carries its fio groupid
+ * (job->groupid), which numbers the reporting groups: a run may hold several (new_group).
  */
 void blk_report_end(FILE *out, unsigned formats, unsigned terse_version,
-		    const struct blk_group_result *const *groups, unsigned ngroups,
+		    const struct blk_group_result *const *runs, unsigned nruns,
 		    const struct blk_disk_util *du);
 /*
  * What fio prints before its runs, for every job of every group: "JOB: (g=0): rw=..., bs=...,
@@ -91,15 +92,22 @@ void blk_report_end(FILE *out, unsigned formats, unsigned terse_version,
  * processes" (threads when every job has thread=1).
  */
 void blk_print_run_header(FILE *out, struct blk_job *const *jobs, unsigned njobs);
-/* One group's job reports (normal text), without the Run status block. */
-void blk_print_group_jobs(FILE *out, const struct blk_group_result *gr, unsigned groupid);
-/* One group's "Run status group N (all jobs):" block. */
-void blk_print_group_status(FILE *out, const struct blk_group_result *gr, unsigned groupid);
-/* One group's terse lines (version 2, 3, 4 or 5); du: the disk fields (NULL: none). */
-void blk_print_group_terse(FILE *out, const struct blk_group_result *gr, unsigned groupid,
-			   unsigned version, const struct blk_disk_util *du);
-/* jobs[] entries of fio's JSON for one group; plus: json+ (clat_ns "bins"). */
-void blk_group_json_format(struct jsonw *j, const struct blk_group_result *gr, unsigned groupid,
-			   bool plus);
+/*
+ * The printers of one run's jobs, r < nruns: each needs every run, as a job's bw_agg is a
+ * share of its whole reporting group. The job lines carry each job's groupid.
+ */
+/* Run r's job reports (normal text), without the Run status blocks. */
+void blk_print_group_jobs(FILE *out, const struct blk_group_result *const *runs, unsigned nruns,
+			  unsigned r);
+/* Reporting group groupid's "Run status group N (all jobs):" block; nothing when no run holds
+ * a job of that group. */
+void blk_print_group_status(FILE *out, const struct blk_group_result *const *runs, unsigned nruns,
+			    unsigned groupid);
+/* Run r's terse lines (version 2, 3, 4 or 5); du: the disk fields (NULL: none). */
+void blk_print_group_terse(FILE *out, const struct blk_group_result *const *runs, unsigned nruns,
+			   unsigned r, unsigned version, const struct blk_disk_util *du);
+/* jobs[] entries of fio's JSON for run r; plus: json+ (clat_ns "bins"). */
+void blk_group_json_format(struct jsonw *j, const struct blk_group_result *const *runs,
+			   unsigned nruns, unsigned r, bool plus);
 
 #endif

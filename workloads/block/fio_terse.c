@@ -122,24 +122,28 @@ static void unit_terse(FILE *out, const struct blk_unit *u, const struct blk_gro
 		fprintf(out, ";%3.2f%%", blk_pct(ms[i], total, 0.01));
 	if (version >= 3 && du && r->disk_util)
 		blk_disk_util_terse(out, du);
+	/* fio's description field, last (version 2: on a line of its own) */
+	if (u->job->o.ctl.description[0])
+		fprintf(out, "%s;%s", version == 2 ? "\n" : "", u->job->o.ctl.description);
 	fputc('\n', out);
 }
 
-void blk_print_group_terse(FILE *out, const struct blk_group_result *gr, unsigned groupid,
-			   unsigned version, const struct blk_disk_util *du)
+void blk_print_group_terse(FILE *out, const struct blk_group_result *const *runs, unsigned nruns,
+			   unsigned r, unsigned version, const struct blk_disk_util *du)
 {
 	struct blk_unit *u = malloc(sizeof(*u));
-	struct blk_group_stats gs;
-	unsigned n = blk_units_count(gr);
+	struct blk_group_stats *gs = blk_groups_stats(runs, nruns);
+	unsigned n = blk_units_count(runs, nruns);
 
-	if (!u)
-		return;
-	blk_group_stats(gr, &gs);
-	for (unsigned i = 0; i < n; i++) {
-		blk_unit_fill(gr, groupid, i, u);
-		if (u->rep->stats)
-			unit_terse(out, u, &gs, version, du);
-	}
+	if (u && gs)
+		for (unsigned i = 0; i < n; i++) {
+			if (blk_unit_run(runs, nruns, i) != r)
+				continue;
+			blk_unit_fill(runs, nruns, i, u);
+			if (u->rep->stats)
+				unit_terse(out, u, &gs[u->groupid], version, du);
+		}
+	free(gs);
 	free(u);
 	fflush(out);
 }

@@ -263,6 +263,8 @@ static void print_unit(FILE *out, const struct blk_unit *u, const struct blk_gro
 	else
 		fprintf(out, "%s: (groupid=%u, jobs=%u): err=%2d: pid=%d: %s\n", job->o.name,
 			u->groupid, u->clones, u->error, (int)u->pid, when);
+	if (job->o.ctl.description[0])
+		fprintf(out, "  Description  : [%s]\n", job->o.ctl.description);
 	if (r->unified == BLK_UNIFIED_MIXED) {
 		dir_status(out, u, BLK_DIR_MIXED, gs);
 	} else {
@@ -300,20 +302,22 @@ static void print_unit(FILE *out, const struct blk_unit *u, const struct blk_gro
 		job->o.iodepth);
 }
 
-void blk_print_group_jobs(FILE *out, const struct blk_group_result *gr, unsigned groupid)
+void blk_print_group_jobs(FILE *out, const struct blk_group_result *const *runs, unsigned nruns,
+			  unsigned r)
 {
 	struct blk_unit *u = malloc(sizeof(*u));
-	struct blk_group_stats gs;
-	unsigned n = blk_units_count(gr);
+	struct blk_group_stats *gs = blk_groups_stats(runs, nruns);
+	unsigned n = blk_units_count(runs, nruns);
 
-	if (!u)
-		return;
-	blk_group_stats(gr, &gs);
-	for (unsigned i = 0; i < n; i++) {
-		blk_unit_fill(gr, groupid, i, u);
-		if (u->rep->stats)
-			print_unit(out, u, &gs);
-	}
+	if (u && gs)
+		for (unsigned i = 0; i < n; i++) {
+			if (blk_unit_run(runs, nruns, i) != r)
+				continue;
+			blk_unit_fill(runs, nruns, i, u);
+			if (u->rep->stats)
+				print_unit(out, u, &gs[u->groupid]);
+		}
+	free(gs);
 	free(u);
 }
 
@@ -331,15 +335,18 @@ static void status_line(FILE *out, const char *name, uint64_t agg, uint64_t min_
 		name, a, a2, lo, hi, lo2, hi2, io, io2, min_ms, max_ms);
 }
 
-void blk_print_group_status(FILE *out, const struct blk_group_result *gr, unsigned groupid)
+void blk_print_group_status(FILE *out, const struct blk_group_result *const *runs, unsigned nruns,
+			    unsigned groupid)
 {
 	static const char *const names[] = { "   READ", "  WRITE", "   TRIM" };
-	struct blk_group_stats gs;
+	struct blk_group_stats *all = blk_groups_stats(runs, nruns), gs = { 0 };
 
-	if (!gr->run.workers || !gr->njobs || !gr->jobs[0]->o.rep.stats)
-		return;
-	blk_group_stats(gr, &gs);
+	if (all && groupid < blk_groups_count(runs, nruns))
+		gs = all[groupid];
+	free(all);
 	const struct blk_report_opts *r = gs.rep;
+	if (!r) /* no unit in the group: none ran, or every job has stats=0 */
+		return;
 	fprintf(out, "\nRun status group %u (all jobs):\n", groupid);
 	for (unsigned d = 0; d < BLK_DIRS; d++)
 		if (gs.max_run_ms[d])

@@ -32,6 +32,7 @@ struct blk_unit_dir {
 struct blk_unit {
 	const struct blk_job *job;
 	const struct blk_report_opts *rep;
+	unsigned index, run; /* the unit's index, and the run of its first clone */
 	unsigned groupid, clones;
 	struct blk_unit_dir dir[BLK_DIRS + 1]; /* read, write, trim, mixed */
 	uint64_t runtime_ns, elapsed_ns, usr_ns, sys_ns, ctx;
@@ -46,20 +47,36 @@ struct blk_unit {
 	pid_t pid;
 };
 
-/* The units of a group in fio's order: one per clone, or one per job with group_reporting. */
-unsigned blk_units_count(const struct blk_group_result *gr);
-/* Fills u with unit index of the group (index < blk_units_count). */
-void blk_unit_fill(const struct blk_group_result *gr, unsigned groupid, unsigned index,
+/*
+ * The units of the runs (runs[0..nruns), in order) in fio's order: one per clone, and with
+ * group_reporting one for the consecutive clones of a reporting group (fio's threadstats, see
+ * walk_units). A unit's clones may span runs (a wait_for pvcbench runs after its run): it is
+ * printed with the run of its first clone (u->run).
+ */
+unsigned blk_units_count(const struct blk_group_result *const *runs, unsigned nruns);
+/* The run of unit index's first clone, without filling it (UINT_MAX: no such unit). */
+unsigned blk_unit_run(const struct blk_group_result *const *runs, unsigned nruns, unsigned index);
+/* Fills u with unit index (index < blk_units_count); its groupid is its first job's. */
+void blk_unit_fill(const struct blk_group_result *const *runs, unsigned nruns, unsigned index,
 		   struct blk_unit *u);
 
-/* fio's group_run_stats: what "Run status group N" prints, and bw_agg's reference. */
+/*
+ * fio's group_run_stats of one reporting group: what "Run status group N" prints, and bw_agg's
+ * reference. A reporting group is the jobs of one groupid (fio's: a new one at each stonewall
+ * or new_group), so a run may hold several, and one may span runs (a wait_for pvcbench runs
+ * after its run). fio computes them per unit: min/max bw and runtime are units', not clones'.
+ */
 struct blk_group_stats {
 	uint64_t min_run_ms[BLK_DIRS], max_run_ms[BLK_DIRS];
 	uint64_t min_bw[BLK_DIRS], max_bw[BLK_DIRS]; /* B/s */
 	uint64_t bytes[BLK_DIRS], agg[BLK_DIRS];     /* agg: B/s over the longest run */
 	const struct blk_report_opts *rep;
 };
-void blk_group_stats(const struct blk_group_result *gr, struct blk_group_stats *gs);
+/* Every reporting group's stats, [0..blk_groups_count) (free it; NULL: out of memory). */
+struct blk_group_stats *blk_groups_stats(const struct blk_group_result *const *runs,
+					 unsigned nruns);
+/* The number of reporting groups the runs hold: their jobs' highest groupid + 1 (0: none). */
+unsigned blk_groups_count(const struct blk_group_result *const *runs, unsigned nruns);
 
 /* Percentage of total in fio's way (0.1 floor for depths, 0.01 for latency buckets). */
 double blk_pct(uint64_t count, uint64_t total, double floor);

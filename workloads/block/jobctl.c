@@ -73,7 +73,8 @@ const struct option_def blk_jobctl_option_defs[] = {
 	  .type = OPT_BOOL,
 	  .offset = C(new_group),
 	  .def = "0",
-	  .help = "start a new reporting group (with stonewall: a group per stonewall)" },
+	  .help = "start a new reporting group (fio's groupid); the job still runs with the jobs "
+		  "before it" },
 	{ .name = "continue_on_error",
 	  .type = OPT_CHOICE,
 	  .offset = C(continue_on_error),
@@ -403,13 +404,6 @@ int blk_jobctl_validate(struct blk_job *job, char *err, size_t err_size)
 				 o->name, out);
 			return -EEXIST;
 		}
-	}
-	if (ctl->new_group && !o->stonewall) {
-		snprintf(err, err_size,
-			 "job %s: new_group without stonewall is not supported: pvcbench reports "
-			 "one group per stonewall; add stonewall",
-			 o->name);
-		return -EINVAL;
 	}
 	if (o->numa_cpu_nodes[0]) {
 		char *end;

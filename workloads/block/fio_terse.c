@@ -122,6 +122,13 @@ static void unit_terse(FILE *out, const struct blk_unit *u, const struct blk_gro
 		fprintf(out, ";%3.2f%%", blk_pct(ms[i], total, 0.01));
 	if (version >= 3 && du && r->disk_util)
 		blk_disk_util_terse(out, du);
+	/* with continue_on_error, fio's error count and first error */
+	if (u->job->o.ctl.continue_mask) {
+		uint64_t errors = 0;
+		for (unsigned d = 0; d < BLK_DIRS; d++)
+			errors += u->dir[d].errors;
+		fprintf(out, ";%" PRIu64 ";%d", errors, u->first_error);
+	}
 	/* fio's description field, last (version 2: on a line of its own) */
 	if (u->job->o.ctl.description[0])
 		fprintf(out, "%s;%s", version == 2 ? "\n" : "", u->job->o.ctl.description);

@@ -246,8 +246,10 @@ struct blk_cli {
 	bool progress;
 	char series[OPT_STRING_MAX];
 	uint64_t interval;
-	bool minimal;	       /* fio's --minimal: terse output */
-	int64_t terse_version; /* 2, 3, 4 or 5 */
+	bool minimal;		  /* fio's --minimal: terse output */
+	int64_t terse_version;	  /* 2, 3, 4 or 5 */
+	uint64_t status_interval; /* fio's --status-interval (ns): the report so far, 0 = never */
+	uint64_t eta_newline;	  /* fio's --eta-newline (ns): the status line's new lines */
 };
 extern const char *const blk_eta_choices[];
 /* The program options' rows, over the member of a command's config that is a struct blk_cli. */
@@ -288,13 +290,25 @@ extern const char *const blk_eta_choices[];
 		  .choices = blk_eta_choices,                                                      \
 		  .help = "status line: auto (when stderr is a terminal), always, never" },        \
 		{ .name = "eta-newline",                                                           \
-		  .type = OPT_REFUSED,                                                             \
-		  .help = "the status line rewrites itself on a terminal and is one line per "     \
-			  "--interval elsewhere" },                                                \
+		  .type = OPT_TIME,                                                                \
+		  .offset = offsetof(cfg_type, cli_member.eta_newline),                            \
+		  .def = "0",                                                                      \
+		  .unit_ns = 1000000000ULL,                                                        \
+		  .min = 0,                                                                        \
+		  .max = 3600000000000LL,                                                          \
+		  .arg_name = "TIME",                                                              \
+		  .help = "on a terminal, the status line starts a new line once TIME has passed " \
+			  "(0: never; elsewhere every status line is a line of its own)" },        \
 		{ .name = "status-interval",                                                       \
-		  .type = OPT_REFUSED,                                                             \
-		  .help = "the report is printed once, at the end; --series keeps every "          \
-			  "--interval's figures" },                                                \
+		  .type = OPT_TIME,                                                                \
+		  .offset = offsetof(cfg_type, cli_member.status_interval),                        \
+		  .def = "0",                                                                      \
+		  .unit_ns = 1000000000ULL,                                                        \
+		  .min = 0,                                                                        \
+		  .max = 3600000000000LL,                                                          \
+		  .arg_name = "TIME",                                                              \
+		  .help = "print the running group's full report so far every TIME (at the "       \
+			  "--interval boundaries; 0: never)" },                                    \
 		{ .name = "series",                                                                \
 		  .type = OPT_STRING,                                                              \
 		  .offset = offsetof(cfg_type, cli_member.series),                                 \
@@ -323,5 +337,15 @@ void blk_cli_outputs(const struct blk_cli *cli, struct cmd_outputs *o);
 /* The run settings for a command's runs, from its program options. */
 void blk_cli_settings(const struct command *cmd, const struct blk_cli *cli,
 		      struct blk_run_settings *s);
+
+/* --- status.c: --status-interval's reports and --eta-newline, for pvcbench fio --- */
+/*
+ * Sets the group's run plan for the program options: the status line's new lines, and with
+ * --status-interval the group's report so far (as the end prints it, in every format asked
+ * for) written to out every --status-interval. A command runs one group at a time: the
+ * reports' state is status.c's own, for the group planned last.
+ */
+void blk_status_plan(struct run_plan *plan, const struct blk_group_result *gr, unsigned groupid,
+		     const struct blk_cli *cli, FILE *out);
 
 #endif

@@ -40,7 +40,6 @@ void progress_init(struct runner *r, struct progress_state *ps, uint64_t now)
 {
 	memset(ps, 0, sizeof(*ps));
 	ps->last_ns = now;
-	ps->newline_ns = now;
 	ps->tty = r->status_printer && isatty(fileno(r->plan->progress_out));
 }
 
@@ -48,9 +47,13 @@ const char *progress_newline(struct progress_state *ps, uint64_t eta_newline_ns,
 {
 	const char *prefix = ps->newline_pending ? "\n" : "";
 
-	/* fio's cadence: once more than TIME has passed after a line, the next one starts anew */
+	/* fio's cadence: once more than TIME has passed since the first line or the last new
+	 * line, the line after this one starts a new line */
 	ps->newline_pending = false;
-	if (eta_newline_ns && now - ps->newline_ns > eta_newline_ns) {
+	if (!ps->newline_init) {
+		ps->newline_init = true;
+		ps->newline_ns = now;
+	} else if (eta_newline_ns && now - ps->newline_ns > eta_newline_ns) {
 		ps->newline_ns = now;
 		ps->newline_pending = true;
 	}

@@ -150,6 +150,7 @@ struct progress_state {
 	uint64_t last_ns;
 	uint64_t newline_ns; /* --eta-newline: when the status line last began a new line */
 	bool tty, printed;
+	bool newline_init;    /* newline_ns is set: at the first line */
 	bool newline_pending; /* the next status line starts a new line */
 };
 void progress_init(struct runner *r, struct progress_state *ps, uint64_t now);

@@ -139,7 +139,8 @@ void progress_status(struct runner *r, struct progress_state *ps, uint64_t now)
 		if (w->spec->runtime_ns && e > end)
 			end = e;
 	}
-	progress_post(r, ps, now, dt, running, end > now ? end - now : UINT64_MAX);
+	/* no deadline: no eta; past it (the workers finishing their last I/O): none left */
+	progress_post(r, ps, now, dt, running, !end ? UINT64_MAX : end > now ? end - now : 0);
 }
 
 void progress_last(struct runner *r, struct progress_state *ps)

@@ -87,8 +87,11 @@ static void take_snapshot(struct runner_worker *w)
 {
 	const struct run_plan *plan = w->runner->plan;
 
-	if (plan->worker_snapshot && w->interval >= 0)
-		plan->worker_snapshot(&w->hot, w->slots[w->interval % RUNNER_SLOTS]->snap);
+	if (!plan->worker_snapshot || w->interval < 0)
+		return;
+	void *into = w->slots[w->interval % RUNNER_SLOTS]->snap;
+	if (into) /* NULL: nobody reads snapshots in this run (no on_status) */
+		plan->worker_snapshot(&w->hot, into);
 }
 
 static void switch_interval(struct runner_worker *w, int64_t index)

@@ -163,8 +163,9 @@ struct run_result {
 /*
  * The run so far, for run_plan.on_status: what the reporter has consumed of each worker. Each
  * worker's totals (workers[i].op, runtime_ns and elapsed_ns up to the end of the last interval
- * consumed; the usage and error fields are zero) and its workload snapshot (snapshots[i], NULL
- * until the first) are of the same intervals, though two workers may be an interval apart.
+ * consumed; the thread's usage as of its latest snapshot; the error fields are zero) and its
+ * workload snapshot (snapshots[i], NULL until the first) are of the same intervals, though two
+ * workers may be an interval apart.
  * Everything is the reporter's own and valid during the call only.
  */
 struct run_status {

@@ -89,9 +89,16 @@ static void take_snapshot(struct runner_worker *w)
 
 	if (!plan->worker_snapshot || w->interval < 0)
 		return;
-	void *into = w->slots[w->interval % RUNNER_SLOTS]->snap;
-	if (into) /* NULL: nobody reads snapshots in this run (no on_status) */
-		plan->worker_snapshot(&w->hot, into);
+	struct interval_slot *slot = w->slots[w->interval % RUNNER_SLOTS];
+	if (!slot->snap)
+		return; /* nobody reads snapshots in this run (no on_status) */
+	plan->worker_snapshot(&w->hot, slot->snap);
+	/* a syscall per interval, for the reports' cpu line */
+	uint64_t usr, sys, ctx;
+	thread_usage(&usr, &sys, &ctx);
+	slot->usage.cpu_usr_ns = usr - w->cpu_start_usr_ns;
+	slot->usage.cpu_sys_ns = sys - w->cpu_start_sys_ns;
+	slot->usage.ctx = ctx - w->ctx_start;
 }
 
 static void switch_interval(struct runner_worker *w, int64_t index)
@@ -328,7 +335,8 @@ static int setup_status(struct runner *r)
 	r->status_workers = calloc(plan->nworkers, sizeof(*r->status_workers));
 	r->snap_seen = calloc(plan->nworkers, sizeof(*r->snap_seen));
 	r->snaps = calloc(plan->nworkers, sizeof(*r->snaps));
-	if (!r->status_workers || !r->snap_seen || !r->snaps)
+	r->usage = calloc(plan->nworkers, sizeof(*r->usage));
+	if (!r->status_workers || !r->snap_seen || !r->snaps || !r->usage)
 		return -ENOMEM;
 	for (unsigned i = 0; plan->snapshot_size && i < plan->nworkers; i++) {
 		r->snaps[i] = calloc(1, plan->snapshot_size);
@@ -406,6 +414,7 @@ static void runner_teardown(struct runner *r, bool joined)
 	free(r->snaps);
 	free(r->snap_seen);
 	free(r->status_workers);
+	free(r->usage);
 	series_free(r);
 	free(r->next_to_consume);
 	free(r->drained);

@@ -26,6 +26,10 @@ struct interval_slot {
 	_Atomic int64_t index; /* interval number held, -1 = never used */
 	/* the workload's snapshot (run_plan.snapshot_size bytes) at the interval's end, or NULL */
 	void *snap;
+	/* with a snapshot: the thread's usage over the measured time up to the interval's end */
+	struct slot_usage {
+		uint64_t cpu_usr_ns, cpu_sys_ns, ctx;
+	} usage;
 	struct op_stats op[]; /* nops entries */
 };
 
@@ -111,6 +115,7 @@ struct runner {
 	void **snaps;
 	const void **snap_seen;
 	struct worker_result *status_workers;
+	struct slot_usage *usage; /* per worker: the usage of its latest snapshot */
 	unsigned status_count;
 
 	/* where the progress lines go: one printer per output, both may be the same */

@@ -125,6 +125,7 @@ int series_consume(struct runner *r, bool give_up)
 			if (s->snap && r->snaps) {
 				memcpy(r->snaps[i], s->snap, plan->snapshot_size);
 				r->snap_seen[i] = r->snaps[i];
+				r->usage[i] = s->usage;
 			}
 			if (j > r->max_seen)
 				r->max_seen = j;
@@ -224,6 +225,9 @@ void series_status(struct runner *r)
 		memset(wr, 0, sizeof(*wr));
 		memcpy(wr->op, r->result->workers[i].op, plan->nops * sizeof(wr->op[0]));
 		consumed_times(r, i, &wr->runtime_ns, &wr->elapsed_ns);
+		wr->cpu_usr_ns = r->usage[i].cpu_usr_ns;
+		wr->cpu_sys_ns = r->usage[i].cpu_sys_ns;
+		wr->ctx = r->usage[i].ctx;
 	}
 	st.snapshots = r->snap_seen;
 	st.elapsed_ns = clock_now_ns() - r->t0_ns;

@@ -46,6 +46,7 @@ struct calls {
 	uint64_t snap_ops[MAX_CALLS][NWORKERS], total_ops[MAX_CALLS][NWORKERS];
 	bool had_snap[MAX_CALLS][NWORKERS];
 	uint64_t runtime_ns[MAX_CALLS][NWORKERS];
+	uint64_t cpu_ns[MAX_CALLS][NWORKERS];
 };
 
 static int fake_init(struct worker *w)
@@ -101,6 +102,7 @@ static void on_status(void *arg, const struct run_status *st)
 		const struct worker_result *wr = &st->run.workers[i];
 		c->total_ops[c->n][i] = wr->op[0].ops;
 		c->runtime_ns[c->n][i] = wr->runtime_ns;
+		c->cpu_ns[c->n][i] = wr->cpu_usr_ns + wr->cpu_sys_ns;
 		if (!s) {
 			/* no snapshot yet: then nothing was consumed of the worker either */
 			if (wr->op[0].ops)
@@ -172,6 +174,7 @@ static void test_snapshot_matches_totals(void **state)
 			/* the run so far only grows, and never past the end's totals */
 			assert_true(calls.total_ops[k][i] >= calls.total_ops[k - 1][i]);
 			assert_true(calls.runtime_ns[k][i] >= calls.runtime_ns[k - 1][i]);
+			assert_true(calls.cpu_ns[k][i] >= calls.cpu_ns[k - 1][i]);
 			assert_true(calls.total_ops[k][i] <= res.workers[i].op[0].ops);
 		}
 	/* the early worker, once drained, shows its whole count in the later calls */

@@ -10,8 +10,8 @@
  * nothing a worker is writing. The reports fall on --interval's boundaries: TIME is rounded to
  * a whole number of intervals (at least one).
  *
- * What the interim reports lack against the end's: the clones' CPU usage (the core measures it
- * at the end, the "cpu" line shows zeros) and the JSON's "global options".
+ * The "cpu" line is the thread's usage as of the same interval's end (the core reads it with
+ * the snapshot). What the interim reports lack against the end's: the JSON's "global options".
  *
  * --eta-newline=TIME is the core's (run_plan.eta_newline_ns, progress.c): on a terminal the
  * status line starts a new line once TIME has passed since the last one, as fio's does.

@@ -41,7 +41,7 @@ EOF
 else
 	pass "text: the reports' io and run grow"
 fi
-[ -e "$DATA/f" ] && fail "text: the file was left behind" || pass "text: no file left"
+check "text: no file left" [ ! -e "$DATA/f" ]
 
 # --- the JSON documents, against fio's interim ones
 run_pvc "${JOB[@]}" --status-interval=1 --output-format=json

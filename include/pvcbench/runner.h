@@ -58,6 +58,7 @@ struct worker {
 };
 
 struct series_point;
+struct run_status;
 
 struct run_plan {
 	unsigned nworkers;
@@ -88,6 +89,25 @@ struct run_plan {
 			    bool last, char *line, size_t size);
 	void *on_interval_arg;
 	FILE *interval_out; /* where on_interval's lines go: stdout or stderr */
+	/*
+	 * Optional, fio's --status-interval: every status_every intervals (0 = never) the
+	 * reporter calls on_status with the run so far (struct run_status). snapshot_size bytes
+	 * of the workload's own figures come with each worker's totals: worker_snapshot copies
+	 * them in the worker thread, at each of its interval boundaries and when it stops, into
+	 * memory the reporter reads only once that interval is closed, so that they match the
+	 * totals of the same intervals and nothing is read while a worker writes it. Nothing is
+	 * added to the hot path.
+	 */
+	unsigned status_every;
+	size_t snapshot_size;
+	void (*worker_snapshot)(struct worker *w, void *into);
+	void (*on_status)(void *arg, const struct run_status *st);
+	void *on_status_arg;
+	/*
+	 * fio's --eta-newline: on a terminal the status line rewrites itself, and once this long
+	 * has passed since the last new line the next one starts a new line (0 = never).
+	 */
+	uint64_t eta_newline_ns;
 };
 
 struct series_op {
@@ -138,6 +158,21 @@ struct run_result {
 	 */
 	unsigned stuck;
 	bool detached;
+};
+
+/*
+ * The run so far, for run_plan.on_status: what the reporter has consumed of each worker. Each
+ * worker's totals (workers[i].op, runtime_ns and elapsed_ns up to the end of the last interval
+ * consumed; the thread's usage as of its latest snapshot; the error fields are zero) and its
+ * workload snapshot (snapshots[i], NULL until the first) are of the same intervals, though two
+ * workers may be an interval apart.
+ * Everything is the reporter's own and valid during the call only.
+ */
+struct run_status {
+	struct run_result run; /* workers: nworkers entries; no points */
+	const void *const *snapshots;
+	uint64_t elapsed_ns; /* since the start barrier */
+	unsigned count;	     /* 1 for the first call of the run */
 };
 
 /*
@@ -198,20 +233,21 @@ static inline bool worker_tick(struct worker *w, uint64_t now)
 	       !atomic_load_explicit(&w->run_stopped, memory_order_relaxed);
 }
 
-/* Records one completed operation. Nothing is recorded while ramping. */
+/* Records one completed operation. Nothing is recorded while ramping (the live counts count). */
 static inline void worker_record(struct worker *w, unsigned op, uint64_t lat_ns, uint64_t bytes)
 {
 	struct op_stats *s = w->cur;
 
+	/* the status line shows the ramp's real rates: the live counts run from the start */
+	w->live_ops[op]++;
+	w->live_bytes[op] += bytes;
+	atomic_store_explicit(&w->live_ops_pub[op], w->live_ops[op], memory_order_relaxed);
+	atomic_store_explicit(&w->live_bytes_pub[op], w->live_bytes[op], memory_order_relaxed);
 	if (!s)
 		return;
 	s[op].ops++;
 	s[op].bytes += bytes;
 	hist_record(&s[op].lat, lat_ns);
-	w->live_ops[op]++;
-	w->live_bytes[op] += bytes;
-	atomic_store_explicit(&w->live_ops_pub[op], w->live_ops[op], memory_order_relaxed);
-	atomic_store_explicit(&w->live_bytes_pub[op], w->live_bytes[op], memory_order_relaxed);
 }
 
 /* Records one failed operation (counted, never dropped). */

@@ -82,11 +82,32 @@ static void thread_usage(uint64_t *usr_ns, uint64_t *sys_ns, uint64_t *ctx)
 	*ctx = (uint64_t)(ru.ru_nvcsw + ru.ru_nivcsw);
 }
 
+/* The workload's figures at the end of the worker's current interval, into its slot. */
+static void take_snapshot(struct runner_worker *w)
+{
+	const struct run_plan *plan = w->runner->plan;
+
+	if (!plan->worker_snapshot || w->interval < 0)
+		return;
+	struct interval_slot *slot = w->slots[w->interval % RUNNER_SLOTS];
+	if (!slot->snap)
+		return; /* nobody reads snapshots in this run (no on_status) */
+	plan->worker_snapshot(&w->hot, slot->snap);
+	/* a syscall per interval, for the reports' cpu line */
+	uint64_t usr, sys, ctx;
+	thread_usage(&usr, &sys, &ctx);
+	slot->usage.cpu_usr_ns = usr - w->cpu_start_usr_ns;
+	slot->usage.cpu_sys_ns = sys - w->cpu_start_sys_ns;
+	slot->usage.ctx = ctx - w->ctx_start;
+}
+
 static void switch_interval(struct runner_worker *w, int64_t index)
 {
 	struct runner *r = w->runner;
 	struct interval_slot *slot = w->slots[index % RUNNER_SLOTS];
 
+	/* the slot closing is still the worker's: the reporter reads it once closed says so */
+	take_snapshot(w);
 	/* intervals before index are final for this worker */
 	atomic_store_explicit(&w->closed, index, memory_order_release);
 	/* the reporter lags by RUNNER_SLOTS intervals at most; it polls every 100 ms or less */
@@ -179,6 +200,8 @@ static void *worker_main(void *arg)
 			w->ctx = ctx - w->ctx_start;
 		}
 	}
+	if (w->hot.cur)
+		take_snapshot(w); /* before exit, which may free what the snapshot copies */
 	/* exit undoes init: after a failed init, only what init left in state */
 	if (plan->worker_exit && (!init_ret || w->state))
 		plan->worker_exit(&w->hot);
@@ -221,8 +244,10 @@ static void reporter_loop(struct runner *r)
 		now = clock_now_ns();
 		reporter_consume(r, now);
 		series_finalize(r, false);
-		if (!running)
+		if (!running) {
+			progress_last(r, &ps);
 			break;
+		}
 		if (signals_stop_requested()) {
 			if (!stop_seen)
 				stop_seen = now;
@@ -300,6 +325,27 @@ static void stop_printers(struct runner *r)
 	r->line_printer = r->status_printer = NULL;
 }
 
+/* What run_plan.on_status needs, the reporter's: nothing without it. */
+static int setup_status(struct runner *r)
+{
+	const struct run_plan *plan = r->plan;
+
+	if (!plan->on_status || !plan->status_every)
+		return 0;
+	r->status_workers = calloc(plan->nworkers, sizeof(*r->status_workers));
+	r->snap_seen = calloc(plan->nworkers, sizeof(*r->snap_seen));
+	r->snaps = calloc(plan->nworkers, sizeof(*r->snaps));
+	r->usage = calloc(plan->nworkers, sizeof(*r->usage));
+	if (!r->status_workers || !r->snap_seen || !r->snaps || !r->usage)
+		return -ENOMEM;
+	for (unsigned i = 0; plan->snapshot_size && i < plan->nworkers; i++) {
+		r->snaps[i] = calloc(1, plan->snapshot_size);
+		if (!r->snaps[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int runner_setup(struct runner *r, const struct run_plan *plan, struct run_result *res)
 {
 	size_t nops_size = plan->nops * sizeof(struct op_stats);
@@ -324,6 +370,8 @@ static int runner_setup(struct runner *r, const struct run_plan *plan, struct ru
 	    !res->workers)
 		return -ENOMEM;
 	op_stats_reset(r->empty, plan->nops);
+	if (setup_status(r))
+		return -ENOMEM;
 	for (unsigned i = 0; i < plan->nworkers; i++) {
 		struct runner_worker *w = &r->workers[i];
 		w->id = i;
@@ -336,6 +384,12 @@ static int runner_setup(struct runner *r, const struct run_plan *plan, struct ru
 			if (!w->slots[s])
 				return -ENOMEM;
 			atomic_init(&w->slots[s]->index, -1);
+			w->slots[s]->snap = NULL;
+			if (plan->snapshot_size && plan->on_status) {
+				w->slots[s]->snap = calloc(1, plan->snapshot_size);
+				if (!w->slots[s]->snap)
+					return -ENOMEM;
+			}
 		}
 		op_stats_reset(res->workers[i].op, plan->nops);
 	}
@@ -349,9 +403,18 @@ static void runner_teardown(struct runner *r, bool joined)
 		/* a stuck worker may still touch its slots: leave them to the process exit */
 		if (!joined && !atomic_load(&r->workers[i].finished))
 			continue;
-		for (unsigned s = 0; s < RUNNER_SLOTS; s++)
+		for (unsigned s = 0; s < RUNNER_SLOTS; s++) {
+			if (r->workers[i].slots[s])
+				free(r->workers[i].slots[s]->snap);
 			free(r->workers[i].slots[s]);
+		}
 	}
+	for (unsigned i = 0; r->snaps && i < r->plan->nworkers; i++)
+		free(r->snaps[i]);
+	free(r->snaps);
+	free(r->snap_seen);
+	free(r->status_workers);
+	free(r->usage);
 	series_free(r);
 	free(r->next_to_consume);
 	free(r->drained);

@@ -24,7 +24,13 @@
 
 struct interval_slot {
 	_Atomic int64_t index; /* interval number held, -1 = never used */
-	struct op_stats op[];  /* nops entries */
+	/* the workload's snapshot (run_plan.snapshot_size bytes) at the interval's end, or NULL */
+	void *snap;
+	/* with a snapshot: the thread's usage over the measured time up to the interval's end */
+	struct slot_usage {
+		uint64_t cpu_usr_ns, cpu_sys_ns, ctx;
+	} usage;
+	struct op_stats op[]; /* nops entries */
 };
 
 /*
@@ -104,6 +110,13 @@ struct runner {
 	int series_error;	 /* -ENOMEM: the series lacks what the totals count */
 	struct run_result *result;
 	size_t points_cap;
+	/* run_plan.on_status's: each worker's latest snapshot consumed (NULL: none yet), the
+	 * totals handed to the callback, the calls made */
+	void **snaps;
+	const void **snap_seen;
+	struct worker_result *status_workers;
+	struct slot_usage *usage; /* per worker: the usage of its latest snapshot */
+	unsigned status_count;
 
 	/* where the progress lines go: one printer per output, both may be the same */
 	struct printer *status_printer;
@@ -127,6 +140,8 @@ void *series_realloc(void *ptr, size_t size);
 int series_consume(struct runner *r, bool give_up);
 /* Emits every interval that no worker can add to any more (all, when final). */
 void series_finalize(struct runner *r, bool final);
+/* Calls run_plan.on_status with what was consumed so far (struct run_status). */
+void series_status(struct runner *r);
 void series_free(struct runner *r);
 
 /* ---- progress.c ---- */
@@ -138,11 +153,28 @@ void progress_eta_text(char *buf, size_t size, uint64_t left_ns);
 struct progress_state {
 	uint64_t last_ops[PVC_MAX_OPS], last_bytes[PVC_MAX_OPS];
 	uint64_t last_ns;
+	uint64_t newline_ns; /* --eta-newline: when the status line last began a new line */
 	bool tty, printed;
+	bool newline_init;    /* newline_ns is set: at the first line */
+	bool newline_pending; /* the next status line starts a new line */
 };
 void progress_init(struct runner *r, struct progress_state *ps, uint64_t now);
 /* fio's status line over the time since the last one, to the status printer. */
 void progress_status(struct runner *r, struct progress_state *ps, uint64_t now);
+/*
+ * The status line of the run's last (shorter) interval, once every worker has stopped: over
+ * the time from the last line to the last worker's end, counting the workers that ran in it.
+ */
+void progress_last(struct runner *r, struct progress_state *ps);
+/*
+ * The line itself, in buf: counts since the last line (ops/bytes per op type, summed over the
+ * workers), over dt_ns; running workers; eta_ns left (UINT64_MAX: unknown). Pure, for tests.
+ */
+void progress_format(char *buf, size_t size, const struct run_plan *plan, const uint64_t *dops,
+		     const uint64_t *dbytes, uint64_t dt_ns, unsigned running, uint64_t eta_ns,
+		     const char *prefix, const char *suffix);
+/* --eta-newline's prefix for the next line at now, fio's cadence: "\n" or "". */
+const char *progress_newline(struct progress_state *ps, uint64_t eta_newline_ns, uint64_t now);
 /* Clears a terminal's status line at the end of the run. */
 void progress_done(struct runner *r, struct progress_state *ps);
 

@@ -121,6 +121,12 @@ int series_consume(struct runner *r, bool give_up)
 					op_stats_add(&p->op[k], &s->op[k]);
 				op_stats_add(&r->result->workers[i].op[k], &s->op[k]);
 			}
+			/* the workload's figures as of the same interval's end as the totals */
+			if (s->snap && r->snaps) {
+				memcpy(r->snaps[i], s->snap, plan->snapshot_size);
+				r->snap_seen[i] = r->snaps[i];
+				r->usage[i] = s->usage;
+			}
 			if (j > r->max_seen)
 				r->max_seen = j;
 		}
@@ -185,6 +191,48 @@ static void emit_point(struct runner *r, int64_t index, const struct pending *p,
 		if (line[0])
 			printer_post_line(r->line_printer, line);
 	}
+	/* --status-interval: the run so far, at every status_every-th interval's end */
+	if (plan->on_status && plan->status_every && !last &&
+	    (uint64_t)(index + 1) % plan->status_every == 0)
+		series_status(r);
+}
+
+/* The end of what the reporter consumed of worker i, and its measured and elapsed time then. */
+static void consumed_times(struct runner *r, unsigned i, uint64_t *runtime_ns, uint64_t *elapsed_ns)
+{
+	const struct run_plan *plan = r->plan;
+	struct runner_worker *w = &r->workers[i];
+	uint64_t measure_start = r->t0_ns + w->spec->ramp_ns;
+	uint64_t end = r->origin_ns + (uint64_t)r->next_to_consume[i] * plan->interval_ns;
+
+	/* drained: everything it did was consumed, up to its end */
+	if (r->drained[i] && w->end_ns < end)
+		end = w->end_ns;
+	*runtime_ns = end > measure_start ? end - measure_start : 0;
+	*elapsed_ns = end > r->t0_ns ? end - r->t0_ns : 0;
+}
+
+void series_status(struct runner *r)
+{
+	const struct run_plan *plan = r->plan;
+	struct run_status st = { .run = *r->result };
+
+	st.run.workers = r->status_workers;
+	st.run.points = NULL;
+	st.run.npoints = 0;
+	for (unsigned i = 0; i < plan->nworkers; i++) {
+		struct worker_result *wr = &r->status_workers[i];
+		memset(wr, 0, sizeof(*wr));
+		memcpy(wr->op, r->result->workers[i].op, plan->nops * sizeof(wr->op[0]));
+		consumed_times(r, i, &wr->runtime_ns, &wr->elapsed_ns);
+		wr->cpu_usr_ns = r->usage[i].cpu_usr_ns;
+		wr->cpu_sys_ns = r->usage[i].cpu_sys_ns;
+		wr->ctx = r->usage[i].ctx;
+	}
+	st.snapshots = r->snap_seen;
+	st.elapsed_ns = clock_now_ns() - r->t0_ns;
+	st.count = ++r->status_count;
+	plan->on_status(plan->on_status_arg, &st);
 }
 
 void series_finalize(struct runner *r, bool final)

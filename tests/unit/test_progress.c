@@ -1,6 +1,6 @@
 /*
  * test_progress.c - the status line's arithmetic (src/core/progress.c): the rate per second
- * over an interval, and fio's eta text.
+ * over an interval, fio's eta text, the line itself and --eta-newline's cadence.
  *
  * The rate was count * 10^9 / dt in 64 bits, which overflows once count passes 18.4 * 10^9: a
  * disk at 2 GB/s over a 10 s --interval. The figures here are such intervals, with rates worked
@@ -65,13 +65,54 @@ static void test_eta(void **state)
 	assert_string_equal(buf, "01h:02m:03s");
 }
 
+static void test_line(void **state)
+{
+	const struct run_plan plan = { .nops = 2, .op_names = { "read", "write" } };
+	uint64_t dops[2] = { 55612, 0 }, dbytes[2] = { 55612ULL * 4096, 0 };
+	char buf[512];
+
+	progress_format(buf, sizeof(buf), &plan, dops, dbytes, SEC, 2, 13 * SEC, "", "\n");
+	assert_string_equal(buf,
+			    "Jobs: 2 (f=2): [r=217MiB/s,w=0B/s][r=55.6k,w=0 IOPS][eta 00m:13s]\n");
+	/* half the counts over half a second: the same rates; no deadline: no eta */
+	dops[0] /= 2;
+	dbytes[0] /= 2;
+	progress_format(buf, sizeof(buf), &plan, dops, dbytes, SEC / 2, 1, UINT64_MAX, "\r",
+			"\033[K");
+	assert_string_equal(buf, "\rJobs: 1 (f=1): [r=217MiB/s,w=0B/s][r=55.6k,w=0 IOPS][eta "
+				 "--m:--s]\033[K");
+}
+
+/*
+ * --eta-newline=2 with a line every second (and a millisecond of lag each, as a reporter has):
+ * as fio, once more than 2 s have passed since the first line or the last new line, the line
+ * after the one just printed starts a new line: the first row holds three lines (its clock
+ * starts at its first line), the others two (they start at the line that set it).
+ */
+static void test_eta_newline_cadence(void **state)
+{
+	struct progress_state ps;
+	char row[32] = "";
+
+	memset(&ps, 0, sizeof(ps));
+	for (uint64_t k = 1; k <= 9; k++) {
+		const char *prefix = progress_newline(&ps, 2 * SEC, k * SEC + k * 1000000ULL);
+		strcat(row, *prefix == '\n' ? "|" : "");
+		strcat(row, "x");
+	}
+	assert_string_equal(row, "xxx|xx|xx|xx");
+	/* without --eta-newline, never */
+	memset(&ps, 0, sizeof(ps));
+	for (uint64_t k = 1; k <= 9; k++)
+		assert_string_equal(progress_newline(&ps, 0, k * 10 * SEC), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rate_small),
-		cmocka_unit_test(test_rate_large_interval),
-		cmocka_unit_test(test_rate_saturates),
-		cmocka_unit_test(test_eta),
+		cmocka_unit_test(test_rate_small),     cmocka_unit_test(test_rate_large_interval),
+		cmocka_unit_test(test_rate_saturates), cmocka_unit_test(test_eta),
+		cmocka_unit_test(test_line),	       cmocka_unit_test(test_eta_newline_cadence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -246,64 +246,78 @@ struct blk_cli {
 	bool progress;
 	char series[OPT_STRING_MAX];
 	uint64_t interval;
-	bool minimal;	       /* fio's --minimal: terse output */
-	int64_t terse_version; /* 2, 3, 4 or 5 */
+	bool minimal;		  /* fio's --minimal: terse output */
+	int64_t terse_version;	  /* 2, 3, 4 or 5 */
+	uint64_t status_interval; /* fio's --status-interval (ns): the report so far, 0 = never */
+	uint64_t eta_newline;	  /* fio's --eta-newline (ns): the status line's new lines */
 };
 extern const char *const blk_eta_choices[];
 /* The program options' rows, over the member of a command's config that is a struct blk_cli. */
-#define BLK_CLI_OPTIONS(cfg_type, cli_member)                                                      \
-	{ .name = "output-format",                                                                 \
-	  .type = OPT_STRING,                                                                      \
-	  .offset = offsetof(cfg_type, cli_member.output_format),                                  \
-	  .def = "normal",                                                                         \
-	  .arg_name = "FORMAT[,FORMAT...]",                                                        \
-	  .help = "normal, json, json+ or terse, or several separated by commas (each printed in " \
-		  "turn, as fio does)" },                                                          \
-		{ .name = "minimal",                                                               \
-		  .type = OPT_BOOL,                                                                \
-		  .offset = offsetof(cfg_type, cli_member.minimal),                                \
-		  .def = "0",                                                                      \
-		  .help = "terse output: fio's one line of ';'-separated fields per job" },        \
-		{ .name = "terse-version",                                                         \
-		  .type = OPT_INT,                                                                 \
-		  .offset = offsetof(cfg_type, cli_member.terse_version),                          \
-		  .def = "3",                                                                      \
-		  .min = 2,                                                                        \
-		  .max = 5,                                                                        \
-		  .help = "terse format version: 2, 3, 4 or 5 (fio's field layouts)" },            \
-		{ .name = "output",                                                                \
-		  .type = OPT_STRING,                                                              \
-		  .offset = offsetof(cfg_type, cli_member.output),                                 \
-		  .help = "write results to this file (whole, or not at all) instead of stdout" }, \
-		{ .name = "progress",                                                              \
-		  .type = OPT_BOOL,                                                                \
-		  .offset = offsetof(cfg_type, cli_member.progress),                               \
-		  .def = "0",                                                                      \
-		  .help = "status line on stderr every interval even when stderr is not a "        \
-			  "terminal" },                                                            \
-		{ .name = "eta",                                                                   \
-		  .type = OPT_CHOICE,                                                              \
-		  .offset = offsetof(cfg_type, cli_member.eta),                                    \
-		  .def = "auto",                                                                   \
-		  .choices = blk_eta_choices,                                                      \
-		  .help = "status line: auto (when stderr is a terminal), always, never" },        \
-		{ .name = "eta-newline",                                                           \
-		  .type = OPT_REFUSED,                                                             \
-		  .help = "the status line rewrites itself on a terminal and is one line per "     \
-			  "--interval elsewhere" },                                                \
-		{ .name = "status-interval",                                                       \
-		  .type = OPT_REFUSED,                                                             \
-		  .help = "the report is printed once, at the end; --series keeps every "          \
-			  "--interval's figures" },                                                \
-		{ .name = "series",                                                                \
-		  .type = OPT_STRING,                                                              \
-		  .offset = offsetof(cfg_type, cli_member.series),                                 \
-		  .help = "write the per-interval time series as CSV to this file" },              \
-	{                                                                                          \
-		.name = "interval", .type = OPT_TIME,                                              \
-		.offset = offsetof(cfg_type, cli_member.interval), .def = "1s",                    \
-		.unit_ns = 1000000000ULL, .min = 100000000, .max = 3600000000000LL,                \
-		.help = "time series and status line interval"                                     \
+#define BLK_CLI_OPTIONS(cfg_type, cli_member)                                                             \
+	{ .name = "output-format",                                                                        \
+	  .type = OPT_STRING,                                                                             \
+	  .offset = offsetof(cfg_type, cli_member.output_format),                                         \
+	  .def = "normal",                                                                                \
+	  .arg_name = "FORMAT[,FORMAT...]",                                                               \
+	  .help = "normal, json, json+ or terse, or several separated by commas (each printed in "        \
+		  "turn, as fio does)" },                                                                 \
+		{ .name = "minimal",                                                                      \
+		  .type = OPT_BOOL,                                                                       \
+		  .offset = offsetof(cfg_type, cli_member.minimal),                                       \
+		  .def = "0",                                                                             \
+		  .help = "terse output: fio's one line of ';'-separated fields per job" },               \
+		{ .name = "terse-version",                                                                \
+		  .type = OPT_INT,                                                                        \
+		  .offset = offsetof(cfg_type, cli_member.terse_version),                                 \
+		  .def = "3",                                                                             \
+		  .min = 2,                                                                               \
+		  .max = 5,                                                                               \
+		  .help = "terse format version: 2, 3, 4 or 5 (fio's field layouts)" },                   \
+		{ .name = "output",                                                                       \
+		  .type = OPT_STRING,                                                                     \
+		  .offset = offsetof(cfg_type, cli_member.output),                                        \
+		  .help = "write results to this file (whole, or not at all) instead of stdout" },        \
+		{ .name = "progress",                                                                     \
+		  .type = OPT_BOOL,                                                                       \
+		  .offset = offsetof(cfg_type, cli_member.progress),                                      \
+		  .def = "0",                                                                             \
+		  .help = "status line on stderr every interval even when stderr is not a "               \
+			  "terminal" },                                                                   \
+		{ .name = "eta",                                                                          \
+		  .type = OPT_CHOICE,                                                                     \
+		  .offset = offsetof(cfg_type, cli_member.eta),                                           \
+		  .def = "auto",                                                                          \
+		  .choices = blk_eta_choices,                                                             \
+		  .help = "status line: auto (when stderr is a terminal), always, never" },               \
+		{ .name = "eta-newline",                                                                  \
+		  .type = OPT_TIME,                                                                       \
+		  .offset = offsetof(cfg_type, cli_member.eta_newline),                                   \
+		  .def = "0",                                                                             \
+		  .unit_ns = 1000000000ULL,                                                               \
+		  .min = 0,                                                                               \
+		  .max = 3600000000000LL,                                                                 \
+		  .arg_name = "TIME",                                                                     \
+		  .help = "on a terminal, the status line starts a new line once TIME has passed "        \
+			  "(0: never; elsewhere every status line is a line of its own; pvcbench fio)" }, \
+		{ .name = "status-interval",                                                              \
+		  .type = OPT_TIME,                                                                       \
+		  .offset = offsetof(cfg_type, cli_member.status_interval),                               \
+		  .def = "0",                                                                             \
+		  .unit_ns = 1000000000ULL,                                                               \
+		  .min = 0,                                                                               \
+		  .max = 3600000000000LL,                                                                 \
+		  .arg_name = "TIME",                                                                     \
+		  .help = "print the running group's full report so far every TIME (at the "              \
+			  "--interval boundaries; 0: never; pvcbench fio)" },                             \
+		{ .name = "series",                                                                       \
+		  .type = OPT_STRING,                                                                     \
+		  .offset = offsetof(cfg_type, cli_member.series),                                        \
+		  .help = "write the per-interval time series as CSV to this file" },                     \
+	{                                                                                                 \
+		.name = "interval", .type = OPT_TIME,                                                     \
+		.offset = offsetof(cfg_type, cli_member.interval), .def = "1s",                           \
+		.unit_ns = 1000000000ULL, .min = 100000000, .max = 3600000000000LL,                       \
+		.help = "time series and status line interval"                                            \
 	}
 /*
  * The output formats (BLK_OUT_* bits) that --output-format and --minimal ask for; 0 with a
@@ -323,5 +337,15 @@ void blk_cli_outputs(const struct blk_cli *cli, struct cmd_outputs *o);
 /* The run settings for a command's runs, from its program options. */
 void blk_cli_settings(const struct command *cmd, const struct blk_cli *cli,
 		      struct blk_run_settings *s);
+
+/* --- status.c: --status-interval's reports and --eta-newline, for pvcbench fio --- */
+/*
+ * Sets the group's run plan for the program options: the status line's new lines, and with
+ * --status-interval the group's report so far (as the end prints it, in every format asked
+ * for) written to out every --status-interval. A command runs one group at a time: the
+ * reports' state is status.c's own, for the group planned last.
+ */
+void blk_status_plan(struct run_plan *plan, const struct blk_group_result *gr, unsigned groupid,
+		     const struct blk_cli *cli, FILE *out);
 
 #endif

@@ -58,6 +58,14 @@ int blk_cli_check(const struct blk_cli *cli, bool terse_allowed, char *err, size
 
 	if (!formats)
 		return -EINVAL;
+	/* only pvcbench fio's runs have them (status.c); summary prints once, at the end */
+	if (!terse_allowed && (cli->status_interval || cli->eta_newline)) {
+		snprintf(err, err_size,
+			 "--%s: this command prints its summary once, at the end, and its status "
+			 "line once per --interval",
+			 cli->status_interval ? "status-interval" : "eta-newline");
+		return -EINVAL;
+	}
 	if (!terse_allowed && formats != BLK_OUT_NORMAL && formats != BLK_OUT_JSON) {
 		snprintf(
 			err, err_size,

@@ -440,6 +440,7 @@ static int fio_plan(struct command *cmd, unsigned index, struct run_plan *plan)
 	else
 		snprintf(err, sizeof(err), "out of memory");
 	if (!ret) {
+		blk_status_plan(plan, &g->gr, index, &cfg->cli, c->settings.out);
 		if (text && index == 0)
 			blk_print_run_header(c->settings.out, c->jobs, c->njobs);
 		if (text && g->gr.layout_lines)

@@ -62,23 +62,26 @@ static void status_report(void *arg, const struct run_status *st)
 	struct blk_disk_util du = s->du;
 	blk_disk_util_stop(&du);
 	bool disks = gr.njobs && gr.jobs[0]->o.rep.disk_util;
+	const struct blk_group_result *runs[1] = { &gr }; /* this run alone, as it stands */
 	if (s->formats & BLK_OUT_TERSE)
-		blk_print_group_terse(s->out, &gr, s->groupid, s->terse_version,
-				      disks ? &du : NULL);
+		blk_print_group_terse(s->out, runs, 1, 0, s->terse_version, disks ? &du : NULL);
 	if (s->formats & BLK_OUT_JSON) {
 		struct jsonw j;
 		jsonw_begin(&j, s->out);
 		report_json_header(&j);
 		jsonw_array_begin(&j, "jobs");
-		blk_group_json_format(&j, &gr, s->groupid, s->formats & BLK_OUT_JSON_PLUS);
+		blk_group_json_format(&j, runs, 1, 0, s->formats & BLK_OUT_JSON_PLUS);
 		jsonw_array_end(&j);
 		if (disks)
 			blk_disk_util_json(&j, &du);
 		jsonw_end(&j);
 	}
 	if (s->formats & BLK_OUT_NORMAL) {
-		blk_print_group_jobs(s->out, &gr, s->groupid);
-		blk_print_group_status(s->out, &gr, s->groupid);
+		blk_print_group_jobs(s->out, runs, 1, 0);
+		/* a Run status block per reporting group of the run (new_group makes several) */
+		for (unsigned i = 0; i < gr.njobs; i++)
+			if (!i || gr.jobs[i]->groupid != gr.jobs[i - 1]->groupid)
+				blk_print_group_status(s->out, runs, 1, gr.jobs[i]->groupid);
 		if (disks)
 			blk_disk_util_print(s->out, &du);
 		/* fio's blank line between one report and the next */

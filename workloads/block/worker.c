@@ -501,6 +501,8 @@ static void complete_one(struct worker *w, struct blk_worker *bw, struct io_req 
 
 		if (bw->pace.active && r->dir < IO_SYNC)
 			blk_pace_think(&bw->pace, now); /* thinktime_blocks_type=complete */
+		if (r->dir < IO_SYNC)
+			worker_record(w, r->dir, lat, r->len); /* ramping: the live counts only */
 		if (!worker_measuring(w))
 			return;
 		if (r->dir >= IO_SYNC) {
@@ -512,7 +514,6 @@ static void complete_one(struct worker *w, struct blk_worker *bw, struct io_req 
 			}
 			return;
 		}
-		worker_record(w, r->dir, lat, r->len);
 		/* latency from the intended issue time: no coordinated omission */
 		if (st && r->due_ns)
 			hist_record(&st->sched[r->dir], now - r->due_ns);

@@ -52,6 +52,12 @@ struct op_samples {
 	uint64_t n;
 	double min, max, mean, s;
 };
+/*
+ * The exact histogram as a member ("lat_hist"): sub_bucket_bits, count, min, max, sum,
+ * sum_squares (a decimal string: 128 bits) and the non-empty buckets as [index, count] pairs,
+ * enough to merge results from many runs without loss (pvcbench merge reads it back).
+ */
+void report_hist_json(struct jsonw *j, const char *key, const struct hist *h);
 void op_samples_add(struct op_samples *into, const struct op_samples *from);
 double op_samples_dev(const struct op_samples *s);
 /* {"samples", "min", "max", "mean", "S"}, the doubles written so they read back exactly. */

@@ -41,8 +41,7 @@ static void lat_json(struct jsonw *j, const char *key, const struct hist *h, boo
 	lat_json_at(j, key, h, report_percentiles, percentiles ? report_npercentiles : 0);
 }
 
-/* The exact histogram: enough to merge results from many runs without loss. */
-static void hist_json(struct jsonw *j, const char *key, const struct hist *h)
+void report_hist_json(struct jsonw *j, const char *key, const struct hist *h)
 {
 	char sq[48], *p = sq + sizeof(sq) - 1;
 	unsigned __int128 v = h->sum_squares;
@@ -148,7 +147,7 @@ static void sync_json(struct jsonw *j, const char *key, const struct op_stats *s
 	jsonw_u64(j, "io_bytes", s->bytes);
 	jsonw_u64(j, "runtime", runtime_ms);
 	jsonw_u64(j, "errors", s->errors);
-	hist_json(j, "lat_hist", &s->lat);
+	report_hist_json(j, "lat_hist", &s->lat);
 	jsonw_object_end(j);
 }
 
@@ -190,10 +189,10 @@ void report_op_json_extra(struct jsonw *j, const char *key, const struct op_stat
 	}
 	if (samples)
 		samples_fields(j, x->bw, x->iops, bw_bytes);
-	hist_json(j, "lat_hist", &s->lat);
+	report_hist_json(j, "lat_hist", &s->lat);
 	if (split) {
-		hist_json(j, "slat_hist", x->slat);
-		hist_json(j, "clat_hist", x->clat);
+		report_hist_json(j, "slat_hist", x->slat);
+		report_hist_json(j, "clat_hist", x->clat);
 	}
 	if (samples) {
 		report_samples_json(j, "bw_sums", x->bw);

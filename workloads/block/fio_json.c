@@ -53,38 +53,6 @@ static void lat_json(struct jsonw *j, const char *key, const struct hist *h, boo
 	jsonw_object_end(j);
 }
 
-/* The exact histogram, as report_op_json writes it: what pvcbench merge reads back. */
-static void hist_json(struct jsonw *j, const char *key, const struct hist *h)
-{
-	char sq[48], *p = sq + sizeof(sq) - 1;
-	unsigned __int128 v = h->sum_squares;
-
-	*p = '\0';
-	do {
-		*--p = (char)('0' + (int)(v % 10));
-		v /= 10;
-	} while (v);
-	jsonw_object_begin(j, key);
-	jsonw_u64(j, "sub_bucket_bits", HIST_SUB_BITS);
-	jsonw_u64(j, "count", h->count);
-	jsonw_u64(j, "min", h->count ? h->min : 0);
-	jsonw_u64(j, "max", h->max);
-	jsonw_u64(j, "sum", h->sum);
-	jsonw_string(j, "sum_squares", p);
-	jsonw_array_begin(j, "buckets");
-	for (unsigned b = 0; b < HIST_BUCKETS; b++) {
-		if (!h->buckets[b])
-			continue;
-		fputs(j->first ? "\n" : ",\n", j->f);
-		j->first = false;
-		for (unsigned i = 0; i < j->depth; i++)
-			fputs("  ", j->f);
-		fprintf(j->f, "[%u, %" PRIu64 "]", b, h->buckets[b]);
-	}
-	jsonw_array_end(j);
-	jsonw_object_end(j);
-}
-
 static void dir_json(struct jsonw *j, const struct blk_unit *u, unsigned d,
 		     const struct blk_group_stats *gs, bool plus)
 {
@@ -128,10 +96,10 @@ static void dir_json(struct jsonw *j, const struct blk_unit *u, unsigned d,
 	jsonw_double(j, "iops_mean", s->iops.mean);
 	jsonw_double(j, "iops_stddev", blk_sample_dev(&s->iops));
 	jsonw_u64(j, "iops_samples", s->iops.n);
-	hist_json(j, "lat_hist", &s->lat);
+	report_hist_json(j, "lat_hist", &s->lat);
 	/* the parts of slat_ns, clat_ns and the samples that pvcbench merge adds up exactly */
-	hist_json(j, "slat_hist", &s->slat);
-	hist_json(j, "clat_hist", &s->clat);
+	report_hist_json(j, "slat_hist", &s->slat);
+	report_hist_json(j, "clat_hist", &s->clat);
 	report_samples_json(
 		j, "bw_sums",
 		&(struct op_samples){ s->bw.n, s->bw.min, s->bw.max, s->bw.mean, s->bw.s });
@@ -150,7 +118,7 @@ static void sync_json(struct jsonw *j, const struct blk_unit *u)
 	jsonw_u64(j, "io_bytes", 0);
 	jsonw_u64(j, "runtime", u->sync_lat.count ? fmt_fio_msec(u->runtime_ns) : 0);
 	jsonw_u64(j, "errors", 0);
-	hist_json(j, "lat_hist", &u->sync_lat);
+	report_hist_json(j, "lat_hist", &u->sync_lat);
 	jsonw_object_end(j);
 }
 

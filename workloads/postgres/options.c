@@ -406,7 +406,7 @@ static int check_run(struct pgb_config *cfg, const struct option_set *set, char 
 	if (!t_given)
 		cfg->transactions = T_given ? 0 : 10;
 
-	const char *b = pgb_builtin_resolve(cfg->builtin, err, err_size);
+	const char *b = pgb_lbuiltin_resolve(cfg->builtin, err, err_size);
 	if (!b)
 		return -EINVAL;
 	snprintf(cfg->builtin, sizeof(cfg->builtin), "%s", b);

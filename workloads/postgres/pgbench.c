@@ -193,7 +193,7 @@ static int pgb_prepare(struct command *cmd)
 		command_set_status(cmd, PGB_EXIT_EARLY);
 		return ret;
 	}
-	if (pgb_script_build(&st->run.script, cfg->builtin))
+	if (pgb_lscript_build(&st->run.script, cfg->builtin))
 		goto nomem;
 	st->script_built = true;
 	st->run.mode = !strcmp(cfg->protocol, "simple")	    ? PGB_SIMPLE
@@ -312,7 +312,7 @@ static void pgb_cleanup(struct command *cmd)
 	if (!st || st->detached)
 		return;
 	if (st->script_built)
-		pgb_script_free(&st->run.script);
+		pgb_lscript_free(&st->run.script);
 	free(st->specs);
 	free(st->tspecs);
 	free(st->tres);

@@ -6,7 +6,10 @@
  *   options.c  the option table (the core parses it, getopt's style) and pgbench's checks
  *   conn.c     connection parameters (flags, libpq's environment, a connection string)
  *   init.c     -i: drop, create, generate (COPY or server-side), vacuum, keys
- *   script.c   the builtin scripts, parsed once into statements with variable slots
+ *   script.h   scripts (-f, -b, -D, --show-script): script.c, script_parse.c, shell.c
+ *   expr.h     values, variables and \set's expression language: vars.c, expr_*.c
+ *   legacy_script.c  the builtins as fixed statements (until the script engine replaces it)
+ *   txlog.c    -l: per-transaction and aggregated logs in pgbench's file names and lines
  *   client.c   one thread's clients: connect before the start, one ppoll() over their sockets
  *   client_step.c  a client's state machine in one step function (client.h: its states)
  *   report.c   pgbench's text (13 and 15 formats), progress lines, JSON
@@ -31,6 +34,17 @@ enum { PGB_EXIT_OK = 0, PGB_EXIT_EARLY = 1, PGB_EXIT_RUN = 2 };
 /* Operation types in the result: transactions, and under -R their schedule lag. */
 enum { PGB_OP_TXN = 0, PGB_OP_LAG = 1 };
 
+#define PGB_MAX_SCRIPTS 128 /* pgbench's limit on -f and -b */
+
+/* One -f FILE[@W] or -b NAME[@W] (-N, -S), in the order given: weight parsed, name resolved */
+struct pgb_script_spec {
+	bool builtin;
+	char name[OPT_STRING_MAX]; /* the file, or the builtin's full name */
+	int64_t weight;		   /* 1 when not given */
+};
+
+struct pgb_scripts;
+
 struct pgb_config {
 	/* init mode */
 	bool initialize;
@@ -54,6 +68,22 @@ struct pgb_config {
 	int64_t max_tries;
 	double latency_limit_ms; /* -L; 0: no latency limit */
 	char random_seed[OPT_STRING_MAX];
+	/* scripts: -f, -b, -N, -S in order (none: tpcb-like); -D as "NAME=VALUE" strings */
+	struct pgb_script_spec script_specs[PGB_MAX_SCRIPTS];
+	unsigned nscripts;
+	char **defines; /* malloc'd, freed by the command's cleanup */
+	unsigned ndefines;
+	char show_script[OPT_STRING_MAX]; /* --show-script=NAME */
+	/* reporting: -r, -l and its companions, failures, errors, debug */
+	bool report_per_command;
+	bool log;
+	char log_prefix[OPT_STRING_MAX];
+	double sampling_rate;	    /* 0: not given (every transaction) */
+	int64_t aggregate_interval; /* seconds; 0: not given */
+	bool failures_detailed;
+	bool verbose_errors;
+	bool debug;
+	bool progress_timestamp;
 	/* connection */
 	char host[OPT_STRING_MAX], port[OPT_STRING_MAX], username[OPT_STRING_MAX];
 	char dbname[OPT_STRING_MAX];
@@ -69,6 +99,7 @@ struct pgb_config {
 	unsigned threads;		  /* -j, lowered to -c as pgbench does */
 	bool scale_given, run_mode_given; /* for pgbench's warnings */
 	bool current_style;		  /* --report-style=current */
+	struct pgb_scripts *scripts;	  /* loaded by configure in run mode; freed at cleanup */
 };
 
 extern const struct option_def pgb_option_defs[];
@@ -122,7 +153,7 @@ struct pgb_stmt {
 	int param_var[PGB_MAX_PARAMS]; /* the variable bound to $1, $2, ... */
 };
 
-struct pgb_script {
+struct pgb_lscript {
 	const char *name;  /* "tpcb-like" */
 	const char *title; /* "TPC-B (sort of)" */
 	bool vars_used[PGB_NVARS];
@@ -132,9 +163,9 @@ struct pgb_script {
 };
 
 /* Finds a builtin by name or unique prefix; returns NULL and an error message if none. */
-const char *pgb_builtin_resolve(const char *name, char *err, size_t err_size);
-int pgb_script_build(struct pgb_script *s, const char *builtin);
-void pgb_script_free(struct pgb_script *s);
+const char *pgb_lbuiltin_resolve(const char *name, char *err, size_t err_size);
+int pgb_lscript_build(struct pgb_lscript *s, const char *builtin);
+void pgb_lscript_free(struct pgb_lscript *s);
 /* Writes statement i with the values substituted (simple protocol); returns its length. */
 size_t pgb_stmt_render(const struct pgb_stmt *st, const int64_t *vars, char *buf);
 /* v in decimal, NUL-terminated; returns the length */
@@ -146,7 +177,8 @@ size_t pgb_format_int(char *buf, int64_t v);
 struct pgb_run {
 	const struct pgb_config *cfg;
 	const struct pgb_conninfo *ci;
-	struct pgb_script script;
+	struct pgb_lscript script; /* legacy: until the engine runs cfg->scripts */
+	const struct pgb_scripts *scripts;
 	enum pgb_mode mode;
 	int64_t scale;
 	uint64_t throttle_ns; /* mean gap between one thread's transactions under -R */
@@ -154,8 +186,43 @@ struct pgb_run {
 	unsigned nops;
 };
 
+/* pgbench's SimpleStats: what -r and the per-script lines print (values in ns) */
+struct pgb_simple_stats {
+	uint64_t count;
+	double min, max, sum, sum2;
+};
+
+static inline void pgb_simple_add(struct pgb_simple_stats *s, double v)
+{
+	if (!s->count || v < s->min)
+		s->min = v;
+	if (!s->count || v > s->max)
+		s->max = v;
+	s->count++;
+	s->sum += v;
+	s->sum2 += v * v;
+}
+
+/* One script's transactions (pgbench's StatsData, per script, per thread). */
+struct pgb_script_stats {
+	uint64_t processed, skipped, retried, retries;
+	uint64_t serialization_failures, deadlock_failures;
+	struct pgb_simple_stats latency, lag;
+};
+
+/* One command's figures for -r: latency of its successful runs, failures and retries. */
+struct pgb_cmd_stats {
+	struct pgb_simple_stats latency;
+	uint64_t failures, retries;
+};
+
 /* What each thread reports besides the runner's counts. */
 struct pgb_thread_result {
+	/* per script (nscripts) and per command (the scripts' total_cmds); allocated by the
+	 * worker's init, read after the run */
+	struct pgb_script_stats *scripts;
+	struct pgb_cmd_stats *cmds;
+	uint64_t serialization_failures, deadlock_failures;
 	unsigned clients;
 	uint64_t conn_ns;	  /* time spent connecting: initial, or all under -C */
 	uint64_t conn_count;	  /* connections made */
@@ -177,6 +244,37 @@ int pgb_worker_init(struct worker *w);
 int pgb_worker_run(struct worker *w);
 void pgb_worker_exit(struct worker *w);
 
+/* ---- -l: transaction logs (txlog.c) ---- */
+
+/* How a transaction ended, for its log line */
+enum pgb_txn_status {
+	PGB_TXN_OK,
+	PGB_TXN_SERIALIZATION, /* failed after its tries on a serialization failure */
+	PGB_TXN_DEADLOCK,      /* ... on a deadlock */
+	PGB_TXN_SKIPPED,       /* -R with -L: skipped, already late */
+};
+
+struct pgb_txlog; /* one thread's log file */
+
+/*
+ * Opens thread `thread`'s log as pgbench names it (PREFIX.PID, PREFIX.PID.THREAD for the
+ * others; PREFIX from --log-prefix, else pgbench_log). start_ns is the run's start on the
+ * monotonic clock (clock_now_ns()), the origin of --aggregate-interval's intervals. NULL with
+ * pgbench's message in err when it cannot be opened.
+ */
+struct pgb_txlog *pgb_txlog_open(const struct pgb_config *cfg, unsigned thread, uint64_t start_ns,
+				 char *err, size_t err_size);
+/*
+ * One ended transaction (end_ns monotonic; latency and lag in ns; lag only under -R):
+ * written as a line, sampled by --sampling-rate, or added to the current interval under
+ * --aggregate-interval (intervals before end_ns are written first).
+ */
+void pgb_txlog_txn(struct pgb_txlog *l, uint64_t end_ns, unsigned client, uint64_t txn_no,
+		   unsigned script, enum pgb_txn_status status, uint64_t latency_ns,
+		   uint64_t lag_ns, unsigned retries);
+/* Writes what is left (the last interval) and closes; the file is kept. */
+void pgb_txlog_close(struct pgb_txlog *l, uint64_t end_ns);
+
 /* ---- output (report.c) ---- */
 
 struct pgb_summary {
@@ -192,6 +290,11 @@ struct pgb_summary {
 	uint64_t initial_conn_ns, conn_ns, conn_count;
 	unsigned not_connected, aborted;
 	double tps_including, tps_excluding;
+	uint64_t serialization_failures, deadlock_failures;
+	/* summed over threads: per script (nscripts) and per command (total_cmds); NULL when
+	 * the run had no scripts loaded */
+	struct pgb_script_stats *scripts;
+	struct pgb_cmd_stats *cmds;
 };
 
 void pgb_summarize(struct pgb_summary *s);

@@ -111,9 +111,9 @@ static const struct want_script wanted[] = {
 
 static void check_script(const struct want_script *w)
 {
-	struct pgb_script s;
+	struct pgb_lscript s;
 
-	assert_int_equal(pgb_script_build(&s, w->name), 0);
+	assert_int_equal(pgb_lscript_build(&s, w->name), 0);
 	assert_string_equal(s.name, w->name);
 	assert_string_equal(s.title, w->title);
 	assert_int_equal(s.nstmts, w->nstmts);
@@ -135,7 +135,7 @@ static void check_script(const struct want_script *w)
 			assert_int_equal(st->param_var[p], ws->param_var[p]);
 		free(buf);
 	}
-	pgb_script_free(&s);
+	pgb_lscript_free(&s);
 }
 
 static void test_tpcb_like(void **state)
@@ -164,9 +164,9 @@ static void test_widest_values_fit(void **state)
 
 	(void)state;
 	for (size_t k = 0; k < sizeof(wanted) / sizeof(wanted[0]); k++) {
-		struct pgb_script s;
+		struct pgb_lscript s;
 
-		assert_int_equal(pgb_script_build(&s, wanted[k].name), 0);
+		assert_int_equal(pgb_lscript_build(&s, wanted[k].name), 0);
 		for (unsigned i = 0; i < s.nstmts; i++) {
 			char *buf = calloc(1, s.max_sql + 16);
 			size_t len;
@@ -180,7 +180,7 @@ static void test_widest_values_fit(void **state)
 				assert_int_equal(buf[s.max_sql + z], 'Z');
 			free(buf);
 		}
-		pgb_script_free(&s);
+		pgb_lscript_free(&s);
 	}
 }
 
@@ -228,23 +228,23 @@ static void test_builtin_resolve(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		err[0] = '\0';
-		assert_string_equal(pgb_builtin_resolve(ok[i].given, err, sizeof(err)),
+		assert_string_equal(pgb_lbuiltin_resolve(ok[i].given, err, sizeof(err)),
 				    ok[i].found);
 		assert_string_equal(err, "");
 	}
 
-	assert_null(pgb_builtin_resolve("s", err, sizeof(err)));
+	assert_null(pgb_lbuiltin_resolve("s", err, sizeof(err)));
 	assert_non_null(strstr(err, "ambiguous"));
 	assert_non_null(strstr(err, "\"s\""));
 	assert_non_null(strstr(err, "tpcb-like, simple-update, select-only"));
 
-	assert_null(pgb_builtin_resolve("tpcc", err, sizeof(err)));
+	assert_null(pgb_lbuiltin_resolve("tpcc", err, sizeof(err)));
 	assert_non_null(strstr(err, "\"tpcc\""));
 	assert_null(strstr(err, "ambiguous"));
 	assert_non_null(strstr(err, "tpcb-like, simple-update, select-only"));
 
-	assert_null(pgb_builtin_resolve("tpcb-like-x", err, sizeof(err)));
-	assert_null(pgb_builtin_resolve("", err, sizeof(err)));
+	assert_null(pgb_lbuiltin_resolve("tpcb-like-x", err, sizeof(err)));
+	assert_null(pgb_lbuiltin_resolve("", err, sizeof(err)));
 	assert_non_null(strstr(err, "\"\""));
 }
 
@@ -255,20 +255,20 @@ static void test_resolve_error_truncated(void **state)
 
 	(void)state;
 	memset(err, 'Z', sizeof(err));
-	assert_null(pgb_builtin_resolve("nothing-like-it", err, 8));
+	assert_null(pgb_lbuiltin_resolve("nothing-like-it", err, 8));
 	assert_int_equal(strlen(err), 7);
 	for (size_t i = 8; i < sizeof(err); i++)
 		assert_int_equal(err[i], 'Z');
 }
 
-/* pgb_script_build takes resolved names only: a prefix is the caller's to resolve. */
+/* pgb_lscript_build takes resolved names only: a prefix is the caller's to resolve. */
 static void test_build_unknown(void **state)
 {
-	struct pgb_script s;
+	struct pgb_lscript s;
 
 	(void)state;
-	assert_int_equal(pgb_script_build(&s, "tpcb"), -EINVAL);
-	assert_int_equal(pgb_script_build(&s, "tpc-b"), -EINVAL);
+	assert_int_equal(pgb_lscript_build(&s, "tpcb"), -EINVAL);
+	assert_int_equal(pgb_lscript_build(&s, "tpc-b"), -EINVAL);
 	assert_int_equal(s.nstmts, 0);
 }
 

@@ -1,5 +1,5 @@
 /*
- * script.c - pgbench's builtin transactions. Each is written once, as pgbench shows it, with
+ * script.c -  (legacy: to be replaced by script.h) pgbench's builtin transactions. Each is written once, as pgbench shows it, with
  * :name variables; at start it is split into literal segments and variable slots, from which
  * the simple protocol renders the SQL text per transaction (no allocation: a memcpy per
  * segment and a number per slot) and the extended and prepared protocols get $n parameters.
@@ -52,7 +52,7 @@ static const struct builtin builtins[] = {
 
 static const char *const var_names[PGB_NVARS] = { "aid", "bid", "tid", "delta" };
 
-const char *pgb_builtin_resolve(const char *name, char *err, size_t err_size)
+const char *pgb_lbuiltin_resolve(const char *name, char *err, size_t err_size)
 {
 	const char *found = NULL;
 	unsigned matches = 0;
@@ -124,7 +124,7 @@ static int parse_stmt(struct pgb_stmt *st, const char *sql, unsigned index, bool
 	return 0;
 }
 
-int pgb_script_build(struct pgb_script *s, const char *builtin)
+int pgb_lscript_build(struct pgb_lscript *s, const char *builtin)
 {
 	const struct builtin *b = NULL;
 
@@ -140,7 +140,7 @@ int pgb_script_build(struct pgb_script *s, const char *builtin)
 		int ret = parse_stmt(&s->stmt[i], b->sql[i], i, s->vars_used);
 		s->nstmts = i + 1;
 		if (ret) {
-			pgb_script_free(s);
+			pgb_lscript_free(s);
 			return ret;
 		}
 		/* every variable at its widest: 20 characters for an int64 */
@@ -151,7 +151,7 @@ int pgb_script_build(struct pgb_script *s, const char *builtin)
 	return 0;
 }
 
-void pgb_script_free(struct pgb_script *s)
+void pgb_lscript_free(struct pgb_lscript *s)
 {
 	for (unsigned i = 0; i < s->nstmts; i++)
 		free(s->stmt[i].param_sql);

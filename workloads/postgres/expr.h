@@ -1,0 +1,136 @@
+/*
+ * expr.h - pgbench's values, variables and expression language (what follows `\set NAME`,
+ * `\if` and `\elif`), with pgbench 15's types, operators, functions and error messages.
+ *
+ * Layout:
+ *   vars.c       the variable table (names to slots, fixed when the scripts are parsed) and a
+ *                client's variables: a value, its string form, or both, converted as pgbench
+ *                converts them (makeVariableValue, valueToString)
+ *   expr_parse.c the lexer and parser: text to a tree whose variable references are slots
+ *   expr_eval.c  evaluation: operators, CASE, type rules, the errors pgbench names
+ *   expr_func.c  the functions (abs ... sqrt), the random distributions, hash_fnv1a,
+ *                hash_murmur2 and permute with pgbench's results for the same arguments
+ *
+ * Parsing allocates; evaluating never does (a client's string buffers grow, rarely, when a
+ * longer value comes: never per transaction in a steady run).
+ */
+#ifndef PVCBENCH_PGBENCH_EXPR_H
+#define PVCBENCH_PGBENCH_EXPR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A value's type; PGB_V_NONE is "not set" (a variable with no value yet). */
+enum pgb_vtype { PGB_V_NONE = 0, PGB_V_NULL, PGB_V_INT, PGB_V_DOUBLE, PGB_V_BOOL };
+
+struct pgb_value {
+	enum pgb_vtype type;
+	union {
+		int64_t i;
+		double d;
+		bool b;
+	} u;
+};
+
+/* ---- the variable table (vars.c): every name any script or -D uses, each a slot ---- */
+
+struct pgb_vartab {
+	char **names; /* slot -> name */
+	unsigned n, cap;
+};
+
+/*
+ * The slot of name (len bytes, not NUL-terminated), created when new. Returns -1 on ENOMEM.
+ * Slots are fixed once the scripts are parsed: the run only reads the table.
+ */
+int pgb_vartab_slot(struct pgb_vartab *t, const char *name, size_t len);
+/* The slot of prefix followed by name, or -1 when no script names it (\gset, \aset). */
+int pgb_vartab_find(const struct pgb_vartab *t, const char *prefix, const char *name);
+void pgb_vartab_free(struct pgb_vartab *t);
+/* pgbench's rule for a variable name: letters (any byte >= 0x80 too), digits, underscores. */
+bool pgb_valid_var_name(const char *name, size_t len);
+
+/* ---- a client's variables: one per slot ---- */
+
+struct pgb_var {
+	struct pgb_value v; /* PGB_V_NONE: only the string is set (or nothing) */
+	char *s;	    /* the string form, when valid */
+	uint32_t slen, scap;
+	bool s_valid;
+};
+
+struct pgb_vars {
+	struct pgb_var *v;
+	unsigned n;
+	const struct pgb_vartab *tab; /* the names, for messages */
+};
+
+int pgb_vars_init(struct pgb_vars *vs, const struct pgb_vartab *tab); /* all unset; -ENOMEM */
+void pgb_vars_free(struct pgb_vars *vs);
+
+/* Sets a value (the string form is made when asked for). */
+void pgb_var_set_value(struct pgb_vars *vs, int slot, const struct pgb_value *val);
+/* Sets a string (from -D, \gset, \aset, \setshell); its value is parsed when used. 0/-ENOMEM */
+int pgb_var_set_string(struct pgb_vars *vs, int slot, const char *s, size_t len);
+/*
+ * The variable's value for an expression. A string is parsed as pgbench does: null, a
+ * boolean word, an integer, a double; else an error. Errors, with pgbench's wording, in err:
+ * 'undefined variable "NAME"', 'malformed variable "NAME" value: "VALUE"'. 0 or -EINVAL.
+ */
+int pgb_var_value(struct pgb_vars *vs, int slot, struct pgb_value *out, char *err, size_t err_size);
+/*
+ * The variable's text for SQL and shell arguments (NULL when unset): a value is written as
+ * pgbench writes it (integers in decimal, doubles "%.*g" with DBL_DIG, true/false, NULL as
+ * an empty string). The pointer stays valid until the variable is set again.
+ */
+const char *pgb_var_string(struct pgb_vars *vs, int slot, size_t *len);
+
+/* ---- expressions ---- */
+
+struct pgb_expr; /* a parsed tree; opaque */
+
+/*
+ * Parses text (what follows "\set NAME ", or "\if ") into a tree; variable references get
+ * slots in tab. On a syntax error returns NULL with pgbench's message in err (e.g. "syntax
+ * error", "unexpected character", "bigint constant overflow", "unexpected function name",
+ * "missing argument", "too many function arguments", "unexpected keyword") and the byte
+ * offset in text where pgbench would point its caret in *err_col (-1: none). NULL and
+ * "out of memory" when allocation fails.
+ */
+struct pgb_expr *pgb_expr_parse(const char *text, struct pgb_vartab *tab, char *err,
+				size_t err_size, int *err_col);
+void pgb_expr_free(struct pgb_expr *e);
+/* The expression as text, for tests and --show-script's checks (returns bytes wanted). */
+size_t pgb_expr_print(const struct pgb_expr *e, const struct pgb_vartab *tab, char *buf,
+		      size_t size);
+
+/* What an evaluation reads and writes besides the tree. */
+struct pgb_eval {
+	struct pgb_vars *vars;
+	uint64_t *rng;	 /* the client's random state for random*() (pvcbench/rng.h, [2]) */
+	FILE *debug_out; /* debug(): where its line goes (stderr) */
+	char *err;	 /* the reason evaluation failed, pgbench's wording */
+	size_t err_size;
+};
+
+/*
+ * Evaluates e into out. Returns 0, or -EINVAL with pgbench's message in ev->err (e.g.
+ * "bigint out of range", "division by zero", "cannot coerce double to int", "gaussian
+ * parameter must be at least 2.0", "empty range given to random").
+ */
+int pgb_expr_eval(const struct pgb_expr *e, struct pgb_eval *ev, struct pgb_value *out);
+
+/* pgbench's truth of a value for \if: NULL is false; ints and doubles non-zero. 0/-EINVAL */
+int pgb_value_bool(const struct pgb_value *v, bool *out, char *err, size_t err_size);
+/* A value as pgbench writes it into SQL (see pgb_var_string); returns the length. */
+size_t pgb_value_format(const struct pgb_value *v, char *buf, size_t size);
+
+/* pgbench's functions with its results for the same arguments (expr_func.c) */
+int64_t pgb_hash_fnv1a(int64_t v, int64_t seed);
+int64_t pgb_hash_murmur2(int64_t v, int64_t seed);
+/* permute(i, size, seed): -EINVAL when size <= 0 ("permute size parameter must be ..."). */
+int pgb_permute(int64_t i, int64_t size, int64_t seed, int64_t *out, char *err, size_t err_size);
+
+#endif

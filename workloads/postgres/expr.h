@@ -111,7 +111,9 @@ struct pgb_eval {
 	struct pgb_vars *vars;
 	uint64_t *rng;	 /* the client's random state for random*() (pvcbench/rng.h, [2]) */
 	FILE *debug_out; /* debug(): where its line goes (stderr) */
-	char *err;	 /* the reason evaluation failed, pgbench's wording */
+	/* debug()'s "debug(script=S,command=C)": S from 0, C from 1, as pgbench prints them */
+	unsigned script, command;
+	char *err; /* the reason evaluation failed, pgbench's wording */
 	size_t err_size;
 };
 

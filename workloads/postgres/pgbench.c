@@ -6,12 +6,14 @@
  * core's failure status, 2, does not override it), 2 errors during the run.
  */
 #include "pgbench.h"
+#include "script.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pvcbench/report.h"
+#include "pvcbench/rng.h"
 #include "pvcbench/signals.h"
 #include "pvcbench/workloads.h"
 
@@ -84,15 +86,7 @@ static void print_connect_failures(const struct pgb_summary *s)
 		fprintf(stderr, "pvcbench pgbench: %u of %lld clients could not connect: %s\n",
 			count, (long long)s->cfg->clients, t->conn_error);
 	}
-	if (s->aborted) {
-		for (unsigned i = 0; i < s->nthreads; i++) {
-			if (!s->threads[i].aborted)
-				continue;
-			fprintf(stderr, "pvcbench pgbench: %u of %lld clients aborted; first: %s\n",
-				s->aborted, (long long)s->cfg->clients, s->threads[i].abort_error);
-			break;
-		}
-	}
+	/* aborted clients said why as it happened, as pgbench's do */
 }
 
 /* What a run needs from prepare to cleanup; the workers point into it. */
@@ -103,6 +97,8 @@ struct pgb_state {
 	struct pgb_thread_spec *tspecs;
 	struct pgb_thread_result *tres;
 	struct pgb_summary sum;
+	struct pgb_scripts scripts;
+	bool scripts_loaded;
 	bool script_built;
 	bool detached; /* a worker still runs: nothing it reaches may be freed */
 };
@@ -177,6 +173,28 @@ static void deal_clients(const struct pgb_config *cfg, struct pgb_state *st)
 	}
 }
 
+/*
+ * The scripts (-f, -b, -N, -S; tpcb-like when none), parsed before anything connects: a
+ * parse error is pgbench's status 1, its message printed by the loader.
+ */
+static int load_scripts(struct pgb_config *cfg, struct pgb_state *st)
+{
+	/* a builtin chosen through --builtin alone (the older option table's way) */
+	if (!cfg->nscripts && cfg->builtin[0]) {
+		struct pgb_script_spec *sp = &cfg->script_specs[cfg->nscripts++];
+		sp->builtin = true;
+		snprintf(sp->name, sizeof(sp->name), "%s", cfg->builtin);
+		sp->weight = 1;
+	}
+	int ret = pgb_scripts_load(&st->scripts, cfg, stderr);
+	if (ret)
+		return ret;
+	st->scripts_loaded = true;
+	cfg->scripts = &st->scripts;
+	st->run.scripts = &st->scripts;
+	return 0;
+}
+
 static int pgb_prepare(struct command *cmd)
 {
 	struct pgb_config *cfg = command_config(cmd);
@@ -188,11 +206,19 @@ static int pgb_prepare(struct command *cmd)
 	command_set_state(cmd, st);
 	pgb_conninfo_build(&st->ci, cfg);
 	st->run = (struct pgb_run){ .cfg = cfg, .ci = &st->ci };
+	ret = load_scripts(cfg, st);
+	if (ret) {
+		command_set_status(cmd, PGB_EXIT_EARLY);
+		return ret;
+	}
 	ret = check_server(cmd, st);
 	if (ret) {
 		command_set_status(cmd, PGB_EXIT_EARLY);
 		return ret;
 	}
+	/* hash functions' default seed: drawn from the run's seed, as pgbench draws it */
+	uint64_t seed = cfg->seed;
+	st->run.default_seed = (int64_t)rng_splitmix64(&seed);
 	if (pgb_lscript_build(&st->run.script, cfg->builtin))
 		goto nomem;
 	st->script_built = true;
@@ -304,6 +330,13 @@ static void pgb_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
 	pgb_json_job(j, &st->sum, command_options(cmd));
 }
 
+static unsigned cfg_threads(struct command *cmd)
+{
+	const struct pgb_config *cfg = command_config(cmd);
+
+	return cfg->threads;
+}
+
 static void pgb_cleanup(struct command *cmd)
 {
 	struct pgb_state *st = command_state(cmd);
@@ -313,6 +346,13 @@ static void pgb_cleanup(struct command *cmd)
 		return;
 	if (st->script_built)
 		pgb_lscript_free(&st->run.script);
+	for (unsigned i = 0; st->tres && i < cfg_threads(cmd); i++) {
+		free(st->tres[i].scripts);
+		free(st->tres[i].cmds);
+	}
+	if (st->scripts_loaded)
+		pgb_scripts_free(&st->scripts);
+	((struct pgb_config *)command_config(cmd))->scripts = NULL;
 	free(st->specs);
 	free(st->tspecs);
 	free(st->tres);

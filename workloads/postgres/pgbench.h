@@ -181,6 +181,7 @@ struct pgb_run {
 	const struct pgb_scripts *scripts;
 	enum pgb_mode mode;
 	int64_t scale;
+	int64_t default_seed; /* :default_seed unless -D sets it */
 	uint64_t throttle_ns; /* mean gap between one thread's transactions under -R */
 	uint64_t latency_limit_ns;
 	unsigned nops;

@@ -27,7 +27,8 @@ struct command {
 	void *state;
 	int status;
 	bool json;
-	FILE *results; /* the results stream while measuring */
+	FILE *results;	  /* the results stream while measuring */
+	bool hook_failed; /* the error came from the command's on_option or on_operand */
 	struct run_result *runs;
 	unsigned nruns, runs_cap;
 };
@@ -104,17 +105,22 @@ static int on_option(void *arg, unsigned table, const struct option_def *def, co
 		     char *err, size_t err_size)
 {
 	struct command *cmd = arg;
+	int ret;
 
-	if (cmd->ops->on_option)
-		return cmd->ops->on_option(cmd, table, def, value, err, err_size);
-	return command_store_option(cmd, def, value, err, err_size);
+	if (!cmd->ops->on_option)
+		return command_store_option(cmd, def, value, err, err_size);
+	ret = cmd->ops->on_option(cmd, table, def, value, err, err_size);
+	cmd->hook_failed = ret != 0;
+	return ret;
 }
 
 static int on_operand(void *arg, const char *text, char *err, size_t err_size)
 {
 	struct command *cmd = arg;
+	int ret = cmd->ops->on_operand(cmd, text, err, err_size);
 
-	return cmd->ops->on_operand(cmd, text, err, err_size);
+	cmd->hook_failed = ret != 0;
+	return ret;
 }
 
 static void print_help(const struct workload_ops *ops, FILE *out)
@@ -162,8 +168,17 @@ static int parse(struct command *cmd, int argc, char **argv, char *err)
 	ret = opt_apply_defaults(&cmd->set, cmd->config, err, ERR_SIZE);
 	if (!ret)
 		ret = opt_apply_env(&cmd->set, cmd->config, err, ERR_SIZE);
-	if (!ret)
+	if (!ret) {
 		ret = opt_parse_argv(&p, argc, argv, err, ERR_SIZE);
+		/* getopt's complaints come with pgbench's hint, as getopt_long's callers print it */
+		if (ret && !cmd->hook_failed && ops->style == OPT_STYLE_GETOPT) {
+			size_t len = strlen(err);
+			snprintf(err + len, ERR_SIZE - len,
+				 "\npvcbench %s: hint: Try \"pvcbench %s --help\" for more "
+				 "information.",
+				 ops->name, ops->name);
+		}
+	}
 	if (!ret && ops->configure)
 		ret = ops->configure(cmd, err, ERR_SIZE);
 	return ret;
@@ -404,7 +419,8 @@ int command_main(const struct workload_ops *ops, int argc, char **argv)
 	}
 	ret = parse(&cmd, argc, argv, err);
 	if (ret) {
-		if (ret < 0)
+		/* an empty message: the command printed its own (pgbench's script errors) */
+		if (ret < 0 && err[0])
 			command_error(&cmd, "%s", err);
 		ret = ret < 0 ? ops->usage_status : 0;
 		goto cleanup;

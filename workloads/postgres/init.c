@@ -93,8 +93,29 @@ static int create_partitions(PGconn *conn, const struct pgb_config *cfg)
 	return 0;
 }
 
+/* " tablespace NAME" (NAME quoted as an identifier) into buf, or "" without one */
+static int tablespace_clause(PGconn *conn, const char *keyword, const char *name, char *buf,
+			     size_t size)
+{
+	buf[0] = '\0';
+	if (!name[0])
+		return 0;
+	char *ident = PQescapeIdentifier(conn, name, strlen(name));
+	if (!ident) {
+		fprintf(stderr, "pvcbench pgbench: error: %s", PQerrorMessage(conn));
+		return -1;
+	}
+	snprintf(buf, size, " %s %s", keyword, ident);
+	PQfreemem(ident);
+	return 0;
+}
+
 static int step_create(PGconn *conn, const struct pgb_config *cfg)
 {
+	char ts[OPT_STRING_MAX * 2 + 32];
+
+	if (tablespace_clause(conn, "tablespace", cfg->tablespace, ts, sizeof(ts)))
+		return -1;
 	fprintf(stderr, "creating tables...\n");
 	for (unsigned i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		const struct table *t = &tables[i];
@@ -109,8 +130,8 @@ static int step_create(PGconn *conn, const struct pgb_config *cfg)
 		else if (t->fillfactor)
 			snprintf(opts, sizeof(opts), " with (fillfactor=%lld)",
 				 (long long)cfg->fillfactor);
-		if (run_sql(conn, "create%s table %s(%s)%s",
-			    cfg->unlogged_tables ? " unlogged" : "", t->name, cols, opts))
+		if (run_sql(conn, "create%s table %s(%s)%s%s",
+			    cfg->unlogged_tables ? " unlogged" : "", t->name, cols, opts, ts))
 			return -1;
 	}
 	if (cfg->partitions > 0) {
@@ -267,10 +288,23 @@ static int step_vacuum(PGconn *conn, const struct pgb_config *cfg)
 
 static int step_primary_keys(PGconn *conn, const struct pgb_config *cfg)
 {
+	static const char *const keys[] = {
+		"alter table pgbench_branches add primary key (bid)",
+		"alter table pgbench_tellers add primary key (tid)",
+		"alter table pgbench_accounts add primary key (aid)",
+	};
+	char ts[OPT_STRING_MAX * 2 + 32], sql[OPT_STRING_MAX * 2 + 128];
+
 	fprintf(stderr, "creating primary keys...\n");
-	return pgb_exec(conn, "alter table pgbench_branches add primary key (bid)") ||
-	       pgb_exec(conn, "alter table pgbench_tellers add primary key (tid)") ||
-	       pgb_exec(conn, "alter table pgbench_accounts add primary key (aid)");
+	if (tablespace_clause(conn, "using index tablespace", cfg->index_tablespace, ts,
+			      sizeof(ts)))
+		return -1;
+	for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(sql, sizeof(sql), "%s%s", keys[i], ts);
+		if (pgb_exec(conn, sql))
+			return -1;
+	}
+	return 0;
 }
 
 static int step_foreign_keys(PGconn *conn, const struct pgb_config *cfg)

@@ -1,17 +1,14 @@
 /*
  * options.c - pgbench's command line as one option table: each row's short letter, the modes
- * (-i or the run) it belongs to, -N and -S as fixed values of --builtin, and pgbench's options
- * pvcbench lacks as refused rows. The core's parser reads it in getopt's style (-c10, -c 10,
- * --client=10, --client 10, clustered flags, DBNAME anywhere); configure then applies pgbench's
- * rules across options: -t or -T, init-only and run-only options, -j lowered to -c.
+ * (-i or the run) it belongs to, -N and -S as fixed values of --builtin. The core's parser
+ * reads it in getopt's style (-c10, -c 10, --client=10, --client 10, clustered flags, DBNAME
+ * anywhere); pgb_on_option takes each option as pgbench's getopt loop does: -b, -f, -N, -S
+ * add scripts in order (NAME@W weights), -D collects variables, and the values pgbench checks
+ * itself get its messages (options_parse.c). The checks across options are options_check.c's.
  */
 #include "pgbench.h"
 
-#include <errno.h>
 #include <stddef.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #define F(field) offsetof(struct pgb_config, field)
 
@@ -100,29 +97,64 @@ const struct option_def pgb_option_defs[] = {
 	  .choices = partition_choices,
 	  .help = "how pgbench_accounts is partitioned",
 	  .modes = OPT_MODE_INIT },
-	/* run mode */
+	{ .name = "tablespace",
+	  .type = OPT_STRING,
+	  .offset = F(tablespace),
+	  .def = NULL,
+	  .arg_name = "TABLESPACE",
+	  .help = "create the tables in this tablespace",
+	  .modes = OPT_MODE_INIT },
+	{ .name = "index-tablespace",
+	  .type = OPT_STRING,
+	  .offset = F(index_tablespace),
+	  .def = NULL,
+	  .arg_name = "TABLESPACE",
+	  .help = "create the indexes in this tablespace",
+	  .modes = OPT_MODE_INIT },
+	/* run mode: what to run. -b, -f, -N and -S add scripts in order (options.c's
+	 * pgb_on_option); builtin keeps the last builtin's name for the fixed engine */
 	{ .name = "builtin",
 	  .type = OPT_STRING,
 	  .offset = F(builtin),
 	  .def = "tpcb-like",
-	  .help = "tpcb-like, simple-update (-N) or select-only (-S); a unique prefix will do",
+	  .arg_name = "NAME[@W]",
+	  .help = "add a builtin script (tpcb-like, simple-update, select-only; a unique prefix "
+		  "will do) weighted at W (default 1); \"-b list\" lists them",
 	  .short_name = 'b',
 	  .modes = OPT_MODE_RUN },
-	/* pgbench's -N and -S: --builtin with a fixed value */
+	{ .name = "file",
+	  .type = OPT_LIST,
+	  .arg_name = "FILE[@W]",
+	  .help = "add a script file weighted at W (default 1)",
+	  .short_name = 'f',
+	  .modes = OPT_MODE_RUN },
+	/* pgbench's -N and -S: -b with a fixed value */
 	{ .name = "skip-some-updates",
 	  .type = OPT_STRING,
 	  .offset = F(builtin),
 	  .fixed = "simple-update",
-	  .help = "= --builtin=simple-update",
+	  .help = "= -b simple-update",
 	  .short_name = 'N',
 	  .modes = OPT_MODE_RUN },
 	{ .name = "select-only",
 	  .type = OPT_STRING,
 	  .offset = F(builtin),
 	  .fixed = "select-only",
-	  .help = "= --builtin=select-only",
+	  .help = "= -b select-only",
 	  .short_name = 'S',
 	  .modes = OPT_MODE_RUN },
+	{ .name = "define",
+	  .type = OPT_LIST,
+	  .arg_name = "NAME=VALUE",
+	  .help = "set a variable for the scripts",
+	  .short_name = 'D',
+	  .modes = OPT_MODE_RUN },
+	{ .name = "show-script",
+	  .type = OPT_STRING,
+	  .offset = F(show_script),
+	  .def = NULL,
+	  .arg_name = "NAME",
+	  .help = "print a builtin script's text on stderr, then exit" },
 	{ .name = "client",
 	  .type = OPT_INT,
 	  .offset = F(clients),
@@ -211,7 +243,8 @@ const struct option_def pgb_option_defs[] = {
 	  .type = OPT_STRING,
 	  .offset = F(random_seed),
 	  .def = "time",
-	  .help = "seed of the random values: time, rand, or an unsigned integer" },
+	  .help = "seed of the random values: time, rand, or an unsigned integer",
+	  .modes = OPT_MODE_RUN },
 	/* connection */
 	{ .name = "host",
 	  .type = OPT_STRING,
@@ -256,190 +289,66 @@ const struct option_def pgb_option_defs[] = {
 	  .def = "0",
 	  .help = "print the version",
 	  .short_name = 'V' },
-	/* pgbench's options that pvcbench does not have, and why: refused by name, never ignored */
-	{ .name = "file",
-	  .type = OPT_REFUSED,
-	  .help = "custom script files; builtin scripts: tpcb-like, simple-update, select-only",
-	  .short_name = 'f' },
-	{ .name = "define",
-	  .type = OPT_REFUSED,
-	  .help = "variables for custom scripts",
-	  .short_name = 'D' },
-	{ .name = "log",
-	  .type = OPT_REFUSED,
-	  .help = "per-transaction log files; --output-format=json has the histogram",
-	  .short_name = 'l' },
+	/* reporting */
 	{ .name = "report-per-command",
-	  .type = OPT_REFUSED,
-	  .help = "per-command latencies",
-	  .short_name = 'r' },
-	{ .name = "report-latencies", .type = OPT_REFUSED, .help = "per-command latencies" },
-	{ .name = "debug", .type = OPT_REFUSED, .help = "debug output", .short_name = 'd' },
-	{ .name = "sampling-rate", .type = OPT_REFUSED, .help = "transaction log sampling" },
+	  .alias = "report-latencies",
+	  .type = OPT_BOOL,
+	  .offset = F(report_per_command),
+	  .def = "0",
+	  .help = "report latencies, failures and retries per command",
+	  .short_name = 'r',
+	  .modes = OPT_MODE_RUN },
+	{ .name = "log",
+	  .type = OPT_BOOL,
+	  .offset = F(log),
+	  .def = "0",
+	  .help = "write each transaction to a log file (pgbench_log.PID[.THREAD])",
+	  .short_name = 'l',
+	  .modes = OPT_MODE_RUN },
+	{ .name = "log-prefix",
+	  .type = OPT_STRING,
+	  .offset = F(log_prefix),
+	  .def = NULL,
+	  .arg_name = "PREFIX",
+	  .help = "prefix of the log files (default pgbench_log)",
+	  .modes = OPT_MODE_RUN },
+	{ .name = "sampling-rate",
+	  .type = OPT_DOUBLE,
+	  .offset = F(sampling_rate),
+	  .def = NULL,
+	  .help = "fraction of the transactions to log (e.g. 0.01 for 1%)",
+	  .modes = OPT_MODE_RUN },
 	{ .name = "aggregate-interval",
-	  .type = OPT_REFUSED,
-	  .help = "transaction log aggregation; -P and the JSON series instead" },
-	{ .name = "log-prefix", .type = OPT_REFUSED, .help = "transaction log files" },
-	{ .name = "show-script", .type = OPT_REFUSED, .help = "script listing" },
-	{ .name = "tablespace", .type = OPT_REFUSED, .help = "tablespaces" },
-	{ .name = "index-tablespace", .type = OPT_REFUSED, .help = "tablespaces" },
-	{ .name = "progress-timestamp", .type = OPT_REFUSED, .help = "Unix-time progress stamps" },
-	{ .name = "failures-detailed", .type = OPT_REFUSED, .help = "failures by kind" },
-	{ .name = "verbose-errors", .type = OPT_REFUSED, .help = "verbose error messages" },
+	  .type = OPT_INT,
+	  .offset = F(aggregate_interval),
+	  .def = NULL,
+	  .min = 1,
+	  .max = INT32_MAX,
+	  .help = "log one line of aggregates per this many seconds",
+	  .modes = OPT_MODE_RUN },
+	{ .name = "failures-detailed",
+	  .type = OPT_BOOL,
+	  .offset = F(failures_detailed),
+	  .def = "0",
+	  .help = "report the failures by kind (serialization, deadlock)",
+	  .modes = OPT_MODE_RUN },
+	{ .name = "verbose-errors",
+	  .type = OPT_BOOL,
+	  .offset = F(verbose_errors),
+	  .def = "0",
+	  .help = "print every error, retried ones too",
+	  .modes = OPT_MODE_RUN },
+	{ .name = "progress-timestamp",
+	  .type = OPT_BOOL,
+	  .offset = F(progress_timestamp),
+	  .def = "0",
+	  .help = "progress lines stamped with Unix time",
+	  .modes = OPT_MODE_RUN },
+	{ .name = "debug",
+	  .type = OPT_BOOL,
+	  .offset = F(debug),
+	  .def = "0",
+	  .help = "print what each client sends and receives",
+	  .short_name = 'd' },
 	{ 0 }
 };
-
-/* -R and -L keep pgbench's wording for a bad value, whatever the parser says */
-int pgb_on_option(struct command *cmd, unsigned table, const struct option_def *def,
-		  const char *value, char *err, size_t err_size)
-{
-	int ret = command_store_option(cmd, def, value, err, err_size);
-
-	(void)table;
-	if (ret && !strcmp(def->name, "rate"))
-		snprintf(err, err_size,
-			 "invalid rate limit: \"%s\"; a number of transactions per second above 0",
-			 value ? value : "");
-	else if (ret && !strcmp(def->name, "latency-limit"))
-		snprintf(err, err_size, "invalid latency limit: \"%s\"; milliseconds above 0",
-			 value ? value : "");
-	return ret;
-}
-
-/* DBNAME or a connection string: one at most, as pgbench */
-int pgb_on_operand(struct command *cmd, const char *text, char *err, size_t err_size)
-{
-	struct pgb_config *cfg = command_config(cmd);
-
-	if (cfg->dbname_given) {
-		snprintf(err, err_size, "too many command-line arguments (first is \"%s\")", text);
-		return -EINVAL;
-	}
-	if (strlen(text) >= sizeof(cfg->dbname)) {
-		snprintf(err, err_size,
-			 "database name or connection string longer than %zu characters",
-			 sizeof(cfg->dbname) - 1);
-		return -EINVAL;
-	}
-	snprintf(cfg->dbname, sizeof(cfg->dbname), "%s", text);
-	cfg->dbname_given = true;
-	return 0;
-}
-
-static uint64_t seed_from_time(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/* -i's checks; the steps follow -n and --foreign-keys unless -I named them */
-static int check_init(struct pgb_config *cfg, const struct option_set *set, char *err,
-		      size_t err_size)
-{
-	for (const char *p = cfg->init_steps; *p; p++) {
-		if (!strchr("dtgGvpf ", *p)) {
-			snprintf(err, err_size,
-				 "unrecognized initialization step \"%c\" in --init-steps=%s; "
-				 "allowed: d t g G v p f",
-				 *p, cfg->init_steps);
-			return -EINVAL;
-		}
-	}
-	if (!opt_given(set, "init-steps") && cfg->no_vacuum) {
-		char *v = strchr(cfg->init_steps, 'v');
-		if (v)
-			memmove(v, v + 1, strlen(v));
-	}
-	if (cfg->foreign_keys && !strchr(cfg->init_steps, 'f'))
-		strncat(cfg->init_steps, "f",
-			sizeof(cfg->init_steps) - strlen(cfg->init_steps) - 1);
-	if (opt_given(set, "partition-method") && cfg->partitions == 0) {
-		snprintf(err, err_size,
-			 "--partition-method requires greater than zero --partitions");
-		return -EINVAL;
-	}
-	return CMD_CONTINUE;
-}
-
-static int check_seed(struct pgb_config *cfg, char *err, size_t err_size)
-{
-	const char *seed = cfg->random_seed;
-
-	if (!strcmp(seed, "time")) {
-		cfg->seed = seed_from_time();
-	} else if (!strcmp(seed, "rand")) {
-		FILE *f = fopen("/dev/urandom", "rb");
-		if (!f || fread(&cfg->seed, sizeof(cfg->seed), 1, f) != 1)
-			cfg->seed = seed_from_time();
-		if (f)
-			fclose(f);
-	} else {
-		char *end;
-		errno = 0;
-		cfg->seed = strtoull(seed, &end, 10);
-		if (errno || end == seed || *end || *seed == '-') {
-			snprintf(err, err_size,
-				 "unrecognized random seed option \"%s\"; allowed: time, rand, or "
-				 "an unsigned integer",
-				 seed);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* The run's checks and the values derived from its options */
-static int check_run(struct pgb_config *cfg, const struct option_set *set, char *err,
-		     size_t err_size)
-{
-	bool t_given = opt_given(set, "transactions");
-	bool T_given = opt_given(set, "time");
-
-	if (t_given && T_given) {
-		snprintf(err, err_size,
-			 "specify either a number of transactions (-t) or a duration (-T), not "
-			 "both");
-		return -EINVAL;
-	}
-	if (!t_given)
-		cfg->transactions = T_given ? 0 : 10;
-
-	const char *b = pgb_lbuiltin_resolve(cfg->builtin, err, err_size);
-	if (!b)
-		return -EINVAL;
-	snprintf(cfg->builtin, sizeof(cfg->builtin), "%s", b);
-
-	if (cfg->max_tries == 0 && !cfg->latency_limit_ms && !T_given) {
-		snprintf(err, err_size,
-			 "an unlimited number of transaction tries (--max-tries=0) can only be "
-			 "used with --latency-limit or a duration (-T)");
-		return -EINVAL;
-	}
-	if (check_seed(cfg, err, err_size))
-		return -EINVAL;
-	cfg->threads = (unsigned)(cfg->jobs < cfg->clients ? cfg->jobs : cfg->clients);
-	cfg->current_style = !strcmp(cfg->report_style, "current");
-	return CMD_CONTINUE;
-}
-
-int pgb_configure(struct command *cmd, char *err, size_t err_size)
-{
-	struct pgb_config *cfg = command_config(cmd);
-	const struct option_set *set = command_options(cmd);
-	bool init = cfg->initialize;
-
-	if (cfg->version) {
-		printf("pvcbench pgbench (pvcbench %s; libpq %d)\n", PVC_VERSION, PQlibVersion());
-		return CMD_DONE;
-	}
-	const struct option_def *def = opt_check_mode(set, init ? OPT_MODE_INIT : OPT_MODE_RUN);
-	if (def) {
-		snprintf(err, err_size, "--%s %s in initialization (-i) mode", def->name,
-			 init ? "cannot be used" : "can only be used");
-		return -EINVAL;
-	}
-	cfg->scale_given = opt_given(set, "scale");
-	return init ? check_init(cfg, set, err, err_size) : check_run(cfg, set, err, err_size);
-}

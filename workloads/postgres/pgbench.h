@@ -55,6 +55,7 @@ struct pgb_config {
 	bool foreign_keys, unlogged_tables;
 	int64_t partitions;
 	char partition_method[OPT_STRING_MAX];
+	char tablespace[OPT_STRING_MAX], index_tablespace[OPT_STRING_MAX];
 	/* run mode */
 	char builtin[OPT_STRING_MAX];
 	int64_t clients;
@@ -74,6 +75,7 @@ struct pgb_config {
 	char **defines; /* malloc'd, freed by the command's cleanup */
 	unsigned ndefines;
 	char show_script[OPT_STRING_MAX]; /* --show-script=NAME */
+	bool list_builtins;		  /* -b list */
 	/* reporting: -r, -l and its companions, failures, errors, debug */
 	bool report_per_command;
 	bool log;
@@ -103,6 +105,18 @@ struct pgb_config {
 };
 
 extern const struct option_def pgb_option_defs[];
+
+/* Our name where pgbench prints "pgbench" before its messages, and its usage hint */
+#define PGB_PROGNAME "pvcbench pgbench"
+#define PGB_TRY_HELP "Try \"" PGB_PROGNAME " --help\" for more information."
+/* -I's steps, as pgbench lists them */
+#define PGB_INIT_STEPS "dtgGvpf"
+
+/* err = "error: " and the message (pgbench's pg_log_error); returns -EINVAL */
+int pgb_option_error(char *err, size_t err_size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Appends pgbench's next line to err: "\n<PGB_PROGNAME>: <kind>: <text>" (detail, hint) */
+void pgb_option_note(char *err, size_t err_size, const char *kind, const char *text);
 
 /* The command's hooks for the core (command.h): -R and -L's messages, DBNAME, the checks. */
 int pgb_on_option(struct command *cmd, unsigned table, const struct option_def *def,

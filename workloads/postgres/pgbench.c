@@ -97,9 +97,6 @@ struct pgb_state {
 	struct pgb_thread_spec *tspecs;
 	struct pgb_thread_result *tres;
 	struct pgb_summary sum;
-	struct pgb_scripts scripts;
-	bool scripts_loaded;
-	bool script_built;
 	bool detached; /* a worker still runs: nothing it reaches may be freed */
 };
 
@@ -174,25 +171,36 @@ static void deal_clients(const struct pgb_config *cfg, struct pgb_state *st)
 }
 
 /*
- * The scripts (-f, -b, -N, -S; tpcb-like when none), parsed before anything connects: a
- * parse error is pgbench's status 1, its message printed by the loader.
+ * The scripts (-f, -b, -N, -S; tpcb-like when none), parsed before anything connects:
+ * configure loads them with pgbench's early checks; a configuration that comes without them
+ * is loaded here. A parse error is pgbench's status 1, its message printed by the loader.
  */
 static int load_scripts(struct pgb_config *cfg, struct pgb_state *st)
 {
-	/* a builtin chosen through --builtin alone (the older option table's way) */
-	if (!cfg->nscripts && cfg->builtin[0]) {
-		struct pgb_script_spec *sp = &cfg->script_specs[cfg->nscripts++];
-		sp->builtin = true;
-		snprintf(sp->name, sizeof(sp->name), "%s", cfg->builtin);
-		sp->weight = 1;
+	if (!cfg->scripts) {
+		struct pgb_scripts *ss = calloc(1, sizeof(*ss));
+		if (!ss)
+			return -ENOMEM;
+		int ret = pgb_scripts_load(ss, cfg, stderr);
+		if (ret) {
+			pgb_scripts_free(ss);
+			free(ss);
+			return ret;
+		}
+		cfg->scripts = ss;
 	}
-	int ret = pgb_scripts_load(&st->scripts, cfg, stderr);
-	if (ret)
-		return ret;
-	st->scripts_loaded = true;
-	cfg->scripts = &st->scripts;
-	st->run.scripts = &st->scripts;
+	st->run.scripts = cfg->scripts;
 	return 0;
+}
+
+/* The scripts are freed with the configuration's run, whoever loaded them */
+static void free_scripts(struct pgb_config *cfg)
+{
+	if (!cfg->scripts)
+		return;
+	pgb_scripts_free(cfg->scripts);
+	free(cfg->scripts);
+	cfg->scripts = NULL;
 }
 
 static int pgb_prepare(struct command *cmd)
@@ -219,9 +227,6 @@ static int pgb_prepare(struct command *cmd)
 	/* hash functions' default seed: drawn from the run's seed, as pgbench draws it */
 	uint64_t seed = cfg->seed;
 	st->run.default_seed = (int64_t)rng_splitmix64(&seed);
-	if (pgb_lscript_build(&st->run.script, cfg->builtin))
-		goto nomem;
-	st->script_built = true;
 	st->run.mode = !strcmp(cfg->protocol, "simple")	    ? PGB_SIMPLE
 		       : !strcmp(cfg->protocol, "extended") ? PGB_EXTENDED
 							    : PGB_PREPARED;
@@ -342,17 +347,17 @@ static void pgb_cleanup(struct command *cmd)
 	struct pgb_state *st = command_state(cmd);
 
 	/* a detached worker still reads the specs, the run and the script: leave them */
-	if (!st || st->detached)
+	if (st && st->detached)
 		return;
-	if (st->script_built)
-		pgb_lscript_free(&st->run.script);
+	if (!st) {
+		free_scripts(command_config(cmd));
+		return;
+	}
 	for (unsigned i = 0; st->tres && i < cfg_threads(cmd); i++) {
 		free(st->tres[i].scripts);
 		free(st->tres[i].cmds);
 	}
-	if (st->scripts_loaded)
-		pgb_scripts_free(&st->scripts);
-	((struct pgb_config *)command_config(cmd))->scripts = NULL;
+	free_scripts(command_config(cmd));
 	free(st->specs);
 	free(st->tspecs);
 	free(st->tres);

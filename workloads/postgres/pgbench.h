@@ -8,10 +8,11 @@
  *   init.c     -i: drop, create, generate (COPY or server-side), vacuum, keys
  *   script.h   scripts (-f, -b, -D, --show-script): script.c, script_parse.c, shell.c
  *   expr.h     values, variables and \set's expression language: vars.c, expr_*.c
- *   legacy_script.c  the builtins as fixed statements (until the script engine replaces it)
  *   txlog.c    -l: per-transaction and aggregated logs in pgbench's file names and lines
  *   client.c   one thread's clients: connect before the start, one ppoll() over their sockets
  *   client_step.c  a client's state machine in one step function (client.h: its states)
+ *   client_sql.c   its SQL: sending in three protocols, results, \gset/\aset, pipelines
+ *   client_meta.c  its meta-commands: \set, \if ..., \sleep, \setshell, \shell, pipelines
  *   report.c   pgbench's text (13 and 15 formats), progress lines, JSON
  *   pgbench.c  `pvcbench pgbench` as the core's workload_ops: vacuum, the run, exit statuses
  */
@@ -146,53 +147,16 @@ int pgb_exec(PGconn *conn, const char *sql);
 
 int pgb_init(const struct pgb_config *cfg, const struct pgb_conninfo *ci);
 
-/* ---- scripts (script.c) ---- */
-
-enum pgb_var { PGB_VAR_AID, PGB_VAR_BID, PGB_VAR_TID, PGB_VAR_DELTA, PGB_NVARS };
-enum pgb_mode { PGB_SIMPLE, PGB_EXTENDED, PGB_PREPARED };
-
-#define PGB_MAX_PARAMS 4
-#define PGB_MAX_STMTS 8
-#define PGB_MAX_SEGMENTS 6
-
-/* One statement: literal text segments with a variable between each pair. */
-struct pgb_stmt {
-	const char *seg[PGB_MAX_SEGMENTS];
-	unsigned seg_len[PGB_MAX_SEGMENTS];
-	int var[PGB_MAX_SEGMENTS - 1]; /* variable after seg[i] */
-	unsigned nsegs;
-	char *param_sql; /* the text with $1, $2 ... (extended and prepared) */
-	char name[8];	 /* prepared statement name */
-	unsigned nparams;
-	int param_var[PGB_MAX_PARAMS]; /* the variable bound to $1, $2, ... */
-};
-
-struct pgb_lscript {
-	const char *name;  /* "tpcb-like" */
-	const char *title; /* "TPC-B (sort of)" */
-	bool vars_used[PGB_NVARS];
-	struct pgb_stmt stmt[PGB_MAX_STMTS];
-	unsigned nstmts;
-	size_t max_sql; /* longest statement with every variable at its widest */
-};
-
-/* Finds a builtin by name or unique prefix; returns NULL and an error message if none. */
-const char *pgb_lbuiltin_resolve(const char *name, char *err, size_t err_size);
-int pgb_lscript_build(struct pgb_lscript *s, const char *builtin);
-void pgb_lscript_free(struct pgb_lscript *s);
-/* Writes statement i with the values substituted (simple protocol); returns its length. */
-size_t pgb_stmt_render(const struct pgb_stmt *st, const int64_t *vars, char *buf);
-/* v in decimal, NUL-terminated; returns the length */
-size_t pgb_format_int(char *buf, int64_t v);
-
 /* ---- the run (client.c) ---- */
+
+/* The query protocol (-M): scripts' SQL is sent as text, with parameters, or prepared */
+enum pgb_mode { PGB_SIMPLE, PGB_EXTENDED, PGB_PREPARED };
 
 /* What every thread shares, read only during the run. */
 struct pgb_run {
 	const struct pgb_config *cfg;
 	const struct pgb_conninfo *ci;
-	struct pgb_lscript script; /* legacy: until the engine runs cfg->scripts */
-	const struct pgb_scripts *scripts;
+	const struct pgb_scripts *scripts; /* cfg->scripts */
 	enum pgb_mode mode;
 	int64_t scale;
 	int64_t default_seed; /* :default_seed unless -D sets it */

@@ -9,6 +9,7 @@
  * run time when neither -P nor -R was given); tps counts processed transactions only.
  */
 #include "pgbench.h"
+#include "script.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -70,11 +71,19 @@ static const char *query_mode(const struct pgb_config *cfg)
 	return cfg->protocol;
 }
 
+/* pgbench's "transaction type": the one script's description, or "multiple scripts" */
+static const char *transaction_type(const struct pgb_summary *s)
+{
+	const struct pgb_scripts *ss = s->run->scripts;
+
+	return ss->n == 1 ? ss->s[0].desc : "multiple scripts";
+}
+
 static void print_header(FILE *out, const struct pgb_summary *s, bool current)
 {
 	const struct pgb_config *cfg = s->cfg;
 
-	fprintf(out, "transaction type: <builtin: %s>\n", s->run->script.title);
+	fprintf(out, "transaction type: %s\n", transaction_type(s));
 	fprintf(out, "scaling factor: %lld\n", (long long)s->run->scale);
 	fprintf(out, "query mode: %s\n", query_mode(cfg));
 	fprintf(out, "number of clients: %lld\n", (long long)cfg->clients);
@@ -251,10 +260,8 @@ void pgb_json_job(struct jsonw *j, const struct pgb_summary *s, const struct opt
 	if (cfg->rate_tps)
 		report_op_json(j, "lag", &s->lag, s->runtime_ns);
 	jsonw_object_begin(j, "pgbench");
-	char type[64];
-	snprintf(type, sizeof(type), "<builtin: %s>", s->run->script.title);
-	jsonw_string(j, "transaction_type", type);
-	jsonw_string(j, "builtin", s->run->script.name);
+	jsonw_string(j, "transaction_type", transaction_type(s));
+	jsonw_string(j, "builtin", s->run->scripts->s[0].name);
 	jsonw_i64(j, "scale", s->run->scale);
 	jsonw_string(j, "query_mode", query_mode(cfg));
 	jsonw_i64(j, "clients", cfg->clients);

@@ -49,20 +49,38 @@ static int64_t find_scale(PGconn *conn)
 	return scale;
 }
 
-/* pgbench's vacuum before a run: it also empties pgbench_history */
-static int vacuum_before_run(PGconn *conn, const struct pgb_config *cfg)
+/* pgbench's tryExecuteStatement: an error is said, and the run goes on */
+static void try_exec(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *msg = PQerrorMessage(conn);
+		size_t len = strlen(msg);
+		while (len && msg[len - 1] == '\n')
+			len--;
+		fprintf(stderr,
+			"pvcbench pgbench: error: %.*s\n"
+			"pvcbench pgbench: detail: (ignoring this error and continuing anyway)\n",
+			(int)len, msg);
+	}
+	PQclear(res);
+}
+
+/* pgbench's vacuum before a run (it also empties pgbench_history); errors are ignored */
+static void vacuum_before_run(PGconn *conn, const struct pgb_config *cfg)
 {
 	fprintf(stderr, "starting vacuum...");
-	if (pgb_exec(conn, "vacuum pgbench_branches") || pgb_exec(conn, "vacuum pgbench_tellers") ||
-	    pgb_exec(conn, "truncate pgbench_history") || pgb_exec(conn, "vacuum pgbench_history"))
-		return -1;
+	try_exec(conn, "vacuum pgbench_branches");
+	try_exec(conn, "vacuum pgbench_tellers");
+	try_exec(conn, "truncate pgbench_history");
+	try_exec(conn, "vacuum pgbench_history");
+	fprintf(stderr, "end.\n");
 	if (cfg->vacuum_all) {
 		fprintf(stderr, "starting vacuum pgbench_accounts...");
-		if (pgb_exec(conn, "vacuum analyze pgbench_accounts"))
-			return -1;
+		try_exec(conn, "vacuum analyze pgbench_accounts");
+		fprintf(stderr, "end.\n");
 	}
-	fprintf(stderr, "end.\n");
-	return 0;
 }
 
 /* Connection failures, once per distinct message, with how many clients each hit */
@@ -127,6 +145,15 @@ static void pgb_outputs(const struct command *cmd, struct cmd_outputs *o)
 	o->text_on_stdout = true;
 }
 
+/* True when a builtin script runs: pgbench then reads the scale from pgbench_branches */
+static bool builtin_used(const struct pgb_scripts *ss)
+{
+	for (unsigned i = 0; i < ss->n; i++)
+		if (ss->s[i].builtin)
+			return true;
+	return false;
+}
+
 /* Connect, find the scale, vacuum: an error here is pgbench's early error (status 1) */
 static int check_server(struct command *cmd, struct pgb_state *st)
 {
@@ -135,16 +162,22 @@ static int check_server(struct command *cmd, struct pgb_state *st)
 
 	if (!conn)
 		return -ECONNREFUSED;
-	st->run.scale = find_scale(conn);
-	if (st->run.scale < 0 || (!cfg->no_vacuum && vacuum_before_run(conn, cfg))) {
-		PQfinish(conn);
-		return -EIO;
+	/* custom scripts alone: :scale is -s (1 unless given), as pgbench's */
+	st->run.scale = cfg->scale;
+	if (builtin_used(st->run.scripts)) {
+		st->run.scale = find_scale(conn);
+		if (st->run.scale < 0) {
+			PQfinish(conn);
+			return -EIO;
+		}
+		if (cfg->scale_given)
+			fprintf(stderr,
+				"pvcbench pgbench: warning: scale option ignored, using count from "
+				"pgbench_branches table (%lld)\n",
+				(long long)st->run.scale);
 	}
-	if (cfg->scale_given)
-		fprintf(stderr,
-			"pvcbench pgbench: warning: scale option ignored, using count from "
-			"pgbench_branches table (%lld)\n",
-			(long long)st->run.scale);
+	if (!cfg->no_vacuum)
+		vacuum_before_run(conn, cfg);
 	PQfinish(conn);
 	return 0;
 }

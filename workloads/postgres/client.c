@@ -78,13 +78,11 @@ static bool connecting(const struct pgb_client *c)
 static int client_vars(const struct pgb_run *run, struct pgb_client *c)
 {
 	const struct pgb_scripts *ss = run->scripts;
-	bool client_id_defined = false;
 	int ret = pgb_vars_init(&c->vars, &ss->vars);
 
 	for (unsigned i = 0; !ret && i < ss->ndefines; i++) {
 		const struct pgb_define *d = &ss->defines[i];
 		ret = pgb_var_set_string(&c->vars, d->slot, d->value, strlen(d->value));
-		client_id_defined |= d->slot == ss->var_client_id;
 	}
 	if (ret)
 		return ret;
@@ -93,7 +91,7 @@ static int client_vars(const struct pgb_run *run, struct pgb_client *c)
 		v.u.i = run->scale;
 		pgb_var_set_value(&c->vars, ss->var_scale, &v);
 	}
-	if (!client_id_defined && ss->var_client_id >= 0) {
+	if (!ss->client_id_defined && ss->var_client_id >= 0) {
 		v.u.i = c->id;
 		pgb_var_set_value(&c->vars, ss->var_client_id, &v);
 	}

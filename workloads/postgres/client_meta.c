@@ -140,7 +140,7 @@ enum pgb_cstate pgb_meta_exec(struct pgb_thread *t, struct pgb_client *c, uint64
 	case PGB_META_ELIF:
 		if (!c->elif_eval) {
 			/* the end of a taken branch: past the chain's \endif */
-			c->next_cmd = cmd->jump;
+			c->next_cmd = cmd->jump_end;
 			return CS_END_CMD;
 		}
 		c->elif_eval = false;
@@ -149,7 +149,7 @@ enum pgb_cstate pgb_meta_exec(struct pgb_thread *t, struct pgb_client *c, uint64
 		return truth ? CS_END_CMD : branch_not_taken(c, cmd);
 
 	case PGB_META_ELSE:
-		c->next_cmd = cmd->jump; /* the end of a taken branch */
+		c->next_cmd = cmd->jump_end; /* the end of a taken branch */
 		return CS_END_CMD;
 
 	case PGB_META_ENDIF:

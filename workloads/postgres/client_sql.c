@@ -276,16 +276,12 @@ static bool take_pipeline_result(struct pgb_thread *t, struct pgb_client *c, con
 	return c->state != CS_ABORTED;
 }
 
-/* The Parse of c->prep_cmd: a failure is printed and the run goes on, as pgbench's */
-static void take_prepare(const struct pgb_client *c, const PGresult *res)
+/* The Parse of c->prep_cmd: a failure is printed whole and the run goes on, as pgbench's */
+static void take_prepare(struct pgb_client *c, const PGresult *res)
 {
-	char line[512];
-
 	if (PQresultStatus(res) == PGRES_COMMAND_OK)
 		return;
-	pgb_first_line(PQresultErrorMessage(res), line, sizeof(line));
-	fprintf(stderr, PGB_PROG ": error: %s\n", line);
-	(void)c;
+	fprintf(stderr, PGB_PROG ": error: %s\n", result_message(c, res));
 }
 
 bool pgb_sql_results(struct pgb_thread *t, struct pgb_client *c, short revents)
@@ -314,7 +310,9 @@ bool pgb_sql_results(struct pgb_thread *t, struct pgb_client *c, short revents)
 			if (!res) {
 				if (PQpipelineStatus(c->conn) == PQ_PIPELINE_OFF)
 					return true;
-				continue; /* the end of one command's results */
+				/* the end of one command's results: pgbench counts queries per command */
+				c->qry = 0;
+				continue;
 			}
 			bool go_on = take_pipeline_result(t, c, res);
 			PQclear(res);

@@ -11,8 +11,7 @@
 
 #include "options_fallback.h"
 
-/* legacy_script.c's, declared here since pgbench.h cannot be included beside script.h yet */
-const char *pgb_lbuiltin_resolve(const char *name, char *err, size_t err_size);
+static const char *const builtin_names[] = { "tpcb-like", "simple-update", "select-only" };
 
 struct pgb_scripts *pgb_scripts_alloc(void)
 {
@@ -21,7 +20,26 @@ struct pgb_scripts *pgb_scripts_alloc(void)
 
 __attribute__((weak)) const char *pgb_builtin_resolve(const char *name, char *err, size_t err_size)
 {
-	return pgb_lbuiltin_resolve(name, err, err_size);
+	size_t len = strlen(name);
+	const char *found = NULL;
+	int n = 0;
+
+	/* pgbench's findBuiltin: a prefix of exactly one name */
+	for (unsigned i = 0; i < sizeof(builtin_names) / sizeof(builtin_names[0]); i++) {
+		if (!strncmp(name, builtin_names[i], len)) {
+			found = builtin_names[i];
+			n++;
+		}
+	}
+	if (n == 1)
+		return found;
+	if (n)
+		snprintf(err, err_size,
+			 "ambiguous builtin name: %d builtin scripts found for prefix \"%s\"", n,
+			 name);
+	else
+		snprintf(err, err_size, "no builtin script found for name \"%s\"", name);
+	return NULL;
 }
 
 __attribute__((weak)) void pgb_builtin_list(FILE *out)

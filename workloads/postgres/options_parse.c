@@ -75,8 +75,9 @@ static int parse_int(const struct option_def *def, const char *shown, const char
 		return pgb_option_error(err, err_size, "invalid value \"%s\" for option %s", value,
 					shown);
 	if (errno == ERANGE || v < def->min || v > max)
-		return pgb_option_error(err, err_size, "%s must be in range %lld..%lld", shown,
-					(long long)def->min, (long long)max);
+		/* pgbench's words, and the value (pgbench leaves it out) */
+		return pgb_option_error(err, err_size, "%s must be in range %lld..%lld, got \"%s\"",
+					shown, (long long)def->min, (long long)max, value);
 	return 0;
 }
 

@@ -37,6 +37,11 @@ static int poll_round(struct pgb_thread *t, uint64_t wake_ns)
 			wake_ns = c->scheduled_ns;
 		if (c->state == CS_CONNECTING && c->conn_deadline_ns < wake_ns)
 			wake_ns = c->conn_deadline_ns;
+		if (c->state == CS_SLEEP && c->sleep_until_ns < wake_ns)
+			wake_ns = c->sleep_until_ns;
+		/* a script of meta-commands alone yielded at its end: go on at once */
+		if (c->state == CS_IDLE && t->running)
+			wake_ns = now;
 		if (!pgb_client_waits_on_socket(c))
 			continue;
 		t->pfd[n].fd = PQsocket(c->conn);
@@ -66,14 +71,61 @@ static int poll_round(struct pgb_thread *t, uint64_t wake_ns)
 
 static bool connecting(const struct pgb_client *c)
 {
-	return c->state == CS_CONNECTING || c->state == CS_PREPARE_WAIT;
+	return c->state == CS_CONNECTING;
+}
+
+/* pgbench's variables of a client, before its first transaction */
+static int client_vars(const struct pgb_run *run, struct pgb_client *c)
+{
+	const struct pgb_scripts *ss = run->scripts;
+	int ret = pgb_vars_init(&c->vars, &ss->vars);
+
+	for (unsigned i = 0; !ret && i < ss->ndefines; i++) {
+		const struct pgb_define *d = &ss->defines[i];
+		ret = pgb_var_set_string(&c->vars, d->slot, d->value, strlen(d->value));
+	}
+	if (ret)
+		return ret;
+	struct pgb_value v = { .type = PGB_V_INT };
+	if (!ss->scale_defined && ss->var_scale >= 0) {
+		v.u.i = run->scale;
+		pgb_var_set_value(&c->vars, ss->var_scale, &v);
+	}
+	if (!ss->client_id_defined && ss->var_client_id >= 0) {
+		v.u.i = c->id;
+		pgb_var_set_value(&c->vars, ss->var_client_id, &v);
+	}
+	if (!ss->default_seed_defined && ss->var_default_seed >= 0) {
+		v.u.i = run->default_seed;
+		pgb_var_set_value(&c->vars, ss->var_default_seed, &v);
+	}
+	if (!ss->random_seed_defined && ss->var_random_seed >= 0) {
+		v.u.i = (int64_t)run->cfg->seed;
+		pgb_var_set_value(&c->vars, ss->var_random_seed, &v);
+	}
+	return 0;
+}
+
+/* The most parameters any SQL command has: the size of each client's pointer array */
+static unsigned max_params(const struct pgb_scripts *ss)
+{
+	unsigned n = 1;
+
+	for (unsigned i = 0; i < ss->n; i++)
+		for (unsigned k = 0; k < ss->s[i].ncmds; k++)
+			if (ss->s[i].cmds[k].type == PGB_CMD_SQL &&
+			    ss->s[i].cmds[k].sql.nparams > n)
+				n = ss->s[i].cmds[k].sql.nparams;
+	return n;
 }
 
 int pgb_worker_init(struct worker *w)
 {
 	const struct pgb_thread_spec *spec = worker_arg(w);
 	const struct pgb_run *run = spec->run;
+	const struct pgb_scripts *ss = run->scripts;
 	struct pgb_thread *t = calloc(1, sizeof(*t));
+	unsigned nparams = max_params(ss);
 
 	if (!t)
 		return -ENOMEM;
@@ -84,22 +136,33 @@ int pgb_worker_init(struct worker *w)
 	t->w = w;
 	t->n = spec->nclients;
 	t->res->clients = spec->nclients;
+	t->res->scripts = calloc(ss->n, sizeof(*t->res->scripts));
+	t->res->cmds = calloc(ss->total_cmds ? ss->total_cmds : 1, sizeof(*t->res->cmds));
 	t->clients = calloc(t->n, sizeof(*t->clients));
 	t->pfd = calloc(t->n, sizeof(*t->pfd));
 	t->pfd_client = calloc(t->n, sizeof(*t->pfd_client));
-	if (!t->clients || !t->pfd || !t->pfd_client)
+	if (!t->clients || !t->pfd || !t->pfd_client || !t->res->scripts || !t->res->cmds)
 		return -ENOMEM;
+	if (run->cfg->log) {
+		char err[512];
+		t->log = pgb_txlog_open(run->cfg, worker_id(w), clock_now_ns(), err, sizeof(err));
+		if (!t->log)
+			return worker_fail(w, -EIO, "%s", err);
+	}
 	rng_seed(t->rng, run->cfg->seed ^ (0x5851f42d4c957f2dULL * (worker_id(w) + 1)));
+	rng_seed(t->choose_rng, run->cfg->seed ^ (0x2545f4914f6cdd1dULL * (worker_id(w) + 1)));
 	for (unsigned i = 0; i < t->n; i++) {
 		struct pgb_client *c = &t->clients[i];
 		c->id = spec->first_client + i;
 		/* -C: each transaction connects; else all connect before the start, below */
 		c->state = run->cfg->connect ? CS_IDLE : CS_CONNECT;
-		c->sql = malloc(run->script.max_sql);
-		if (!c->sql)
+		c->params = calloc(nparams, sizeof(*c->params));
+		if (run->mode == PGB_PREPARED)
+			c->prepared =
+				calloc(ss->total_cmds ? ss->total_cmds : 1, sizeof(*c->prepared));
+		if (!c->params || (run->mode == PGB_PREPARED && !c->prepared) ||
+		    client_vars(run, c))
 			return -ENOMEM;
-		for (unsigned p = 0; p < PGB_MAX_PARAMS; p++)
-			c->param_ptr[p] = c->params[p];
 		rng_seed(c->rng, run->cfg->seed + 0x9e3779b97f4a7c15ULL * (c->id + 1));
 	}
 
@@ -140,8 +203,9 @@ static int drain(struct pgb_thread *t)
 	t->draining = true;
 	for (unsigned i = 0; i < t->n; i++) {
 		struct pgb_client *c = &t->clients[i];
-		if (c->state != CS_WAIT_RESULT && c->state != CS_ROLLBACK &&
-		    c->state != CS_FINISHED && c->state != CS_ABORTED)
+		/* between transactions, or connecting: nothing under way */
+		if (c->state == CS_IDLE || c->state == CS_THROTTLE || c->state == CS_CONNECT ||
+		    c->state == CS_CONNECTING)
 			pgb_client_finish(t, c);
 	}
 	while (t->live && (now = clock_now_ns()) < limit) {
@@ -180,9 +244,15 @@ void pgb_worker_exit(struct worker *w)
 	if (!t)
 		return;
 	for (unsigned i = 0; t->clients && i < t->n; i++) {
-		pgb_client_close(&t->clients[i]);
-		free(t->clients[i].sql);
+		struct pgb_client *c = &t->clients[i];
+		pgb_client_close(c);
+		pgb_vars_free(&c->vars);
+		free(c->sql);
+		free(c->params);
+		free(c->prepared);
 	}
+	if (t->log)
+		pgb_txlog_close(t->log, clock_now_ns());
 	free(t->clients);
 	free(t->pfd);
 	free(t->pfd_client);

@@ -1,29 +1,30 @@
 /*
- * client_step.c - one client's state machine over libpq's asynchronous API
- * (PQconnectStartParams/PQconnectPoll, PQsend*, PQconsumeInput, PQisBusy, PQgetResult), in one
- * step function written as pgbench's advanceConnectionState is: a `for (;;) switch` over the
+ * client_step.c - one client's state machine over libpq's asynchronous API, in one step
+ * function written as pgbench 15's advanceConnectionState is: a `for (;;) switch` over the
  * states documented in client.h, where a transition is an assignment to c->state and `return`
  * means "wait for the socket or a time". The thread's loop (client.c) calls it when the socket
  * is ready, when a time comes, and to start idle clients.
  *
- * A transaction: (under -R) wait for its scheduled time; (under -C, or after a lost session)
- * connect; draw the variables; send the statements one at a time, each after the previous
- * one's result, as pgbench does. Its latency runs from the start (under -R: from the
- * scheduled start, so a slow server cannot hide behind the schedule) to the last result.
- * A serialization failure or deadlock rolls back and retries the same transaction, with the
- * same values, up to --max-tries; any other error aborts the client, and the others go on.
- * Nothing is allocated per transaction: SQL text and parameters are rendered into the
- * client's own buffers.
+ * A transaction runs one script, chosen by weight: its commands in order, SQL sent and its
+ * results awaited one command at a time (a pipeline's sent without waiting and read at its
+ * end), meta-commands executed on the spot (client_meta.c). Its latency runs from the start
+ * (under -R: from the scheduled start, so a slow server cannot hide behind the schedule) to
+ * the end of its last command. A serialization failure or deadlock rolls back and runs the
+ * script again from its first command, with the random state it began with, up to
+ * --max-tries; any other error aborts the client, and the others go on.
  */
 #include "client.h"
 
 #include <stdarg.h>
 #include <string.h>
 
+#include "pvcbench/clock.h"
 #include "pvcbench/rng.h"
 
 void pgb_client_close(struct pgb_client *c)
 {
+	PQclear(c->held);
+	c->held = NULL;
 	if (c->conn)
 		PQfinish(c->conn);
 	c->conn = NULL;
@@ -42,26 +43,30 @@ void pgb_client_finish(struct pgb_thread *t, struct pgb_client *c)
 	client_stop(t, c, CS_FINISHED);
 }
 
-/* An error the client cannot get past: it stops, the first such message is kept. */
-static void client_abort(struct pgb_thread *t, struct pgb_client *c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void client_abort(struct pgb_thread *t, struct pgb_client *c, const char *fmt, ...)
+void pgb_client_abort(struct pgb_thread *t, struct pgb_client *c, const char *fmt, ...)
 {
 	va_list ap;
-	char msg[512];
+	char msg[sizeof(t->res->abort_error)];
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* printed as it happens, as pgbench prints it; the first is kept for the summary */
+	fprintf(stderr, PGB_PROG ": error: %s\n", msg);
 	if (!t->res->aborted)
 		snprintf(t->res->abort_error, sizeof(t->res->abort_error), "%s", msg);
 	t->res->aborted++;
 	client_stop(t, c, CS_ABORTED);
 }
 
-/* libpq's message for the connection, as one line */
-static const char *conn_message(PGconn *conn, char *buf, size_t size)
+void pgb_command_failed(struct pgb_thread *t, struct pgb_client *c, const char *what,
+			const char *message)
+{
+	pgb_client_abort(t, c, "client %u aborted in command %u (%s) of script %u; %s", c->id,
+			 c->cmd, what, c->script_no, message);
+}
+
+const char *pgb_conn_message(PGconn *conn, char *buf, size_t size)
 {
 	const char *msg = conn ? PQerrorMessage(conn) : "out of memory";
 	size_t len = strlen(msg);
@@ -75,6 +80,14 @@ static const char *conn_message(PGconn *conn, char *buf, size_t size)
 	return buf;
 }
 
+bool pgb_client_flush(struct pgb_client *c)
+{
+	int r = PQflush(c->conn);
+
+	c->want_write = r == 1;
+	return r >= 0;
+}
+
 /*
  * A connection that did not come up. During the run the client aborts; before it (the
  * sessions opened ahead of the start) it is counted apart, with first_line kept for the
@@ -84,8 +97,8 @@ static void connect_failed(struct pgb_thread *t, struct pgb_client *c, const cha
 			   const char *first_line)
 {
 	if (t->running) {
-		client_abort(t, c, "client %u aborted while establishing connection: %s", c->id,
-			     why);
+		pgb_client_abort(t, c, "client %u aborted while establishing connection: %s", c->id,
+				 why);
 		return;
 	}
 	if (!t->res->not_connected)
@@ -94,59 +107,93 @@ static void connect_failed(struct pgb_thread *t, struct pgb_client *c, const cha
 	client_stop(t, c, CS_ABORTED);
 }
 
-/* Flushes what libpq has queued; returns false when the connection failed. */
-static bool client_flush(struct pgb_client *c)
-{
-	int r = PQflush(c->conn);
-
-	c->want_write = r == 1;
-	return r >= 0;
-}
-
-/* Sends statement c->stmt with the client's variables; returns false if it could not. */
-static bool send_stmt(const struct pgb_run *run, struct pgb_client *c)
-{
-	const struct pgb_stmt *st = &run->script.stmt[c->stmt];
-	int ok;
-
-	c->failed_stmt = false;
-	if (run->mode == PGB_SIMPLE) {
-		pgb_stmt_render(st, c->vars, c->sql);
-		ok = PQsendQuery(c->conn, c->sql);
-	} else {
-		for (unsigned i = 0; i < st->nparams; i++)
-			pgb_format_int(c->params[i], c->vars[st->param_var[i]]);
-		if (run->mode == PGB_EXTENDED)
-			ok = PQsendQueryParams(c->conn, st->param_sql, (int)st->nparams, NULL,
-					       c->param_ptr, NULL, NULL, 0);
-		else
-			ok = PQsendQueryPrepared(c->conn, st->name, (int)st->nparams, c->param_ptr,
-						 NULL, NULL, 0);
-	}
-	return ok && client_flush(c);
-}
-
-static void draw_vars(const struct pgb_run *run, struct pgb_client *c)
-{
-	int64_t scale = run->scale;
-	const bool *used = run->script.vars_used;
-
-	/* in pgbench's order: aid, bid, tid, delta */
-	if (used[PGB_VAR_AID])
-		c->vars[PGB_VAR_AID] = rng_range(c->rng, 1, 100000 * scale);
-	if (used[PGB_VAR_BID])
-		c->vars[PGB_VAR_BID] = rng_range(c->rng, 1, scale);
-	if (used[PGB_VAR_TID])
-		c->vars[PGB_VAR_TID] = rng_range(c->rng, 1, 10 * scale);
-	if (used[PGB_VAR_DELTA])
-		c->vars[PGB_VAR_DELTA] = rng_range(c->rng, -5000, 5000);
-}
-
 static bool client_has_more(const struct pgb_thread *t, const struct pgb_client *c)
 {
 	int64_t n = t->run->cfg->transactions;
 
 	return n <= 0 || c->done < (uint64_t)n;
+}
+
+/* pgbench's chooseScript: by weight, from the thread's own random sequence */
+static void choose_script(struct pgb_thread *t, struct pgb_client *c)
+{
+	const struct pgb_scripts *ss = t->run->scripts;
+	unsigned i = 0;
+
+	if (ss->n > 1) {
+		int64_t w = rng_range(t->choose_rng, 0, ss->total_weight - 1);
+		do
+			w -= ss->s[i++].weight;
+		while (w >= 0);
+		i--;
+	}
+	c->script_no = i;
+	c->script = &ss->s[i];
+}
+
+/*
+ * The transaction is over (processed, failed after its tries, or skipped under -R and -L):
+ * pgbench's processXactStats. Latency and lag only for a processed one.
+ */
+static void txn_end(struct pgb_thread *t, struct pgb_client *c, uint64_t now, bool skipped)
+{
+	const struct pgb_run *run = t->run;
+	struct pgb_thread_result *r = t->res;
+	struct pgb_script_stats *ss = &r->scripts[c->script_no];
+	enum pgb_txn_status status = PGB_TXN_SKIPPED;
+	uint64_t lat = 0, lag = 0;
+
+	if (skipped) {
+		r->skipped++;
+		ss->skipped++;
+	} else {
+		if (c->tries > 1) {
+			r->retried++;
+			r->retries += c->tries - 1;
+			ss->retried++;
+			ss->retries += c->tries - 1;
+		}
+		switch (c->estatus) {
+		case PGB_ES_OK: {
+			uint64_t from = run->throttle_ns ? c->scheduled_ns : c->begin_ns;
+			lat = now > from ? now - from : 0;
+			worker_record(t->w, PGB_OP_TXN, lat, 0);
+			ss->processed++;
+			pgb_simple_add(&ss->latency, (double)lat);
+			if (run->throttle_ns) {
+				lag = c->begin_ns > c->scheduled_ns ? c->begin_ns - c->scheduled_ns
+								    : 0;
+				worker_record(t->w, PGB_OP_LAG, lag, 0);
+				pgb_simple_add(&ss->lag, (double)lag);
+			}
+			if (run->latency_limit_ns && lat > run->latency_limit_ns)
+				r->late++;
+			status = PGB_TXN_OK;
+			break;
+		}
+		case PGB_ES_OTHER: /* aborts the client: never ends a transaction */
+			break;
+		case PGB_ES_SERIALIZATION:
+			r->serialization_failures++;
+			ss->serialization_failures++;
+			status = PGB_TXN_SERIALIZATION;
+			break;
+		case PGB_ES_DEADLOCK:
+			r->deadlock_failures++;
+			ss->deadlock_failures++;
+			status = PGB_TXN_DEADLOCK;
+			break;
+		}
+		if (status == PGB_TXN_SERIALIZATION || status == PGB_TXN_DEADLOCK) {
+			worker_record_error(t->w, PGB_OP_TXN);
+			r->failed++;
+		}
+	}
+	c->done++;
+	if (t->log)
+		pgb_txlog_txn(t->log, now, c->id, c->done, c->script_no, status, lat, lag,
+			      skipped ? 0 : c->tries - 1);
+	c->scheduled_set = false;
 }
 
 /*
@@ -165,100 +212,128 @@ static bool draw_schedule(struct pgb_thread *t, struct pgb_client *c, uint64_t n
 		if (!run->latency_limit_ns || now <= c->scheduled_ns ||
 		    now - c->scheduled_ns <= run->latency_limit_ns)
 			break;
-		t->res->skipped++;
-		c->done++;
-		c->scheduled_set = false;
+		txn_end(t, c, now, true);
 		if (!client_has_more(t, c))
 			return false;
 	}
 	return true;
 }
 
-/* Keeps the first error of the statement, and whether it may be retried. */
-static void take_result(struct pgb_client *c, PGresult *res)
+/* The transaction's first try begins: what a retry goes back to */
+static void txn_begin(struct pgb_client *c, uint64_t now)
 {
-	ExecStatusType st = PQresultStatus(res);
-
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-		return;
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	const char *msg = PQresultErrorMessage(res);
-	if (!c->failed_stmt) {
-		c->retriable = state && (!strcmp(state, "40001") || !strcmp(state, "40P01"));
-		size_t len = strlen(msg);
-		while (len && msg[len - 1] == '\n')
-			len--;
-		snprintf(c->error, sizeof(c->error), "%.*s", (int)len,
-			 *msg ? msg : PQresStatus(st));
-	}
-	c->failed_stmt = true;
+	c->begin_ns = now;
+	c->tries = 1;
+	c->cmd = 0;
+	c->estatus = PGB_ES_OK;
+	c->sql_sent = false;
+	c->elif_eval = false;
+	c->resumed = false;
+	c->rng_saved[0] = c->rng[0];
+	c->rng_saved[1] = c->rng[1];
 }
 
-/*
- * Reads what the socket has for a client that waits for results (revents from poll).
- * Returns true when every result of the current command is in; false when it must wait for
- * more, or when it was aborted (its state then says so).
- */
-static bool results_in(struct pgb_thread *t, struct pgb_client *c, short revents)
+/* pgbench's doRetry: a serialization failure or deadlock, with tries and time left */
+static bool can_retry(const struct pgb_thread *t, const struct pgb_client *c, uint64_t now)
+{
+	const struct pgb_run *run = t->run;
+	int64_t max_tries = run->cfg->max_tries;
+	uint64_t from = run->throttle_ns ? c->scheduled_ns : c->begin_ns;
+
+	if (c->estatus != PGB_ES_SERIALIZATION && c->estatus != PGB_ES_DEADLOCK)
+		return false;
+	if (max_tries && c->tries >= (uint64_t)max_tries)
+		return false;
+	if (run->latency_limit_ns && now - from > run->latency_limit_ns)
+		return false;
+	return !t->draining;
+}
+
+/* --verbose-errors: pgbench's printVerboseErrorMessages */
+static void verbose_error(const struct pgb_thread *t, const struct pgb_client *c, uint64_t now,
+			  bool retry)
+{
+	const struct pgb_run *run = t->run;
+	char line[256];
+	size_t n = 0;
+	uint64_t from = run->throttle_ns ? c->scheduled_ns : c->begin_ns;
+
+	n = pgb_append(line, sizeof(line), n, "client %u %s (try %u", c->id,
+		       retry ? "repeats the transaction after the error"
+			     : "ends the failed transaction",
+		       c->tries);
+	if (run->cfg->max_tries)
+		n = pgb_append(line, sizeof(line), n, "/%lld", (long long)run->cfg->max_tries);
+	if (run->latency_limit_ns)
+		n = pgb_append(line, sizeof(line), n,
+			       ", %.3f%% of the maximum time of tries was used",
+			       100.0 * (double)(now - from) / (double)run->latency_limit_ns);
+	fprintf(stderr, PGB_PROG ": %s)\n", line);
+}
+
+/* Reads the ROLLBACK's result; true when it is in (c->state says if the client aborted) */
+static bool rollback_done(struct pgb_thread *t, struct pgb_client *c, short revents)
 {
 	char msg[400];
 
 	if (!revents)
 		return false;
-	if ((revents & POLLOUT) && !client_flush(c)) {
-		client_abort(t, c, "client %u: %s", c->id, conn_message(c->conn, msg, sizeof(msg)));
-		return false;
-	}
-	if (!(revents & (POLLIN | POLLERR | POLLHUP)))
-		return false;
-	if (!PQconsumeInput(c->conn)) {
-		client_abort(t, c, "client %u script 0 aborted in command %u query 0: %s", c->id,
-			     c->stmt, conn_message(c->conn, msg, sizeof(msg)));
+	if (((revents & POLLOUT) && !pgb_client_flush(c)) || !PQconsumeInput(c->conn)) {
+		pgb_client_abort(t, c,
+				 "client %u aborted while rolling back the transaction after an "
+				 "error; perhaps the backend died while processing",
+				 c->id);
 		return false;
 	}
 	while (!PQisBusy(c->conn)) {
 		PGresult *res = PQgetResult(c->conn);
 		if (!res)
 			return true;
-		take_result(c, res);
+		bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		PQclear(res);
+		if (!ok) {
+			pgb_client_abort(t, c,
+					 "client %u aborted while rolling back the transaction "
+					 "after an error; %s",
+					 c->id, pgb_conn_message(c->conn, msg, sizeof(msg)));
+			return false;
+		}
 	}
 	return false;
 }
 
-/* The transaction is over, processed or failed: the counts every end shares. */
-static void txn_close(struct pgb_thread *t, struct pgb_client *c)
+/* The end of the script: no transaction block may be left open (pgbench's checks) */
+static bool txn_closed(struct pgb_thread *t, struct pgb_client *c)
 {
-	if (c->tries > 1) {
-		t->res->retried++;
-		t->res->retries += c->tries - 1;
-	}
-	c->done++;
-	c->scheduled_set = false;
-	if (t->run->cfg->connect)
-		pgb_client_close(c);
+	PGTransactionStatusType tx = PQtransactionStatus(c->conn);
+
+	if (tx == PQTRANS_IDLE)
+		return true;
+	if (tx == PQTRANS_INTRANS || tx == PQTRANS_INERROR)
+		pgb_client_abort(t, c,
+				 "client %u aborted: end of script reached without completing "
+				 "the last transaction",
+				 c->id);
+	else
+		pgb_client_abort(t, c, "client %u aborted while receiving the transaction status",
+				 c->id);
+	return false;
 }
 
-/* A processed transaction: its latency, its schedule lag under -R, late under -L. */
-static void txn_record(struct pgb_thread *t, struct pgb_client *c, uint64_t now)
+/* -r: a command's time from its start to its end, as pgbench's per-command latency */
+static void cmd_record(struct pgb_thread *t, const struct pgb_client *c)
 {
-	const struct pgb_run *run = t->run;
-	uint64_t from = run->throttle_ns ? c->scheduled_ns : c->begin_ns;
-	uint64_t lat = now > from ? now - from : 0;
+	struct pgb_cmd_stats *cs = &t->res->cmds[c->script->cmd_base + c->cmd];
+	uint64_t end = clock_now_ns();
 
-	worker_record(t->w, PGB_OP_TXN, lat, 0);
-	if (run->throttle_ns)
-		worker_record(t->w, PGB_OP_LAG,
-			      c->begin_ns > c->scheduled_ns ? c->begin_ns - c->scheduled_ns : 0, 0);
-	if (run->latency_limit_ns && lat > run->latency_limit_ns)
-		t->res->late++;
+	pgb_simple_add(&cs->latency, (double)(end > c->cmd_begin_ns ? end - c->cmd_begin_ns : 0));
 }
 
 void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, uint64_t now)
 {
 	const struct pgb_run *run = t->run;
 	const struct pgb_conninfo *ci = run->ci;
-	int64_t max_tries = run->cfg->max_tries;
+	bool per_command = run->cfg->report_per_command;
 	char msg[400], first_line[512];
 
 	for (;;) {
@@ -266,8 +341,13 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 		case CS_IDLE:
 			if (!t->running)
 				return;
-			if (t->draining || !client_has_more(t, c) ||
-			    (run->throttle_ns && !draw_schedule(t, c, now))) {
+			if (t->draining || !client_has_more(t, c)) {
+				pgb_client_finish(t, c);
+				break;
+			}
+			if (!c->script)
+				choose_script(t, c);
+			if (run->throttle_ns && !draw_schedule(t, c, now)) {
 				pgb_client_finish(t, c);
 				break;
 			}
@@ -279,10 +359,7 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 				c->state = CS_CONNECT;
 				break;
 			}
-			c->begin_ns = now;
-			c->tries = 1;
-			c->stmt = 0;
-			draw_vars(run, c);
+			txn_begin(c, now);
 			c->state = CS_START_CMD;
 			break;
 
@@ -300,7 +377,7 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 				PGRES_POLLING_WRITING; /* as libpq's documentation says to begin */
 			c->want_write = true;
 			if (!c->conn || PQstatus(c->conn) == CONNECTION_BAD) {
-				conn_message(c->conn, first_line, sizeof(first_line));
+				pgb_conn_message(c->conn, first_line, sizeof(first_line));
 				connect_failed(t, c, first_line, first_line);
 				break;
 			}
@@ -325,7 +402,7 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 				return;
 			}
 			if (c->poll != PGRES_POLLING_OK) {
-				conn_message(c->conn, first_line, sizeof(first_line));
+				pgb_conn_message(c->conn, first_line, sizeof(first_line));
 				connect_failed(t, c, first_line, first_line);
 				break;
 			}
@@ -333,119 +410,148 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 			t->res->conn_count++;
 			c->want_write = false;
 			if (PQsetnonblocking(c->conn, 1)) {
-				client_abort(t, c, "client %u: %s", c->id,
-					     conn_message(c->conn, msg, sizeof(msg)));
+				pgb_client_abort(t, c, "client %u: %s", c->id,
+						 pgb_conn_message(c->conn, msg, sizeof(msg)));
 				break;
 			}
-			c->stmt = 0;
-			c->state = run->mode == PGB_PREPARED ? CS_PREPARE : CS_IDLE;
-			break;
-
-		case CS_PREPARE: {
-			const struct pgb_stmt *st = &run->script.stmt[c->stmt];
-
-			c->failed_stmt = false;
-			if (!PQsendPrepare(c->conn, st->name, st->param_sql, (int)st->nparams,
-					   NULL) ||
-			    !client_flush(c)) {
-				client_abort(t, c, "client %u could not prepare statement %u: %s",
-					     c->id, c->stmt,
-					     conn_message(c->conn, msg, sizeof(msg)));
-				break;
-			}
-			c->state = CS_PREPARE_WAIT;
-			return;
-		}
-
-		case CS_PREPARE_WAIT:
-			if (!results_in(t, c, revents))
-				return;
-			if (c->failed_stmt) {
-				client_abort(t, c, "client %u could not prepare statement %u: %s",
-					     c->id, c->stmt, c->error);
-				break;
-			}
-			c->state = ++c->stmt < run->script.nstmts ? CS_PREPARE : CS_IDLE;
+			/* a new session: nothing is prepared in it yet */
+			if (c->prepared)
+				memset(c->prepared, 0,
+				       run->scripts->total_cmds * sizeof(*c->prepared));
+			c->state = CS_IDLE;
 			break;
 
 		case CS_START_CMD:
-			if (!send_stmt(run, c)) {
-				client_abort(t, c,
-					     "client %u script 0 aborted in command %u query 0: %s",
-					     c->id, c->stmt,
-					     conn_message(c->conn, msg, sizeof(msg)));
+			if (c->cmd >= c->script->ncmds) {
+				if (PQpipelineStatus(c->conn) != PQ_PIPELINE_OFF) {
+					pgb_client_abort(t, c,
+							 "client %u aborted: end of script reached "
+							 "with pipeline open",
+							 c->id);
+					break;
+				}
+				c->state = CS_END_TX;
 				break;
 			}
-			c->state = CS_WAIT_RESULT;
-			return;
+			if (per_command && !c->resumed)
+				c->cmd_begin_ns = clock_now_ns();
+			c->resumed = false;
+			c->next_cmd = c->cmd + 1;
+			if (c->script->cmds[c->cmd].type == PGB_CMD_SQL)
+				c->state = pgb_sql_send(t, c);
+			else
+				c->state = pgb_meta_exec(t, c, &now);
+			if (c->state == CS_WAIT_RESULT || c->state == CS_PREPARE_WAIT)
+				return; /* what the socket said was for the command before */
+			break;
+
+		case CS_PREPARE_WAIT:
+			if (!pgb_sql_results(t, c, revents))
+				return;
+			c->prepared[c->script->cmd_base + c->prep_cmd] = true;
+			c->resumed = true;
+			c->state = CS_START_CMD;
+			break;
 
 		case CS_WAIT_RESULT:
-			if (!results_in(t, c, revents))
+			if (!pgb_sql_results(t, c, revents))
 				return;
-			c->state = c->failed_stmt ? CS_ERROR : CS_END_CMD;
+			c->pipeline_read = false;
+			c->state = c->estatus == PGB_ES_OK ? CS_END_CMD : CS_ERROR;
+			break;
+
+		case CS_SLEEP:
+			if (now < c->sleep_until_ns)
+				return;
+			c->state = CS_END_CMD;
 			break;
 
 		case CS_END_CMD:
-			c->state = ++c->stmt < run->script.nstmts ? CS_START_CMD : CS_END_TX;
+			if (per_command)
+				cmd_record(t, c);
+			c->cmd = c->next_cmd;
+			c->state = CS_START_CMD;
 			break;
 
 		case CS_ERROR: {
 			PGTransactionStatusType tx = PQtransactionStatus(c->conn);
 
-			if (tx != PQTRANS_INERROR && tx != PQTRANS_INTRANS) {
-				c->state = CS_RETRY; /* nothing open: the failed try is over */
+			if (tx == PQTRANS_INERROR || tx == PQTRANS_INTRANS) {
+				if (!PQsendQuery(c->conn, "ROLLBACK") || !pgb_client_flush(c)) {
+					pgb_client_abort(t, c,
+							 "client %u aborted: failed to send sql "
+							 "command for rolling back the failed "
+							 "transaction",
+							 c->id);
+					break;
+				}
+				c->state = CS_ROLLBACK;
+				return;
+			}
+			if (tx != PQTRANS_IDLE) {
+				pgb_client_abort(t, c,
+						 "client %u aborted while receiving the "
+						 "transaction status",
+						 c->id);
 				break;
 			}
-			c->failed_stmt = false;
-			if (!PQsendQuery(c->conn, "ROLLBACK;") || !client_flush(c)) {
-				client_abort(t, c, "client %u could not roll back: %s", c->id,
-					     conn_message(c->conn, msg, sizeof(msg)));
+			/* after -T, pgbench ends the client without counting the try */
+			if (t->draining) {
+				pgb_client_finish(t, c);
 				break;
 			}
-			c->state = CS_ROLLBACK;
-			return;
+			c->state = can_retry(t, c, now) ? CS_RETRY : CS_FAILURE;
+			break;
 		}
 
 		case CS_ROLLBACK:
-			if (!results_in(t, c, revents))
+			if (!rollback_done(t, c, revents))
 				return;
-			if (c->failed_stmt) {
-				client_abort(t, c, "client %u could not roll back: %s", c->id,
-					     c->error);
+			if (t->draining) {
+				pgb_client_finish(t, c);
 				break;
 			}
-			c->state = CS_RETRY;
+			c->state = can_retry(t, c, now) ? CS_RETRY : CS_FAILURE;
 			break;
 
 		case CS_RETRY:
-			if (!c->retriable) {
-				client_abort(t, c,
-					     "client %u script 0 aborted in command %u query 0: %s",
-					     c->id, c->stmt, c->error);
-				break;
-			}
-			if (max_tries == 0 || c->tries < (uint64_t)max_tries) {
-				/* the same transaction again, with the same values, as pgbench */
-				c->tries++;
-				c->stmt = 0;
-				c->state = CS_START_CMD;
-				break;
-			}
-			c->state = CS_FAILURE;
+			if (run->cfg->verbose_errors)
+				verbose_error(t, c, now, true);
+			c->tries++;
+			t->res->cmds[c->script->cmd_base + c->cmd].retries++;
+			/* the same transaction again: the random state it began with */
+			c->rng[0] = c->rng_saved[0];
+			c->rng[1] = c->rng_saved[1];
+			c->cmd = 0;
+			c->estatus = PGB_ES_OK;
+			c->elif_eval = false;
+			c->state = CS_START_CMD;
 			break;
 
 		case CS_FAILURE:
-			worker_record_error(t->w, PGB_OP_TXN);
-			t->res->failed++;
-			txn_close(t, c);
-			c->state = CS_IDLE;
+			t->res->cmds[c->script->cmd_base + c->cmd].failures++;
+			if (run->cfg->verbose_errors)
+				verbose_error(t, c, now, false);
+			txn_end(t, c, now, false);
+			c->state = CS_END_TX;
 			break;
 
-		case CS_END_TX:
-			txn_record(t, c, now);
-			txn_close(t, c);
+		case CS_END_TX: {
+			bool sent = c->sql_sent;
+
+			if (c->estatus == PGB_ES_OK)
+				txn_end(t, c, now, false);
+			if (!txn_closed(t, c))
+				break;
+			if (run->cfg->connect)
+				pgb_client_close(c);
+			c->script = NULL;
 			c->state = CS_IDLE;
+			/* a script of meta-commands alone yields here, as pgbench's */
+			if (!sent)
+				return;
 			break;
+		}
 
 		case CS_FINISHED:
 		case CS_ABORTED:

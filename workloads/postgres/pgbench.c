@@ -6,12 +6,14 @@
  * core's failure status, 2, does not override it), 2 errors during the run.
  */
 #include "pgbench.h"
+#include "script.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pvcbench/report.h"
+#include "pvcbench/rng.h"
 #include "pvcbench/signals.h"
 #include "pvcbench/workloads.h"
 
@@ -47,20 +49,38 @@ static int64_t find_scale(PGconn *conn)
 	return scale;
 }
 
-/* pgbench's vacuum before a run: it also empties pgbench_history */
-static int vacuum_before_run(PGconn *conn, const struct pgb_config *cfg)
+/* pgbench's tryExecuteStatement: an error is said, and the run goes on */
+static void try_exec(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *msg = PQerrorMessage(conn);
+		size_t len = strlen(msg);
+		while (len && msg[len - 1] == '\n')
+			len--;
+		fprintf(stderr,
+			"pvcbench pgbench: error: %.*s\n"
+			"pvcbench pgbench: detail: (ignoring this error and continuing anyway)\n",
+			(int)len, msg);
+	}
+	PQclear(res);
+}
+
+/* pgbench's vacuum before a run (it also empties pgbench_history); errors are ignored */
+static void vacuum_before_run(PGconn *conn, const struct pgb_config *cfg)
 {
 	fprintf(stderr, "starting vacuum...");
-	if (pgb_exec(conn, "vacuum pgbench_branches") || pgb_exec(conn, "vacuum pgbench_tellers") ||
-	    pgb_exec(conn, "truncate pgbench_history") || pgb_exec(conn, "vacuum pgbench_history"))
-		return -1;
+	try_exec(conn, "vacuum pgbench_branches");
+	try_exec(conn, "vacuum pgbench_tellers");
+	try_exec(conn, "truncate pgbench_history");
+	try_exec(conn, "vacuum pgbench_history");
+	fprintf(stderr, "end.\n");
 	if (cfg->vacuum_all) {
 		fprintf(stderr, "starting vacuum pgbench_accounts...");
-		if (pgb_exec(conn, "vacuum analyze pgbench_accounts"))
-			return -1;
+		try_exec(conn, "vacuum analyze pgbench_accounts");
+		fprintf(stderr, "end.\n");
 	}
-	fprintf(stderr, "end.\n");
-	return 0;
 }
 
 /* Connection failures, once per distinct message, with how many clients each hit */
@@ -84,15 +104,7 @@ static void print_connect_failures(const struct pgb_summary *s)
 		fprintf(stderr, "pvcbench pgbench: %u of %lld clients could not connect: %s\n",
 			count, (long long)s->cfg->clients, t->conn_error);
 	}
-	if (s->aborted) {
-		for (unsigned i = 0; i < s->nthreads; i++) {
-			if (!s->threads[i].aborted)
-				continue;
-			fprintf(stderr, "pvcbench pgbench: %u of %lld clients aborted; first: %s\n",
-				s->aborted, (long long)s->cfg->clients, s->threads[i].abort_error);
-			break;
-		}
-	}
+	/* aborted clients said why as it happened, as pgbench's do */
 }
 
 /* What a run needs from prepare to cleanup; the workers point into it. */
@@ -103,7 +115,6 @@ struct pgb_state {
 	struct pgb_thread_spec *tspecs;
 	struct pgb_thread_result *tres;
 	struct pgb_summary sum;
-	bool script_built;
 	bool detached; /* a worker still runs: nothing it reaches may be freed */
 };
 
@@ -134,6 +145,15 @@ static void pgb_outputs(const struct command *cmd, struct cmd_outputs *o)
 	o->text_on_stdout = true;
 }
 
+/* True when a builtin script runs: pgbench then reads the scale from pgbench_branches */
+static bool builtin_used(const struct pgb_scripts *ss)
+{
+	for (unsigned i = 0; i < ss->n; i++)
+		if (ss->s[i].builtin)
+			return true;
+	return false;
+}
+
 /* Connect, find the scale, vacuum: an error here is pgbench's early error (status 1) */
 static int check_server(struct command *cmd, struct pgb_state *st)
 {
@@ -142,16 +162,22 @@ static int check_server(struct command *cmd, struct pgb_state *st)
 
 	if (!conn)
 		return -ECONNREFUSED;
-	st->run.scale = find_scale(conn);
-	if (st->run.scale < 0 || (!cfg->no_vacuum && vacuum_before_run(conn, cfg))) {
-		PQfinish(conn);
-		return -EIO;
+	/* custom scripts alone: :scale is -s (1 unless given), as pgbench's */
+	st->run.scale = cfg->scale;
+	if (builtin_used(st->run.scripts)) {
+		st->run.scale = find_scale(conn);
+		if (st->run.scale < 0) {
+			PQfinish(conn);
+			return -EIO;
+		}
+		if (cfg->scale_given)
+			fprintf(stderr,
+				"pvcbench pgbench: warning: scale option ignored, using count from "
+				"pgbench_branches table (%lld)\n",
+				(long long)st->run.scale);
 	}
-	if (cfg->scale_given)
-		fprintf(stderr,
-			"pvcbench pgbench: warning: scale option ignored, using count from "
-			"pgbench_branches table (%lld)\n",
-			(long long)st->run.scale);
+	if (!cfg->no_vacuum)
+		vacuum_before_run(conn, cfg);
 	PQfinish(conn);
 	return 0;
 }
@@ -177,6 +203,39 @@ static void deal_clients(const struct pgb_config *cfg, struct pgb_state *st)
 	}
 }
 
+/*
+ * The scripts (-f, -b, -N, -S; tpcb-like when none), parsed before anything connects:
+ * configure loads them with pgbench's early checks; a configuration that comes without them
+ * is loaded here. A parse error is pgbench's status 1, its message printed by the loader.
+ */
+static int load_scripts(struct pgb_config *cfg, struct pgb_state *st)
+{
+	if (!cfg->scripts) {
+		struct pgb_scripts *ss = calloc(1, sizeof(*ss));
+		if (!ss)
+			return -ENOMEM;
+		int ret = pgb_scripts_load(ss, cfg, stderr);
+		if (ret) {
+			pgb_scripts_free(ss);
+			free(ss);
+			return ret;
+		}
+		cfg->scripts = ss;
+	}
+	st->run.scripts = cfg->scripts;
+	return 0;
+}
+
+/* The scripts are freed with the configuration's run, whoever loaded them */
+static void free_scripts(struct pgb_config *cfg)
+{
+	if (!cfg->scripts)
+		return;
+	pgb_scripts_free(cfg->scripts);
+	free(cfg->scripts);
+	cfg->scripts = NULL;
+}
+
 static int pgb_prepare(struct command *cmd)
 {
 	struct pgb_config *cfg = command_config(cmd);
@@ -188,14 +247,19 @@ static int pgb_prepare(struct command *cmd)
 	command_set_state(cmd, st);
 	pgb_conninfo_build(&st->ci, cfg);
 	st->run = (struct pgb_run){ .cfg = cfg, .ci = &st->ci };
+	ret = load_scripts(cfg, st);
+	if (ret) {
+		command_set_status(cmd, PGB_EXIT_EARLY);
+		return ret;
+	}
 	ret = check_server(cmd, st);
 	if (ret) {
 		command_set_status(cmd, PGB_EXIT_EARLY);
 		return ret;
 	}
-	if (pgb_lscript_build(&st->run.script, cfg->builtin))
-		goto nomem;
-	st->script_built = true;
+	/* hash functions' default seed: drawn from the run's seed, as pgbench draws it */
+	uint64_t seed = cfg->seed;
+	st->run.default_seed = (int64_t)rng_splitmix64(&seed);
 	st->run.mode = !strcmp(cfg->protocol, "simple")	    ? PGB_SIMPLE
 		       : !strcmp(cfg->protocol, "extended") ? PGB_EXTENDED
 							    : PGB_PREPARED;
@@ -304,15 +368,29 @@ static void pgb_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
 	pgb_json_job(j, &st->sum, command_options(cmd));
 }
 
+static unsigned cfg_threads(struct command *cmd)
+{
+	const struct pgb_config *cfg = command_config(cmd);
+
+	return cfg->threads;
+}
+
 static void pgb_cleanup(struct command *cmd)
 {
 	struct pgb_state *st = command_state(cmd);
 
 	/* a detached worker still reads the specs, the run and the script: leave them */
-	if (!st || st->detached)
+	if (st && st->detached)
 		return;
-	if (st->script_built)
-		pgb_lscript_free(&st->run.script);
+	if (!st) {
+		free_scripts(command_config(cmd));
+		return;
+	}
+	for (unsigned i = 0; st->tres && i < cfg_threads(cmd); i++) {
+		free(st->tres[i].scripts);
+		free(st->tres[i].cmds);
+	}
+	free_scripts(command_config(cmd));
 	free(st->specs);
 	free(st->tspecs);
 	free(st->tres);

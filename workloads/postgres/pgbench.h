@@ -8,11 +8,13 @@
  *   init.c     -i: drop, create, generate (COPY or server-side), vacuum, keys
  *   script.h   scripts (-f, -b, -D, --show-script): script.c, script_parse.c, shell.c
  *   expr.h     values, variables and \set's expression language: vars.c, expr_*.c
- *   legacy_script.c  the builtins as fixed statements (until the script engine replaces it)
  *   txlog.c    -l: per-transaction and aggregated logs in pgbench's file names and lines
  *   client.c   one thread's clients: connect before the start, one ppoll() over their sockets
  *   client_step.c  a client's state machine in one step function (client.h: its states)
+ *   client_sql.c   its SQL: sending in three protocols, results, \gset/\aset, pipelines
+ *   client_meta.c  its meta-commands: \set, \if ..., \sleep, \setshell, \shell, pipelines
  *   report.c   pgbench's text (13 and 15 formats), progress lines, JSON
+ *   report_script.c  per-script sections, -r's statement latencies, their JSON
  *   pgbench.c  `pvcbench pgbench` as the core's workload_ops: vacuum, the run, exit statuses
  */
 #ifndef PVCBENCH_PGBENCH_H
@@ -146,55 +148,19 @@ int pgb_exec(PGconn *conn, const char *sql);
 
 int pgb_init(const struct pgb_config *cfg, const struct pgb_conninfo *ci);
 
-/* ---- scripts (script.c) ---- */
-
-enum pgb_var { PGB_VAR_AID, PGB_VAR_BID, PGB_VAR_TID, PGB_VAR_DELTA, PGB_NVARS };
-enum pgb_mode { PGB_SIMPLE, PGB_EXTENDED, PGB_PREPARED };
-
-#define PGB_MAX_PARAMS 4
-#define PGB_MAX_STMTS 8
-#define PGB_MAX_SEGMENTS 6
-
-/* One statement: literal text segments with a variable between each pair. */
-struct pgb_stmt {
-	const char *seg[PGB_MAX_SEGMENTS];
-	unsigned seg_len[PGB_MAX_SEGMENTS];
-	int var[PGB_MAX_SEGMENTS - 1]; /* variable after seg[i] */
-	unsigned nsegs;
-	char *param_sql; /* the text with $1, $2 ... (extended and prepared) */
-	char name[8];	 /* prepared statement name */
-	unsigned nparams;
-	int param_var[PGB_MAX_PARAMS]; /* the variable bound to $1, $2, ... */
-};
-
-struct pgb_lscript {
-	const char *name;  /* "tpcb-like" */
-	const char *title; /* "TPC-B (sort of)" */
-	bool vars_used[PGB_NVARS];
-	struct pgb_stmt stmt[PGB_MAX_STMTS];
-	unsigned nstmts;
-	size_t max_sql; /* longest statement with every variable at its widest */
-};
-
-/* Finds a builtin by name or unique prefix; returns NULL and an error message if none. */
-const char *pgb_lbuiltin_resolve(const char *name, char *err, size_t err_size);
-int pgb_lscript_build(struct pgb_lscript *s, const char *builtin);
-void pgb_lscript_free(struct pgb_lscript *s);
-/* Writes statement i with the values substituted (simple protocol); returns its length. */
-size_t pgb_stmt_render(const struct pgb_stmt *st, const int64_t *vars, char *buf);
-/* v in decimal, NUL-terminated; returns the length */
-size_t pgb_format_int(char *buf, int64_t v);
-
 /* ---- the run (client.c) ---- */
+
+/* The query protocol (-M): scripts' SQL is sent as text, with parameters, or prepared */
+enum pgb_mode { PGB_SIMPLE, PGB_EXTENDED, PGB_PREPARED };
 
 /* What every thread shares, read only during the run. */
 struct pgb_run {
 	const struct pgb_config *cfg;
 	const struct pgb_conninfo *ci;
-	struct pgb_lscript script; /* legacy: until the engine runs cfg->scripts */
-	const struct pgb_scripts *scripts;
+	const struct pgb_scripts *scripts; /* cfg->scripts */
 	enum pgb_mode mode;
 	int64_t scale;
+	int64_t default_seed; /* :default_seed unless -D sets it */
 	uint64_t throttle_ns; /* mean gap between one thread's transactions under -R */
 	uint64_t latency_limit_ns;
 	unsigned nops;
@@ -306,12 +272,25 @@ struct pgb_summary {
 	double tps_including, tps_excluding;
 	uint64_t serialization_failures, deadlock_failures;
 	/* summed over threads: per script (nscripts) and per command (total_cmds); NULL when
-	 * the run had no scripts loaded */
+	 * the run had no scripts loaded, or no thread counted them. Allocated by pgb_summarize:
+	 * free them with pgb_summary_free. */
 	struct pgb_script_stats *scripts;
 	struct pgb_cmd_stats *cmds;
+	/* the run's seconds: without the initial connections (pgbench 15's tps) and with them
+	 * (pgbench 13's) */
+	double bench_s, total_s;
 };
 
+/* Sums the threads' results into s (once, after the run); pgb_summary_free undoes it. */
 void pgb_summarize(struct pgb_summary *s);
+void pgb_summary_free(struct pgb_summary *s);
+/* report_script.c: the threads' per-script and per-command arrays summed into s (-1: out of
+ * memory, and the arrays stay NULL); the per-script sections and -r's lines; their JSON */
+int pgb_summary_sum(struct pgb_summary *s);
+void pgb_print_scripts(FILE *out, const struct pgb_summary *s);
+void pgb_json_scripts(struct jsonw *j, const struct pgb_summary *s);
+/* "transaction type:" as pgbench: the one script's description, or "multiple scripts" */
+const char *pgb_txn_type(const struct pgb_summary *s, char *buf, size_t size);
 void pgb_print_text(FILE *out, const struct pgb_summary *s);
 /* The run's job object in fio's shape; the core writes the envelope and the series. */
 void pgb_json_job(struct jsonw *j, const struct pgb_summary *s, const struct option_set *set);

@@ -3,7 +3,8 @@
  * buffer: pgb_append chained after a cut (the `n += snprintf` defect: n past the end made the
  * next `size - n` a huge size_t), and pgb_progress into buffers of every size from 0 up to its
  * whole line, with guard bytes after the buffer that must stay untouched. The line itself is
- * checked against pgbench's -P format, in both report styles and under -R.
+ * checked against pgbench's -P format, in both report styles, under -R and with
+ * --progress-timestamp.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -199,12 +201,44 @@ static void test_progress_every_size(void **state)
 	free(pc);
 }
 
+/* --progress-timestamp: Unix time with milliseconds in place of the elapsed time */
+static void test_progress_timestamp(void **state)
+{
+	char buf[512];
+	struct progress_case *pc = progress_case(true, 0);
+
+	(void)state;
+	pc->cfg.progress_timestamp = true;
+	pc->ops[PGB_OP_TXN].ops = 10;
+	hist_record(&pc->ops[PGB_OP_TXN].lat, 1000000);
+	for (int current = 1; current >= 0; current--) {
+		pc->cfg.current_style = current;
+		long long before = (long long)time(NULL);
+		progress(pc, buf, sizeof(buf));
+		long long after = (long long)time(NULL);
+		long long sec;
+		int ms, used = 0;
+		if (sscanf(buf, "progress: %lld.%3d s, 10.0 tps, lat 1.000 ms stddev 0.000%n", &sec,
+			   &ms, &used) != 2 ||
+		    !used)
+			fail_msg("not a timestamped progress line: %s", buf);
+		if (sec < before || sec > after + 1)
+			fail_msg("timestamp %lld not within %lld..%lld", sec, before, after);
+		const char *dot = strchr(buf, '.');
+		assert_true(dot && dot[4] == ' '); /* three decimals */
+	}
+	free(pc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_append_chains),	    cmocka_unit_test(test_append_after_cut),
-		cmocka_unit_test(test_append_edges),	    cmocka_unit_test(test_progress_format),
+		cmocka_unit_test(test_append_chains),
+		cmocka_unit_test(test_append_after_cut),
+		cmocka_unit_test(test_append_edges),
+		cmocka_unit_test(test_progress_format),
 		cmocka_unit_test(test_progress_every_size),
+		cmocka_unit_test(test_progress_timestamp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
  *   client_sql.c   its SQL: sending in three protocols, results, \gset/\aset, pipelines
  *   client_meta.c  its meta-commands: \set, \if ..., \sleep, \setshell, \shell, pipelines
  *   report.c   pgbench's text (13 and 15 formats), progress lines, JSON
+ *   report_script.c  per-script sections, -r's statement latencies, their JSON
  *   pgbench.c  `pvcbench pgbench` as the core's workload_ops: vacuum, the run, exit statuses
  */
 #ifndef PVCBENCH_PGBENCH_H
@@ -271,12 +272,25 @@ struct pgb_summary {
 	double tps_including, tps_excluding;
 	uint64_t serialization_failures, deadlock_failures;
 	/* summed over threads: per script (nscripts) and per command (total_cmds); NULL when
-	 * the run had no scripts loaded */
+	 * the run had no scripts loaded, or no thread counted them. Allocated by pgb_summarize:
+	 * free them with pgb_summary_free. */
 	struct pgb_script_stats *scripts;
 	struct pgb_cmd_stats *cmds;
+	/* the run's seconds: without the initial connections (pgbench 15's tps) and with them
+	 * (pgbench 13's) */
+	double bench_s, total_s;
 };
 
+/* Sums the threads' results into s (once, after the run); pgb_summary_free undoes it. */
 void pgb_summarize(struct pgb_summary *s);
+void pgb_summary_free(struct pgb_summary *s);
+/* report_script.c: the threads' per-script and per-command arrays summed into s (-1: out of
+ * memory, and the arrays stay NULL); the per-script sections and -r's lines; their JSON */
+int pgb_summary_sum(struct pgb_summary *s);
+void pgb_print_scripts(FILE *out, const struct pgb_summary *s);
+void pgb_json_scripts(struct jsonw *j, const struct pgb_summary *s);
+/* "transaction type:" as pgbench: the one script's description, or "multiple scripts" */
+const char *pgb_txn_type(const struct pgb_summary *s, char *buf, size_t size);
 void pgb_print_text(FILE *out, const struct pgb_summary *s);
 /* The run's job object in fio's shape; the core writes the envelope and the series. */
 void pgb_json_job(struct jsonw *j, const struct pgb_summary *s, const struct option_set *set);

@@ -3,19 +3,22 @@
  * default) and pgbench 15's (--report-style=current), both followed by the latency percentiles
  * from the shared histogram; -P progress lines; and the JSON job in fio's shape with a "txn"
  * operation (the core writes the envelope and the series around it), so that pgbench results
- * merge and compare like every other workload's.
+ * merge and compare like every other workload's. The per-script sections and -r's lines come
+ * where pgbench prints them, after the tps lines (report_script.c).
  *
  * Latency here is always measured per transaction (pgbench 13 computed the average from the
  * run time when neither -P nor -R was given); tps counts processed transactions only.
  */
+#define _GNU_SOURCE /* clock_gettime's CLOCK_REALTIME under -std=c11 */
 #include "pgbench.h"
-#include "script.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 
 #include "pvcbench/report.h"
+#include "script.h"
 
 static double ms(double ns)
 {
@@ -41,6 +44,8 @@ void pgb_summarize(struct pgb_summary *s)
 		cfg->transactions > 0 ? (uint64_t)cfg->transactions * (uint64_t)cfg->clients : 0;
 	for (unsigned i = 0; i < s->nthreads; i++) {
 		const struct pgb_thread_result *t = &s->threads[i];
+		s->serialization_failures += t->serialization_failures;
+		s->deadlock_failures += t->deadlock_failures;
 		s->retried += t->retried;
 		s->retries += t->retries;
 		s->skipped += t->skipped;
@@ -64,6 +69,23 @@ void pgb_summarize(struct pgb_summary *s)
 		s->tps_including = with_conn > 0 ? (double)s->processed / with_conn : 0;
 		s->tps_excluding = run_s > 0 ? (double)s->processed / run_s : 0;
 	}
+	s->bench_s = run_s;
+	s->total_s = cfg->connect ? run_s : run_s + (double)s->initial_conn_ns / 1e9;
+	/* out of memory leaves the per-script figures out of the report, nothing else */
+	pgb_summary_sum(s);
+}
+
+const char *pgb_txn_type(const struct pgb_summary *s, char *buf, size_t size)
+{
+	const struct pgb_scripts *ss = s->run ? s->run->scripts : NULL;
+
+	if (ss && ss->n > 1)
+		snprintf(buf, size, "multiple scripts");
+	else if (ss && ss->n == 1)
+		snprintf(buf, size, "%s", ss->s[0].desc);
+	else
+		snprintf(buf, size, "?"); /* no scripts loaded: the run never started */
+	return buf;
 }
 
 static const char *query_mode(const struct pgb_config *cfg)
@@ -71,19 +93,12 @@ static const char *query_mode(const struct pgb_config *cfg)
 	return cfg->protocol;
 }
 
-/* pgbench's "transaction type": the one script's description, or "multiple scripts" */
-static const char *transaction_type(const struct pgb_summary *s)
-{
-	const struct pgb_scripts *ss = s->run->scripts;
-
-	return ss->n == 1 ? ss->s[0].desc : "multiple scripts";
-}
-
 static void print_header(FILE *out, const struct pgb_summary *s, bool current)
 {
 	const struct pgb_config *cfg = s->cfg;
+	char type[OPT_STRING_MAX + 32];
 
-	fprintf(out, "transaction type: %s\n", transaction_type(s));
+	fprintf(out, "transaction type: %s\n", pgb_txn_type(s, type, sizeof(type)));
 	fprintf(out, "scaling factor: %lld\n", (long long)s->run->scale);
 	fprintf(out, "query mode: %s\n", query_mode(cfg));
 	fprintf(out, "number of clients: %lld\n", (long long)cfg->clients);
@@ -102,20 +117,39 @@ static void print_header(FILE *out, const struct pgb_summary *s, bool current)
 	}
 }
 
+/* -R -L's skipped and -L's late transactions; pgbench 13 wrote " %" with a space */
 static void print_limits(FILE *out, const struct pgb_summary *s)
 {
 	const struct pgb_config *cfg = s->cfg;
-	uint64_t total = s->processed + s->failed + s->skipped;
+	bool current = cfg->current_style;
+	uint64_t total = s->processed + s->skipped + (current ? s->failed : 0);
+	const char *sp = current ? "" : " ";
 
 	if (cfg->rate_tps && cfg->latency_limit_ms)
-		fprintf(out, "number of transactions skipped: %llu (%.3f%%)\n",
-			(unsigned long long)s->skipped, pct(s->skipped, total));
+		fprintf(out, "number of transactions skipped: %llu (%.3f%s%%)\n",
+			(unsigned long long)s->skipped, pct(s->skipped, total), sp);
 	if (cfg->latency_limit_ms)
 		fprintf(out,
 			"number of transactions above the %.1f ms latency limit: %llu/%llu "
-			"(%.3f%%)\n",
+			"(%.3f%s%%)\n",
 			cfg->latency_limit_ms, (unsigned long long)s->late,
-			(unsigned long long)s->processed, pct(s->late, s->processed));
+			(unsigned long long)s->processed, pct(s->late, s->processed), sp);
+}
+
+/* the failed transactions, and with --failures-detailed their kinds */
+static void print_failures(FILE *out, const struct pgb_summary *s)
+{
+	uint64_t total = s->processed + s->failed + s->skipped;
+
+	fprintf(out, "number of failed transactions: %llu (%.3f%%)\n",
+		(unsigned long long)s->failed, pct(s->failed, total));
+	if (!s->cfg->failures_detailed)
+		return;
+	fprintf(out, "number of serialization failures: %llu (%.3f%%)\n",
+		(unsigned long long)s->serialization_failures,
+		pct(s->serialization_failures, total));
+	fprintf(out, "number of deadlock failures: %llu (%.3f%%)\n",
+		(unsigned long long)s->deadlock_failures, pct(s->deadlock_failures, total));
 }
 
 static void print_lag(FILE *out, const struct pgb_summary *s)
@@ -150,8 +184,7 @@ void pgb_print_text(FILE *out, const struct pgb_summary *s)
 
 	print_header(out, s, cfg->current_style);
 	if (cfg->current_style) {
-		fprintf(out, "number of failed transactions: %llu (%.3f%%)\n",
-			(unsigned long long)s->failed, pct(s->failed, total));
+		print_failures(out, s);
 		if (cfg->max_tries != 1) {
 			fprintf(out, "number of transactions retried: %llu (%.3f%%)\n",
 				(unsigned long long)s->retried, pct(s->retried, total));
@@ -175,6 +208,7 @@ void pgb_print_text(FILE *out, const struct pgb_summary *s)
 			fprintf(out, "tps = %f (without initial connection time)\n",
 				s->tps_excluding);
 		}
+		pgb_print_scripts(out, s);
 	} else {
 		print_limits(out, s);
 		if (h->count) {
@@ -185,11 +219,11 @@ void pgb_print_text(FILE *out, const struct pgb_summary *s)
 		print_lag(out, s);
 		fprintf(out, "tps = %f (including connections establishing)\n", s->tps_including);
 		fprintf(out, "tps = %f (excluding connections establishing)\n", s->tps_excluding);
+		pgb_print_scripts(out, s);
 	}
 	print_percentiles(out, s);
 	if (!cfg->current_style)
-		fprintf(out, "number of failed transactions: %llu (%.3f%%)\n",
-			(unsigned long long)s->failed, pct(s->failed, total));
+		print_failures(out, s);
 }
 
 size_t pgb_append(char *buf, size_t size, size_t len, const char *fmt, ...)
@@ -234,8 +268,21 @@ void pgb_progress(void *arg, const struct series_point *pt, const struct op_stat
 	double sd = txn->lat.count ? ms(hist_stddev(&txn->lat)) : 0;
 	/* the line, cut if it must be, keeps its newline: one byte is held back for it */
 	size_t room = out_size - 1;
-	size_t n = pgb_append(out, room, 0, "progress: %.1f s, %.1f tps, lat %.3f ms stddev %.3f",
-			      (double)end_ms / 1000.0, tps, lat, sd);
+	size_t n;
+	if (cfg->progress_timestamp) {
+		/* Unix time when the line is made, with ms: pgbench 15 rounds, 13 truncated */
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (cfg->current_style)
+			n = pgb_append(out, room, 0, "progress: %.3f s",
+				       (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+		else
+			n = pgb_append(out, room, 0, "progress: %lld.%03ld s",
+				       (long long)now.tv_sec, now.tv_nsec / 1000000);
+	} else {
+		n = pgb_append(out, room, 0, "progress: %.1f s", (double)end_ms / 1000.0);
+	}
+	n = pgb_append(out, room, n, ", %.1f tps, lat %.3f ms stddev %.3f", tps, lat, sd);
 	if (cfg->current_style)
 		n = pgb_append(out, room, n, ", %llu failed", (unsigned long long)txn->errors);
 	if (cfg->rate_tps) {
@@ -260,8 +307,11 @@ void pgb_json_job(struct jsonw *j, const struct pgb_summary *s, const struct opt
 	if (cfg->rate_tps)
 		report_op_json(j, "lag", &s->lag, s->runtime_ns);
 	jsonw_object_begin(j, "pgbench");
-	jsonw_string(j, "transaction_type", transaction_type(s));
-	jsonw_string(j, "builtin", s->run->scripts->s[0].name);
+	char type[OPT_STRING_MAX + 32];
+	const struct pgb_scripts *ss = s->run->scripts;
+	jsonw_string(j, "transaction_type", pgb_txn_type(s, type, sizeof(type)));
+	/* the builtin's name when the run is one builtin script, else "" */
+	jsonw_string(j, "builtin", ss && ss->n == 1 && ss->s[0].builtin ? ss->s[0].name : "");
 	jsonw_i64(j, "scale", s->run->scale);
 	jsonw_string(j, "query_mode", query_mode(cfg));
 	jsonw_i64(j, "clients", cfg->clients);
@@ -272,6 +322,8 @@ void pgb_json_job(struct jsonw *j, const struct pgb_summary *s, const struct opt
 	jsonw_u64(j, "processed", s->processed);
 	jsonw_u64(j, "expected", s->expected);
 	jsonw_u64(j, "failed", s->failed);
+	jsonw_u64(j, "serialization_failures", s->serialization_failures);
+	jsonw_u64(j, "deadlock_failures", s->deadlock_failures);
 	jsonw_u64(j, "retried", s->retried);
 	jsonw_u64(j, "retries", s->retries);
 	jsonw_u64(j, "skipped", s->skipped);
@@ -289,6 +341,7 @@ void pgb_json_job(struct jsonw *j, const struct pgb_summary *s, const struct opt
 		jsonw_double(j, "lag_mean_ms", s->lag.lat.count ? ms(hist_mean(&s->lag.lat)) : 0);
 		jsonw_double(j, "lag_max_ms", ms((double)s->lag.lat.max));
 	}
+	pgb_json_scripts(j, s);
 	jsonw_object_end(j);
 	jsonw_object_end(j);
 }

@@ -236,6 +236,34 @@ static void free_scripts(struct pgb_config *cfg)
 	cfg->scripts = NULL;
 }
 
+static uint64_t rotl64(uint64_t x, int bits)
+{
+	return (x << bits) | (x >> (64 - bits));
+}
+
+/*
+ * :default_seed as pgbench 15 draws it, so that hash() and permute() without a seed give
+ * pgbench's results for the same --random-seed: its base sequence (pg_prng: xoroshiro128**
+ * seeded through splitmix64, an all-zero state replaced by Knuth's LCG constants) gives one
+ * value to each client's random state, then the next is the default seed.
+ */
+static int64_t default_seed(uint64_t seed, unsigned nclients)
+{
+	uint64_t s0 = rng_splitmix64(&seed), s1 = rng_splitmix64(&seed), val = 0;
+
+	if (!s0 && !s1) {
+		s0 = 0x5851F42D4C957F2DULL;
+		s1 = 0x14057B7EF767814FULL;
+	}
+	for (unsigned i = 0; i <= nclients; i++) {
+		uint64_t sx = s1 ^ s0;
+		val = rotl64(s0 * 5, 7) * 9;
+		s0 = rotl64(s0, 24) ^ sx ^ (sx << 16);
+		s1 = rotl64(sx, 37);
+	}
+	return (int64_t)val;
+}
+
 static int pgb_prepare(struct command *cmd)
 {
 	struct pgb_config *cfg = command_config(cmd);
@@ -257,9 +285,7 @@ static int pgb_prepare(struct command *cmd)
 		command_set_status(cmd, PGB_EXIT_EARLY);
 		return ret;
 	}
-	/* hash functions' default seed: drawn from the run's seed, as pgbench draws it */
-	uint64_t seed = cfg->seed;
-	st->run.default_seed = (int64_t)rng_splitmix64(&seed);
+	st->run.default_seed = default_seed(cfg->seed, (unsigned)cfg->clients);
 	st->run.mode = !strcmp(cfg->protocol, "simple")	    ? PGB_SIMPLE
 		       : !strcmp(cfg->protocol, "extended") ? PGB_EXTENDED
 							    : PGB_PREPARED;

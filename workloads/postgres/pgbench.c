@@ -236,32 +236,15 @@ static void free_scripts(struct pgb_config *cfg)
 	cfg->scripts = NULL;
 }
 
-static uint64_t rotl64(uint64_t x, int bits)
-{
-	return (x << bits) | (x >> (64 - bits));
-}
-
-/*
- * :default_seed as pgbench 15 draws it, so that hash() and permute() without a seed give
- * pgbench's results for the same --random-seed: its base sequence (pg_prng: xoroshiro128**
- * seeded through splitmix64, an all-zero state replaced by Knuth's LCG constants) gives one
- * value to each client's random state, then the next is the default seed.
- */
+/* :default_seed as pgbench 15 draws it: its base sequence's draw after one per client */
 static int64_t default_seed(uint64_t seed, unsigned nclients)
 {
-	uint64_t s0 = rng_splitmix64(&seed), s1 = rng_splitmix64(&seed), val = 0;
+	uint64_t base[2];
 
-	if (!s0 && !s1) {
-		s0 = 0x5851F42D4C957F2DULL;
-		s1 = 0x14057B7EF767814FULL;
-	}
-	for (unsigned i = 0; i <= nclients; i++) {
-		uint64_t sx = s1 ^ s0;
-		val = rotl64(s0 * 5, 7) * 9;
-		s0 = rotl64(s0, 24) ^ sx ^ (sx << 16);
-		s1 = rotl64(sx, 37);
-	}
-	return (int64_t)val;
+	pgb_prng_seed(base, seed);
+	for (unsigned i = 0; i < nclients; i++)
+		pgb_prng_next(base);
+	return (int64_t)pgb_prng_next(base);
 }
 
 static int pgb_prepare(struct command *cmd)

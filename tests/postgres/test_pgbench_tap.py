@@ -142,6 +142,35 @@ def create_tablespace(srv):
     srv.psql("CREATE TABLESPACE regress_pgbench_tap_1_ts LOCATION '%s'" % ts, db="postgres")
 
 
+PGBENCH15 = "/usr/lib/postgresql/15/bin/pgbench"
+
+
+def compare_wording(checks, bench, cases):
+    """The no-server cases beside pgbench 15's own stderr, line by line with the program names
+    taken out: how many are word for word pgbench's (a note: the cases' regexes are the
+    test; this measures how close the rest of each message is)."""
+    if bench.reference or not os.access(PGBENCH15, os.X_OK):
+        return
+    same, differ = 0, []
+    for case in cases:
+        if case.get("server", True) or case.get("files"):
+            continue
+        args = case["args"].split()
+        ours = bench.run(args, env=client_base_env(), timeout=20)
+        ref = run([PGBENCH15] + args, env=client_base_env(), timeout=20)
+        strip = re.compile(r"^(pvcbench pgbench|%s|pgbench): " % re.escape(PGBENCH15), re.M)
+        a, b = strip.sub("", ours.err), strip.sub("", ref.err)
+        if a == b and ours.rc == ref.rc and (ours.out == "") == (ref.out == ""):
+            same += 1
+        else:
+            differ.append("%s: pgbench 15 %r, pvcbench %r"
+                          % (case["name"], b.splitlines()[:1], a.splitlines()[:1]))
+    checks.note("stderr word for word pgbench 15's (program name aside) in %d of %d "
+                "no-server cases; the others:" % (same, same + len(differ)))
+    for d in differ:
+        checks.note("  " + d)
+
+
 def main():
     checks = Checks()
     bench = require_bench(checks)
@@ -178,6 +207,7 @@ def main():
                      check=False)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    compare_wording(checks, bench, cases)
     ratio = held / len(cases)
     checks.note("%d of %d cases hold (%.1f%%)" % (held, len(cases), 100 * ratio))
     if failed_names:

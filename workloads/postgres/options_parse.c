@@ -133,7 +133,8 @@ static void append_builtin_list(char *err, size_t err_size)
 		return;
 	pgb_builtin_list(f);
 	if (fclose(f) == 0 && text) {
-		while (len && text[len - 1] == '\n')
+		/* the core ends the message with the list's last newline */
+		if (len && text[len - 1] == '\n')
 			text[--len] = '\0';
 		if (used < err_size)
 			snprintf(err + used, err_size - used, "\n%s", text);

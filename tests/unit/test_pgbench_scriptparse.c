@@ -327,6 +327,14 @@ static void test_sql_variables(void **state)
 	assert_string_equal(p.s.cmds[0].sql.prep_name, "P0_0");
 	done(&p);
 
+	/* a \set of no valid name parses: pgbench refuses it at run time */
+	parse(&p, "\\set . 1\n\\set 1x 2\n\\set é 3\n");
+	assert_int_equal(p.rc, 0);
+	assert_true(p.s.cmds[0].var_invalid);
+	assert_true(p.s.cmds[1].var_invalid);
+	assert_false(p.s.cmds[2].var_invalid);
+	done(&p);
+
 	/* every occurrence its own parameter, up to pgbench's 255 (the loader checks) */
 	strcpy(buf, "SELECT ");
 	for (int i = 0; i < 40; i++)
@@ -357,6 +365,7 @@ static void test_meta_commands(void **state)
 	c = &p.s.cmds[0];
 	assert_int_equal(c->meta, PGB_META_SET);
 	assert_string_equal(c->first_line, "\\set x 1 + \\\n  2");
+	assert_false(c->var_invalid);
 	c = &p.s.cmds[1];
 	assert_int_equal(c->meta, PGB_META_SLEEP);
 	assert_int_equal(c->lineno, 3);
@@ -380,6 +389,7 @@ static void test_meta_commands(void **state)
 	assert_int_equal(c->args[2].var, -1);
 	assert_string_equal(c->args[3].text, "plain");
 	assert_string_equal(c->first_line, "\\setshell r echo :x ::lit  plain");
+	assert_false(c->var_invalid);
 	c = &p.s.cmds[6];
 	assert_int_equal(c->meta, PGB_META_SHELL);
 	assert_int_equal(c->nargs, 1);

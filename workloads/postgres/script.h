@@ -81,6 +81,13 @@ struct pgb_command {
 	/* \set (var, expr); \if and \elif (expr) */
 	int var;
 	struct pgb_expr *expr;
+	/*
+	 * \set and \setshell: var's name is no valid variable name. pgbench parses it and
+	 * fails at run time instead, after evaluating (after running the command for
+	 * \setshell): 'set: invalid variable name: "NAME"', then its abort line ("assignment of
+	 * meta-command failed"). pgb_run_shell reports it for \setshell.
+	 */
+	bool var_invalid;
 
 	/* \sleep: arg[0] a number or :var, times usec (1, 1000 or 1000000 for us, ms, s) */
 	/* \setshell (var is the result's slot) and \shell: arg[0..nargs-1] the command words */

@@ -19,6 +19,7 @@ an unfinished transaction, a pipeline left open).
 Usage: python3 test_pgbench_scripts.py PATH_TO_PVCBENCH (or PATH_TO_PGBENCH: both sides are
 then the reference, which checks the test itself)
 """
+import glob
 import os
 import re
 import shutil
@@ -42,13 +43,13 @@ class Case:
     scripts: [(text, weight or None)]; args: more options; tables: CREATE TABLE statements
     (dropped and created again before each run); snapshot: the query whose rows both tools
     must leave the same (exact; else only check reads them); modes: the protocols it runs in;
-    rc: the exit status both must give; check(c, res, rows, mode): more problems of one run.
+    setup: SQL run after the tables are made; rc: the exit status both must give; check(c, res, rows, mode): more problems of one run.
     """
 
     def __init__(self, name, scripts, args=(), tables=(), snapshot=None, modes=MODES, rc=0,
-                 check=None, stderr_lines=None, exact=True):
+                 check=None, stderr_lines=None, exact=True, setup=""):
         self.name, self.scripts, self.args = name, scripts, list(args)
-        self.exact = exact
+        self.exact, self.setup = exact, setup
         self.tables, self.snapshot, self.modes, self.rc = list(tables), snapshot, modes, rc
         self.check, self.stderr_lines = check, stderr_lines
 
@@ -59,7 +60,8 @@ def table_names(tables):
 
 def reset(srv, case):
     drops = "".join("DROP TABLE IF EXISTS %s; " % n for n in table_names(case.tables))
-    srv.psql(drops + "".join(t + "; " for t in case.tables) + "TRUNCATE pgbench_history")
+    srv.psql(drops + "".join(t + "; " for t in case.tables) + case.setup
+             + "TRUNCATE pgbench_history")
 
 
 def script_args(case, tmp):
@@ -242,6 +244,27 @@ END;
 """
 
 
+RETRY = r"""BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT v FROM hot WHERE k = 1;
+\sleep 1 ms
+UPDATE hot SET v = v + 1 WHERE k = 1;
+END;
+"""
+
+
+VERBOSE_RES = [
+    re.compile(r"^client \d+ got an error in command 3 \(SQL\) of script 0; ERROR:  could not "
+               r"serialize access due to concurrent update$"),
+    re.compile(r"^client \d+ repeats the transaction after the error \(try \d+/1000\)$"),
+]
+
+
+def retried(c, res, rows, mode):
+    """--verbose-errors: serialization failures met and retried, said in pgbench 15's lines"""
+    lines = [PREFIX_RE.sub("", ln) for ln in res.err.splitlines()]
+    return [] if all(any(r.match(ln) for ln in lines) for r in VERBOSE_RES) else res.show()
+
+
 def slept(c, res, rows, mode):
     """5 transactions of 30 ms of sleep each take at least 0.15 s"""
     return [] if res.wall >= 0.15 else ["ran %.3f s" % res.wall]
@@ -307,6 +330,11 @@ CASES = [
                      ("INSERT INTO wt VALUES ('zero');\n", 0)],
          ["-t", "200", "-c", "2"], ["CREATE TABLE wt (name text)"],
          "SELECT name, count(*) FROM wt GROUP BY name", check=weights_hold, exact=False),
+    # concurrent updates of one row under REPEATABLE READ: serialization failures, all retried
+    # (--max-tries), so every transaction counts once
+    Case("retries", [(RETRY, None)], ["-t", "20", "-c", "4", "--max-tries=1000", "--verbose-errors"],
+         ["CREATE TABLE hot (k int, v int)"], "SELECT k, v FROM hot", check=retried,
+         setup="INSERT INTO hot VALUES (1, 0); "),
     Case("mix10", [(MIX10, None)], ["-t", "50", "-c", "4", "-j", "2"], [],
          None, check=tpcb_invariant),
     Case("sql-error", [("SELECT 1;\nSELECT 1/0;\n", None)], ["-t", "1", "-c", "1"], [], None,
@@ -344,6 +372,44 @@ def check_mix10(c, case):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def log_shape(tmp):
+    """{file suffix: [(client, transaction, script, number of fields)]} of -l's files"""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(tmp, "lg.*"))):
+        suffix = re.sub(r"^lg\.[0-9]+", "lg.PID", os.path.basename(path))
+        with open(path) as f:
+            out[suffix] = sorted((ln.split()[0], ln.split()[1], ln.split()[3], len(ln.split()))
+                                 for ln in f if ln.strip())
+    return out
+
+
+def check_txlog(c):
+    """-l with two scripts over two threads: the same files (PREFIX.PID, PREFIX.PID.1), each
+    with the same clients' transactions numbered as pgbench numbers them."""
+    shapes = []
+    for bench in (c.pgbench, c.bench):
+        tmp = tempfile.mkdtemp(prefix="pgb-scripts-")
+        try:
+            a, b = os.path.join(tmp, "a.sql"), os.path.join(tmp, "b.sql")
+            for path in (a, b):
+                with open(path, "w") as f:
+                    f.write("SELECT 1;\n")
+            res = bench.run(["-n", "-t", "20", "-c", "4", "-j", "2", "-l",
+                             "--log-prefix=" + os.path.join(tmp, "lg"), "-f", a + "@1",
+                             "-f", b + "@0"], env=c.srv.env(), timeout=RUN_TIMEOUT)
+            c.checks.check("-l -c 4 -j 2 -t 20: %s exits 0" % bench.progname,
+                           run_problems(res, 0))
+            shapes.append(log_shape(tmp))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    want, got = shapes
+    c.checks.check("-l: files and lines as pgbench 15's (%d lines)"
+                   % sum(len(v) for v in want.values()),
+                   [] if want == got and sum(len(v) for v in want.values()) == 80 else
+                   ["pgbench: %r" % {k: v[:3] for k, v in want.items()},
+                    "this:    %r" % {k: v[:3] for k, v in got.items()}])
+
+
 class Ctx:
     def __init__(self, checks, bench, pgbench, srv):
         self.checks, self.bench, self.pgbench, self.srv = checks, bench, pgbench, srv
@@ -368,6 +434,7 @@ def main():
                 checks.section(check_mix10, c, case)
             else:
                 checks.section(compare_case, c, case)
+        checks.section(check_txlog, c)
     checks.finish()
 
 

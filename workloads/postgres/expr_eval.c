@@ -64,8 +64,12 @@ int pgb_coerce_int(const struct pgb_value *v, int64_t *out, struct pgb_eval *ev)
 		double d = rint(v->u.d);
 
 		/* pgbench's FLOAT8_FITS_IN_INT64: [-2^63, 2^63) */
-		if (isnan(d) || !(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
-			return pgb_eval_fail(ev, "double to int overflow for %f", d);
+		if (isnan(d) || !(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) {
+			char num[400];
+
+			pgb_format_double(num, sizeof(num), d, true);
+			return pgb_eval_fail(ev, "double to int overflow for %s", num);
+		}
 		*out = (int64_t)d;
 		return 0;
 	}

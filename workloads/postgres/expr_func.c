@@ -20,6 +20,7 @@
 
 #include "expr_impl.h"
 
+/* pgbench's bounds (the messages below spell them as pgbench's "%f" and "%.3f" do) */
 #define MIN_GAUSSIAN_PARAM 2.0
 #define MIN_ZIPFIAN_PARAM 1.001
 #define MAX_ZIPFIAN_PARAM 1000.0
@@ -256,6 +257,15 @@ static int64_t zipfian(uint64_t *s, int64_t n, double p)
 	}
 }
 
+/* A distribution's parameter out of its range: pgbench's message, "(not %f)" */
+static int param_fail(struct pgb_eval *ev, const char *what, double param)
+{
+	char num[400]; /* "%f" of a double up to 1e308 */
+
+	pgb_format_double(num, sizeof(num), param, true);
+	return pgb_eval_fail(ev, "%s (not %s)", what, num);
+}
+
 static int eval_random(enum pgb_func f, const struct pgb_value *a, struct pgb_eval *ev,
 		       struct pgb_value *out)
 {
@@ -276,20 +286,18 @@ static int eval_random(enum pgb_func f, const struct pgb_value *a, struct pgb_ev
 		return -EINVAL;
 	if (f == PGB_F_RANDOM_GAUSSIAN) {
 		if (param < MIN_GAUSSIAN_PARAM)
-			return pgb_eval_fail(ev, "gaussian parameter must be at least %f (not %f)",
-					     MIN_GAUSSIAN_PARAM, param);
+			return param_fail(ev, "gaussian parameter must be at least 2.000000",
+					  param);
 		pgb_set_int(out, random_gaussian(ev->rng, lo, hi, param));
 	} else if (f == PGB_F_RANDOM_ZIPFIAN) {
 		if (param < MIN_ZIPFIAN_PARAM || param > MAX_ZIPFIAN_PARAM)
-			return pgb_eval_fail(
-				ev, "zipfian parameter must be in range [%.3f, %.0f] (not %f)",
-				MIN_ZIPFIAN_PARAM, MAX_ZIPFIAN_PARAM, param);
+			return param_fail(ev, "zipfian parameter must be in range [1.001, 1000]",
+					  param);
 		pgb_set_int(out, lo - 1 + zipfian(ev->rng, span, param));
 	} else {
 		if (param <= 0.0)
-			return pgb_eval_fail(
-				ev, "exponential parameter must be greater than zero (not %f)",
-				param);
+			return param_fail(ev, "exponential parameter must be greater than zero",
+					  param);
 		pgb_set_int(out, random_exponential(ev->rng, lo, hi, param));
 	}
 	return 0;
@@ -313,9 +321,13 @@ static void debug_line(const struct pgb_value *v, struct pgb_eval *ev)
 	case PGB_V_INT:
 		fprintf(f, "int %" PRId64 "\n", v->u.i);
 		break;
-	default:
-		fprintf(f, "double %.*g\n", DBL_DIG, v->u.d);
+	default: {
+		char num[64];
+
+		pgb_format_double(num, sizeof(num), v->u.d, false);
+		fprintf(f, "double %s\n", num);
 		break;
+	}
 	}
 }
 

@@ -97,6 +97,12 @@ int pgb_coerce_bool(const struct pgb_value *v, bool *out, struct pgb_eval *ev);
 int pgb_eval_fail(struct pgb_eval *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *pgb_value_type_name(const struct pgb_value *v);
 
+/*
+ * A double as pgbench prints it: "%.*g" with DBL_DIG digits, or "%f" when fixed, and NaN,
+ * Infinity, -Infinity as PostgreSQL's snprintf writes them. Returns the length (vars.c).
+ */
+size_t pgb_format_double(char *buf, size_t size, double d, bool fixed);
+
 /* pgbench's strtoint64 (vars.c): 0, -ERANGE (out of range) or -EINVAL (not an integer) */
 int pgb_parse_int64(const char *s, int64_t *out);
 

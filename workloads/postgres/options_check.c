@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "options_fallback.h"
+#include "script.h"
 
 static uint64_t seed_from_time(void)
 {
@@ -134,7 +134,7 @@ static int check_run(struct pgb_config *cfg, const struct option_set *set, char 
  */
 static int load_scripts(struct pgb_config *cfg, char *err, size_t err_size)
 {
-	struct pgb_scripts *ss = pgb_scripts_alloc();
+	struct pgb_scripts *ss = calloc(1, sizeof(*ss));
 	int ret;
 
 	if (!ss)

@@ -8,6 +8,7 @@
  * Messages are pgbench 15's, worded as its pg_log_error lines: "error: ..." after our program
  * name, and pgbench's "detail:" and "hint:" lines where it prints them.
  */
+#define _GNU_SOURCE /* open_memstream */
 #include "pgbench.h"
 
 #include <ctype.h>
@@ -18,7 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "options_fallback.h"
+#include "script.h"
 
 /* pgbench's names for its integer options in messages ("-c/--clients must be in range ...") */
 static const struct {
@@ -75,8 +76,9 @@ static int parse_int(const struct option_def *def, const char *shown, const char
 		return pgb_option_error(err, err_size, "invalid value \"%s\" for option %s", value,
 					shown);
 	if (errno == ERANGE || v < def->min || v > max)
-		return pgb_option_error(err, err_size, "%s must be in range %lld..%lld", shown,
-					(long long)def->min, (long long)max);
+		/* pgbench's words, and the value (pgbench leaves it out) */
+		return pgb_option_error(err, err_size, "%s must be in range %lld..%lld, got \"%s\"",
+					shown, (long long)def->min, (long long)max, value);
 	return 0;
 }
 
@@ -120,6 +122,25 @@ static int parse_weight(const char *text, char *name, size_t name_size, int64_t 
 	return 0;
 }
 
+/* pgbench lists the builtins after a name it does not know: err gets the list's lines */
+static void append_builtin_list(char *err, size_t err_size)
+{
+	char *text = NULL;
+	size_t len = 0, used = strlen(err);
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	pgb_builtin_list(f);
+	if (fclose(f) == 0 && text) {
+		while (len && text[len - 1] == '\n')
+			text[--len] = '\0';
+		if (used < err_size)
+			snprintf(err + used, err_size - used, "\n%s", text);
+	}
+	free(text);
+}
+
 /* -b NAME[@W], -N, -S (builtin true) and -f FILE[@W]: one more script, in order */
 static int add_script(struct pgb_config *cfg, bool builtin, const char *value, char *err,
 		      size_t err_size)
@@ -138,10 +159,12 @@ static int add_script(struct pgb_config *cfg, bool builtin, const char *value, c
 			/* script.c's message, as pgbench words it, after our prefix */
 			char msg[OPT_STRING_MAX + 128];
 			snprintf(msg, sizeof(msg), "%s", err);
-			return pgb_option_error(err, err_size, "%s", msg);
+			pgb_option_error(err, err_size, "%s", msg);
+			append_builtin_list(err, err_size);
+			return -EINVAL;
 		}
 		snprintf(name, sizeof(name), "%s", full);
-		/* the fixed engine runs the last builtin named */
+		/* builtin keeps the last builtin named (the JSON's config echo) */
 		snprintf(cfg->builtin, sizeof(cfg->builtin), "%s", full);
 	}
 	snprintf(spec.name, sizeof(spec.name), "%s", name);

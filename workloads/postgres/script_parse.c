@@ -373,6 +373,7 @@ static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 			c->var = pgb_vartab_slot(p->vars, p->text + w[1].off, w[1].len);
 			if (c->var < 0)
 				return nomem(p);
+			c->var_invalid = !pgb_valid_var_name(p->text + w[1].off, w[1].len);
 		}
 		return parse_expression(p, c, name, bs, i, pos);
 	}
@@ -425,6 +426,7 @@ static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 			c->var = pgb_vartab_slot(p->vars, p->text + w[1].off, w[1].len);
 			if (c->var < 0)
 				return nomem(p);
+			c->var_invalid = !pgb_valid_var_name(p->text + w[1].off, w[1].len);
 		}
 		c->args = calloc(argc - first, sizeof(*c->args));
 		if (!c->args)

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <float.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +279,22 @@ const char *pgb_var_string(struct pgb_vars *vs, int slot, size_t *len)
 	return var->s;
 }
 
+size_t pgb_format_double(char *buf, size_t size, double d, bool fixed)
+{
+	int n;
+
+	/* PostgreSQL's own snprintf, which pgbench prints with, spells these out */
+	if (isnan(d))
+		n = snprintf(buf, size, "NaN");
+	else if (isinf(d))
+		n = snprintf(buf, size, "%s", d < 0 ? "-Infinity" : "Infinity");
+	else if (fixed)
+		n = snprintf(buf, size, "%f", d);
+	else
+		n = snprintf(buf, size, "%.*g", DBL_DIG, d);
+	return n < 0 ? 0 : (size_t)n;
+}
+
 size_t pgb_value_format(const struct pgb_value *v, char *buf, size_t size)
 {
 	int n;
@@ -293,8 +310,7 @@ size_t pgb_value_format(const struct pgb_value *v, char *buf, size_t size)
 		n = snprintf(buf, size, "%" PRId64, v->u.i);
 		break;
 	case PGB_V_DOUBLE:
-		n = snprintf(buf, size, "%.*g", DBL_DIG, v->u.d);
-		break;
+		return pgb_format_double(buf, size, v->u.d, false);
 	default:
 		n = snprintf(buf, size, "%s", "");
 		break;

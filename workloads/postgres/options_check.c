@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "script.h"
@@ -97,6 +98,42 @@ static int check_log(const struct pgb_config *cfg, char *err, size_t err_size)
 	return 0;
 }
 
+/*
+ * pgbench's open-file check for -c: a socket per client and a few more; the soft limit is
+ * raised when the hard one allows, as pgbench does, so that -c 2000 works under a 1024 default.
+ */
+static int check_open_files(const struct pgb_config *cfg, char *err, size_t err_size)
+{
+	rlim_t need = (rlim_t)cfg->clients + 3;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return pgb_option_error(err, err_size, "getrlimit failed: %s", strerror(errno));
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		pgb_option_error(err, err_size,
+				 "need at least %lld open files, but system limit is %lld",
+				 (long long)need, (long long)rl.rlim_max);
+		pgb_option_note(err, err_size, "hint",
+				"Reduce number of clients, or use limit/ulimit to increase the "
+				"system limit.");
+		return -EINVAL;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rl.rlim_cur = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			pgb_option_error(err, err_size,
+					 "need at least %lld open files, but couldn't raise the "
+					 "limit: %s",
+					 (long long)need, strerror(errno));
+			pgb_option_note(err, err_size, "hint",
+					"Reduce number of clients, or use limit/ulimit to increase "
+					"the system limit.");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* The run's checks and the values derived from its options */
 static int check_run(struct pgb_config *cfg, const struct option_set *set, char *err,
 		     size_t err_size)
@@ -104,6 +141,8 @@ static int check_run(struct pgb_config *cfg, const struct option_set *set, char 
 	bool t_given = opt_given(set, "transactions");
 	bool T_given = opt_given(set, "time");
 
+	if (check_open_files(cfg, err, err_size))
+		return -EINVAL;
 	if (t_given && T_given)
 		return pgb_option_error(err, err_size,
 					"specify either a number of transactions (-t) or a "

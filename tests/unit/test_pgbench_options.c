@@ -24,6 +24,9 @@
 #define MAX_ARGS 160
 #define OUT_MAX 8192
 
+/* PGBENCH_RANDOM_SEED in the child, when set */
+static const char *child_seed;
+
 struct outcome {
 	int status;
 	char out[OUT_MAX], err[OUT_MAX];
@@ -60,6 +63,8 @@ static void run_argv(struct outcome *o, char **args, int nargs)
 		unsetenv("PGPORT");
 		unsetenv("PGDATABASE");
 		unsetenv("PGBENCH_RANDOM_SEED");
+		if (child_seed)
+			setenv("PGBENCH_RANDOM_SEED", child_seed, 1);
 		setenv("PGCONNECT_TIMEOUT", "2", 1);
 		dup2(fileno(out), 1);
 		dup2(fileno(err), 2);
@@ -293,13 +298,33 @@ static void test_accepted(void **state)
 	assert_null(strstr(o.err, "error: some"));
 }
 
+/* PGBENCH_RANDOM_SEED: checked first, in -i mode too; --random-seed overrides it */
+static void test_env_seed(void **state)
+{
+	struct outcome o;
+
+	(void)state;
+	child_seed = "x";
+	run_pgbench(&o, "-i", NULL);
+	expect_refused(&o, P "error: unrecognized random seed option \"x\"\n" P
+			     "detail: Expecting an unsigned integer, \"time\" or \"rand\".\n" P
+			     "error: error while setting random seed from PGBENCH_RANDOM_SEED "
+			     "environment variable\n");
+	child_seed = "12";
+	run_pgbench(&o, NOSERVER, "-t", "1", "--random-seed=5", NULL);
+	child_seed = NULL;
+	assert_int_equal(o.status, 1);
+	assert_true(!strncmp(o.err, P "setting random seed to 12\n" P "setting random seed to 5\n",
+			     2 * strlen(P) + 51));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_weights),	     cmocka_unit_test(test_too_many_scripts),
 		cmocka_unit_test(test_builtins),     cmocka_unit_test(test_values),
 		cmocka_unit_test(test_cross_checks), cmocka_unit_test(test_usage),
-		cmocka_unit_test(test_accepted),
+		cmocka_unit_test(test_accepted),     cmocka_unit_test(test_env_seed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

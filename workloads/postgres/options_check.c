@@ -43,26 +43,57 @@ static int check_init(struct pgb_config *cfg, const struct option_set *set, char
 	return CMD_CONTINUE;
 }
 
-/* The seed of the run; pgbench says which it took when --random-seed was given */
-static void draw_seed(struct pgb_config *cfg, const struct option_set *set)
+/* A seed's value: "time", "rand" or the (checked) unsigned integer */
+static uint64_t seed_value(const char *seed)
 {
-	const char *seed = cfg->random_seed;
+	uint64_t v;
 
-	if (!strcmp(seed, "time")) {
-		cfg->seed = seed_from_time();
-	} else if (!strcmp(seed, "rand")) {
+	if (!strcmp(seed, "time"))
+		return seed_from_time();
+	if (!strcmp(seed, "rand")) {
 		FILE *f = fopen("/dev/urandom", "rb");
-		if (!f || fread(&cfg->seed, sizeof(cfg->seed), 1, f) != 1)
-			cfg->seed = seed_from_time();
+		bool ok = f && fread(&v, sizeof(v), 1, f) == 1;
 		if (f)
 			fclose(f);
-	} else {
-		/* checked by pgb_on_option */
-		cfg->seed = strtoull(seed, NULL, 10);
+		return ok ? v : seed_from_time();
 	}
-	if (opt_given(set, "random-seed"))
-		fprintf(stderr, "%s: setting random seed to %llu\n", PGB_PROGNAME,
-			(unsigned long long)cfg->seed);
+	return strtoull(seed, NULL, 10);
+}
+
+static void say_seed(uint64_t seed)
+{
+	fprintf(stderr, "%s: setting random seed to %llu\n", PGB_PROGNAME,
+		(unsigned long long)seed);
+}
+
+/*
+ * pgbench's PGBENCH_RANDOM_SEED: checked before anything else (in -i mode too), and the seed
+ * unless --random-seed names one; pgbench says which seed it took, as for the option.
+ */
+static int env_seed(struct pgb_config *cfg, char *err, size_t err_size)
+{
+	const char *env = getenv("PGBENCH_RANDOM_SEED");
+
+	if (!env)
+		return 0;
+	if (pgb_check_random_seed(env, "PGBENCH_RANDOM_SEED environment variable", err, err_size))
+		return -EINVAL;
+	cfg->seed = seed_value(env);
+	cfg->seed_from_env = true;
+	say_seed(cfg->seed);
+	return 0;
+}
+
+/* The seed of the run: --random-seed's (said on stderr, as pgbench), else the environment's
+ * (env_seed), else the time */
+static void draw_seed(struct pgb_config *cfg, const struct option_set *set)
+{
+	if (opt_given(set, "random-seed")) {
+		cfg->seed = seed_value(cfg->random_seed);
+		say_seed(cfg->seed);
+	} else if (!cfg->seed_from_env) {
+		cfg->seed = seed_from_time();
+	}
 }
 
 /* The log options: each only under -l, and --aggregate-interval against -T */
@@ -211,6 +242,8 @@ int pgb_configure(struct command *cmd, char *err, size_t err_size)
 		printf("pvcbench pgbench (pvcbench %s; libpq %d)\n", PVC_VERSION, PQlibVersion());
 		return CMD_DONE;
 	}
+	if (env_seed(cfg, err, err_size))
+		return -EINVAL;
 	/* pgbench lists and shows builtins as it meets the option, and exits */
 	if (cfg->list_builtins) {
 		pgb_builtin_list(stderr);

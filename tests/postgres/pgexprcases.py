@@ -336,5 +336,8 @@ DEEP = [
     ("NOT " * 9994 + "true IS NOT NULL", 'boolean true'),
     ("NOT " * 9995 + "true IS NOT NULL", '? memory exhausted @39995'),
     ("NOT " * 9997 + "true ISNULL", '? memory exhausted @39998'),
+    # long numbers: read whole, and named whole in the message
+    ("1." + "0" * 600, 'double 1'),
+    ("1" + "0" * 300 + " + 1", '? bigint constant overflow (1' + "0" * 300 + ') @300'),
 ]
 CASES += [(expr, [], want) for expr, want in DEEP]

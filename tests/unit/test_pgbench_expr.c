@@ -127,7 +127,7 @@ static void run_case(const struct expr_case *c, char *out, size_t size)
 {
 	struct pgb_vartab tab = { 0 };
 	struct pgb_vars vs;
-	char err[256], *text = malloc(strlen(c->expr) + 2), *dbg = NULL;
+	char err[1024], *text = malloc(strlen(c->expr) + 2), *dbg = NULL;
 	size_t dbg_len = 0;
 	int col, x = pgb_vartab_slot(&tab, "x", 1);
 	uint64_t rng[2];
@@ -250,7 +250,7 @@ static void test_depth_limit(void **state)
 		{ "NOT ", "true IS NOT NULL", "", 9995, "? memory exhausted @39995" },
 		{ "NOT ", "true ISNULL", "", 9997, "? memory exhausted @39998" },
 	};
-	char got[256];
+	char got[1024];
 
 	for (size_t i = 0; i < sizeof(deep) / sizeof(deep[0]); i++) {
 		struct expr_case c = { .defines = "" };
@@ -264,6 +264,17 @@ static void test_depth_limit(void **state)
 		assert_string_equal(got, deep[i].outcome);
 		free(text);
 	}
+	/* long numbers are read whole, and named whole (DEEP's last two) */
+	char num[700], want[700];
+	struct expr_case c = { .expr = num, .defines = "" };
+
+	snprintf(num, sizeof(num), "1.%0600d", 0);
+	run_case(&c, got, sizeof(got));
+	assert_string_equal(got, "double 1");
+	snprintf(num, sizeof(num), "1%0300d + 1", 0);
+	snprintf(want, sizeof(want), "? bigint constant overflow (1%0300d) @300", 0);
+	run_case(&c, got, sizeof(got));
+	assert_string_equal(got, want);
 }
 
 /* ---- the tree: precedence, associativity and pgbench's rewrites ---- */

@@ -524,7 +524,7 @@ struct pgb_expr *pgb_expr_parse(const char *text, struct pgb_vartab *tab, char *
 	e = parse_expr(&p, P_NONE, 0);
 	if (e && p.lx.cur.kind != T_END)
 		syntax_error(&p);
-	if (p.oom) {
+	if (p.oom || p.lx.oom) {
 		pgb_expr_free(e);
 		snprintf(err, err_size, "out of memory");
 		return NULL;
@@ -536,8 +536,9 @@ struct pgb_expr *pgb_expr_parse(const char *text, struct pgb_vartab *tab, char *
 	while (p.lx.cur.kind != T_END)
 		pgb_lex_next(&p.lx);
 	if (p.lx.failed) {
-		snprintf(err, err_size, "%s", p.lx.err);
-		p.err_col = p.lx.col;
+		snprintf(err, err_size, "%s (%.*s)", p.lx.err, (int)(p.lx.err_end - p.lx.err_start),
+			 text + p.lx.err_start);
+		p.err_col = (int)p.lx.err_end - 1;
 	}
 	if (err_col)
 		*err_col = p.err_col;

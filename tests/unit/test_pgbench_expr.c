@@ -349,6 +349,9 @@ static void test_parse_stops_at_newline(void **state)
 	assert_string_equal(buf, "(1 + 2)");
 	assert_int_equal(col, -1);
 	pgb_expr_free(e);
+	assert_int_equal(pgb_expr_text_end("1 + \\\n 2\n\\set y 3\n"), 9);
+	assert_int_equal(pgb_expr_text_end("abs($) # @\nnext"), 11);
+	assert_int_equal(pgb_expr_text_end("1 + 2"), 5);
 	/* at the end of the text (a file's last line without its newline), the last byte */
 	assert_null(pgb_expr_parse("1 +", &tab, err, sizeof(err), &col));
 	assert_string_equal(err, "syntax error");

@@ -210,3 +210,13 @@ void pgb_lex_next(struct lexer *p)
 	t->kind = T_BAD;
 	lex_error(p, "unexpected character", t->start, t->end);
 }
+
+size_t pgb_expr_text_end(const char *text)
+{
+	struct lexer lx = { .text = text };
+
+	do
+		pgb_lex_next(&lx);
+	while (lx.cur.kind != T_END && !lx.oom);
+	return lx.oom ? strlen(text) : lx.cur.end;
+}

@@ -140,7 +140,9 @@ static void run_case(const struct expr_case *c, char *out, size_t size)
 
 	free(text);
 	if (!ex) {
-		snprintf(out, size, "? %s @%d", err, col);
+		int n = snprintf(out, size, "? %s @%d", err, col);
+
+		assert_true(n > 0 && (size_t)n < size);
 		pgb_vartab_free(&tab);
 		return;
 	}

@@ -240,8 +240,8 @@ static int int_op(enum pgb_func f, int64_t l, int64_t r, struct pgb_eval *ev, st
 static int eval_operator(enum pgb_func f, const struct pgb_value *a, struct pgb_eval *ev,
 			 struct pgb_value *out)
 {
-	int64_t li, ri;
-	double ld, rd;
+	int64_t li = 0, ri = 0;
+	double ld = 0, rd = 0;
 	bool b = false;
 
 	switch (f) {

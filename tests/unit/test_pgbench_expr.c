@@ -127,18 +127,22 @@ static void run_case(const struct expr_case *c, char *out, size_t size)
 {
 	struct pgb_vartab tab = { 0 };
 	struct pgb_vars vs;
-	char err[256], text[512], *dbg = NULL;
+	char err[1024], *text = malloc(strlen(c->expr) + 2), *dbg = NULL;
 	size_t dbg_len = 0;
 	int col, x = pgb_vartab_slot(&tab, "x", 1);
 	uint64_t rng[2];
 
 	out[0] = '\0';
 	pgb_vartab_slot(&tab, "v", 1);
-	snprintf(text, sizeof(text), "%s\n", c->expr); /* as the line ends in the script */
+	assert_non_null(text);
+	sprintf(text, "%s\n", c->expr); /* as the line ends in the script */
 	struct pgb_expr *ex = pgb_expr_parse(text, &tab, err, sizeof(err), &col);
 
+	free(text);
 	if (!ex) {
-		snprintf(out, size, "? %s @%d", err, col);
+		int n = snprintf(out, size, "? %s @%d", err, col);
+
+		assert_true(n > 0 && (size_t)n < size);
 		pgb_vartab_free(&tab);
 		return;
 	}
@@ -198,6 +202,81 @@ static void test_pgbench_cases(void **state)
 		}
 	}
 	assert_int_equal(failed, 0);
+}
+
+/* c repeated n times, then mid, then end repeated n times, into a new string */
+static char *nest(const char *open, int n, const char *mid, const char *close)
+{
+	size_t lo = strlen(open), lm = strlen(mid), lc = strlen(close);
+	char *s = malloc((lo + lc) * (size_t)n + lm + 1), *p = s;
+
+	assert_non_null(s);
+	for (int i = 0; i < n; i++, p += lo)
+		memcpy(p, open, lo);
+	memcpy(p, mid, lm);
+	p += lm;
+	for (int i = 0; i < n; i++, p += lc)
+		memcpy(p, close, lc);
+	*p = '\0';
+	return s;
+}
+
+/*
+ * pgbench's parser stack holds 10000 states: the deepest expressions it takes, and the first
+ * it refuses with its caret. The outcomes are pgbench 15.18's for the same texts (DEEP in
+ * tests/postgres/pgexprcases.py, recorded as the other cases).
+ */
+static void test_depth_limit(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *open, *mid, *close;
+		int n;
+		const char *outcome;
+	} deep[] = {
+		{ "-", "1", "", 9997, "int -1" },
+		{ "-", "1", "", 9998, "? memory exhausted @9998" },
+		{ "(", "1", ")", 9996, "int 1" },
+		{ "(", "1", ")", 9997, "? memory exhausted @9998" },
+		{ "abs(", "1", ")", 4998, "int 1" },
+		{ "abs(", "1", ")", 4999, "? memory exhausted @19996" },
+		{ "1+(", "1", ")", 3332, "int 3333" },
+		{ "1+(", "1", ")", 3333, "? memory exhausted @9998" },
+		{ "CASE WHEN true THEN ", "1", " END", 2499, "int 1" },
+		{ "CASE WHEN true THEN ", "1", " END", 2500, "? memory exhausted @49993" },
+		{ "CASE WHEN true THEN 1 ELSE ", "1", " END", 3333, "? memory exhausted @89977" },
+		{ "abs(,", "1", ")", 2499, "int 1" },
+		{ "abs(,", "1", ")", 2500, "? memory exhausted @12499" },
+		{ "least(1,", "1", ")", 2500, "? memory exhausted @19998" },
+		{ "NOT ", "true IS NOT NULL", "", 9994, "boolean true" },
+		{ "NOT ", "true IS NOT NULL", "", 9995, "? memory exhausted @39995" },
+		{ "NOT ", "true ISNULL", "", 9997, "? memory exhausted @39998" },
+	};
+	char got[1024];
+
+	for (size_t i = 0; i < sizeof(deep) / sizeof(deep[0]); i++) {
+		struct expr_case c = { .defines = "" };
+		char *text = nest(deep[i].open, deep[i].n, deep[i].mid, deep[i].close);
+
+		c.expr = text;
+		run_case(&c, got, sizeof(got));
+		if (strcmp(got, deep[i].outcome) != 0)
+			print_error("%d x \"%s\": want %s, got %s\n", deep[i].n, deep[i].open,
+				    deep[i].outcome, got);
+		assert_string_equal(got, deep[i].outcome);
+		free(text);
+	}
+	/* long numbers are read whole, and named whole (DEEP's last two) */
+	char num[700], want[700];
+	struct expr_case c = { .expr = num, .defines = "" };
+
+	snprintf(num, sizeof(num), "1.%0600d", 0);
+	run_case(&c, got, sizeof(got));
+	assert_string_equal(got, "double 1");
+	snprintf(num, sizeof(num), "1%0300d + 1", 0);
+	snprintf(want, sizeof(want), "? bigint constant overflow (1%0300d) @300", 0);
+	run_case(&c, got, sizeof(got));
+	assert_string_equal(got, want);
 }
 
 /* ---- the tree: precedence, associativity and pgbench's rewrites ---- */
@@ -272,6 +351,9 @@ static void test_parse_stops_at_newline(void **state)
 	assert_string_equal(buf, "(1 + 2)");
 	assert_int_equal(col, -1);
 	pgb_expr_free(e);
+	assert_int_equal(pgb_expr_text_end("1 + \\\n 2\n\\set y 3\n"), 9);
+	assert_int_equal(pgb_expr_text_end("abs($) # @\nnext"), 11);
+	assert_int_equal(pgb_expr_text_end("1 + 2"), 5);
 	/* at the end of the text (a file's last line without its newline), the last byte */
 	assert_null(pgb_expr_parse("1 +", &tab, err, sizeof(err), &col));
 	assert_string_equal(err, "syntax error");
@@ -440,6 +522,11 @@ static void test_eval_allocates_nothing(void **state)
 	}
 	counting = 0;
 	assert_int_equal(allocations, 0);
+	/* and the count does see the module's allocations: a new name takes some */
+	counting = 1;
+	assert_true(pgb_vartab_slot(&tab, "fresh", 5) >= 0);
+	counting = 0;
+	assert_true(allocations > 0);
 	fclose(devnull);
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		pgb_expr_free(e[i]);
@@ -451,6 +538,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pgbench_cases),
+		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_tree_shapes),
 		cmocka_unit_test(test_parse_stops_at_newline),
 		cmocka_unit_test(test_random_bounds_and_shapes),

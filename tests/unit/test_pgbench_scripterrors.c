@@ -174,10 +174,41 @@ static void test_parse_errors(void **state)
 	}
 }
 
+/* pgbench takes 256 words (the command's name included) and refuses the 257th */
+static void test_too_many_words(void **state)
+{
+	char script[1200];
+	struct pgb_vartab vars = { 0 };
+	struct pgb_script s = { 0 };
+	char *err = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	strcpy(script, "\\shell echo");
+	for (int i = 0; i < 254; i++)
+		strcat(script, " w");
+	strcat(script, "\n");
+	assert_int_equal(pgb_script_parse(&s, "s.sql", script, &vars, stderr), 0);
+	assert_int_equal(s.cmds[0].nargs, 255);
+	pgb_script_release(&s);
+
+	strcpy(strrchr(script, '\n'), " w\n");
+	f = open_memstream(&err, &len);
+	assert_int_equal(pgb_script_parse(&s, "s.sql", script, &vars, f), -EINVAL);
+	fclose(f);
+	assert_string_equal(err, "pvcbench pgbench: error: s.sql:1: too many arguments in command "
+				 "\"shell\"\n");
+	free(err);
+	pgb_script_release(&s);
+	pgb_vartab_free(&vars);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_too_many_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -343,7 +343,7 @@ static int attach_gset(struct parser *p, enum pgb_meta meta, unsigned lineno, st
 /* A meta-command at text[bs] (the backslash); *pos past its line on return */
 static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 {
-	struct word w[MAX_ARGS];
+	struct word w[MAX_ARGS + 1]; /* one past pgbench's limit: the word refused */
 	struct pgb_command *c;
 	unsigned argc = 0, lineno = line_of(p, bs);
 	size_t i = bs + 1, end;
@@ -379,7 +379,7 @@ static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 	}
 
 	while (next_word(p, &i, &w[argc])) {
-		if (argc >= MAX_ARGS - 1)
+		if (argc >= MAX_ARGS)
 			return syntax_error(p, lineno, NULL, name, "too many arguments", NULL, -1);
 		argc++;
 	}

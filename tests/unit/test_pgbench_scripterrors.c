@@ -193,6 +193,20 @@ static void test_too_many_words(void **state)
 	assert_int_equal(s.cmds[0].nargs, 255);
 	pgb_script_release(&s);
 
+	/* a long name is named whole */
+	f = open_memstream(&err, &len);
+	assert_int_equal(
+		pgb_script_parse(&s, "s.sql",
+				 "\\abcdefghijklmnopqrstuvwxyz_abcdefghijklmnopqrstuvwxyz\n", &vars,
+				 f),
+		-EINVAL);
+	fclose(f);
+	assert_string_equal(err, "pvcbench pgbench: error: s.sql:1: invalid command in command "
+				 "\"abcdefghijklmnopqrstuvwxyz_abcdefghijklmnopqrstuvwxyz\"\n"
+				 "\\abcdefghijklmnopqrstuvwxyz_abcdefghijklmnopqrstuvwxyz\n");
+	free(err);
+	pgb_script_release(&s);
+
 	strcpy(strrchr(script, '\n'), " w\n");
 	f = open_memstream(&err, &len);
 	assert_int_equal(pgb_script_parse(&s, "s.sql", script, &vars, f), -EINVAL);

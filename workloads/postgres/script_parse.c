@@ -26,6 +26,7 @@ struct parser {
 	struct pgb_vartab *vars;
 	FILE *err;
 	unsigned cap;
+	char *name; /* the current meta-command's name as written, for messages */
 };
 
 /* a word of a meta-command: where it is in the text */
@@ -347,7 +348,7 @@ static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 	struct pgb_command *c;
 	unsigned argc = 0, lineno = line_of(p, bs);
 	size_t i = bs + 1, end;
-	char name[32];
+	const char *name;
 	enum pgb_meta meta;
 	int r;
 
@@ -356,7 +357,11 @@ static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 		return 0; /* a lone backslash: no command */
 	}
 	argc = 1;
-	snprintf(name, sizeof(name), "%.*s", (int)w[0].len, p->text + w[0].off);
+	free(p->name);
+	p->name = dup_range(p->text + w[0].off, w[0].len);
+	if (!p->name)
+		return nomem(p);
+	name = p->name;
 	meta = meta_of(name);
 
 	if (meta == PGB_META_SET || meta == PGB_META_IF || meta == PGB_META_ELIF) {
@@ -552,6 +557,7 @@ int pgb_script_parse(struct pgb_script *s, const char *source, const char *text,
 			break;
 	}
 	pgb_buf_free(&b);
+	free(p.name);
 	if (!r && !s->ncmds) {
 		fprintf(err_out, PGB_ERR "empty command list for script \"%s\"\n", source);
 		r = -EINVAL;

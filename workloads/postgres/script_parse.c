@@ -222,7 +222,7 @@ static int parse_expression(struct parser *p, struct pgb_command *c, const char 
 {
 	size_t end = line_end(p, pos);
 	char err[256] = "";
-	int col = -1;
+	int col = -1, column;
 	/* the expression with its line's newline: expr.h's parser ends there, and points its
 	 * caret as pgbench does (at the newline, or at the last byte at the end of the text) */
 	char *expr = dup_range(p->text + pos, (end < p->n ? end + 1 : end) - pos);
@@ -239,8 +239,12 @@ static int parse_expression(struct parser *p, struct pgb_command *c, const char 
 	if (!c->expr) {
 		if (!strcmp(err, "out of memory"))
 			return nomem(p);
-		return syntax_error(p, c->lineno, c->first_line, name, err, NULL,
-				    col >= 0 ? (int)(pos - bs) + col : -1);
+		column = col >= 0 ? (int)(pos - bs) + col : -1;
+		/* pgbench points at the last byte it read: with nothing after the name at the
+		 * end of the text, that is the name's last byte */
+		if (pos == p->n)
+			column = (int)(pos - bs) - 1;
+		return syntax_error(p, c->lineno, c->first_line, name, err, NULL, column);
 	}
 	*next = end < p->n ? end + 1 : end;
 	return 0;

@@ -31,22 +31,55 @@ struct error_case {
 };
 
 static const struct error_case errors[] = {
+	{ "\\gset\n"
+	  "\\set x\n"
+	  "SELECT 1;\n",
+	  "pvcbench pgbench: error: s.sql:3: \\gset must follow an SQL command\n" },
+	{ "\\gset\n"
+	  "SELECT 1;\n"
+	  "\\set x\n",
+	  "pvcbench pgbench: error: s.sql:3: \\gset must follow an SQL command\n" },
 	{ "\\if 1\n"
 	  "SELECT 1;\n",
 	  "pvcbench pgbench: error: condition error in script \"s.sql\" command 3: "
 	  "\\if without matching \\endif\n" },
 	{ "\\else\n", "pvcbench pgbench: error: condition error in script \"s.sql\" command 1: "
 		      "\\else without matching \\if\n" },
+	{ "\\gset\n"
+	  "\n"
+	  "\n"
+	  "\n",
+	  "pvcbench pgbench: error: s.sql:4: \\gset must follow an SQL command\n" },
 	{ "\\gset\n", "pvcbench pgbench: error: s.sql:1: \\gset must follow an SQL command\n" },
+	{ "\\gset", "pvcbench pgbench: error: s.sql:1: \\gset must follow an SQL command\n" },
 	{ "\\set x\n", "pvcbench pgbench: error: s.sql:1: syntax error in command \"set\"\n"
 		       "\\set x\n"
 		       "      ^ error found here\n" },
+	{ "\n"
+	  "\n"
+	  "\\gset\n"
+	  "\n",
+	  "pvcbench pgbench: error: s.sql:4: \\gset must follow an SQL command\n" },
+	{ "\\aset\n"
+	  "\n"
+	  "\n",
+	  "pvcbench pgbench: error: s.sql:3: \\gset must follow an SQL command\n" },
 	{ "\\set\n", "pvcbench pgbench: error: s.sql:1: missing argument in command \"set\"\n" },
 	{ "\\set x 1 +\n", "pvcbench pgbench: error: s.sql:1: syntax error in command \"set\"\n"
 			   "\\set x 1 +\n"
 			   "          ^ error found here\n" },
+	{ "\\gset\n"
+	  "\\set x 1 +\n"
+	  "\\sleep\n"
+	  "\\foo\n"
+	  "abc",
+	  "pvcbench pgbench: error: s.sql:5: \\gset must follow an SQL command\n" },
 	{ "\\sleep\n", "pvcbench pgbench: error: s.sql:1: missing argument in command \"sleep\"\n"
 		       "\\sleep\n" },
+	{ "\\gset\n"
+	  "SELECT 1\n"
+	  "\\gset a b c\n",
+	  "pvcbench pgbench: error: s.sql:3: \\gset must follow an SQL command\n" },
 	{ "\\sleep 1 2 3\n",
 	  "pvcbench pgbench: error: s.sql:1: too many arguments in command \"sleep"
 	  "\"\n"
@@ -298,7 +331,6 @@ static const struct error_case errors[] = {
 	  "pvcbench pgbench: error: s.sql:2: syntax error in command \"set\"\n"
 	  "\\set y\n"
 	  "      ^ error found here\n" },
-
 };
 
 static void test_parse_errors(void **state)

@@ -329,9 +329,11 @@ static int attach_gset(struct parser *p, enum pgb_meta meta, unsigned lineno, st
 {
 	struct pgb_command *prev;
 
+	/* with no command before it, pgbench 15 names the line of the text's last byte,
+	 * wherever the \gset is (measured: "\gset\nSELECT 1;\n\n" is line 3) */
 	if (p->s->ncmds == 0)
-		return syntax_error(p, lineno, NULL, NULL, "\\gset must follow an SQL command",
-				    NULL, -1);
+		return syntax_error(p, line_of(p, p->n ? p->n - 1 : 0), NULL, NULL,
+				    "\\gset must follow an SQL command", NULL, -1);
 	prev = &p->s->cmds[p->s->ncmds - 1];
 	if (prev->type != PGB_CMD_SQL || prev->varprefix)
 		/* pgbench names the command before only when it is a meta-command: an SQL

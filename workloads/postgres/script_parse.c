@@ -26,6 +26,7 @@ struct parser {
 	struct pgb_vartab *vars;
 	FILE *err;
 	unsigned cap;
+	char *name; /* the current meta-command's name as written, for messages */
 };
 
 /* a word of a meta-command: where it is in the text */
@@ -221,7 +222,7 @@ static int parse_expression(struct parser *p, struct pgb_command *c, const char 
 {
 	size_t end = line_end(p, pos);
 	char err[256] = "";
-	int col = -1;
+	int col = -1, column;
 	/* the expression with its line's newline: expr.h's parser ends there, and points its
 	 * caret as pgbench does (at the newline, or at the last byte at the end of the text) */
 	char *expr = dup_range(p->text + pos, (end < p->n ? end + 1 : end) - pos);
@@ -238,8 +239,12 @@ static int parse_expression(struct parser *p, struct pgb_command *c, const char 
 	if (!c->expr) {
 		if (!strcmp(err, "out of memory"))
 			return nomem(p);
-		return syntax_error(p, c->lineno, c->first_line, name, err, NULL,
-				    col >= 0 ? (int)(pos - bs) + col : -1);
+		column = col >= 0 ? (int)(pos - bs) + col : -1;
+		/* pgbench points at the last byte it read: with nothing after the name at the
+		 * end of the text, that is the name's last byte */
+		if (pos == p->n)
+			column = (int)(pos - bs) - 1;
+		return syntax_error(p, c->lineno, c->first_line, name, err, NULL, column);
 	}
 	*next = end < p->n ? end + 1 : end;
 	return 0;
@@ -324,9 +329,11 @@ static int attach_gset(struct parser *p, enum pgb_meta meta, unsigned lineno, st
 {
 	struct pgb_command *prev;
 
+	/* with no command before it, pgbench 15 names the line of the text's last byte,
+	 * wherever the \gset is (measured: "\gset\nSELECT 1;\n\n" is line 3) */
 	if (p->s->ncmds == 0)
-		return syntax_error(p, lineno, NULL, NULL, "\\gset must follow an SQL command",
-				    NULL, -1);
+		return syntax_error(p, line_of(p, p->n ? p->n - 1 : 0), NULL, NULL,
+				    "\\gset must follow an SQL command", NULL, -1);
 	prev = &p->s->cmds[p->s->ncmds - 1];
 	if (prev->type != PGB_CMD_SQL || prev->varprefix)
 		/* pgbench names the command before only when it is a meta-command: an SQL
@@ -343,11 +350,11 @@ static int attach_gset(struct parser *p, enum pgb_meta meta, unsigned lineno, st
 /* A meta-command at text[bs] (the backslash); *pos past its line on return */
 static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 {
-	struct word w[MAX_ARGS];
+	struct word w[MAX_ARGS + 1]; /* one past pgbench's limit: the word refused */
 	struct pgb_command *c;
 	unsigned argc = 0, lineno = line_of(p, bs);
 	size_t i = bs + 1, end;
-	char name[32];
+	const char *name;
 	enum pgb_meta meta;
 	int r;
 
@@ -356,7 +363,11 @@ static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 		return 0; /* a lone backslash: no command */
 	}
 	argc = 1;
-	snprintf(name, sizeof(name), "%.*s", (int)w[0].len, p->text + w[0].off);
+	free(p->name);
+	p->name = dup_range(p->text + w[0].off, w[0].len);
+	if (!p->name)
+		return nomem(p);
+	name = p->name;
 	meta = meta_of(name);
 
 	if (meta == PGB_META_SET || meta == PGB_META_IF || meta == PGB_META_ELIF) {
@@ -379,7 +390,7 @@ static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 	}
 
 	while (next_word(p, &i, &w[argc])) {
-		if (argc >= MAX_ARGS - 1)
+		if (argc >= MAX_ARGS)
 			return syntax_error(p, lineno, NULL, name, "too many arguments", NULL, -1);
 		argc++;
 	}
@@ -552,6 +563,7 @@ int pgb_script_parse(struct pgb_script *s, const char *source, const char *text,
 			break;
 	}
 	pgb_buf_free(&b);
+	free(p.name);
 	if (!r && !s->ncmds) {
 		fprintf(err_out, PGB_ERR "empty command list for script \"%s\"\n", source);
 		r = -EINVAL;

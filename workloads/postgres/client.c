@@ -150,7 +150,17 @@ int pgb_worker_init(struct worker *w)
 			return worker_fail(w, -EIO, "%s", err);
 	}
 	rng_seed(t->rng, run->cfg->seed ^ (0x5851f42d4c957f2dULL * (worker_id(w) + 1)));
-	rng_seed(t->choose_rng, run->cfg->seed ^ (0x2545f4914f6cdd1dULL * (worker_id(w) + 1)));
+	/* pgbench's order of draws from its base sequence: each client, :default_seed unless
+	 * -D set it, then each thread's choice, throttle and sample states */
+	uint64_t base[2];
+	pgb_prng_seed(base, run->cfg->seed);
+	for (uint64_t i = 0;
+	     i < (uint64_t)run->cfg->clients + !ss->default_seed_defined + 3ULL * worker_id(w); i++)
+		pgb_prng_next(base);
+	pgb_prng_seed(t->choose_rng, pgb_prng_next(base));
+	pgb_prng_seed(base, run->cfg->seed);
+	for (unsigned i = 0; i < spec->first_client; i++)
+		pgb_prng_next(base);
 	for (unsigned i = 0; i < t->n; i++) {
 		struct pgb_client *c = &t->clients[i];
 		c->id = spec->first_client + i;
@@ -163,7 +173,7 @@ int pgb_worker_init(struct worker *w)
 		if (!c->params || (run->mode == PGB_PREPARED && !c->prepared) ||
 		    client_vars(run, c))
 			return -ENOMEM;
-		rng_seed(c->rng, run->cfg->seed + 0x9e3779b97f4a7c15ULL * (c->id + 1));
+		pgb_prng_seed(c->rng, pgb_prng_next(base));
 	}
 
 	t->live = t->n;

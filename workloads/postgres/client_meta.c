@@ -125,12 +125,24 @@ enum pgb_cstate pgb_meta_exec(struct pgb_thread *t, struct pgb_client *c, uint64
 	struct pgb_value v;
 	bool truth;
 
+	if (t->run->cfg->debug && !c->elif_eval)
+		fprintf(stderr, PGB_PROG ": debug: client %u executing %s\n", c->id,
+			cmd->first_line ? cmd->first_line : "");
 	switch (cmd->meta) {
-	case PGB_META_SET:
+	case PGB_META_SET: {
 		if (!eval(t, c, cmd, "set", &v))
 			return CS_ABORTED;
+		/* pgbench parses any name after \set, and refuses to store a bad one */
+		const char *name = c->vars.tab->names[cmd->var];
+		if (!pgb_valid_var_name(name, strlen(name))) {
+			fprintf(stderr, PGB_PROG ": error: set: invalid variable name: \"%s\"\n",
+				name);
+			pgb_command_failed(t, c, "set", "assignment of meta-command failed");
+			return CS_ABORTED;
+		}
 		pgb_var_set_value(&c->vars, cmd->var, &v);
 		return CS_END_CMD;
+	}
 
 	case PGB_META_IF:
 		if (!condition(t, c, cmd, "if", &truth))

@@ -72,6 +72,8 @@ static enum pgb_cstate send_prepare(struct pgb_thread *t, struct pgb_client *c, 
 	const struct pgb_sql *q = &c->script->cmds[k].sql;
 
 	c->prep_cmd = k;
+	if (t->run->cfg->debug)
+		fprintf(stderr, PGB_PROG ": debug: client %u preparing %s\n", c->id, q->prep_name);
 	if (!PQsendPrepare(c->conn, q->prep_name, q->param_text, (int)q->nparams, NULL) ||
 	    !pgb_client_flush(c)) {
 		pgb_command_failed(t, c, "SQL", "SQL command send failed");
@@ -121,8 +123,13 @@ enum pgb_cstate pgb_sql_send(struct pgb_thread *t, struct pgb_client *c)
 	c->qry = 0;
 	if (run->mode == PGB_SIMPLE) {
 		const char *sql = render(c, q);
+		if (sql && run->cfg->debug)
+			fprintf(stderr, PGB_PROG ": debug: client %u sending %s\n", c->id, sql);
 		ok = sql && PQsendQuery(c->conn, sql);
 	} else {
+		if (run->cfg->debug)
+			fprintf(stderr, PGB_PROG ": debug: client %u sending %s\n", c->id,
+				run->mode == PGB_EXTENDED ? q->param_text : q->prep_name);
 		for (unsigned i = 0; i < q->nparams; i++)
 			c->params[i] = pgb_var_string(&c->vars, q->param_var[i], NULL);
 		if (run->mode == PGB_EXTENDED)
@@ -182,18 +189,44 @@ static void take_error(struct pgb_thread *t, struct pgb_client *c, const PGresul
 			 c->script_no, c->cmd, qry, c->error);
 }
 
-/* Stores the row's columns into the variables named prefix + column (those a script reads) */
-static int store_row(struct pgb_client *c, const PGresult *res, int row, const char *prefix)
+/*
+ * Stores the row's columns into the variables named prefix + column (those a script reads;
+ * the others would never be read). A name pgbench could not store (not a valid variable
+ * name, e.g. "?column?") aborts the client with pgbench's two lines. False after aborting.
+ */
+static bool store_row(struct pgb_thread *t, struct pgb_client *c, const PGresult *res, int row,
+		      unsigned qry, bool aset)
 {
+	const char *prefix = c->script->cmds[c->cmd].varprefix;
+	char name[256];
+
+	prefix = prefix ? prefix : "";
 	for (int f = 0; f < PQnfields(res); f++) {
-		int slot = pgb_vartab_find(c->vars.tab, prefix, PQfname(res, f));
+		const char *col = PQfname(res, f);
+		int len = snprintf(name, sizeof(name), "%s%s", prefix, col);
+		if (len < 0 || (size_t)len >= sizeof(name) ||
+		    !pgb_valid_var_name(name, (size_t)len)) {
+			fprintf(stderr, PGB_PROG ": error: %s: invalid variable name: \"%s\"\n",
+				aset ? "aset" : "gset", name);
+			pgb_client_abort(t, c,
+					 "client %u script %u command %u query %u: error storing "
+					 "into variable %s",
+					 c->id, c->script_no, c->cmd, qry, name);
+			return false;
+		}
+		int slot = pgb_vartab_find(c->vars.tab, prefix, col);
 		if (slot < 0)
 			continue;
 		if (pgb_var_set_string(&c->vars, slot, PQgetvalue(res, row, f),
-				       (size_t)PQgetlength(res, row, f)))
-			return -ENOMEM;
+				       (size_t)PQgetlength(res, row, f))) {
+			pgb_client_abort(t, c,
+					 "client %u script %u command %u query %u: error storing "
+					 "into variable %s",
+					 c->id, c->script_no, c->cmd, qry, name);
+			return false;
+		}
 	}
-	return 0;
+	return true;
 }
 
 /* One result of a command outside a pipeline (readCommandResponse's switch) */
@@ -226,15 +259,9 @@ static void take_result(struct pgb_thread *t, struct pgb_client *c, const PGresu
 			return;
 		}
 		/* \aset: every row in turn, so the last one's values stay */
-		for (int row = aset ? 0 : n - 1; row < n; row++) {
-			if (store_row(c, res, row, cmd->varprefix ? cmd->varprefix : "")) {
-				pgb_client_abort(t, c,
-						 "client %u script %u command %u query %u: error "
-						 "storing into variable",
-						 c->id, c->script_no, c->cmd, qry);
+		for (int row = aset ? 0 : n - 1; row < n; row++)
+			if (!store_row(t, c, res, row, qry, aset))
 				return;
-			}
-		}
 		return;
 	}
 	case PGRES_COPY_IN:
@@ -290,6 +317,8 @@ bool pgb_sql_results(struct pgb_thread *t, struct pgb_client *c, short revents)
 
 	if (!revents)
 		return false;
+	if (t->run->cfg->debug)
+		fprintf(stderr, PGB_PROG ": debug: client %u receiving\n", c->id);
 	if ((revents & POLLOUT) && !pgb_client_flush(c)) {
 		pgb_command_failed(t, c, "SQL", pgb_conn_message(c->conn, msg, sizeof(msg)));
 		return false;

@@ -121,7 +121,7 @@ static void choose_script(struct pgb_thread *t, struct pgb_client *c)
 	unsigned i = 0;
 
 	if (ss->n > 1) {
-		int64_t w = rng_range(t->choose_rng, 0, ss->total_weight - 1);
+		int64_t w = (int64_t)pgb_prng_upto(t->choose_rng, (uint64_t)ss->total_weight - 1);
 		do
 			w -= ss->s[i++].weight;
 		while (w >= 0);
@@ -129,6 +129,9 @@ static void choose_script(struct pgb_thread *t, struct pgb_client *c)
 	}
 	c->script_no = i;
 	c->script = &ss->s[i];
+	if (t->run->cfg->debug)
+		fprintf(stderr, PGB_PROG ": debug: client %u executing script \"%s\"\n", c->id,
+			c->script->desc);
 }
 
 /*

@@ -236,6 +236,17 @@ static void free_scripts(struct pgb_config *cfg)
 	cfg->scripts = NULL;
 }
 
+/* :default_seed as pgbench 15 draws it: its base sequence's draw after one per client */
+static int64_t default_seed(uint64_t seed, unsigned nclients)
+{
+	uint64_t base[2];
+
+	pgb_prng_seed(base, seed);
+	for (unsigned i = 0; i < nclients; i++)
+		pgb_prng_next(base);
+	return (int64_t)pgb_prng_next(base);
+}
+
 static int pgb_prepare(struct command *cmd)
 {
 	struct pgb_config *cfg = command_config(cmd);
@@ -257,9 +268,7 @@ static int pgb_prepare(struct command *cmd)
 		command_set_status(cmd, PGB_EXIT_EARLY);
 		return ret;
 	}
-	/* hash functions' default seed: drawn from the run's seed, as pgbench draws it */
-	uint64_t seed = cfg->seed;
-	st->run.default_seed = (int64_t)rng_splitmix64(&seed);
+	st->run.default_seed = default_seed(cfg->seed, (unsigned)cfg->clients);
 	st->run.mode = !strcmp(cfg->protocol, "simple")	    ? PGB_SIMPLE
 		       : !strcmp(cfg->protocol, "extended") ? PGB_EXTENDED
 							    : PGB_PREPARED;

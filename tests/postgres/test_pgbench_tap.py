@@ -197,6 +197,9 @@ def main():
                                  bad)
                 elif bad and name in listed:
                     checks.check("case %s: fails, as docs/pgbench.md says" % name, [])
+                    for line in bad[:bad.index(next(x for x in bad
+                                                   if x.startswith("command: ")))][:8]:
+                        checks.note("    " + line)
                 elif bad:
                     checks.check("case %s: fails, and docs/pgbench.md does not list it"
                                  % name, bad)

@@ -139,6 +139,7 @@ struct pgb_conninfo {
 	const char *values[8];
 	char timeout[24];
 	uint64_t timeout_ns; /* our own limit for asynchronous connects */
+	const char *purpose; /* pgb_connect's: "initialization" (-i) or "setup" (the run's) */
 };
 
 void pgb_conninfo_build(struct pgb_conninfo *ci, const struct pgb_config *cfg);

@@ -295,7 +295,16 @@ static void test_accepted(void **state)
 	/* the seed is said first, then the connection fails: no option was refused */
 	assert_true(!strncmp(o.err, P "setting random seed to 7\n", strlen(P) + 25));
 	assert_non_null(strstr(o.err, "nonexistent-pvcbench-dir"));
+	assert_non_null(strstr(o.err, "\n" P "error: could not create connection for setup\n"));
 	assert_null(strstr(o.err, "error: some"));
+	/* -i's options, as far as its connection */
+	run_pgbench(&o, NOSERVER, "-i", "-I", "dtg", "-s", "2", "-F", "90", "-q", "-n",
+		    "--foreign-keys", "--unlogged-tables", "--partitions=3",
+		    "--partition-method=HASH", "--tablespace=ts", "--index-tablespace=its", NULL);
+	assert_int_equal(o.status, 1);
+	assert_string_equal(o.out, "");
+	assert_non_null(
+		strstr(o.err, "\n" P "error: could not create connection for initialization\n"));
 }
 
 /* PGBENCH_RANDOM_SEED: checked first, in -i mode too; --random-seed overrides it */

@@ -217,7 +217,7 @@ static void test_cross_checks(void **state)
 	(void)state;
 	run_pgbench(&o, "-i", "-S", NULL);
 	expect_refused(&o, P "error: some of the specified options cannot be used in "
-			     "initialization (-i) mode (--builtin)\n");
+			     "initialization (-i) mode (--select-only)\n");
 	run_pgbench(&o, "-S", "-F", "90", NULL);
 	expect_refused(&o, P "error: some of the specified options cannot be used in "
 			     "benchmarking mode (--fillfactor)\n");

@@ -232,6 +232,24 @@ static int check_weights(const struct pgb_config *cfg, char *err, size_t err_siz
 	return 0;
 }
 
+/*
+ * The option of the other mode to name: opt_check_mode's, except that -N and -S are named
+ * rather than --builtin, whose field they set (and whose row then counts as given too).
+ */
+static const struct option_def *mode_conflict(const struct option_set *set, unsigned mode)
+{
+	const struct option_def *def = opt_check_mode(set, mode);
+
+	if (!def || strcmp(def->name, "builtin"))
+		return def;
+	for (unsigned i = 0; i < set->count; i++) {
+		const struct option_def *d = &set->defs[i];
+		if (d->fixed && d->offset == def->offset && set->source[i] != SRC_DEFAULT)
+			return d;
+	}
+	return def;
+}
+
 int pgb_configure(struct command *cmd, char *err, size_t err_size)
 {
 	struct pgb_config *cfg = command_config(cmd);
@@ -257,7 +275,7 @@ int pgb_configure(struct command *cmd, char *err, size_t err_size)
 	}
 	if (!init && check_weights(cfg, err, err_size))
 		return -EINVAL;
-	const struct option_def *def = opt_check_mode(set, init ? OPT_MODE_INIT : OPT_MODE_RUN);
+	const struct option_def *def = mode_conflict(set, init ? OPT_MODE_INIT : OPT_MODE_RUN);
 	if (def)
 		return pgb_option_error(
 			err, err_size, "some of the specified options cannot be used in %s (--%s)",

@@ -288,3 +288,12 @@ int pgb_configure(struct command *cmd, char *err, size_t err_size)
 		ret = load_scripts(cfg, err, err_size);
 	return ret;
 }
+
+void pgb_config_free(struct pgb_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->ndefines; i++)
+		free(cfg->defines[i]);
+	free(cfg->defines);
+	cfg->defines = NULL;
+	cfg->ndefines = 0;
+}

@@ -130,6 +130,9 @@ int pgb_on_option(struct command *cmd, unsigned table, const struct option_def *
 		  const char *value, char *err, size_t err_size);
 int pgb_on_operand(struct command *cmd, const char *text, char *err, size_t err_size);
 int pgb_configure(struct command *cmd, char *err, size_t err_size);
+/* Frees what the options allocated (-D's strings); for the command's cleanup, which runs
+ * whenever parsing began */
+void pgb_config_free(struct pgb_config *cfg);
 
 /* ---- connections (conn.c) ---- */
 

@@ -22,12 +22,15 @@ static bool has_op(const char *const *names, unsigned n, const char *name)
 	return false;
 }
 
-static bool same_ops(const char *const *a, unsigned na, const char *const *b, unsigned nb)
+/* The same operations but those that the kind has as optional (lag, produce_scheduled). */
+static bool same_ops(const struct merge_kind *kind, const char *const *a, unsigned na,
+		     const char *const *b, unsigned nb)
 {
-	if (na != nb)
-		return false;
 	for (unsigned i = 0; i < na; i++)
-		if (!has_op(b, nb, a[i]))
+		if (!merge_kind_optional(kind, a[i]) && !has_op(b, nb, a[i]))
+			return false;
+	for (unsigned i = 0; i < nb; i++)
+		if (!merge_kind_optional(kind, b[i]) && !has_op(a, na, b[i]))
 			return false;
 	return true;
 }
@@ -125,8 +128,8 @@ static void describe_kind(char *buf, size_t size, const struct merge_job *jobs, 
 
 /*
  * One kind for every job, within the document and against the set (whose jobs are all of the
- * kind of its first); per name, the same operation types, within the document and against the
- * group of that name already in the set.
+ * kind of its first); per name, the same operation types (but the kind's optional ones), within
+ * the document and against the group of that name already in the set.
  */
 int merge_check_workload(const struct merge_set *m, const char *name, const struct merge_job *jobs,
 			 size_t njobs, char *err, size_t err_size)
@@ -140,13 +143,6 @@ int merge_check_workload(const struct merge_set *m, const char *name, const stru
 		size_t k = first_named(jobs, i);
 		job_op_names(&jobs[i], a);
 		job_op_names(&jobs[k], b);
-		if (!same_ops(a, jobs[i].nops, b, jobs[k].nops)) {
-			snprintf(err, err_size,
-				 "%s: jobs[%zu] and jobs[%zu] are both called '%s' but measure "
-				 "different operations",
-				 name, k, i, jobs[i].jobname);
-			return -EINVAL;
-		}
 		if (!merge_same_kind(&jobs[i], &jobs[0])) {
 			describe_kind(mine, sizeof(mine), jobs, njobs, 0);
 			describe_kind(theirs, sizeof(theirs), jobs, njobs, i);
@@ -154,6 +150,13 @@ int merge_check_workload(const struct merge_set *m, const char *name, const stru
 				 "%s: jobs of different kinds: %s and %s; only jobs of one kind "
 				 "merge",
 				 name, mine, theirs);
+			return -EINVAL;
+		}
+		if (!same_ops(merge_job_kind(&jobs[i]), a, jobs[i].nops, b, jobs[k].nops)) {
+			snprintf(err, err_size,
+				 "%s: jobs[%zu] and jobs[%zu] are both called '%s' but measure "
+				 "different operations",
+				 name, k, i, jobs[i].jobname);
 			return -EINVAL;
 		}
 		for (unsigned o = 0; o < jobs[i].nops; o++) {
@@ -184,7 +187,7 @@ int merge_check_workload(const struct merge_set *m, const char *name, const stru
 			continue;
 		job_op_names(&jobs[i], a);
 		group_op_names(&m->groups[g], b);
-		if (!same_ops(a, jobs[i].nops, b, m->groups[g].nops)) {
+		if (!same_ops(merge_job_kind(&jobs[i]), a, jobs[i].nops, b, m->groups[g].nops)) {
 			ops_list(mine, sizeof(mine), a, jobs[i].nops);
 			ops_list(theirs, sizeof(theirs), b, m->groups[g].nops);
 			snprintf(

@@ -8,7 +8,9 @@
  * whose operations fit no kind here (a result of a newer pvcbench, say) is its own kind, named
  * by its operations: it merges only with jobs that measure exactly the same ones.
  *
- * The kinds' operation sets are disjoint, so a job belongs to at most one of them.
+ * The kinds' operation sets are disjoint, so a job belongs to at most one of them. Some
+ * operations are measured only under a rate (pgbench's lag under -R, Kafka's produce_scheduled
+ * under --throughput): a job may lack them where another of its name has them.
  */
 #include "merge_int.h"
 
@@ -18,12 +20,16 @@ static const char *const block_ops[] = { "read", "write", "trim", "sync", "mixed
 static const char *const pgbench_ops[] = { "txn", "lag", NULL };
 static const char *const produce_ops[] = { "produce", "produce_scheduled", NULL };
 static const char *const consume_ops[] = { "consume", NULL };
+/* measured only under a rate (pgbench -R, --throughput): some pods may have them, some not */
+static const char *const pgbench_optional[] = { "lag", NULL };
+static const char *const produce_optional[] = { "produce_scheduled", NULL };
+static const char *const none[] = { NULL };
 
 static const struct merge_kind kinds[] = {
-	{ "block", "block read/write", block_ops },
-	{ "pgbench", "pgbench transactions", pgbench_ops },
-	{ "kafka-produce", "Kafka produce", produce_ops },
-	{ "kafka-consume", "Kafka consume", consume_ops },
+	{ "block", "block read/write", block_ops, none },
+	{ "pgbench", "pgbench transactions", pgbench_ops, pgbench_optional },
+	{ "kafka-produce", "Kafka produce", produce_ops, produce_optional },
+	{ "kafka-consume", "Kafka consume", consume_ops, none },
 };
 
 static bool listed(const char *const *names, const char *name)
@@ -67,6 +73,11 @@ bool merge_same_kind(const struct merge_job *a, const struct merge_job *b)
 		if (!job_has_op(b, a->op[o].name))
 			return false;
 	return true;
+}
+
+bool merge_kind_optional(const struct merge_kind *kind, const char *op)
+{
+	return kind && listed(kind->optional, op);
 }
 
 const char *merge_kind_name(const struct merge_job *job)

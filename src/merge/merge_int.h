@@ -90,15 +90,18 @@ struct merge_set {
 
 /* kind.c: what a job measures, told by its operation types. */
 struct merge_kind {
-	const char *name;	/* "block", "pgbench", "kafka-produce", "kafka-consume" */
-	const char *label;	/* for people: "block read/write", "pgbench transactions"... */
-	const char *const *ops; /* the operation types a job of the kind may have */
+	const char *name;	     /* "block", "pgbench", "kafka-produce", "kafka-consume" */
+	const char *label;	     /* for people: "block read/write", "pgbench transactions"... */
+	const char *const *ops;	     /* the operation types a job of the kind may have */
+	const char *const *optional; /* those of them that only some jobs of a name may have */
 };
 
 /* The job's kind, or NULL when its operations fit none (it is then a kind of its own). */
 const struct merge_kind *merge_job_kind(const struct merge_job *job);
 /* Of one known kind, or of no known kind and measuring exactly the same operations. */
 bool merge_same_kind(const struct merge_job *a, const struct merge_job *b);
+/* Whether jobs of a name may differ in having op (NULL kind: none may). */
+bool merge_kind_optional(const struct merge_kind *kind, const char *op);
 /* The kind's name and label; "other" for a job of no known kind. */
 const char *merge_kind_name(const struct merge_job *job);
 const char *merge_kind_label(const struct merge_job *job);

@@ -213,6 +213,57 @@ static void test_kinds_by_ops(void **state)
 	}
 }
 
+/*
+ * Under one name too, a rate's operation (lag, produce_scheduled) may be in some results only:
+ * its total adds those that have it. Any other difference under one name is still refused.
+ */
+static void test_optional_ops(void **state)
+{
+	struct op_stats *a = test_stats(400, 3000, 90000, 30000000, 0);
+	struct op_stats *b = test_stats(401, 4000, 80000, 20000000, 0);
+	struct op_stats *lag = test_stats(402, 4000, 100, 900000, 0);
+	struct names_job ja = { "pgbench", 1, { "txn" }, { a }, 3000000000 };
+	struct names_job jb = { "pgbench", 2, { "txn", "lag" }, { b, lag }, 3000000000 };
+	struct names_job jc = {
+		"kafka-produce", 2, { "produce", "produce_scheduled" }, { b, lag }, 3000000000
+	};
+	struct names_job jd = { "kafka-produce", 1, { "produce" }, { a }, 3000000000 };
+	char *da = names_doc(&ja, 1), *db = names_doc(&jb, 1), *dc = names_doc(&jc, 1);
+	char *dd = names_doc(&jd, 1);
+	const struct op_stats *both[2] = { a, b };
+	struct op_stats *sum = sum_stats(both, 2);
+	struct merge_set *m = merge_set_new();
+
+	test_add(m, "a.json", da);
+	test_add(m, "b.json", db);
+	assert_int_equal(merge_group_count(m), 1);
+	assert_same_stats(test_op(m, 0, "txn", NULL), sum);
+	assert_same_stats(test_op(m, 0, "lag", NULL), lag);
+	merge_set_free(m);
+	m = merge_set_new();
+	test_add(m, "c.json", dc);
+	test_add(m, "d.json", dd);
+	assert_same_stats(test_op(m, MERGE_ALL, "produce", NULL), sum);
+	assert_same_stats(test_op(m, MERGE_ALL, "produce_scheduled", NULL), lag);
+	merge_set_free(m);
+	/* one document whose two jobs of one name differ in the optional operation only */
+	struct names_job two[2] = { ja, jb };
+	char *dtwo = names_doc(two, 2);
+	m = merge_set_new();
+	test_add(m, "two.json", dtwo);
+	assert_same_stats(test_op(m, 0, "txn", NULL), sum);
+	merge_set_free(m);
+	free(da);
+	free(db);
+	free(dc);
+	free(dd);
+	free(dtwo);
+	free(a);
+	free(b);
+	free(lag);
+	free(sum);
+}
+
 /* Kinds that differ: refused by name, whichever comes first, and the set left as it was. */
 static void test_kind_refusals(void **state)
 {
@@ -277,6 +328,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pod_names),
 		cmocka_unit_test(test_kinds_by_ops),
+		cmocka_unit_test(test_optional_ops),
 		cmocka_unit_test(test_kind_refusals),
 	};
 

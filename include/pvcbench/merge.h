@@ -66,7 +66,8 @@ const struct op_stats *merge_group_op(const struct merge_set *m, int group, unsi
 /*
  * The merged JSON document: fio's top-level members, "sources" (each input's own top-level
  * members but its jobs), "jobs" (every input job, each with "source"), "totals" (one merged job
- * per job name, when there are several) and "total" (MERGE_ALL).
+ * per job name, when there are several) and "total" (MERGE_ALL); each merged job says its
+ * "kind", how many jobs it adds and from how many inputs.
  */
 void merge_print_json(const struct merge_set *m, FILE *out);
 /* A table: a row per input job and operation, then the merged rows. */

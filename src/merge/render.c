@@ -439,10 +439,11 @@ void merge_print_text(const struct merge_set *m, FILE *out)
 			t.op = widest(t.op, m->jobs[i].op[o].name);
 	}
 	fprintf(out,
-		"pvcbench merge: %u results, %u jobs (%s), %u job names; latency (issue to "
+		"pvcbench merge: %u result%s, %u job%s (%s), %u job name%s; latency (issue to "
 		"completion) in %s\n",
-		m->ninputs, m->njobs, m->njobs ? merge_kind_label(&m->jobs[0]) : "none", m->ngroups,
-		t.unit.name);
+		m->ninputs, m->ninputs == 1 ? "" : "s", m->njobs, m->njobs == 1 ? "" : "s",
+		m->njobs ? merge_kind_label(&m->jobs[0]) : "none", m->ngroups,
+		m->ngroups == 1 ? "" : "s", t.unit.name);
 	fprintf(out, "%-*s  %-*s  %-*s %7s %7s %10s %6s %9s %9s %9s %9s %9s\n", t.source, "source",
 		t.job, "job", t.op, "op", "ops", "iops", "bw", "errors", "mean", "p50", "p99",
 		"p99.9", "max");

@@ -10,6 +10,13 @@
  * that due time, so a stalled cluster shows as latency even though sending was paced
  * (coordinated omission). The payloads are payload.c's, the output produce_report.c's; the
  * command (kfk_produce_ops) runs on the core's skeleton: configure, prepare, one run, report.
+ *
+ * Transactions are the Java tool's: on with --transactional-id, --transaction-duration-ms or
+ * transactional.id in the properties; a transaction begins with the first record after a
+ * commit and is committed once a send finds it --transaction-duration-ms old (3000 by
+ * default), and at the end. librdkafka's commit flushes, serving the delivery reports here.
+ * max.block.ms bounds what the Java producer's send() and transaction calls would block:
+ * a full queue for that long fails the record, as Java's send() does.
  */
 #include "kafka.h"
 
@@ -17,9 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pvcbench/clock.h"
 #include "pvcbench/report.h"
+#include "pvcbench/rng.h"
 #include "pvcbench/signals.h"
 
 #define BATCH 1024		   /* records handed to librdkafka per call */
@@ -35,6 +44,12 @@ struct producer {
 	uint64_t start_ns, steady_start_ns, end_ns;
 	double period_ns; /* --throughput: time between due times */
 	uint64_t warmup;
+	int64_t max_block_ms;
+	/* transactions: on when txn_id is set */
+	const char *txn_id;
+	uint64_t txn_duration_ns, txn_start_ns, txn_commits;
+	bool txn_open;
+	char txn_id_buf[80];
 	struct kfk_payloads payloads;
 	rd_kafka_message_t batch[BATCH];
 	char batch_tmp[BATCH][KFK_MONOTONIC_MAX]; /* monotonic payloads, copied by librdkafka */
@@ -168,11 +183,71 @@ static uint64_t send_batch(struct producer *p, uint64_t seq, unsigned count, uin
 	return count;
 }
 
+/* A transaction call's error: worker_fail's message; the error is destroyed */
+static int txn_failed(struct producer *p, const char *what, rd_kafka_error_t *error)
+{
+	int ret = worker_fail(p->w, -EIO, "%s: %s", what, rd_kafka_error_string(error));
+
+	rd_kafka_error_destroy(error);
+	return ret;
+}
+
+static int txn_begin(struct producer *p, uint64_t now)
+{
+	rd_kafka_error_t *error = rd_kafka_begin_transaction(p->rk);
+
+	if (error)
+		return txn_failed(p, "begin_transaction", error);
+	p->txn_open = true;
+	p->txn_start_ns = now;
+	return 0;
+}
+
+static int txn_commit(struct producer *p)
+{
+	rd_kafka_error_t *error = rd_kafka_commit_transaction(p->rk, (int)p->max_block_ms);
+
+	if (error) {
+		if (rd_kafka_error_txn_requires_abort(error))
+			rd_kafka_error_destroy(
+				rd_kafka_abort_transaction(p->rk, (int)p->max_block_ms));
+		return txn_failed(p, "commit_transaction", error);
+	}
+	p->txn_open = false;
+	p->txn_commits++;
+	return 0;
+}
+
+/*
+ * Records seq.. of the batch in one call, and what the queue did not take again after
+ * serving reports, for up to max.block.ms: then the record fails, as Java's send() does
+ * after max.block.ms (librdkafka's produce never blocks). Returns how many were handled.
+ */
+static uint64_t send_blocking(struct producer *p, uint64_t seq, unsigned count, uint64_t now,
+			      uint64_t *blocked_since)
+{
+	uint64_t sent = send_batch(p, seq, count, now);
+
+	if (sent) {
+		*blocked_since = 0;
+		return sent;
+	}
+	if (!*blocked_since)
+		*blocked_since = now;
+	else if (now - *blocked_since >= (uint64_t)p->max_block_ms * 1000000ULL) {
+		send_failed(p, RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE);
+		*blocked_since = 0;
+		return 1;
+	}
+	return 0;
+}
+
 static int produce_run(struct worker *w)
 {
 	struct producer *p = worker_state(w);
 	uint64_t n = (uint64_t)p->cfg->num_records;
-	uint64_t seq = 0;
+	uint64_t seq = 0, blocked_since = 0;
+	int ret = 0;
 
 	p->start_ns = clock_now_ns();
 	p->steady_start_ns = p->warmup ? 0 : p->start_ns;
@@ -196,9 +271,21 @@ static int produce_run(struct worker *w)
 		/* the warm-up ends inside this batch: the steady part starts with it */
 		if (p->warmup && !p->steady_start_ns && seq + count > p->warmup)
 			p->steady_start_ns = now;
-		uint64_t sent = send_batch(p, seq, (unsigned)count, now);
+		if (p->txn_id && !p->txn_open && (ret = txn_begin(p, now)))
+			break;
+		uint64_t sent = send_blocking(p, seq, (unsigned)count, now, &blocked_since);
 		seq += sent;
 		rd_kafka_poll(p->rk, sent < count ? 1 : 0);
+		if (p->txn_open && now - p->txn_start_ns >= p->txn_duration_ns &&
+		    (ret = txn_commit(p)))
+			break;
+	}
+	if (p->txn_open && !ret) {
+		/* the last transaction: committed, or aborted when the run was stopped */
+		if (!signals_stop_requested())
+			ret = txn_commit(p);
+		else
+			rd_kafka_error_destroy(rd_kafka_abort_transaction(p->rk, STOP_FLUSH_MS));
 	}
 	/* every record sent: wait for the last reports, as the Java tool's close() does */
 	while (rd_kafka_outq_len(p->rk) > 0) {
@@ -212,7 +299,7 @@ static int produce_run(struct worker *w)
 		rd_kafka_poll(p->rk, 0);
 	}
 	p->end_ns = clock_now_ns();
-	return 0;
+	return ret;
 }
 
 static int check_config(struct kfk_config *cfg, char *err, size_t size)
@@ -266,6 +353,43 @@ static size_t ring_size(rd_kafka_t *rk)
 /* ---- the command ---- */
 
 /*
+ * The Java tool's rules: transactions are on with --transaction-duration-ms,
+ * --transactional-id or transactional.id in the properties; the id is --transactional-id's,
+ * else the properties', else performance-producer-<random uuid>; the duration 3000 ms unless
+ * given. max.block.ms (Java's default 60000) bounds the blocking calls.
+ */
+static void txn_configure(struct producer *p, const struct kfk_config *cfg)
+{
+	const char *from_props = kfk_props_get(&cfg->props, "transactional.id");
+	const char *block = kfk_props_get(&cfg->props, "max.block.ms");
+
+	p->max_block_ms = block ? strtoll(block, NULL, 10) : 60000;
+	if (p->max_block_ms <= 0 || p->max_block_ms > INT32_MAX)
+		p->max_block_ms = p->max_block_ms <= 0 ? 1 : INT32_MAX;
+	if (cfg->transactional_id[0])
+		p->txn_id = cfg->transactional_id;
+	else if (from_props)
+		p->txn_id = from_props;
+	else if (cfg->transaction_duration_ms > 0) {
+		uint64_t r[2];
+		rng_seed(r, clock_now_ns() ^ ((uint64_t)getpid() << 32));
+		uint64_t a = rng_next(r), b = rng_next(r);
+		/* a version 4 UUID's form, as Java's Uuid.randomUuid() prints it */
+		snprintf(p->txn_id_buf, sizeof(p->txn_id_buf),
+			 "performance-producer-%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
+			 (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
+			 0x8000 | ((unsigned)(b >> 48) & 0x3fff),
+			 (unsigned long long)(b & 0xffffffffffffULL));
+		p->txn_id = p->txn_id_buf;
+	}
+	if (p->txn_id)
+		p->txn_duration_ns =
+			(uint64_t)(cfg->transaction_duration_ms > 0 ? cfg->transaction_duration_ms
+								    : 3000) *
+			1000000ULL;
+}
+
+/*
  * The properties, the options' checks, then the payloads: a bad --payload-file is bad input
  * (exit 2), reported before any connection is tried.
  */
@@ -284,6 +408,7 @@ static int produce_configure(struct command *cmd, char *err, size_t size)
 	}
 	command_set_state(cmd, p);
 	p->cfg = cfg;
+	txn_configure(p, cfg);
 	ret = kfk_payloads_init(&p->payloads, cfg, err, size);
 	return ret ? ret : CMD_CONTINUE;
 }
@@ -303,8 +428,16 @@ static int produce_prepare(struct command *cmd)
 	const struct kfk_config *cfg = command_config(cmd);
 	struct producer *p = command_state(cmd);
 	char err[1024];
+	const struct kfk_setting overrides[] = {
+		{ p->txn_id ? "transactional.id" : NULL, p->txn_id }, { NULL, NULL }
+	};
+	/* the Java tool's client.id unless the properties give one */
+	const struct kfk_setting defaults[] = { { "client.id", "perf-producer-client" },
+						{ NULL, NULL } };
 	struct kfk_client_spec spec = { .cmd = "produce",
 					.type = RD_KAFKA_PRODUCER,
+					.defaults = defaults,
+					.overrides = overrides,
 					.dr_msg_cb = on_delivery,
 					.arg = p,
 					.partitions = cfg->partitions,
@@ -319,6 +452,15 @@ static int produce_prepare(struct command *cmd)
 		return ret;
 	}
 	p->rk = p->client.rk;
+	if (p->txn_id) {
+		rd_kafka_error_t *error = rd_kafka_init_transactions(p->rk, (int)p->max_block_ms);
+		if (error) {
+			command_error(cmd, "init_transactions (transactional.id %s): %s", p->txn_id,
+				      rd_kafka_error_string(error));
+			rd_kafka_error_destroy(error);
+			return -EIO;
+		}
+	}
 	p->rkt = rd_kafka_topic_new(p->rk, cfg->topic, NULL);
 	size_t ring = ring_size(p->rk);
 	p->sent_ns = calloc(ring, sizeof(*p->sent_ns));
@@ -374,6 +516,9 @@ static int produce_run_done(struct command *cmd, unsigned index, struct run_resu
 					     .sched = res->nops > 1 ? &p->sched : NULL,
 					     .failed = p->failed,
 					     .purged = p->purged,
+					     .client = &p->client,
+					     .txn_id = p->txn_id,
+					     .txn_commits = p->txn_commits,
 					     .bootstrap = p->client.bootstrap };
 	run_result_total(res, KFK_OP_PRODUCE, &p->total, &sum->runtime_ns);
 	if (sum->sched)

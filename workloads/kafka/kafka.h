@@ -12,6 +12,7 @@
  *   produce.c  `kafka produce`: the producer loop and delivery reports on the runner
  *   payload.c  produce's payloads: --record-size, --payload-file, --payload-monotonic
  *   produce_report.c  produce's output: the Java tool's lines, JSON
+ *   produce_txn.c  produce's transactions (--transactional-id, ...) and max.block.ms
  *   consume.c  `kafka consume`: the consumer loop, rebalance and fetch times, its output
  *   mock.c     `kafka mock`: a mock cluster served until SIGTERM, controlled from stdin
  *   report.c   dates as the Java tools print them
@@ -275,6 +276,30 @@ static inline const char *kfk_payload_of(struct kfk_payloads *pl, uint64_t seq, 
 	return pl->payload;
 }
 
+/* ---- produce's transactions and max.block.ms (produce_txn.c) ---- */
+
+struct kfk_txn {
+	const char *id;	      /* transactional.id: transactions are on; NULL: off */
+	int64_t max_block_ms; /* max.block.ms: the transaction calls' and a full queue's bound */
+	uint64_t duration_ns, start_ns, commits;
+	bool open;
+	char id_buf[80];
+	char error[512];
+};
+
+/* The Java tool's rules from the options and the properties (after kfk_props_merge) */
+void kfk_txn_configure(struct kfk_txn *t, const struct kfk_config *cfg);
+/* init_transactions: 0, or -1 with one line in err */
+int kfk_txn_init(struct kfk_txn *t, rd_kafka_t *rk, char *err, size_t size);
+/* begin and commit: NULL, or the error's line (kept in t) */
+const char *kfk_txn_begin(struct kfk_txn *t, rd_kafka_t *rk, uint64_t now);
+const char *kfk_txn_commit(struct kfk_txn *t, rd_kafka_t *rk);
+/* An open transaction that is --transaction-duration-ms old at now */
+static inline bool kfk_txn_due(const struct kfk_txn *t, uint64_t now)
+{
+	return t->open && now - t->start_ns >= t->duration_ns;
+}
+
 /* ---- produce's output (produce_report.c) ---- */
 
 enum { KFK_OP_PRODUCE = 0, KFK_OP_SCHEDULED = 1 };
@@ -292,7 +317,7 @@ struct kfk_produce_summary {
 	const char *bootstrap;
 	const struct kfk_client *client; /* its properties, for the JSON */
 	const char *txn_id;		 /* transactions: the id, or NULL */
-	uint64_t txn_commits;
+	uint64_t txn_commits, txn_aborted;
 };
 
 /* The runner's on_interval: the Java tool's progress line (arg unused) */

@@ -24,11 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "pvcbench/clock.h"
 #include "pvcbench/report.h"
-#include "pvcbench/rng.h"
 #include "pvcbench/signals.h"
 
 #define BATCH 1024		   /* records handed to librdkafka per call */
@@ -44,12 +42,9 @@ struct producer {
 	uint64_t start_ns, steady_start_ns, end_ns;
 	double period_ns; /* --throughput: time between due times */
 	uint64_t warmup;
-	int64_t max_block_ms;
-	/* transactions: on when txn_id is set */
-	const char *txn_id;
-	uint64_t txn_duration_ns, txn_start_ns, txn_commits;
-	bool txn_open;
-	char txn_id_buf[80];
+	struct kfk_txn txn; /* transactions and max.block.ms (produce_txn.c) */
+	uint64_t txn_mark;  /* acknowledged records when the open transaction began */
+	uint64_t aborted;   /* acknowledged, then aborted with the transaction at a stop */
 	struct kfk_payloads payloads;
 	rd_kafka_message_t batch[BATCH];
 	char batch_tmp[BATCH][KFK_MONOTONIC_MAX]; /* monotonic payloads, copied by librdkafka */
@@ -183,39 +178,10 @@ static uint64_t send_batch(struct producer *p, uint64_t seq, unsigned count, uin
 	return count;
 }
 
-/* A transaction call's error: worker_fail's message; the error is destroyed */
-static int txn_failed(struct producer *p, const char *what, rd_kafka_error_t *error)
+/* A transaction call's outcome: 0, or the worker fails with its message */
+static int txn_call(struct producer *p, const char *error)
 {
-	int ret = worker_fail(p->w, -EIO, "%s: %s", what, rd_kafka_error_string(error));
-
-	rd_kafka_error_destroy(error);
-	return ret;
-}
-
-static int txn_begin(struct producer *p, uint64_t now)
-{
-	rd_kafka_error_t *error = rd_kafka_begin_transaction(p->rk);
-
-	if (error)
-		return txn_failed(p, "begin_transaction", error);
-	p->txn_open = true;
-	p->txn_start_ns = now;
-	return 0;
-}
-
-static int txn_commit(struct producer *p)
-{
-	rd_kafka_error_t *error = rd_kafka_commit_transaction(p->rk, (int)p->max_block_ms);
-
-	if (error) {
-		if (rd_kafka_error_txn_requires_abort(error))
-			rd_kafka_error_destroy(
-				rd_kafka_abort_transaction(p->rk, (int)p->max_block_ms));
-		return txn_failed(p, "commit_transaction", error);
-	}
-	p->txn_open = false;
-	p->txn_commits++;
-	return 0;
+	return error ? worker_fail(p->w, -EIO, "%s", error) : 0;
 }
 
 /*
@@ -234,7 +200,7 @@ static uint64_t send_blocking(struct producer *p, uint64_t seq, unsigned count, 
 	}
 	if (!*blocked_since)
 		*blocked_since = now;
-	else if (now - *blocked_since >= (uint64_t)p->max_block_ms * 1000000ULL) {
+	else if (now - *blocked_since >= (uint64_t)p->txn.max_block_ms * 1000000ULL) {
 		send_failed(p, RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE);
 		*blocked_since = 0;
 		return 1;
@@ -271,21 +237,26 @@ static int produce_run(struct worker *w)
 		/* the warm-up ends inside this batch: the steady part starts with it */
 		if (p->warmup && !p->steady_start_ns && seq + count > p->warmup)
 			p->steady_start_ns = now;
-		if (p->txn_id && !p->txn_open && (ret = txn_begin(p, now)))
-			break;
+		if (p->txn.id && !p->txn.open) {
+			p->txn_mark = p->delivered + p->warm;
+			if ((ret = txn_call(p, kfk_txn_begin(&p->txn, p->rk, now))))
+				break;
+		}
 		uint64_t sent = send_blocking(p, seq, (unsigned)count, now, &blocked_since);
 		seq += sent;
 		rd_kafka_poll(p->rk, sent < count ? 1 : 0);
-		if (p->txn_open && now - p->txn_start_ns >= p->txn_duration_ns &&
-		    (ret = txn_commit(p)))
+		if (kfk_txn_due(&p->txn, now) &&
+		    (ret = txn_call(p, kfk_txn_commit(&p->txn, p->rk))))
 			break;
 	}
-	if (p->txn_open && !ret) {
+	if (p->txn.open && !ret) {
 		/* the last transaction: committed, or aborted when the run was stopped */
 		if (!signals_stop_requested())
-			ret = txn_commit(p);
-		else
+			ret = txn_call(p, kfk_txn_commit(&p->txn, p->rk));
+		else {
 			rd_kafka_error_destroy(rd_kafka_abort_transaction(p->rk, STOP_FLUSH_MS));
+			p->aborted = p->delivered + p->warm - p->txn_mark;
+		}
 	}
 	/* every record sent: wait for the last reports, as the Java tool's close() does */
 	while (rd_kafka_outq_len(p->rk) > 0) {
@@ -353,43 +324,6 @@ static size_t ring_size(rd_kafka_t *rk)
 /* ---- the command ---- */
 
 /*
- * The Java tool's rules: transactions are on with --transaction-duration-ms,
- * --transactional-id or transactional.id in the properties; the id is --transactional-id's,
- * else the properties', else performance-producer-<random uuid>; the duration 3000 ms unless
- * given. max.block.ms (Java's default 60000) bounds the blocking calls.
- */
-static void txn_configure(struct producer *p, const struct kfk_config *cfg)
-{
-	const char *from_props = kfk_props_get(&cfg->props, "transactional.id");
-	const char *block = kfk_props_get(&cfg->props, "max.block.ms");
-
-	p->max_block_ms = block ? strtoll(block, NULL, 10) : 60000;
-	if (p->max_block_ms <= 0 || p->max_block_ms > INT32_MAX)
-		p->max_block_ms = p->max_block_ms <= 0 ? 1 : INT32_MAX;
-	if (cfg->transactional_id[0])
-		p->txn_id = cfg->transactional_id;
-	else if (from_props)
-		p->txn_id = from_props;
-	else if (cfg->transaction_duration_ms > 0) {
-		uint64_t r[2];
-		rng_seed(r, clock_now_ns() ^ ((uint64_t)getpid() << 32));
-		uint64_t a = rng_next(r), b = rng_next(r);
-		/* a version 4 UUID's form, as Java's Uuid.randomUuid() prints it */
-		snprintf(p->txn_id_buf, sizeof(p->txn_id_buf),
-			 "performance-producer-%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
-			 (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
-			 0x8000 | ((unsigned)(b >> 48) & 0x3fff),
-			 (unsigned long long)(b & 0xffffffffffffULL));
-		p->txn_id = p->txn_id_buf;
-	}
-	if (p->txn_id)
-		p->txn_duration_ns =
-			(uint64_t)(cfg->transaction_duration_ms > 0 ? cfg->transaction_duration_ms
-								    : 3000) *
-			1000000ULL;
-}
-
-/*
  * The properties, the options' checks, then the payloads: a bad --payload-file is bad input
  * (exit 2), reported before any connection is tried.
  */
@@ -408,7 +342,7 @@ static int produce_configure(struct command *cmd, char *err, size_t size)
 	}
 	command_set_state(cmd, p);
 	p->cfg = cfg;
-	txn_configure(p, cfg);
+	kfk_txn_configure(&p->txn, cfg);
 	ret = kfk_payloads_init(&p->payloads, cfg, err, size);
 	return ret ? ret : CMD_CONTINUE;
 }
@@ -429,7 +363,7 @@ static int produce_prepare(struct command *cmd)
 	struct producer *p = command_state(cmd);
 	char err[1024];
 	const struct kfk_setting overrides[] = {
-		{ p->txn_id ? "transactional.id" : NULL, p->txn_id }, { NULL, NULL }
+		{ p->txn.id ? "transactional.id" : NULL, p->txn.id }, { NULL, NULL }
 	};
 	/* the Java tool's client.id unless the properties give one */
 	const struct kfk_setting defaults[] = { { "client.id", "perf-producer-client" },
@@ -452,12 +386,10 @@ static int produce_prepare(struct command *cmd)
 		return ret;
 	}
 	p->rk = p->client.rk;
-	if (p->txn_id) {
-		rd_kafka_error_t *error = rd_kafka_init_transactions(p->rk, (int)p->max_block_ms);
-		if (error) {
-			command_error(cmd, "init_transactions (transactional.id %s): %s", p->txn_id,
-				      rd_kafka_error_string(error));
-			rd_kafka_error_destroy(error);
+	if (p->txn.id) {
+		char why[512];
+		if (kfk_txn_init(&p->txn, p->rk, why, sizeof(why))) {
+			command_error(cmd, "%s", why);
 			return -EIO;
 		}
 	}
@@ -517,8 +449,9 @@ static int produce_run_done(struct command *cmd, unsigned index, struct run_resu
 					     .failed = p->failed,
 					     .purged = p->purged,
 					     .client = &p->client,
-					     .txn_id = p->txn_id,
-					     .txn_commits = p->txn_commits,
+					     .txn_id = p->txn.id,
+					     .txn_commits = p->txn.commits,
+					     .txn_aborted = p->aborted,
 					     .bootstrap = p->client.bootstrap };
 	run_result_total(res, KFK_OP_PRODUCE, &p->total, &sum->runtime_ns);
 	if (sum->sched)
@@ -534,6 +467,11 @@ static int produce_run_done(struct command *cmd, unsigned index, struct run_resu
 	if (p->purged)
 		command_error(cmd, "%llu records not acknowledged when the run was stopped",
 			      (unsigned long long)p->purged);
+	if (p->aborted)
+		command_error(cmd,
+			      "%llu acknowledged records were in the transaction aborted at the "
+			      "stop (read_committed consumers do not see them)",
+			      (unsigned long long)p->aborted);
 	return 0;
 }
 

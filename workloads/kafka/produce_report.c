@@ -82,6 +82,7 @@ void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum
 	if (sum->txn_id) {
 		jsonw_string(j, "transactional_id", sum->txn_id);
 		jsonw_u64(j, "transactions_committed", sum->txn_commits);
+		jsonw_u64(j, "records_aborted_at_stop", sum->txn_aborted);
 	}
 	if (sum->client)
 		kfk_applied_json(j, "properties", &cfg->props, &sum->client->applied);

@@ -383,9 +383,14 @@ static int consume_run_done(struct command *cmd, unsigned index, struct run_resu
 			(long long)cfg->timeout_ms);
 		/* and exit status 0, as the Java tool's */
 	}
-	if (c->errors)
+	if (c->errors) {
 		command_error(cmd, "%llu consumer errors; first: %s", (unsigned long long)c->errors,
 			      c->first_error);
+		/* the Java tool dies of such an error (exit 1); one that did not stop the run
+		 * from consuming everything is only said */
+		if (c->consumed < (uint64_t)cfg->messages)
+			command_set_status(cmd, KFK_EXIT_FAILED);
+	}
 	return 0;
 }
 

@@ -218,6 +218,17 @@ static int jp_jaas(struct kfk_jp_ctx *x, const char *value)
 	return 1;
 }
 
+/* max.block.ms: librdkafka never blocks; pvcbench's producer reads it (produce_txn.c) */
+static int jp_max_block(struct kfk_jp_ctx *x, const char *value)
+{
+	long long ms;
+
+	if (jp_number(x, "max.block.ms", value, 0, &ms))
+		return -EINVAL;
+	snprintf(x->became, x->became_size, "(pvcbench) max.block.ms=%lld", ms);
+	return 1;
+}
+
 /* Java's assignor classes, as librdkafka names them */
 static const char *const assignors[][2] = {
 	{ "org.apache.kafka.clients.consumer.RangeAssignor", "range" },
@@ -378,7 +389,7 @@ static const struct kfk_java_prop table[] = {
 	{ "enable.idempotence", P, "enable.idempotence", NULL, NULL },
 	{ "key.serializer", P, NULL, NULL, NULL },
 	{ "linger.ms", P, "linger.ms", NULL, NULL },
-	{ "max.block.ms", P, NULL, NULL,
+	{ "max.block.ms", P, NULL, jp_max_block,
 	  "pvcbench: how long a send waits for room in librdkafka's queue, and the timeout of "
 	  "the transaction calls" },
 	{ "max.in.flight.requests.per.connection", P, "max.in.flight.requests.per.connection", NULL,

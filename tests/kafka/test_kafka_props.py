@@ -348,6 +348,32 @@ def check_offset_reset_none(c):
                    bad + (res.show() if bad else []))
 
 
+DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "kafka.md")
+DOC_ROW_RE = re.compile(r"^\| `([a-z0-9.]+)` \| (producer|consumer|both) \| (.+) \|$", re.M)
+
+
+def check_docs_table(c):
+    """Every row of docs/kafka.md's table is a property the command knows (never `unknown
+    property`), and one the docs call none is named in the note line. The cluster is a
+    closed port: the properties are read before anything connects."""
+    with open(DOCS) as f:
+        rows = DOC_ROW_RE.findall(f.read())
+    bad = [] if len(rows) >= 110 else ["only %d rows in the table" % len(rows)]
+    for name, client, becomes in rows:
+        sub = "consume" if client == "consumer" else "produce"
+        args = ["--topic", "t", "--timeout", 100, "--bootstrap-server", "127.0.0.1:9"]
+        args += (["--messages", 1, "--consumer-props"] if sub == "consume" else
+                 ["--num-records", 1, "--record-size", 1, "--producer-props"])
+        res = c.run(sub, args + ["%s=1" % name], timeout=30)
+        if "unknown property" in res.err:
+            bad.append("%s: %s" % (name, res.err.strip()))
+        noted = [x.strip() for n in notes(res) for x in n[1].split(",")]
+        if becomes.startswith("none") and name not in noted:
+            bad.append("%s: the docs say none, but no note names it: %r" % (name, res.err))
+    c.checks.check("docs/kafka.md's table: %d Java properties, each known to the command, "
+                   "those with no effect named in the note" % len(rows), bad)
+
+
 def main():
     checks = Checks()
     bench = require_tools(checks)
@@ -366,6 +392,7 @@ def main():
             checks.section(check_sasl_mapping, c)
             checks.section(check_documented_consumer, c)
             checks.section(check_offset_reset_none, c)
+            checks.section(check_docs_table, c)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     checks.finish()

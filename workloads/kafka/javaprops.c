@@ -284,7 +284,7 @@ static int jp_assignors(struct kfk_jp_ctx *x, const char *value)
 static const struct kfk_java_prop table[] = {
 	/* common to both clients (CommonClientConfigs) */
 	{ "bootstrap.servers", B, "bootstrap.servers", NULL, NULL },
-	{ "client.dns.lookup", B, NULL, NULL, "librdkafka resolves and tries every address" },
+	{ "client.dns.lookup", B, NULL, NULL, "none: librdkafka resolves and tries every address" },
 	{ "client.id", B, "client.id", NULL, NULL },
 	{ "connections.max.idle.ms", B, "connections.max.idle.ms", NULL, NULL },
 	{ "receive.buffer.bytes", B, "socket.receive.buffer.bytes", jp_receive_buffer,

@@ -407,6 +407,17 @@ static int apply_one(rd_kafka_conf_t *conf, const struct kfk_props *props, unsig
 	return -EINVAL;
 }
 
+/* name is an item of the ", "-separated list */
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ','))
+			return true;
+	return false;
+}
+
 int kfk_conf_apply_for(rd_kafka_conf_t *conf, const struct kfk_props *props, unsigned role,
 		       const char *who, struct kfk_applied *applied, char *err, size_t size)
 {
@@ -421,7 +432,7 @@ int kfk_conf_apply_for(rd_kafka_conf_t *conf, const struct kfk_props *props, uns
 			applied->count = i + 1;
 		}
 		size_t len = strlen(noted);
-		if (!r && !strstr(noted, props->key[i]) && len + 3 < sizeof(noted))
+		if (!r && !listed(noted, props->key[i]) && len + 3 < sizeof(noted))
 			snprintf(noted + len, sizeof(noted) - len, "%s%s", len ? ", " : "",
 				 props->key[i]);
 	}

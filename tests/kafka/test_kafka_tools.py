@@ -26,8 +26,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from kafkamock import (Checks, Event, MockCluster, after_line, at, bad_input_problems,  # noqa: E402
                        base_env, first_of, kcat_argv, ran_ok, require_tools, run,
                        signal_action, spawn, unique)
-from kafkareport import (CONSUME_HEADER, CONSUME_WARNING, DETAILED_HEADER, PROGRESS_RE,  # noqa: E402
-                         ProduceReport, consume_line, final_problems, load_json)
+from kafkareport import (CONSUME_HEADER, CONSUME_WARNING, DETAILED_HEADER,  # noqa: E402
+                         PROGRESS_RE, ProduceReport, consume_line, load_json)
 
 RUN_TIMEOUT = 90.0
 CONF_RE = re.compile(r"\|CONF\|[^\n]*\]:   (\S+) = (.*)$", re.M)

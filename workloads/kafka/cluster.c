@@ -248,7 +248,9 @@ static void add_metric(struct metric *m, unsigned *n, const char *name, const ch
 {
 	if (*n == METRICS_MAX)
 		return;
-	snprintf(m[*n].name, sizeof(m[*n].name), "%s:{%s}", name, tags);
+	int len = snprintf(m[*n].name, sizeof(m[*n].name), "%s:{%s}", name, tags);
+	if (len < 0 || (size_t)len >= sizeof(m[*n].name))
+		return; /* a name cut short would name another metric: left out */
 	snprintf(m[*n].value, sizeof(m[*n].value), "%.*s", (int)vlen, value);
 	(*n)++;
 }

@@ -121,8 +121,9 @@ static void java_field(char **o, char *end, char c, int n, const struct tm *tm, 
 		break;
 	}
 	}
-	if (v >= 0)
-		snprintf(text, sizeof(text), "%0*ld", width, v);
+	/* a pattern letter repeated past the buffer is cut there (Java pads it, unbounded) */
+	if (v >= 0 && snprintf(text, sizeof(text), "%0*ld", width, v) < 0)
+		text[0] = '\0';
 	size_t len = strlen(text);
 	if (*o + len < end) {
 		memcpy(*o, text, len);

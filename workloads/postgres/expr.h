@@ -6,10 +6,13 @@
  *   vars.c       the variable table (names to slots, fixed when the scripts are parsed) and a
  *                client's variables: a value, its string form, or both, converted as pgbench
  *                converts them (makeVariableValue, valueToString)
- *   expr_parse.c the lexer and parser: text to a tree whose variable references are slots
+ *   expr_lex.c   the lexer: exprscan.l's tokens (expr_lex.h)
+ *   expr_parse.c the parser: text to a tree whose variable references are slots
+ *   expr_tree.c  the tree freed, and printed
  *   expr_eval.c  evaluation: operators, CASE, type rules, the errors pgbench names
  *   expr_func.c  the functions (abs ... sqrt), the random distributions, hash_fnv1a,
  *                hash_murmur2 and permute with pgbench's results for the same arguments
+ *   expr_impl.h  what those files share: the tree's nodes, the function table, coercions
  *
  * Parsing allocates; evaluating never does (a client's string buffers grow, rarely, when a
  * longer value comes: never per transaction in a steady run).
@@ -82,8 +85,9 @@ int pgb_var_set_string(struct pgb_vars *vs, int slot, const char *s, size_t len)
 int pgb_var_value(struct pgb_vars *vs, int slot, struct pgb_value *out, char *err, size_t err_size);
 /*
  * The variable's text for SQL and shell arguments (NULL when unset): a value is written as
- * pgbench writes it (integers in decimal, doubles "%.*g" with DBL_DIG, true/false, NULL as
- * an empty string). The pointer stays valid until the variable is set again.
+ * pgbench writes it (integers in decimal, doubles "%.*g" with DBL_DIG, true/false, and
+ * NULL as "NULL", as pgbench's getVariable does). The pointer stays valid until the variable
+ * is set again. Never allocates once the variable has held a value or a string as long.
  */
 const char *pgb_var_string(struct pgb_vars *vs, int slot, size_t *len);
 
@@ -93,14 +97,28 @@ struct pgb_expr; /* a parsed tree; opaque */
 
 /*
  * Parses text (what follows "\set NAME ", or "\if ") into a tree; variable references get
- * slots in tab. On a syntax error returns NULL with pgbench's message in err (e.g. "syntax
- * error", "unexpected character", "bigint constant overflow", "unexpected function name",
- * "missing argument", "too many function arguments", "unexpected keyword") and the byte
- * offset in text where pgbench would point its caret in *err_col (-1: none). NULL and
- * "out of memory" when allocation fails.
+ * slots in tab (hash*() and permute() without a seed add "default_seed"). The expression
+ * ends at the first newline not escaped by a backslash, or at the end of text: text may point
+ * into the whole script. On an error returns NULL with pgbench's message in err, its "more"
+ * in parentheses as pgbench's syntax_error adds it: "syntax error", "unexpected character
+ * ($)", "bigint constant overflow (99999999999999999999)", "double constant overflow (...)",
+ * "unexpected function name (foo)", "unexpected number of arguments (abs)", "at least one
+ * argument expected (least)", "memory exhausted" (past the 10000 states of pgbench's parser
+ * stack: about 10000 levels of nesting); and in *err_col the byte offset in text where pgbench points
+ * its caret (its scanner's offset less one: the last byte of the offending token; the
+ * newline when the expression ended early; at the end of text without a newline, the last
+ * byte, as pgbench at the end of a file). The caller adds the offset of text in its line.
+ * NULL and "out of memory" when allocation fails. (pgbench's "too many function arguments"
+ * is an evaluation error: see pgb_expr_eval.)
  */
 struct pgb_expr *pgb_expr_parse(const char *text, struct pgb_vartab *tab, char *err,
 				size_t err_size, int *err_col);
+/*
+ * Where the expression that starts text ends: the offset just past the newline that ends it
+ * (backslash-newline continuations read through), or the text's length. The script's next
+ * line starts there, as in pgbench, whose expression lexer reads the script itself.
+ */
+size_t pgb_expr_text_end(const char *text);
 void pgb_expr_free(struct pgb_expr *e);
 /* The expression as text, for tests and --show-script's checks (returns bytes wanted). */
 size_t pgb_expr_print(const struct pgb_expr *e, const struct pgb_vartab *tab, char *buf,
@@ -119,8 +137,13 @@ struct pgb_eval {
 
 /*
  * Evaluates e into out. Returns 0, or -EINVAL with pgbench's message in ev->err (e.g.
- * "bigint out of range", "division by zero", "cannot coerce double to int", "gaussian
- * parameter must be at least 2.0", "empty range given to random").
+ * "bigint add out of range", "division by zero", "cannot coerce boolean to int", "double to
+ * int overflow for 1000000000000000019884624838656.000000", "gaussian parameter must be at
+ * least 2.000000 (not 1.000000)", "empty range given to random", "too many function
+ * arguments, maximum is 16", 'undefined variable "x"'). An empty ev->err with -EINVAL: a
+ * variable holding the empty string, for which pgbench prints no message of its own.
+ * Allocates nothing. Recursive: the deepest tree the parser allows (10000 levels) takes
+ * about 2 MB of stack, well within a thread's default 8 MB.
  */
 int pgb_expr_eval(const struct pgb_expr *e, struct pgb_eval *ev, struct pgb_value *out);
 

@@ -152,16 +152,6 @@ static size_t line_end(const struct parser *p, size_t i)
 	return i;
 }
 
-/* A command's line for messages: trailing newlines and CRs cut, as pgbench's chomp does */
-static char *dup_range(const char *s, size_t len);
-
-static char *dup_line(const char *s, size_t len)
-{
-	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-		len--;
-	return dup_range(s, len);
-}
-
 static char *dup_range(const char *s, size_t len)
 {
 	char *d = malloc(len + 1);
@@ -171,6 +161,14 @@ static char *dup_range(const char *s, size_t len)
 		d[len] = '\0';
 	}
 	return d;
+}
+
+/* A command's line for messages: trailing newlines and CRs cut, as pgbench's chomp does */
+static char *dup_line(const char *s, size_t len)
+{
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	return dup_range(s, len);
 }
 
 static enum pgb_meta meta_of(const char *name)
@@ -319,8 +317,15 @@ static int parse_sleep(struct parser *p, struct pgb_command *c, const char *name
 	if (!c->args)
 		return nomem(p);
 	c->nargs = 1;
-	if (make_arg(p, &c->args[0], t + w[1].off, num_len))
+	if (t[w[1].off] == ':') {
+		/* every ':' starts a variable here, "::x" too (pgbench looks up ":x" and fails) */
+		c->args[0].var = pgb_vartab_slot(p->vars, t + w[1].off + 1, w[1].len - 1);
+		c->args[0].text = dup_range(t + w[1].off + 1, w[1].len - 1);
+		if (c->args[0].var < 0 || !c->args[0].text)
+			return nomem(p);
+	} else if (make_arg(p, &c->args[0], t + w[1].off, num_len)) {
 		return nomem(p);
+	}
 	return 0;
 }
 

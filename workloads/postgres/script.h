@@ -5,13 +5,20 @@
  * (client_step.c) without parsing or allocating.
  *
  * Layout:
- *   script.c        the builtin scripts' texts, -b list, --show-script, NAME@W weights,
- *                   pgb_scripts_load (every -f and -b, -D, the well-known variables)
- *   script_parse.c  a script's text to commands: SQL commands (ended by ';' outside quotes,
- *                   comments and dollar quotes, joined by \;), meta-commands (\set, \sleep,
- *                   \if ..., \gset, \aset, \setshell, \shell, \startpipeline, \endpipeline),
- *                   checked as pgbench 15 checks them, with its messages
+ *   script.c        the builtin scripts' texts, -b list, --show-script, pgb_scripts_load
+ *                   (every -f and -b in order with its weight, -D, the well-known variables)
+ *   script_parse.c  a script's text to commands: meta-commands (\set, \sleep, \if ...,
+ *                   \gset, \aset, \setshell, \shell, \startpipeline, \endpipeline), checked
+ *                   as pgbench 15 checks them, with its messages
+ *   script_sql.c    where an SQL command ends (';' outside quotes, comments, dollar quotes
+ *                   and parentheses; joined by \;), and its segments and $n parameters
+ *   script_check.c  the \if structure and its jump targets
+ *   script_int.h    what those share
  *   shell.c         \setshell and \shell: the command run through the shell, as pgbench runs it
+ *
+ * What pgbench 15 checks only at run time stays for the clients: \startpipeline and
+ * \endpipeline pairing, \gset or \aset inside a pipeline, the simple protocol with a
+ * pipeline, a \set of no valid name (var_invalid).
  */
 #ifndef PVCBENCH_PGBENCH_SCRIPT_H
 #define PVCBENCH_PGBENCH_SCRIPT_H
@@ -81,6 +88,13 @@ struct pgb_command {
 	/* \set (var, expr); \if and \elif (expr) */
 	int var;
 	struct pgb_expr *expr;
+	/*
+	 * \set and \setshell: var's name is no valid variable name. pgbench parses it and
+	 * fails at run time instead, after evaluating (after running the command for
+	 * \setshell): 'set: invalid variable name: "NAME"', then its abort line ("assignment of
+	 * meta-command failed"). pgb_run_shell reports it for \setshell.
+	 */
+	bool var_invalid;
 
 	/* \sleep: arg[0] a number or :var, times usec (1, 1000 or 1000000 for us, ms, s) */
 	/* \setshell (var is the result's slot) and \shell: arg[0..nargs-1] the command words */
@@ -90,11 +104,14 @@ struct pgb_command {
 
 	/*
 	 * \if and \elif: when false, go to command jump (the chain's next \elif, \else or
-	 * \endif; an \elif there is evaluated, an \else or \endif entered past). \elif and \else
-	 * reached by running off the end of a taken branch: go to jump (the command after the
-	 * chain's \endif).
+	 * \endif; an \elif there is evaluated, an \else or \endif entered past). \else reached
+	 * by running off the end of a taken branch: go to jump (the command after the chain's
+	 * \endif). An \elif reached that way goes to jump_end, not jump (its jump is its own
+	 * false branch). jump_end is set on every command of the chain (\if, \elif, \else,
+	 * \endif): the command after its \endif. Indices are within the script.
 	 */
 	unsigned jump;
+	unsigned jump_end;
 };
 
 struct pgb_script {
@@ -125,6 +142,7 @@ struct pgb_scripts {
 	/* the slots pgbench sets on each client: scale, client_id, random_seed, default_seed */
 	int var_scale, var_client_id, var_random_seed, var_default_seed;
 	bool scale_defined;	  /* -D scale=...: pgbench keeps it instead of the table's */
+	bool client_id_defined;	  /* -D client_id=...: kept as given, as pgbench */
 	bool random_seed_defined; /* -D random_seed / default_seed: kept as given */
 	bool default_seed_defined;
 };
@@ -133,7 +151,12 @@ struct pgb_scripts {
  * Loads the scripts the configuration names (cfg->script_specs in order, or tpcb-like when
  * none), with their weights, and cfg->defines. Parse errors are printed on err_out in
  * pgbench's format (source:line: message, the line and a caret) and return -EINVAL: pgbench
- * then exits 1. -ENOMEM after printing "out of memory".
+ * then exits 1. -ENOMEM after printing "out of memory". Also pgbench's other refusals, each
+ * -EINVAL: -D's 'invalid variable definition' and 'option: invalid variable name', 'could
+ * not open file', 'empty command list for script', condition errors, 'total script weight
+ * must not be zero', and under -M extended/prepared 'statement has too many arguments
+ * (maximum is 255)'. Prepared statement names are pgbench 15's: "P<script>_<command>".
+ * On failure ss is left empty (nothing to free).
  */
 int pgb_scripts_load(struct pgb_scripts *ss, const struct pgb_config *cfg, FILE *err_out);
 void pgb_scripts_free(struct pgb_scripts *ss);
@@ -146,11 +169,21 @@ int pgb_script_parse(struct pgb_script *s, const char *source, const char *text,
 		     struct pgb_vartab *vars, FILE *err_out);
 void pgb_script_release(struct pgb_script *s);
 
-/* Finds a builtin by name or unique prefix; NULL and pgbench's message in err if none. */
+/*
+ * Finds a builtin by name or unique prefix; NULL and pgbench's message in err if none or
+ * several ('no builtin script found for name "x"', 'ambiguous builtin name: 2 builtin
+ * scripts found for prefix "s"'). pgbench prints it as an error, then the list
+ * (pgb_builtin_list on stderr), and exits 1.
+ */
 const char *pgb_builtin_resolve(const char *name, char *err, size_t err_size);
+/* A builtin's script text (its full name), as --show-script prints it; NULL if none */
+const char *pgb_builtin_text(const char *name);
 /* -b list: pgbench's list of the builtins, on out */
 void pgb_builtin_list(FILE *out);
-/* --show-script=NAME: "-- NAME: DESC" and the script's text on out; -EINVAL, err if none */
+/*
+ * --show-script=NAME: "-- NAME: DESC" and the script's text on out (pgbench writes it on
+ * stderr and exits 0); -EINVAL and err as pgb_builtin_resolve's if none.
+ */
 int pgb_builtin_show(const char *name, FILE *out, char *err, size_t err_size);
 
 /*

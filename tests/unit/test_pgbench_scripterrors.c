@@ -35,6 +35,12 @@ static const struct error_case errors[] = {
 	  "\\set x\n"
 	  "SELECT 1;\n",
 	  "pvcbench pgbench: error: s.sql:3: \\gset must follow an SQL command\n" },
+	{ "\\sleep 1\n"
+	  "\n"
+	  "\n"
+	  "\\gset\n",
+	  "pvcbench pgbench: error: s.sql:2: \\gset must follow an SQL command (\\s"
+	  "leep 1)\n" },
 	{ "\\gset\n"
 	  "SELECT 1;\n"
 	  "\\set x\n",
@@ -43,6 +49,11 @@ static const struct error_case errors[] = {
 	  "SELECT 1;\n",
 	  "pvcbench pgbench: error: condition error in script \"s.sql\" command 3: "
 	  "\\if without matching \\endif\n" },
+	{ "SELECT 1 \\gset\n"
+	  "\n"
+	  "\n"
+	  "\\gset\n",
+	  "pvcbench pgbench: error: s.sql:2: \\gset must follow an SQL command\n" },
 	{ "\\else\n", "pvcbench pgbench: error: condition error in script \"s.sql\" command 1: "
 		      "\\else without matching \\if\n" },
 	{ "\\gset\n"
@@ -50,7 +61,21 @@ static const struct error_case errors[] = {
 	  "\n"
 	  "\n",
 	  "pvcbench pgbench: error: s.sql:4: \\gset must follow an SQL command\n" },
+	{ "\\set x 1 + \\\n"
+	  " 2\n"
+	  "\n"
+	  "\n"
+	  "\\gset\n",
+	  "pvcbench pgbench: error: s.sql:3: \\gset must follow an SQL command (\\s"
+	  "et x 1 + \\\n"
+	  " 2)\n" },
 	{ "\\gset\n", "pvcbench pgbench: error: s.sql:1: \\gset must follow an SQL command\n" },
+	{ "\\\n"
+	  "\n"
+	  "\\gset\n"
+	  "\n"
+	  "\n",
+	  "pvcbench pgbench: error: s.sql:2: \\gset must follow an SQL command\n" },
 	{ "\\gset", "pvcbench pgbench: error: s.sql:1: \\gset must follow an SQL command\n" },
 	{ "\\set x\n", "pvcbench pgbench: error: s.sql:1: syntax error in command \"set\"\n"
 		       "\\set x\n"
@@ -60,6 +85,12 @@ static const struct error_case errors[] = {
 	  "\\gset\n"
 	  "\n",
 	  "pvcbench pgbench: error: s.sql:4: \\gset must follow an SQL command\n" },
+	{ "SELECT 2$q$\\setshell\n"
+	  "$q$;\n"
+	  "\\setshell\n",
+	  "pvcbench pgbench: error: s.sql:3: missing argument in command \"setshel"
+	  "l\"\n"
+	  "\\setshell\n" },
 	{ "\\aset\n"
 	  "\n"
 	  "\n",

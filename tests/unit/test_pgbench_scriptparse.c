@@ -447,6 +447,12 @@ static void test_meta_commands(void **state)
 	assert_int_equal(p.s.cmds[10].meta, PGB_META_ENDPIPELINE);
 	assert_true(p.s.uses_pipeline);
 	done(&p);
+
+	/* \sleep takes every ':' as a variable's start: "::x" looks up ":x" (unset at run time) */
+	parse(&p, "\\sleep ::x\n");
+	assert_int_equal(p.rc, 0);
+	assert_string_equal(var_name(&p, p.s.cmds[0].args[0].var), ":x");
+	done(&p);
 }
 
 /* \if chains: where a false condition goes, where a finished branch goes */

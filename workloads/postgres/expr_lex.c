@@ -40,7 +40,7 @@ static bool is_alnum(unsigned char c)
 	return is_alpha(c) || is_digit(c);
 }
 
-/* A lexical error: remembered, the last one of the line wins (see the top) */
+/* A lexical error: remembered, the line's last one is reported (see expr_parse.c) */
 static void lex_error(struct lexer *p, const char *msg, size_t start, size_t end)
 {
 	p->failed = true;

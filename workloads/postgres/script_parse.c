@@ -26,7 +26,8 @@ struct parser {
 	struct pgb_vartab *vars;
 	FILE *err;
 	unsigned cap;
-	char *name; /* the current meta-command's name as written, for messages */
+	char *name;	 /* the current meta-command's name as written, for messages */
+	size_t meta_end; /* where the last backslash command's text ended (0: none yet) */
 };
 
 /* a word of a meta-command: where it is in the text */
@@ -151,16 +152,6 @@ static size_t line_end(const struct parser *p, size_t i)
 	return i;
 }
 
-/* A command's line for messages: trailing newlines and CRs cut, as pgbench's chomp does */
-static char *dup_range(const char *s, size_t len);
-
-static char *dup_line(const char *s, size_t len)
-{
-	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-		len--;
-	return dup_range(s, len);
-}
-
 static char *dup_range(const char *s, size_t len)
 {
 	char *d = malloc(len + 1);
@@ -170,6 +161,14 @@ static char *dup_range(const char *s, size_t len)
 		d[len] = '\0';
 	}
 	return d;
+}
+
+/* A command's line for messages: trailing newlines and CRs cut, as pgbench's chomp does */
+static char *dup_line(const char *s, size_t len)
+{
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	return dup_range(s, len);
 }
 
 static enum pgb_meta meta_of(const char *name)
@@ -318,22 +317,33 @@ static int parse_sleep(struct parser *p, struct pgb_command *c, const char *name
 	if (!c->args)
 		return nomem(p);
 	c->nargs = 1;
-	if (make_arg(p, &c->args[0], t + w[1].off, num_len))
+	if (t[w[1].off] == ':') {
+		/* every ':' starts a variable here, "::x" too (pgbench looks up ":x" and fails) */
+		c->args[0].var = pgb_vartab_slot(p->vars, t + w[1].off + 1, w[1].len - 1);
+		c->args[0].text = dup_range(t + w[1].off + 1, w[1].len - 1);
+		if (c->args[0].var < 0 || !c->args[0].text)
+			return nomem(p);
+	} else if (make_arg(p, &c->args[0], t + w[1].off, num_len)) {
 		return nomem(p);
+	}
 	return 0;
 }
 
 /* \gset / \aset: marks the SQL command just before (pgbench uses no command slot for it) */
-static int attach_gset(struct parser *p, enum pgb_meta meta, unsigned lineno, struct word *w,
-		       unsigned argc)
+static int attach_gset(struct parser *p, enum pgb_meta meta, struct word *w, unsigned argc)
 {
 	struct pgb_command *prev;
+	unsigned lineno;
 
-	/* with no command before it, pgbench 15 names the line of the text's last byte,
-	 * wherever the \gset is (measured: "\gset\nSELECT 1;\n\n" is line 3) */
+	/*
+	 * pgbench 15 reports this error on a line of its own reckoning (measured): the line
+	 * where the backslash command before this one ended, or when there was none, the line
+	 * of the text's last byte
+	 */
+	lineno = p->meta_end ? line_of(p, p->meta_end) : line_of(p, p->n ? p->n - 1 : 0);
 	if (p->s->ncmds == 0)
-		return syntax_error(p, line_of(p, p->n ? p->n - 1 : 0), NULL, NULL,
-				    "\\gset must follow an SQL command", NULL, -1);
+		return syntax_error(p, lineno, NULL, NULL, "\\gset must follow an SQL command",
+				    NULL, -1);
 	prev = &p->s->cmds[p->s->ncmds - 1];
 	if (prev->type != PGB_CMD_SQL || prev->varprefix)
 		/* pgbench names the command before only when it is a meta-command: an SQL
@@ -408,7 +418,7 @@ static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 			free(line);
 			return r;
 		}
-		return attach_gset(p, meta, lineno, w, argc);
+		return attach_gset(p, meta, w, argc);
 	}
 
 	c = new_command(p);
@@ -557,8 +567,11 @@ int pgb_script_parse(struct pgb_script *s, const char *source, const char *text,
 		}
 		if (b.len && !only_comments(b.d) && (r = add_sql(&p, &b, start)))
 			break;
-		if (end == PGB_SCAN_BACKSLASH && (r = parse_meta(&p, pos, &pos)))
-			break;
+		if (end == PGB_SCAN_BACKSLASH) {
+			if ((r = parse_meta(&p, pos, &pos)))
+				break;
+			p.meta_end = pos;
+		}
 		if (end == PGB_SCAN_EOF)
 			break;
 	}

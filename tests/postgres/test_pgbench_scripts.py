@@ -239,7 +239,7 @@ UPDATE pgbench_tellers SET tbalance = tbalance + :delta WHERE tid = :tid;
 SELECT bbalance FROM pgbench_branches WHERE bid = :bid;
 UPDATE pgbench_branches SET bbalance = bbalance + :delta WHERE bid = :bid;
 INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (:tid, :bid, :aid, :delta, CURRENT_TIMESTAMP);
-SELECT count(*) FROM pgbench_history WHERE tid = :tid;
+SELECT count(*) FROM pgbench_tellers WHERE bid = :bid;
 END;
 """
 

@@ -444,8 +444,16 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 				c->state = pgb_sql_send(t, c);
 			else
 				c->state = pgb_meta_exec(t, c, &now);
-			if (c->state == CS_WAIT_RESULT || c->state == CS_PREPARE_WAIT)
-				return; /* what the socket said was for the command before */
+			/*
+			 * Read at once, as pgbench does: a quick server has often answered
+			 * already, and a read that finds nothing costs less than the ppoll()
+			 * it would take to learn so. (What poll said was for the command before.)
+			 */
+			if (c->state == CS_WAIT_RESULT || c->state == CS_PREPARE_WAIT) {
+				if (c->want_write)
+					return;
+				revents = POLLIN;
+			}
 			break;
 
 		case CS_PREPARE_WAIT:
@@ -489,7 +497,10 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 					break;
 				}
 				c->state = CS_ROLLBACK;
-				return;
+				if (c->want_write)
+					return;
+				revents = POLLIN; /* read at once, as after any command */
+				break;
 			}
 			if (tx != PQTRANS_IDLE) {
 				pgb_client_abort(t, c,

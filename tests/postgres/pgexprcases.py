@@ -314,3 +314,30 @@ CASES = [
     ('false AND debug(true)', [], 'boolean false'),
     ('CASE WHEN debug(false) THEN debug(1) WHEN debug(true) THEN debug(2) ELSE debug(3) END', [], '[1: boolean false] [1: boolean true] [1: int 2] int 2'),
 ]
+
+# The depth of pgbench's parser stack (bison's 10000 states): the deepest expressions it takes
+# and the first it refuses, "memory exhausted" with the caret where the stack filled up.
+# (Recorded as CASES are; too long to print as they stand.)
+DEEP = [
+    ("-" * 9997 + "1", 'int -1'),
+    ("-" * 9998 + "1", '? memory exhausted @9998'),
+    ("(" * 9996 + "1" + ")" * 9996, 'int 1'),
+    ("(" * 9997 + "1" + ")" * 9997, '? memory exhausted @9998'),
+    ("abs(" * 4998 + "1" + ")" * 4998, 'int 1'),
+    ("abs(" * 4999 + "1" + ")" * 4999, '? memory exhausted @19996'),
+    ("1+(" * 3332 + "1" + ")" * 3332, 'int 3333'),
+    ("1+(" * 3333 + "1" + ")" * 3333, '? memory exhausted @9998'),
+    ("CASE WHEN true THEN " * 2499 + "1" + " END" * 2499, 'int 1'),
+    ("CASE WHEN true THEN " * 2500 + "1" + " END" * 2500, '? memory exhausted @49993'),
+    ("CASE WHEN true THEN 1 ELSE " * 3333 + "1" + " END" * 3333, '? memory exhausted @89977'),
+    ("abs(," * 2499 + "1" + ")" * 2499, 'int 1'),
+    ("abs(," * 2500 + "1" + ")" * 2500, '? memory exhausted @12499'),
+    ("least(1," * 2500 + "1" + ")" * 2500, '? memory exhausted @19998'),
+    ("NOT " * 9994 + "true IS NOT NULL", 'boolean true'),
+    ("NOT " * 9995 + "true IS NOT NULL", '? memory exhausted @39995'),
+    ("NOT " * 9997 + "true ISNULL", '? memory exhausted @39998'),
+    # long numbers: read whole, and named whole in the message
+    ("1." + "0" * 600, 'double 1'),
+    ("1" + "0" * 300 + " + 1", '? bigint constant overflow (1' + "0" * 300 + ') @300'),
+]
+CASES += [(expr, [], want) for expr, want in DEEP]

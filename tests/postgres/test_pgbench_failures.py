@@ -93,9 +93,11 @@ def check_bad_options(checks, bench, pgbench):
             if not lines or pg_line not in lines[0]:
                 bad.append("first stderr line is not pgbench 15's %r" % pg_line)
         else:
-            # pgbench's own second lines ("detail: ...", "hint: Try ... --help") may follow
+            # pgbench's own next lines may follow: "detail: ...", "hint: Try ... --help",
+            # and after a builtin name it does not know, its list of the builtins
             extra = [x for x in lines[1:]
-                     if not re.match(r"pvcbench pgbench: (detail|hint): ", x)]
+                     if not re.match(r"pvcbench pgbench: (detail|hint): |Available builtin "
+                                     r"scripts:$| +[a-z-]+: <builtin: .*>$|$", x)]
             if not lines or extra:
                 bad.append("%d lines on stderr, want 1 (and pgbench's detail or hint)"
                            % len(lines))

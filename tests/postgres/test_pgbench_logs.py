@@ -8,8 +8,8 @@ PREFIX.PID.THREAD), each line's field count and the range of each field, the lin
 (= transactions ended, or sampled, or intervals), the failure words; and the report's
 per-script sections and statement latencies with every number masked, line by line. Options:
 -l, --log-prefix, --sampling-rate, --aggregate-interval, -R, -L, --max-tries, -r,
---failures-detailed, several -f with weights, in pgbench 15's style and (the binary alone)
-pgbench 13's (--report-style=seed).
+--failures-detailed, several -f with weights, -P with --progress-timestamp, in pgbench 15's
+style and (the binary alone) pgbench 13's (--report-style=seed).
 
 Serialization failures come from a script that updates one branch at REPEATABLE READ with a
 1 ms sleep before its COMMIT, run by 4 clients.
@@ -362,6 +362,31 @@ def check_open_error(c):
     cleanup(mine, ref)
 
 
+def check_progress_timestamp(c):
+    """-P 1 --progress-timestamp: the Unix time with milliseconds, within the run, in both
+    styles and in pgbench 15."""
+    args = ["-n", "-P", "1", "--progress-timestamp", "-T", "2", "-c", "1"]
+    mine, ref = both(c, args)
+    seed = Tool(c.bench, c.srv, "pvcbench", ["--report-style=seed"]).run(args)
+    line = re.compile(r"^progress: ([0-9]+)\.[0-9]{3} s, [0-9]+\.[0-9] tps, lat [0-9]+\.[0-9]{3} ms "
+                      r"stddev [0-9]+\.[0-9]{3}(, [0-9]+ failed)?$")
+    for tool, (res, d, t0, t1) in (("pvcbench", mine), ("pvcbench seed", seed),
+                                   ("pgbench", ref)):
+        if not c.checks.check("-P 1 --progress-timestamp (%s): exit 0" % tool, ran_ok(res)):
+            continue
+        got = [x for x in res.err.splitlines() if x.startswith("progress:")]
+        bad = [] if got else ["no progress lines: %r" % res.err[-300:]]
+        for x in got:
+            m = line.match(x)
+            if not m:
+                bad.append("%r is not a timestamped progress line" % x)
+            elif not int(t0) <= int(m.group(1)) <= int(t1) + 1:
+                bad.append("%r: time outside the run %d..%d" % (x, t0, t1))
+        c.checks.check("-P 1 --progress-timestamp (%s): %d lines with Unix time and ms"
+                       % (tool, len(got)), bad)
+    cleanup(mine, ref, seed)
+
+
 class Ctx:
     def __init__(self, checks, bench, pgbench, srv):
         self.checks, self.bench, self.pgbench, self.srv = checks, bench, pgbench, srv
@@ -395,6 +420,7 @@ def main():
         checks.section(check_report_sections, c)
         checks.section(check_failures, c)
         checks.section(check_open_error, c)
+        checks.section(check_progress_timestamp, c)
     checks.finish()
 
 

@@ -88,6 +88,10 @@ static void test_setshell_errors(void **state)
 	assert_int_equal(run(&sh, "\\setshell r :cmd 5\n"), -1);
 	assert_string_equal(sh.err, ":cmd: undefined variable \":cmd\"");
 	done(&sh);
+	/* the command runs, then the name is refused, as pgbench does it */
+	assert_int_equal(run(&sh, "\\setshell 1x echo 1\n"), -1);
+	assert_string_equal(sh.err, "setshell: invalid variable name: \"1x\"");
+	done(&sh);
 	assert_int_equal(run(&sh, "\\setshell r true\n"), -1);
 	assert_string_equal(sh.err, "true: could not read result of shell command");
 	assert_int_equal(sh.result, -999);

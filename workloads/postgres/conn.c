@@ -64,6 +64,7 @@ void pgb_conninfo_build(struct pgb_conninfo *ci, const struct pgb_config *cfg)
 		ci->keywords[n] = "dbname";
 		ci->values[n++] = cfg->dbname;
 	}
+	ci->purpose = cfg->initialize ? "initialization" : "setup";
 	ci->keywords[n] = "fallback_application_name";
 	ci->values[n++] = "pvcbench";
 	ci->keywords[n] = NULL;
@@ -101,6 +102,9 @@ PGconn *pgb_connect(const struct pgb_conninfo *ci)
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
 		print_libpq_error("", PQerrorMessage(conn));
+		/* pgbench's second line says which connection it was */
+		fprintf(stderr, "pvcbench pgbench: error: could not create connection for %s\n",
+			ci->purpose);
 		PQfinish(conn);
 		return NULL;
 	}
@@ -114,7 +118,7 @@ int pgb_exec(PGconn *conn, const char *sql)
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		fprintf(stderr, "pvcbench pgbench: error: query failed: %s", PQerrorMessage(conn));
-		fprintf(stderr, "pvcbench pgbench: detail: query was: %s\n", sql);
+		fprintf(stderr, "pvcbench pgbench: detail: Query was: %s\n", sql);
 		PQclear(res);
 		return -1;
 	}

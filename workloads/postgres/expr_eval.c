@@ -108,7 +108,7 @@ static bool truth(const struct pgb_value *v)
 static int eval_logic(const struct pgb_expr *e, struct pgb_eval *ev, struct pgb_value *out)
 {
 	struct pgb_value a;
-	bool b;
+	bool b = false;
 	bool is_and = e->func == PGB_F_AND;
 
 	if (pgb_expr_eval(e->args[0], ev, &a))
@@ -240,9 +240,9 @@ static int int_op(enum pgb_func f, int64_t l, int64_t r, struct pgb_eval *ev, st
 static int eval_operator(enum pgb_func f, const struct pgb_value *a, struct pgb_eval *ev,
 			 struct pgb_value *out)
 {
-	int64_t li, ri;
-	double ld, rd;
-	bool b;
+	int64_t li = 0, ri = 0;
+	double ld = 0, rd = 0;
+	bool b = false;
 
 	switch (f) {
 	case PGB_F_ADD:
@@ -301,12 +301,54 @@ static bool is_operator(enum pgb_func f)
 	return f <= PGB_F_IS;
 }
 
-int pgb_expr_eval(const struct pgb_expr *e, struct pgb_eval *ev, struct pgb_value *out)
+/*
+ * Evaluates the arguments into a (room for cap), then the function. Inlined into two callers
+ * with arrays of two and of sixteen, so the recursion through binary operators, the deep one,
+ * keeps small frames: pgbench's grammar allows 10000 levels.
+ */
+static inline __attribute__((always_inline)) int eval_args(const struct pgb_expr *e,
+							   struct pgb_eval *ev,
+							   struct pgb_value *out,
+							   struct pgb_value *a, unsigned cap)
 {
-	struct pgb_value args[PGB_MAX_FARGS];
 	bool has_null = false;
 	unsigned n;
 
+	for (n = 0; n < e->nargs && n < cap; n++) {
+		if (pgb_expr_eval(e->args[n], ev, &a[n]))
+			return -EINVAL;
+		has_null |= a[n].type == PGB_V_NULL;
+	}
+	if (n < e->nargs)
+		return pgb_eval_fail(ev, "too many function arguments, maximum is %d",
+				     PGB_MAX_FARGS);
+	if (has_null && e->func != PGB_F_IS && e->func != PGB_F_DEBUG) {
+		pgb_set_null(out);
+		return 0;
+	}
+	if (is_operator(e->func))
+		return eval_operator(e->func, a, ev, out);
+	return pgb_func_call(e->func, a, n, ev, out);
+}
+
+static __attribute__((noinline)) int eval_few(const struct pgb_expr *e, struct pgb_eval *ev,
+					      struct pgb_value *out)
+{
+	struct pgb_value a[2];
+
+	return eval_args(e, ev, out, a, 2);
+}
+
+static __attribute__((noinline)) int eval_many(const struct pgb_expr *e, struct pgb_eval *ev,
+					       struct pgb_value *out)
+{
+	struct pgb_value a[PGB_MAX_FARGS];
+
+	return eval_args(e, ev, out, a, PGB_MAX_FARGS);
+}
+
+int pgb_expr_eval(const struct pgb_expr *e, struct pgb_eval *ev, struct pgb_value *out)
+{
 	switch (e->kind) {
 	case PGB_N_CONST:
 		*out = e->c;
@@ -320,19 +362,5 @@ int pgb_expr_eval(const struct pgb_expr *e, struct pgb_eval *ev, struct pgb_valu
 		return eval_logic(e, ev, out);
 	if (e->func == PGB_F_CASE)
 		return eval_case(e, ev, out);
-	for (n = 0; n < e->nargs && n < PGB_MAX_FARGS; n++) {
-		if (pgb_expr_eval(e->args[n], ev, &args[n]))
-			return -EINVAL;
-		has_null |= args[n].type == PGB_V_NULL;
-	}
-	if (n < e->nargs)
-		return pgb_eval_fail(ev, "too many function arguments, maximum is %d",
-				     PGB_MAX_FARGS);
-	if (has_null && e->func != PGB_F_IS && e->func != PGB_F_DEBUG) {
-		pgb_set_null(out);
-		return 0;
-	}
-	if (is_operator(e->func))
-		return eval_operator(e->func, args, ev, out);
-	return pgb_func_call(e->func, args, n, ev, out);
+	return e->nargs <= 2 ? eval_few(e, ev, out) : eval_many(e, ev, out);
 }

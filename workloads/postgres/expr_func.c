@@ -381,11 +381,10 @@ int pgb_func_call(enum pgb_func f, const struct pgb_value *a, unsigned n, struct
 			/* pgbench negates with wrapping arithmetic: abs(INT64_MIN) stays */
 			pgb_set_int(out,
 				    a[0].u.i < 0 ? (int64_t)(0 - (uint64_t)a[0].u.i) : a[0].u.i);
-		else if (a[0].type == PGB_V_DOUBLE)
-			pgb_set_double(out, a[0].u.d < 0.0 ? -a[0].u.d : a[0].u.d);
 		else
-			return pgb_eval_fail(ev, "cannot coerce %s to double",
-					     pgb_value_type_name(&a[0]));
+			/* pgbench reads a boolean's bits as a double here: abs(true) is the
+			 * smallest subnormal, 4.94065645841247e-324 */
+			pgb_set_double(out, a[0].u.d < 0.0 ? -a[0].u.d : a[0].u.d);
 		return 0;
 	case PGB_F_DEBUG:
 		debug_line(&a[0], ev);

@@ -89,6 +89,18 @@ struct pgb_expr {
 	struct pgb_expr **args; /* nargs of them */
 };
 
+/*
+ * The tree's nodes (expr_tree.c). On failure each sets *oom and returns NULL; a function's
+ * arguments are taken (freed on failure, and a NULL among them fails the node).
+ */
+struct pgb_expr *pgb_node_const(bool *oom, const struct pgb_value *v);
+struct pgb_expr *pgb_node_int(bool *oom, int64_t i);
+struct pgb_expr *pgb_node_null(bool *oom);
+struct pgb_expr *pgb_node_var(bool *oom, struct pgb_vartab *tab, const char *name, size_t len);
+struct pgb_expr *pgb_node_func(bool *oom, enum pgb_func f, struct pgb_expr **args, unsigned nargs);
+struct pgb_expr *pgb_node_op(bool *oom, enum pgb_func f, struct pgb_expr *a, struct pgb_expr *b);
+struct pgb_expr *pgb_node_not(bool *oom, struct pgb_expr *a);
+
 /* Coercions with pgbench's messages in ev->err (expr_eval.c); 0 or -EINVAL */
 int pgb_coerce_int(const struct pgb_value *v, int64_t *out, struct pgb_eval *ev);
 int pgb_coerce_double(const struct pgb_value *v, double *out, struct pgb_eval *ev);

@@ -40,15 +40,13 @@ static bool is_alnum(unsigned char c)
 	return is_alpha(c) || is_digit(c);
 }
 
-/* A lexical error: remembered, the last one of the line wins (see the top) */
+/* A lexical error: remembered, the line's last one is reported (see expr_parse.c) */
 static void lex_error(struct lexer *p, const char *msg, size_t start, size_t end)
 {
-	int n = snprintf(p->err, sizeof(p->err), "%s (%.*s)", msg, (int)(end - start),
-			 p->text + start);
-
-	(void)n;
 	p->failed = true;
-	p->col = (int)end - 1;
+	p->err = msg;
+	p->err_start = start;
+	p->err_end = end;
 }
 
 /* The end of a number: pgbench's {digit}+(\.{digit}*)?([eE][-+]?{digit}+)? or \.{digit}+... */
@@ -78,32 +76,40 @@ static size_t scan_number(const char *s, size_t i, bool *is_double)
 	return i;
 }
 
+static void number_value(struct lexer *p, struct token *t, const char *buf, bool is_double);
+
 static void lex_number(struct lexer *p, struct token *t)
 {
 	const char *s = p->text;
 	bool is_double;
 	size_t end = scan_number(s, t->start, &is_double);
 	size_t len = end - t->start;
-	char buf[512];
+	char small[64], *buf = len < sizeof(small) ? small : malloc(len + 1);
 
 	p->pos = end;
 	t->end = end;
-	if (len >= sizeof(buf)) {
-		lex_error(p, is_double ? "double constant overflow" : "bigint constant overflow",
-			  t->start, end);
-		t->kind = T_BAD;
+	t->kind = T_BAD;
+	if (!buf) {
+		p->oom = true;
 		return;
 	}
 	memcpy(buf, s + t->start, len);
 	buf[len] = '\0';
+	number_value(p, t, buf, is_double);
+	if (buf != small)
+		free(buf);
+}
+
+/* A number's token from its text (NUL-terminated in buf) */
+static void number_value(struct lexer *p, struct token *t, const char *buf, bool is_double)
+{
 	if (!is_double) {
 		if (strcmp(buf, "9223372036854775808") == 0) {
 			t->kind = T_MAXINT;
 			return;
 		}
 		if (pgb_parse_int64(buf, &t->i)) {
-			lex_error(p, "bigint constant overflow", t->start, end);
-			t->kind = T_BAD;
+			lex_error(p, "bigint constant overflow", t->start, t->end);
 			return;
 		}
 		t->kind = T_INT;
@@ -115,8 +121,7 @@ static void lex_number(struct lexer *p, struct token *t)
 	t->d = strtod(buf, &stop);
 	if (errno != 0 || *stop != '\0') {
 		/* strtod's ERANGE, for an underflow too, as pgbench's strtodouble */
-		lex_error(p, "double constant overflow", t->start, end);
-		t->kind = T_BAD;
+		lex_error(p, "double constant overflow", t->start, t->end);
 		return;
 	}
 	t->kind = T_DOUBLE;
@@ -204,4 +209,14 @@ void pgb_lex_next(struct lexer *p)
 	t->end = p->pos;
 	t->kind = T_BAD;
 	lex_error(p, "unexpected character", t->start, t->end);
+}
+
+size_t pgb_expr_text_end(const char *text)
+{
+	struct lexer lx = { .text = text };
+
+	do
+		pgb_lex_next(&lx);
+	while (lx.cur.kind != T_END && !lx.oom);
+	return lx.oom ? strlen(text) : lx.cur.end;
 }

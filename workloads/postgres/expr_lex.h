@@ -64,10 +64,12 @@ struct lexer {
 	const char *text;
 	size_t pos;
 	struct token cur;
-	/* the line's last lexical error, which pgbench reports over any other error */
+	/* the line's last lexical error, which pgbench reports over any other error: its
+	 * message, and the token it names (the caret under its last byte) */
 	bool failed;
-	char err[160];
-	int col;
+	const char *err;
+	size_t err_start, err_end;
+	bool oom; /* no memory for a long number's text */
 };
 
 /* Reads the next token into lx->cur; a lexical error is a T_BAD token, recorded in lx */

@@ -14,11 +14,12 @@
  * hand (pgbench's scanner offset minus one). pgbench then reads the rest of the line for its
  * message, and a lexical error met there (an unexpected character, an integer or double
  * constant out of range) is the one it reports: the line's last lexical error wins, here too.
+ *
+ * Depth: pgbench's bison parser holds at most 10000 states and says "memory exhausted" past
+ * them. Each parse function is told how many symbols bison's stack would hold where it starts
+ * (d), so the same expressions are refused at the same token, and this parser's recursion is
+ * as bounded as pgbench's grammar (about 150 bytes of C stack a level).
  */
-#include <errno.h>
-#include <float.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@
 
 #include "expr_impl.h"
 #include "expr_lex.h"
+
+/* bison's YYMAXDEPTH: the states pgbench's parser may stack, its first included */
+#define YY_MAX_DEPTH 10000
 
 struct parser {
 	struct lexer lx;
@@ -53,100 +57,6 @@ static void fail(struct parser *p, const char *msg, const char *more, size_t mor
 static void syntax_error(struct parser *p)
 {
 	fail(p, "syntax error", NULL, 0);
-}
-
-static struct pgb_expr *node_new(struct parser *p, enum pgb_node_kind kind)
-{
-	struct pgb_expr *e = calloc(1, sizeof(*e));
-
-	if (!e)
-		p->oom = p->failed = true;
-	else
-		e->kind = kind;
-	return e;
-}
-
-static struct pgb_expr *node_const(struct parser *p, const struct pgb_value *v)
-{
-	struct pgb_expr *e = node_new(p, PGB_N_CONST);
-
-	if (e)
-		e->c = *v;
-	return e;
-}
-
-static struct pgb_expr *node_int(struct parser *p, int64_t i)
-{
-	struct pgb_value v;
-
-	pgb_set_int(&v, i);
-	return node_const(p, &v);
-}
-
-static struct pgb_expr *node_null(struct parser *p)
-{
-	struct pgb_value v;
-
-	pgb_set_null(&v);
-	return node_const(p, &v);
-}
-
-static struct pgb_expr *node_var(struct parser *p, const char *name, size_t len)
-{
-	int slot = pgb_vartab_slot(p->tab, name, len);
-
-	if (slot < 0) {
-		p->oom = p->failed = true;
-		return NULL;
-	}
-	struct pgb_expr *e = node_new(p, PGB_N_VAR);
-
-	if (e)
-		e->var = slot;
-	return e;
-}
-
-/* A function node over args (taken: freed on failure); NULL on failure */
-static struct pgb_expr *node_func(struct parser *p, enum pgb_func f, struct pgb_expr **args,
-				  unsigned nargs)
-{
-	struct pgb_expr *e = NULL;
-
-	for (unsigned i = 0; i < nargs; i++)
-		if (!args[i])
-			goto fail;
-	e = node_new(p, PGB_N_FUNC);
-	if (!e)
-		goto fail;
-	e->func = f;
-	e->nargs = nargs;
-	if (nargs) {
-		e->args = malloc(nargs * sizeof(*e->args));
-		if (!e->args) {
-			p->oom = p->failed = true;
-			free(e);
-			goto fail;
-		}
-		memcpy(e->args, args, nargs * sizeof(*args));
-	}
-	return e;
-fail:
-	for (unsigned i = 0; i < nargs; i++)
-		pgb_expr_free(args[i]);
-	return NULL;
-}
-
-static struct pgb_expr *node_op(struct parser *p, enum pgb_func f, struct pgb_expr *a,
-				struct pgb_expr *b)
-{
-	struct pgb_expr *args[2] = { a, b };
-
-	return node_func(p, f, args, 2);
-}
-
-static struct pgb_expr *node_not(struct parser *p, struct pgb_expr *a)
-{
-	return node_func(p, PGB_F_NOT, &a, 1);
 }
 
 /* Precedence levels of exprparse.y, lowest first */
@@ -229,7 +139,7 @@ static int binary_op(enum tok t, enum pgb_func *f, bool *swap)
 	}
 }
 
-static struct pgb_expr *parse_expr(struct parser *p, int min);
+static struct pgb_expr *parse_expr(struct parser *p, int min, int d);
 
 static const struct pgb_func_def *find_func(const char *name, size_t len)
 {
@@ -259,8 +169,27 @@ static bool list_push(struct parser *p, struct pgb_expr ***list, unsigned *n, un
 	return true;
 }
 
-/* NAME ( [expr [, expr]...] ) with pgbench's checks of the argument count */
-static struct pgb_expr *parse_call(struct parser *p)
+/*
+ * Shifts the token in hand onto what would be bison's stack, d symbols deep with it. pgbench's
+ * parser stops at 10000 states (bison's YYMAXDEPTH, the first one its own): "memory
+ * exhausted", found as the token that fills it is shifted. Tracking the same depth keeps this
+ * parser's recursion as bounded as pgbench's grammar, and its error where pgbench has it.
+ */
+static bool shift(struct parser *p, int d)
+{
+	if (d >= YY_MAX_DEPTH - 1) {
+		fail(p, "memory exhausted", NULL, 0);
+		return false;
+	}
+	pgb_lex_next(&p->lx);
+	return true;
+}
+
+/*
+ * NAME ( [expr [, expr]...] ) with pgbench's checks of the argument count, at depth d: the
+ * stack then holds function, '(', elist, ',' as the arguments are read.
+ */
+static struct pgb_expr *parse_call(struct parser *p, int d)
 {
 	const struct pgb_func_def *def =
 		find_func(p->lx.text + p->lx.cur.start, p->lx.cur.end - p->lx.cur.start);
@@ -273,28 +202,38 @@ static struct pgb_expr *parse_call(struct parser *p)
 		     p->lx.cur.end - p->lx.cur.start);
 		return NULL;
 	}
-	pgb_lex_next(&p->lx);
+	if (!shift(p, d + 1))
+		return NULL;
 	if (p->lx.cur.kind != T_LPAREN) {
 		syntax_error(p);
 		return NULL;
 	}
-	pgb_lex_next(&p->lx);
+	if (!shift(p, d + 2))
+		return NULL;
 	/* exprparse.y's elist may start empty, so "f(, x)" is f(x) there, and here */
-	bool need = p->lx.cur.kind != T_RPAREN && p->lx.cur.kind != T_COMMA;
-
-	for (;;) {
-		if (need) {
-			x = parse_expr(p, P_NONE);
-			if (!x || !list_push(p, &list, &n, &cap, x))
-				goto out;
+	if (p->lx.cur.kind == T_RPAREN || p->lx.cur.kind == T_COMMA) {
+		if (d + 3 >= YY_MAX_DEPTH - 1) { /* the empty elist, pushed */
+			fail(p, "memory exhausted", NULL, 0);
+			return NULL;
 		}
-		if (p->lx.cur.kind != T_COMMA)
-			break;
-		pgb_lex_next(&p->lx);
-		need = true;
+	} else {
+		x = parse_expr(p, P_NONE, d + 2);
+		if (!x || !list_push(p, &list, &n, &cap, x))
+			goto out;
+	}
+	while (p->lx.cur.kind == T_COMMA) {
+		if (!shift(p, d + 4))
+			goto out;
+		x = parse_expr(p, P_NONE, d + 4);
+		if (!x || !list_push(p, &list, &n, &cap, x))
+			goto out;
 	}
 	if (p->lx.cur.kind != T_RPAREN) {
 		syntax_error(p);
+		goto out;
+	}
+	if (d + 4 >= YY_MAX_DEPTH - 1) {
+		fail(p, "memory exhausted", NULL, 0);
 		goto out;
 	}
 	switch (def->nargs) {
@@ -312,7 +251,7 @@ static struct pgb_expr *parse_call(struct parser *p)
 			fail(p, "unexpected number of arguments", def->name, strlen(def->name));
 		} else if (n == least) {
 			/* the seed defaults to the variable default_seed, set on each client */
-			x = node_var(p, "default_seed", strlen("default_seed"));
+			x = pgb_node_var(&p->oom, p->tab, "default_seed", strlen("default_seed"));
 			if (!x || !list_push(p, &list, &n, &cap, x))
 				goto out;
 		}
@@ -324,10 +263,10 @@ static struct pgb_expr *parse_call(struct parser *p)
 			fail(p, "unexpected number of arguments", def->name, strlen(def->name));
 		break;
 	}
-	if (!ok)
+	/* the ')' is in hand: pgbench checks the count as it reduces the call, then reads on */
+	if (!ok || !shift(p, d + 4))
 		goto out;
-	pgb_lex_next(&p->lx);
-	e = node_func(p, def->func, list, n);
+	e = pgb_node_func(&p->oom, def->func, list, n);
 	n = 0;
 out:
 	for (unsigned i = 0; i < n; i++)
@@ -336,36 +275,47 @@ out:
 	return e;
 }
 
-/* CASE WHEN c THEN v [WHEN c THEN v]... [ELSE v] END: args c, v, ..., else (NULL if none) */
-static struct pgb_expr *parse_case(struct parser *p)
+/*
+ * CASE WHEN c THEN v [WHEN c THEN v]... [ELSE v] END: args c, v, ..., else (NULL if none).
+ * The stack holds CASE, when_then_list (after the first pair), WHEN, expr, THEN, expr.
+ */
+static struct pgb_expr *parse_case(struct parser *p, int d)
 {
 	struct pgb_expr **list = NULL, *e = NULL, *x;
 	unsigned n = 0, cap = 0;
+	int base = d + 1; /* CASE, then when_then_list once a pair is read */
 
-	pgb_lex_next(&p->lx);
+	if (!shift(p, d + 1))
+		return NULL;
 	if (p->lx.cur.kind != T_WHEN) {
 		syntax_error(p);
 		return NULL;
 	}
 	while (p->lx.cur.kind == T_WHEN) {
-		pgb_lex_next(&p->lx);
-		x = parse_expr(p, P_NONE);
+		if (!shift(p, base + 1))
+			goto out;
+		x = parse_expr(p, P_NONE, base + 1);
 		if (!x || !list_push(p, &list, &n, &cap, x))
 			goto out;
 		if (p->lx.cur.kind != T_THEN) {
 			syntax_error(p);
 			goto out;
 		}
-		pgb_lex_next(&p->lx);
-		x = parse_expr(p, P_NONE);
+		if (!shift(p, base + 3))
+			goto out;
+		x = parse_expr(p, P_NONE, base + 3);
 		if (!x || !list_push(p, &list, &n, &cap, x))
 			goto out;
+		base = d + 2;
 	}
 	if (p->lx.cur.kind == T_ELSE) {
-		pgb_lex_next(&p->lx);
-		x = parse_expr(p, P_NONE);
+		if (!shift(p, d + 3))
+			goto out;
+		x = parse_expr(p, P_NONE, d + 3);
+		base = d + 4;
 	} else {
-		x = node_null(p);
+		x = pgb_node_null(&p->oom);
+		base = d + 2;
 	}
 	if (!x || !list_push(p, &list, &n, &cap, x))
 		goto out;
@@ -373,8 +323,9 @@ static struct pgb_expr *parse_case(struct parser *p)
 		syntax_error(p);
 		goto out;
 	}
-	pgb_lex_next(&p->lx);
-	e = node_func(p, PGB_F_CASE, list, n);
+	if (!shift(p, base + 1))
+		goto out;
+	e = pgb_node_func(&p->oom, PGB_F_CASE, list, n);
 	n = 0;
 out:
 	for (unsigned i = 0; i < n; i++)
@@ -383,83 +334,107 @@ out:
 	return e;
 }
 
-/* A constant, a variable, a call, CASE, a parenthesised expression, or a prefix operator */
-static struct pgb_expr *parse_unary(struct parser *p)
+/* A constant's or a variable's node, and the token shifted */
+static struct pgb_expr *parse_leaf(struct parser *p, int d)
 {
 	struct pgb_value v;
 	struct pgb_expr *e;
 
 	switch (p->lx.cur.kind) {
+	case T_INT:
+		e = pgb_node_int(&p->oom, p->lx.cur.i);
+		break;
+	case T_DOUBLE:
+		pgb_set_double(&v, p->lx.cur.d);
+		e = pgb_node_const(&p->oom, &v);
+		break;
+	case T_TRUE:
+	case T_FALSE:
+		pgb_set_bool(&v, p->lx.cur.kind == T_TRUE);
+		e = pgb_node_const(&p->oom, &v);
+		break;
+	case T_NULL:
+		e = pgb_node_null(&p->oom);
+		break;
+	default: /* T_VAR */
+		e = pgb_node_var(&p->oom, p->tab, p->lx.text + p->lx.cur.start + 1,
+				 p->lx.cur.end - p->lx.cur.start - 1);
+		break;
+	}
+	if (e && !shift(p, d + 1)) {
+		pgb_expr_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+/*
+ * A constant, a variable, a call, CASE, a parenthesised expression, or a prefix operator, at
+ * depth d (what the stack holds before it).
+ */
+static struct pgb_expr *parse_unary(struct parser *p, int d)
+{
+	struct pgb_expr *e;
+
+	switch (p->lx.cur.kind) {
 	case T_LPAREN:
-		pgb_lex_next(&p->lx);
-		e = parse_expr(p, P_NONE);
-		if (!e)
+		if (!shift(p, d + 1) || !(e = parse_expr(p, P_NONE, d + 1)))
 			return NULL;
 		if (p->lx.cur.kind != T_RPAREN) {
 			syntax_error(p);
 			pgb_expr_free(e);
 			return NULL;
 		}
-		pgb_lex_next(&p->lx);
+		if (!shift(p, d + 3)) {
+			pgb_expr_free(e);
+			return NULL;
+		}
 		return e;
 	case T_PLUS:
-		pgb_lex_next(&p->lx);
-		return parse_expr(p, P_UNARY + 1);
+		return shift(p, d + 1) ? parse_expr(p, P_UNARY + 1, d + 1) : NULL;
 	case T_MINUS:
-		pgb_lex_next(&p->lx);
+		if (!shift(p, d + 1))
+			return NULL;
 		if (p->lx.cur.kind == T_MAXINT) {
 			/* "-9223372036854775808": the one place that constant is allowed */
-			pgb_lex_next(&p->lx);
-			return node_int(p, INT64_MIN);
+			return shift(p, d + 2) ? pgb_node_int(&p->oom, INT64_MIN) : NULL;
 		}
 		/* "-x" is "0 - x" */
-		e = parse_expr(p, P_UNARY + 1);
-		return e ? node_op(p, PGB_F_SUB, node_int(p, 0), e) : NULL;
+		e = parse_expr(p, P_UNARY + 1, d + 1);
+		return e ? pgb_node_op(&p->oom, PGB_F_SUB, pgb_node_int(&p->oom, 0), e) : NULL;
 	case T_TILDE:
 		/* "~x" is "-1 # x"; its operand runs to the end of the bitwise level */
-		pgb_lex_next(&p->lx);
-		e = parse_expr(p, P_BIT + 1);
-		return e ? node_op(p, PGB_F_BITXOR, node_int(p, -1), e) : NULL;
+		if (!shift(p, d + 1))
+			return NULL;
+		e = parse_expr(p, P_BIT + 1, d + 1);
+		return e ? pgb_node_op(&p->oom, PGB_F_BITXOR, pgb_node_int(&p->oom, -1), e) : NULL;
 	case T_NOT:
-		pgb_lex_next(&p->lx);
-		e = parse_expr(p, P_NOT + 1);
-		return e ? node_not(p, e) : NULL;
+		if (!shift(p, d + 1))
+			return NULL;
+		e = parse_expr(p, P_NOT + 1, d + 1);
+		return e ? pgb_node_not(&p->oom, e) : NULL;
 	case T_INT:
-		e = node_int(p, p->lx.cur.i);
-		pgb_lex_next(&p->lx);
-		return e;
 	case T_DOUBLE:
-		pgb_set_double(&v, p->lx.cur.d);
-		e = node_const(p, &v);
-		pgb_lex_next(&p->lx);
-		return e;
 	case T_TRUE:
 	case T_FALSE:
-		pgb_set_bool(&v, p->lx.cur.kind == T_TRUE);
-		e = node_const(p, &v);
-		pgb_lex_next(&p->lx);
-		return e;
 	case T_NULL:
-		e = node_null(p);
-		pgb_lex_next(&p->lx);
-		return e;
 	case T_VAR:
-		e = node_var(p, p->lx.text + p->lx.cur.start + 1,
-			     p->lx.cur.end - p->lx.cur.start - 1);
-		pgb_lex_next(&p->lx);
-		return e;
+		return parse_leaf(p, d);
 	case T_IDENT:
-		return parse_call(p);
+		return parse_call(p, d);
 	case T_CASE:
-		return parse_case(p);
+		return parse_case(p, d);
 	default:
 		syntax_error(p);
 		return NULL;
 	}
 }
 
-/* x IS [NOT] NULL|TRUE|FALSE, x ISNULL, x NOTNULL: "!is(x, c)", negated by NOT */
-static struct pgb_expr *parse_postfix(struct parser *p, struct pgb_expr *lhs)
+/*
+ * x IS [NOT] NULL|TRUE|FALSE, x ISNULL, x NOTNULL: "!is(x, c)", negated by NOT; x is the
+ * stack's symbol d.
+ */
+static struct pgb_expr *parse_postfix(struct parser *p, struct pgb_expr *lhs, int d)
 {
 	struct pgb_value v;
 	bool negate = false;
@@ -468,10 +443,12 @@ static struct pgb_expr *parse_postfix(struct parser *p, struct pgb_expr *lhs)
 		negate = p->lx.cur.kind == T_NOTNULL;
 		pgb_set_null(&v);
 	} else {
-		pgb_lex_next(&p->lx);
+		if (!shift(p, ++d))
+			goto fail;
 		if (p->lx.cur.kind == T_NOT) {
 			negate = true;
-			pgb_lex_next(&p->lx);
+			if (!shift(p, ++d))
+				goto fail;
 		}
 		if (p->lx.cur.kind == T_NULL) {
 			pgb_set_null(&v);
@@ -479,23 +456,26 @@ static struct pgb_expr *parse_postfix(struct parser *p, struct pgb_expr *lhs)
 			pgb_set_bool(&v, p->lx.cur.kind == T_TRUE);
 		} else {
 			syntax_error(p);
-			pgb_expr_free(lhs);
-			return NULL;
+			goto fail;
 		}
 	}
-	pgb_lex_next(&p->lx);
-	struct pgb_expr *e = node_op(p, PGB_F_IS, lhs, node_const(p, &v));
+	if (!shift(p, d + 1))
+		goto fail;
+	struct pgb_expr *e = pgb_node_op(&p->oom, PGB_F_IS, lhs, pgb_node_const(&p->oom, &v));
 
-	return e && negate ? node_not(p, e) : e;
+	return e && negate ? pgb_node_not(&p->oom, e) : e;
+fail:
+	pgb_expr_free(lhs);
+	return NULL;
 }
 
 /*
- * An expression whose operators all bind at level min or tighter. A nonassoc level's operator
- * right after another of that level is pgbench's syntax error.
+ * An expression whose operators all bind at level min or tighter, at depth d. A nonassoc
+ * level's operator right after another of that level is pgbench's syntax error.
  */
-static struct pgb_expr *parse_expr(struct parser *p, int min)
+static struct pgb_expr *parse_expr(struct parser *p, int min, int d)
 {
-	struct pgb_expr *lhs = parse_unary(p);
+	struct pgb_expr *lhs = parse_unary(p, d);
 	int last = P_NONE;
 
 	while (lhs) {
@@ -507,7 +487,7 @@ static struct pgb_expr *parse_expr(struct parser *p, int min)
 		if (t == T_IS || t == T_ISNULL || t == T_NOTNULL) {
 			if (P_IS < min)
 				break;
-			lhs = parse_postfix(p, lhs);
+			lhs = parse_postfix(p, lhs, d + 1);
 			last = P_IS;
 			continue;
 		}
@@ -519,14 +499,13 @@ static struct pgb_expr *parse_expr(struct parser *p, int min)
 			pgb_expr_free(lhs);
 			return NULL;
 		}
-		pgb_lex_next(&p->lx);
-		struct pgb_expr *rhs = parse_expr(p, level + 1);
+		struct pgb_expr *rhs = shift(p, d + 2) ? parse_expr(p, level + 1, d + 2) : NULL;
 
 		if (!rhs) {
 			pgb_expr_free(lhs);
 			return NULL;
 		}
-		lhs = swap ? node_op(p, f, rhs, lhs) : node_op(p, f, lhs, rhs);
+		lhs = swap ? pgb_node_op(&p->oom, f, rhs, lhs) : pgb_node_op(&p->oom, f, lhs, rhs);
 		last = level;
 	}
 	return lhs;
@@ -543,10 +522,10 @@ struct pgb_expr *pgb_expr_parse(const char *text, struct pgb_vartab *tab, char *
 	if (err_size)
 		err[0] = '\0';
 	pgb_lex_next(&p.lx);
-	e = parse_expr(&p, P_NONE);
+	e = parse_expr(&p, P_NONE, 0);
 	if (e && p.lx.cur.kind != T_END)
 		syntax_error(&p);
-	if (p.oom) {
+	if (p.oom || p.lx.oom) {
 		pgb_expr_free(e);
 		snprintf(err, err_size, "out of memory");
 		return NULL;
@@ -558,8 +537,9 @@ struct pgb_expr *pgb_expr_parse(const char *text, struct pgb_vartab *tab, char *
 	while (p.lx.cur.kind != T_END)
 		pgb_lex_next(&p.lx);
 	if (p.lx.failed) {
-		snprintf(err, err_size, "%s", p.lx.err);
-		p.err_col = p.lx.col;
+		snprintf(err, err_size, "%s (%.*s)", p.lx.err, (int)(p.lx.err_end - p.lx.err_start),
+			 text + p.lx.err_start);
+		p.err_col = (int)p.lx.err_end - 1;
 	}
 	if (err_col)
 		*err_col = p.err_col;

@@ -1,6 +1,7 @@
 /*
- * expr_tree.c - a parsed expression's tree: freeing it, and printing it fully parenthesised
- * (operators as they are written, functions by their names), for tests and checks.
+ * expr_tree.c - a parsed expression's tree: its nodes made (each constructor sets *oom and
+ * returns NULL when memory runs out, freeing what it was given), freed, and printed fully
+ * parenthesised (operators as they are written, functions by their names) for tests and checks.
  */
 #include <float.h>
 #include <inttypes.h>
@@ -10,6 +11,98 @@
 #include <string.h>
 
 #include "expr_impl.h"
+
+static struct pgb_expr *node_new(bool *oom, enum pgb_node_kind kind)
+{
+	struct pgb_expr *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		*oom = true;
+	else
+		e->kind = kind;
+	return e;
+}
+
+struct pgb_expr *pgb_node_const(bool *oom, const struct pgb_value *v)
+{
+	struct pgb_expr *e = node_new(oom, PGB_N_CONST);
+
+	if (e)
+		e->c = *v;
+	return e;
+}
+
+struct pgb_expr *pgb_node_int(bool *oom, int64_t i)
+{
+	struct pgb_value v;
+
+	pgb_set_int(&v, i);
+	return pgb_node_const(oom, &v);
+}
+
+struct pgb_expr *pgb_node_null(bool *oom)
+{
+	struct pgb_value v;
+
+	pgb_set_null(&v);
+	return pgb_node_const(oom, &v);
+}
+
+struct pgb_expr *pgb_node_var(bool *oom, struct pgb_vartab *tab, const char *name, size_t len)
+{
+	int slot = pgb_vartab_slot(tab, name, len);
+
+	if (slot < 0) {
+		*oom = true;
+		return NULL;
+	}
+	struct pgb_expr *e = node_new(oom, PGB_N_VAR);
+
+	if (e)
+		e->var = slot;
+	return e;
+}
+
+/* A function node over args (taken: freed on failure); NULL on failure */
+struct pgb_expr *pgb_node_func(bool *oom, enum pgb_func f, struct pgb_expr **args, unsigned nargs)
+{
+	struct pgb_expr *e = NULL;
+
+	for (unsigned i = 0; i < nargs; i++)
+		if (!args[i])
+			goto fail;
+	e = node_new(oom, PGB_N_FUNC);
+	if (!e)
+		goto fail;
+	e->func = f;
+	e->nargs = nargs;
+	if (nargs) {
+		e->args = malloc(nargs * sizeof(*e->args));
+		if (!e->args) {
+			*oom = true;
+			free(e);
+			goto fail;
+		}
+		memcpy(e->args, args, nargs * sizeof(*args));
+	}
+	return e;
+fail:
+	for (unsigned i = 0; i < nargs; i++)
+		pgb_expr_free(args[i]);
+	return NULL;
+}
+
+struct pgb_expr *pgb_node_op(bool *oom, enum pgb_func f, struct pgb_expr *a, struct pgb_expr *b)
+{
+	struct pgb_expr *args[2] = { a, b };
+
+	return pgb_node_func(oom, f, args, 2);
+}
+
+struct pgb_expr *pgb_node_not(bool *oom, struct pgb_expr *a)
+{
+	return pgb_node_func(oom, PGB_F_NOT, &a, 1);
+}
 
 void pgb_expr_free(struct pgb_expr *e)
 {

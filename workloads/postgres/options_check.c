@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "script.h"
@@ -42,26 +43,57 @@ static int check_init(struct pgb_config *cfg, const struct option_set *set, char
 	return CMD_CONTINUE;
 }
 
-/* The seed of the run; pgbench says which it took when --random-seed was given */
-static void draw_seed(struct pgb_config *cfg, const struct option_set *set)
+/* A seed's value: "time", "rand" or the (checked) unsigned integer */
+static uint64_t seed_value(const char *seed)
 {
-	const char *seed = cfg->random_seed;
+	uint64_t v;
 
-	if (!strcmp(seed, "time")) {
-		cfg->seed = seed_from_time();
-	} else if (!strcmp(seed, "rand")) {
+	if (!strcmp(seed, "time"))
+		return seed_from_time();
+	if (!strcmp(seed, "rand")) {
 		FILE *f = fopen("/dev/urandom", "rb");
-		if (!f || fread(&cfg->seed, sizeof(cfg->seed), 1, f) != 1)
-			cfg->seed = seed_from_time();
+		bool ok = f && fread(&v, sizeof(v), 1, f) == 1;
 		if (f)
 			fclose(f);
-	} else {
-		/* checked by pgb_on_option */
-		cfg->seed = strtoull(seed, NULL, 10);
+		return ok ? v : seed_from_time();
 	}
-	if (opt_given(set, "random-seed"))
-		fprintf(stderr, "%s: setting random seed to %llu\n", PGB_PROGNAME,
-			(unsigned long long)cfg->seed);
+	return strtoull(seed, NULL, 10);
+}
+
+static void say_seed(uint64_t seed)
+{
+	fprintf(stderr, "%s: setting random seed to %llu\n", PGB_PROGNAME,
+		(unsigned long long)seed);
+}
+
+/*
+ * pgbench's PGBENCH_RANDOM_SEED: checked before anything else (in -i mode too), and the seed
+ * unless --random-seed names one; pgbench says which seed it took, as for the option.
+ */
+static int env_seed(struct pgb_config *cfg, char *err, size_t err_size)
+{
+	const char *env = getenv("PGBENCH_RANDOM_SEED");
+
+	if (!env)
+		return 0;
+	if (pgb_check_random_seed(env, "PGBENCH_RANDOM_SEED environment variable", err, err_size))
+		return -EINVAL;
+	cfg->seed = seed_value(env);
+	cfg->seed_from_env = true;
+	say_seed(cfg->seed);
+	return 0;
+}
+
+/* The seed of the run: --random-seed's (said on stderr, as pgbench), else the environment's
+ * (env_seed), else the time */
+static void draw_seed(struct pgb_config *cfg, const struct option_set *set)
+{
+	if (opt_given(set, "random-seed")) {
+		cfg->seed = seed_value(cfg->random_seed);
+		say_seed(cfg->seed);
+	} else if (!cfg->seed_from_env) {
+		cfg->seed = seed_from_time();
+	}
 }
 
 /* The log options: each only under -l, and --aggregate-interval against -T */
@@ -97,6 +129,42 @@ static int check_log(const struct pgb_config *cfg, char *err, size_t err_size)
 	return 0;
 }
 
+/*
+ * pgbench's open-file check for -c: a socket per client and a few more; the soft limit is
+ * raised when the hard one allows, as pgbench does, so that -c 2000 works under a 1024 default.
+ */
+static int check_open_files(const struct pgb_config *cfg, char *err, size_t err_size)
+{
+	rlim_t need = (rlim_t)cfg->clients + 3;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return pgb_option_error(err, err_size, "getrlimit failed: %s", strerror(errno));
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		pgb_option_error(err, err_size,
+				 "need at least %lld open files, but system limit is %lld",
+				 (long long)need, (long long)rl.rlim_max);
+		pgb_option_note(err, err_size, "hint",
+				"Reduce number of clients, or use limit/ulimit to increase the "
+				"system limit.");
+		return -EINVAL;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rl.rlim_cur = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			pgb_option_error(err, err_size,
+					 "need at least %lld open files, but couldn't raise the "
+					 "limit: %s",
+					 (long long)need, strerror(errno));
+			pgb_option_note(err, err_size, "hint",
+					"Reduce number of clients, or use limit/ulimit to increase "
+					"the system limit.");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* The run's checks and the values derived from its options */
 static int check_run(struct pgb_config *cfg, const struct option_set *set, char *err,
 		     size_t err_size)
@@ -104,6 +172,8 @@ static int check_run(struct pgb_config *cfg, const struct option_set *set, char 
 	bool t_given = opt_given(set, "transactions");
 	bool T_given = opt_given(set, "time");
 
+	if (check_open_files(cfg, err, err_size))
+		return -EINVAL;
 	if (t_given && T_given)
 		return pgb_option_error(err, err_size,
 					"specify either a number of transactions (-t) or a "
@@ -162,6 +232,24 @@ static int check_weights(const struct pgb_config *cfg, char *err, size_t err_siz
 	return 0;
 }
 
+/*
+ * The option of the other mode to name: opt_check_mode's, except that -N and -S are named
+ * rather than --builtin, whose field they set (and whose row then counts as given too).
+ */
+static const struct option_def *mode_conflict(const struct option_set *set, unsigned mode)
+{
+	const struct option_def *def = opt_check_mode(set, mode);
+
+	if (!def || strcmp(def->name, "builtin"))
+		return def;
+	for (unsigned i = 0; i < set->count; i++) {
+		const struct option_def *d = &set->defs[i];
+		if (d->fixed && d->offset == def->offset && set->source[i] != SRC_DEFAULT)
+			return d;
+	}
+	return def;
+}
+
 int pgb_configure(struct command *cmd, char *err, size_t err_size)
 {
 	struct pgb_config *cfg = command_config(cmd);
@@ -172,6 +260,8 @@ int pgb_configure(struct command *cmd, char *err, size_t err_size)
 		printf("pvcbench pgbench (pvcbench %s; libpq %d)\n", PVC_VERSION, PQlibVersion());
 		return CMD_DONE;
 	}
+	if (env_seed(cfg, err, err_size))
+		return -EINVAL;
 	/* pgbench lists and shows builtins as it meets the option, and exits */
 	if (cfg->list_builtins) {
 		pgb_builtin_list(stderr);
@@ -185,7 +275,7 @@ int pgb_configure(struct command *cmd, char *err, size_t err_size)
 	}
 	if (!init && check_weights(cfg, err, err_size))
 		return -EINVAL;
-	const struct option_def *def = opt_check_mode(set, init ? OPT_MODE_INIT : OPT_MODE_RUN);
+	const struct option_def *def = mode_conflict(set, init ? OPT_MODE_INIT : OPT_MODE_RUN);
 	if (def)
 		return pgb_option_error(
 			err, err_size, "some of the specified options cannot be used in %s (--%s)",
@@ -197,4 +287,13 @@ int pgb_configure(struct command *cmd, char *err, size_t err_size)
 	if (ret == CMD_CONTINUE)
 		ret = load_scripts(cfg, err, err_size);
 	return ret;
+}
+
+void pgb_config_free(struct pgb_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->ndefines; i++)
+		free(cfg->defines[i]);
+	free(cfg->defines);
+	cfg->defines = NULL;
+	cfg->ndefines = 0;
 }

@@ -133,7 +133,8 @@ static void append_builtin_list(char *err, size_t err_size)
 		return;
 	pgb_builtin_list(f);
 	if (fclose(f) == 0 && text) {
-		while (len && text[len - 1] == '\n')
+		/* the core ends the message with the list's last newline */
+		if (len && text[len - 1] == '\n')
 			text[--len] = '\0';
 		if (used < err_size)
 			snprintf(err + used, err_size - used, "\n%s", text);
@@ -208,10 +209,11 @@ static int check_init_steps(const char *steps, char *err, size_t err_size)
 	return 0;
 }
 
-/* pgbench's set_random_seed's check; the seed itself is drawn by configure */
-static int check_random_seed(const char *seed, char *err, size_t err_size)
+/* pgbench's set_random_seed's check; from names where the seed came from, for its message */
+int pgb_check_random_seed(const char *seed, const char *from, char *err, size_t err_size)
 {
 	char *end;
+	char last[160];
 
 	if (!strcmp(seed, "time") || !strcmp(seed, "rand"))
 		return 0;
@@ -222,8 +224,8 @@ static int check_random_seed(const char *seed, char *err, size_t err_size)
 	pgb_option_error(err, err_size, "unrecognized random seed option \"%s\"", seed);
 	pgb_option_note(err, err_size, "detail",
 			"Expecting an unsigned integer, \"time\" or \"rand\".");
-	pgb_option_note(err, err_size, "error",
-			"error while setting random seed from --random-seed option");
+	snprintf(last, sizeof(last), "error while setting random seed from %s", from);
+	pgb_option_note(err, err_size, "error", last);
 	return -EINVAL;
 }
 
@@ -263,7 +265,7 @@ static int check_value(struct pgb_config *cfg, const struct option_def *def, con
 	if (!strcmp(name, "init-steps"))
 		return check_init_steps(value, err, err_size);
 	if (!strcmp(name, "random-seed"))
-		return check_random_seed(value, err, err_size);
+		return pgb_check_random_seed(value, "--random-seed option", err, err_size);
 	(void)cfg;
 	return 0;
 }

@@ -101,6 +101,7 @@ struct pgb_config {
 
 	/* derived by pgb_configure */
 	uint64_t seed;			  /* for the clients' random numbers */
+	bool seed_from_env;		  /* PGBENCH_RANDOM_SEED set it */
 	unsigned threads;		  /* -j, lowered to -c as pgbench does */
 	bool scale_given, run_mode_given; /* for pgbench's warnings */
 	bool current_style;		  /* --report-style=current */
@@ -118,6 +119,9 @@ extern const struct option_def pgb_option_defs[];
 /* err = "error: " and the message (pgbench's pg_log_error); returns -EINVAL */
 int pgb_option_error(char *err, size_t err_size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* pgbench's check of a --random-seed or PGBENCH_RANDOM_SEED value (from: which, for its
+ * message); 0 or -EINVAL with its three lines in err */
+int pgb_check_random_seed(const char *seed, const char *from, char *err, size_t err_size);
 /* Appends pgbench's next line to err: "\n<PGB_PROGNAME>: <kind>: <text>" (detail, hint) */
 void pgb_option_note(char *err, size_t err_size, const char *kind, const char *text);
 
@@ -126,6 +130,9 @@ int pgb_on_option(struct command *cmd, unsigned table, const struct option_def *
 		  const char *value, char *err, size_t err_size);
 int pgb_on_operand(struct command *cmd, const char *text, char *err, size_t err_size);
 int pgb_configure(struct command *cmd, char *err, size_t err_size);
+/* Frees what the options allocated (-D's strings); for the command's cleanup, which runs
+ * whenever parsing began */
+void pgb_config_free(struct pgb_config *cfg);
 
 /* ---- connections (conn.c) ---- */
 
@@ -135,6 +142,7 @@ struct pgb_conninfo {
 	const char *values[8];
 	char timeout[24];
 	uint64_t timeout_ns; /* our own limit for asynchronous connects */
+	const char *purpose; /* pgb_connect's: "initialization" (-i) or "setup" (the run's) */
 };
 
 void pgb_conninfo_build(struct pgb_conninfo *ci, const struct pgb_config *cfg);

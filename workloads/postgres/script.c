@@ -163,6 +163,12 @@ static int load_file(const char *path, char **text, FILE *err_out)
 	return 0;
 }
 
+static int oom(FILE *err_out)
+{
+	fprintf(err_out, PGB_ERR "out of memory\n");
+	return -ENOMEM;
+}
+
 /* -D NAME=VALUE, checked as pgbench's putVariable checks it; a later one wins */
 static int load_define(struct pgb_scripts *ss, const char *def, FILE *err_out)
 {
@@ -182,13 +188,13 @@ static int load_define(struct pgb_scripts *ss, const char *def, FILE *err_out)
 	}
 	slot = pgb_vartab_slot(&ss->vars, def, nlen);
 	if (slot < 0)
-		return -ENOMEM;
+		return oom(err_out);
 	for (unsigned i = 0; i < ss->ndefines; i++) {
 		if (ss->defines[i].slot == slot) {
 			char *v = strdup(eq + 1);
 
 			if (!v)
-				return -ENOMEM;
+				return oom(err_out);
 			free(ss->defines[i].value);
 			ss->defines[i].value = v;
 			return 0;
@@ -197,7 +203,7 @@ static int load_define(struct pgb_scripts *ss, const char *def, FILE *err_out)
 	ss->defines[ss->ndefines].slot = slot;
 	ss->defines[ss->ndefines].value = strdup(eq + 1);
 	if (!ss->defines[ss->ndefines].value)
-		return -ENOMEM;
+		return oom(err_out);
 	ss->ndefines++;
 	ss->scale_defined |= nlen == 5 && !strncmp(def, "scale", 5);
 	ss->client_id_defined |= nlen == 9 && !strncmp(def, "client_id", 9);
@@ -237,7 +243,7 @@ static int load_script(struct pgb_scripts *ss, bool builtin, const char *name, i
 	ss->n++; /* released with the others from here on */
 	if (!s->name || !s->desc) {
 		free(text);
-		return -ENOMEM;
+		return oom(err_out);
 	}
 	r = pgb_script_parse(s, s->desc, b ? b->text : text, &ss->vars, err_out);
 	free(text);
@@ -255,7 +261,7 @@ int pgb_scripts_load(struct pgb_scripts *ss, const struct pgb_config *cfg, FILE 
 	ss->s = calloc(cfg->nscripts ? cfg->nscripts : 1, sizeof(*ss->s));
 	ss->defines = calloc(cfg->ndefines ? cfg->ndefines : 1, sizeof(*ss->defines));
 	if (!ss->s || !ss->defines)
-		r = -ENOMEM;
+		r = oom(err_out);
 	for (unsigned i = 0; !r && i < cfg->ndefines; i++)
 		r = load_define(ss, cfg->defines[i], err_out);
 	for (unsigned i = 0; !r && i < cfg->nscripts; i++) {
@@ -302,10 +308,8 @@ int pgb_scripts_load(struct pgb_scripts *ss, const struct pgb_config *cfg, FILE 
 		ss->var_default_seed = pgb_vartab_slot(&ss->vars, "default_seed", 12);
 		if (ss->var_scale < 0 || ss->var_client_id < 0 || ss->var_random_seed < 0 ||
 		    ss->var_default_seed < 0)
-			r = -ENOMEM;
+			r = oom(err_out);
 	}
-	if (r == -ENOMEM)
-		fprintf(err_out, PGB_ERR "out of memory\n");
 	if (r)
 		pgb_scripts_free(ss);
 	return r;

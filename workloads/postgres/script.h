@@ -5,13 +5,20 @@
  * (client_step.c) without parsing or allocating.
  *
  * Layout:
- *   script.c        the builtin scripts' texts, -b list, --show-script, NAME@W weights,
- *                   pgb_scripts_load (every -f and -b, -D, the well-known variables)
- *   script_parse.c  a script's text to commands: SQL commands (ended by ';' outside quotes,
- *                   comments and dollar quotes, joined by \;), meta-commands (\set, \sleep,
- *                   \if ..., \gset, \aset, \setshell, \shell, \startpipeline, \endpipeline),
- *                   checked as pgbench 15 checks them, with its messages
+ *   script.c        the builtin scripts' texts, -b list, --show-script, pgb_scripts_load
+ *                   (every -f and -b in order with its weight, -D, the well-known variables)
+ *   script_parse.c  a script's text to commands: meta-commands (\set, \sleep, \if ...,
+ *                   \gset, \aset, \setshell, \shell, \startpipeline, \endpipeline), checked
+ *                   as pgbench 15 checks them, with its messages
+ *   script_sql.c    where an SQL command ends (';' outside quotes, comments, dollar quotes
+ *                   and parentheses; joined by \;), and its segments and $n parameters
+ *   script_check.c  the \if structure and its jump targets
+ *   script_int.h    what those share
  *   shell.c         \setshell and \shell: the command run through the shell, as pgbench runs it
+ *
+ * What pgbench 15 checks only at run time stays for the clients: \startpipeline and
+ * \endpipeline pairing, \gset or \aset inside a pipeline, the simple protocol with a
+ * pipeline, a \set of no valid name (var_invalid).
  */
 #ifndef PVCBENCH_PGBENCH_SCRIPT_H
 #define PVCBENCH_PGBENCH_SCRIPT_H
@@ -81,6 +88,13 @@ struct pgb_command {
 	/* \set (var, expr); \if and \elif (expr) */
 	int var;
 	struct pgb_expr *expr;
+	/*
+	 * \set and \setshell: var's name is no valid variable name. pgbench parses it and
+	 * fails at run time instead, after evaluating (after running the command for
+	 * \setshell): 'set: invalid variable name: "NAME"', then its abort line ("assignment of
+	 * meta-command failed"). pgb_run_shell reports it for \setshell.
+	 */
+	bool var_invalid;
 
 	/* \sleep: arg[0] a number or :var, times usec (1, 1000 or 1000000 for us, ms, s) */
 	/* \setshell (var is the result's slot) and \shell: arg[0..nargs-1] the command words */

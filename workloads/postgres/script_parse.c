@@ -26,6 +26,8 @@ struct parser {
 	struct pgb_vartab *vars;
 	FILE *err;
 	unsigned cap;
+	char *name;	 /* the current meta-command's name as written, for messages */
+	size_t meta_end; /* where the last backslash command's text ended (0: none yet) */
 };
 
 /* a word of a meta-command: where it is in the text */
@@ -150,16 +152,6 @@ static size_t line_end(const struct parser *p, size_t i)
 	return i;
 }
 
-/* A command's line for messages: trailing newlines and CRs cut, as pgbench's chomp does */
-static char *dup_range(const char *s, size_t len);
-
-static char *dup_line(const char *s, size_t len)
-{
-	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-		len--;
-	return dup_range(s, len);
-}
-
 static char *dup_range(const char *s, size_t len)
 {
 	char *d = malloc(len + 1);
@@ -169,6 +161,14 @@ static char *dup_range(const char *s, size_t len)
 		d[len] = '\0';
 	}
 	return d;
+}
+
+/* A command's line for messages: trailing newlines and CRs cut, as pgbench's chomp does */
+static char *dup_line(const char *s, size_t len)
+{
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	return dup_range(s, len);
 }
 
 static enum pgb_meta meta_of(const char *name)
@@ -221,7 +221,7 @@ static int parse_expression(struct parser *p, struct pgb_command *c, const char 
 {
 	size_t end = line_end(p, pos);
 	char err[256] = "";
-	int col = -1;
+	int col = -1, column;
 	/* the expression with its line's newline: expr.h's parser ends there, and points its
 	 * caret as pgbench does (at the newline, or at the last byte at the end of the text) */
 	char *expr = dup_range(p->text + pos, (end < p->n ? end + 1 : end) - pos);
@@ -238,8 +238,12 @@ static int parse_expression(struct parser *p, struct pgb_command *c, const char 
 	if (!c->expr) {
 		if (!strcmp(err, "out of memory"))
 			return nomem(p);
-		return syntax_error(p, c->lineno, c->first_line, name, err, NULL,
-				    col >= 0 ? (int)(pos - bs) + col : -1);
+		column = col >= 0 ? (int)(pos - bs) + col : -1;
+		/* pgbench points at the last byte it read: with nothing after the name at the
+		 * end of the text, that is the name's last byte */
+		if (pos == p->n)
+			column = (int)(pos - bs) - 1;
+		return syntax_error(p, c->lineno, c->first_line, name, err, NULL, column);
 	}
 	*next = end < p->n ? end + 1 : end;
 	return 0;
@@ -313,17 +317,30 @@ static int parse_sleep(struct parser *p, struct pgb_command *c, const char *name
 	if (!c->args)
 		return nomem(p);
 	c->nargs = 1;
-	if (make_arg(p, &c->args[0], t + w[1].off, num_len))
+	if (t[w[1].off] == ':') {
+		/* every ':' starts a variable here, "::x" too (pgbench looks up ":x" and fails) */
+		c->args[0].var = pgb_vartab_slot(p->vars, t + w[1].off + 1, w[1].len - 1);
+		c->args[0].text = dup_range(t + w[1].off + 1, w[1].len - 1);
+		if (c->args[0].var < 0 || !c->args[0].text)
+			return nomem(p);
+	} else if (make_arg(p, &c->args[0], t + w[1].off, num_len)) {
 		return nomem(p);
+	}
 	return 0;
 }
 
 /* \gset / \aset: marks the SQL command just before (pgbench uses no command slot for it) */
-static int attach_gset(struct parser *p, enum pgb_meta meta, unsigned lineno, struct word *w,
-		       unsigned argc)
+static int attach_gset(struct parser *p, enum pgb_meta meta, struct word *w, unsigned argc)
 {
 	struct pgb_command *prev;
+	unsigned lineno;
 
+	/*
+	 * pgbench 15 reports this error on a line of its own reckoning (measured): the line
+	 * where the backslash command before this one ended, or when there was none, the line
+	 * of the text's last byte
+	 */
+	lineno = p->meta_end ? line_of(p, p->meta_end) : line_of(p, p->n ? p->n - 1 : 0);
 	if (p->s->ncmds == 0)
 		return syntax_error(p, lineno, NULL, NULL, "\\gset must follow an SQL command",
 				    NULL, -1);
@@ -343,11 +360,11 @@ static int attach_gset(struct parser *p, enum pgb_meta meta, unsigned lineno, st
 /* A meta-command at text[bs] (the backslash); *pos past its line on return */
 static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 {
-	struct word w[MAX_ARGS];
+	struct word w[MAX_ARGS + 1]; /* one past pgbench's limit: the word refused */
 	struct pgb_command *c;
 	unsigned argc = 0, lineno = line_of(p, bs);
 	size_t i = bs + 1, end;
-	char name[32];
+	const char *name;
 	enum pgb_meta meta;
 	int r;
 
@@ -356,7 +373,11 @@ static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 		return 0; /* a lone backslash: no command */
 	}
 	argc = 1;
-	snprintf(name, sizeof(name), "%.*s", (int)w[0].len, p->text + w[0].off);
+	free(p->name);
+	p->name = dup_range(p->text + w[0].off, w[0].len);
+	if (!p->name)
+		return nomem(p);
+	name = p->name;
 	meta = meta_of(name);
 
 	if (meta == PGB_META_SET || meta == PGB_META_IF || meta == PGB_META_ELIF) {
@@ -373,12 +394,13 @@ static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 			c->var = pgb_vartab_slot(p->vars, p->text + w[1].off, w[1].len);
 			if (c->var < 0)
 				return nomem(p);
+			c->var_invalid = !pgb_valid_var_name(p->text + w[1].off, w[1].len);
 		}
 		return parse_expression(p, c, name, bs, i, pos);
 	}
 
 	while (next_word(p, &i, &w[argc])) {
-		if (argc >= MAX_ARGS - 1)
+		if (argc >= MAX_ARGS)
 			return syntax_error(p, lineno, NULL, name, "too many arguments", NULL, -1);
 		argc++;
 	}
@@ -396,7 +418,7 @@ static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 			free(line);
 			return r;
 		}
-		return attach_gset(p, meta, lineno, w, argc);
+		return attach_gset(p, meta, w, argc);
 	}
 
 	c = new_command(p);
@@ -425,6 +447,7 @@ static int parse_meta(struct parser *p, size_t bs, size_t *pos)
 			c->var = pgb_vartab_slot(p->vars, p->text + w[1].off, w[1].len);
 			if (c->var < 0)
 				return nomem(p);
+			c->var_invalid = !pgb_valid_var_name(p->text + w[1].off, w[1].len);
 		}
 		c->args = calloc(argc - first, sizeof(*c->args));
 		if (!c->args)
@@ -544,12 +567,16 @@ int pgb_script_parse(struct pgb_script *s, const char *source, const char *text,
 		}
 		if (b.len && !only_comments(b.d) && (r = add_sql(&p, &b, start)))
 			break;
-		if (end == PGB_SCAN_BACKSLASH && (r = parse_meta(&p, pos, &pos)))
-			break;
+		if (end == PGB_SCAN_BACKSLASH) {
+			if ((r = parse_meta(&p, pos, &pos)))
+				break;
+			p.meta_end = pos;
+		}
 		if (end == PGB_SCAN_EOF)
 			break;
 	}
 	pgb_buf_free(&b);
+	free(p.name);
 	if (!r && !s->ncmds) {
 		fprintf(err_out, PGB_ERR "empty command list for script \"%s\"\n", source);
 		r = -EINVAL;

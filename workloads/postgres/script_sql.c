@@ -186,7 +186,8 @@ int pgb_sql_scan(struct pgb_scan *st, const char *t, size_t n, size_t *pos, stru
 				j++;
 			note_identifier(st, t + i, j - i);
 		} else if (c >= '0' && c <= '9') {
-			while (j < n && ident_cont((unsigned char)t[j]))
+			/* a number (and junk after it) never takes a '$': "2$q$" opens a quote */
+			while (j < n && (tag_cont((unsigned char)t[j]) || t[j] == '.'))
 				j++;
 		} else if (c == '(') {
 			st->paren_depth++;

@@ -96,6 +96,11 @@ int pgb_run_shell(const struct pgb_command *cmd, struct pgb_vars *vars, bool set
 			 first, res);
 		return -1;
 	}
+	if (cmd->var_invalid) {
+		snprintf(err, err_size, "setshell: invalid variable name: \"%s\"",
+			 vars->tab->names[cmd->var]);
+		return -1;
+	}
 	*result = (int)v;
 	return 0;
 }

@@ -1,0 +1,213 @@
+/*
+ * e2e_loop.c - the loop of `kafka e2e`, as the Java tool's: for each message, fill the one
+ * buffer with the tool's bytes (java.util.Random seeded with 0, its nextInt(26) + 'A' repeated
+ * over the whole message), send it, wait for its acknowledgement (send().get()), poll the
+ * consumer until it comes back (60 s at most), check it is the same message and the only
+ * one, and record the time from before the send to the receipt. Every wait is a slice of at
+ * most 100 ms and ends at the runner's next event, so a stop request is seen at once.
+ */
+#include "e2e.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "pvcbench/clock.h"
+
+#define SLICE_MS 100 /* a wait looks at the stop flag this often */
+#define PROGRESS_EVERY 1000
+
+/* ---- java.util.Random, for the Java tool's messages (its arithmetic, from its spec) ---- */
+
+#define JAVA_RANDOM_MULT 0x5DEECE66DLL
+#define JAVA_RANDOM_MASK ((1LL << 48) - 1)
+
+int64_t e2e_random_seed(int64_t seed)
+{
+	return (seed ^ JAVA_RANDOM_MULT) & JAVA_RANDOM_MASK;
+}
+
+static int32_t java_random_next(int64_t *seed, int bits)
+{
+	*seed = (int64_t)(((uint64_t)*seed * (uint64_t)JAVA_RANDOM_MULT + 0xBULL) &
+			  (uint64_t)JAVA_RANDOM_MASK);
+	return (int32_t)(*seed >> (48 - bits));
+}
+
+/* nextInt(bound) for a bound that is not a power of two: rejects the top's uneven part */
+static int32_t java_random_int(int64_t *seed, int32_t bound)
+{
+	int32_t u = java_random_next(seed, 31), r = u % bound;
+
+	while ((int64_t)u - r + (bound - 1) > INT32_MAX) {
+		u = java_random_next(seed, 31);
+		r = u % bound;
+	}
+	return r;
+}
+
+void e2e_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct e2e *e = kfk_client_arg(opaque);
+
+	(void)rk;
+	e->delivery_err = m->err;
+	e->delivered = true;
+}
+
+/* The topic's partition count in rk's view of the cluster: 0 when it is not there, -1 when the
+ * cluster did not answer */
+/* ---- the loop ---- */
+
+/* How long one wait may last: a slice, and no further than the runner's next event or the
+ * deadline */
+static int wait_ms(struct worker *w, uint64_t now, uint64_t deadline)
+{
+	uint64_t until = worker_next_event_ns(w);
+
+	if (deadline < until)
+		until = deadline;
+	if (until <= now)
+		return 0;
+	uint64_t ms = (until - now + 999999ULL) / 1000000ULL;
+	return ms < SLICE_MS ? (int)ms : SLICE_MS;
+}
+
+/* What the consumer had ready besides the message: the Java tool expects none */
+static unsigned extra_messages(rd_kafka_t *rk)
+{
+	unsigned extra = 0;
+	rd_kafka_message_t *m;
+
+	while ((m = rd_kafka_consumer_poll(rk, 0))) {
+		extra += !m->err;
+		rd_kafka_message_destroy(m);
+	}
+	return extra;
+}
+
+/* At most n bytes of a message, printable, for an error line */
+static void excerpt(char *out, size_t size, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t n = 0, max = size > 8 ? size - 8 : 0;
+
+	for (size_t i = 0; i < len && n < max; i++)
+		out[n++] = p[i] >= 32 && p[i] < 127 ? (char)p[i] : '?';
+	if (len > max && size > 8)
+		n += (size_t)snprintf(out + n, size - n, "...");
+	out[n] = '\0';
+}
+
+static int check_message(struct e2e *e, const rd_kafka_message_t *m)
+{
+	size_t size = (size_t)e->message_size;
+
+	if (m->len != size || (size && memcmp(m->payload, e->message, size))) {
+		char read[56], sent[56];
+		excerpt(read, sizeof(read), m->payload, m->len);
+		excerpt(sent, sizeof(sent), e->message, size);
+		return worker_fail(e->w, -EIO,
+				   "The message read [%s] did not match the message sent [%s]",
+				   read, sent);
+	}
+	return 0;
+}
+
+/*
+ * One message's round trip. Returns its latency in ns, 0 when a stop was requested (nothing
+ * recorded), or a negative errno after worker_fail.
+ */
+static int64_t round_trip(struct e2e *e)
+{
+	struct worker *w = e->w;
+	size_t size = (size_t)e->message_size;
+
+	memset(e->message, 'A' + java_random_int(&e->random_seed, 26), size);
+	e->delivered = false;
+	uint64_t begin = clock_now_ns();
+	/* no copy: the buffer stays as it is until the message is acknowledged */
+	if (rd_kafka_produce(e->rkt, RD_KAFKA_PARTITION_UA, 0, e->message, size, NULL, 0, NULL))
+		return worker_fail(w, -EIO, "send failed: %s",
+				   rd_kafka_err2str(rd_kafka_last_error()));
+	/* synchronous, as the Java tool's send().get() */
+	while (!e->delivered) {
+		uint64_t now = clock_now_ns();
+		if (!worker_tick(w, now))
+			return 0;
+		rd_kafka_poll(e->producer.rk, wait_ms(w, now, UINT64_MAX));
+	}
+	if (e->delivery_err)
+		return worker_fail(w, -EIO, "delivery failed: %s",
+				   rd_kafka_err2str(e->delivery_err));
+	uint64_t deadline = clock_now_ns() + E2E_POLL_TIMEOUT_MS * 1000000ULL;
+	for (;;) {
+		uint64_t now = clock_now_ns();
+		if (!worker_tick(w, now))
+			return 0;
+		if (now >= deadline)
+			return worker_fail(w, -ETIMEDOUT,
+					   "poll() timed out before finding a result "
+					   "(timeout:[%d])",
+					   E2E_POLL_TIMEOUT_MS);
+		rd_kafka_message_t *m =
+			rd_kafka_consumer_poll(e->consumer.rk, wait_ms(w, now, deadline));
+		if (!m)
+			continue;
+		uint64_t end = clock_now_ns();
+		if (m->err) {
+			rd_kafka_resp_err_t err = m->err;
+			rd_kafka_message_destroy(m);
+			if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+				continue;
+			return worker_fail(w, -EIO, "consumer: %s", rd_kafka_err2str(err));
+		}
+		int ret = check_message(e, m);
+		rd_kafka_message_destroy(m);
+		if (ret)
+			return ret;
+		unsigned extra = extra_messages(e->consumer.rk);
+		if (extra)
+			return worker_fail(w, -EIO,
+					   "Only one result was expected during this test. We "
+					   "found [%u]",
+					   extra + 1);
+		return (int64_t)(end - begin);
+	}
+}
+
+int e2e_init(struct worker *w)
+{
+	struct e2e *e = worker_arg(w);
+
+	e->w = w;
+	worker_set_state(w, e);
+	return 0;
+}
+
+int e2e_run(struct worker *w)
+{
+	struct e2e *e = worker_state(w);
+	struct e2e_figures *fig = &e->fig;
+	char ms[64];
+
+	for (int64_t i = 0; i < e->num_messages; i++) {
+		int64_t elapsed = round_trip(e);
+		if (elapsed <= 0)
+			return elapsed < 0 ? (int)elapsed : 0;
+		worker_record(w, 0, (uint64_t)elapsed, (uint64_t)e->message_size);
+		if (i % PROGRESS_EVERY == 0) {
+			e2e_java_double(ms, sizeof(ms), (double)elapsed / 1000.0 / 1000.0);
+			fprintf(e->progress, "%lld\t%s\n", (long long)i, ms);
+			fflush(e->progress);
+		}
+		fig->done++;
+		fig->total_ns += (double)elapsed;
+		uint64_t whole_ms = (uint64_t)elapsed / 1000000ULL;
+		if (whole_ms >= E2E_MS_SLOTS) {
+			whole_ms = E2E_MS_SLOTS - 1;
+			fig->clamped++;
+		}
+		fig->ms[whole_ms]++;
+	}
+	return 0;
+}

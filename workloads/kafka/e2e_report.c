@@ -1,0 +1,147 @@
+/*
+ * e2e_report.c - what `kafka e2e` prints: the Java tool's progress line ("i<TAB>ms" every
+ * 1000 messages, the milliseconds as Java's Double.toString writes a double), its two final
+ * lines (the average of the exact latencies, the percentiles as the elements of its sorted
+ * array of whole milliseconds), and the job object of the JSON envelope.
+ */
+#include "e2e.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pvcbench/report.h"
+
+/*
+ * Double.toString: the shortest digits that read back to v; plain decimal from 10^-3 to
+ * below 10^7 (at least one digit after the point), computerized scientific notation
+ * (1.0E-4, 1.2345E7) outside.
+ */
+void e2e_java_double(char *buf, size_t size, double v)
+{
+	char sci[40], digits[24];
+	int prec, exp;
+	size_t n = 0, len = 0;
+
+	if (isnan(v) || isinf(v)) {
+		snprintf(buf, size, "%s", isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+		return;
+	}
+	if (v == 0) {
+		snprintf(buf, size, "%s", signbit(v) ? "-0.0" : "0.0");
+		return;
+	}
+	for (prec = 0; prec < 17; prec++) {
+		snprintf(sci, sizeof(sci), "%.*e", prec, v);
+		if (strtod(sci, NULL) == v)
+			break;
+	}
+	/* sci is [-]d[.ddd]e[+-]xx: its digits and its exponent */
+	const char *s = sci + (sci[0] == '-');
+	for (; *s && *s != 'e'; s++)
+		if (*s != '.' && n < sizeof(digits) - 1)
+			digits[n++] = *s;
+	digits[n] = '\0';
+	exp = atoi(s + 1);
+	while (n > 1 && digits[n - 1] == '0')
+		digits[--n] = '\0';
+
+	char out[64];
+	if (v < 0)
+		out[len++] = '-';
+	double a = fabs(v);
+	if (a >= 1e-3 && a < 1e7) {
+		if (exp >= 0) {
+			for (int i = 0; i <= exp; i++)
+				out[len++] = (size_t)i < n ? digits[i] : '0';
+			out[len++] = '.';
+			if ((size_t)exp + 1 < n)
+				for (size_t i = (size_t)exp + 1; i < n; i++)
+					out[len++] = digits[i];
+			else
+				out[len++] = '0';
+		} else {
+			out[len++] = '0';
+			out[len++] = '.';
+			for (int i = 0; i < -exp - 1; i++)
+				out[len++] = '0';
+			for (size_t i = 0; i < n; i++)
+				out[len++] = digits[i];
+		}
+		out[len] = '\0';
+	} else {
+		out[len++] = digits[0];
+		out[len++] = '.';
+		if (n > 1)
+			for (size_t i = 1; i < n; i++)
+				out[len++] = digits[i];
+		else
+			out[len++] = '0';
+		snprintf(out + len, sizeof(out) - len, "E%d", exp);
+	}
+	snprintf(buf, size, "%s", out);
+}
+
+long long e2e_percentile_ms(const struct e2e_figures *fig, double p)
+{
+	/* the Java tool's index, with its arithmetic: (int) (length * p) */
+	uint64_t k = (uint64_t)((double)fig->done * p), seen = 0;
+
+	if (!fig->done || !fig->ms)
+		return 0;
+	if (k >= fig->done)
+		k = fig->done - 1;
+	for (uint32_t ms = 0; ms < E2E_MS_SLOTS; ms++) {
+		seen += fig->ms[ms];
+		if (seen > k)
+			return ms;
+	}
+	return E2E_MS_SLOTS - 1;
+}
+
+static double avg_ms(const struct e2e_figures *fig)
+{
+	return fig->done ? fig->total_ns / (double)fig->done / 1000.0 / 1000.0 : 0;
+}
+
+void e2e_lines(FILE *out, const struct e2e *e)
+{
+	const struct e2e_figures *fig = &e->fig;
+
+	if (!fig->done)
+		return;
+	fprintf(out, "Avg latency: %.4f ms\n", avg_ms(fig));
+	fprintf(out, "Percentiles: 50th = %lld, 99th = %lld, 99.9th = %lld\n",
+		e2e_percentile_ms(fig, 0.5), e2e_percentile_ms(fig, 0.99),
+		e2e_percentile_ms(fig, 0.999));
+}
+
+void e2e_json_job(struct jsonw *j, const struct e2e *e)
+{
+	const struct kfk_config *cfg = e->cfg;
+	const struct e2e_figures *fig = &e->fig;
+
+	jsonw_object_begin(j, NULL);
+	jsonw_string(j, "jobname", "kafka-e2e");
+	jsonw_u64(j, "groupid", 0);
+	jsonw_i64(j, "error", e->failed ? 1 : 0);
+	report_config_json(j, e->set, cfg);
+	report_op_json(j, "e2e", &e->total, e->runtime_ns);
+	jsonw_object_begin(j, "kafka");
+	jsonw_string(j, "topic", cfg->topic);
+	jsonw_string(j, "bootstrap", e->producer.bootstrap ? e->producer.bootstrap : "");
+	jsonw_i64(j, "num_messages", e->num_messages);
+	jsonw_string(j, "producer_acks", e->acks);
+	jsonw_i64(j, "message_size_bytes", e->message_size);
+	jsonw_string(j, "properties_file", cfg->config_file);
+	jsonw_bool(j, "topic_created", e->topic_created);
+	jsonw_u64(j, "messages_done", fig->done);
+	/* the Java tool's figures, as its two lines print them */
+	jsonw_double(j, "avg_latency_ms", avg_ms(fig));
+	jsonw_i64(j, "p50_ms", e2e_percentile_ms(fig, 0.5));
+	jsonw_i64(j, "p99_ms", e2e_percentile_ms(fig, 0.99));
+	jsonw_i64(j, "p99_9_ms", e2e_percentile_ms(fig, 0.999));
+	jsonw_u64(j, "latencies_over_slots", fig->clamped);
+	jsonw_object_end(j);
+	jsonw_object_end(j);
+}

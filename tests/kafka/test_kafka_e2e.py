@@ -1,0 +1,465 @@
+#!/usr/bin/env python3
+"""test_kafka_e2e.py - `pvcbench kafka e2e`, Kafka's EndToEndLatency tool, against a mock
+cluster of its own (`pvcbench kafka mock`) and the in-process one (`mock`):
+
+the Java tool's lines (a progress line every 1000 messages with the milliseconds as Java's
+Double.toString writes them, "Avg latency: %.4f ms", the percentiles line), the messages
+read back with kcat (count = num_messages, size = message_size_bytes, each the Java tool's
+bytes: java.util.Random(0)'s nextInt(26) + 'A' repeated), the JSON envelope whose e2e
+histogram holds the Java figures (mean = average, each percentile in its bucket), a broker
+round-trip time showing in the figures, the properties file, the topic created when missing,
+a stranger's messages in the topic detected (exit 1), the Java tool's statuses for its
+usage and checks (1) and ours for what only pvcbench checks (2), SIGTERM and SIGINT (the
+lines of what was gathered, exit 128 + the signal, within two seconds).
+
+Usage: python3 test_kafka_e2e.py PATH_TO_PVCBENCH
+"""
+import os
+import re
+import signal
+import sys
+from decimal import Decimal
+
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from histmodel import Hist, bucket_high, bucket_low, close  # noqa: E402
+from kafkamock import (Checks, Event, MockCluster, after_line, end_offsets,  # noqa: E402
+                       kcat_produce, kcat_read, ran_ok, require_tools, scratch_dir, signal_action,
+                       topic_partitions)
+from kafkareport import job_problems, load_json  # noqa: E402
+
+RUN_TIMEOUT = 120.0
+PROGRESS_RE = re.compile(r"^(\d+)\t(\S+)$")
+AVG_RE = re.compile(r"^Avg latency: (\d+\.\d{4}) ms$")
+PCT_RE = re.compile(r"^Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)$")
+CREATE_LINE = ('Topic "%s" does not exist. Will create topic with 1 partition(s) and '
+               'replication factor = 1')
+
+
+# ---------------------------------------------------------------- the Java tool's facts
+
+class JavaRandom:
+    """java.util.Random's arithmetic (its documented linear congruential generator)."""
+    MULT, MASK = 0x5DEECE66D, (1 << 48) - 1
+
+    def __init__(self, seed):
+        self.seed = (seed ^ self.MULT) & self.MASK
+
+    def next(self, bits):
+        self.seed = (self.seed * self.MULT + 0xB) & self.MASK
+        return self.seed >> (48 - bits)
+
+    def next_int(self, bound):
+        u = self.next(31)
+        while True:
+            r = u % bound
+            if u - r + bound - 1 < (1 << 31):  # Java: no int overflow
+                return r
+            u = self.next(31)
+
+
+def java_messages(n, size):
+    """The Java tool's n messages: each one letter, A to Z, repeated size times."""
+    rnd = JavaRandom(0)
+    return [bytes([65 + rnd.next_int(26)]) * size for _ in range(n)]
+
+
+def java_double(v):
+    """Java's Double.toString (the shortest digits that read back, as Python's repr):
+    plain from 1e-3 to below 1e7, else d.dddEn."""
+    d = Decimal(repr(v)).normalize()
+    sign, digits, _ = d.as_tuple()
+    ds, adj = "".join(map(str, digits)), d.adjusted()
+    neg = "-" if sign else ""
+    if 1e-3 <= abs(v) < 1e7:
+        if adj >= 0:
+            ip, fp = ds[:adj + 1].ljust(adj + 1, "0"), ds[adj + 1:] or "0"
+        else:
+            ip, fp = "0", "0" * (-adj - 1) + ds
+        return neg + ip + "." + fp
+    return neg + ds[0] + "." + (ds[1:] or "0") + "E" + str(adj)
+
+
+class E2eReport:
+    """stdout of a text run: progress lines, then the average and the percentiles."""
+
+    def __init__(self, out):
+        self.lines = out.splitlines()
+        self.progress = [PROGRESS_RE.match(ln) for ln in self.lines]
+        self.avg = next((AVG_RE.match(ln) for ln in self.lines if AVG_RE.match(ln)), None)
+        self.pct = next((PCT_RE.match(ln) for ln in self.lines if PCT_RE.match(ln)), None)
+
+    def shape_problems(self, done, created_topic=None):
+        """Exactly: [the create line], a progress line for i = 0, 1000, ... < done, the two
+        final lines; each progress figure written as Java writes that double."""
+        want_prefix = [CREATE_LINE % created_topic] if created_topic else []
+        bad = []
+        if self.lines[:len(want_prefix)] != want_prefix:
+            bad.append("first line %r, want %r" % (self.lines[:1], want_prefix))
+        body = self.lines[len(want_prefix):]
+        want_idx = list(range(0, done, 1000))
+        prog = body[:-2]
+        got_idx = []
+        for ln in prog:
+            m = PROGRESS_RE.match(ln)
+            if not m:
+                bad.append("not a progress line: %r" % ln)
+                continue
+            got_idx.append(int(m.group(1)))
+            ms = float(m.group(2))
+            if java_double(ms) != m.group(2):
+                bad.append("%r is not Java's Double.toString of %r (%r)"
+                           % (m.group(2), ms, java_double(ms)))
+            if not 0 < ms < 60000:
+                bad.append("progress latency %r ms out of range" % ms)
+        if got_idx != want_idx:
+            bad.append("progress lines for %r, want %r" % (got_idx[:10], want_idx[:10]))
+        if len(body) < 2 or not AVG_RE.match(body[-2]) or not PCT_RE.match(body[-1]):
+            bad.append("the last two lines are not the average and percentiles: %r"
+                       % body[-2:])
+        elif self.percentiles != sorted(self.percentiles):
+            bad.append("percentiles not in order: %r" % (self.percentiles,))
+        return bad
+
+    @property
+    def percentiles(self):
+        return [int(g) for g in self.pct.groups()] if self.pct else None
+
+
+# ---------------------------------------------------------------- helpers
+
+class Ctx:
+    def __init__(self, checks, bench, mock, tmp):
+        self.checks, self.bench, self.mock, self.tmp = checks, bench, mock, tmp
+
+    def e2e(self, args, timeout=RUN_TIMEOUT):
+        return self.bench.run("e2e", args, timeout=timeout)
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def topic(self, name, partitions=1):
+        self.mock.create_topic(name, partitions, 1)
+        return name
+
+
+def readback_problems(mock, topic, n, size):
+    """kcat reads exactly n records of size bytes, the Java tool's messages in order."""
+    rb = kcat_read(mock.bootstrap, topic, n)
+    bad = rb.problems(n)
+    # one partition: kcat's order is the send order
+    got = rb.payloads
+    want = java_messages(n, size)
+    sizes = {len(p) for p in got}
+    if sizes and sizes != {size}:
+        bad.append("record sizes %r, want all %d" % (sorted(sizes)[:5], size))
+    if not bad and got != want:
+        first = next(i for i in range(n) if got[i] != want[i])
+        bad.append("record %d is %r..., the Java tool's is %r..." % (first, got[first][:8],
+                                                                     want[first][:8]))
+    held = sum(end_offsets(mock.bootstrap, topic).values())
+    if held != n:
+        bad.append("the topic holds %d records, want %d" % (held, n))
+    return bad
+
+
+def java_index_rank(n, p):
+    """The Java tool's element of the sorted latencies, as a 1-based rank."""
+    return int(n * p) + 1
+
+
+def hist_percentile_problems(job, n):
+    """The JSON's Java figures against its own histogram: the mean is the average, and each
+    percentile (whole ms, floored) lies in the bucket that holds its rank."""
+    k, e2e = job["kafka"], job["e2e"]
+    h = Hist(e2e["lat_hist"])
+    bad = []
+    if h.count != n:
+        bad.append("the histogram counts %d, want %d" % (h.count, n))
+        return bad
+    if not close(h.mean() / 1e6, k["avg_latency_ms"]):
+        bad.append("avg_latency_ms %r, the histogram's mean %r ms"
+                   % (k["avg_latency_ms"], h.mean() / 1e6))
+    buckets = sorted((b, c) for b, c in e2e["lat_hist"]["buckets"])
+    for name, p in (("p50_ms", 0.5), ("p99_ms", 0.99), ("p99_9_ms", 0.999)):
+        rank, seen = min(java_index_rank(n, p), n), 0
+        for b, c in buckets:
+            seen += c
+            if seen >= rank:
+                lo = max(bucket_low(b), h.min) // 1000000
+                hi = min(bucket_high(b), h.max) // 1000000
+                if not lo <= k[name] <= hi:
+                    bad.append("%s = %r, but the histogram's rank %d lies in %d..%d ms"
+                               % (name, k[name], rank, lo, hi))
+                break
+    return bad
+
+
+# ---------------------------------------------------------------- the checks
+
+def check_basic(c):
+    """2500 messages of 100 bytes, acks 1, on a topic of one partition."""
+    topic = c.topic("e2e-basic")
+    res = c.e2e([c.mock.bootstrap, topic, 2500, 1, 100])
+    bad = ran_ok(res)
+    if not bad:
+        rep = E2eReport(res.out)
+        bad = rep.shape_problems(2500)
+        if rep.avg and float(rep.avg.group(1)) <= 0:
+            bad.append("average %s ms" % rep.avg.group(1))
+        bad += res.show() if bad else []
+    c.checks.check("2500 messages: the Java tool's progress, average and percentile lines", bad)
+    c.checks.check("kcat reads back 2500 records of 100 bytes, the Java tool's messages",
+                   readback_problems(c.mock, topic, 2500, 100))
+
+
+def check_properties_file(c):
+    """acks=all and a properties file of Java-style lines."""
+    topic = c.topic("e2e-props")
+    props = c.path("client.properties")
+    with open(props, "w") as f:
+        f.write("# a comment\n! another\nclient.id = e2e-test\nsocket.timeout.ms: 30000\n")
+    res = c.e2e([c.mock.bootstrap, topic, 300, "all", 1, props])
+    bad = ran_ok(res) or E2eReport(res.out).shape_problems(300)
+    c.checks.check("acks all with a properties file: 300 messages, the lines", bad)
+    c.checks.check("kcat reads back 300 records of 1 byte",
+                   readback_problems(c.mock, topic, 300, 1))
+    blank = c.e2e([c.mock.bootstrap, topic, 5, "all", 0, " "])
+    bad = ran_ok(blank) or E2eReport(blank.out).shape_problems(5)
+    c.checks.check("a blank properties_file is no file (as Java's isBlank); empty messages",
+                   bad)
+
+
+def check_json(c):
+    """--output-format json: fio's shape with the e2e operation, the Java figures agreeing
+    with the histogram; --output FILE writes the same document."""
+    topic = c.topic("e2e-json")
+    n, size = 1200, 64
+    out = c.path("e2e.json")
+    res = c.e2e([c.mock.bootstrap, topic, n, 1, size, "--output-format", "json",
+                 "--output", out])
+    bad = ran_ok(res)
+    if not bad:
+        if res.out.strip():
+            bad.append("stdout is not empty with --output: %r" % res.out[:200])
+        prog = [ln for ln in res.err_lines if PROGRESS_RE.match(ln)]
+        if len(prog) != 2:
+            bad.append("%d progress lines on stderr, want 2" % len(prog))
+        with open(out) as f:
+            doc, bad2 = load_json(f.read())
+        bad += bad2
+        if doc:
+            job, bad3 = job_problems(doc, "kafka-e2e", "e2e", n, n * size)
+            bad += bad3
+            if job:
+                k = job.get("kafka", {})
+                for key, want in (("messages_done", n), ("num_messages", n),
+                                  ("producer_acks", "1"), ("message_size_bytes", size),
+                                  ("topic", topic)):
+                    if k.get(key) != want:
+                        bad.append("kafka.%s %r, want %r" % (key, k.get(key), want))
+                bad += hist_percentile_problems(job, n)
+            series = doc.get("series", [])
+            total = sum(p.get("e2e", {}).get("ops", 0)
+                        for s in series for p in s.get("series", {}).get("points", []))
+            if total != n:
+                bad.append("the series counts %d messages, want %d" % (total, n))
+    c.checks.check("JSON: e2e operation of %d messages, Java figures within the histogram" % n,
+                   bad + (res.show() if bad else []))
+
+
+def check_rtt(c):
+    """5 ms more round trip on every broker: the figures show it, and still agree."""
+    topic = c.topic("e2e-rtt")
+    brokers = range(1, c.mock.brokers + 1)
+    for b in brokers:
+        c.mock.control("rtt %d 5" % b)
+    try:
+        res = c.e2e([c.mock.bootstrap, topic, 200, 1, 10, "--output-format", "json"])
+    finally:
+        for b in brokers:
+            c.mock.control("rtt %d 0" % b)
+    bad = ran_ok(res)
+    if not bad:
+        doc, bad = load_json(res.out)
+        if doc:
+            job, bad = job_problems(doc, "kafka-e2e", "e2e", 200, 2000)
+            if job:
+                k = job["kafka"]
+                if k["p50_ms"] < 5 or k["avg_latency_ms"] < 5:
+                    bad.append("p50 %r ms, average %r ms: want at least the 5 ms added"
+                               % (k["p50_ms"], k["avg_latency_ms"]))
+                bad += hist_percentile_problems(job, 200)
+    c.checks.check("a 5 ms broker round trip shows in the percentiles and the average",
+                   bad + (res.show() if bad else []))
+
+
+def check_in_process_mock(c):
+    """mock: the topic is missing in a new cluster, so the Java tool's creation line."""
+    res = c.e2e(["mock:1", "e2e-inproc", 1001, 1, 20])
+    bad = ran_ok(res) or E2eReport(res.out).shape_problems(1001, created_topic="e2e-inproc")
+    if not bad and "in-process mock cluster (1 broker)" not in res.err:
+        bad.append("stderr does not name the in-process mock: %r" % res.err[:300])
+    c.checks.check("mock:1: the topic created (the Java tool's line), 1001 messages", bad)
+
+
+def check_missing_topic(c):
+    """A topic missing from our mock: the Java tool's line, then creation through the Admin
+    API, which librdkafka's mock lacks unless it creates; either way one clear outcome."""
+    topic = "e2e-missing"
+    res = c.e2e([c.mock.bootstrap, topic, 10, 1, 10])
+    lines = res.out_lines
+    bad = res.crash_problems()
+    if not lines or lines[0] != CREATE_LINE % topic:
+        bad.append("first line %r, want the creation line" % lines[:1])
+    if res.rc == 0:
+        bad += E2eReport(res.out).shape_problems(10, created_topic=topic)
+        if topic_partitions(c.mock.bootstrap, topic) != 1:
+            bad.append("the topic was not created with 1 partition")
+    elif res.rc != 1 or "Creation of topic %s failed" % topic not in res.err:
+        bad.append("exit %s without the Java tool's creation failure" % res.rc)
+    c.checks.check("a missing topic: the creation line, then created or the Java failure (%s)"
+                   % res.rc, bad + (res.show() if bad else []))
+
+
+def check_stranger(c):
+    """Someone else writes to the topic during the run: the Java tool's checks fail it
+    (exit 1, its message), and what came back before is still reported."""
+    topic = c.topic("e2e-stranger")
+    strangers = [b"stranger-%d" % i for i in range(50)]
+    events = [Event("feed", after_line(r"^1000\t", 0.2),
+                    lambda proc: kcat_produce(c.mock.bootstrap, topic, strangers))]
+    res = c.bench.run_with_events("e2e", [c.mock.bootstrap, topic, 200000, 1, 30], events,
+                                  timeout=RUN_TIMEOUT)
+    bad = res.crash_problems()
+    if res.rc != 1:
+        bad.append("exit %s, want 1" % res.rc)
+    if not re.search(r"The message read \[.*\] did not match the message sent \[|"
+                     r"Only one result was expected during this test\. We found \[\d+\]",
+                     res.err):
+        bad.append("no Java check's message on stderr")
+    rep = E2eReport(res.out)
+    if not (rep.avg and rep.pct):
+        bad.append("no average and percentiles of what came back before")
+    c.checks.check("a stranger's messages in the topic: exit 1 with the Java tool's check",
+                   bad + (res.show() if bad else []))
+
+
+def check_signals(c):
+    """SIGTERM and SIGINT: stop within 2 s, the lines of what was gathered, 128 + signal."""
+    for sig, fmt in ((signal.SIGTERM, "text"), (signal.SIGINT, "json")):
+        topic = c.topic("e2e-sig%d" % sig)
+        events = [Event("sig", after_line(r"^1000\t", 0.3) if fmt == "text" else
+                        lambda el, out, fired: el >= 3.0, signal_action(sig))]
+        res = c.bench.run_with_events("e2e", [c.mock.bootstrap, topic, 1000000, 1, 10,
+                                              "--output-format", fmt], events,
+                                      timeout=RUN_TIMEOUT)
+        bad = res.crash_problems()
+        after = res.wall - res.fired.get("sig", res.wall)
+        if "sig" not in res.fired:
+            bad.append("the run ended before the signal")
+        elif res.timed_out:
+            bad.append("still running long after the signal: killed")
+        elif after > 2.0:
+            bad.append("exited %.2f s after the signal" % after)
+        if res.rc != 128 + sig:
+            bad.append("exit %s, want %d" % (res.rc, 128 + sig))
+        if fmt == "text":
+            rep = E2eReport(res.out)
+            if not (rep.avg and rep.pct):
+                bad.append("no average and percentiles after the signal")
+            elif len([m for m in rep.progress if m]) < 2:
+                bad.append("fewer progress lines than the 1000 messages seen")
+        else:
+            doc, bad2 = load_json(res.out)
+            bad += bad2
+            if doc:
+                job = doc["jobs"][0]
+                done = job["kafka"]["messages_done"]
+                if not 0 < done < 1000000 or job["e2e"]["total_ios"] != done:
+                    bad.append("messages_done %r, e2e.total_ios %r"
+                               % (done, job["e2e"]["total_ios"]))
+                elif done:
+                    rb = kcat_read(c.mock.bootstrap, topic, done + 1, timeout=10)
+                    # the message in flight at the signal may or may not have gone
+                    if len(rb.records) not in (done, done + 1):
+                        bad.append("kcat reads %d records, the run counted %d"
+                                   % (len(rb.records), done))
+        c.checks.check("%s: stopped within 2 s with what was gathered (%s)"
+                       % (signal.Signals(sig).name, fmt), bad + (res.show() if bad else []))
+
+
+def usage_problems(res, names, rc=1):
+    """The Java tool's bad input: exit 1 (ours: 2), one stderr line naming the value."""
+    bad = res.crash_problems()
+    if res.rc != rc:
+        bad.append("exit status %s, want %d" % (res.rc, rc))
+    lines = [ln for ln in res.err_lines if ln.strip()]
+    if len(lines) != 1:
+        bad.append("%d lines on stderr, want 1" % len(lines))
+    elif not all(n in lines[0] for n in names):
+        bad.append("the stderr line names not all of %r" % (names,))
+    if res.out.strip():
+        bad.append("stdout: %r" % res.out[:200])
+    if res.wall > 15:
+        bad.append("took %.1f s" % res.wall)
+    return bad + (res.show() if bad else [])
+
+
+def check_bad_input(c):
+    boot = c.mock.bootstrap
+    usage = "USAGE: pvcbench kafka e2e broker_list topic num_messages producer_acks " \
+            "message_size_bytes [optional] properties_file"
+    cases = [
+        ("no arguments", [], [usage], 1),
+        ("4 arguments", [boot, "t", 10, 1], [usage], 1),
+        ("7 arguments", [boot, "t", 10, 1, 10, "p", "x"], [usage], 1),
+        ("acks 0", [boot, "t", 10, 0, 10],
+         ['producer_acks "0"', "Please use 1 or all"], 1),
+        ("acks -1", [boot, "t", 10, -1, 10], ['producer_acks "-1"'], 1),
+        ("num_messages abc", [boot, "t", "abc", 1, 10], ['num_messages "abc"'], 1),
+        ("num_messages 0", [boot, "t", 0, 1, 10], ['num_messages "0"'], 1),
+        ("num_messages over int", [boot, "t", 2147483648, 1, 10],
+         ['num_messages "2147483648"'], 1),
+        ("message size -1", [boot, "t", 10, 1, -1], ['message_size_bytes "-1"'], 1),
+        ("message size 1.5", [boot, "t", 10, 1, "1.5"], ['message_size_bytes "1.5"'], 1),
+        ("missing properties file", [boot, "t", 10, 1, 10, c.path("nope.properties")],
+         ["nope.properties"], 1),
+        ("--output-format xml", [boot, "t", 10, 1, 10, "--output-format", "xml"],
+         ["--output-format", "xml"], 1),
+        ("mock:0", ["mock:0", "t", 10, 1, 10], ["mock:0"], 2),
+    ]
+    unknown = c.path("unknown.properties")
+    with open(unknown, "w") as f:
+        f.write("no.such.property=1\n")
+    cases.append(("an unknown property", [boot, "e2e-basic", 10, 1, 10, unknown],
+                  ["no.such.property"], 2))
+    for desc, args, names, rc in cases:
+        c.checks.check("bad input, %s: exit %d, one line" % (desc, rc),
+                       usage_problems(c.e2e(args, timeout=30), names, rc))
+
+
+def main():
+    checks = Checks()
+    bench = require_tools(checks)
+    tmp = scratch_dir("e2e")
+    try:
+        with MockCluster(bench, brokers=3) as mock:
+            c = Ctx(checks, bench, mock, tmp)
+            checks.section(check_basic, c)
+            checks.section(check_properties_file, c)
+            checks.section(check_json, c)
+            checks.section(check_rtt, c)
+            checks.section(check_in_process_mock, c)
+            checks.section(check_missing_topic, c)
+            checks.section(check_stranger, c)
+            checks.section(check_signals, c)
+            checks.section(check_bad_input, c)
+    finally:
+        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
+    checks.finish()
+
+
+if __name__ == "__main__":
+    main()

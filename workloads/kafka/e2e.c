@@ -48,10 +48,12 @@ static const struct option_def e2e_defs[] = {
 	  .offset = F(output_format),
 	  .def = "text",
 	  .choices = format_choices,
+	  .arg_name = "FORMAT",
 	  .help = "the Java tool's lines, or one JSON document" },
 	{ .name = "output",
 	  .type = OPT_STRING,
 	  .offset = F(output),
+	  .arg_name = "FILE",
 	  .help = "write the results to this file (whole, or not at all)" },
 	{ 0 }
 };

@@ -345,6 +345,17 @@ def check_stranger(c):
                    bad + (res.show() if bad else []))
 
 
+def check_failures(c):
+    """Failures during the run: the Java tool's status 1, one line saying what failed."""
+    res = c.e2e(["127.0.0.1:1", "t", 10, 1, 10], timeout=30)
+    c.checks.check("an unreachable cluster: exit 1, one line naming it",
+                   usage_problems(res, ["127.0.0.1:1"], 1))
+    topic = c.topic("e2e-too-large")
+    res = c.e2e([c.mock.bootstrap, topic, 3, 1, 2000000], timeout=30)
+    c.checks.check("a message larger than message.max.bytes: exit 1, one line",
+                   usage_problems(res, ["send failed", "too large"], 1))
+
+
 def check_signals(c):
     """SIGTERM and SIGINT: stop within 2 s, the lines of what was gathered, 128 + signal."""
     for sig, fmt in ((signal.SIGTERM, "text"), (signal.SIGINT, "json")):
@@ -453,6 +464,7 @@ def main():
             checks.section(check_in_process_mock, c)
             checks.section(check_missing_topic, c)
             checks.section(check_stranger, c)
+            checks.section(check_failures, c)
             checks.section(check_signals, c)
             checks.section(check_bad_input, c)
     finally:

@@ -5,7 +5,8 @@ cluster of its own (`pvcbench kafka mock`) and the in-process one (`mock`):
 the Java tool's lines (a progress line every 1000 messages with the milliseconds as Java's
 Double.toString writes them, "Avg latency: %.4f ms", the percentiles line), the messages
 read back with kcat (count = num_messages, size = message_size_bytes, each the Java tool's
-bytes: java.util.Random(0)'s nextInt(26) + 'A' repeated), the JSON envelope whose e2e
+bytes: java.util.Random(0)'s nextInt(26) + 'A' repeated, checked against letters a JVM
+printed), Java's rounding of the average, the JSON envelope whose e2e
 histogram holds the Java figures (mean = average, each percentile in its bucket), a broker
 round-trip time showing in the figures, the properties file, the topic created when missing,
 a stranger's messages in the topic detected (exit 1), the Java tool's statuses for its
@@ -18,7 +19,7 @@ import os
 import re
 import signal
 import sys
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -56,6 +57,16 @@ class JavaRandom:
             if u - r + bound - 1 < (1 << 31):  # Java: no int overflow
                 return r
             u = self.next(31)
+
+
+# java.util.Random(0).nextInt(26) + 'A', 40 times, as OpenJDK 17 and Temurin 25 print them
+JAVA_RANDOM0_LETTERS = "SSXVNJHPDQDXVCRASTVYBCWVMGNYKRXVZXKGXTSP"
+
+
+def java_fixed(v, decimals):
+    """Java's String.format("%.Nf", v): half up on Double.toString's digits."""
+    q = Decimal(1).scaleb(-decimals)
+    return str(Decimal(repr(v)).quantize(q, rounding=ROUND_HALF_UP))
 
 
 def java_messages(n, size):
@@ -211,6 +222,32 @@ def check_basic(c):
     c.checks.check("2500 messages: the Java tool's progress, average and percentile lines", bad)
     c.checks.check("kcat reads back 2500 records of 100 bytes, the Java tool's messages",
                    readback_problems(c.mock, topic, 2500, 100))
+
+
+def check_java_facts(c):
+    """The test's Java models against what a JVM printed, then one-message runs, whose
+    average is the one latency: the Avg line is Java's %.4f of the progress line's double."""
+    got = "".join(chr(m[0]) for m in java_messages(40, 1))
+    c.checks.check("the test's java.util.Random(0) letters are the JVM's",
+                   [] if got == JAVA_RANDOM0_LETTERS
+                   else ["%s, want %s" % (got, JAVA_RANDOM0_LETTERS)])
+    bad = [] if java_fixed(0.00115, 4) == "0.0012" else ["java_fixed(0.00115) is not 0.0012"]
+    topic = c.topic("e2e-one")
+    for _ in range(3):
+        res = c.e2e([c.mock.bootstrap, topic, 1, 1, 7])
+        bad += ran_ok(res)
+        rep = E2eReport(res.out)
+        bad += rep.shape_problems(1)
+        if bad:
+            break
+        v = float(rep.progress[0].group(2))
+        if rep.avg.group(1) != java_fixed(v, 4):
+            bad.append("Avg latency %s ms, Java's %%.4f of %r is %s"
+                       % (rep.avg.group(1), v, java_fixed(v, 4)))
+        if rep.percentiles != [int(v)] * 3:
+            bad.append("percentiles %r, want %d thrice" % (rep.percentiles, int(v)))
+    c.checks.check("one message: Avg is Java's %.4f of its latency, percentiles its whole ms",
+                   bad)
 
 
 def check_properties_file(c):
@@ -458,6 +495,7 @@ def main():
         with MockCluster(bench, brokers=3) as mock:
             c = Ctx(checks, bench, mock, tmp)
             checks.section(check_basic, c)
+            checks.section(check_java_facts, c)
             checks.section(check_properties_file, c)
             checks.section(check_json, c)
             checks.section(check_rtt, c)

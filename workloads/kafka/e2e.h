@@ -73,6 +73,8 @@ int e2e_run(struct worker *w);
 
 /* Java's Double.toString of v (JDK 19 and later: the shortest decimal that reads back) */
 void e2e_java_double(char *buf, size_t size, double v);
+/* Java's String.format("%.<decimals>f", v) for 0 <= v < 10^15 (HALF_UP on Java's digits) */
+void e2e_java_fixed(char *buf, size_t size, double v, int decimals);
 /* The Java tool's percentile (p of 1): its sorted array's element at (int)(n * p), in ms */
 long long e2e_percentile_ms(const struct e2e_figures *fig, double p);
 /* "Avg latency: %.4f ms" and the percentiles line; nothing when no message came back */

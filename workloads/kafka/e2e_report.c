@@ -13,15 +13,41 @@
 #include "pvcbench/report.h"
 
 /*
- * Double.toString: the shortest digits that read back to v; plain decimal from 10^-3 to
- * below 10^7 (at least one digit after the point), computerized scientific notation
- * (1.0E-4, 1.2345E7) outside.
+ * The shortest decimal digits that read back to v (finite, not 0), without trailing zeros,
+ * and the power of ten of the first: v = 0.d1d2... x 10^(exp + 1). Java prints doubles
+ * from these digits, in Double.toString and in Formatter's %f alike.
+ */
+static size_t shortest_digits(double v, char digits[24], int *exp)
+{
+	char sci[40];
+	size_t n = 0;
+
+	for (int prec = 0; prec < 17; prec++) {
+		snprintf(sci, sizeof(sci), "%.*e", prec, v);
+		if (strtod(sci, NULL) == v)
+			break;
+	}
+	/* sci is [-]d[.ddd]e[+-]xx */
+	const char *s = sci + (sci[0] == '-');
+	for (; *s && *s != 'e'; s++)
+		if (*s != '.' && n < 23)
+			digits[n++] = *s;
+	digits[n] = '\0';
+	*exp = atoi(s + 1);
+	while (n > 1 && digits[n - 1] == '0')
+		digits[--n] = '\0';
+	return n;
+}
+
+/*
+ * Double.toString: the shortest digits; plain decimal from 10^-3 to below 10^7 (at least one
+ * digit after the point), computerized scientific notation (1.0E-4, 1.2345E7) outside.
  */
 void e2e_java_double(char *buf, size_t size, double v)
 {
-	char sci[40], digits[24];
-	int prec, exp;
-	size_t n = 0, len = 0;
+	char digits[24];
+	int exp;
+	size_t n, len = 0;
 
 	if (isnan(v) || isinf(v)) {
 		snprintf(buf, size, "%s", isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
@@ -31,20 +57,7 @@ void e2e_java_double(char *buf, size_t size, double v)
 		snprintf(buf, size, "%s", signbit(v) ? "-0.0" : "0.0");
 		return;
 	}
-	for (prec = 0; prec < 17; prec++) {
-		snprintf(sci, sizeof(sci), "%.*e", prec, v);
-		if (strtod(sci, NULL) == v)
-			break;
-	}
-	/* sci is [-]d[.ddd]e[+-]xx: its digits and its exponent */
-	const char *s = sci + (sci[0] == '-');
-	for (; *s && *s != 'e'; s++)
-		if (*s != '.' && n < sizeof(digits) - 1)
-			digits[n++] = *s;
-	digits[n] = '\0';
-	exp = atoi(s + 1);
-	while (n > 1 && digits[n - 1] == '0')
-		digits[--n] = '\0';
+	n = shortest_digits(v, digits, &exp);
 
 	char out[64];
 	if (v < 0)
@@ -82,6 +95,53 @@ void e2e_java_double(char *buf, size_t size, double v)
 	snprintf(buf, size, "%s", out);
 }
 
+/*
+ * Formatter's %.Nf: the shortest digits rounded half up at the Nth decimal (Java rounds the
+ * decimal it would print, 0.00115 -> 0.0012, where C's printf rounds the binary value just
+ * below it -> 0.0011). For a finite v of at least 0 below 10^15, which averages are.
+ */
+void e2e_java_fixed(char *buf, size_t size, double v, int decimals)
+{
+	char digits[24], out[48];
+	int exp, len = 0;
+
+	if (!(v > 0) || v >= 1e15 || decimals > 16) {
+		snprintf(buf, size, "%.*f", decimals, v > 0 || v < 0 ? v : 0.0);
+		return;
+	}
+	size_t n = shortest_digits(v, digits, &exp);
+	/* the digits at the powers of ten top .. -decimals, one more place to round on */
+	int top = exp > 0 ? exp : 0;
+	int places = top + decimals + 1;
+	char d[40];
+	for (int i = 0; i < places; i++) {
+		int k = exp - (top - i); /* index into digits of 10^(top - i) */
+		d[i] = k >= 0 && (size_t)k < n ? digits[k] : '0';
+	}
+	int carry = 0;
+	if (exp >= -decimals - 1) {
+		int k = exp + decimals + 1; /* the first digit dropped */
+		carry = k >= 0 && (size_t)k < n && digits[k] >= '5';
+	}
+	for (int i = places - 1; carry && i >= 0; i--) {
+		if (d[i] == '9') {
+			d[i] = '0';
+		} else {
+			d[i]++;
+			carry = 0;
+		}
+	}
+	if (carry)
+		out[len++] = '1';
+	for (int i = 0; i < places; i++) {
+		if (i == top + 1)
+			out[len++] = '.';
+		out[len++] = d[i];
+	}
+	out[len] = '\0';
+	snprintf(buf, size, "%s", out);
+}
+
 long long e2e_percentile_ms(const struct e2e_figures *fig, double p)
 {
 	/* the Java tool's index, with its arithmetic: (int) (length * p) */
@@ -110,7 +170,10 @@ void e2e_lines(FILE *out, const struct e2e *e)
 
 	if (!fig->done)
 		return;
-	fprintf(out, "Avg latency: %.4f ms\n", avg_ms(fig));
+	char avg[48];
+
+	e2e_java_fixed(avg, sizeof(avg), avg_ms(fig), 4);
+	fprintf(out, "Avg latency: %s ms\n", avg);
 	fprintf(out, "Percentiles: 50th = %lld, 99th = %lld, 99.9th = %lld\n",
 		e2e_percentile_ms(fig, 0.5), e2e_percentile_ms(fig, 0.99),
 		e2e_percentile_ms(fig, 0.999));

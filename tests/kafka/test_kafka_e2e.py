@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from histmodel import Hist, bucket_high, bucket_low, close  # noqa: E402
-from kafkamock import (Checks, Event, MockCluster, after_line, end_offsets,  # noqa: E402
+from kafkamock import (Checks, Event, MockCluster, after_line, at, end_offsets,  # noqa: E402
                        kcat_produce, kcat_read, ran_ok, require_tools, scratch_dir, signal_action,
                        topic_partitions)
 from kafkareport import job_problems, load_json  # noqa: E402
@@ -382,6 +382,49 @@ def check_stranger(c):
                    bad + (res.show() if bad else []))
 
 
+def check_brokers_down(c):
+    """Every broker down for a second mid-run: the message in flight waits (as the Java
+    clients retry), the run completes, nothing is lost or doubled, and the wait shows in
+    the largest latency."""
+    topic = c.topic("e2e-down")
+    n = 10000  # some seconds: the brokers go down 1 s in (JSON: no progress on stdout)
+    brokers = range(1, c.mock.brokers + 1)
+
+    def down(proc):
+        for b in brokers:
+            c.mock.control("down %d" % b)
+
+    def up(proc):
+        for b in brokers:
+            c.mock.control("up %d" % b)
+    events = [Event("down", at(1.0), down),
+              Event("up", lambda el, out, fired: "down" in fired and el >= fired["down"] + 1.0,
+                    up)]
+    try:
+        res = c.bench.run_with_events("e2e", [c.mock.bootstrap, topic, n, "all", 50,
+                                              "--output-format", "json"], events,
+                                      timeout=RUN_TIMEOUT)
+    finally:
+        up(None)
+    bad = ran_ok(res)
+    if not bad:
+        doc, bad = load_json(res.out)
+        if doc:
+            job, bad = job_problems(doc, "kafka-e2e", "e2e", n, n * 50)
+            if job and job["kafka"]["messages_done"] != n:
+                bad.append("messages_done %r, want %d" % (job["kafka"]["messages_done"], n))
+            if job and job["e2e"]["lat_hist"]["max"] < 900 * 1000000:
+                bad.append("largest latency %.1f ms: the second down does not show"
+                           % (job["e2e"]["lat_hist"]["max"] / 1e6))
+    if "up" not in res.fired:
+        bad.append("the run ended before the brokers came back")
+
+    c.checks.check("every broker down for 1 s mid-run: completed, the wait in the max latency",
+                   bad + (res.show() if bad else []))
+    c.checks.check("kcat reads back the %d records once each" % n,
+                   readback_problems(c.mock, topic, n, 50))
+
+
 def check_failures(c):
     """Failures during the run: the Java tool's status 1, one line saying what failed."""
     res = c.e2e(["127.0.0.1:1", "t", 10, 1, 10], timeout=30)
@@ -502,6 +545,7 @@ def main():
             checks.section(check_in_process_mock, c)
             checks.section(check_missing_topic, c)
             checks.section(check_stranger, c)
+            checks.section(check_brokers_down, c)
             checks.section(check_failures, c)
             checks.section(check_signals, c)
             checks.section(check_bad_input, c)

@@ -133,7 +133,7 @@ static bool blank(const char *s)
 	return true;
 }
 
-/* The Java tool's checks, in its order, then the properties file */
+/* The Java tool's checks, in its order (the numbers, then acks), then the properties file */
 static int e2e_configure(struct command *cmd, char *err, size_t size)
 {
 	struct kfk_config *cfg = command_config(cmd);
@@ -161,18 +161,18 @@ static int e2e_configure(struct command *cmd, char *err, size_t size)
 			 e->operand[2], INT32_MAX);
 		return -EINVAL;
 	}
+	if (!java_parse_int(e->operand[4], &e->message_size) || e->message_size < 0) {
+		snprintf(err, size,
+			 "message_size_bytes \"%s\": must be a whole number from 0 to %d",
+			 e->operand[4], INT32_MAX);
+		return -EINVAL;
+	}
 	e->acks = e->operand[3];
 	if (strcmp(e->acks, "1") && strcmp(e->acks, "all")) {
 		snprintf(err, size,
 			 "producer_acks \"%s\": Latency testing requires synchronous "
 			 "acknowledgement. Please use 1 or all",
 			 e->acks);
-		return -EINVAL;
-	}
-	if (!java_parse_int(e->operand[4], &e->message_size) || e->message_size < 0) {
-		snprintf(err, size,
-			 "message_size_bytes \"%s\": must be a whole number from 0 to %d",
-			 e->operand[4], INT32_MAX);
 		return -EINVAL;
 	}
 	if (e->noperands == 6 && !blank(e->operand[5]) &&
@@ -195,6 +195,8 @@ static void e2e_outputs(const struct command *cmd, struct cmd_outputs *o)
 
 /* ---- the clients ---- */
 
+/* The topic's partition count in rk's view of the cluster: 0 when it is not there, -1 when the
+ * cluster did not answer */
 static int topic_partitions(rd_kafka_t *rk, const char *topic)
 {
 	const struct rd_kafka_metadata *md = NULL;

@@ -54,8 +54,6 @@ void e2e_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	e->delivered = true;
 }
 
-/* The topic's partition count in rk's view of the cluster: 0 when it is not there, -1 when the
- * cluster did not answer */
 /* ---- the loop ---- */
 
 /* How long one wait may last: a slice, and no further than the runner's next event or the
@@ -140,6 +138,7 @@ static int64_t round_trip(struct e2e *e)
 		return worker_fail(w, -EIO, "delivery failed: %s",
 				   rd_kafka_err2str(e->delivery_err));
 	uint64_t deadline = clock_now_ns() + E2E_POLL_TIMEOUT_MS * 1000000ULL;
+	rd_kafka_resp_err_t last_err = RD_KAFKA_RESP_ERR_NO_ERROR;
 	for (;;) {
 		uint64_t now = clock_now_ns();
 		if (!worker_tick(w, now))
@@ -147,19 +146,22 @@ static int64_t round_trip(struct e2e *e)
 		if (now >= deadline)
 			return worker_fail(w, -ETIMEDOUT,
 					   "poll() timed out before finding a result "
-					   "(timeout:[%d])",
-					   E2E_POLL_TIMEOUT_MS);
+					   "(timeout:[%d])%s%s",
+					   E2E_POLL_TIMEOUT_MS,
+					   last_err ? "; the consumer's last error: " : "",
+					   last_err ? rd_kafka_err2str(last_err) : "");
 		rd_kafka_message_t *m =
 			rd_kafka_consumer_poll(e->consumer.rk, wait_ms(w, now, deadline));
 		if (!m)
 			continue;
 		uint64_t end = clock_now_ns();
 		if (m->err) {
-			rd_kafka_resp_err_t err = m->err;
+			/* the Java consumer retries what fails (a broker down, a leader moved)
+			 * within its poll; so does this loop, until the deadline */
+			if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+				last_err = m->err;
 			rd_kafka_message_destroy(m);
-			if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
-				continue;
-			return worker_fail(w, -EIO, "consumer: %s", rd_kafka_err2str(err));
+			continue;
 		}
 		int ret = check_message(e, m);
 		rd_kafka_message_destroy(m);

@@ -516,8 +516,11 @@ def check_bad_input(c):
         ("message size 1.5", [boot, "t", 10, 1, "1.5"], ['message_size_bytes "1.5"'], 1),
         ("missing properties file", [boot, "t", 10, 1, 10, c.path("nope.properties")],
          ["nope.properties"], 1),
-        ("--output-format xml", [boot, "t", 10, 1, 10, "--output-format", "xml"],
-         ["--output-format", "xml"], 1),
+        ("--output-format xml (ours)", [boot, "t", 10, 1, 10, "--output-format", "xml"],
+         ["--output-format", "xml"], 2),
+        ("an unknown option (ours)", [boot, "t", 10, 1, 10, "--acks", "1"], ["--acks"], 2),
+        ("7 arguments and a JSON output", [boot, "t", 10, 1, 10, "p", "x", "--output",
+                                           c.path("never.json")], [usage], 1),
         ("mock:0", ["mock:0", "t", 10, 1, 10], ["mock:0"], 2),
     ]
     unknown = c.path("unknown.properties")
@@ -528,6 +531,8 @@ def check_bad_input(c):
     for desc, args, names, rc in cases:
         c.checks.check("bad input, %s: exit %d, one line" % (desc, rc),
                        usage_problems(c.e2e(args, timeout=30), names, rc))
+    c.checks.check("a refused command line writes no --output file",
+                   [] if not os.path.exists(c.path("never.json")) else ["never.json exists"])
 
 
 def main():

@@ -13,8 +13,9 @@
  * figures come. One message is in flight at a time, so the buffer is refilled in place and
  * nothing is allocated per message.
  *
- * Statuses are the Java tool's: 1 for its usage line, a bad number or acks, and for a failure
- * during the run; 2 for what is ours (a property librdkafka does not know, a bad mock:N).
+ * Statuses are the Java tool's: 1 for its usage line, a bad number or acks, an unreadable
+ * properties file, and for a failure during the run; 2 for what is ours (a bad --output-format,
+ * an unknown --option, a property librdkafka does not know, a bad mock:N).
  * SIGTERM/SIGINT stop the loop within a poll slice (100 ms) and the lines of what came back
  * are still printed.
  */
@@ -81,8 +82,8 @@ static int e2e_on_operand(struct command *cmd, const char *text, char *err, size
 		return -ENOMEM;
 	}
 	if (e->noperands == E2E_MAX_OPERANDS) {
-		snprintf(err, size, "%s", usage_line);
-		return -EINVAL;
+		e->extra_operands++; /* the usage line, once all are counted */
+		return 0;
 	}
 	e->operand[e->noperands] = strdup(text);
 	if (!e->operand[e->noperands]) {
@@ -133,25 +134,16 @@ static bool blank(const char *s)
 	return true;
 }
 
-/* The Java tool's checks, in its order (the numbers, then acks), then the properties file */
-static int e2e_configure(struct command *cmd, char *err, size_t size)
+/*
+ * The Java tool's checks of its arguments, in its order (the numbers, then acks), and its
+ * properties file: -EINVAL with its refusal in err.
+ */
+static int java_checks(struct e2e *e, struct kfk_config *cfg, char *err, size_t size)
 {
-	struct kfk_config *cfg = command_config(cmd);
-	struct e2e *e = e2e_state(cmd);
-
-	if (!e) {
-		snprintf(err, size, "out of memory");
-		return -ENOMEM;
-	}
-	e->cfg = cfg;
-	e->set = command_options(cmd);
-	if (e->noperands != 5 && e->noperands != 6) {
+	if ((e->noperands != 5 && e->noperands != 6) || e->extra_operands) {
 		snprintf(err, size, "%s", usage_line);
 		return -EINVAL;
 	}
-	if (set_string(cfg->bootstrap, e->operand[0], "broker_list", err, size) ||
-	    set_string(cfg->topic, e->operand[1], "topic", err, size))
-		return -EINVAL;
 	if (!cfg->topic[0]) {
 		snprintf(err, size, "topic \"\": must not be empty");
 		return -EINVAL;
@@ -175,13 +167,51 @@ static int e2e_configure(struct command *cmd, char *err, size_t size)
 			 e->acks);
 		return -EINVAL;
 	}
+	return kfk_props_merge(cfg, err, size) ? -EINVAL : 0;
+}
+
+/*
+ * Our options' errors are ours (status 2, from the core); the Java tool's refusals keep its
+ * status 1: they are kept for e2e_execute, which the command runs instead of measuring.
+ */
+static int e2e_configure(struct command *cmd, char *err, size_t size)
+{
+	struct kfk_config *cfg = command_config(cmd);
+	struct e2e *e = e2e_state(cmd);
+
+	if (!e) {
+		snprintf(err, size, "out of memory");
+		return -ENOMEM;
+	}
+	e->cfg = cfg;
+	e->set = command_options(cmd);
+	cfg->timeout_ms = CLUSTER_TIMEOUT_MS;
+	if (e->noperands >= 2 &&
+	    (set_string(cfg->bootstrap, e->operand[0], "broker_list", err, size) ||
+	     set_string(cfg->topic, e->operand[1], "topic", err, size)))
+		return -EINVAL;
 	if (e->noperands == 6 && !blank(e->operand[5]) &&
 	    set_string(cfg->config_file, e->operand[5], "properties_file", err, size))
 		return -EINVAL;
-	cfg->timeout_ms = CLUSTER_TIMEOUT_MS;
-	if (kfk_props_merge(cfg, err, size))
-		return -EINVAL;
+	if (java_checks(e, cfg, e->java_error, sizeof(e->java_error)) && !e->java_error[0])
+		snprintf(e->java_error, sizeof(e->java_error), "%s", usage_line);
 	return CMD_CONTINUE;
+}
+
+static bool e2e_measures(const struct command *cmd)
+{
+	const struct e2e *e = command_state(cmd);
+
+	return !e->java_error[0];
+}
+
+/* A command line the Java tool refuses: its one line, its status */
+static int e2e_execute(struct command *cmd)
+{
+	const struct e2e *e = command_state(cmd);
+
+	command_error(cmd, "%s", e->java_error);
+	return JAVA_STATUS;
 }
 
 static void e2e_outputs(const struct command *cmd, struct cmd_outputs *o)
@@ -442,10 +472,12 @@ const struct workload_ops kfk_e2e_ops = {
 	.style = OPT_STYLE_JAVA,
 	.options = e2e_defs,
 	.config_size = sizeof(struct kfk_config),
-	.usage_status = JAVA_STATUS,
+	.usage_status = OUR_USAGE_STATUS,
 	.failed_status = JAVA_STATUS,
 	.on_operand = e2e_on_operand,
 	.configure = e2e_configure,
+	.measures = e2e_measures,
+	.execute = e2e_execute,
 	.outputs = e2e_outputs,
 	.prepare = e2e_prepare,
 	.plan = e2e_plan,

@@ -34,7 +34,10 @@ struct e2e {
 	const struct kfk_config *cfg;
 	/* the operands, as given */
 	char *operand[E2E_MAX_OPERANDS];
-	unsigned noperands;
+	unsigned noperands, extra_operands;
+	/* the Java tool's own refusal of its command line (its status, 1): the command then
+	 * measures nothing and only says this */
+	char java_error[512];
 	int64_t num_messages, message_size;
 	const char *acks;
 	/* the clients: the consumer's configuration is cfg with the producer's bootstrap */

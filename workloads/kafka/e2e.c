@@ -31,188 +31,8 @@
 #include "pvcbench/report.h"
 #include "pvcbench/signals.h"
 
-#define JAVA_STATUS 1		 /* the Java tool exits 1 for whatever goes wrong */
-#define OUR_USAGE_STATUS 2	 /* bad input that only pvcbench checks */
-#define CLUSTER_TIMEOUT_MS 10000 /* metadata, topic creation, end offsets */
-#define SLICE_MS 100		 /* the topic's metadata is asked for this often */
-
-static const char usage_line[] = "USAGE: pvcbench kafka e2e broker_list topic num_messages "
-				 "producer_acks message_size_bytes [optional] properties_file";
-
-#define F(field) offsetof(struct kfk_config, field)
-
-static const char *const format_choices[] = { "text", "json", NULL };
-
-static const struct option_def e2e_defs[] = {
-	{ .name = "output-format",
-	  .type = OPT_CHOICE,
-	  .offset = F(output_format),
-	  .def = "text",
-	  .choices = format_choices,
-	  .arg_name = "FORMAT",
-	  .help = "the Java tool's lines, or one JSON document" },
-	{ .name = "output",
-	  .type = OPT_STRING,
-	  .offset = F(output),
-	  .arg_name = "FILE",
-	  .help = "write the results to this file (whole, or not at all)" },
-	{ 0 }
-};
-
-/* ---- the operands ---- */
-
-static struct e2e *e2e_state(struct command *cmd)
-{
-	struct e2e *e = command_state(cmd);
-
-	if (!e) {
-		e = calloc(1, sizeof(*e));
-		if (e)
-			command_set_state(cmd, e);
-	}
-	return e;
-}
-
-static int e2e_on_operand(struct command *cmd, const char *text, char *err, size_t size)
-{
-	struct e2e *e = e2e_state(cmd);
-
-	if (!e) {
-		snprintf(err, size, "out of memory");
-		return -ENOMEM;
-	}
-	if (e->noperands == E2E_MAX_OPERANDS) {
-		e->extra_operands++; /* the usage line, once all are counted */
-		return 0;
-	}
-	e->operand[e->noperands] = strdup(text);
-	if (!e->operand[e->noperands]) {
-		snprintf(err, size, "out of memory");
-		return -ENOMEM;
-	}
-	e->noperands++;
-	return 0;
-}
-
-/* Integer.parseInt: an optional sign and decimal digits, within 32 bits */
-static bool java_parse_int(const char *text, int64_t *value)
-{
-	const char *s = text + (*text == '-' || *text == '+');
-	int64_t v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (*s - '0');
-		if (v > (int64_t)INT32_MAX + 1)
-			return false;
-	}
-	v = *text == '-' ? -v : v;
-	if (v > INT32_MAX || v < INT32_MIN)
-		return false;
-	*value = v;
-	return true;
-}
-
-static int set_string(char *field, const char *value, const char *what, char *err, size_t size)
-{
-	if (strlen(value) >= OPT_STRING_MAX) {
-		snprintf(err, size, "%s: longer than %d characters", what, OPT_STRING_MAX - 1);
-		return -EINVAL;
-	}
-	snprintf(field, OPT_STRING_MAX, "%s", value);
-	return 0;
-}
-
-static bool blank(const char *s)
-{
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return false;
-	return true;
-}
-
-/*
- * The Java tool's checks of its arguments, in its order (the numbers, then acks), and its
- * properties file: -EINVAL with its refusal in err.
- */
-static int java_checks(struct e2e *e, struct kfk_config *cfg, char *err, size_t size)
-{
-	if ((e->noperands != 5 && e->noperands != 6) || e->extra_operands) {
-		snprintf(err, size, "%s", usage_line);
-		return -EINVAL;
-	}
-	if (!cfg->topic[0]) {
-		snprintf(err, size, "topic \"\": must not be empty");
-		return -EINVAL;
-	}
-	if (!java_parse_int(e->operand[2], &e->num_messages) || e->num_messages < 1) {
-		snprintf(err, size, "num_messages \"%s\": must be a whole number from 1 to %d",
-			 e->operand[2], INT32_MAX);
-		return -EINVAL;
-	}
-	if (!java_parse_int(e->operand[4], &e->message_size) || e->message_size < 0) {
-		snprintf(err, size,
-			 "message_size_bytes \"%s\": must be a whole number from 0 to %d",
-			 e->operand[4], INT32_MAX);
-		return -EINVAL;
-	}
-	e->acks = e->operand[3];
-	if (strcmp(e->acks, "1") && strcmp(e->acks, "all")) {
-		snprintf(err, size,
-			 "producer_acks \"%s\": Latency testing requires synchronous "
-			 "acknowledgement. Please use 1 or all",
-			 e->acks);
-		return -EINVAL;
-	}
-	return kfk_props_merge(cfg, err, size) ? -EINVAL : 0;
-}
-
-/*
- * Our options' errors are ours (status 2, from the core); the Java tool's refusals keep its
- * status 1: they are kept for e2e_execute, which the command runs instead of measuring.
- */
-static int e2e_configure(struct command *cmd, char *err, size_t size)
-{
-	struct kfk_config *cfg = command_config(cmd);
-	struct e2e *e = e2e_state(cmd);
-
-	if (!e) {
-		snprintf(err, size, "out of memory");
-		return -ENOMEM;
-	}
-	e->cfg = cfg;
-	e->set = command_options(cmd);
-	cfg->timeout_ms = CLUSTER_TIMEOUT_MS;
-	if (e->noperands >= 2 &&
-	    (set_string(cfg->bootstrap, e->operand[0], "broker_list", err, size) ||
-	     set_string(cfg->topic, e->operand[1], "topic", err, size)))
-		return -EINVAL;
-	if (e->noperands == 6 && !blank(e->operand[5]) &&
-	    set_string(cfg->config_file, e->operand[5], "properties_file", err, size))
-		return -EINVAL;
-	if (java_checks(e, cfg, e->java_error, sizeof(e->java_error)) && !e->java_error[0])
-		snprintf(e->java_error, sizeof(e->java_error), "%s", usage_line);
-	return CMD_CONTINUE;
-}
-
-static bool e2e_measures(const struct command *cmd)
-{
-	const struct e2e *e = command_state(cmd);
-
-	return !e->java_error[0];
-}
-
-/* A command line the Java tool refuses: its one line, its status */
-static int e2e_execute(struct command *cmd)
-{
-	const struct e2e *e = command_state(cmd);
-
-	command_error(cmd, "%s", e->java_error);
-	return JAVA_STATUS;
-}
+#define OUR_USAGE_STATUS 2 /* bad input that only pvcbench checks */
+#define SLICE_MS 100	   /* the topic's metadata is asked for this often */
 
 static void e2e_outputs(const struct command *cmd, struct cmd_outputs *o)
 {
@@ -232,7 +52,7 @@ static int topic_partitions(rd_kafka_t *rk, const char *topic)
 	const struct rd_kafka_metadata *md = NULL;
 	int n = 0;
 
-	if (rd_kafka_metadata(rk, 1, NULL, &md, CLUSTER_TIMEOUT_MS))
+	if (rd_kafka_metadata(rk, 1, NULL, &md, E2E_CLUSTER_TIMEOUT_MS))
 		return -1;
 	for (int i = 0; i < md->topic_cnt; i++)
 		if (!strcmp(md->topics[i].topic, topic) && !md->topics[i].err)
@@ -250,7 +70,7 @@ static int ensure_topic(struct command *cmd, struct e2e *e)
 
 	if (n < 0) {
 		command_error(cmd, "bootstrap %s: no metadata within %d ms", e->producer.bootstrap,
-			      CLUSTER_TIMEOUT_MS);
+			      E2E_CLUSTER_TIMEOUT_MS);
 		return -EIO;
 	}
 	if (n > 0)
@@ -266,7 +86,7 @@ static int ensure_topic(struct command *cmd, struct e2e *e)
 		if (!rd_kafka_mock_topic_create(e->producer.mock.cluster, topic, 1, 1))
 			return 0;
 		snprintf(err, sizeof(err), "the mock cluster refused it");
-	} else if (!kfk_prepare_topic(&e->producer, topic, 1, 1, CLUSTER_TIMEOUT_MS, err,
+	} else if (!kfk_prepare_topic(&e->producer, topic, 1, 1, E2E_CLUSTER_TIMEOUT_MS, err,
 				      sizeof(err))) {
 		return 0;
 	}
@@ -286,7 +106,7 @@ static int assign_at_end(struct command *cmd, struct e2e *e)
 	int n = 0;
 
 	/* a topic created just now may take a moment to show in the consumer's metadata */
-	for (uint64_t until = clock_now_ns() + CLUSTER_TIMEOUT_MS * 1000000ULL;
+	for (uint64_t until = clock_now_ns() + E2E_CLUSTER_TIMEOUT_MS * 1000000ULL;
 	     (n = topic_partitions(rk, topic)) == 0 && clock_now_ns() < until;)
 		rd_kafka_poll(rk, SLICE_MS);
 	if (n <= 0) {
@@ -297,7 +117,7 @@ static int assign_at_end(struct command *cmd, struct e2e *e)
 	for (int p = 0; p < n; p++) {
 		int64_t low, high;
 		rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-			rk, topic, p, &low, &high, CLUSTER_TIMEOUT_MS);
+			rk, topic, p, &low, &high, E2E_CLUSTER_TIMEOUT_MS);
 		if (err) {
 			command_error(cmd, "topic %s partition %d: no end offset: %s", topic, p,
 				      rd_kafka_err2str(err));
@@ -325,7 +145,7 @@ static int open_client(struct command *cmd, struct kfk_client *c, const struct k
 
 	if (ret) {
 		command_error(cmd, "%s", err);
-		command_set_status(cmd, ret == -EINVAL ? OUR_USAGE_STATUS : JAVA_STATUS);
+		command_set_status(cmd, ret == -EINVAL ? OUR_USAGE_STATUS : E2E_JAVA_STATUS);
 	}
 	return ret;
 }
@@ -341,7 +161,13 @@ static int e2e_prepare(struct command *cmd)
 	e->progress = command_json(cmd) || command_results(cmd) != stdout ? stderr : stdout;
 	e->message = malloc(e->message_size ? (size_t)e->message_size : 1);
 	e->fig.ms = calloc(E2E_MS_SLOTS, sizeof(*e->fig.ms));
-	if (!e->message || !e->fig.ms) {
+	/* the named form's key and headers: one buffer each, every header side by side */
+	size_t nh = (size_t)e->num_headers;
+	size_t hv = e->header_value_size > 0 ? (size_t)e->header_value_size : 0;
+	e->key = malloc(e->key_size ? (size_t)e->key_size : 1);
+	e->header_keys = malloc(nh * (size_t)e->header_key_size + 1);
+	e->header_values = malloc(nh * hv + 1);
+	if (!e->message || !e->fig.ms || !e->key || !e->header_keys || !e->header_values) {
 		command_error(cmd, "out of memory");
 		return -ENOMEM;
 	}
@@ -416,7 +242,7 @@ static int e2e_run_done(struct command *cmd, unsigned index, struct run_result *
 	if (res->workers[0].error_msg[0]) {
 		e->failed = true;
 		command_error(cmd, "%s", res->workers[0].error_msg);
-		command_set_status(cmd, JAVA_STATUS);
+		command_set_status(cmd, E2E_JAVA_STATUS);
 	}
 	if (e->ran && !e->fig.done && !e->failed)
 		command_error(cmd, "no message made the round trip");
@@ -453,6 +279,9 @@ static void e2e_cleanup(struct command *cmd)
 		for (unsigned i = 0; i < e->noperands; i++)
 			free(e->operand[i]);
 		free(e->message);
+		free(e->key);
+		free(e->header_keys);
+		free(e->header_values);
 		free(e->fig.ms);
 		free(e);
 	}
@@ -471,9 +300,9 @@ const struct workload_ops kfk_e2e_ops = {
 		 "in-process mock cluster.\n",
 	.style = OPT_STYLE_JAVA,
 	.options = e2e_defs,
-	.config_size = sizeof(struct kfk_config),
+	.config_size = sizeof(struct e2e_config),
 	.usage_status = OUR_USAGE_STATUS,
-	.failed_status = JAVA_STATUS,
+	.failed_status = E2E_JAVA_STATUS,
 	.on_operand = e2e_on_operand,
 	.configure = e2e_configure,
 	.measures = e2e_measures,

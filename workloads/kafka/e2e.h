@@ -12,8 +12,10 @@
 
 #include "kafka.h"
 
-#define E2E_MAX_OPERANDS 6	  /* broker_list topic num_messages producer_acks size [props] */
-#define E2E_POLL_TIMEOUT_MS 60000 /* the Java tool's POLL_TIMEOUT_MS */
+#define E2E_JAVA_STATUS 1	     /* the Java tool exits 1 for whatever goes wrong */
+#define E2E_CLUSTER_TIMEOUT_MS 10000 /* metadata, topic creation, end offsets */
+#define E2E_MAX_OPERANDS 6	     /* broker_list topic num_messages producer_acks size [props] */
+#define E2E_POLL_TIMEOUT_MS 60000    /* the Java tool's POLL_TIMEOUT_MS */
 /*
  * The Java tool sorts every latency in whole milliseconds; counting them per millisecond gives
  * the same order statistics in fixed memory (4 MiB) whatever the number of messages. A
@@ -30,6 +32,15 @@ struct e2e_figures {
 	uint64_t clamped; /* latencies counted in the last slot because they were longer */
 };
 
+/* The command's configuration: the kafka module's, and the named form's texts (e2e_args.c) */
+struct e2e_config {
+	struct kfk_config kfk; /* first: what the kafka module's functions read */
+	char num_records[OPT_STRING_MAX], producer_acks[OPT_STRING_MAX],
+		record_size[OPT_STRING_MAX], record_key_size[OPT_STRING_MAX],
+		num_headers[OPT_STRING_MAX], record_header_key_size[OPT_STRING_MAX],
+		record_header_size[OPT_STRING_MAX];
+};
+
 struct e2e {
 	const struct kfk_config *cfg;
 	/* the operands, as given */
@@ -40,12 +51,16 @@ struct e2e {
 	char java_error[512];
 	int64_t num_messages, message_size;
 	const char *acks;
+	/* the named form (Kafka 4.2): a key (empty by default, never null) and headers */
+	bool named;
+	int64_t key_size, num_headers, header_key_size, header_value_size; /* -1: null values */
 	/* the clients: the consumer's configuration is cfg with the producer's bootstrap */
 	struct kfk_config consumer_cfg;
 	struct kfk_client producer, consumer;
 	rd_kafka_topic_t *rkt;
 	bool topic_created;
-	char *message;	     /* one buffer, refilled for each message */
+	char *message;				 /* one buffer, refilled for each message */
+	char *key, *header_keys, *header_values; /* the named form\'s */
 	int64_t random_seed; /* java.util.Random's 48-bit state, seeded with 0 as the tool's */
 	FILE *progress;	     /* the "i<TAB>ms" lines: stdout with the text report, else stderr */
 	/* the loop's */
@@ -61,6 +76,17 @@ struct e2e {
 	uint64_t runtime_ns;
 	const struct option_set *set;
 };
+
+/* ---- the command line (e2e_args.c) ---- */
+
+extern const struct option_def e2e_defs[];
+/* The command's state, made by the first operand or by configure */
+struct e2e *e2e_state(struct command *cmd);
+int e2e_on_operand(struct command *cmd, const char *text, char *err, size_t size);
+int e2e_configure(struct command *cmd, char *err, size_t size);
+/* A command line the Java tool refuses measures nothing: execute says why, with its status */
+bool e2e_measures(const struct command *cmd);
+int e2e_execute(struct command *cmd);
 
 /* ---- the loop (e2e_loop.c) ---- */
 

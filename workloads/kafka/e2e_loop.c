@@ -96,19 +96,150 @@ static void excerpt(char *out, size_t size, const void *data, size_t len)
 	out[n] = '\0';
 }
 
+static bool same(const void *got, size_t got_len, const void *sent, size_t sent_len)
+{
+	return got_len == sent_len && (!sent_len || !memcmp(got, sent, sent_len));
+}
+
+/* A header value as Java's Arrays.toString writes it ("[65, 65]", "null"), cut short */
+static void java_bytes(char *out, size_t size, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t n;
+
+	if (!data) {
+		snprintf(out, size, "null");
+		return;
+	}
+	n = (size_t)snprintf(out, size, "[");
+	for (size_t i = 0; i < len && n + 16 < size; i++)
+		n += (size_t)snprintf(out + n, size - n, "%s%u", i ? ", " : "", p[i]);
+	snprintf(out + n, size - n, "%s]", n + 16 >= size ? ", ..." : "");
+}
+
+/* The named form's headers, pairwise in order, as the 4.2 tool compares them */
+static int check_headers(struct e2e *e, const rd_kafka_message_t *m)
+{
+	size_t nh = (size_t)e->num_headers, hks = (size_t)e->header_key_size;
+	size_t hvs = e->header_value_size > 0 ? (size_t)e->header_value_size : 0;
+	bool null_values = e->header_value_size < 0;
+	rd_kafka_headers_t *hdrs = NULL;
+
+	if (!nh)
+		return 0;
+	if (rd_kafka_message_headers(m, &hdrs) || !rd_kafka_header_cnt(hdrs))
+		return worker_fail(e->w, -EIO, "Expected message headers but received none");
+	size_t cnt = rd_kafka_header_cnt(hdrs);
+	for (size_t h = 0; h < cnt && h < nh; h++) {
+		const char *name;
+		const void *value;
+		size_t vsize;
+		rd_kafka_header_get_all(hdrs, h, &name, &value, &vsize);
+		const char *sent_key = e->header_keys + h * hks;
+		const char *sent_value = null_values ? NULL : e->header_values + h * hvs;
+		bool ok = same(name, strlen(name), sent_key, hks) &&
+			  (null_values ? !value : value && same(value, vsize, sent_value, hvs));
+		if (!ok) {
+			char rk[40], sk[40], rv[64], sv[64];
+			excerpt(rk, sizeof(rk), name, strlen(name));
+			excerpt(sk, sizeof(sk), sent_key, hks);
+			java_bytes(rv, sizeof(rv), value, vsize);
+			java_bytes(sv, sizeof(sv), sent_value, hvs);
+			return worker_fail(e->w, -EIO,
+					   "The message header read [%s:%s] did not match the "
+					   "message header sent [%s:%s]",
+					   rk, rv, sk, sv);
+		}
+	}
+	if (cnt != nh)
+		return worker_fail(e->w, -EIO,
+				   "Header count mismatch between sent and received messages");
+	return 0;
+}
+
+/* The Java tool's checks of the message read: its value, then (named form) key and headers */
 static int check_message(struct e2e *e, const rd_kafka_message_t *m)
+{
+	size_t size = (size_t)e->message_size, ks = (size_t)e->key_size;
+	const char *what = e->named ? "message value" : "message";
+	char read[56], sent[56];
+
+	if (!same(m->payload, m->len, e->message, size)) {
+		excerpt(read, sizeof(read), m->payload, m->len);
+		excerpt(sent, sizeof(sent), e->message, size);
+		return worker_fail(e->w, -EIO, "The %s read [%s] did not match the %s sent [%s]",
+				   what, read, what, sent);
+	}
+	if (!e->named)
+		return 0;
+	if (!m->key)
+		return worker_fail(e->w, -EIO, "Expected message key but received null");
+	if (!same(m->key, m->key_len, e->key, ks)) {
+		excerpt(read, sizeof(read), m->key, m->key_len);
+		excerpt(sent, sizeof(sent), e->key, ks);
+		return worker_fail(e->w, -EIO,
+				   "The message key read [%s] did not match the message key sent "
+				   "[%s]",
+				   read, sent);
+	}
+	return check_headers(e, m);
+}
+
+static char java_letter(int64_t *seed)
+{
+	return (char)('A' + java_random_int(seed, 26));
+}
+
+/* The Java tool's draws for one message: (named form: the key,) the value, (each header's
+ * key and value) */
+static void fill_message(struct e2e *e)
+{
+	size_t hks = (size_t)e->header_key_size;
+	size_t hvs = e->header_value_size > 0 ? (size_t)e->header_value_size : 0;
+
+	if (e->named)
+		memset(e->key, java_letter(&e->random_seed), (size_t)e->key_size);
+	memset(e->message, java_letter(&e->random_seed), (size_t)e->message_size);
+	for (int64_t h = 0; e->named && h < e->num_headers; h++) {
+		memset(e->header_keys + (size_t)h * hks, java_letter(&e->random_seed), hks);
+		if (e->header_value_size >= 0)
+			memset(e->header_values + (size_t)h * hvs, java_letter(&e->random_seed),
+			       hvs);
+	}
+}
+
+/*
+ * Hands the message to librdkafka without copying it: the buffers stay as they are until it
+ * is acknowledged. Headers are librdkafka's objects, which it takes over: the one allocation
+ * per message, and only when headers are asked for.
+ */
+static rd_kafka_resp_err_t send_message(struct e2e *e)
 {
 	size_t size = (size_t)e->message_size;
 
-	if (m->len != size || (size && memcmp(m->payload, e->message, size))) {
-		char read[56], sent[56];
-		excerpt(read, sizeof(read), m->payload, m->len);
-		excerpt(sent, sizeof(sent), e->message, size);
-		return worker_fail(e->w, -EIO,
-				   "The message read [%s] did not match the message sent [%s]",
-				   read, sent);
-	}
-	return 0;
+	if (!e->named)
+		return rd_kafka_produce(e->rkt, RD_KAFKA_PARTITION_UA, 0, e->message, size, NULL, 0,
+					NULL)
+			       ? rd_kafka_last_error()
+			       : RD_KAFKA_RESP_ERR_NO_ERROR;
+	if (!e->num_headers)
+		return rd_kafka_producev(e->producer.rk, RD_KAFKA_V_RKT(e->rkt),
+					 RD_KAFKA_V_KEY(e->key, (size_t)e->key_size),
+					 RD_KAFKA_V_VALUE(e->message, size), RD_KAFKA_V_END);
+	size_t hks = (size_t)e->header_key_size;
+	size_t hvs = e->header_value_size > 0 ? (size_t)e->header_value_size : 0;
+	rd_kafka_headers_t *hdrs = rd_kafka_headers_new((size_t)e->num_headers);
+	for (int64_t h = 0; h < e->num_headers; h++)
+		rd_kafka_header_add(hdrs, e->header_keys + (size_t)h * hks, (ssize_t)hks,
+				    e->header_value_size < 0 ? NULL
+							     : e->header_values + (size_t)h * hvs,
+				    (ssize_t)hvs);
+	rd_kafka_resp_err_t err = rd_kafka_producev(
+		e->producer.rk, RD_KAFKA_V_RKT(e->rkt), RD_KAFKA_V_KEY(e->key, (size_t)e->key_size),
+		RD_KAFKA_V_VALUE(e->message, size), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+	if (err)
+		rd_kafka_headers_destroy(hdrs);
+	return err;
 }
 
 /*
@@ -118,15 +249,13 @@ static int check_message(struct e2e *e, const rd_kafka_message_t *m)
 static int64_t round_trip(struct e2e *e)
 {
 	struct worker *w = e->w;
-	size_t size = (size_t)e->message_size;
+	rd_kafka_resp_err_t err;
 
-	memset(e->message, 'A' + java_random_int(&e->random_seed, 26), size);
+	fill_message(e);
 	e->delivered = false;
 	uint64_t begin = clock_now_ns();
-	/* no copy: the buffer stays as it is until the message is acknowledged */
-	if (rd_kafka_produce(e->rkt, RD_KAFKA_PARTITION_UA, 0, e->message, size, NULL, 0, NULL))
-		return worker_fail(w, -EIO, "send failed: %s",
-				   rd_kafka_err2str(rd_kafka_last_error()));
+	if ((err = send_message(e)))
+		return worker_fail(w, -EIO, "send failed: %s", rd_kafka_err2str(err));
 	/* synchronous, as the Java tool's send().get() */
 	while (!e->delivered) {
 		uint64_t now = clock_now_ns();
@@ -146,8 +275,8 @@ static int64_t round_trip(struct e2e *e)
 		if (now >= deadline)
 			return worker_fail(w, -ETIMEDOUT,
 					   "poll() timed out before finding a result "
-					   "(timeout:[%d])%s%s",
-					   E2E_POLL_TIMEOUT_MS,
+					   "(timeout:[%d%s])%s%s",
+					   E2E_POLL_TIMEOUT_MS, e->named ? "ms" : "",
 					   last_err ? "; the consumer's last error: " : "",
 					   last_err ? rd_kafka_err2str(last_err) : "");
 		rd_kafka_message_t *m =

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""test_kafka_e2e.py - `pvcbench kafka e2e`, Kafka's EndToEndLatency tool, against a mock
+"""test_kafka_e2e.py - `pvcbench kafka e2e`, Kafka's EndToEndLatency tool (the 3.x positional
+arguments and the 4.2 named options with keys and headers), against a mock
 cluster of its own (`pvcbench kafka mock`) and the in-process one (`mock`):
 
 the Java tool's lines (a progress line every 1000 messages with the milliseconds as Java's
@@ -25,8 +26,8 @@ sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from histmodel import Hist, bucket_high, bucket_low, close  # noqa: E402
 from kafkamock import (Checks, Event, MockCluster, after_line, at, end_offsets,  # noqa: E402
-                       kcat_produce, kcat_read, ran_ok, require_tools, scratch_dir, signal_action,
-                       topic_partitions)
+                       kcat_produce, kcat_read, ran_ok, require_tools, run, scratch_dir,
+                       signal_action, topic_partitions)
 from kafkareport import job_problems, load_json  # noqa: E402
 
 RUN_TIMEOUT = 120.0
@@ -89,6 +90,44 @@ def java_double(v):
             ip, fp = "0", "0" * (-adj - 1) + ds
         return neg + ip + "." + fp
     return neg + ds[0] + "." + (ds[1:] or "0") + "E" + str(adj)
+
+
+def java_records_named(n, size, key_size, headers, hkey_size, hvalue_size):
+    """The 4.2 tool's records (named form): per record, draws for the key (empty when
+    key_size is 0, never null), the value, then each header's key and value (none for -1,
+    a null value). [(key, value, [(hkey, hvalue or None)])] as text."""
+    rnd = JavaRandom(0)
+
+    def letter():
+        return chr(65 + rnd.next_int(26))
+    out = []
+    for _ in range(n):
+        key = letter() * key_size
+        value = letter() * size
+        hdrs = []
+        for _ in range(headers):
+            hk = letter() * hkey_size
+            hdrs.append((hk, None if hvalue_size == -1 else letter() * hvalue_size))
+        out.append((key, value, hdrs))
+    return out
+
+
+def kcat_records_with_headers(bootstrap, topic, n, timeout=30):
+    """(records as (key or None, value, [(hkey, hvalue or None)]), problems), read by kcat
+    from the beginning; keys, values and headers are letters only."""
+    r = run(["kcat", "-C", "-q", "-b", bootstrap, "-t", topic, "-o", "beginning", "-c", str(n),
+             "-f", "%K|%k|%s|%h\n"], timeout=timeout)
+    if r.rc != 0 or r.timed_out:
+        return [], ["kcat failed"] + r.show()
+    recs = []
+    for line in r.out_lines:
+        klen, key, value, hdrs = line.split("|")
+        parsed = []
+        for h in hdrs.split(",") if hdrs else []:
+            hk, hv = h.split("=", 1)
+            parsed.append((hk, None if hv == "NULL" else hv))
+        recs.append((None if klen == "-1" else key, value, parsed))
+    return recs, []
 
 
 class E2eReport:
@@ -497,6 +536,70 @@ def usage_problems(res, names, rc=1):
     return bad + (res.show() if bad else [])
 
 
+def check_named(c):
+    """Kafka 4.2's named options: keys and headers (null values too) as its tool sends them,
+    read back by kcat; the same lines."""
+    for hvs, name in ((4, "e2e-named"), (-1, "e2e-named-null")):
+        topic = c.topic(name)
+        n = 1200
+        res = c.e2e(["--bootstrap-server", c.mock.bootstrap, "--topic", topic,
+                     "--num-records", n, "--producer-acks", "all", "--record-size", 10,
+                     "--record-key-size", 3, "--num-headers", 2,
+                     "--record-header-key-size", 2, "--record-header-size", hvs])
+        bad = ran_ok(res) or E2eReport(res.out).shape_problems(n)
+        c.checks.check("named options, headers of %d-byte values: the lines" % hvs, bad)
+        got, bad = kcat_records_with_headers(c.mock.bootstrap, topic, n)
+        want = java_records_named(n, 10, 3, 2, 2, hvs)
+        if not bad and got != want:
+            first = next((i for i in range(min(len(got), n)) if got[i] != want[i]), None)
+            bad.append("%d records; record %s is %r, the 4.2 tool's is %r"
+                       % (len(got), first, got[first] if first is not None else None,
+                          want[first] if first is not None else None))
+        c.checks.check("kcat reads the 4.2 tool's keys, values and headers (%d)" % hvs, bad)
+    topic = c.topic("e2e-named-default")
+    res = c.e2e(["--bootstrap-server", c.mock.bootstrap, "--topic", topic, "--num-records", 4,
+                 "--producer-acks", 1, "--record-size", 2])
+    got, bad = kcat_records_with_headers(c.mock.bootstrap, topic, 4)
+    bad = ran_ok(res) + bad
+    if not bad and got != java_records_named(4, 2, 0, 0, 0, 0):
+        bad.append("records %r, want empty keys and %r" % (got, java_records_named(4, 2, 0, 0,
+                                                                                   0, 0)))
+    c.checks.check("named form by default: an empty key (not null), every second letter", bad)
+
+
+def check_named_bad_input(c):
+    req = ["--bootstrap-server", c.mock.bootstrap, "--topic", "t", "--num-records", 5,
+           "--producer-acks", 1, "--record-size", 4]
+    cases = [
+        ("no --bootstrap-server", req[2:], ['Missing required argument "[bootstrap-server]"']),
+        ("no --record-size", req[:-2], ['Missing required argument "[record-size]"']),
+        ("--producer-acks 0", req[:7] + [0] + req[8:],
+         ["Invalid value for --producer-acks. Latency testing requires synchronous "
+          "acknowledgement. Please use '1' or 'all'.", '"0"']),
+        ("--num-records 0", req[:5] + [0] + req[6:],
+         ["Value for --num-records must be a positive integer."]),
+        ("--num-records x", req[:5] + ["x"] + req[6:],
+         ["Cannot parse argument 'x' of option num-records"]),
+        ("--record-size -1", req[:-1] + [-1],
+         ["Value for --record-size must be a non-negative integer."]),
+        ("--record-key-size -1", req + ["--record-key-size", -1],
+         ["Value for --record-key-size must be a non-negative integer."]),
+        ("--num-headers -1", req + ["--num-headers", -1],
+         ["Value for --num-headers must be a non-negative integer."]),
+        ("--record-header-key-size -1", req + ["--record-header-key-size", -1],
+         ["Value for --record-header-key-size must be a non-negative integer."]),
+        ("--record-header-size -2", req + ["--record-header-size", -2],
+         ["Value for --record-header-size must be a non-negative integer or -1 for null "
+          "header value."]),
+        ("named and positional together", req + ["extra"], ['"extra"']),
+        ("a missing --command-config", req + ["--command-config", c.path("nope.cfg")],
+         ["nope.cfg"]),
+    ]
+    for desc, args, names in cases:
+        c.checks.check("named form, %s: exit 1, one line" % desc,
+                       usage_problems(c.e2e(args, timeout=30), names, 1))
+
+
 def check_bad_input(c):
     boot = c.mock.bootstrap
     usage = "USAGE: pvcbench kafka e2e broker_list topic num_messages producer_acks " \
@@ -554,6 +657,8 @@ def main():
             checks.section(check_failures, c)
             checks.section(check_signals, c)
             checks.section(check_bad_input, c)
+            checks.section(check_named, c)
+            checks.section(check_named_bad_input, c)
     finally:
         import shutil
         shutil.rmtree(tmp, ignore_errors=True)

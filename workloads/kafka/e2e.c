@@ -1,6 +1,7 @@
 /*
- * e2e.c - `pvcbench kafka e2e BROKERS TOPIC NUM_MESSAGES ACKS MESSAGE_SIZE [PROPERTIES_FILE]`,
- * Kafka's EndToEndLatency tool (kafka-e2e-latency.sh) on librdkafka.
+ * e2e.c - `pvcbench kafka e2e BROKERS TOPIC NUM_MESSAGES ACKS MESSAGE_SIZE [PROPERTIES_FILE]`
+ * (or the 4.2 tool's named options: e2e_args.c), Kafka's EndToEndLatency tool
+ * (kafka-e2e-latency.sh) on librdkafka: the command, its clients, its report.
  *
  * As the Java tool: a producer (linger.ms=0, acks 1 or all) and a consumer (its own group,
  * no auto-commit, fetch.wait.max.ms=0) assigned every partition of the topic at its end
@@ -10,8 +11,9 @@
  * is the same message and the only one. Its latency runs from before the send to the
  * consumer's receipt on the monotonic clock, in nanoseconds, into the shared histogram (the
  * operation "e2e") and into e2e.h's whole-millisecond counts, from which the Java tool's own
- * figures come. One message is in flight at a time, so the buffer is refilled in place and
- * nothing is allocated per message.
+ * figures come. One message is in flight at a time, so the buffers are refilled in place and
+ * nothing is allocated per message (but librdkafka's headers, when the named form asks for
+ * headers: librdkafka takes them over).
  *
  * Statuses are the Java tool's: 1 for its usage line, a bad number or acks, an unreadable
  * properties file, and for a failure during the run; 2 for what is ours (a bad --output-format,
@@ -292,12 +294,20 @@ static void e2e_cleanup(struct command *cmd)
 const struct workload_ops kfk_e2e_ops = {
 	.name = "kafka e2e",
 	.summary = "EndToEndLatency: one message at a time, producer to consumer",
-	.usage = "usage: pvcbench kafka e2e broker_list topic num_messages producer_acks "
-		 "message_size_bytes [properties_file]\n\n"
-		 "Measures the end-to-end latency of messages one at a time, as Kafka's\n"
-		 "EndToEndLatency tool (kafka-e2e-latency.sh): send, acknowledge (producer_acks\n"
-		 "1 or all), read back by a consumer; broker_list mock or mock:N starts an\n"
-		 "in-process mock cluster.\n",
+	.usage =
+		"usage: pvcbench kafka e2e broker_list topic num_messages producer_acks "
+		"message_size_bytes [properties_file]\n"
+		"   or: pvcbench kafka e2e --bootstrap-server B --topic T --num-records N "
+		"--producer-acks 1|all\n"
+		"                          --record-size S [--command-config FILE] "
+		"[--record-key-size K]\n"
+		"                          [--num-headers H] [--record-header-key-size HK] "
+		"[--record-header-size HV]\n\n"
+		"Measures the end-to-end latency of messages one at a time, as Kafka's\n"
+		"EndToEndLatency tool (kafka-e2e-latency.sh): send, acknowledge (producer_acks\n"
+		"1 or all), read back by a consumer. The positional form is the 3.x tool's, the\n"
+		"named one the 4.2 tool's (keys and headers). broker_list mock or mock:N starts an\n"
+		"in-process mock cluster.\n",
 	.style = OPT_STYLE_JAVA,
 	.options = e2e_defs,
 	.config_size = sizeof(struct e2e_config),

@@ -197,6 +197,12 @@ void e2e_json_job(struct jsonw *j, const struct e2e *e)
 	jsonw_string(j, "producer_acks", e->acks);
 	jsonw_i64(j, "message_size_bytes", e->message_size);
 	jsonw_string(j, "properties_file", cfg->config_file);
+	/* the named form's (Kafka 4.2) keys and headers; the positional form sends neither */
+	jsonw_string(j, "form", e->named ? "named" : "positional");
+	jsonw_i64(j, "record_key_size", e->named ? e->key_size : -1);
+	jsonw_i64(j, "num_headers", e->num_headers);
+	jsonw_i64(j, "record_header_key_size", e->header_key_size);
+	jsonw_i64(j, "record_header_size", e->header_value_size);
 	jsonw_bool(j, "topic_created", e->topic_created);
 	jsonw_u64(j, "messages_done", fig->done);
 	/* the Java tool's figures, as its two lines print them */

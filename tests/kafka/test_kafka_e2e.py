@@ -331,7 +331,8 @@ def check_json(c):
                 k = job.get("kafka", {})
                 for key, want in (("messages_done", n), ("num_messages", n),
                                   ("producer_acks", "1"), ("message_size_bytes", size),
-                                  ("topic", topic)):
+                                  ("topic", topic), ("form", "positional"),
+                                  ("record_key_size", -1), ("num_headers", 0)):
                     if k.get(key) != want:
                         bad.append("kafka.%s %r, want %r" % (key, k.get(key), want))
                 bad += hist_percentile_problems(job, n)

@@ -128,9 +128,12 @@ static void cleanup(struct command *cmd)
 const struct workload_ops merge_ops = {
 	.name = "merge",
 	.summary = "merge the JSON results of many runs (pods) into one exact report",
-	.usage = "usage: pvcbench merge [--output-format=text|json] [--output=FILE] FILE...\n"
-		 "Merges pvcbench JSON results (one per pod, say; - reads stdin) into one exact "
-		 "report:\nhistograms are added, never percentiles averaged.\n",
+	.usage =
+		"usage: pvcbench merge [--output-format=text|json] [--output=FILE] FILE...\n"
+		"Merges pvcbench JSON results (one per pod, say; - reads stdin) into one exact "
+		"report:\nhistograms are added, never percentiles averaged. Jobs of one kind (block, "
+		"pgbench,\nKafka produce or consume) add into one total whatever their names, with a "
+		"total per\nname that several jobs share.\n",
 	.style = OPT_STYLE_FIO,
 	.options = merge_defs,
 	.config_size = sizeof(struct merge_cli),

@@ -1,11 +1,12 @@
 /*
- * groups.c - what may be merged with what, and the merging itself: inputs must hold the same job
- * names, each measuring the same operation types (a pgbench result cannot be merged with a fio
- * one); a checked input's jobs then add into one group per job name and into the group of
- * everything.
+ * groups.c - what may be merged with what, and the merging itself: every job must be of one
+ * kind (kind.c: a pgbench result cannot be merged with a fio one), whatever it is called, and
+ * jobs of one name must measure the same operation types; a checked input's jobs then add into
+ * one group per job name and into the group of everything.
  *
- * The first input defines the groups: every later input has exactly its job names (else it is
- * refused), so a group's operations are exactly those of its name's jobs.
+ * Names need not match across inputs: pods name their job after themselves, and their jobs of
+ * one kind still add into one total. Where names match (several pods with job "r", or the FIO
+ * Summary's tests on every pod), the name's group is that name's total.
  */
 #include "merge_int.h"
 
@@ -21,12 +22,15 @@ static bool has_op(const char *const *names, unsigned n, const char *name)
 	return false;
 }
 
-static bool same_ops(const char *const *a, unsigned na, const char *const *b, unsigned nb)
+/* The same operations but those that the kind has as optional (lag, produce_scheduled). */
+static bool same_ops(const struct merge_kind *kind, const char *const *a, unsigned na,
+		     const char *const *b, unsigned nb)
 {
-	if (na != nb)
-		return false;
 	for (unsigned i = 0; i < na; i++)
-		if (!has_op(b, nb, a[i]))
+		if (!merge_kind_optional(kind, a[i]) && !has_op(b, nb, a[i]))
+			return false;
+	for (unsigned i = 0; i < nb; i++)
+		if (!merge_kind_optional(kind, b[i]) && !has_op(a, na, b[i]))
 			return false;
 	return true;
 }
@@ -78,18 +82,6 @@ static unsigned job_active_names(const struct merge_job *jobs, size_t njobs, siz
 	return n ? n : jobs[i].nops;
 }
 
-static unsigned group_active_names(const struct merge_group *g, const char **names)
-{
-	unsigned n = 0;
-
-	for (unsigned o = 0; o < g->nops; o++)
-		if (g->op[o].stats.ops || g->op[o].stats.errors)
-			names[n++] = g->op[o].name;
-	if (!n)
-		group_op_names(g, names);
-	return n ? n : g->nops;
-}
-
 /* "read, write" into buf. */
 static void ops_list(char *buf, size_t size, const char *const *names, unsigned n)
 {
@@ -98,21 +90,6 @@ static void ops_list(char *buf, size_t size, const char *const *names, unsigned 
 	buf[0] = '\0';
 	for (unsigned i = 0; i < n && len < size; i++)
 		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", names[i]);
-}
-
-/* "'r' (read, write), 'w' (read, write)" into buf. */
-static void describe(char *buf, size_t size, const char *jobname, const char *const *names,
-		     unsigned n, bool more)
-{
-	size_t len = strlen(buf);
-
-	if (len >= size - 1)
-		return;
-	len += (size_t)snprintf(buf + len, size - len, "%s'%s' (", more ? ", " : "", jobname);
-	for (unsigned i = 0; i < n && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", names[i]);
-	if (len < size)
-		snprintf(buf + len, size - len, ")");
 }
 
 static int find_group(const struct merge_set *m, const char *jobname)
@@ -132,23 +109,50 @@ static size_t first_named(const struct merge_job *jobs, size_t i)
 	return i;
 }
 
+/* "'r' (block read/write: read)": a job by its kind and the operations its name did I/O in. */
+static void describe_kind(char *buf, size_t size, const struct merge_job *jobs, size_t njobs,
+			  size_t i)
+{
+	const char *names[PVC_MAX_OPS];
+	unsigned n = job_active_names(jobs, njobs, i, names);
+	size_t len;
+
+	len = (size_t)snprintf(buf, size, "'%s' (%s: ", jobs[i].jobname,
+			       merge_kind_label(&jobs[i]));
+	if (len < size)
+		ops_list(buf + len, size - len, names, n);
+	len = strlen(buf);
+	if (len < size)
+		snprintf(buf + len, size - len, ")");
+}
+
 /*
- * Same job names and, per name, the same operation types: within the document, and against
- * the inputs already in the set (whose groups hold exactly their job names and operations).
+ * One kind for every job, within the document and against the set (whose jobs are all of the
+ * kind of its first); per name, the same operation types (but the kind's optional ones), within
+ * the document and against the group of that name already in the set.
  */
 int merge_check_workload(const struct merge_set *m, const char *name, const struct merge_job *jobs,
 			 size_t njobs, char *err, size_t err_size)
 {
 	const char *a[PVC_MAX_OPS], *b[MERGE_MAX_OPS], *all[MERGE_MAX_OPS];
 	const char *first = m->ninputs ? m->inputs[0].name : NULL;
-	char list[512] = "";
+	char mine[512], theirs[512];
 	unsigned nall = 0;
 
 	for (size_t i = 0; i < njobs; i++) {
 		size_t k = first_named(jobs, i);
 		job_op_names(&jobs[i], a);
 		job_op_names(&jobs[k], b);
-		if (!same_ops(a, jobs[i].nops, b, jobs[k].nops)) {
+		if (!merge_same_kind(&jobs[i], &jobs[0])) {
+			describe_kind(mine, sizeof(mine), jobs, njobs, 0);
+			describe_kind(theirs, sizeof(theirs), jobs, njobs, i);
+			snprintf(err, err_size,
+				 "%s: jobs of different kinds: %s and %s; only jobs of one kind "
+				 "merge",
+				 name, mine, theirs);
+			return -EINVAL;
+		}
+		if (!same_ops(merge_job_kind(&jobs[i]), a, jobs[i].nops, b, jobs[k].nops)) {
 			snprintf(err, err_size,
 				 "%s: jobs[%zu] and jobs[%zu] are both called '%s' but measure "
 				 "different operations",
@@ -165,59 +169,35 @@ int merge_check_workload(const struct merge_set *m, const char *name, const stru
 			}
 			all[nall++] = a[o];
 		}
-		if (k == i) {
-			unsigned n = job_active_names(jobs, njobs, i, b);
-			describe(list, sizeof(list), jobs[i].jobname, b, n, i > 0);
-		}
 	}
 	if (!first)
 		return 0;
+	if (!merge_same_kind(&jobs[0], &m->jobs[0])) {
+		describe_kind(mine, sizeof(mine), jobs, njobs, 0);
+		describe_kind(theirs, sizeof(theirs), m->jobs, m->njobs, 0);
+		snprintf(err, err_size,
+			 "%s and %s hold different workloads: %s has job %s, %s has job %s; only "
+			 "results of one kind merge",
+			 name, first, name, mine, first, theirs);
+		return -EINVAL;
+	}
 	for (size_t i = 0; i < njobs; i++) {
-		if (first_named(jobs, i) != i)
+		int g = first_named(jobs, i) == i ? find_group(m, jobs[i].jobname) : -1;
+		if (g < 0)
 			continue;
-		int g = find_group(m, jobs[i].jobname);
-		char mine[512] = "", theirs[512] = "";
 		job_op_names(&jobs[i], a);
-		if (g < 0) {
-			for (unsigned k = 0; k < m->ngroups; k++) {
-				unsigned n = group_active_names(&m->groups[k], b);
-				describe(theirs, sizeof(theirs), m->groups[k].jobname, b, n, k > 0);
-			}
-			unsigned n = job_active_names(jobs, njobs, i, b);
-			describe(mine, sizeof(mine), jobs[i].jobname, b, n, false);
-			snprintf(
-				err, err_size,
-				"%s and %s hold different workloads: %s has job %s, %s has not (its "
-				"jobs: %s)",
-				name, first, name, mine, first, theirs);
-			return -EINVAL;
-		}
 		group_op_names(&m->groups[g], b);
-		if (!same_ops(a, jobs[i].nops, b, m->groups[g].nops)) {
+		if (!same_ops(merge_job_kind(&jobs[i]), a, jobs[i].nops, b, m->groups[g].nops)) {
 			ops_list(mine, sizeof(mine), a, jobs[i].nops);
 			ops_list(theirs, sizeof(theirs), b, m->groups[g].nops);
 			snprintf(
 				err, err_size,
 				"%s and %s hold different workloads: job '%s' measures %s in %s, but "
 				"%s in %s",
-				name, first, jobs[i].jobname, mine, name, theirs, first);
+				name, m->inputs[m->groups[g].first_input].name, jobs[i].jobname,
+				mine, name, theirs, m->inputs[m->groups[g].first_input].name);
 			return -EINVAL;
 		}
-	}
-	for (unsigned g = 0; g < m->ngroups; g++) {
-		bool found = false;
-		for (size_t i = 0; i < njobs && !found; i++)
-			found = !strcmp(jobs[i].jobname, m->groups[g].jobname);
-		if (found)
-			continue;
-		char theirs[512] = "";
-		unsigned n = group_active_names(&m->groups[g], b);
-		describe(theirs, sizeof(theirs), m->groups[g].jobname, b, n, false);
-		snprintf(err, err_size,
-			 "%s and %s hold different workloads: %s has job %s, %s has not (its jobs: "
-			 "%s)",
-			 name, first, first, theirs, name, list);
-		return -EINVAL;
 	}
 	return 0;
 }
@@ -275,6 +255,18 @@ static void total_add(struct merge_total *t, const struct op_stats *s, const str
 	}
 }
 
+/* One more job of input in g: inputs count once however many of their jobs g holds. */
+static void group_count(struct merge_group *g, unsigned input)
+{
+	if (!g->njobs)
+		g->first_input = input;
+	g->njobs++;
+	if (g->last_input != input + 1) {
+		g->ninputs++;
+		g->last_input = input + 1;
+	}
+}
+
 /* Adds checked jobs to the set: new groups for new names, every operation into the totals. */
 void merge_commit(struct merge_set *m, struct merge_job *jobs, size_t njobs, unsigned input,
 		  struct op_stats *scratch, struct merge_extra *extra)
@@ -292,8 +284,8 @@ void merge_commit(struct merge_set *m, struct merge_job *jobs, size_t njobs, uns
 			m->groups[g].jobname = job->jobname;
 		}
 		job->group = (unsigned)g;
-		m->groups[g].njobs++;
-		m->all.njobs++;
+		group_count(&m->groups[g], input);
+		group_count(&m->all, input);
 		for (unsigned o = 0; o < job->nops; o++) {
 			merge_op_stats(job->op[o].obj, scratch, ignored, sizeof(ignored));
 			merge_op_extra(job->op[o].obj, extra, ignored, sizeof(ignored));

@@ -71,6 +71,9 @@ struct merge_total {
 struct merge_group {
 	const char *jobname;
 	unsigned njobs;
+	unsigned ninputs;     /* how many inputs hold jobs of the group */
+	unsigned first_input; /* the first of them */
+	unsigned last_input;  /* the last of them, + 1 (0: none yet) */
 	unsigned nops;
 	struct merge_total op[MERGE_MAX_OPS];
 };
@@ -82,8 +85,26 @@ struct merge_set {
 	unsigned njobs;
 	struct merge_group *groups; /* one per distinct job name */
 	unsigned ngroups;
-	struct merge_group all;
+	struct merge_group all; /* every job: they are all of one kind (see kind.c) */
 };
+
+/* kind.c: what a job measures, told by its operation types. */
+struct merge_kind {
+	const char *name;	     /* "block", "pgbench", "kafka-produce", "kafka-consume" */
+	const char *label;	     /* for people: "block read/write", "pgbench transactions"... */
+	const char *const *ops;	     /* the operation types a job of the kind may have */
+	const char *const *optional; /* those of them that only some jobs of a name may have */
+};
+
+/* The job's kind, or NULL when its operations fit none (it is then a kind of its own). */
+const struct merge_kind *merge_job_kind(const struct merge_job *job);
+/* Of one known kind, or of no known kind and measuring exactly the same operations. */
+bool merge_same_kind(const struct merge_job *a, const struct merge_job *b);
+/* Whether jobs of a name may differ in having op (NULL kind: none may). */
+bool merge_kind_optional(const struct merge_kind *kind, const char *op);
+/* The kind's name and label; "other" for a job of no known kind. */
+const char *merge_kind_name(const struct merge_job *job);
+const char *merge_kind_label(const struct merge_job *job);
 
 /*
  * An operation's counts and exact histogram from its JSON object (checked by merge_set_add, so
@@ -96,8 +117,8 @@ int merge_op_extra(const json_t *op, struct merge_extra *x, char *err, size_t er
 const struct merge_group *merge_group_get(const struct merge_set *m, int group);
 
 /*
- * groups.c: checks that the jobs of input name hold the same workload as the inputs in the set
- * (0, or -EINVAL with a message); makes room for them (0 or -ENOMEM); adds them (as input
+ * groups.c: checks that the jobs of input name are of the set's kind, and that jobs of one name
+ * measure the same operations (0, or -EINVAL with a message); makes room for them (0 or -ENOMEM); adds them (as input
  * number input) to their groups and to the group of everything. scratch is working memory.
  */
 int merge_check_workload(const struct merge_set *m, const char *name, const struct merge_job *jobs,

@@ -34,6 +34,21 @@ unsigned merge_job_count(const struct merge_set *m)
 	return m->njobs;
 }
 
+const char *merge_set_kind(const struct merge_set *m)
+{
+	return m->njobs ? merge_kind_name(&m->jobs[0]) : NULL;
+}
+
+unsigned merge_group_jobs(const struct merge_set *m, int group)
+{
+	return merge_group_get(m, group)->njobs;
+}
+
+unsigned merge_group_sources(const struct merge_set *m, int group)
+{
+	return merge_group_get(m, group)->ninputs;
+}
+
 unsigned merge_group_count(const struct merge_set *m)
 {
 	return m->ngroups;
@@ -254,8 +269,9 @@ static void group_json(struct jsonw *j, const char *key, const struct merge_set 
 			failed++;
 	jsonw_object_begin(j, key);
 	jsonw_string(j, "jobname", g->jobname);
+	jsonw_string(j, "kind", merge_set_kind(m));
 	jsonw_u64(j, "merged_jobs", g->njobs);
-	jsonw_u64(j, "merged_sources", m->ninputs);
+	jsonw_u64(j, "merged_sources", g->ninputs);
 	jsonw_u64(j, "failed_jobs", failed);
 	for (unsigned o = 0; o < g->nops; o++)
 		total_json(j, &g->op[o]);
@@ -422,8 +438,12 @@ void merge_print_text(const struct merge_set *m, FILE *out)
 		for (unsigned o = 0; o < m->jobs[i].nops; o++)
 			t.op = widest(t.op, m->jobs[i].op[o].name);
 	}
-	fprintf(out, "pvcbench merge: %u results, %u jobs; latency (issue to completion) in %s\n",
-		m->ninputs, m->njobs, t.unit.name);
+	fprintf(out,
+		"pvcbench merge: %u result%s, %u job%s (%s), %u job name%s; latency (issue to "
+		"completion) in %s\n",
+		m->ninputs, m->ninputs == 1 ? "" : "s", m->njobs, m->njobs == 1 ? "" : "s",
+		m->njobs ? merge_kind_label(&m->jobs[0]) : "none", m->ngroups,
+		m->ngroups == 1 ? "" : "s", t.unit.name);
 	fprintf(out, "%-*s  %-*s  %-*s %7s %7s %10s %6s %9s %9s %9s %9s %9s\n", t.source, "source",
 		t.job, "job", t.op, "op", "ops", "iops", "bw", "errors", "mean", "p50", "p99",
 		"p99.9", "max");
@@ -437,9 +457,11 @@ void merge_print_text(const struct merge_set *m, FILE *out)
 				 t.scratch, job->op[o].runtime_ms);
 		}
 	}
+	/* a name's total where several jobs share it; one job's would repeat its row */
 	if (m->ngroups > 1)
 		for (unsigned g = 0; g < m->ngroups; g++)
-			group_rows(out, &t, "total", &m->groups[g]);
+			if (m->groups[g].njobs > 1)
+				group_rows(out, &t, "total", &m->groups[g]);
 	group_rows(out, &t, "total", &m->all);
 	free(t.scratch);
 }

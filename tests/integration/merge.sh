@@ -17,7 +17,8 @@
 # 3. Refusals, each with exit status 2, one stderr line naming the file, nothing on stdout and no
 #    --output file: unreadable, corrupt and truncated JSON, JSON that is not a pvcbench result
 #    (hand-made, and fio's own when fio is installed), and mismatched workloads (a pgbench-like
-#    result with a txn operation; a job of another name); no FILE at all is a usage error.
+#    result with a txn operation); no FILE at all is a usage error. A job of another name but
+#    the same kind merges (see merge_names.sh).
 # 4. Text output: a row per input job and a total row; the FIO Summary (several job names)
 #    gets a total row per test and one of everything; stdin ("-") and --output=FILE work.
 source "$(dirname "$0")/../lib/lib.bash" "$@"
@@ -346,11 +347,12 @@ if [ $REAL_FIO = 1 ]; then
 fi
 refused "a pgbench-like result with a fio one" pod-0.json pgbench-like.json -- \
 	"pgbench-like.json and pod-0.json hold different workloads" \
-	"has job 'pgbench' (txn), pod-0.json has not (its jobs: 'r' (read))"
+	"has job 'pgbench' (pgbench transactions: txn), pod-0.json has job 'r' (block read/write: read)"
 refused "a fio result with a pgbench-like one" pgbench-like.json pod-1.json -- \
 	"pod-1.json and pgbench-like.json hold different workloads"
-refused "jobs of different names" pod-0.json pod-1.json other-name.json -- \
-	"other-name.json and pod-0.json hold different workloads" "job 'w'"
+# jobs of different names but one kind merge (tests/integration/merge_names.sh)
+run_pvc merge --output-format=json pod-0.json pod-1.json other-name.json
+check "jobs of different names, one kind: merged, exit 0" test "$RC" = 0 -a ! -s "$ERR"
 refused "another histogram resolution" pod-0.json bits.json -- \
 	"bits.json: job 'r' read: lat_hist has sub_bucket_bits 8"
 refused "bucket counts that do not add up" count.json -- \

@@ -25,7 +25,8 @@ from kafkamock import (Checks, Event, MockCluster, at, bad_input_problems,  # no
 from kafkareport import ProduceReport  # noqa: E402
 
 RUN_TIMEOUT = 90.0
-TXMSGS_RE = re.compile(r"^txmsgs\s+:\s+(\d+)\s*$", re.M)
+# the Java tools' metric lines: group:name:{tags} : value (librdkafka's txmsgs among them)
+TXMSGS_RE = re.compile(r"^librdkafka:txmsgs:\{client-id=[^}]*\}\s+:\s+(\d+)\s*$", re.M)
 
 
 class Ctx:
@@ -144,7 +145,7 @@ def metrics_problems(res, sent):
         return bad
     m = TXMSGS_RE.findall(res.out)
     if len(m) != 1:
-        return ["%d `txmsgs : N` lines in the metrics" % len(m)] + res.show(60)
+        return ["%d `librdkafka:txmsgs:{...} : N` lines in the metrics" % len(m)] + res.show(60)
     if int(m[0]) != sent:
         return ["txmsgs %s, want the %d records acknowledged" % (m[0], sent)] + res.show(60)
     return []

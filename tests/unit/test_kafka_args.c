@@ -8,6 +8,7 @@
  * and configure) with execute swapped for a capture of the parsed config, so nothing connects.
  * Bad input is exit status 2 with one stderr line naming the value, read back from a file.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -184,14 +185,22 @@ static void test_props_errors(void **state)
 static void test_refused(void **state)
 {
 	(void)state;
+	/* the transaction options are the Java tool's; a duration must be above 0 */
+	assert_int_equal(run(&kfk_produce_ops,
+			     ARGV("produce", "--topic", "t", "--num-records", "1", "--record-size",
+				  "1", "--transactional-id", "x", "--transaction-duration-ms=5")),
+			 0);
+	assert_string_equal(seen.cfg.transactional_id, "x");
+	assert_int_equal(seen.cfg.transaction_duration_ms, 5);
 	assert_bad(&kfk_produce_ops,
 		   ARGV("produce", "--topic", "t", "--num-records", "1", "--record-size", "1",
-			"--transactional-id", "x"),
-		   "--transactional-id is not supported");
-	assert_bad(&kfk_produce_ops,
-		   ARGV("produce", "--topic", "t", "--num-records", "1", "--record-size", "1",
-			"--transaction-duration-ms=5"),
+			"--transaction-duration-ms=0"),
 		   "--transaction-duration-ms");
+	/* the deprecated consumer options are accepted (and ignored) */
+	assert_int_equal(run(&kfk_consume_ops, ARGV("consume", "--topic", "t", "--messages", "1",
+						    "--threads", "4", "--num-fetch-threads", "2")),
+			 0);
+	assert_int_equal(seen.cfg.threads, 4);
 	assert_bad(&kfk_consume_ops,
 		   ARGV("consume", "--topic", "t", "--messages", "1", "--command-config", "f"),
 		   "--command-config");
@@ -305,6 +314,118 @@ static void test_bad_numbers(void **state)
 		   "exactly one of");
 }
 
+/* What a list of properties becomes on a producer's or a consumer's conf */
+static int apply(unsigned role, const char *const *kvs, struct kfk_applied *a, char *err,
+		 size_t size)
+{
+	struct kfk_props props = { 0 };
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	for (; *kvs; kvs++)
+		assert_int_equal(kfk_props_add(&props, *kvs, err, size), 0);
+	ret = kfk_conf_apply_for(conf, &props, role, "test", a, err, size);
+	rd_kafka_conf_destroy(conf);
+	kfk_props_free(&props);
+	return ret;
+}
+
+static void test_java_props(void **state)
+{
+	struct kfk_applied a;
+	char err[1024];
+
+	(void)state;
+	assert_int_equal(apply(KFK_ROLE_PRODUCER,
+			       ARGV("buffer.memory=67108864", "send.buffer.bytes=-1",
+				    "max.request.size=200000", "batch.size=0", "key.serializer=x",
+				    "fetch.min.bytes=5", "acks=all", "compression.type=zstd",
+				    "compression.zstd.level=7", "compression.gzip.level=3"),
+			       &a, err, sizeof(err)),
+			 0);
+	assert_string_equal(a.became[0], "queue.buffering.max.kbytes=65536");
+	assert_string_equal(a.became[1], "socket.send.buffer.bytes=0");
+	assert_string_equal(a.became[2], "message.max.bytes=200000");
+	assert_string_equal(a.became[3], "batch.num.messages=1");
+	assert_string_equal(a.became[4], "");
+	assert_string_equal(a.became[5], ""); /* a consumer's property on a producer */
+	assert_string_equal(a.became[6], "acks=all");
+	assert_string_equal(a.became[8], "compression.level=7");
+	assert_string_equal(a.became[9], ""); /* not the codec in use */
+	assert_string_equal(a.noted, "key.serializer, fetch.min.bytes, compression.gzip.level");
+	kfk_applied_free(&a);
+
+	assert_int_equal(apply(KFK_ROLE_CONSUMER,
+			       ARGV("fetch.max.wait.ms=100", "auto.offset.reset=none",
+				    "receive.buffer.bytes=65536", "request.timeout.ms=20000",
+				    "partition.assignment.strategy=org.apache.kafka.clients."
+				    "consumer.RangeAssignor, org.apache.kafka.clients.consumer."
+				    "CooperativeStickyAssignor",
+				    "sasl.jaas.config=org.apache.kafka.common.security.plain."
+				    "PlainLoginModule required username=\"alice\" "
+				    "password=\"s3cret\";",
+				    "ssl.endpoint.identification.algorithm="),
+			       &a, err, sizeof(err)),
+			 0);
+	assert_string_equal(a.became[0], "fetch.wait.max.ms=100");
+	assert_string_equal(a.became[1], "auto.offset.reset=error");
+	assert_string_equal(a.became[2], "socket.receive.buffer.bytes=65536");
+	assert_string_equal(a.became[3], "socket.timeout.ms=20000");
+	assert_string_equal(a.became[4], "partition.assignment.strategy=range");
+	assert_string_equal(a.became[5], "sasl.username=alice, sasl.password=(hidden)");
+	assert_string_equal(a.became[6], "ssl.endpoint.identification.algorithm=none");
+	assert_string_equal(a.noted, "");
+	kfk_applied_free(&a);
+
+	/* neither Java nor librdkafka: a suggestion; a bad value: librdkafka's words */
+	assert_int_equal(apply(KFK_ROLE_PRODUCER, ARGV("bufer.memory=1"), &a, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "did you mean buffer.memory?"));
+	kfk_applied_free(&a);
+	assert_int_equal(apply(KFK_ROLE_PRODUCER, ARGV("linger.msec=1"), &a, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "did you mean linger.ms?"));
+	kfk_applied_free(&a);
+	assert_int_equal(apply(KFK_ROLE_PRODUCER, ARGV("buffer.memory=lots"), &a, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "buffer.memory=lots"));
+	kfk_applied_free(&a);
+	assert_int_equal(apply(KFK_ROLE_PRODUCER, ARGV("acks=most"), &a, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "acks=most"));
+	kfk_applied_free(&a);
+	/* every row's name is unique, and the table knows the documented examples */
+	for (const struct kfk_java_prop *p = kfk_java_props(); p->name; p++)
+		assert_ptr_equal(kfk_java_prop_find(p->name), p);
+	assert_non_null(kfk_java_prop_find("max.block.ms"));
+	assert_non_null(kfk_java_prop_find("delivery.timeout.ms"));
+}
+
+static void test_java_dates(void **state)
+{
+	char buf[128], err[256];
+	/* 2026-03-04 05:06:07.089 UTC, a Wednesday */
+	uint64_t ms = 1772600767089ULL;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	kfk_format_date(buf, sizeof(buf), ms, NULL);
+	assert_string_equal(buf, "2026-03-04 05:06:07:089");
+	kfk_format_date(buf, sizeof(buf), ms, "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+	assert_string_equal(buf, "2026-03-04T05:06:07.089Z");
+	kfk_format_date(buf, sizeof(buf), ms, "EEE, d MMM yy h:mm a 'o''clock' Z");
+	assert_string_equal(buf, "Wed, 4 Mar 26 5:06 AM o'clock +0000");
+	kfk_format_date(buf, sizeof(buf), ms, "EEEE MMMM D S");
+	assert_string_equal(buf, "Wednesday March 63 89");
+	kfk_format_date(buf, sizeof(buf), ms, "%Y/%m/%d %H:%M:%S.%L");
+	assert_string_equal(buf, "2026/03/04 05:06:07.089");
+	assert_int_equal(kfk_date_format_check("yyyy-MM-dd HH:mm:ss:SSS", err, sizeof(err)), 0);
+	assert_int_equal(kfk_date_format_check("yyyy-qq", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'q'"));
+	assert_int_equal(kfk_date_format_check("'unclosed", err, sizeof(err)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +437,8 @@ int main(void)
 		cmocka_unit_test(test_file_then_command_line),
 		cmocka_unit_test(test_throughput),
 		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_java_props),
+		cmocka_unit_test(test_java_dates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,121 +7,7 @@
  *
  * The data are pseudo-random from a fixed seed so that a failure reproduces.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-#include <jansson.h>
-
-#include "pvcbench/fmt.h"
-#include "pvcbench/merge.h"
-#include "pvcbench/report.h"
-
-static uint64_t test_next(uint64_t *state)
-{
-	/* splitmix64 */
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* Operation stats of n log-uniform latencies between lo and hi ns, 4k each. */
-static struct op_stats *test_stats(uint64_t seed, unsigned n, uint64_t lo, uint64_t hi,
-				   uint64_t errors)
-{
-	struct op_stats *s = calloc(1, sizeof(*s));
-
-	assert_non_null(s);
-	hist_init(&s->lat);
-	for (unsigned i = 0; i < n; i++) {
-		double u = (double)(test_next(&seed) >> 11) / (double)(1ull << 53);
-		uint64_t v = (uint64_t)((double)lo * pow((double)hi / (double)lo, u));
-		hist_record(&s->lat, v);
-		s->ops++;
-		s->bytes += 4096;
-	}
-	s->errors = errors;
-	return s;
-}
-
-struct test_job {
-	const char *name;
-	const struct op_stats *read, *write; /* write NULL: a job with only read */
-	uint64_t runtime_ns;
-};
-
-/* A pvcbench result holding jobs, as pvcbench writes it. Free with free(). */
-static char *test_doc(const struct test_job *jobs, unsigned njobs, size_t *len)
-{
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
-	struct jsonw j;
-
-	assert_non_null(f);
-	jsonw_begin(&j, f);
-	report_json_header(&j);
-	jsonw_array_begin(&j, "jobs");
-	for (unsigned i = 0; i < njobs; i++) {
-		jsonw_object_begin(&j, NULL);
-		jsonw_string(&j, "jobname", jobs[i].name);
-		jsonw_u64(&j, "groupid", 0);
-		jsonw_i64(&j, "error", 0);
-		report_op_json(&j, "read", jobs[i].read, jobs[i].runtime_ns);
-		if (jobs[i].write)
-			report_op_json(&j, "write", jobs[i].write, jobs[i].runtime_ns);
-		jsonw_object_end(&j);
-	}
-	jsonw_array_end(&j);
-	jsonw_end(&j);
-	fclose(f);
-	if (len)
-		*len = size;
-	return text;
-}
-
-static void test_add(struct merge_set *m, const char *name, const char *text)
-{
-	char err[1024];
-
-	if (merge_set_add(m, name, text, strlen(text), err, sizeof(err)))
-		fail_msg("%s refused: %s", name, err);
-}
-
-/* The merged operation op of group: stats and runtime. */
-static const struct op_stats *test_op(const struct merge_set *m, int group, const char *want,
-				      uint64_t *runtime_ns)
-{
-	for (unsigned o = 0; o < merge_group_nops(m, group); o++) {
-		const char *name;
-		const struct op_stats *s = merge_group_op(m, group, o, &name, runtime_ns);
-		if (!strcmp(name, want))
-			return s;
-	}
-	fail_msg("no operation %s in group %d", want, group);
-	return NULL;
-}
-
-static void assert_same_stats(const struct op_stats *a, const struct op_stats *b)
-{
-	assert_int_equal(a->ops, b->ops);
-	assert_int_equal(a->bytes, b->bytes);
-	assert_int_equal(a->errors, b->errors);
-	assert_memory_equal(&a->lat, &b->lat, sizeof(a->lat));
-	for (unsigned i = 0; i < report_npercentiles; i++)
-		assert_int_equal(hist_value_at(&a->lat, report_percentiles[i]),
-				 hist_value_at(&b->lat, report_percentiles[i]));
-}
+#include "merge_test.h"
 
 static void test_roundtrip(void **state)
 {
@@ -298,19 +184,6 @@ static void test_hist_parse(void **state)
 	free(ref);
 }
 
-static void expect_refused(struct merge_set *m, const char *name, const char *text, const char *why)
-{
-	unsigned inputs = merge_input_count(m), jobs = merge_job_count(m);
-	char err[1024];
-
-	if (!merge_set_add(m, name, text, strlen(text), err, sizeof(err)))
-		fail_msg("%s accepted", name);
-	if (strncmp(err, name, strlen(name)) || !strstr(err, why))
-		fail_msg("'%s' does not start with '%s' and say '%s'", err, name, why);
-	assert_int_equal(merge_input_count(m), inputs);
-	assert_int_equal(merge_job_count(m), jobs);
-}
-
 static void test_refusals(void **state)
 {
 	struct op_stats *a = test_stats(7, 1000, 1000, 50000, 0);
@@ -347,14 +220,16 @@ static void test_refusals(void **state)
 	/* whitespace around the document is fine (kubectl logs) */
 	snprintf(padded, len + 16, " \n\t%s\n\n ", doc);
 	test_add(m, "a.json", padded);
-	/* different workloads: each file named, and how they differ */
-	expect_refused(m, "b.json", doc_other, "b.json and a.json hold different workloads");
-	/* the operations that did I/O: write did none */
-	expect_refused(m, "b.json", doc_other, "has job 'w' (read), a.json has not");
+	/* one name, other operations: each file named, and how they differ */
 	expect_refused(m, "c.json", doc_ro, "job 'r' measures read in c.json, but read, write");
 	test_add(m, "d.json", doc);
 	assert_int_equal(merge_input_count(m), 2);
 	assert_int_equal(test_op(m, MERGE_ALL, "read", NULL)->ops, 2 * a->ops);
+	/* another name of the same kind merges; its name then holds its operations too */
+	test_add(m, "b.json", doc_other);
+	expect_refused(m, "e.json", doc_ro, "job 'r' measures read in e.json, but read, write");
+	assert_int_equal(merge_group_count(m), 2);
+	assert_int_equal(test_op(m, MERGE_ALL, "read", NULL)->ops, 3 * a->ops);
 	merge_set_free(m);
 	free(doc);
 	free(doc_ro);
@@ -363,21 +238,6 @@ static void test_refusals(void **state)
 	free(tail);
 	free(a);
 	free(none);
-}
-
-static char *test_print(const struct merge_set *m, bool json)
-{
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
-
-	assert_non_null(f);
-	if (json)
-		merge_print_json(m, f);
-	else
-		merge_print_text(m, f);
-	fclose(f);
-	return text;
 }
 
 /* The merged document keeps every input job whole: merging it again gives the same total. */
@@ -415,15 +275,6 @@ static void test_json_remerge(void **state)
 	free(b);
 }
 
-static unsigned count_lines(const char *text, const char *prefix)
-{
-	unsigned n = 0;
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		n += !strncmp(p, prefix, strlen(prefix));
-	return n;
-}
-
 static void test_text(void **state)
 {
 	struct op_stats *a = test_stats(10, 2000, 700, 3000000, 0);
@@ -439,7 +290,8 @@ static void test_text(void **state)
 	assert_int_equal(count_lines(out, "pod-0.json  x    read "), 1);
 	assert_int_equal(count_lines(out, "pod-1.json  x    read "), 1);
 	assert_int_equal(count_lines(out, "total       x    read "), 1);
-	assert_null(strstr(out, "write"));
+	assert_int_equal(count_lines(out, "pod-0.json  x    write "), 0);
+	assert_int_equal(count_lines(out, "total       x    write "), 0);
 	assert_non_null(strstr(out, "p99.9"));
 	free(out);
 	merge_set_free(m);
@@ -447,227 +299,19 @@ static void test_text(void **state)
 	test_add(m, "p.json", d2);
 	out = test_print(m, false);
 	assert_int_equal(count_lines(out, "p.json "), 2);
-	assert_int_equal(count_lines(out, "total  "), 3); /* x, y, all */
+	/* x and y have one job each, whose total would repeat its row: only all's */
+	assert_int_equal(count_lines(out, "total  "), 1);
+	assert_int_equal(count_lines(out, "total   all  read "), 1);
+	free(out);
+	test_add(m, "q.json", d2);
+	out = test_print(m, false);
+	assert_int_equal(count_lines(out, "total  "), 3); /* x, y (two jobs each), all */
 	free(out);
 	merge_set_free(m);
 	free(d1);
 	free(d2);
 	free(a);
 	free(none);
-}
-
-/* fio's sample sums: the first term copied, the next ones added member by member (sum_stat). */
-static void test_samples_add(void **state)
-{
-	struct op_samples t = { 0 }, a = { 3, 10.5, 30.25, 20.0, 8.0 },
-			  b = { 2, 1.0, 2.0, 1.5, 0.5 };
-	struct op_samples empty = { 0, 99.0, 99.0, 99.0, 99.0 };
-
-	op_samples_add(&t, &empty);
-	assert_int_equal(t.n, 0);
-	op_samples_add(&t, &a);
-	assert_memory_equal(&t, &a, sizeof(t));
-	op_samples_add(&t, &empty);
-	op_samples_add(&t, &b);
-	assert_int_equal(t.n, 5);
-	assert_true(t.min == 11.5 && t.max == 32.25 && t.mean == 21.5 && t.s == 8.5);
-	assert_true(fabs(op_samples_dev(&t) - sqrt(8.5 / 4.0)) < 1e-12);
-	assert_true(op_samples_dev(&(struct op_samples){ 1, 1, 1, 1, 0 }) == 0.0);
-}
-
-struct test_fio_op {
-	const struct op_stats *s;
-	const struct hist *slat, *clat; /* NULL: an older result, without them */
-	struct op_samples bw, iops;
-	uint64_t runtime_ns;
-};
-
-/* A fio-shaped result: job "r" with read (extras as given) and a sync object. */
-static char *test_fio_doc(const struct test_fio_op *op, const struct op_stats *syncs)
-{
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
-	struct jsonw j;
-	struct op_extra x = { .slat = op->slat, .clat = op->clat, .short_ios = 1 };
-	struct op_extra sync = { .sync_shape = true };
-
-	if (op->slat) {
-		x.bw = &op->bw;
-		x.iops = &op->iops;
-	}
-	assert_non_null(f);
-	jsonw_begin(&j, f);
-	report_json_header(&j);
-	jsonw_array_begin(&j, "jobs");
-	jsonw_object_begin(&j, NULL);
-	jsonw_string(&j, "jobname", "r");
-	jsonw_i64(&j, "error", 0);
-	report_op_json_extra(&j, "read", op->s, op->runtime_ns, &x);
-	report_op_json_extra(&j, "sync", syncs, op->runtime_ns, &sync);
-	jsonw_object_end(&j);
-	jsonw_array_end(&j);
-	jsonw_end(&j);
-	fclose(f);
-	return text;
-}
-
-/* The merged document's total operation key, parsed back. */
-static json_t *test_total(const struct merge_set *m, const char *op, json_t **doc)
-{
-	char *out = test_print(m, true);
-	json_error_t jerr;
-
-	*doc = json_loads(out, 0, &jerr);
-	free(out);
-	if (!*doc)
-		fail_msg("merged JSON does not parse: %s", jerr.text);
-	json_t *t = json_object_get(json_object_get(*doc, "total"), op);
-	assert_non_null(t);
-	return t;
-}
-
-static uint64_t test_u64(const json_t *obj, const char *a, const char *b)
-{
-	const json_t *v = json_object_get(obj, a);
-
-	if (b)
-		v = json_object_get(v, b);
-	if (!json_is_integer(v))
-		fail_msg("%s%s%s is not an integer", a, b ? "/" : "", b ? b : "");
-	return (uint64_t)json_integer_value(v);
-}
-
-static double test_num(const json_t *obj, const char *a, const char *b)
-{
-	const json_t *v = json_object_get(obj, a);
-
-	if (b)
-		v = json_object_get(v, b);
-	if (!json_is_number(v))
-		fail_msg("%s%s%s is not a number", a, b ? "/" : "", b ? b : "");
-	return json_number_value(v);
-}
-
-/*
- * fio results: slat_ns and clat_ns from the summed slat_hist and clat_hist, the samples summed as
- * fio's group_reporting sums them (the doubles read back exactly), sync in fio's sync shape; with
- * an older result (no split, no sums) in the set, what every input has: clat = lat, no samples.
- */
-static void test_fio_extras(void **state)
-{
-	struct op_stats *lat_a = test_stats(11, 3000, 2000, 900000, 0);
-	struct op_stats *lat_b = test_stats(12, 5000, 3000, 700000, 0);
-	struct op_stats *slat_a = test_stats(13, 3000, 100, 5000, 0);
-	struct op_stats *slat_b = test_stats(14, 5000, 150, 9000, 0);
-	struct op_stats *clat_a = test_stats(15, 3000, 1800, 800000, 0);
-	struct op_stats *clat_b = test_stats(16, 5000, 2500, 600000, 0);
-	struct op_stats *syncs = test_stats(17, 700, 50000, 90000, 0);
-	struct test_fio_op a = { lat_a,
-				 &slat_a->lat,
-				 &clat_a->lat,
-				 { 4, 1000.1, 3000.7, 2000.123456789, 12345.6789 },
-				 { 4, 250.5, 750.25, 500.1, 1000.3 },
-				 2000000000 };
-	struct test_fio_op b = { lat_b,
-				 &slat_b->lat,
-				 &clat_b->lat,
-				 { 6, 1500.3, 2500.9, 1999.987654321, 2345.25 },
-				 { 6, 375.5, 625.75, 499.9, 200.7 },
-				 3000000000 };
-	struct test_fio_op old = { lat_b, NULL, NULL, { 0 }, { 0 }, 3000000000 };
-	char *da = test_fio_doc(&a, syncs), *db = test_fio_doc(&b, syncs);
-	char *dold = test_fio_doc(&old, syncs);
-	struct merge_set *m = merge_set_new();
-	struct op_samples bw = a.bw, iops = a.iops;
-	json_t *doc;
-	struct hist slat, clat;
-
-	test_add(m, "a.json", da);
-	test_add(m, "b.json", db);
-	json_t *t = test_total(m, "read", &doc);
-	hist_init(&slat);
-	hist_merge(&slat, &slat_a->lat);
-	hist_merge(&slat, &slat_b->lat);
-	hist_init(&clat);
-	hist_merge(&clat, &clat_a->lat);
-	hist_merge(&clat, &clat_b->lat);
-	assert_int_equal(test_u64(t, "slat_ns", "N"), 8000);
-	assert_int_equal(test_u64(t, "slat_ns", "min"), slat.min);
-	assert_int_equal(test_u64(t, "slat_ns", "max"), slat.max);
-	assert_int_equal(test_u64(t, "clat_ns", "min"), clat.min);
-	assert_int_equal(test_u64(t, "clat_ns", "max"), clat.max);
-	assert_true(fabs(test_num(t, "clat_ns", "mean") - hist_mean(&clat)) < 1e-6);
-	assert_int_equal(test_u64(json_object_get(t, "clat_ns"), "percentile", "99.000000"),
-			 hist_value_at(&clat, 99));
-	assert_int_equal(test_u64(t, "lat_ns", "N"), 8000);
-	assert_int_equal(test_u64(t, "clat_hist", "sum"), clat.sum);
-	assert_int_equal(test_u64(t, "short_ios", NULL), 2);
-	op_samples_add(&bw, &b.bw);
-	op_samples_add(&iops, &b.iops);
-	assert_int_equal(test_u64(t, "bw_samples", NULL), 10);
-	assert_int_equal(test_u64(t, "bw_min", NULL), 2500);
-	assert_int_equal(test_u64(t, "bw_max", NULL), 5501);
-	assert_true(test_num(t, "bw_sums", "mean") == bw.mean); /* exactly */
-	assert_true(test_num(t, "bw_sums", "S") == bw.s);
-	assert_true(test_num(t, "iops_sums", "min") == iops.min);
-	assert_true(fabs(test_num(t, "bw_dev", NULL) - sqrt(bw.s / 9.0)) < 1e-6);
-	assert_true(fabs(test_num(t, "iops_stddev", NULL) - sqrt(iops.s / 9.0)) < 1e-6);
-	/* the mean's share of the merged bandwidth: bytes over the longer run, in KiB/s */
-	double kib = (double)((lat_a->bytes + lat_b->bytes) * 1000 / 3000) / 1024.0;
-	double agg = bw.mean * 100.0 / kib;
-	assert_true(fabs(test_num(t, "bw_agg", NULL) - (agg > 100 ? 100 : agg)) < 1e-6);
-	json_t *sync = json_object_get(json_object_get(doc, "total"), "sync");
-	assert_null(json_object_get(sync, "clat_ns"));
-	assert_int_equal(test_u64(sync, "total_ios", NULL), 1400);
-	assert_int_equal(test_u64(sync, "lat_ns", "N"), 1400);
-	json_decref(doc);
-
-	/* merged again: the input jobs' sums are copied so that they still read back exactly */
-	struct merge_set *again = merge_set_new();
-	char *out = test_print(m, true);
-	test_add(again, "merged.json", out);
-	t = test_total(again, "read", &doc);
-	assert_true(test_num(t, "bw_sums", "mean") == bw.mean);
-	assert_true(test_num(t, "iops_sums", "S") == iops.s);
-	assert_int_equal(test_u64(t, "clat_ns", "min"), clat.min);
-	json_decref(doc);
-	merge_set_free(again);
-	free(out);
-
-	test_add(m, "old.json", dold);
-	t = test_total(m, "read", &doc);
-	assert_int_equal(test_u64(t, "slat_ns", "N"), 0);
-	assert_int_equal(test_u64(t, "clat_ns", "N"), 13000);
-	assert_int_equal(test_u64(t, "clat_ns", "min"), test_u64(t, "lat_ns", "min"));
-	assert_null(json_object_get(t, "slat_hist"));
-	assert_null(json_object_get(t, "bw_sums"));
-	assert_null(json_object_get(t, "bw_mean"));
-	json_decref(doc);
-	merge_set_free(m);
-
-	/* one of a pair, or sums that are not numbers: refused */
-	m = merge_set_new();
-	char *p = strstr(da, "\"clat_hist\"");
-	assert_non_null(p);
-	p[8] = 'x';
-	expect_refused(m, "half.json", da, "job 'r' read: slat_hist without clat_hist");
-	p[8] = 's';
-	p = strstr(da, "\"samples\"");
-	assert_non_null(p);
-	p[1] = 'S';
-	expect_refused(m, "sums.json", da, "job 'r' read: bw_sums: samples is missing");
-	merge_set_free(m);
-	free(da);
-	free(db);
-	free(dold);
-	free(lat_a);
-	free(lat_b);
-	free(slat_a);
-	free(slat_b);
-	free(clat_a);
-	free(clat_b);
-	free(syncs);
 }
 
 int main(void)
@@ -677,7 +321,6 @@ int main(void)
 		cmocka_unit_test(test_copies),	     cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_hist_parse),   cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_json_remerge), cmocka_unit_test(test_text),
-		cmocka_unit_test(test_samples_add),  cmocka_unit_test(test_fio_extras),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,12 +57,6 @@ static const char *const format_choices[] = { "text", "json", NULL };
 		  .type = OPT_LIST,                                                                   \
 		  .arg_name = "K=V",                                                                  \
 		  .help = "client properties for librdkafka, after the properties file's" },          \
-		{ .name = "transactional-id",                                                         \
-		  .type = OPT_REFUSED,                                                                \
-		  .help = "pvcbench does not produce in transactions" },                              \
-		{ .name = "transaction-duration-ms",                                                  \
-		  .type = OPT_REFUSED,                                                                \
-		  .help = "pvcbench does not produce in transactions" },                              \
 		{ .name = "command-property",                                                         \
 		  .type = OPT_REFUSED,                                                                \
 		  .help = "use --producer-props or --consumer-props" },                               \
@@ -128,6 +122,18 @@ const struct option_def kfk_produce_defs[] = {
 	  .min = 100,
 	  .max = 86400000,
 	  .help = "milliseconds to wait for the cluster before giving up" },
+	{ .name = "transactional-id",
+	  .type = OPT_STRING,
+	  .offset = F(transactional_id),
+	  .help = "produce in transactions with this transactional.id (wins over the "
+		  "properties'; default performance-producer-<uuid> when transactions are on)" },
+	{ .name = "transaction-duration-ms",
+	  .type = OPT_INT,
+	  .offset = F(transaction_duration_ms),
+	  .def = "0",
+	  .min = 1,
+	  .help = "commit the transaction once it is this old (ms, > 0; turns transactions on; "
+		  "default 3000 when a transactional id is given)" },
 	COMMON_OPTS("producer.config", "producer-props"),
 	{ 0 }
 };
@@ -183,6 +189,16 @@ const struct option_def kfk_consume_defs[] = {
 	  .min = 0,
 	  .max = 100000000,
 	  .help = "socket receive buffer (socket.receive.buffer.bytes)" },
+	{ .name = "threads",
+	  .type = OPT_INT,
+	  .offset = F(threads),
+	  .def = "10",
+	  .help = "deprecated and ignored, as in the Java tool (one consumer)" },
+	{ .name = "num-fetch-threads",
+	  .type = OPT_INT,
+	  .offset = F(num_fetch_threads),
+	  .def = "1",
+	  .help = "deprecated and ignored, as in the Java tool" },
 	COMMON_OPTS("consumer.config", "consumer-props"),
 	{ 0 }
 };
@@ -265,40 +281,201 @@ int kfk_props_read_file(struct kfk_props *props, const char *path, char *err, si
 	return 0;
 }
 
-/* Java-only settings that have no meaning for librdkafka */
-static bool java_only(const char *key)
+/* Levenshtein distance of two short names, for "did you mean" */
+static unsigned edit_distance(const char *a, const char *b)
 {
-	return !strcmp(key, "key.serializer") || !strcmp(key, "value.serializer") ||
-	       !strcmp(key, "key.deserializer") || !strcmp(key, "value.deserializer");
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned row[128];
+
+	if (lb >= 128)
+		return 1000;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			unsigned best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+static void consider(const char *name, const char *cand, size_t len, char *best, size_t size,
+		     unsigned *dist)
+{
+	char c[128];
+
+	if (!len || len >= sizeof(c))
+		return;
+	memcpy(c, cand, len);
+	c[len] = '\0';
+	unsigned d = edit_distance(name, c);
+	if (d < *dist) {
+		*dist = d;
+		snprintf(best, size, "%s", c);
+	}
+}
+
+/*
+ * The closest Java or librdkafka property name to name, into best; 0 when none is close
+ * (at most a third of the name's letters differ). librdkafka's names come from its own
+ * list (rd_kafka_conf_properties_show: a table whose rows start with the name).
+ */
+static int suggest_property(const char *name, char *best, size_t size)
+{
+	unsigned dist = (unsigned)strlen(name) / 3 + 1;
+	unsigned limit = dist;
+	char *text = NULL;
+	size_t text_len = 0;
+	FILE *f = open_memstream(&text, &text_len);
+
+	best[0] = '\0';
+	for (const struct kfk_java_prop *p = kfk_java_props(); p->name; p++)
+		consider(name, p->name, strlen(p->name), best, size, &dist);
+	if (f) {
+		rd_kafka_conf_properties_show(f);
+		fclose(f);
+		for (char *line = text; line && *line;) {
+			char *nl = strchr(line, '\n');
+			size_t n = strcspn(line, " |\n");
+			if (n && strchr(line, '|') && (!nl || strchr(line, '|') < nl) &&
+			    strncmp(line, "Property", 8))
+				consider(name, line, n, best, size, &dist);
+			line = nl ? nl + 1 : NULL;
+		}
+		free(text);
+	}
+	return dist < limit;
+}
+
+/* Sets one librdkafka property; 1 set, 0 unknown to librdkafka, -EINVAL bad value */
+static int rd_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err, size_t size)
+{
+	char errstr[512];
+	rd_kafka_conf_res_t r = rd_kafka_conf_set(conf, key, value, errstr, sizeof(errstr));
+
+	if (r == RD_KAFKA_CONF_UNKNOWN)
+		return 0;
+	if (r != RD_KAFKA_CONF_OK) {
+		snprintf(err, size, "property %s=%s: %s", key, value, errstr);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+/* One property: 1 set (became says how), 0 no effect, -EINVAL (err) */
+static int apply_one(rd_kafka_conf_t *conf, const struct kfk_props *props, unsigned i,
+		     unsigned role, char *became, size_t bsize, char *err, size_t size)
+{
+	const char *key = props->key[i], *value = props->value[i];
+	const struct kfk_java_prop *jp = kfk_java_prop_find(key);
+	char why[600];
+	int r;
+
+	became[0] = '\0';
+	if (jp) {
+		r = kfk_java_prop_apply(jp, conf, props, role, value, became, bsize, why,
+					sizeof(why));
+		if (r < 0)
+			snprintf(err, size, "property %s=%s: %s", key, value, why);
+		return r;
+	}
+	r = rd_set(conf, key, value, err, size);
+	if (r > 0)
+		snprintf(became, bsize, "%s=%s", key, value);
+	if (r)
+		return r;
+	if (suggest_property(key, why, sizeof(why)))
+		snprintf(
+			err, size,
+			"unknown property %s: neither a Java client nor a librdkafka property; did "
+			"you mean %s?",
+			key, why);
+	else
+		snprintf(err, size,
+			 "unknown property %s: neither a Java client nor a librdkafka property "
+			 "(see docs/kafka.md and librdkafka's CONFIGURATION.md)",
+			 key);
+	return -EINVAL;
+}
+
+/* name is an item of the ", "-separated list */
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ','))
+			return true;
+	return false;
+}
+
+int kfk_conf_apply_for(rd_kafka_conf_t *conf, const struct kfk_props *props, unsigned role,
+		       const char *who, struct kfk_applied *applied, char *err, size_t size)
+{
+	char became[1024], noted[1024] = "";
+
+	for (unsigned i = 0; i < props->count; i++) {
+		int r = apply_one(conf, props, i, role, became, sizeof(became), err, size);
+		if (r < 0)
+			return -EINVAL;
+		if (applied) {
+			applied->became[i] = strdup(became);
+			applied->count = i + 1;
+		}
+		size_t len = strlen(noted);
+		if (!r && !listed(noted, props->key[i]) && len + 3 < sizeof(noted))
+			snprintf(noted + len, sizeof(noted) - len, "%s%s", len ? ", " : "",
+				 props->key[i]);
+	}
+	if (noted[0])
+		fprintf(stderr,
+			"pvcbench kafka%s%s: note: no effect with librdkafka (no counterpart, or "
+			"the other client's): %s\n",
+			who ? " " : "", who ? who : "", noted);
+	if (applied)
+		snprintf(applied->noted, sizeof(applied->noted), "%s", noted);
+	return 0;
 }
 
 int kfk_conf_apply(rd_kafka_conf_t *conf, const struct kfk_props *props, char *err, size_t size)
 {
-	char errstr[512];
+	return kfk_conf_apply_for(conf, props, KFK_ROLE_ANY, NULL, NULL, err, size);
+}
 
+void kfk_applied_free(struct kfk_applied *applied)
+{
+	for (unsigned i = 0; i < applied->count; i++)
+		free(applied->became[i]);
+	applied->count = 0;
+}
+
+void kfk_applied_json(struct jsonw *j, const char *key, const struct kfk_props *props,
+		      const struct kfk_applied *applied)
+{
+	jsonw_array_begin(j, key);
 	for (unsigned i = 0; i < props->count; i++) {
-		if (java_only(props->key[i])) {
-			fprintf(stderr,
-				"pvcbench kafka: note: %s is a Java client setting; ignored\n",
-				props->key[i]);
-			continue;
-		}
-		rd_kafka_conf_res_t r = rd_kafka_conf_set(conf, props->key[i], props->value[i],
-							  errstr, sizeof(errstr));
-		if (r == RD_KAFKA_CONF_UNKNOWN) {
-			snprintf(err, size,
-				 "unknown property %s (librdkafka's properties: see its "
-				 "CONFIGURATION.md)",
-				 props->key[i]);
-			return -EINVAL;
-		}
-		if (r != RD_KAFKA_CONF_OK) {
-			snprintf(err, size, "property %s=%s: %s", props->key[i], props->value[i],
-				 errstr);
-			return -EINVAL;
-		}
+		const char *became =
+			i < applied->count && applied->became[i] ? applied->became[i] : "";
+		jsonw_object_begin(j, NULL);
+		jsonw_string(j, "name", props->key[i]);
+		/* secrets stay out of the results */
+		bool secret = strstr(props->key[i], "password") || strstr(props->key[i], "jaas") ||
+			      strstr(props->key[i], "secret");
+		jsonw_string(j, "value", secret ? "(hidden)" : props->value[i]);
+		jsonw_string(j, "librdkafka", secret && became[0] ? "(hidden)" : became);
+		jsonw_bool(j, "effect", became[0] != '\0');
+		jsonw_object_end(j);
 	}
-	return 0;
+	jsonw_array_end(j);
 }
 
 /* The bootstrap list: --bootstrap-server, else the properties' (the last one given wins) */

@@ -140,7 +140,10 @@ int kfk_client_open(struct kfk_client *c, const struct kfk_config *cfg,
 	 */
 	if (conf_set(conf, "log_level", "2", err, size) ||
 	    conf_set_all(conf, spec->defaults, err, size) ||
-	    kfk_conf_apply(conf, &cfg->props, err, size) ||
+	    kfk_conf_apply_for(conf, &cfg->props,
+			       spec->type == RD_KAFKA_PRODUCER ? KFK_ROLE_PRODUCER
+							       : KFK_ROLE_CONSUMER,
+			       spec->cmd, &c->applied, err, size) ||
 	    conf_set_all(conf, spec->overrides, err, size) ||
 	    (c->print_metrics && setup_stats(c, conf, err, size))) {
 		rd_kafka_conf_destroy(conf);
@@ -196,6 +199,7 @@ void kfk_client_close(struct kfk_client *c)
 	if (c->rk)
 		rd_kafka_destroy(c->rk);
 	kfk_mock_stop(&c->mock);
+	kfk_applied_free(&c->applied);
 	free(c->stats);
 	c->rk = NULL;
 	c->stats = NULL;

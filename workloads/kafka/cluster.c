@@ -193,28 +193,87 @@ int kfk_prepare_topic(struct kfk_client *c, const char *topic, int64_t partition
 }
 
 /*
- * The statistics librdkafka emits are JSON; the top level's numbers are the client's
- * counters (messages, bytes, requests, queue sizes). Printed as the Java tool prints its
- * metrics: one "name : value" per line.
+ * --print-metrics. librdkafka's statistics are JSON; its top level holds the client's
+ * counters (messages, bytes, requests, queue sizes). They are printed as the Java tools'
+ * ToolsUtils.printMetrics prints a client's metrics: "group:name:{tags}" names, sorted, padded
+ * to the longest, "Metric Name   Value" above them. Those with a Java counterpart are printed
+ * under the Java name too (producer-metrics:record-send-total, ...); every one under
+ * librdkafka:<its name>.
  */
+#define METRICS_MAX 96
+
+struct metric {
+	char name[160];
+	char value[48];
+};
+
+static int metric_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct metric *)a)->name, ((const struct metric *)b)->name);
+}
+
+/* librdkafka's top-level counters that Java's clients also count, by client type */
+static const char *const java_names[][3] = {
+	/* stat, producer's name, consumer's name */
+	{ "tx", "producer-metrics:request-total", "consumer-metrics:request-total" },
+	{ "rx", "producer-metrics:response-total", "consumer-metrics:response-total" },
+	{ "tx_bytes", "producer-metrics:outgoing-byte-total",
+	  "consumer-metrics:outgoing-byte-total" },
+	{ "rx_bytes", "producer-metrics:incoming-byte-total",
+	  "consumer-metrics:incoming-byte-total" },
+	{ "txmsgs", "producer-metrics:record-send-total", NULL },
+	{ "txmsg_bytes", "producer-metrics:byte-total", NULL },
+	{ "rxmsgs", NULL, "consumer-fetch-manager-metrics:records-consumed-total" },
+	{ "rxmsg_bytes", NULL, "consumer-fetch-manager-metrics:bytes-consumed-total" },
+};
+
+/* A top-level string field of the statistics ("type", "client_id"), into out */
+static void stats_string(const char *json, const char *key, char *out, size_t size)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	out[0] = '\0';
+	if ((p = strstr(json, pat))) {
+		p += strlen(pat);
+		p += strspn(p, " ");
+		if (*p++ == '"')
+			snprintf(out, size, "%.*s", (int)strcspn(p, "\""), p);
+	}
+}
+
+static void add_metric(struct metric *m, unsigned *n, const char *name, const char *tags,
+		       const char *value, size_t vlen)
+{
+	if (*n == METRICS_MAX)
+		return;
+	int len = snprintf(m[*n].name, sizeof(m[*n].name), "%s:{%s}", name, tags);
+	if (len < 0 || (size_t)len >= sizeof(m[*n].name))
+		return; /* a name cut short would name another metric: left out */
+	snprintf(m[*n].value, sizeof(m[*n].value), "%.*s", (int)vlen, value);
+	(*n)++;
+}
+
 void kfk_print_metrics(FILE *out, const char *json)
 {
-	int depth = 0;
+	struct metric m[METRICS_MAX];
+	unsigned n = 0;
+	int depth = 0, width = 0;
 	const char *p = json;
+	char type[32], client[128], tags[160], name[160];
 
 	if (!json) {
 		fputs("(no metrics: the client emitted no statistics)\n", out);
 		return;
 	}
-	fprintf(out, "\n%-40s : %s\n", "Metric Name", "Value");
+	stats_string(json, "type", type, sizeof(type));
+	stats_string(json, "client_id", client, sizeof(client));
+	snprintf(tags, sizeof(tags), "client-id=%s", client);
+	int col = strcmp(type, "consumer") ? 1 : 2;
 	while (*p) {
-		if (*p == '{' || *p == '[') {
-			depth++;
-			p++;
-			continue;
-		}
-		if (*p == '}' || *p == ']') {
-			depth--;
+		if (*p == '{' || *p == '[' || *p == '}' || *p == ']') {
+			depth += *p == '{' || *p == '[' ? 1 : -1;
 			p++;
 			continue;
 		}
@@ -236,11 +295,23 @@ void kfk_print_metrics(FILE *out, const char *json)
 		p++;
 		while (*p == ' ')
 			p++;
-		if (*p == '-' || isdigit((unsigned char)*p)) {
-			const char *v = p;
-			while (*p == '-' || *p == '.' || isdigit((unsigned char)*p))
-				p++;
-			fprintf(out, "%-40.*s : %.*s\n", (int)len, start, (int)(p - v), v);
-		}
+		if (*p != '-' && !isdigit((unsigned char)*p))
+			continue;
+		const char *v = p;
+		while (*p == '-' || *p == '.' || isdigit((unsigned char)*p))
+			p++;
+		snprintf(name, sizeof(name), "librdkafka:%.*s", (int)len, start);
+		add_metric(m, &n, name, tags, v, (size_t)(p - v));
+		for (size_t i = 0; i < sizeof(java_names) / sizeof(java_names[0]); i++)
+			if (strlen(java_names[i][0]) == len &&
+			    !strncmp(java_names[i][0], start, len) && java_names[i][col])
+				add_metric(m, &n, java_names[i][col], tags, v, (size_t)(p - v));
 	}
+	qsort(m, n, sizeof(m[0]), metric_cmp);
+	for (unsigned i = 0; i < n; i++)
+		if ((int)strlen(m[i].name) > width)
+			width = (int)strlen(m[i].name);
+	fprintf(out, "\n%-*s   %s\n", width, "Metric Name", "Value");
+	for (unsigned i = 0; i < n; i++)
+		fprintf(out, "%-*s : %s\n", width, m[i].name, m[i].value);
 }

@@ -8,6 +8,12 @@
  * (the producer's create time, or the broker's append time): an end-to-end figure with the
  * timestamps' millisecond resolution, recorded in the shared histogram.
  *
+ * The tool's own settings are the Java tool's: client.id perf-consumer-client (unless the
+ * properties name one), check.crcs false, group.id from --group; --fetch-size,
+ * --socket-buffer-size and --from-latest win over the properties when given (as in Java),
+ * and are defaults the properties may change when not. A --timeout that ends the run early
+ * is Java's WARNING and exit status 0.
+ *
  * Under the cooperative protocol (partition.assignment.strategy=cooperative-sticky) one
  * rebalance may call the assign callback more than once (incremental assignments): a join's
  * time is counted once, at its first assignment.
@@ -210,7 +216,7 @@ static void json_job(struct jsonw *j, const struct consumer *c, const struct op_
 	jsonw_object_begin(j, NULL);
 	jsonw_string(j, "jobname", "kafka-consume");
 	jsonw_u64(j, "groupid", 0);
-	jsonw_i64(j, "error", c->timed_out ? 1 : 0);
+	jsonw_i64(j, "error", 0); /* a timeout is the Java tool's WARNING, not an error */
 	report_config_json(j, set, cfg);
 	report_op_json(j, "consume", s, runtime_ns);
 	jsonw_object_begin(j, "kafka");
@@ -230,6 +236,7 @@ static void json_job(struct jsonw *j, const struct consumer *c, const struct op_
 	jsonw_double(j, "fetch_messages_per_sec", per_sec((double)c->consumed, fetch_ms));
 	jsonw_bool(j, "timed_out", c->timed_out);
 	jsonw_u64(j, "consumer_errors", c->errors);
+	kfk_applied_json(j, "properties", &cfg->props, &c->client.applied);
 	jsonw_object_end(j);
 	jsonw_object_end(j);
 }
@@ -241,7 +248,7 @@ static int consume_configure(struct command *cmd, char *err, size_t size)
 	struct kfk_config *cfg = command_config(cmd);
 	struct consumer *c;
 
-	if (kfk_props_merge(cfg, err, size))
+	if (kfk_props_merge(cfg, err, size) || kfk_date_format_check(cfg->date_format, err, size))
 		return -EINVAL;
 	if (!cfg->topic[0] || cfg->messages <= 0) {
 		snprintf(err, size, "%s is required",
@@ -283,13 +290,25 @@ static int consume_prepare(struct command *cmd)
 
 	snprintf(fetch, sizeof(fetch), "%lld", (long long)cfg->fetch_size);
 	snprintf(sockbuf, sizeof(sockbuf), "%lld", (long long)cfg->socket_buffer_size);
-	const struct kfk_setting defaults[] = {
+	const struct option_set *set = command_options(cmd);
+	const struct kfk_setting tool[] = {
 		{ "auto.offset.reset", cfg->from_latest ? "latest" : "earliest" },
 		{ "max.partition.fetch.bytes", fetch },
 		{ "socket.receive.buffer.bytes", sockbuf },
-		{ NULL, NULL },
 	};
-	const struct kfk_setting overrides[] = { { "group.id", cfg->group }, { NULL, NULL } };
+	bool given[] = { opt_given(set, "from-latest"), opt_given(set, "fetch-size"),
+			 opt_given(set, "socket-buffer-size") };
+	/* the tool's settings: before the properties when left out, after them when given */
+	struct kfk_setting defaults[6] = { { "client.id", "perf-consumer-client" },
+					   { "check.crcs", "false" } };
+	struct kfk_setting overrides[5] = { { "group.id", cfg->group } };
+	unsigned nd = 2, no = 1;
+	for (unsigned i = 0; i < 3; i++) {
+		if (given[i])
+			overrides[no++] = tool[i];
+		else
+			defaults[nd++] = tool[i];
+	}
 	struct kfk_client_spec spec = { .cmd = "consume",
 					.type = RD_KAFKA_CONSUMER,
 					.defaults = defaults,
@@ -309,6 +328,9 @@ static int consume_prepare(struct command *cmd)
 	rd_kafka_poll_set_consumer(c->rk);
 	bool json = command_json(cmd);
 	c->rep = (struct consume_report){ .c = c, .out = json ? stderr : command_results(cmd) };
+	if (opt_given(set, "threads") || opt_given(set, "num-fetch-threads"))
+		fprintf(c->rep.out, "WARNING: option [threads] and [num-fetch-threads] have been "
+				    "deprecated and will be ignored by the test\n");
 	if (!cfg->hide_header && !(json && !cfg->detailed))
 		fprintf(c->rep.out, "%s\n", cfg->detailed ? header_detailed : header_total);
 	fflush(c->rep.out);
@@ -359,11 +381,16 @@ static int consume_run_done(struct command *cmd, unsigned index, struct run_resu
 			"(%lld ms) exceeded. You can use the --timeout option to increase the "
 			"timeout.\n",
 			(long long)cfg->timeout_ms);
-		command_set_status(cmd, KFK_EXIT_FAILED);
+		/* and exit status 0, as the Java tool's */
 	}
-	if (c->errors)
+	if (c->errors) {
 		command_error(cmd, "%llu consumer errors; first: %s", (unsigned long long)c->errors,
 			      c->first_error);
+		/* the Java tool dies of such an error (exit 1); one that did not stop the run
+		 * from consuming everything is only said */
+		if (c->consumed < (uint64_t)cfg->messages)
+			command_set_status(cmd, KFK_EXIT_FAILED);
+	}
 	return 0;
 }
 

@@ -12,9 +12,11 @@
  *   produce.c  `kafka produce`: the producer loop and delivery reports on the runner
  *   payload.c  produce's payloads: --record-size, --payload-file, --payload-monotonic
  *   produce_report.c  produce's output: the Java tool's lines, JSON
+ *   produce_txn.c  produce's transactions (--transactional-id, ...) and max.block.ms
  *   consume.c  `kafka consume`: the consumer loop, rebalance and fetch times, its output
  *   mock.c     `kafka mock`: a mock cluster served until SIGTERM, controlled from stdin
  *   report.c   dates as the Java tools print them
+ *   javaprops.c the Java client's properties and what each becomes in librdkafka
  */
 #ifndef PVCBENCH_KAFKA_H
 #define PVCBENCH_KAFKA_H
@@ -64,6 +66,8 @@ struct kfk_config {
 	int64_t warmup_records;
 	int64_t partitions;
 	int64_t replication_factor;
+	char transactional_id[OPT_STRING_MAX];
+	int64_t transaction_duration_ms; /* 0: not given */
 	/* consume */
 	int64_t messages;
 	char group[OPT_STRING_MAX];
@@ -73,6 +77,7 @@ struct kfk_config {
 	bool hide_header;
 	int64_t fetch_size;
 	int64_t socket_buffer_size;
+	int64_t threads, num_fetch_threads; /* deprecated and ignored, as in Java */
 
 	/* the properties: the command line's as given, then all of them in order (configure) */
 	struct kfk_props cli_props;
@@ -98,6 +103,56 @@ void kfk_props_free(struct kfk_props *props);
 const char *kfk_bootstrap(const struct kfk_config *cfg);
 /* Sets every property on conf; unknown or invalid ones are an error naming them. */
 int kfk_conf_apply(rd_kafka_conf_t *conf, const struct kfk_props *props, char *err, size_t size);
+
+/* ---- the Java client's properties (javaprops.c) ---- */
+
+/* Which client a property belongs to */
+enum { KFK_ROLE_PRODUCER = 1, KFK_ROLE_CONSUMER = 2, KFK_ROLE_ANY = 3 };
+
+struct kfk_jp_ctx;
+
+/* One Java client property and what it becomes in librdkafka */
+struct kfk_java_prop {
+	const char *name;
+	unsigned roles;	    /* KFK_ROLE_*: the clients that have it */
+	const char *target; /* librdkafka's property of that meaning, or NULL: none */
+	int (*apply)(struct kfk_jp_ctx *x, const char *value); /* a conversion, or NULL */
+	const char *becomes; /* the docs' words when more than the target's name */
+};
+
+/* The table, ended by a row with a NULL name */
+const struct kfk_java_prop *kfk_java_props(void);
+const struct kfk_java_prop *kfk_java_prop_find(const char *name);
+/*
+ * Sets what a Java property becomes on conf. Returns 1 when something was set (became
+ * says what: "k=v[, k=v]"), 0 when it has no effect here (the other client's property, no
+ * librdkafka counterpart, or one this librdkafka lacks), -EINVAL with err for a bad value.
+ */
+int kfk_java_prop_apply(const struct kfk_java_prop *jp, rd_kafka_conf_t *conf,
+			const struct kfk_props *all, unsigned role, const char *value, char *became,
+			size_t became_size, char *err, size_t err_size);
+/* The value of the last property named key, or NULL */
+const char *kfk_props_get(const struct kfk_props *props, const char *key);
+
+/* What each property given became: applied->value[i] is librdkafka's "k=v" for props' i,
+ * or "" when it had no effect; noted lists those, for the one note line */
+struct kfk_applied {
+	unsigned count;
+	char *became[KFK_MAX_PROPS];
+	char noted[1024];
+};
+
+/*
+ * kfk_conf_apply for one client (role): Java properties through the table, the rest passed
+ * to librdkafka; an unknown name is -EINVAL with a "did you mean". Those with no effect are
+ * named in one note line on stderr ("pvcbench kafka WHO: note: ..."). applied may be NULL.
+ */
+int kfk_conf_apply_for(rd_kafka_conf_t *conf, const struct kfk_props *props, unsigned role,
+		       const char *who, struct kfk_applied *applied, char *err, size_t size);
+void kfk_applied_free(struct kfk_applied *applied);
+/* The properties and what they became, as a JSON array named key */
+void kfk_applied_json(struct jsonw *j, const char *key, const struct kfk_props *props,
+		      const struct kfk_applied *applied);
 
 /* ---- the cluster (cluster.c) ---- */
 
@@ -148,9 +203,10 @@ struct kfk_client {
 	void *arg;
 	bool print_metrics;
 	int64_t stats_interval_ms;
-	char *stats;	      /* the latest statistics JSON, or NULL */
-	int64_t stats_ts_us;  /* its "ts": librdkafka's monotonic clock, in microseconds */
-	atomic_bool all_down; /* every broker's connection has failed (error callback) */
+	char *stats;		    /* the latest statistics JSON, or NULL */
+	int64_t stats_ts_us;	    /* its "ts": librdkafka's monotonic clock, in microseconds */
+	atomic_bool all_down;	    /* every broker's connection has failed (error callback) */
+	struct kfk_applied applied; /* what each property became */
 };
 
 static inline void *kfk_client_arg(void *opaque)
@@ -220,6 +276,30 @@ static inline const char *kfk_payload_of(struct kfk_payloads *pl, uint64_t seq, 
 	return pl->payload;
 }
 
+/* ---- produce's transactions and max.block.ms (produce_txn.c) ---- */
+
+struct kfk_txn {
+	const char *id;	      /* transactional.id: transactions are on; NULL: off */
+	int64_t max_block_ms; /* max.block.ms: the transaction calls' and a full queue's bound */
+	uint64_t duration_ns, start_ns, commits;
+	bool open;
+	char id_buf[80];
+	char error[512];
+};
+
+/* The Java tool's rules from the options and the properties (after kfk_props_merge) */
+void kfk_txn_configure(struct kfk_txn *t, const struct kfk_config *cfg);
+/* init_transactions: 0, or -1 with one line in err */
+int kfk_txn_init(struct kfk_txn *t, rd_kafka_t *rk, char *err, size_t size);
+/* begin and commit: NULL, or the error's line (kept in t) */
+const char *kfk_txn_begin(struct kfk_txn *t, rd_kafka_t *rk, uint64_t now);
+const char *kfk_txn_commit(struct kfk_txn *t, rd_kafka_t *rk);
+/* An open transaction that is --transaction-duration-ms old at now */
+static inline bool kfk_txn_due(const struct kfk_txn *t, uint64_t now)
+{
+	return t->open && now - t->start_ns >= t->duration_ns;
+}
+
 /* ---- produce's output (produce_report.c) ---- */
 
 enum { KFK_OP_PRODUCE = 0, KFK_OP_SCHEDULED = 1 };
@@ -235,6 +315,9 @@ struct kfk_produce_summary {
 	double secs; /* the steady part: after the warm-up records, to the last report */
 	uint64_t failed, purged;
 	const char *bootstrap;
+	const struct kfk_client *client; /* its properties, for the JSON */
+	const char *txn_id;		 /* transactions: the id, or NULL */
+	uint64_t txn_commits, txn_aborted;
 };
 
 /* The runner's on_interval: the Java tool's progress line (arg unused) */
@@ -249,9 +332,12 @@ void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum
 
 /* ---- output helpers (report.c) ---- */
 
-/* A wall-clock time in milliseconds as the Java tools print it (yyyy-MM-dd HH:mm:ss:SSS) or
- * with a strftime format (%L: milliseconds). */
+/* A wall-clock time in milliseconds, in local time, as the Java tools print it: fmt is a
+ * java.text.SimpleDateFormat pattern (NULL or "": yyyy-MM-dd HH:mm:ss:SSS), or a strftime
+ * format (one with a '%'; %L: milliseconds). */
 void kfk_format_date(char *buf, size_t size, uint64_t unix_ms, const char *fmt);
+/* -1 with one line in err for a pattern SimpleDateFormat refuses (an unknown letter) */
+int kfk_date_format_check(const char *fmt, char *err, size_t size);
 uint64_t kfk_unix_ms(void);
 /* Whole milliseconds, floored, of a histogram value in ns, as the Java tool's integer ms */
 static inline long long kfk_ms_floor(uint64_t ns)

@@ -10,6 +10,13 @@
  * that due time, so a stalled cluster shows as latency even though sending was paced
  * (coordinated omission). The payloads are payload.c's, the output produce_report.c's; the
  * command (kfk_produce_ops) runs on the core's skeleton: configure, prepare, one run, report.
+ *
+ * Transactions are the Java tool's: on with --transactional-id, --transaction-duration-ms or
+ * transactional.id in the properties; a transaction begins with the first record after a
+ * commit and is committed once a send finds it --transaction-duration-ms old (3000 by
+ * default), and at the end. librdkafka's commit flushes, serving the delivery reports here.
+ * max.block.ms bounds what the Java producer's send() and transaction calls would block:
+ * a full queue for that long fails the record, as Java's send() does.
  */
 #include "kafka.h"
 
@@ -35,6 +42,9 @@ struct producer {
 	uint64_t start_ns, steady_start_ns, end_ns;
 	double period_ns; /* --throughput: time between due times */
 	uint64_t warmup;
+	struct kfk_txn txn; /* transactions and max.block.ms (produce_txn.c) */
+	uint64_t txn_mark;  /* acknowledged records when the open transaction began */
+	uint64_t aborted;   /* acknowledged, then aborted with the transaction at a stop */
 	struct kfk_payloads payloads;
 	rd_kafka_message_t batch[BATCH];
 	char batch_tmp[BATCH][KFK_MONOTONIC_MAX]; /* monotonic payloads, copied by librdkafka */
@@ -168,11 +178,42 @@ static uint64_t send_batch(struct producer *p, uint64_t seq, unsigned count, uin
 	return count;
 }
 
+/* A transaction call's outcome: 0, or the worker fails with its message */
+static int txn_call(struct producer *p, const char *error)
+{
+	return error ? worker_fail(p->w, -EIO, "%s", error) : 0;
+}
+
+/*
+ * Records seq.. of the batch in one call, and what the queue did not take again after
+ * serving reports, for up to max.block.ms: then the record fails, as Java's send() does
+ * after max.block.ms (librdkafka's produce never blocks). Returns how many were handled.
+ */
+static uint64_t send_blocking(struct producer *p, uint64_t seq, unsigned count, uint64_t now,
+			      uint64_t *blocked_since)
+{
+	uint64_t sent = send_batch(p, seq, count, now);
+
+	if (sent) {
+		*blocked_since = 0;
+		return sent;
+	}
+	if (!*blocked_since)
+		*blocked_since = now;
+	else if (now - *blocked_since >= (uint64_t)p->txn.max_block_ms * 1000000ULL) {
+		send_failed(p, RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE);
+		*blocked_since = 0;
+		return 1;
+	}
+	return 0;
+}
+
 static int produce_run(struct worker *w)
 {
 	struct producer *p = worker_state(w);
 	uint64_t n = (uint64_t)p->cfg->num_records;
-	uint64_t seq = 0;
+	uint64_t seq = 0, blocked_since = 0;
+	int ret = 0;
 
 	p->start_ns = clock_now_ns();
 	p->steady_start_ns = p->warmup ? 0 : p->start_ns;
@@ -196,9 +237,26 @@ static int produce_run(struct worker *w)
 		/* the warm-up ends inside this batch: the steady part starts with it */
 		if (p->warmup && !p->steady_start_ns && seq + count > p->warmup)
 			p->steady_start_ns = now;
-		uint64_t sent = send_batch(p, seq, (unsigned)count, now);
+		if (p->txn.id && !p->txn.open) {
+			p->txn_mark = p->delivered + p->warm;
+			if ((ret = txn_call(p, kfk_txn_begin(&p->txn, p->rk, now))))
+				break;
+		}
+		uint64_t sent = send_blocking(p, seq, (unsigned)count, now, &blocked_since);
 		seq += sent;
 		rd_kafka_poll(p->rk, sent < count ? 1 : 0);
+		if (kfk_txn_due(&p->txn, now) &&
+		    (ret = txn_call(p, kfk_txn_commit(&p->txn, p->rk))))
+			break;
+	}
+	if (p->txn.open && !ret) {
+		/* the last transaction: committed, or aborted when the run was stopped */
+		if (!signals_stop_requested())
+			ret = txn_call(p, kfk_txn_commit(&p->txn, p->rk));
+		else {
+			rd_kafka_error_destroy(rd_kafka_abort_transaction(p->rk, STOP_FLUSH_MS));
+			p->aborted = p->delivered + p->warm - p->txn_mark;
+		}
 	}
 	/* every record sent: wait for the last reports, as the Java tool's close() does */
 	while (rd_kafka_outq_len(p->rk) > 0) {
@@ -212,7 +270,7 @@ static int produce_run(struct worker *w)
 		rd_kafka_poll(p->rk, 0);
 	}
 	p->end_ns = clock_now_ns();
-	return 0;
+	return ret;
 }
 
 static int check_config(struct kfk_config *cfg, char *err, size_t size)
@@ -284,6 +342,7 @@ static int produce_configure(struct command *cmd, char *err, size_t size)
 	}
 	command_set_state(cmd, p);
 	p->cfg = cfg;
+	kfk_txn_configure(&p->txn, cfg);
 	ret = kfk_payloads_init(&p->payloads, cfg, err, size);
 	return ret ? ret : CMD_CONTINUE;
 }
@@ -303,8 +362,16 @@ static int produce_prepare(struct command *cmd)
 	const struct kfk_config *cfg = command_config(cmd);
 	struct producer *p = command_state(cmd);
 	char err[1024];
+	const struct kfk_setting overrides[] = {
+		{ p->txn.id ? "transactional.id" : NULL, p->txn.id }, { NULL, NULL }
+	};
+	/* the Java tool's client.id unless the properties give one */
+	const struct kfk_setting defaults[] = { { "client.id", "perf-producer-client" },
+						{ NULL, NULL } };
 	struct kfk_client_spec spec = { .cmd = "produce",
 					.type = RD_KAFKA_PRODUCER,
+					.defaults = defaults,
+					.overrides = overrides,
 					.dr_msg_cb = on_delivery,
 					.arg = p,
 					.partitions = cfg->partitions,
@@ -319,6 +386,13 @@ static int produce_prepare(struct command *cmd)
 		return ret;
 	}
 	p->rk = p->client.rk;
+	if (p->txn.id) {
+		char why[512];
+		if (kfk_txn_init(&p->txn, p->rk, why, sizeof(why))) {
+			command_error(cmd, "%s", why);
+			return -EIO;
+		}
+	}
 	p->rkt = rd_kafka_topic_new(p->rk, cfg->topic, NULL);
 	size_t ring = ring_size(p->rk);
 	p->sent_ns = calloc(ring, sizeof(*p->sent_ns));
@@ -374,6 +448,10 @@ static int produce_run_done(struct command *cmd, unsigned index, struct run_resu
 					     .sched = res->nops > 1 ? &p->sched : NULL,
 					     .failed = p->failed,
 					     .purged = p->purged,
+					     .client = &p->client,
+					     .txn_id = p->txn.id,
+					     .txn_commits = p->txn.commits,
+					     .txn_aborted = p->aborted,
 					     .bootstrap = p->client.bootstrap };
 	run_result_total(res, KFK_OP_PRODUCE, &p->total, &sum->runtime_ns);
 	if (sum->sched)
@@ -389,6 +467,11 @@ static int produce_run_done(struct command *cmd, unsigned index, struct run_resu
 	if (p->purged)
 		command_error(cmd, "%llu records not acknowledged when the run was stopped",
 			      (unsigned long long)p->purged);
+	if (p->aborted)
+		command_error(cmd,
+			      "%llu acknowledged records were in the transaction aborted at the "
+			      "stop (read_committed consumers do not see them)",
+			      (unsigned long long)p->aborted);
 	return 0;
 }
 

@@ -78,6 +78,14 @@ void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum
 	jsonw_u64(j, "records_unacknowledged_at_stop", sum->purged);
 	jsonw_double(j, "records_per_sec", secs > 0 ? (double)s->ops / secs : 0);
 	jsonw_double(j, "mb_per_sec", secs > 0 ? (double)s->bytes / 1048576.0 / secs : 0);
+	jsonw_bool(j, "transactions", sum->txn_id != NULL);
+	if (sum->txn_id) {
+		jsonw_string(j, "transactional_id", sum->txn_id);
+		jsonw_u64(j, "transactions_committed", sum->txn_commits);
+		jsonw_u64(j, "records_aborted_at_stop", sum->txn_aborted);
+	}
+	if (sum->client)
+		kfk_applied_json(j, "properties", &cfg->props, &sum->client->applied);
 	jsonw_object_end(j);
 	jsonw_object_end(j);
 }

@@ -294,10 +294,20 @@ def check_properties_file(c):
     topic = c.topic("e2e-props")
     props = c.path("client.properties")
     with open(props, "w") as f:
-        f.write("# a comment\n! another\nclient.id = e2e-test\nsocket.timeout.ms: 30000\n")
+        f.write("# a comment\n! another\nclient.id = e2e-test\nsocket.timeout.ms: 30000\n"
+                "buffer.memory=33554432\nmax.poll.records=10\n")
     res = c.e2e([c.mock.bootstrap, topic, 300, "all", 1, props])
     bad = ran_ok(res) or E2eReport(res.out).shape_problems(300)
     c.checks.check("acks all with a properties file: 300 messages, the lines", bad)
+    notes = {who: ln for ln in res.err_lines for who in ("producer", "consumer")
+             if ln.startswith("pvcbench kafka e2e %s: note:" % who)}
+    bad = []
+    if "max.poll.records" not in notes.get("producer", ""):
+        bad.append("no producer note naming max.poll.records (the consumer's)")
+    if "buffer.memory" not in notes.get("consumer", ""):
+        bad.append("no consumer note naming buffer.memory (the producer's)")
+    c.checks.check("Java client properties: each client's note names what it ignores",
+                   bad + (res.show() if bad else []))
     c.checks.check("kcat reads back 300 records of 1 byte",
                    readback_problems(c.mock, topic, 300, 1))
     blank = c.e2e([c.mock.bootstrap, topic, 5, "all", 0, " "])

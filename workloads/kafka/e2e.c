@@ -180,7 +180,7 @@ static int e2e_prepare(struct command *cmd)
 		{ "acks", e->acks },
 		{ NULL, NULL },
 	};
-	struct kfk_client_spec pspec = { .cmd = "e2e",
+	struct kfk_client_spec pspec = { .cmd = "e2e producer",
 					 .type = RD_KAFKA_PRODUCER,
 					 .overrides = producer_settings,
 					 .dr_msg_cb = e2e_on_delivery,
@@ -208,9 +208,10 @@ static int e2e_prepare(struct command *cmd)
 		{ "fetch.wait.max.ms", "0" }, /* no waiting for a batch to fill */
 		{ NULL, NULL },
 	};
-	struct kfk_client_spec cspec = {
-		.cmd = "e2e", .type = RD_KAFKA_CONSUMER, .overrides = consumer_settings, .arg = e
-	};
+	struct kfk_client_spec cspec = { .cmd = "e2e consumer",
+					 .type = RD_KAFKA_CONSUMER,
+					 .overrides = consumer_settings,
+					 .arg = e };
 	if ((ret = open_client(cmd, &e->consumer, &e->consumer_cfg, &cspec)))
 		return ret;
 	return assign_at_end(cmd, e);

@@ -197,6 +197,9 @@ void e2e_json_job(struct jsonw *j, const struct e2e *e)
 	jsonw_string(j, "producer_acks", e->acks);
 	jsonw_i64(j, "message_size_bytes", e->message_size);
 	jsonw_string(j, "properties_file", cfg->config_file);
+	/* the properties file's, and what each became for each client */
+	kfk_applied_json(j, "producer_properties", &cfg->props, &e->producer.applied);
+	kfk_applied_json(j, "consumer_properties", &cfg->props, &e->consumer.applied);
 	/* the named form's (Kafka 4.2) keys and headers; the positional form sends neither */
 	jsonw_string(j, "form", e->named ? "named" : "positional");
 	jsonw_i64(j, "record_key_size", e->named ? e->key_size : -1);

@@ -175,6 +175,16 @@ static int e2e_prepare(struct command *cmd)
 	}
 	e->random_seed = e2e_random_seed(0);
 
+	/*
+	 * The Java producer (3.0 and later) is idempotent by default unless acks conflicts
+	 * (acks=1): a send retried after a broker failure is then written once, not twice
+	 * (a duplicate would fail the next message's check). librdkafka's default is off, so
+	 * it is the default here for acks=all; the properties may still turn it off.
+	 */
+	const struct kfk_setting producer_defaults[] = {
+		{ strcmp(e->acks, "all") ? NULL : "enable.idempotence", "true" }, /* acks=1: none */
+		{ NULL, NULL },
+	};
 	const struct kfk_setting producer_settings[] = {
 		{ "linger.ms", "0" }, /* every send goes at once */
 		{ "acks", e->acks },
@@ -182,6 +192,7 @@ static int e2e_prepare(struct command *cmd)
 	};
 	struct kfk_client_spec pspec = { .cmd = "e2e producer",
 					 .type = RD_KAFKA_PRODUCER,
+					 .defaults = producer_defaults,
 					 .overrides = producer_settings,
 					 .dr_msg_cb = e2e_on_delivery,
 					 .arg = e };

@@ -180,9 +180,10 @@ static void test_kinds_by_ops(void **state)
 		const char *kind, *main, *optional;
 	} kinds[] = { { "pgbench", "txn", "lag" },
 		      { "kafka-produce", "produce", "produce_scheduled" },
-		      { "kafka-consume", "consume", NULL } };
+		      { "kafka-consume", "consume", NULL },
+		      { "kafka-e2e", "e2e", NULL } };
 
-	for (unsigned k = 0; k < 3; k++) {
+	for (unsigned k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		struct op_stats *a = test_stats(200 + k, 3000, 90000, 30000000, 0);
 		struct op_stats *b = test_stats(210 + k, 5000, 70000, 90000000, 1);
 		struct op_stats *lag = test_stats(220 + k, 5000, 100, 900000, 0);

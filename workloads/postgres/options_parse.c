@@ -230,8 +230,7 @@ int pgb_check_random_seed(const char *seed, const char *from, char *err, size_t 
 }
 
 /* The options whose values pgbench checks itself, with its messages; the rest as the table */
-static int check_value(struct pgb_config *cfg, const struct option_def *def, const char *value,
-		       char *err, size_t err_size)
+static int check_value(const struct option_def *def, const char *value, char *err, size_t err_size)
 {
 	const char *name = def->name;
 	double d;
@@ -266,7 +265,6 @@ static int check_value(struct pgb_config *cfg, const struct option_def *def, con
 		return check_init_steps(value, err, err_size);
 	if (!strcmp(name, "random-seed"))
 		return pgb_check_random_seed(value, "--random-seed option", err, err_size);
-	(void)cfg;
 	return 0;
 }
 
@@ -293,7 +291,7 @@ int pgb_on_option(struct command *cmd, unsigned table, const struct option_def *
 	else if (!strcmp(name, "define"))
 		ret = add_define(cfg, value ? value : "", err, err_size);
 	else
-		ret = value ? check_value(cfg, def, value, err, err_size) : 0;
+		ret = value ? check_value(def, value, err, err_size) : 0;
 	if (ret)
 		return ret;
 	if (!strcmp(name, "builtin"))

@@ -337,6 +337,7 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 	const struct pgb_run *run = t->run;
 	const struct pgb_conninfo *ci = run->ci;
 	bool per_command = run->cfg->report_per_command;
+	bool read_ahead = false; /* a read made here without poll: now is older than its result */
 	char msg[400], first_line[512];
 
 	for (;;) {
@@ -453,12 +454,17 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 				if (c->want_write)
 					return;
 				revents = POLLIN;
+				read_ahead = true;
 			}
 			break;
 
 		case CS_PREPARE_WAIT:
 			if (!pgb_sql_results(t, c, revents))
 				return;
+			if (read_ahead) {
+				now = clock_now_ns();
+				read_ahead = false;
+			}
 			c->prepared[c->script->cmd_base + c->prep_cmd] = true;
 			c->resumed = true;
 			c->state = CS_START_CMD;
@@ -467,6 +473,11 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 		case CS_WAIT_RESULT:
 			if (!pgb_sql_results(t, c, revents))
 				return;
+			/* the results came in this step: the time they did, for the latencies */
+			if (read_ahead) {
+				now = clock_now_ns();
+				read_ahead = false;
+			}
 			c->pipeline_read = false;
 			c->state = c->estatus == PGB_ES_OK ? CS_END_CMD : CS_ERROR;
 			break;
@@ -500,6 +511,7 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 				if (c->want_write)
 					return;
 				revents = POLLIN; /* read at once, as after any command */
+				read_ahead = true;
 				break;
 			}
 			if (tx != PQTRANS_IDLE) {
@@ -521,6 +533,10 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 		case CS_ROLLBACK:
 			if (!rollback_done(t, c, revents))
 				return;
+			if (read_ahead) {
+				now = clock_now_ns();
+				read_ahead = false;
+			}
 			if (t->draining) {
 				pgb_client_finish(t, c);
 				break;

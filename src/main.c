@@ -18,7 +18,7 @@ static const struct workload_ops *const commands[] = {
 	&pgb_ops,
 #endif
 #ifdef PVC_HAVE_KAFKA
-	&kfk_produce_ops, &kfk_consume_ops, &kfk_mock_ops,
+	&kfk_produce_ops, &kfk_consume_ops, &kfk_e2e_ops, &kfk_mock_ops,
 #endif
 #ifdef PVC_HAVE_MERGE
 	&merge_ops,

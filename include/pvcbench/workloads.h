@@ -21,6 +21,7 @@ extern const struct workload_ops pgb_ops; /* pgbench: -i and the run */
 extern const struct workload_ops kfk_produce_ops; /* kafka produce */
 extern const struct workload_ops kfk_consume_ops; /* kafka consume */
 extern const struct workload_ops kfk_mock_ops;	  /* kafka mock */
+extern const struct workload_ops kfk_e2e_ops;	  /* kafka e2e: EndToEndLatency */
 #endif
 #ifdef PVC_HAVE_MERGE
 /* src/merge */

@@ -1,7 +1,8 @@
 /*
  * kind.c - what kind of measurement a job is, told by its operation types: block I/O (fio's
  * read, write, trim, sync and mixed objects), pgbench transactions (txn, and lag under a rate),
- * Kafka produce (produce, and produce_scheduled under --throughput) or Kafka consume.
+ * Kafka produce (produce, and produce_scheduled under --throughput), Kafka consume, or Kafka's
+ * end-to-end latency (e2e).
  *
  * Jobs of one kind add into one total whatever they are called: pods name their job after
  * themselves ("pvc-bench-0", "pvc-bench-1"), and fio's job name is whatever --name says. A job
@@ -20,6 +21,7 @@ static const char *const block_ops[] = { "read", "write", "trim", "sync", "mixed
 static const char *const pgbench_ops[] = { "txn", "lag", NULL };
 static const char *const produce_ops[] = { "produce", "produce_scheduled", NULL };
 static const char *const consume_ops[] = { "consume", NULL };
+static const char *const e2e_ops[] = { "e2e", NULL };
 /* measured only under a rate (pgbench -R, --throughput): some pods may have them, some not */
 static const char *const pgbench_optional[] = { "lag", NULL };
 static const char *const produce_optional[] = { "produce_scheduled", NULL };
@@ -30,6 +32,7 @@ static const struct merge_kind kinds[] = {
 	{ "pgbench", "pgbench transactions", pgbench_ops, pgbench_optional },
 	{ "kafka-produce", "Kafka produce", produce_ops, produce_optional },
 	{ "kafka-consume", "Kafka consume", consume_ops, none },
+	{ "kafka-e2e", "Kafka end-to-end latency", e2e_ops, none },
 };
 
 static bool listed(const char *const *names, const char *name)

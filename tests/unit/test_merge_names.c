@@ -180,9 +180,10 @@ static void test_kinds_by_ops(void **state)
 		const char *kind, *main, *optional;
 	} kinds[] = { { "pgbench", "txn", "lag" },
 		      { "kafka-produce", "produce", "produce_scheduled" },
-		      { "kafka-consume", "consume", NULL } };
+		      { "kafka-consume", "consume", NULL },
+		      { "kafka-e2e", "e2e", NULL } };
 
-	for (unsigned k = 0; k < 3; k++) {
+	for (unsigned k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		struct op_stats *a = test_stats(200 + k, 3000, 90000, 30000000, 0);
 		struct op_stats *b = test_stats(210 + k, 5000, 70000, 90000000, 1);
 		struct op_stats *lag = test_stats(220 + k, 5000, 100, 900000, 0);
@@ -273,7 +274,7 @@ static void test_kind_refusals(void **state)
 	char *dfio = names_doc(&fio, 1), *dtxn = one_op_doc("pgbench", "txn", a);
 	char *dprod = one_op_doc("kafka-produce", "produce", a);
 	char *dcons = one_op_doc("kafka-consume", "consume", a);
-	char *de2e = one_op_doc("e2e-0", "e2e", a), *de2e1 = one_op_doc("e2e-1", "e2e", a);
+	char *dscan = one_op_doc("scan-0", "scan", a), *dscan1 = one_op_doc("scan-1", "scan", a);
 	struct names_job two[2] = { { "r", 1, { "read" }, { a }, 1000000000 },
 				    { "pgbench", 1, { "txn" }, { a }, 1000000000 } };
 	struct names_job odd = { "odd", 2, { "txn", "read" }, { a, a }, 1000000000 };
@@ -286,7 +287,7 @@ static void test_kind_refusals(void **state)
 		       "pg.json has job 'pgbench' (pgbench transactions: txn), fio.json has job "
 		       "'pvc-bench-0' (block read/write: read); only results of one kind merge");
 	expect_refused(m, "produce.json", dprod, "'kafka-produce' (Kafka produce: produce)");
-	expect_refused(m, "e2e.json", de2e, "'e2e-0' (other: e2e)");
+	expect_refused(m, "e2e.json", dscan, "'scan-0' (other: scan)");
 	expect_refused(m, "odd.json", dodd, "'odd' (other: txn, read)");
 	merge_set_free(m);
 
@@ -304,19 +305,19 @@ static void test_kind_refusals(void **state)
 		       "two.json: jobs of different kinds: 'r' (block read/write: read) and "
 		       "'pgbench' (pgbench transactions: txn)");
 	/* a kind of no known name merges with jobs of exactly its operations */
-	test_add(m, "e2e-0.json", de2e);
-	test_add(m, "e2e-1.json", de2e1);
+	test_add(m, "scan-0.json", dscan);
+	test_add(m, "scan-1.json", dscan1);
 	assert_string_equal(merge_set_kind(m), "other");
-	assert_int_equal(test_op(m, MERGE_ALL, "e2e", NULL)->ops, 2 * a->ops);
-	expect_refused(m, "odd.json", dodd, "odd.json and e2e-0.json hold different workloads");
-	expect_refused(m, "fio.json", dfio, "fio.json and e2e-0.json hold different workloads");
+	assert_int_equal(test_op(m, MERGE_ALL, "scan", NULL)->ops, 2 * a->ops);
+	expect_refused(m, "odd.json", dodd, "odd.json and scan-0.json hold different workloads");
+	expect_refused(m, "fio.json", dfio, "fio.json and scan-0.json hold different workloads");
 	merge_set_free(m);
 	free(dfio);
 	free(dtxn);
 	free(dprod);
 	free(dcons);
-	free(de2e);
-	free(de2e1);
+	free(dscan);
+	free(dscan1);
 	free(dtwo);
 	free(dodd);
 	free(a);

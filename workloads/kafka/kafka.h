@@ -16,6 +16,7 @@
  *   consume.c  `kafka consume`: the consumer loop, rebalance and fetch times, its output
  *   mock.c     `kafka mock`: a mock cluster served until SIGTERM, controlled from stdin
  *   report.c   dates as the Java tools print them
+ *   e2e*.c     `kafka e2e`: Kafka's EndToEndLatency tool (e2e.h)
  *   javaprops.c the Java client's properties and what each becomes in librdkafka
  */
 #ifndef PVCBENCH_KAFKA_H

@@ -12,9 +12,11 @@ prepared). The cases: \\set over the whole expression language with -D, -s and
 a seed, permute, CASE...; random() only in its range), \\if chains (nested, \\elif, \\else,
 NULL), \\gset and \\aset (prefix, several rows, no row), \\; compounds, \\sleep (with a
 variable), \\setshell and \\shell, pipelines (extended and prepared; refused in simple),
-several -f with weights (one of weight 0), a 10-statement read/write mix that keeps the
-TPC-B invariant, and the errors that abort a client (SQL, evaluation, \\gset's row count,
-an unfinished transaction, a pipeline left open).
+several -f with weights (one of weight 0; with --random-seed, each script chosen exactly as
+often as by pgbench), serialization failures retried under --max-tries with --verbose-errors'
+lines, a 10-statement read/write mix that keeps the TPC-B invariant, the errors that abort a
+client (SQL, evaluation, \\gset's row count, an unfinished transaction, a pipeline left
+open), and -l's files over two threads.
 
 Usage: python3 test_pgbench_scripts.py PATH_TO_PVCBENCH (or PATH_TO_PGBENCH: both sides are
 then the reference, which checks the test itself)
@@ -335,6 +337,12 @@ CASES = [
     Case("retries", [(RETRY, None)], ["-t", "20", "-c", "4", "--max-tries=1000", "--verbose-errors"],
          ["CREATE TABLE hot (k int, v int)"], "SELECT k, v FROM hot", check=retried,
          setup="INSERT INTO hot VALUES (1, 0); "),
+    # the same --random-seed: the scripts chosen as pgbench 15 chooses them (its generator,
+    # seeded in its order), so each script's count is pgbench's exactly
+    Case("weights-seeded", [("INSERT INTO wt VALUES ('a');\n", 1),
+                            ("INSERT INTO wt VALUES ('b');\n", 3)],
+         ["-t", "150", "-c", "3", "-j", "2", "--random-seed=11"], ["CREATE TABLE wt (name text)"],
+         "SELECT name, count(*) FROM wt GROUP BY name"),
     Case("mix10", [(MIX10, None)], ["-t", "50", "-c", "4", "-j", "2"], [],
          None, check=tpcb_invariant),
     Case("sql-error", [("SELECT 1;\nSELECT 1/0;\n", None)], ["-t", "1", "-c", "1"], [], None,

@@ -133,8 +133,8 @@ enum pgb_cstate pgb_meta_exec(struct pgb_thread *t, struct pgb_client *c, uint64
 		if (!eval(t, c, cmd, "set", &v))
 			return CS_ABORTED;
 		/* pgbench parses any name after \set, and refuses to store a bad one */
-		const char *name = c->vars.tab->names[cmd->var];
-		if (!pgb_valid_var_name(name, strlen(name))) {
+		if (cmd->var_invalid) {
+			const char *name = c->vars.tab->names[cmd->var];
 			fprintf(stderr, PGB_PROG ": error: set: invalid variable name: \"%s\"\n",
 				name);
 			pgb_command_failed(t, c, "set", "assignment of meta-command failed");

@@ -393,6 +393,7 @@ static void pgb_cleanup(struct command *cmd)
 		return;
 	if (!st) {
 		free_scripts(command_config(cmd));
+		pgb_config_free(command_config(cmd));
 		return;
 	}
 	for (unsigned i = 0; st->tres && i < cfg_threads(cmd); i++) {
@@ -400,6 +401,7 @@ static void pgb_cleanup(struct command *cmd)
 		free(st->tres[i].cmds);
 	}
 	free_scripts(command_config(cmd));
+	pgb_config_free(command_config(cmd));
 	free(st->specs);
 	free(st->tspecs);
 	free(st->tres);

@@ -1,6 +1,7 @@
 /*
- * pgbench.h - the postgres workload: pgbench's command line, its four tables and its builtin
- * transactions, run through libpq's asynchronous API on the shared runner.
+ * pgbench.h - the postgres workload: pgbench's command line, its four tables and its scripts
+ * (the builtins and -f files, in pgbench's script language), run through libpq's asynchronous
+ * API on the shared runner.
  *
  * Layout:
  *   options.c  the option table (the core parses it, getopt's style) and pgbench's checks

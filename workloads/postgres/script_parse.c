@@ -133,6 +133,10 @@ static bool next_word(const struct parser *p, size_t *pos, struct word *w)
 	w->off = i;
 	while (i < p->n && p->text[i] != '\n' && !is_blank(p->text[i]))
 		i++;
+	/* "word\" at the end of a line is the word, then a continuation (pgbench's lexer has a
+	 * rule for it) */
+	if (i > w->off + 1 && continuation(p, i - 1))
+		i--;
 	w->len = i - w->off;
 	*pos = i;
 	return true;
@@ -220,7 +224,7 @@ static int parse_expression(struct parser *p, struct pgb_command *c, const char 
 			    size_t pos, size_t *next)
 {
 	size_t end = line_end(p, pos);
-	char err[256] = "";
+	char err[4096] = ""; /* a constant in the message can be long */
 	int col = -1, column;
 	/* the expression with its line's newline: expr.h's parser ends there, and points its
 	 * caret as pgbench does (at the newline, or at the last byte at the end of the text) */

@@ -5,9 +5,10 @@
  * hash_fnv1a, hash_murmur2 and permute give pgbench's results for the same arguments: they
  * are pure functions of their arguments, and scripts rely on them being stable (permute's
  * rounds draw from their own generator seeded by the seed argument, the xoroshiro128** of
- * PostgreSQL's pg_prng seeded through splitmix64, written here from its arithmetic). The
- * random distributions have pgbench's shapes and parameter checks, bounds inclusive, over the
- * client's own generator (pvcbench/rng.h): the same seed does not give pgbench's numbers.
+ * PostgreSQL's pg_prng seeded through splitmix64: prng.h). The random distributions draw from
+ * the client's pg_prng state with pgbench's arithmetic (pg_prng_int64_range, Box-Muller on
+ * 1 - pg_prng_double, the inverse of the truncated exponential, Devroye's rejection for
+ * zipfian), so the same --random-seed gives pgbench's numbers; its parameter checks too.
  */
 #include <errno.h>
 #include <float.h>
@@ -16,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pvcbench/rng.h"
+#include "prng.h"
 
 #include "expr_impl.h"
 
@@ -116,54 +117,9 @@ int64_t pgb_hash_murmur2(int64_t v, int64_t seed)
 	return (int64_t)h;
 }
 
-/* PostgreSQL's pg_prng: xoroshiro128** seeded by two splitmix64 steps */
-struct prng {
-	uint64_t s0, s1;
-};
-
-static uint64_t rotl64(uint64_t x, int bits)
-{
-	return (x << bits) | (x >> (64 - bits));
-}
-
-static void prng_seed(struct prng *r, uint64_t seed)
-{
-	r->s0 = rng_splitmix64(&seed);
-	r->s1 = rng_splitmix64(&seed);
-	if (r->s0 == 0 && r->s1 == 0) {
-		/* pg_prng's replacement for an all-zero state */
-		r->s0 = 0x5851F42D4C957F2DULL;
-		r->s1 = 0x14057B7EF767814FULL;
-	}
-}
-
-static uint64_t prng_next(struct prng *r)
-{
-	uint64_t s0 = r->s0, sx = r->s1 ^ s0, val = rotl64(s0 * 5, 7) * 9;
-
-	r->s0 = rotl64(s0, 24) ^ sx ^ (sx << 16);
-	r->s1 = rotl64(sx, 37);
-	return val;
-}
-
 static int top_bit(uint64_t x)
 {
 	return 63 - __builtin_clzll(x);
-}
-
-/* Uniform in [0, range] by bitmask rejection, as pg_prng_uint64_range draws it */
-static uint64_t prng_upto(struct prng *r, uint64_t range)
-{
-	uint64_t v;
-
-	if (range == 0)
-		return 0;
-	int shift = 63 - top_bit(range);
-
-	do
-		v = prng_next(r) >> shift;
-	while (v > range);
-	return v;
 }
 
 int pgb_permute(int64_t i, int64_t size, int64_t seed, int64_t *out, char *err, size_t err_size)
@@ -176,45 +132,39 @@ int pgb_permute(int64_t i, int64_t size, int64_t seed, int64_t *out, char *err, 
 		*out = 0;
 		return 0;
 	}
-	struct prng r;
+	uint64_t r[2];
 	uint64_t n = (uint64_t)size, v = (uint64_t)i % n;
 	int bits = top_bit(n);
 	uint64_t mask = (1ULL << bits) - 1; /* the largest power of two <= n, less one */
 
-	prng_seed(&r, (uint64_t)seed);
+	pgb_prng_seed(r, (uint64_t)seed);
 	/*
 	 * Six rounds of: an odd multiply, an xor and a one-bit rotation modulo that power of
 	 * two, on the lower values and then (mirrored) the upper ones, so both ends of a range
 	 * that is no power of two are mixed; then a random offset modulo the size.
 	 */
 	for (int round = 0; round < 6; round++) {
-		uint64_t m = (prng_next(&r) & mask) | 1, x = prng_next(&r) & mask, t;
+		uint64_t m = (pgb_prng_next(r) & mask) | 1, x = pgb_prng_next(r) & mask, t;
 
 		if (v <= mask) {
 			v = ((v * m) ^ x) & mask;
 			v = ((v << 1) & mask) | (v >> (bits - 1));
 		}
-		m = (prng_next(&r) & mask) | 1;
-		x = prng_next(&r) & mask;
+		m = (pgb_prng_next(r) & mask) | 1;
+		x = pgb_prng_next(r) & mask;
 		t = n - 1 - v;
 		if (t <= mask) {
 			t = ((t * m) ^ x) & mask;
 			t = ((t << 1) & mask) | (t >> (bits - 1));
 			v = n - 1 - t;
 		}
-		v = (v + prng_upto(&r, n - 1)) % n;
+		v = (v + pgb_prng_upto(r, n - 1)) % n;
 	}
 	*out = (int64_t)v;
 	return 0;
 }
 
-/* ---- the random distributions, on the client's generator ---- */
-
-/* Uniform in [0, 1) */
-static double uniform01(uint64_t *s)
-{
-	return (double)(rng_next(s) >> 11) * 0x1.0p-53;
-}
+/* ---- the random distributions, on the client's generator (pg_prng, as pgbench draws) ---- */
 
 static int64_t random_gaussian(uint64_t *s, int64_t min, int64_t max, double param)
 {
@@ -222,7 +172,7 @@ static int64_t random_gaussian(uint64_t *s, int64_t min, int64_t max, double par
 
 	/* Box-Muller, drawn again until within [-param, param): at least 86% pass at 2.0 */
 	do {
-		double u1 = 1.0 - uniform01(s), u2 = uniform01(s);
+		double u1 = 1.0 - pgb_prng_double(s), u2 = 1.0 - pgb_prng_double(s);
 
 		z = sqrt(-2.0 * log(u1)) * sin(2.0 * M_PI * u2);
 	} while (z < -param || z >= param);
@@ -233,7 +183,7 @@ static int64_t random_gaussian(uint64_t *s, int64_t min, int64_t max, double par
 
 static int64_t random_exponential(uint64_t *s, int64_t min, int64_t max, double param)
 {
-	double cut = exp(-param), u = 1.0 - uniform01(s);
+	double cut = exp(-param), u = 1.0 - pgb_prng_double(s);
 	/* -log of a value in (cut, 1], over param: in [0, 1) */
 	double unit = -log(cut + (1.0 - cut) * u) / param;
 
@@ -248,8 +198,8 @@ static int64_t zipfian(uint64_t *s, int64_t n, double p)
 	if (n <= 1)
 		return 1;
 	for (;;) {
-		u = uniform01(s);
-		v = uniform01(s);
+		u = pgb_prng_double(s);
+		v = pgb_prng_double(s);
 		x = floor(pow(u, -1.0 / (p - 1.0)));
 		t = pow(1.0 + 1.0 / x, p - 1.0);
 		if (v * x * (t - 1.0) / (b - 1.0) <= t / b && x <= (double)n)
@@ -279,7 +229,7 @@ static int eval_random(enum pgb_func f, const struct pgb_value *a, struct pgb_ev
 	if (__builtin_sub_overflow(hi, lo, &span) || __builtin_add_overflow(span, 1, &span))
 		return pgb_eval_fail(ev, "random range is too large");
 	if (f == PGB_F_RANDOM) {
-		pgb_set_int(out, rng_range(ev->rng, lo, hi));
+		pgb_set_int(out, pgb_prng_range(ev->rng, lo, hi));
 		return 0;
 	}
 	if (pgb_coerce_double(&a[2], &param, ev))

@@ -32,6 +32,8 @@
 #include "pvcbench/rng.h"
 #include "pvcbench/runner.h"
 
+#include "prng.h"
+
 /* pgbench's exit statuses: scripts test them */
 enum { PGB_EXIT_OK = 0, PGB_EXIT_EARLY = 1, PGB_EXIT_RUN = 2 };
 
@@ -159,49 +161,6 @@ int pgb_exec(PGconn *conn, const char *sql);
 int pgb_init(const struct pgb_config *cfg, const struct pgb_conninfo *ci);
 
 /* ---- the run (client.c) ---- */
-
-/*
- * PostgreSQL's pg_prng (xoroshiro128** seeded through splitmix64, an all-zero state replaced
- * by Knuth's LCG constants), so that pgbench's sequences come out the same for the same
- * --random-seed: its base sequence seeds each client's random state, then :default_seed, then
- * each thread's; the script choice draws as pgbench's getrand does.
- */
-static inline void pgb_prng_seed(uint64_t s[2], uint64_t seed)
-{
-	s[0] = rng_splitmix64(&seed);
-	s[1] = rng_splitmix64(&seed);
-	if (!s[0] && !s[1]) {
-		s[0] = 0x5851F42D4C957F2DULL;
-		s[1] = 0x14057B7EF767814FULL;
-	}
-}
-
-static inline uint64_t pgb_prng_rotl(uint64_t x, int bits)
-{
-	return (x << bits) | (x >> (64 - bits));
-}
-
-static inline uint64_t pgb_prng_next(uint64_t s[2])
-{
-	uint64_t s0 = s[0], sx = s[1] ^ s0, val = pgb_prng_rotl(s0 * 5, 7) * 9;
-
-	s[0] = pgb_prng_rotl(s0, 24) ^ sx ^ (sx << 16);
-	s[1] = pgb_prng_rotl(sx, 37);
-	return val;
-}
-
-/* Uniform in [0, range], by bitmask rejection as pg_prng_uint64_range */
-static inline uint64_t pgb_prng_upto(uint64_t s[2], uint64_t range)
-{
-	uint64_t v;
-
-	if (!range)
-		return 0;
-	do
-		v = pgb_prng_next(s) >> __builtin_clzll(range);
-	while (v > range);
-	return v;
-}
 
 /* The query protocol (-M): scripts' SQL is sent as text, with parameters, or prepared */
 enum pgb_mode { PGB_SIMPLE, PGB_EXTENDED, PGB_PREPARED };

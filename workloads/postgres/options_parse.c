@@ -294,8 +294,13 @@ int pgb_on_option(struct command *cmd, unsigned table, const struct option_def *
 		ret = value ? check_value(def, value, err, err_size) : 0;
 	if (ret)
 		return ret;
-	if (!strcmp(name, "builtin"))
-		return command_store_option(cmd, def, cfg->builtin, err, err_size);
+	if (!strcmp(name, "builtin")) {
+		/* the parser copies the value into cfg->builtin: not from itself */
+		char resolved[OPT_STRING_MAX];
+
+		snprintf(resolved, sizeof(resolved), "%s", cfg->builtin);
+		return command_store_option(cmd, def, resolved, err, err_size);
+	}
 	if (!strcmp(name, "partition-method")) {
 		char lower[OPT_STRING_MAX];
 		size_t i;

@@ -400,6 +400,7 @@ static void pgb_cleanup(struct command *cmd)
 		free(st->tres[i].scripts);
 		free(st->tres[i].cmds);
 	}
+	pgb_summary_free(&st->sum);
 	free_scripts(command_config(cmd));
 	pgb_config_free(command_config(cmd));
 	free(st->specs);

@@ -240,10 +240,14 @@ def signal_action(sig):
 
 def run_with_events(argv, events, timeout=60.0, env=None):
     """Runs argv while doing `events` at their moments (polled every 20 ms). Output goes to
-    temporary files, so a chatty program never blocks on a full pipe."""
-    with tempfile.TemporaryFile() as fout, tempfile.TemporaryFile() as ferr:
+    temporary files, so a chatty program never blocks on a full pipe. The program writes
+    through its own opening of each file, in append mode: sharing ours, it would write at the
+    offset our seek(0) leaves, over what it wrote before (a header overwritten by a line)."""
+    with tempfile.TemporaryFile() as fout, tempfile.TemporaryFile() as ferr, \
+            open("/proc/self/fd/%d" % fout.fileno(), "ab") as cout, \
+            open("/proc/self/fd/%d" % ferr.fileno(), "ab") as cerr:
         t0 = time.monotonic()
-        p = spawn(argv, stdin=subprocess.DEVNULL, stdout=fout, stderr=ferr, env=env)
+        p = spawn(argv, stdin=subprocess.DEVNULL, stdout=cout, stderr=cerr, env=env)
         fired, pending, timed_out = {}, list(events), False
         while p.poll() is None:
             elapsed = time.monotonic() - t0

@@ -13,6 +13,8 @@
  * tests/postgres/pgexprcases.py and prints these rows. OUTCOME: debug()'s text for :x ("int
  * 7"), after "[1: ...] " for each debug() line of EXPR itself; "! MSG" for an evaluation error
  * (the client aborted); "? MSG @COL" for a parse error, COL the caret's offset in EXPR.
+ *
+ * The output is then formatted with clang-format -i (the repository's style check reads it).
  */
 struct expr_case {
 	const char *expr;
@@ -153,7 +155,8 @@ static const struct expr_case expr_cases[] = {
 	{ "int(-4.5)", "", "int -4" },
 	{ "int(1e30)", "", "! double to int overflow for 1000000000000000019884624838656.000000" },
 	{ "int(-9223372036854775808.0)", "", "int -9223372036854775808" },
-	{ "int(9223372036854775807.0)", "", "! double to int overflow for 9223372036854775808.000000" },
+	{ "int(9223372036854775807.0)", "",
+	  "! double to int overflow for 9223372036854775808.000000" },
 	{ "int(true)", "", "! cannot coerce boolean to int" },
 	{ "int(NULL)", "", "null" },
 	{ "sqrt(2)", "", "double 1.4142135623731" },
@@ -175,7 +178,8 @@ static const struct expr_case expr_cases[] = {
 	{ "greatest(true, 1)", "", "! cannot coerce boolean to int" },
 	{ "least(1.5, true)", "", "! cannot coerce boolean to double" },
 	{ "least(5)", "", "int 5" },
-	{ "least(0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16)", "", "! too many function arguments, maximum is 16" },
+	{ "least(0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16)", "",
+	  "! too many function arguments, maximum is 16" },
 	{ "mod(7, 3)", "", "int 1" },
 	{ "mod(7.5, 2)", "", "int 0" },
 	{ "mod(-9223372036854775808, -1)", "", "int 0" },
@@ -204,13 +208,18 @@ static const struct expr_case expr_cases[] = {
 	{ "random(2, 1)", "", "! empty range given to random" },
 	{ "random(-9223372036854775808, 9223372036854775807)", "", "! random range is too large" },
 	{ "random(true, 2)", "", "! cannot coerce boolean to int" },
-	{ "random_exponential(1, 10, 0)", "", "! exponential parameter must be greater than zero (not 0.000000)" },
+	{ "random_exponential(1, 10, 0)", "",
+	  "! exponential parameter must be greater than zero (not 0.000000)" },
 	{ "random_exponential(3, 3, 1)", "", "int 3" },
 	{ "random_gaussian(5, 5, 2.0)", "", "int 5" },
-	{ "random_gaussian(1, 10, 1)", "", "! gaussian parameter must be at least 2.000000 (not 1.000000)" },
-	{ "random_gaussian(1, 10, 1.999)", "", "! gaussian parameter must be at least 2.000000 (not 1.999000)" },
-	{ "random_zipfian(1, 10, 1.0)", "", "! zipfian parameter must be in range [1.001, 1000] (not 1.000000)" },
-	{ "random_zipfian(1, 10, 1001)", "", "! zipfian parameter must be in range [1.001, 1000] (not 1001.000000)" },
+	{ "random_gaussian(1, 10, 1)", "",
+	  "! gaussian parameter must be at least 2.000000 (not 1.000000)" },
+	{ "random_gaussian(1, 10, 1.999)", "",
+	  "! gaussian parameter must be at least 2.000000 (not 1.999000)" },
+	{ "random_zipfian(1, 10, 1.0)", "",
+	  "! zipfian parameter must be in range [1.001, 1000] (not 1.000000)" },
+	{ "random_zipfian(1, 10, 1001)", "",
+	  "! zipfian parameter must be in range [1.001, 1000] (not 1001.000000)" },
 	{ "random_zipfian(7, 7, 2)", "", "int 7" },
 	{ "random_zipfian(1, 10, true)", "", "! cannot coerce boolean to double" },
 	{ ":nope", "", "! undefined variable \"nope\"" },
@@ -291,7 +300,8 @@ static const struct expr_case expr_cases[] = {
 	{ ":v", "v=12 ", "! malformed variable \"v\" value: \"12 \"" },
 	{ ":v", "v=+", "! invalid input syntax for type bigint: \"+\"" },
 	{ ":v", "v=-", "! invalid input syntax for type bigint: \"-\"" },
-	{ ":v", "v=99999999999999999999", "! value \"99999999999999999999\" is out of range for type bigint" },
+	{ ":v", "v=99999999999999999999",
+	  "! value \"99999999999999999999\" is out of range for type bigint" },
 	{ ":v", "v=-9223372036854775808", "int -9223372036854775808" },
 	{ ":v", "v=1.5", "double 1.5" },
 	{ ":v", "v=1e3", "double 1000" },
@@ -305,8 +315,10 @@ static const struct expr_case expr_cases[] = {
 	{ "permute(7, 1000) = permute(7, 1000, :default_seed)", "", "boolean true" },
 	{ "int(0.0 / 0)", "", "! double to int overflow for NaN" },
 	{ "int(1.0 / 0)", "", "! double to int overflow for Infinity" },
-	{ "random_exponential(1, 2, -1.0 / 0)", "", "! exponential parameter must be greater than zero (not -Infinity)" },
-	{ "random_zipfian(1, 2, 1.0 / 0)", "", "! zipfian parameter must be in range [1.001, 1000] (not Infinity)" },
+	{ "random_exponential(1, 2, -1.0 / 0)", "",
+	  "! exponential parameter must be greater than zero (not -Infinity)" },
+	{ "random_zipfian(1, 2, 1.0 / 0)", "",
+	  "! zipfian parameter must be in range [1.001, 1000] (not Infinity)" },
 	{ "1 +\\\n 2", "", "int 3" },
 	{ "1 + \\\n", "", "? syntax error @6" },
 	{ "-0.0", "", "double 0" },
@@ -322,5 +334,6 @@ static const struct expr_case expr_cases[] = {
 	{ "debug(1) > debug(2)", "", "[1: int 2] [1: int 1] boolean false" },
 	{ "debug(1) + 1 / 0", "", "[1: int 1] ! division by zero" },
 	{ "false AND debug(true)", "", "boolean false" },
-	{ "CASE WHEN debug(false) THEN debug(1) WHEN debug(true) THEN debug(2) ELSE debug(3) END", "", "[1: boolean false] [1: boolean true] [1: int 2] int 2" },
+	{ "CASE WHEN debug(false) THEN debug(1) WHEN debug(true) THEN debug(2) ELSE debug(3) END",
+	  "", "[1: boolean false] [1: boolean true] [1: int 2] int 2" },
 };

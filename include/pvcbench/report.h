@@ -95,6 +95,15 @@ void report_series_json(struct jsonw *j, const char *key, const struct run_resul
 /* The same as CSV rows; header printed when header is true. label names the run. */
 void report_series_csv(FILE *f, const struct run_result *r, const char *label, bool header);
 
+/*
+ * The outage windows (stall.h) as a member: {"threshold_ms", "count", "total_ms", "longest_ms",
+ * "failures", "open", "dropped", "failures_by_cause": {cause: n}, "run_failures", "list": [{
+ * "start_unix_ms", "start_ms", "length_ms", "open", "failures", "causes": {cause: n},
+ * "recovery_ms" (null: not recovered or no baseline), "recovered" ("yes", "no", "no baseline"),
+ * "baseline_ops_per_s"}]}. Milliseconds with three decimals. pvcbench merge reads it back.
+ */
+void report_stalls_json(struct jsonw *j, const char *key, const struct stall_list *l);
+
 /* fio's percentile list: 1, 5, 10, 20, ..., 90, 95, 99, 99.5, 99.9, 99.95, 99.99. */
 extern const double report_percentiles[];
 extern const unsigned report_npercentiles;

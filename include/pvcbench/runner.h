@@ -24,6 +24,7 @@
 
 #include "pvcbench/hist.h"
 #include "pvcbench/signals.h"
+#include "pvcbench/stall.h"
 
 #define PVC_MAX_OPS 4 /* operation types per run: read/write, txn, produce/consume */
 
@@ -55,6 +56,14 @@ struct worker {
 	_Atomic uint64_t live_ops_pub[PVC_MAX_OPS], live_bytes_pub[PVC_MAX_OPS];
 	/* another worker of the run ended it (worker_stop_run): stop as at a deadline */
 	atomic_bool run_stopped;
+	/*
+	 * Outage windows (stall.h): done counts completions (worker_record), done_seen what
+	 * worker_tick has seen of them, last_done_ns when it last saw one. The slow path runs only
+	 * when a gap reaches gap_ns, a failure is pending or the completion timeline's bucket ends.
+	 */
+	uint64_t done, done_seen, last_done_ns, gap_ns, bucket_end_ns;
+	uint64_t gap_failures; /* failures since the last completion */
+	_Atomic uint64_t last_done_pub; /* last_done_ns, for the reporter's live notice */
 };
 
 struct series_point;
@@ -104,6 +113,16 @@ struct run_plan {
 	void (*on_status)(void *arg, const struct run_status *st);
 	void *on_status_arg;
 	/*
+	 * Outage windows (stall.h): a gap with no completed operation of at least this long is a
+	 * stall (0: STALL_DEFAULT_THRESHOLD_NS). While the run is stalled, the status line says
+	 * "stalled 3.2s"; without a status line (progress false) the runner writes a notice line
+	 * to stall_out (NULL: stderr) once per interval (at most once a second) while it lasts,
+	 * and one when completions resume, unless stall_quiet.
+	 */
+	uint64_t stall_threshold_ns;
+	FILE *stall_out;
+	bool stall_quiet;
+	/*
 	 * fio's --eta-newline: on a terminal the status line rewrites itself, and once this long
 	 * has passed since the last new line the next one starts a new line (0 = never).
 	 */
@@ -128,6 +147,7 @@ struct worker_result {
 	int error;
 	char error_msg[256];
 	struct op_stats op[PVC_MAX_OPS];
+	struct stall_list stalls; /* the worker's own outage windows, with recovery */
 };
 
 struct run_result {
@@ -158,6 +178,12 @@ struct run_result {
 	 */
 	unsigned stuck;
 	bool detached;
+	/*
+	 * The run's outage windows: when no worker completed anything (the intersection of the
+	 * workers' stalls), recovery from the sum of their completions. Failures by cause over the
+	 * whole run are in stalls.causes / stalls.run_failures.
+	 */
+	struct stall_list stalls;
 };
 
 /*
@@ -220,13 +246,26 @@ int worker_error(const struct worker *w);
 void worker_stop_run(struct worker *w);
 /* Slow path of worker_tick: ramp end, interval boundary, deadline. */
 bool worker_tick_slow(struct worker *w, uint64_t now);
+/* Slow path of worker_tick's completion check: a gap to judge, failures, a timeline bucket. */
+void worker_done_slow(struct worker *w, uint64_t now);
 
 /*
- * Called with a fresh timestamp at least once per completion batch. Returns false when the
- * worker must stop (deadline or stop request).
+ * Called with a fresh timestamp at least once per completion batch (after recording it: the
+ * completions recorded since the last call are taken to have happened at now). Returns false
+ * when the worker must stop (deadline or stop request).
  */
 static inline bool worker_tick(struct worker *w, uint64_t now)
 {
+	if (w->done != w->done_seen) {
+		if (__builtin_expect(now - w->last_done_ns >= w->gap_ns || w->gap_failures ||
+					     now >= w->bucket_end_ns,
+				     0))
+			worker_done_slow(w, now);
+		else
+			w->last_done_ns = now;
+		w->done_seen = w->done;
+		atomic_store_explicit(&w->last_done_pub, w->last_done_ns, memory_order_relaxed);
+	}
 	if (__builtin_expect(now >= w->next_event_ns, 0))
 		return worker_tick_slow(w, now);
 	return !signals_stop_requested() &&
@@ -238,6 +277,7 @@ static inline void worker_record(struct worker *w, unsigned op, uint64_t lat_ns,
 {
 	struct op_stats *s = w->cur;
 
+	w->done++;
 	/* the status line shows the ramp's real rates: the live counts run from the start */
 	w->live_ops[op]++;
 	w->live_bytes[op] += bytes;
@@ -256,6 +296,16 @@ static inline void worker_record_error(struct worker *w, unsigned op)
 	if (w->cur)
 		w->cur[op].errors++;
 }
+
+/*
+ * Records one failed operation with its cause, for the outage windows: an errno name ("EIO",
+ * stall_errno_cause), a SQLSTATE ("57P01"), a Kafka error name ("_TRANSPORT"). Counts it as
+ * worker_record_error does. Not for the hot path of successful operations (a function call
+ * and a short table search).
+ */
+void worker_record_failure(struct worker *w, unsigned op, const char *cause);
+/* The cause name of a negative or positive errno: "EIO", "ENOSPC" ("errno 1234" if unknown). */
+const char *stall_errno_cause(int err);
 
 /* True once the ramp is over and operations are being recorded. */
 static inline bool worker_measuring(const struct worker *w)

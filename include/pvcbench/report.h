@@ -32,6 +32,7 @@ void jsonw_u64(struct jsonw *j, const char *key, uint64_t value);
 void jsonw_i64(struct jsonw *j, const char *key, int64_t value);
 void jsonw_double(struct jsonw *j, const char *key, double value); /* %f, as fio */
 void jsonw_bool(struct jsonw *j, const char *key, bool value);
+void jsonw_null(struct jsonw *j, const char *key);
 
 /*
  * One measured operation type in fio's shape: io_bytes, io_kbytes, bw_bytes, bw, iops, runtime,

@@ -62,7 +62,7 @@ struct worker {
 	 * when a gap reaches gap_ns, a failure is pending or the completion timeline's bucket ends.
 	 */
 	uint64_t done, done_seen, last_done_ns, gap_ns, bucket_end_ns;
-	uint64_t gap_failures; /* failures since the last completion */
+	uint64_t gap_failures;		/* failures since the last completion */
 	_Atomic uint64_t last_done_pub; /* last_done_ns, for the reporter's live notice */
 };
 

@@ -39,11 +39,11 @@ struct stall {
 	uint64_t start_unix_ns; /* wall clock: the last completion before the gap */
 	uint64_t start_ns;	/* the same, from the run's start of measurement */
 	uint64_t length_ns;
-	bool open;	    /* the run ended (or was stopped) inside it */
-	uint64_t failures;  /* operations that failed inside it */
-	unsigned ncauses;   /* entries of causes, most frequent first */
+	bool open;	   /* the run ended (or was stopped) inside it */
+	uint64_t failures; /* operations that failed inside it */
+	unsigned ncauses;  /* entries of causes, most frequent first */
 	struct stall_cause causes[STALL_MAX_CAUSES];
-	int64_t recovery_ns; /* >= 0, or STALL_NOT_RECOVERED, STALL_NO_BASELINE */
+	int64_t recovery_ns;  /* >= 0, or STALL_NOT_RECOVERED, STALL_NO_BASELINE */
 	double baseline_rate; /* operations/s: the median of the 30 s before, 0 without one */
 };
 

@@ -116,8 +116,17 @@ static void progress_post(struct runner *r, struct progress_state *ps, uint64_t 
 	snprintf(prefix, sizeof(prefix), "%s%s",
 		 ps->tty ? progress_newline(ps, r->plan->eta_newline_ns, now) : "",
 		 ps->tty ? "\r" : "");
+	/* an outage shows on the status line: "[stalled 3.2s]" */
+	char suffix[64] = "";
+	uint64_t stalled = stall_track_live(r, now);
+	if (stalled) {
+		char live[40];
+		stall_format_live(live, sizeof(live), stalled);
+		snprintf(suffix, sizeof(suffix), "[%s]", live);
+	}
+	strcat(suffix, ps->tty ? "\033[K" : "\n");
 	progress_format(line, sizeof(line), r->plan, dops, dbytes, dt, running, eta_ns, prefix,
-			ps->tty ? "\033[K" : "\n");
+			suffix);
 	printer_post_status(r->status_printer, line);
 	ps->printed = true;
 }

@@ -142,8 +142,10 @@ bool worker_tick_slow(struct worker *hot, uint64_t now)
 		return true;
 	}
 	int64_t index = (int64_t)((now - r->origin_ns) / interval_ns);
-	if (w->interval < 0)
+	if (w->interval < 0) {
 		thread_usage(&w->cpu_start_usr_ns, &w->cpu_start_sys_ns, &w->ctx_start);
+		stall_track_start(w, now);
+	}
 	if (index != w->interval)
 		switch_interval(w, index);
 	uint64_t boundary = r->origin_ns + (uint64_t)(index + 1) * interval_ns;
@@ -186,12 +188,15 @@ static void *worker_main(void *arg)
 		w->deadline_ns = w->spec->runtime_ns ? w->measure_start_ns + w->spec->runtime_ns
 						     : UINT64_MAX;
 		w->hot.next_event_ns = 0;
+		/* no gap is judged while ramping: stall_track_start sets these at measure start */
+		w->hot.gap_ns = w->hot.bucket_end_ns = UINT64_MAX;
 		if (worker_tick_slow(&w->hot, clock_now_ns())) {
 			ret = plan->worker_run(&w->hot);
 			if (ret && !w->error)
 				worker_fail(&w->hot, ret, "worker %u: %s", w->id, strerror(-ret));
 		}
 		w->end_ns = clock_now_ns();
+		stall_track_end(w, w->end_ns);
 		if (w->interval >= 0) {
 			uint64_t usr, sys, ctx;
 			thread_usage(&usr, &sys, &ctx);
@@ -254,6 +259,7 @@ static void reporter_loop(struct runner *r)
 			else if (now - stop_seen > STUCK_GRACE_NS)
 				break; /* a worker is stuck in the kernel: report without it */
 		}
+		stall_track_notice(r, now, false);
 		if (r->status_printer && now >= next_progress) {
 			progress_status(r, &ps, now);
 			next_progress += plan->interval_ns;
@@ -278,6 +284,7 @@ static void reporter_loop(struct runner *r)
 			pthread_cond_timedwait(&r->cond, &r->lock, &until);
 		pthread_mutex_unlock(&r->lock);
 	}
+	stall_track_notice(r, clock_now_ns(), true);
 	if (r->status_printer)
 		progress_done(r, &ps);
 }
@@ -312,17 +319,29 @@ static int start_printers(struct runner *r)
 		if (!r->line_printer)
 			return -ENOMEM;
 	}
+	/* the stall notices, where no status line shows them */
+	if (!plan->progress && !plan->stall_quiet) {
+		FILE *out = plan->stall_out ? plan->stall_out : stderr;
+		if (r->line_printer && lines_out == out)
+			r->notice_printer = r->line_printer;
+		else
+			r->notice_printer = printer_start(out);
+		if (!r->notice_printer)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
 /* Lets the printers write every line posted, within printer_stop's bound. */
 static void stop_printers(struct runner *r)
 {
+	if (r->notice_printer && r->notice_printer != r->line_printer)
+		printer_stop(r->notice_printer);
 	if (r->line_printer && r->line_printer != r->status_printer)
 		printer_stop(r->line_printer);
 	if (r->status_printer)
 		printer_stop(r->status_printer);
-	r->line_printer = r->status_printer = NULL;
+	r->line_printer = r->status_printer = r->notice_printer = NULL;
 }
 
 /* What run_plan.on_status needs, the reporter's: nothing without it. */
@@ -355,6 +374,8 @@ static int runner_setup(struct runner *r, const struct run_plan *plan, struct ru
 	plan = r->plan = &r->plan_copy;
 	r->result = res;
 	r->max_seen = -1;
+	r->stall_ns =
+		plan->stall_threshold_ns ? plan->stall_threshold_ns : STALL_DEFAULT_THRESHOLD_NS;
 	r->slot_size = sizeof(struct interval_slot) + nops_size;
 	r->pending_size = sizeof(struct pending) + nops_size;
 	/* aligned: two workers' hot fields never share a cache line */
@@ -416,6 +437,8 @@ static void runner_teardown(struct runner *r, bool joined)
 	free(r->status_workers);
 	free(r->usage);
 	series_free(r);
+	if (joined)
+		stall_track_free(r);
 	free(r->next_to_consume);
 	free(r->drained);
 	free(r->threads);
@@ -529,6 +552,9 @@ int runner_run(const struct run_plan *plan, struct run_result *res)
 	res->start_unix_ms =
 		(uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000 + min_ramp / 1000000;
 	r->t0_ns = clock_now_ns();
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	r->t0_unix_ns = (uint64_t)wall.tv_sec * 1000000000ULL + (uint64_t)wall.tv_nsec;
 	r->origin_ns = r->t0_ns + min_ramp;
 	r->go = true;
 	pthread_cond_broadcast(&r->cond);
@@ -550,6 +576,7 @@ int runner_run(const struct run_plan *plan, struct run_result *res)
 	res->detached = !joined;
 	res->error = r->series_error;
 	ret = collect_workers(r, started);
+	stall_track_collect(r, started);
 	if (!ret)
 		ret = res->error;
 	if (joined) {
@@ -564,6 +591,9 @@ int runner_run(const struct run_plan *plan, struct run_result *res)
 
 void run_result_free(struct run_result *res)
 {
+	for (unsigned i = 0; res->workers && i < res->nworkers; i++)
+		stall_list_free(&res->workers[i].stalls);
+	stall_list_free(&res->stalls);
 	free(res->workers);
 	free(res->points);
 	res->workers = NULL;

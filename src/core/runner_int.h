@@ -6,6 +6,7 @@
  *   series.c    interval slots consumed into the pending intervals, the totals and the series
  *   progress.c  the status line; printer.c writes it and the workloads' lines on a thread
  *   placement.c CPU and NUMA placement
+ *   stall_track.c  each worker's gaps and completion timeline, the run's outage windows
  *
  * The slot protocol is single-producer/single-consumer per worker: the worker writes only the
  * slot it holds, and reuses a slot only after the reporter has consumed the interval it held
@@ -56,6 +57,16 @@ struct runner_worker {
 	_Atomic int finished;
 	struct interval_slot *slots[RUNNER_SLOTS];
 
+	/* outage windows (stall_track.c): the worker's own, read by the reporter once it ended */
+	struct stall_list stalls;
+	struct stall_cause gap_causes[STALL_MAX_CAUSES]; /* failures since the last completion */
+	unsigned ngap_causes;
+	uint32_t *timeline;	 /* completions per bucket from the run's origin */
+	size_t timeline_n, timeline_cap;
+	uint64_t bucket_ns;	 /* a bucket's width: 100 ms, doubled when the timeline is full */
+	uint64_t bucket_index;	 /* the bucket the worker is counting into */
+	uint64_t bucket_base;	 /* done as that bucket began */
+
 	/* outcome */
 	uint64_t cpu_start_usr_ns, cpu_start_sys_ns, ctx_start; /* thread's usage at ramp end */
 	uint64_t cpu_usr_ns, cpu_sys_ns, ctx;			/* over the measured time */
@@ -95,6 +106,8 @@ struct runner {
 	bool go;
 	atomic_int abort_run; /* a worker failed to initialise: nobody runs */
 	uint64_t t0_ns;	      /* start barrier released */
+	uint64_t t0_unix_ns;  /* the wall clock then */
+	uint64_t stall_ns;    /* the run's stall threshold */
 	uint64_t origin_ns;   /* interval 0 starts here: t0 + the shortest ramp */
 	size_t slot_size, pending_size;
 
@@ -121,6 +134,9 @@ struct runner {
 	/* where the progress lines go: one printer per output, both may be the same */
 	struct printer *status_printer;
 	struct printer *line_printer;
+	struct printer *notice_printer; /* the stall notices without a status line */
+	uint64_t notice_last_ns;	/* when the last stall notice was written */
+	uint64_t notice_stalled_ns;	/* how long the stall it spoke of had lasted */
 };
 
 /* ---- series.c ---- */
@@ -198,6 +214,22 @@ void printer_post_line(struct printer *p, const char *line);
  * PRINTER_STUCK_NS: then it is left running detached (it frees itself) and -ETIMEDOUT returned.
  */
 int printer_stop(struct printer *p);
+
+/* ---- stall_track.c ---- */
+/* At the worker's start of measurement: its first gap starts there. */
+void stall_track_start(struct runner_worker *w, uint64_t now);
+/* When the worker's run returned (end): an open stall, the last bucket. */
+void stall_track_end(struct runner_worker *w, uint64_t end);
+/*
+ * The reporter's live notice: how long the run has been stalled at now (0: it is not), from
+ * the running workers' last completions.
+ */
+uint64_t stall_track_live(struct runner *r, uint64_t now);
+/* Writes (to the notice printer) the stall notice of now, at most once a second. */
+void stall_track_notice(struct runner *r, uint64_t now, bool final);
+/* After the run: every worker's stalls with recovery, and the run's, into the result. */
+void stall_track_collect(struct runner *r, unsigned started);
+void stall_track_free(struct runner *r);
 
 /* ---- placement.c ---- */
 /* Pins the calling worker thread to its spec's CPU and NUMA node, where it has them. */

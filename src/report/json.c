@@ -132,6 +132,12 @@ void jsonw_double(struct jsonw *j, const char *key, double value)
 	fprintf(j->f, "%f", isfinite(value) ? value : 0.0);
 }
 
+void jsonw_null(struct jsonw *j, const char *key)
+{
+	member(j, key);
+	fputs("null", j->f);
+}
+
 void jsonw_bool(struct jsonw *j, const char *key, bool value)
 {
 	member(j, key);

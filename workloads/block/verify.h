@@ -35,12 +35,12 @@ extern const char *const blk_verify_type_names[];
 
 /* How a job verifies: what fio's verify_* options say. */
 struct blk_verify_spec {
-	int type;		   /* enum blk_verify_type value */
-	uint32_t interval;	   /* verify_interval: a header every interval bytes (0: bs) */
-	uint32_t offset;	   /* verify_offset: the header is swapped to this offset */
-	const uint8_t *pattern;	   /* verify_pattern bytes, NULL: none */
+	int type;		/* enum blk_verify_type value */
+	uint32_t interval;	/* verify_interval: a header every interval bytes (0: bs) */
+	uint32_t offset;	/* verify_offset: the header is swapped to this offset */
+	const uint8_t *pattern; /* verify_pattern bytes, NULL: none */
 	uint32_t pattern_len;
-	bool pattern_has_offset;   /* %o in verify_pattern: the block's offset is written in */
+	bool pattern_has_offset; /* %o in verify_pattern: the block's offset is written in */
 };
 
 /* What identifies one written block: fio's header fields. */
@@ -49,7 +49,7 @@ struct blk_verify_block {
 	uint64_t rand_seed; /* the seed its random data was made from */
 	uint64_t numberio;  /* the job's write number (fio: io_u->numberio) */
 	uint32_t time_sec, time_nsec;
-	uint16_t thread;    /* the job's number */
+	uint16_t thread; /* the job's number */
 };
 
 /* The header's size for a type (fio's hdr_size): the header plus the type's checksum header. */
@@ -69,7 +69,7 @@ enum blk_verify_result {
 	BLK_VERIFY_BAD_MAGIC,	/* no fio header where one should be */
 	BLK_VERIFY_BAD_HDR_CRC, /* the header's own crc32c fails */
 	BLK_VERIFY_BAD_LENGTH,
-	BLK_VERIFY_BAD_OFFSET,	/* the header names another offset */
+	BLK_VERIFY_BAD_OFFSET, /* the header names another offset */
 	BLK_VERIFY_BAD_TYPE,
 	BLK_VERIFY_BAD_CSUM,	/* the data's checksum fails */
 	BLK_VERIFY_BAD_PATTERN, /* pattern: a byte differs */
@@ -78,7 +78,7 @@ struct blk_verify_found {
 	enum blk_verify_result result;
 	struct blk_verify_block hdr; /* the header read (when the magic held) */
 	uint64_t bad_offset;	     /* file offset of the interval (or byte) that failed */
-	char detail[160];	     /* fio's words: "bad magic header 0, wanted acca at file ..." */
+	char detail[160]; /* fio's words: "bad magic header 0, wanted acca at file ..." */
 };
 
 /*
@@ -86,7 +86,8 @@ struct blk_verify_found {
  * as fio's verify_io_u does. Returns the first failure (found->result), BLK_VERIFY_OK if none.
  */
 enum blk_verify_result blk_verify_check(const struct blk_verify_spec *spec, const void *buf,
-					size_t len, uint64_t offset, struct blk_verify_found *found);
+					size_t len, uint64_t offset,
+					struct blk_verify_found *found);
 
 /*
  * Reads the header at the start of buf, without checking the data: 0 when the magic and the

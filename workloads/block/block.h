@@ -209,6 +209,7 @@ struct blk_run_settings {
 	FILE *note; /* notes and errors: stderr */
 	bool quiet; /* no fio-style text for each group (JSON output) */
 	uint64_t interval_ns;
+	uint64_t stall_threshold_ns; /* outage windows (stall.h) */
 };
 
 /*
@@ -250,6 +251,7 @@ struct blk_cli {
 	int64_t terse_version;	  /* 2, 3, 4 or 5 */
 	uint64_t status_interval; /* fio's --status-interval (ns): the report so far, 0 = never */
 	uint64_t eta_newline;	  /* fio's --eta-newline (ns): the status line's new lines */
+	uint64_t stall_threshold; /* ns: a gap without a completion this long is a stall */
 };
 extern const char *const blk_eta_choices[];
 /* The program options' rows, over the member of a command's config that is a struct blk_cli. */
@@ -313,6 +315,17 @@ extern const char *const blk_eta_choices[];
 		  .type = OPT_STRING,                                                                     \
 		  .offset = offsetof(cfg_type, cli_member.series),                                        \
 		  .help = "write the per-interval time series as CSV to this file" },                     \
+		{ .name = "stall-threshold",                                                              \
+		  .type = OPT_TIME,                                                                       \
+		  .env = "PVCBENCH_STALL_THRESHOLD",                                                      \
+		  .offset = offsetof(cfg_type, cli_member.stall_threshold),                               \
+		  .def = "1s",                                                                            \
+		  .unit_ns = 1000000000ULL,                                                               \
+		  .min = 1000000,                                                                         \
+		  .max = 86400000000000LL,                                                                \
+		  .arg_name = "TIME",                                                                     \
+		  .help = "a stretch of TIME or more with no completed I/O is a stall: reported with "    \
+			  "its start, length, failures and recovery (docs/outages.md)" },                 \
 	{                                                                                                 \
 		.name = "interval", .type = OPT_TIME,                                                     \
 		.offset = offsetof(cfg_type, cli_member.interval), .def = "1s",                           \

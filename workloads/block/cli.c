@@ -114,4 +114,5 @@ void blk_cli_settings(const struct command *cmd, const struct blk_cli *cli,
 	/* fio prints the job lines before a run only in its normal output */
 	s->quiet = !(blk_cli_formats(cli, err, sizeof(err)) & BLK_OUT_NORMAL);
 	s->interval_ns = cli->interval;
+	s->stall_threshold_ns = cli->stall_threshold;
 }

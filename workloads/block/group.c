@@ -415,6 +415,7 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 		.op_names = { "read", "write", "trim" },
 		.specs = specs,
 		.interval_ns = s->interval_ns,
+		.stall_threshold_ns = s->stall_threshold_ns,
 		.progress = s->progress,
 		.progress_out = s->note ? s->note : stderr,
 		.worker_init = blk_worker_init,

@@ -90,7 +90,9 @@ void blk_ack_print_text(FILE *f, const struct blk_ack_report *rep);
 struct jsonw;
 void blk_ack_print_json(struct jsonw *j, const struct blk_ack_report *rep);
 
-/* `pvcbench witness --listen HOST:PORT [--dir DIR]`: serves until SIGTERM/SIGINT. */
-int blk_witness_main(int argc, char **argv);
+/*
+ * `pvcbench witness --listen HOST:PORT [--dir DIR]` serves until SIGTERM/SIGINT: a command of its
+ * own (blk_witness_ops in pvcbench/workloads.h, listed in src/main.c), in witness.c.
+ */
 
 #endif

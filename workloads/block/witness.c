@@ -77,6 +77,7 @@ struct witness {
 	struct wconn *conns[WITNESS_MAX_CONNS];
 	unsigned nconns;
 	bool fetch_served;
+	char bound[160]; /* the address listened on, the port the kernel chose */
 };
 
 static int out_frame(struct wconn *c, enum witness_type type, const void *p, size_t len)
@@ -381,8 +382,11 @@ static int witness_listen(struct witness *w, char *err, size_t err_size)
 	int rc = witness_parse_addr(w->cfg->listen, host, sizeof(host), port, sizeof(port), NULL,
 				    NULL, err, err_size);
 
-	if (rc)
+	if (rc) {
+		snprintf(err, err_size, "--listen %s: must be HOST:PORT (e.g. 0.0.0.0:7390)",
+			 w->cfg->listen);
 		return rc;
+	}
 	if ((rc = getaddrinfo(host, port, &hints, &res))) {
 		snprintf(err, err_size, "--listen %s: %s", w->cfg->listen, gai_strerror(rc));
 		return -EINVAL;
@@ -405,7 +409,8 @@ static int witness_listen(struct witness *w, char *err, size_t err_size)
 	getsockname(fd, (struct sockaddr *)&sa, &sl);
 	getnameinfo((struct sockaddr *)&sa, sl, h, sizeof(h), p, sizeof(p),
 		    NI_NUMERICHOST | NI_NUMERICSERV);
-	printf(strchr(h, ':') ? "[%s]:%s\n" : "%s:%s\n", h, p);
+	snprintf(w->bound, sizeof(w->bound), strchr(h, ':') ? "[%s]:%s" : "%s:%s", h, p);
+	printf("%s\n", w->bound);
 	fflush(stdout);
 	return 0;
 }
@@ -435,7 +440,7 @@ static int witness_execute(struct command *cmd)
 		return 2;
 	}
 	fprintf(stderr, "pvcbench witness: listening on %s, ledgers in %s; stop with SIGTERM\n",
-		cfg->listen, cfg->dir);
+		w.bound, cfg->dir);
 	while (!signals_stop_requested() && !(cfg->once && w.fetch_served)) {
 		pfd[0] = (struct pollfd){ .fd = w.listen_fd, .events = POLLIN };
 		for (unsigned i = 0; i < w.nconns; i++)

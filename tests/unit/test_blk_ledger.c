@@ -428,6 +428,14 @@ static void test_unflushed_post(void **state)
 
 int main(void)
 {
+	char why[200];
+
+	/* a build without libxxhash has no ledger: a skip, a failure in CI */
+	if (ledger_available(why, sizeof(why))) {
+		const char *ci = getenv("CI");
+		fprintf(stderr, "%s: %s\n", ci && !strcmp(ci, "true") ? "FAIL" : "SKIP", why);
+		return ci && !strcmp(ci, "true") ? 1 : 77;
+	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_tail, setup, teardown),

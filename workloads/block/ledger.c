@@ -65,6 +65,8 @@ int blk_ledger_open(struct blk_ledger **out, const char *journal, const char *wi
 	int rc;
 
 	*out = NULL;
+	if ((rc = ledger_available(err, err_size)))
+		return rc;
 	if (!journal && !witness) {
 		snprintf(err, err_size, "an ack ledger needs a journal or a witness");
 		return -EINVAL;

@@ -28,14 +28,6 @@
 
 #include "verify.h"
 
-/* TEMPORARY until i13-vsums (verify_hdr.c) is merged: no fio header is ever found */
-__attribute__((weak)) int blk_verify_hdr_read(const void *buf, size_t len,
-					      struct blk_verify_block *hdr, int *type,
-					      uint32_t *hdr_len)
-{
-	return -EINVAL;
-}
-
 struct ck_write {
 	uint64_t offset, seq, digest, order;
 	uint32_t file, job, len, run;
@@ -403,6 +395,8 @@ int blk_ack_check(const char *journal, const char *witness, const char *dir,
 	int rc = 0;
 
 	memset(rep, 0, sizeof(*rep));
+	if ((rc = ledger_available(err, err_size)))
+		return rc;
 	if (!journal && !witness) {
 		snprintf(err, err_size, "the ack check needs --ack_journal or --ack_witness");
 		return -EINVAL;

@@ -37,6 +37,9 @@ struct ledger_run {
 	uint32_t name_lens[LEDGER_MAX_FILES];
 };
 
+/* 0 when this build has the ledger (libxxhash), else -ENOTSUP with one line in err. */
+int ledger_available(char *err, size_t err_size);
+
 /* The bytes of a run header for these files (malloc'd into *out). 0 or -errno. */
 int ledger_hdr_encode(const uint8_t id[LEDGER_RUN_ID_LEN], uint64_t start_ns,
 		      const char *const *files, unsigned nfiles, uint8_t **out, size_t *len);

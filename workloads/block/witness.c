@@ -423,6 +423,10 @@ static int witness_execute(struct command *cmd)
 	struct stat st;
 	char err[600];
 
+	if (ledger_available(err, sizeof(err))) {
+		command_error(cmd, "%s", err);
+		return 1;
+	}
 	if (!cfg->listen[0]) {
 		command_error(cmd, "--listen HOST:PORT is required");
 		return 2;

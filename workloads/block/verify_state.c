@@ -1,0 +1,420 @@
+/*
+ * verify_state.c - one clone's verify state: fio's headers in each write, the history of what
+ * was written (fio's io_piece log), the read-back that checks it, and the ledger's records.
+ *
+ * The history keeps the pieces not verified yet in the order written. As fio's log does for
+ * random I/O without a random map, a later write over a piece replaces it: when the history
+ * fills up, and before each verify, pieces overlapped by a later write are dropped, so a
+ * block is always checked against the last write to it.
+ *
+ * The ledger: a write's pre record is made before the batch it is in is submitted; its post
+ * record once it is acknowledged: at completion when that is durable as the job asks (O_SYNC,
+ * O_DSYNC; O_DIRECT or buffered without a sync option: the completion is all there is), else
+ * when the fsync or fdatasync issued after it completes (fsync=N, fdatasync=N, end_fsync).
+ */
+#define _GNU_SOURCE
+#include "block.h"
+#include "pvcbench/clock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int blk_vclone_init(struct blk_vclone *v, const struct blk_clone *clone, unsigned depth,
+		    char *why, size_t why_size)
+{
+	const struct blk_job *job = clone->job;
+	const struct blk_verify_opts *o = &job->o.verify;
+	const struct blk_engine_job_opts *eo = &job->o.eng;
+
+	memset(v, 0, sizeof(*v));
+	v->job = job;
+	v->clone = clone;
+	v->o = o;
+	v->spec = (struct blk_verify_spec){
+		.type = o->type,
+		.interval = (uint32_t)o->verify_interval,
+		.offset = (uint32_t)o->verify_offset,
+		.pattern = o->pattern_len ? o->pattern : NULL,
+		.pattern_len = o->pattern_len,
+		.pattern_has_offset = o->pattern_has_offset,
+	};
+	v->thread = (uint16_t)(job->first_thread + clone->clone);
+	rng_seed(v->rng, clone->seed ^ 0x9e3779b97f4a7c15ULL);
+	v->cap = 1024;
+	v->hist = malloc(v->cap * sizeof(*v->hist));
+	v->ledger = clone->ledger;
+	v->post_at_completion = job->o.file.open_sync ||
+				(!eo->fsync_blocks && !eo->fdatasync_blocks);
+	if (v->ledger) {
+		v->per_req = calloc(depth, sizeof(*v->per_req));
+		v->sync_covers = calloc(depth, sizeof(*v->sync_covers));
+		v->pre = calloc(depth, sizeof(*v->pre));
+	}
+	if (!v->hist || (v->ledger && (!v->per_req || !v->sync_covers || !v->pre))) {
+		snprintf(why, why_size, "out of memory for the verify history");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void blk_vclone_free(struct blk_vclone *v)
+{
+	free(v->hist);
+	free(v->per_req);
+	free(v->sync_covers);
+	free(v->pre);
+	free(v->await);
+	memset(v, 0, sizeof(*v));
+}
+
+static int cmp_place(const void *a, const void *b)
+{
+	const struct blk_vpiece *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+	const struct blk_vpiece *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Drops every piece a later write overlaps; keeps the order written. */
+static void compact(struct blk_vclone *v)
+{
+	size_t kept = 0;
+
+	if (v->nhist < 2)
+		return;
+	qsort(v->hist, v->nhist, sizeof(*v->hist), cmp_place);
+	for (size_t i = 0; i < v->nhist; i++) {
+		struct blk_vpiece *p = &v->hist[i];
+		bool drop = false;
+
+		/* the kept pieces before p that reach into it: the older one goes */
+		while (kept) {
+			struct blk_vpiece *q = &v->hist[kept - 1];
+			if (q->file != p->file || q->offset + q->len <= p->offset)
+				break;
+			if (q->seq < p->seq) {
+				kept--;
+				continue;
+			}
+			drop = true;
+			break;
+		}
+		if (!drop)
+			v->hist[kept++] = *p;
+	}
+	v->nhist = kept;
+	qsort(v->hist, v->nhist, sizeof(*v->hist), cmp_seq);
+}
+
+static int log_piece(struct blk_vclone *v, const struct blk_vpiece *p)
+{
+	if (v->nhist == v->cap) {
+		compact(v);
+		if (v->nhist > v->cap / 2) {
+			struct blk_vpiece *more = realloc(v->hist, 2 * v->cap * sizeof(*more));
+			if (!more)
+				return -ENOMEM;
+			v->hist = more;
+			v->cap *= 2;
+		}
+	}
+	v->hist[v->nhist++] = *p;
+	return 0;
+}
+
+int blk_vclone_prep_write(struct blk_vclone *v, const struct io_req *r, void *buf, unsigned file)
+{
+	struct timespec ts;
+	struct blk_vpiece p = { .offset = r->offset, .len = r->len, .file = file };
+	struct blk_verify_block b;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	p.seq = ++v->numberio;
+	p.seed = rng_next(v->rng);
+	p.time_sec = (uint32_t)ts.tv_sec;
+	p.time_nsec = (uint32_t)ts.tv_nsec;
+	b = (struct blk_verify_block){ .offset = p.offset,
+				       .rand_seed = p.seed,
+				       .numberio = p.seq,
+				       .time_sec = p.time_sec,
+				       .time_nsec = p.time_nsec,
+				       .thread = v->thread };
+	if (blk_verify_fill(&v->spec, buf, r->len, &b))
+		return -EINVAL; /* blk_verify_validate checked the sizes */
+	if (v->ledger) {
+		struct blk_ledger_rec rec = {
+			.job = v->thread,
+			.file = v->clone->files[file].ledger_file,
+			.offset = r->offset,
+			.len = r->len,
+			.seq = p.seq,
+			.digest = blk_ledger_digest(buf, r->len),
+		};
+		v->per_req[r->buf] = rec;
+		v->pre[v->npre++] = rec;
+	}
+	return log_piece(v, &p);
+}
+
+int blk_vclone_dry_write(struct blk_vclone *v, const struct io_req *r, unsigned file)
+{
+	struct blk_vpiece p = { .offset = r->offset, .len = r->len, .file = file };
+
+	p.seq = ++v->numberio;
+	return log_piece(v, &p);
+}
+
+int blk_vclone_flush_pre(struct blk_vclone *v)
+{
+	int ret = 0;
+
+	if (v->ledger && v->npre)
+		ret = blk_ledger_pre(v->ledger, v->pre, v->npre);
+	v->npre = 0;
+	return ret;
+}
+
+static int post(struct blk_vclone *v, size_t n)
+{
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = blk_ledger_post(v->ledger, v->await, (unsigned)n);
+	memmove(v->await, v->await + n, (v->nawait - n) * sizeof(*v->await));
+	v->nawait -= n;
+	return ret;
+}
+
+int blk_vclone_write_done(struct blk_vclone *v, const struct io_req *r)
+{
+	v->since_backlog++;
+	if (!v->ledger)
+		return 0;
+	if (v->post_at_completion)
+		return blk_ledger_post(v->ledger, &v->per_req[r->buf], 1);
+	if (v->nawait == v->await_cap) {
+		size_t cap = v->await_cap ? 2 * v->await_cap : 256;
+		struct blk_ledger_rec *more = realloc(v->await, cap * sizeof(*more));
+		if (!more)
+			return -ENOMEM;
+		v->await = more;
+		v->await_cap = cap;
+	}
+	v->await[v->nawait++] = v->per_req[r->buf];
+	return 0;
+}
+
+void blk_vclone_sync_issued(struct blk_vclone *v, const struct io_req *r)
+{
+	if (v->ledger)
+		v->sync_covers[r->buf] = v->nawait;
+}
+
+int blk_vclone_sync_done(struct blk_vclone *v, const struct io_req *r)
+{
+	size_t n;
+
+	if (!v->ledger || v->post_at_completion || r->dir == IO_SYNC_FILE_RANGE)
+		return 0;
+	/* what completed before the sync was issued; fewer if an earlier sync posted them */
+	n = v->sync_covers[r->buf] < v->nawait ? v->sync_covers[r->buf] : v->nawait;
+	return post(v, n);
+}
+
+int blk_vclone_synced_all(struct blk_vclone *v)
+{
+	if (!v->ledger || v->post_at_completion)
+		return 0;
+	return post(v, v->nawait);
+}
+
+bool blk_vclone_backlog_due(const struct blk_vclone *v)
+{
+	return v->o->verify_backlog && v->since_backlog >= (uint64_t)v->o->verify_backlog;
+}
+
+/* fio's dump_buf: NAME.OFFSET.KIND in the current directory, NAME the file's base name. */
+static void dump_block(const char *path, uint64_t offset, const char *kind, const void *buf,
+		       size_t len)
+{
+	char copy[4096], name[4352];
+	int fd;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	snprintf(name, sizeof(name), "%s.%llu.%s", basename(copy), (unsigned long long)offset,
+		 kind);
+	fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
+		fprintf(stderr, "verify: failed to dump %s: %s\n", name, strerror(errno));
+	else
+		fprintf(stderr, "       %s data dumped as %s\n", kind, name);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void dump_failure(struct blk_vclone *v, const struct blk_vpiece *p, const char *path,
+			 const void *buf, const struct blk_verify_found *f)
+{
+	void *expected = malloc(p->len);
+	struct blk_verify_block b = { .offset = p->offset,
+				      .rand_seed = p->seed,
+				      .numberio = p->seq,
+				      .time_sec = p->time_sec,
+				      .time_nsec = p->time_nsec,
+				      .thread = v->thread };
+
+	dump_block(path, p->offset, "received", buf, p->len);
+	/* verify_only knows what was written only from the header read back */
+	if (v->o->verify_only && f->result != BLK_VERIFY_BAD_MAGIC &&
+	    f->result != BLK_VERIFY_BAD_HDR_CRC)
+		b = f->hdr;
+	else if (v->o->verify_only)
+		b.rand_seed = 0;
+	b.offset = p->offset;
+	if (expected && !blk_verify_fill(&v->spec, expected, p->len, &b))
+		dump_block(path, p->offset, "expected", expected, p->len);
+	free(expected);
+}
+
+/* fio's lines for a failed check, on stderr. */
+static void print_failure(const struct blk_vclone *v, const struct blk_vpiece *p,
+			  const char *path, const struct blk_verify_found *f)
+{
+	uint32_t ilen = v->spec.interval ? v->spec.interval : p->len;
+	unsigned long long at = f->bad_offset ? f->bad_offset : p->offset;
+
+	if (f->result == BLK_VERIFY_BAD_CSUM || f->result == BLK_VERIFY_BAD_PATTERN)
+		fprintf(stderr,
+			"%.8s: verify failed at file %s offset %llu, length %u (requested block: "
+			"offset=%llu, length=%u)\n",
+			blk_verify_type_name(v->spec.type), path, at, ilen,
+			(unsigned long long)p->offset, p->len);
+	if (f->detail[0])
+		fprintf(stderr, "verify: %s", f->detail);
+	if (f->result != BLK_VERIFY_BAD_CSUM && f->result != BLK_VERIFY_BAD_PATTERN &&
+	    !strstr(f->detail, " at file "))
+		fprintf(stderr,
+			" at file %s offset %llu, length %u (requested block: offset=%llu, "
+			"length=%u)",
+			path, at, ilen, (unsigned long long)p->offset, p->len);
+	if (f->detail[0] || (f->result != BLK_VERIFY_BAD_CSUM &&
+			     f->result != BLK_VERIFY_BAD_PATTERN))
+		fputc('\n', stderr);
+}
+
+/* fio's header checks beyond the block's own: the seed and write number of this write. */
+static void check_identity(const struct blk_vclone *v, const struct blk_vpiece *p,
+			   struct blk_verify_found *f)
+{
+	const struct blk_job *job = v->job;
+
+	if (v->o->verify_only || f->result != BLK_VERIFY_OK)
+		return;
+	if (f->hdr.rand_seed != p->seed) {
+		f->result = BLK_VERIFY_BAD_HDR_CRC;
+		f->bad_offset = p->offset;
+		snprintf(f->detail, sizeof(f->detail), "bad header rand_seed %llu, wanted %llu",
+			 (unsigned long long)f->hdr.rand_seed, (unsigned long long)p->seed);
+	} else if (!job->o.time_based && blk_pattern_max_bs(job) == job->o.bs &&
+		   f->hdr.numberio != p->seq) {
+		/* fio checks the write number only where the bs is fixed and the job ends */
+		f->result = BLK_VERIFY_BAD_HDR_CRC;
+		f->bad_offset = p->offset;
+		snprintf(f->detail, sizeof(f->detail), "bad header numberio %llu, wanted %llu",
+			 (unsigned long long)f->hdr.numberio, (unsigned long long)p->seq);
+	}
+}
+
+static int read_block(int fd, void *buf, uint32_t len, uint64_t offset)
+{
+	uint32_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(offset + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		done += (uint32_t)n;
+	}
+	/* what is past the end reads as nothing: the check finds no header there */
+	memset((char *)buf + done, 0, len - done);
+	return 0;
+}
+
+int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, void *buf,
+		      bool all)
+{
+	struct blk_clone_stats *st = v->clone->stats;
+	size_t n, i;
+	int ret = 0;
+
+	compact(v);
+	n = v->nhist;
+	if (!all && v->o->verify_backlog_batch && (uint64_t)v->o->verify_backlog_batch < n)
+		n = (size_t)v->o->verify_backlog_batch;
+	v->since_backlog = 0;
+	for (i = 0; i < n && !ret; i++) {
+		const struct blk_vpiece *p = &v->hist[i];
+		const char *path = v->clone->files[p->file].file->path;
+		struct blk_verify_found f = { 0 };
+		uint64_t start = clock_now_ns(), now;
+
+		if (signals_stop_requested())
+			break;
+		ret = read_block(fds[p->file], buf, p->len, p->offset);
+		now = clock_now_ns();
+		if (ret) {
+			worker_record_failure(w, IO_READ, stall_errno_cause(ret));
+			ret = worker_fail(w, ret, "%s read at offset %llu (verify): %s", path,
+					  (unsigned long long)p->offset, strerror(-ret));
+			break;
+		}
+		worker_record(w, IO_READ, now - start, p->len);
+		if (worker_measuring(w) && st)
+			hist_record(&st->clat[IO_READ], now - start);
+		v->verified++;
+		if (blk_verify_check(&v->spec, buf, p->len, p->offset, &f) == BLK_VERIFY_OK)
+			check_identity(v, p, &f);
+		if (f.result != BLK_VERIFY_OK) {
+			v->failures++;
+			print_failure(v, p, path, &f);
+			if (v->o->verify_dump)
+				dump_failure(v, p, path, buf, &f);
+			worker_record_failure(w, IO_READ, "verify");
+			if (st && !st->first_error)
+				st->first_error = EILSEQ;
+			/* fio: a verify error ends the job unless continue_on_error covers it */
+			if (v->o->verify_fatal ||
+			    !blk_jobctl_error_continue(v->job, IO_READ, -EILSEQ))
+				ret = worker_fail(w, -EILSEQ, "verify failed at file %s offset %llu",
+						  path, (unsigned long long)p->offset);
+		}
+		if (!worker_tick(w, clock_now_ns()) && !ret) {
+			i++;
+			break;
+		}
+	}
+	memmove(v->hist, v->hist + i, (v->nhist - i) * sizeof(*v->hist));
+	v->nhist -= i;
+	return ret;
+}

@@ -5,8 +5,10 @@
  * (fio's io_piece log: the last write at each offset), the read-back that checks it, and the
  * ledger records of each write (pre before it is submitted, post once it is acknowledged).
  *
- * verify_job.c holds the options, verify_state.c the clone's state. The block format and the
- * checksums are verify.h's (H1), the ledger ledger.h's: this is only the job's side.
+ * verify_job.c holds the options, verify_state.c the clone's state, verify_replay.c
+ * verify_only's replay and the saved state, verify_ack.c the group's ledgers and the ledger
+ * check. The block format and the checksums are verify.h's, the ledger ledger.h's: this is
+ * only the job's side.
  */
 #ifndef PVCBENCH_BLOCK_VERIFY_JOB_H
 #define PVCBENCH_BLOCK_VERIFY_JOB_H
@@ -22,6 +24,9 @@
 
 struct blk_job;
 struct blk_clone;
+struct blk_gen;
+struct blk_group_result;
+struct blk_run_settings;
 struct io_req;
 struct worker;
 
@@ -124,5 +129,23 @@ int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, vo
  */
 int blk_vclone_state_save(const struct blk_vclone *v, char *why, size_t why_size);
 int blk_vclone_state_load(const struct blk_vclone *v, uint64_t *writes, char *why, size_t why_size);
+
+/* verify_only (fio's do_dry_run): logs the job's writes without doing them (as far as
+ * verify_state_load says). 0, or a negative errno (worker_fail done). */
+int blk_vclone_dry_run(struct worker *w, struct blk_vclone *v, struct blk_gen *gen, const int *fds);
+
+/* --- verify_ack.c --- */
+/*
+ * Before the group runs: fio's verify warnings on s->note, each writing job's ledger opened
+ * (ack_journal/ack_witness) and given to its clones, a report for each verify_only job's check.
+ * 0, or a negative errno with one line in err.
+ */
+int blk_verify_group_plan(struct blk_job **jobs, unsigned njobs, struct blk_group_result *gr,
+			  unsigned nworkers, const struct blk_run_settings *s, char *err,
+			  size_t err_size);
+/* After it: the ledgers closed (their records durable); the first error with err (may be NULL). */
+int blk_verify_group_close(struct blk_group_result *gr, char *err, size_t err_size);
+/* The ledger check of a verify_only job, in its first clone. 0, or -errno (worker_fail done). */
+int blk_verify_ack_check(struct worker *w, const struct blk_clone *clone);
 
 #endif

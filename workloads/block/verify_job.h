@@ -39,6 +39,8 @@ struct blk_verify_opts {
 	char verify_pattern[OPT_STRING_MAX];
 	int64_t verify_async, verify_backlog, verify_backlog_batch;
 	char ack_journal[OPT_STRING_MAX], ack_witness[OPT_STRING_MAX];
+	int64_t trim_percentage, trim_backlog, trim_backlog_batch;
+	bool trim_verify_zero;
 	/* derived */
 	bool active; /* a verify type other than 0 */
 	int type;    /* enum blk_verify_type */
@@ -59,8 +61,9 @@ bool blk_verify_writes(const struct blk_job *job);
 /* One write the history keeps (fio's io_piece): enough to read it back and to rebuild it. */
 struct blk_vpiece {
 	uint64_t offset, seq, seed;
-	uint32_t len, time_sec, time_nsec;
-	uint32_t file; /* index in the clone's files */
+	uint32_t len, time_sec, time_nsec; /* len 0: dropped (trimmed without trim_verify_zero) */
+	uint32_t file : 31;		   /* index in the clone's files */
+	uint32_t trimmed : 1;		   /* trimmed after the write: reads back as zeros */
 };
 
 /* One clone's verify state. */
@@ -76,6 +79,11 @@ struct blk_vclone {
 	struct blk_vpiece *hist;
 	size_t nhist, cap;
 	uint64_t since_backlog; /* writes completed since the last backlog verify */
+	/* trim_percentage's candidates (fio's trim_list): pieces to trim once trim_backlog
+	 * of them are there, oldest first */
+	struct blk_vpiece *trims;
+	size_t ntrims, trims_cap;
+	uint64_t trim_rng[2];
 	/* the ledger (NULL: none) and its records */
 	struct blk_ledger *ledger;
 	bool post_at_completion;	/* O_DIRECT, O_SYNC/O_DSYNC, or no sync option at all */
@@ -110,6 +118,15 @@ void blk_vclone_sync_issued(struct blk_vclone *v, const struct io_req *r);
 int blk_vclone_sync_done(struct blk_vclone *v, const struct io_req *r);
 /* Every file was synced (end_fsync, fsync_on_close): everything completed is acknowledged. */
 int blk_vclone_synced_all(struct blk_vclone *v);
+/* Whether trim_backlog asks for trims now. */
+bool blk_vclone_trim_due(const struct blk_vclone *v);
+/*
+ * fio's trim_backlog: trims trim_backlog_batch of the candidates (each still the last write
+ * to its place) with synchronous discards (engine_do_other), counted as the job's trims; the
+ * history then expects zeros there (trim_verify_zero) or forgets them. 0, or a negative errno
+ * (worker_fail done).
+ */
+int blk_vclone_trim(struct worker *w, struct blk_vclone *v, const int *fds);
 /* Whether verify_backlog asks for a verify now. */
 bool blk_vclone_backlog_due(const struct blk_vclone *v);
 /*

@@ -47,6 +47,7 @@ int blk_vclone_init(struct blk_vclone *v, const struct blk_clone *clone, unsigne
 	};
 	v->thread = (uint16_t)(job->first_thread + clone->clone);
 	rng_seed(v->rng, clone->seed ^ 0x9e3779b97f4a7c15ULL);
+	rng_seed(v->trim_rng, clone->seed ^ 0x7f4a7c159e3779b9ULL);
 	v->cap = 1024;
 	v->hist = malloc(v->cap * sizeof(*v->hist));
 	v->ledger = clone->ledger;
@@ -71,6 +72,7 @@ void blk_vclone_free(struct blk_vclone *v)
 	free(v->sync_covers);
 	free(v->pre);
 	free(v->await);
+	free(v->trims);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -102,10 +104,10 @@ static void compact(struct blk_vclone *v)
 	qsort(v->hist, v->nhist, sizeof(*v->hist), cmp_place);
 	for (size_t i = 0; i < v->nhist; i++) {
 		struct blk_vpiece *p = &v->hist[i];
-		bool drop = false;
+		bool drop = !p->len;
 
 		/* the kept pieces before p that reach into it: the older one goes */
-		while (kept) {
+		while (kept && !drop) {
 			struct blk_vpiece *q = &v->hist[kept - 1];
 			if (q->file != p->file || q->offset + q->len <= p->offset)
 				break;
@@ -158,6 +160,19 @@ int blk_vclone_prep_write(struct blk_vclone *v, const struct io_req *r, void *bu
 				       .thread = v->thread };
 	if (blk_verify_fill(&v->spec, buf, r->len, &b))
 		return -EINVAL; /* blk_verify_validate checked the sizes */
+	/* fio's io_u_should_trim: a candidate for trim_backlog's discards */
+	if (v->o->trim_percentage &&
+	    rng_next(v->trim_rng) % 100 < (uint64_t)v->o->trim_percentage) {
+		if (v->ntrims == v->trims_cap) {
+			size_t cap = v->trims_cap ? 2 * v->trims_cap : 64;
+			struct blk_vpiece *more = realloc(v->trims, cap * sizeof(*more));
+			if (!more)
+				return -ENOMEM;
+			v->trims = more;
+			v->trims_cap = cap;
+		}
+		v->trims[v->ntrims++] = p;
+	}
 	if (v->ledger) {
 		struct blk_ledger_rec rec = {
 			.job = v->thread,
@@ -244,6 +259,70 @@ int blk_vclone_synced_all(struct blk_vclone *v)
 	if (!v->ledger || v->post_at_completion)
 		return 0;
 	return post(v, v->nawait);
+}
+
+bool blk_vclone_trim_due(const struct blk_vclone *v)
+{
+	return v->o->trim_backlog && v->ntrims >= (uint64_t)v->o->trim_backlog;
+}
+
+/* The history's piece for a trim candidate: the same write, not overwritten or verified. */
+static struct blk_vpiece *find_piece(struct blk_vclone *v, const struct blk_vpiece *c)
+{
+	for (size_t i = v->nhist; i-- > 0;) {
+		struct blk_vpiece *p = &v->hist[i];
+		if (p->file == c->file && p->offset == c->offset && p->len)
+			return p->seq == c->seq ? p : NULL;
+	}
+	return NULL;
+}
+
+int blk_vclone_trim(struct worker *w, struct blk_vclone *v, const int *fds)
+{
+	size_t n = v->ntrims, i;
+
+	if (v->o->trim_backlog_batch && (uint64_t)v->o->trim_backlog_batch < n)
+		n = (size_t)v->o->trim_backlog_batch;
+	for (i = 0; i < n; i++) {
+		struct blk_vpiece *p = find_piece(v, &v->trims[i]);
+		struct io_req r = { .dir = IO_TRIM };
+		uint64_t start, now;
+
+		if (!p)
+			continue; /* overwritten or verified since: fio drops it from its list */
+		r.fd = fds[p->file];
+		r.offset = p->offset;
+		r.len = p->len;
+		start = clock_now_ns();
+		r.result = engine_do_other(&r);
+		now = clock_now_ns();
+		if (r.result != (int64_t)r.len) {
+			int err = r.result < 0 ? (int)r.result : -EIO;
+			worker_record_failure(w, IO_TRIM, stall_errno_cause(err));
+			memmove(v->trims, v->trims + i + 1,
+				(v->ntrims - i - 1) * sizeof(*v->trims));
+			v->ntrims -= i + 1;
+			return worker_fail(w, err, "%s trim at offset %llu (trim_percentage): %s",
+					   v->clone->files[p->file].file->path,
+					   (unsigned long long)p->offset, strerror(-err));
+		}
+		worker_record(w, IO_TRIM, now - start, p->len);
+		if (v->o->trim_verify_zero)
+			p->trimmed = 1;
+		else
+			p->len = 0; /* not checked: compact drops it */
+	}
+	memmove(v->trims, v->trims + n, (v->ntrims - n) * sizeof(*v->trims));
+	v->ntrims -= n;
+	return 0;
+}
+
+/* fio's verify_trimmed_io_u: a trimmed block reads back as zeros. */
+static bool all_zero(const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+
+	return len == 0 || (b[0] == 0 && !memcmp(b, b + 1, len - 1));
 }
 
 bool blk_vclone_backlog_due(const struct blk_vclone *v)
@@ -402,9 +481,20 @@ int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, vo
 		if (worker_measuring(w) && st)
 			hist_record(&st->clat[IO_READ], now - start);
 		v->verified++;
-		if (blk_verify_check_file(&v->spec, path, buf, p->len, p->offset, &f) ==
-		    BLK_VERIFY_OK)
+		if (p->trimmed) {
+			if (!all_zero(buf, p->len)) {
+				f.result = BLK_VERIFY_BAD_PATTERN;
+				if (snprintf(
+					    f.detail, sizeof(f.detail),
+					    "trim: verify failed at file %s offset %llu, length %u",
+					    path, (unsigned long long)p->offset,
+					    p->len) >= (int)sizeof(f.detail))
+					f.detail[sizeof(f.detail) - 1] = 0;
+			}
+		} else if (blk_verify_check_file(&v->spec, path, buf, p->len, p->offset, &f) ==
+			   BLK_VERIFY_OK) {
 			check_identity(v, p, path, &f);
+		}
 		if (f.result != BLK_VERIFY_OK) {
 			v->failures++;
 			print_failure(v, p, path, &f);

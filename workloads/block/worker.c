@@ -849,6 +849,11 @@ int blk_worker_run(struct worker *w)
 			if (reap_some(w, bw, min) < 0)
 				goto out;
 		} while (full && bw->going && bw->inflight > bw->low);
+		if (bw->verifying && bw->going && blk_vclone_trim_due(&bw->v)) {
+			/* fio's trim_backlog: discard some of what was written, then expect zeros */
+			if (drain(w, bw) || worker_error(w) || blk_vclone_trim(w, &bw->v, bw->fds))
+				goto out;
+		}
 		if (bw->verifying && bw->going && blk_vclone_backlog_due(&bw->v)) {
 			/* fio's verify_backlog: what was written so far, read back mid-run */
 			if (drain(w, bw) || worker_error(w) ||

@@ -6,7 +6,8 @@
 #    continue_on_error=verify both are reported, with verify_fatal=1 only the first;
 #    verify_dump writes the received and expected blocks;
 #  - verify_backlog reads back during the write (with do_verify=0 too), verify_interval and
-#    verify_offset, verify_pattern with %o (the offset in the file's bytes);
+#    verify_offset, verify_pattern with %o (the offset in the file's bytes); trim_percentage
+#    with trim_backlog (the trimmed blocks read back as zeros);
 #  - verify_state_save/load: a write run cut by its runtime saves its state, verify_only with
 #    verify_state_load=1 checks what it wrote (without it, the unwritten blocks fail);
 #  - differential, for every type: fio's verify_only passes on pvcbench's file, and pvcbench's
@@ -119,6 +120,28 @@ d = open(sys.argv[1], "rb").read()
 ok = all(struct.pack("<Q", i) + b"ab" in d[i:i + 4096] for i in range(0, len(d), 4096))
 sys.exit(0 if ok and d else 1)
 PY
+
+rm -f "$F"
+run_pvc fio $(job) --rw=randwrite --verify=crc32c --trim_percentage=25 --trim_backlog=8
+trimmed=$(py "$OUT" <<'PY'
+import re, sys
+m = re.search(r"^\s*trim: .*?\(([0-9.]+)KiB/", open(sys.argv[1]).read(), re.M)
+print(int(float(m.group(1)) * 1024) if m else 0)
+PY
+)
+check "trim_percentage=25 trim_backlog=8: some blocks trimmed ($trimmed bytes), the rest verified, exit 0" \
+	[ "$RC" = 0 ] && [ "$trimmed" -gt 0 ] && [ "$trimmed" -lt 262144 ] && [ "$(read_bytes)" = 262144 ]
+check "the trimmed blocks are holes of zeros: $((trimmed / 4096)) zero blocks in the file" py "$F" \
+	"$trimmed" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+zero = sum(d[i:i + 4096] == bytes(4096) for i in range(0, len(d), 4096))
+sys.exit(0 if zero * 4096 == int(sys.argv[2]) else 1)
+PY
+run_pvc fio $(job) --rw=randwrite --verify=crc32c --trim_percentage=25 --trim_backlog=8 \
+	--trim_verify_zero=0
+check "trim_verify_zero=0: the trimmed blocks are not read back" \
+	[ "$RC" = 0 ] && [ "$(read_bytes)" -lt 262144 ]
 
 note "verify_state_save / verify_state_load"
 rm -f "$F" "$WORK"/*verify.state

@@ -357,6 +357,13 @@ static enum blk_verify_result verify_pattern_fail(struct blk_verify_found *found
 	return BLK_VERIFY_BAD_PATTERN;
 }
 
+/* The header's first n bytes as they were before verify_offset's swap (fio's memswp). */
+static void verify_unswap(uint8_t *h, const uint8_t *q, size_t o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h[i] = !o ? q[i] : i >= o ? q[i - o] : q[i + o];
+}
+
 /*
  * One interval at q (inc bytes, the n-th of the write at offset). Undoes verify_offset as fio's
  * memswp does, without writing: the header is copied out, the data read in up to three pieces.
@@ -386,8 +393,7 @@ static enum blk_verify_result verify_interval(const struct blk_verify_spec *spec
 	if (o && o + hs > inc)
 		return verify_fail(found, BLK_VERIFY_BAD_LENGTH, w,
 				   "verify: verify_offset past the interval");
-	for (size_t i = 0; i < hs; i++)
-		h[i] = !o ? q[i] : i >= o ? q[i - o] : q[i + o];
+	verify_unswap(h, q, o, hs);
 
 	uint32_t magic = (uint32_t)get_le(h, 2), hlen = (uint32_t)get_le(h + 4, 4);
 	uint64_t hoff = get_le(h + 16, 8);
@@ -432,6 +438,9 @@ static enum blk_verify_result verify_interval(const struct blk_verify_spec *spec
 		return verify_fail(found, BLK_VERIFY_BAD_TYPE, w,
 				   "verify: verify_offset needs the verify type");
 	hs = blk_verify_hdr_size(type);
+	if (hs > inc)
+		return verify_fail(found, BLK_VERIFY_BAD_LENGTH, w, "verify: interval too short");
+	verify_unswap(h, q, o, hs);
 
 	/* the data [hs, inc) as it was before the swap: from behind the header, the bytes the
 	 * header displaced (now at the start), and the rest */

@@ -155,6 +155,45 @@ static void make_jobs(void)
 			njobs++;
 		}
 	}
+
+	/* verify_pattern with a header: under meta (checked), without verify= (fio's type 17,
+	 * checked) and under a checksum (the checksum alone is checked) */
+	static const uint8_t p55aa[2] = { 0x55, 0xaa }, pdeadbeef[4] = { 0xde, 0xad, 0xbe, 0xef };
+	static const struct {
+		const char *label, *verify, *pattern;
+		int type;
+		const uint8_t *bytes;
+		uint32_t len;
+	} extra[] = {
+		{ "meta+verify_pattern", "--verify=meta", "--verify_pattern=0x55aa",
+		  BLK_VERIFY_HDR_ONLY, p55aa, 2 },
+		{ "verify_pattern alone", "", "--verify_pattern=0xdeadbeef", BLK_VERIFY_PATTERN,
+		  pdeadbeef, 4 },
+		{ "crc32c+verify_pattern", "--verify=crc32c", "--verify_pattern=0xdeadbeef",
+		  BLK_VERIFY_CRC32C, pdeadbeef, 4 },
+	};
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		struct job *j = &jobs[njobs];
+
+		assert_true(njobs < MAX_JOBS);
+		memset(j, 0, sizeof(*j));
+		j->type = extra[i].label;
+		j->v = PLAIN;
+		j->spec.type = extra[i].type;
+		j->spec.pattern = extra[i].bytes;
+		j->spec.pattern_len = extra[i].len;
+		snprintf(j->path, sizeof(j->path), "%s/fio.%d", dir, njobs);
+		snprintf(j->opts[0], sizeof(j->opts[0]), "%s", extra[i].verify);
+		snprintf(j->opts[2], sizeof(j->opts[2]), "%s", extra[i].pattern);
+		njobs++;
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	make_jobs();
+	return 0;
 }
 
 /* One fio run for every job: writing (do_verify=0), or verify_only. */
@@ -237,11 +276,20 @@ static int check_all(const struct blk_verify_spec *s, const char *path, const ui
  */
 static size_t damage_at(const struct blk_verify_spec *s)
 {
-	if (s->type == BLK_VERIFY_HDR_ONLY)
+	if (s->type == BLK_VERIFY_HDR_ONLY && !s->pattern_len)
 		return (s->offset ? s->offset : 0) + 25;
 	if (s->type == BLK_VERIFY_SHA512)
 		return BS - 6;
 	return 3000;
+}
+
+/* What the damage is found as: meta alone sees its header, a checksum its data, else the
+ * pattern. */
+static enum blk_verify_result expected_damage(const struct blk_verify_spec *s)
+{
+	if (s->type == BLK_VERIFY_HDR_ONLY && !s->pattern_len)
+		return BLK_VERIFY_BAD_HDR_CRC;
+	return blk_verify_csum_size(s->type) ? BLK_VERIFY_BAD_CSUM : BLK_VERIFY_BAD_PATTERN;
 }
 
 static const char *variant_name(enum variant v)
@@ -269,10 +317,7 @@ static void test_fio_writes(void **state)
 			buf[17 * BS + damage_at(&j->spec)] ^= 0x04;
 			assert_int_equal(check_all(&j->spec, j->path, buf, &first, &r), 1);
 			assert_int_equal(first, 17);
-			assert_int_equal(
-				r, j->spec.type == BLK_VERIFY_HDR_ONLY	? BLK_VERIFY_BAD_HDR_CRC
-				   : blk_verify_csum_size(j->spec.type) ? BLK_VERIFY_BAD_CSUM
-									: BLK_VERIFY_BAD_PATTERN);
+			assert_int_equal(r, expected_damage(&j->spec));
 		}
 		free(buf);
 	}
@@ -424,11 +469,10 @@ int main(void)
 		return in_ci ? 1 : 77;
 	}
 
-	make_jobs();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fio_writes),
 		cmocka_unit_test(test_fio_checks),
 		cmocka_unit_test(test_speed),
 	};
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

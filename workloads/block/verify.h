@@ -10,8 +10,9 @@
  * instruction where it has one; crc7, crc16, crc32 and crc64 are small tables here, and fio's
  * sha512 needs no hash at all (below).
  *
- * Implemented by verify_hdr.c (layout, fill, check), verify_csum.c (the checksum table),
- * crc_small.c (crc7, crc16, crc32, crc64), crc32c.c.
+ * Implemented by verify_hdr.c (layout, fill, names), verify_check.c (the check), both over
+ * verify_layout.h, verify_csum.c (the checksum table), crc_small.c (crc7, crc16, crc32, crc64),
+ * crc32c.c.
  *
  * fio 3.33's checksums are not all the textbook ones, and the bytes on disk are what count:
  * its crc32c starts at ~0 and is not inverted at the end (the textbook value's complement); its

@@ -363,6 +363,20 @@ static void test_header_fields(void **state)
 	spec_for(&s, BLK_VERIFY_NTYPES, 0, 0, pat);
 	assert_int_equal(blk_verify_fill(&s, buf, BS, &blk0), -EINVAL);
 
+	/* a read too short for the header: a length error, never a read past the buffer (the
+	 * sanitizer build would see one) */
+	struct blk_verify_found f;
+	uint8_t *small = malloc(100);
+	assert_non_null(small);
+	memcpy(small, buf, 100);
+	spec_for(&s, BLK_VERIFY_SHA512, 0, 0, pat);
+	assert_int_equal(blk_verify_check(&s, small, 100, 0, &f), BLK_VERIFY_BAD_LENGTH);
+	spec_for(&s, BLK_VERIFY_CRC32C, 0, 80, pat);
+	assert_int_equal(blk_verify_check(&s, small, 100, 0, &f), BLK_VERIFY_BAD_LENGTH);
+	spec_for(&s, BLK_VERIFY_NONE, 0, 0, pat);
+	assert_int_equal(blk_verify_check(&s, small, 30, 0, &f), BLK_VERIFY_BAD_LENGTH);
+	free(small);
+
 	/* verify=pattern with %o: every copy of the pattern carries the write's offset */
 	spec_for(&s, BLK_VERIFY_PATTERN_NO_HDR, 0, 0, pat);
 	assert_int_equal(blk_verify_fill(&s, buf, BS, &blk0), 0);

@@ -88,8 +88,14 @@ static enum blk_verify_result verify_pattern_fail(struct blk_verify_found *found
 /* The header's first n bytes as they were before verify_offset's swap (fio's memswp). */
 static void verify_unswap(uint8_t *h, const uint8_t *q, size_t o, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		h[i] = !o ? q[i] : i >= o ? q[i - o] : q[i + o];
+	if (!o) {
+		memcpy(h, q, n);
+		return;
+	}
+	/* before the swap, [0, n) held what is now at o; [o, n), when they overlap, what is at 0 */
+	memcpy(h, q + o, o < n ? o : n);
+	if (o < n)
+		memcpy(h + o, q, n - o);
 }
 
 /*
@@ -118,6 +124,9 @@ static enum blk_verify_result verify_interval(const struct blk_verify_spec *spec
 
 	/* fio swaps as many bytes as the configured type's header; with none, the base */
 	hs = spec->type == BLK_VERIFY_NONE ? BLK_VERIFY_HDR_BASE : blk_verify_hdr_size(spec->type);
+	if (hs > inc)
+		return verify_fail(found, BLK_VERIFY_BAD_LENGTH, w,
+				   "verify: block too short for the header");
 	if (o && o + hs > inc)
 		return verify_fail(found, BLK_VERIFY_BAD_LENGTH, w,
 				   "verify: verify_offset past the interval");
@@ -224,7 +233,11 @@ enum blk_verify_result blk_verify_check_file(const struct blk_verify_spec *spec,
 	size_t inc = verify_interval_of(spec, len);
 	struct verify_where w = { file, offset, len };
 
-	memset(found, 0, sizeof(*found));
+	/* not a memset: the check of a block is on the read path, and the detail is 160 bytes */
+	found->result = BLK_VERIFY_OK;
+	found->hdr = (struct blk_verify_block){ 0 };
+	found->bad_offset = 0;
+	found->detail[0] = '\0';
 	found->type = spec->type;
 	if (spec->type < 0 || spec->type >= BLK_VERIFY_NTYPES)
 		return verify_fail(found, BLK_VERIFY_BAD_TYPE, &w, "verify: unknown verify type");

@@ -199,7 +199,7 @@ static int setup(void **state)
 /* One fio run for every job: writing (do_verify=0), or verify_only. */
 static int run_jobs(bool verify_only)
 {
-	static char names[MAX_JOBS][16], files[MAX_JOBS][320];
+	static char names[MAX_JOBS][24], files[MAX_JOBS][320];
 	const char *a[16 + 5 * MAX_JOBS];
 	int n = 0;
 

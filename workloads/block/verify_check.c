@@ -245,10 +245,19 @@ enum blk_verify_result blk_verify_check_file(const struct blk_verify_spec *spec,
 		return verify_fail(found, BLK_VERIFY_BAD_TYPE, &w, "verify: bad verify_pattern");
 	if (spec->pattern_len)
 		verify_pattern_for(spec, offset, pat);
-	if (spec->type != BLK_VERIFY_NULL && spec->type != BLK_VERIFY_PATTERN_NO_HDR &&
-	    (len < BLK_VERIFY_HDR_BASE || inc < BLK_VERIFY_HDR_BASE || len % inc))
-		return verify_fail(found, BLK_VERIFY_BAD_LENGTH, &w,
-				   "verify: block too short for a header");
+	if (spec->type != BLK_VERIFY_NULL && spec->type != BLK_VERIFY_PATTERN_NO_HDR) {
+		char what[96];
+
+		if (inc < BLK_VERIFY_HDR_BASE)
+			return verify_fail(found, BLK_VERIFY_BAD_LENGTH, &w,
+					   "verify: block too short for a header");
+		if (len % inc) {
+			snprintf(what, sizeof(what),
+				 "verify: %zu bytes are not a whole number of %zu-byte intervals",
+				 len, inc);
+			return verify_fail(found, BLK_VERIFY_BAD_LENGTH, &w, what);
+		}
+	}
 	for (size_t at = 0; at < len; at += inc) {
 		size_t n = len - at < inc ? len - at : inc;
 		enum blk_verify_result r;

@@ -246,7 +246,7 @@ enum blk_verify_result blk_verify_check_file(const struct blk_verify_spec *spec,
 	if (spec->pattern_len)
 		verify_pattern_for(spec, offset, pat);
 	if (spec->type != BLK_VERIFY_NULL && spec->type != BLK_VERIFY_PATTERN_NO_HDR) {
-		char what[96];
+		char what[128];
 
 		if (inc < BLK_VERIFY_HDR_BASE)
 			return verify_fail(found, BLK_VERIFY_BAD_LENGTH, &w,

@@ -8,6 +8,7 @@
  * compares found->hdr. The details are fio's words ("verify: bad magic header 0, wanted acca at
  * file F offset N, length L"). Invariant: nothing outside [buf, buf + len) is read.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,18 +22,38 @@ struct verify_where {
 	size_t len;
 };
 
-static enum blk_verify_result verify_fail(struct blk_verify_found *found, enum blk_verify_result r,
-					  const struct verify_where *w, const char *what)
+/* Appends to a message that may already be full: the detail keeps its start. */
+__attribute__((format(printf, 3, 4))) static void verify_appendf(char *buf, size_t size,
+								 const char *fmt, ...)
 {
+	size_t used = strnlen(buf, size);
+	va_list ap;
+
+	if (used + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, size - used, fmt, ap);
+	va_end(ap);
+}
+
+/* Records a failure: fio's words for it (fmt), then where ("at file F offset N, length L"). */
+__attribute__((format(printf, 4, 5))) static enum blk_verify_result
+verify_fail(struct blk_verify_found *found, enum blk_verify_result r, const struct verify_where *w,
+	    const char *fmt, ...)
+{
+	va_list ap;
+
 	found->result = r;
 	found->bad_offset = w->offset;
+	va_start(ap, fmt);
+	vsnprintf(found->detail, sizeof(found->detail), fmt, ap);
+	va_end(ap);
 	if (w->file)
-		snprintf(found->detail, sizeof(found->detail),
-			 "%s at file %s offset %llu, length %zu", what, w->file,
-			 (unsigned long long)w->offset, w->len);
+		verify_appendf(found->detail, sizeof(found->detail), " at file %s", w->file);
 	else
-		snprintf(found->detail, sizeof(found->detail), "%s at offset %llu, length %zu",
-			 what, (unsigned long long)w->offset, w->len);
+		verify_appendf(found->detail, sizeof(found->detail), " at");
+	verify_appendf(found->detail, sizeof(found->detail), " offset %llu, length %zu",
+		       (unsigned long long)w->offset, w->len);
 	return r;
 }
 
@@ -74,13 +95,10 @@ static enum blk_verify_result verify_pattern_fail(struct blk_verify_found *found
 						  const struct verify_where *w, uint8_t got,
 						  uint8_t want, size_t at_in_interval)
 {
-	char what[96];
-
-	snprintf(
-		what, sizeof(what),
-		"pattern: got pattern '%02x', wanted '%02x'. Bad bits %d, bad pattern block offset %zu",
-		got, want, __builtin_popcount((unsigned int)(got ^ want)), at_in_interval);
-	verify_fail(found, BLK_VERIFY_BAD_PATTERN, w, what);
+	verify_fail(found, BLK_VERIFY_BAD_PATTERN, w,
+		    "pattern: got pattern '%02x', wanted '%02x'. Bad bits %d, bad pattern block "
+		    "offset %zu",
+		    got, want, __builtin_popcount((unsigned int)(got ^ want)), at_in_interval);
 	found->bad_offset = w->offset + at_in_interval;
 	return BLK_VERIFY_BAD_PATTERN;
 }
@@ -109,7 +127,6 @@ static enum blk_verify_result verify_interval(const struct blk_verify_spec *spec
 {
 	uint8_t h[VERIFY_HDR_MAX], sum[128];
 	size_t o = spec->offset, hs, bad;
-	char what[120];
 	int type;
 
 	if (spec->type == BLK_VERIFY_NULL)
@@ -139,38 +156,31 @@ static enum blk_verify_result verify_interval(const struct blk_verify_spec *spec
 
 	type = (int)verify_get_le(h + 2, 2);
 	found->type = type;
-	if (magic != BLK_VERIFY_MAGIC) {
-		snprintf(what, sizeof(what), "verify: bad magic header %x, wanted %x", magic,
-			 BLK_VERIFY_MAGIC);
-		return verify_fail(found, BLK_VERIFY_BAD_MAGIC, w, what);
-	}
+	if (magic != BLK_VERIFY_MAGIC)
+		return verify_fail(found, BLK_VERIFY_BAD_MAGIC, w,
+				   "verify: bad magic header %x, wanted %x", magic,
+				   BLK_VERIFY_MAGIC);
 	verify_hdr_fields(h, &found->hdr);
-	if (hlen != inc) {
-		snprintf(what, sizeof(what), "verify: bad header length %u, wanted %zu", hlen, inc);
-		return verify_fail(found, BLK_VERIFY_BAD_LENGTH, w, what);
-	}
-	if (hoff != offset + at) {
-		snprintf(what, sizeof(what), "verify: bad header offset %llu, wanted %llu",
-			 (unsigned long long)hoff, (unsigned long long)(offset + at));
-		return verify_fail(found, BLK_VERIFY_BAD_OFFSET, w, what);
-	}
-	if (crc != hcrc) {
-		snprintf(what, sizeof(what), "verify: bad header crc %x, calculated %x", hcrc, crc);
-		return verify_fail(found, BLK_VERIFY_BAD_HDR_CRC, w, what);
-	}
+	if (hlen != inc)
+		return verify_fail(found, BLK_VERIFY_BAD_LENGTH, w,
+				   "verify: bad header length %u, wanted %zu", hlen, inc);
+	if (hoff != offset + at)
+		return verify_fail(found, BLK_VERIFY_BAD_OFFSET, w,
+				   "verify: bad header offset %llu, wanted %llu",
+				   (unsigned long long)hoff, (unsigned long long)(offset + at));
+	if (crc != hcrc)
+		return verify_fail(found, BLK_VERIFY_BAD_HDR_CRC, w,
+				   "verify: bad header crc %x, calculated %x", hcrc, crc);
 
 	int want = spec->type == BLK_VERIFY_NONE ? type : spec->type;
 	if (type <= BLK_VERIFY_NONE || type >= BLK_VERIFY_NTYPES || type == BLK_VERIFY_NULL ||
-	    type == BLK_VERIFY_PATTERN_NO_HDR || verify_disk_type(want) != verify_disk_type(type)) {
-		snprintf(what, sizeof(what), "fio: verify type mismatch (%u media, %u given)",
-			 (unsigned int)type, (unsigned int)want);
-		return verify_fail(found, BLK_VERIFY_BAD_TYPE, w, what);
-	}
-	if (blk_verify_type_unbuilt(type)) {
-		snprintf(what, sizeof(what), "%s: not built: %s", blk_verify_type_name(type),
-			 blk_verify_type_unbuilt(type));
-		return verify_fail(found, BLK_VERIFY_BAD_TYPE, w, what);
-	}
+	    type == BLK_VERIFY_PATTERN_NO_HDR || verify_disk_type(want) != verify_disk_type(type))
+		return verify_fail(found, BLK_VERIFY_BAD_TYPE, w,
+				   "fio: verify type mismatch (%u media, %u given)",
+				   (unsigned int)type, (unsigned int)want);
+	if (blk_verify_type_unbuilt(type))
+		return verify_fail(found, BLK_VERIFY_BAD_TYPE, w, "%s: not built: %s",
+				   blk_verify_type_name(type), blk_verify_type_unbuilt(type));
 	if (spec->type == BLK_VERIFY_NONE && o && blk_verify_hdr_size(type) != hs)
 		return verify_fail(found, BLK_VERIFY_BAD_TYPE, w,
 				   "verify: verify_offset needs the verify type");
@@ -217,9 +227,9 @@ static enum blk_verify_result verify_interval(const struct blk_verify_spec *spec
 
 		verify_hex(want_hex, sizeof(want_hex), h + BLK_VERIFY_HDR_BASE, cs);
 		verify_hex(got_hex, sizeof(got_hex), sum, cs);
-		snprintf(what, sizeof(what), "%.8s: verify failed (expected %s, received %s)",
-			 blk_verify_type_name(type), want_hex, got_hex);
-		return verify_fail(found, BLK_VERIFY_BAD_CSUM, w, what);
+		return verify_fail(found, BLK_VERIFY_BAD_CSUM, w,
+				   "%.8s: verify failed (expected %s, received %s)",
+				   blk_verify_type_name(type), want_hex, got_hex);
 	}
 	return BLK_VERIFY_OK;
 }
@@ -246,16 +256,14 @@ enum blk_verify_result blk_verify_check_file(const struct blk_verify_spec *spec,
 	if (spec->pattern_len)
 		verify_pattern_for(spec, offset, pat);
 	if (spec->type != BLK_VERIFY_NULL && spec->type != BLK_VERIFY_PATTERN_NO_HDR) {
-		char what[128];
-
 		if (inc < BLK_VERIFY_HDR_BASE)
 			return verify_fail(found, BLK_VERIFY_BAD_LENGTH, &w,
 					   "verify: block too short for a header");
 		if (len % inc) {
-			snprintf(what, sizeof(what),
-				 "verify: %zu bytes are not a whole number of %zu-byte intervals",
-				 len, inc);
-			return verify_fail(found, BLK_VERIFY_BAD_LENGTH, &w, what);
+			return verify_fail(
+				found, BLK_VERIFY_BAD_LENGTH, &w,
+				"verify: %zu bytes are not a whole number of %zu-byte intervals",
+				len, inc);
 		}
 	}
 	for (size_t at = 0; at < len; at += inc) {

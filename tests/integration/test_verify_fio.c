@@ -68,6 +68,9 @@ static int run_fio(const char *const *args)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
+		/* whatever fio leaves behind stays in the test's directory */
+		if (chdir(dir))
+			_exit(126);
 		execvp("fio", (char *const *)args);
 		_exit(127);
 	}
@@ -211,6 +214,8 @@ static int run_jobs(bool verify_only)
 	/* fio 3.33 keeps only the last interval's result unless verify_fatal stops at the first */
 	a[n++] = verify_only ? "--verify_only=1" : "--do_verify=0";
 	a[n++] = "--verify_fatal=1";
+	/* a failed verify would save fio's state files (local-*-verify.state) */
+	a[n++] = "--verify_state_save=0";
 	for (int i = 0; i < njobs; i++) {
 		snprintf(names[i], sizeof(names[i]), "--name=j%d", i);
 		snprintf(files[i], sizeof(files[i]), "--filename=%s", jobs[i].path);
@@ -431,7 +436,7 @@ static int teardown(void **state)
 
 	(void)state;
 	while (d && (e = readdir(d))) {
-		if (strncmp(e->d_name, "fio.", 4))
+		if (strncmp(e->d_name, "fio.", 4) && !strstr(e->d_name, "verify.state"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		unlink(path);

@@ -435,6 +435,30 @@ static void test_crc32c_hw_sw(void **state)
 	}
 }
 
+/* crc32 and crc64 eat eight bytes at a time: the same as one byte at a time, at any length. */
+static void test_crc_slicing(void **state)
+{
+	static uint8_t buf[1024];
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		buf[i] = (uint8_t)x;
+	}
+	for (size_t len = 0; len < 300; len += 7) {
+		uint32_t c32 = 0;
+		uint64_t c64 = 0;
+
+		for (size_t i = 0; i < len; i++) {
+			c32 = blk_crc32(c32, buf + 3 + i, 1);
+			c64 = blk_crc64(c64, buf + 3 + i, 1);
+		}
+		assert_int_equal(blk_crc32(0, buf + 3, len), c32);
+		assert_int_equal(blk_crc64(0, buf + 3, len), c64);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_fio_fields),  cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_damage),	    cmocka_unit_test(test_header_fields),
 		cmocka_unit_test(test_names),	    cmocka_unit_test(test_crc32c_hw_sw),
+		cmocka_unit_test(test_crc_slicing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -129,7 +129,8 @@ void merge_commit(struct merge_set *m, struct merge_job *jobs, size_t njobs, uns
 
 /*
  * stalls.c: the inputs' outage windows lined up on wall-clock time. any: when some input was
- * stalled; all: when every input was stalled or not running; gaps: when none was running (all
+ * stalled; all: when every input was stalled or not running; gaps: when none was running, for
+ * at least the threshold (all
  * within the span from the first input's start to the last one's end). start_ns of each is from
  * the span's start.
  */

@@ -190,9 +190,9 @@ int merge_stalls_compute(const struct merge_set *m, struct merge_stalls *out)
 		ret = stall_intersect(outs, n, threshold, &out->all);
 	for (unsigned i = 0; i < n; i++)
 		outs[i] = &absent[i];
+	/* a gap shorter than the threshold is no outage: results of one pod follow each other */
 	if (!ret)
-		ret = stall_intersect(outs, n, 1, &out->gaps);
-	out->gaps.threshold_ns = 0;
+		ret = stall_intersect(outs, n, threshold, &out->gaps);
 	relative(&out->any, out->span_start);
 	relative(&out->all, out->span_start);
 	relative(&out->gaps, out->span_start);
@@ -237,7 +237,7 @@ void merge_stalls_text(FILE *out, const struct merge_stalls *s)
 {
 	if (!s->any.n && !s->all.n && !s->gaps.n)
 		return;
-	fprintf(out, "outage windows of %u result%s, lined up on wall-clock time:\n", s->inputs,
+	fprintf(out, "\noutage windows of %u result%s, lined up on wall-clock time:\n", s->inputs,
 		s->inputs == 1 ? "" : "s");
 	if (s->gaps.n) {
 		fputs("when no result was running (between them):\n", out);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # verify.sh - fio's verify in `pvcbench fio` jobs (docs/verify.md), on small files:
 #  - every verify type writes and reads back clean (do_verify), the read-back reading all written;
+#    overwrites (loops, norandommap, overlapping sizes): the last write to each block is checked;
 #  - a block zeroed with dd (bad magic) and one with 4 bytes changed (checksum) between a
 #    do_verify=0 run and a verify_only run: fio's lines, the offsets, exit 1; with
 #    continue_on_error=verify both are reported, with verify_fatal=1 only the first;
@@ -49,6 +50,15 @@ for t in $TYPES; do
 		fail "verify=$t: exit $RC, $got bytes read back"
 		show_run
 	fi
+done
+
+for args in "--rw=write --loops=3" "--rw=randwrite --norandommap=1 --io_size=1m" \
+	"--rw=randwrite --norandommap=1 --bsrange=4k-64k --io_size=2m --iodepth=8 --ioengine=libaio"; do
+	rm -f "$F"
+	run_pvc fio $(job) --verify=crc32c $args
+	check "overwrites ($args): only the last write to each block is checked, exit 0" \
+		[ "$RC" = 0 ] && [ "$(read_bytes)" -gt 0 ]
+	[ "$RC" = 0 ] || show_run
 done
 
 note "corruption between a write and verify_only"

@@ -62,8 +62,9 @@ bool blk_verify_writes(const struct blk_job *job);
 struct blk_vpiece {
 	uint64_t offset, seq, seed;
 	uint32_t len, time_sec, time_nsec; /* len 0: dropped (trimmed without trim_verify_zero) */
-	uint32_t file : 31;		   /* index in the clone's files */
+	uint32_t file : 30;		   /* index in the clone's files */
 	uint32_t trimmed : 1;		   /* trimmed after the write: reads back as zeros */
+	uint32_t dropped : 1;		   /* a later write overlaps it (compact's mark) */
 };
 
 /* One clone's verify state. */

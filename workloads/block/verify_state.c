@@ -94,41 +94,68 @@ static int cmp_seq(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Drops every piece a later write overlaps; keeps the order written. */
-static void compact(struct blk_vclone *v)
+/*
+ * Drops every piece a later write overlaps (fio drops the older io_piece of an overlap); keeps
+ * the order written. One sweep in offset order over the pieces still reaching the current one
+ * (active): an active newer piece drops the current one, an older one is dropped by it, and an
+ * older piece inside the current one's range leaves active (the current one does its part).
+ * 0, or -ENOMEM (the history is left as it was, in offset order).
+ */
+static int compact(struct blk_vclone *v)
 {
-	size_t kept = 0;
+	size_t kept = 0, nact = 0, cap = 16;
+	size_t *act;
 
 	if (v->nhist < 2)
-		return;
+		return 0;
+	act = malloc(cap * sizeof(*act));
+	if (!act)
+		return -ENOMEM;
 	qsort(v->hist, v->nhist, sizeof(*v->hist), cmp_place);
 	for (size_t i = 0; i < v->nhist; i++) {
 		struct blk_vpiece *p = &v->hist[i];
-		bool drop = !p->len;
+		size_t n = 0;
 
-		/* the kept pieces before p that reach into it: the older one goes */
-		while (kept && !drop) {
-			struct blk_vpiece *q = &v->hist[kept - 1];
+		p->dropped = !p->len;
+		if (p->dropped)
+			continue; /* trimmed and forgotten: it covers nothing */
+		for (size_t k = 0; k < nact; k++) {
+			struct blk_vpiece *q = &v->hist[act[k]];
 			if (q->file != p->file || q->offset + q->len <= p->offset)
-				break;
-			if (q->seq < p->seq) {
-				kept--;
-				continue;
-			}
-			drop = true;
-			break;
+				continue; /* behind p: it reaches no later piece either */
+			if (q->seq > p->seq)
+				p->dropped = 1;
+			else
+				q->dropped = 1;
+			if (q->seq > p->seq || q->offset + q->len > p->offset + p->len)
+				act[n++] = act[k]; /* still does something p does not */
 		}
-		if (!drop)
-			v->hist[kept++] = *p;
+		if (n == cap) {
+			size_t *more = realloc(act, 2 * cap * sizeof(*act));
+			if (!more) {
+				free(act);
+				return -ENOMEM;
+			}
+			act = more;
+			cap *= 2;
+		}
+		act[n++] = i;
+		nact = n;
 	}
+	free(act);
+	for (size_t i = 0; i < v->nhist; i++)
+		if (!v->hist[i].dropped)
+			v->hist[kept++] = v->hist[i];
 	v->nhist = kept;
 	qsort(v->hist, v->nhist, sizeof(*v->hist), cmp_seq);
+	return 0;
 }
 
 static int log_piece(struct blk_vclone *v, const struct blk_vpiece *p)
 {
 	if (v->nhist == v->cap) {
-		compact(v);
+		if (compact(v))
+			return -ENOMEM;
 		if (v->nhist > v->cap / 2) {
 			struct blk_vpiece *more = realloc(v->hist, 2 * v->cap * sizeof(*more));
 			if (!more)
@@ -456,7 +483,8 @@ int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, vo
 	size_t n, i;
 	int ret = 0;
 
-	compact(v);
+	if (compact(v))
+		return worker_fail(w, -ENOMEM, "out of memory for the verify history");
 	n = v->nhist;
 	if (!all && v->o->verify_backlog_batch && (uint64_t)v->o->verify_backlog_batch < n)
 		n = (size_t)v->o->verify_backlog_batch;

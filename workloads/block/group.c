@@ -388,6 +388,11 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 	ret = blk_files_check(files, nfiles, err, err_size);
 	if (ret)
 		goto out;
+	/* the ledgers open before any file is written: a journal or witness that fails is bad
+	 * input (exit 2), with nothing laid out */
+	ret = blk_verify_group_plan(jobs, njobs, gr, nworkers, s, err, err_size);
+	if (ret)
+		goto out;
 	/* the engine and O_DIRECT are tried before any data is written */
 	for (unsigned i = 0; i < njobs; i++) {
 		struct blk_clone *first = NULL;
@@ -411,9 +416,6 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 	if (ret < 0)
 		goto cleanup;
 	gr->files_laid_out = (unsigned)ret;
-	ret = blk_verify_group_plan(jobs, njobs, gr, nworkers, s, err, err_size);
-	if (ret < 0)
-		goto cleanup;
 
 	*plan = (struct run_plan){
 		.nworkers = nworkers,

@@ -119,6 +119,8 @@ void blk_vclone_sync_issued(struct blk_vclone *v, const struct io_req *r);
 int blk_vclone_sync_done(struct blk_vclone *v, const struct io_req *r);
 /* Every file was synced (end_fsync, fsync_on_close): everything completed is acknowledged. */
 int blk_vclone_synced_all(struct blk_vclone *v);
+/* What a failed ledger call (err) says: the ledger's own line, else strerror. */
+const char *blk_vclone_ledger_why(const struct blk_vclone *v, int err);
 /* Whether trim_backlog asks for trims now. */
 bool blk_vclone_trim_due(const struct blk_vclone *v);
 /*

@@ -288,6 +288,13 @@ int blk_vclone_synced_all(struct blk_vclone *v)
 	return post(v, v->nawait);
 }
 
+const char *blk_vclone_ledger_why(const struct blk_vclone *v, int err)
+{
+	const char *why = v->ledger && err != -ENOMEM ? blk_ledger_error(v->ledger) : NULL;
+
+	return why && why[0] ? why : strerror(-err);
+}
+
 bool blk_vclone_trim_due(const struct blk_vclone *v)
 {
 	return v->o->trim_backlog && v->ntrims >= (uint64_t)v->o->trim_backlog;

@@ -531,7 +531,7 @@ static void complete_one(struct worker *w, struct blk_worker *bw, struct io_req 
 						     : blk_vclone_sync_done(&bw->v, r);
 			if (ret && !worker_error(w)) {
 				worker_fail(w, ret, "job %s: ack ledger: %s", bw->job->o.name,
-					    strerror(-ret));
+					    blk_vclone_ledger_why(&bw->v, ret));
 				bw->going = false;
 			}
 		}
@@ -599,7 +599,7 @@ static int submit_queued(struct worker *w, struct blk_worker *bw)
 		int ret = blk_vclone_flush_pre(&bw->v);
 		if (ret)
 			return worker_fail(w, ret, "job %s: ack ledger: %s", bw->job->o.name,
-					   strerror(-ret));
+					   blk_vclone_ledger_why(&bw->v, ret));
 	}
 	if (e->ops->submit) {
 		int ret = e->ops->submit(e);
@@ -772,7 +772,7 @@ static void end_syncs(struct worker *w, struct blk_worker *bw)
 		int ret = blk_vclone_synced_all(&bw->v);
 		if (ret)
 			worker_fail(w, ret, "job %s: ack ledger: %s", bw->job->o.name,
-				    strerror(-ret));
+				    blk_vclone_ledger_why(&bw->v, ret));
 	}
 }
 

@@ -57,6 +57,7 @@ struct consumer {
 	bool ran; /* the run started: its report and metrics are due */
 	struct op_stats total;
 	uint64_t runtime_ns;
+	const struct run_result *res; /* the run's, for its outage windows */
 };
 
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -128,6 +129,7 @@ static int consume_run(struct worker *w)
 					snprintf(c->first_error, sizeof(c->first_error), "%s",
 						 rd_kafka_message_errstr(m));
 				c->errors++;
+				worker_record_failure(w, 0, rd_kafka_err2name(m->err));
 			}
 			rd_kafka_message_destroy(m);
 			continue;
@@ -219,6 +221,8 @@ static void json_job(struct jsonw *j, const struct consumer *c, const struct op_
 	jsonw_i64(j, "error", 0); /* a timeout is the Java tool's WARNING, not an error */
 	report_config_json(j, set, cfg);
 	report_op_json(j, "consume", s, runtime_ns);
+	if (c->res)
+		report_stalls_json(j, "stalls", &c->res->stalls);
 	jsonw_object_begin(j, "kafka");
 	jsonw_string(j, "topic", cfg->topic);
 	jsonw_string(j, "bootstrap", bootstrap);
@@ -355,6 +359,7 @@ static int consume_plan(struct command *cmd, unsigned index, struct run_plan *pl
 	plan->on_interval = detailed_line;
 	plan->on_interval_arg = &c->rep;
 	plan->interval_out = c->rep.out;
+	plan->stall_threshold_ns = cfg->stall_threshold_ns;
 	return CMD_RUN;
 }
 
@@ -367,6 +372,7 @@ static int consume_run_done(struct command *cmd, unsigned index, struct run_resu
 	(void)index;
 	(void)out;
 	c->ran = !res->init_failed;
+	c->res = res;
 	if (!c->end_ms)
 		c->end_ms = kfk_unix_ms();
 	rd_kafka_consumer_close(c->rk);
@@ -400,6 +406,8 @@ static void consume_report_text(struct command *cmd, FILE *out)
 
 	if (!c->cfg->detailed)
 		total_line(out, c);
+	if (c->res)
+		stall_print_text(out, &c->res->stalls, "");
 }
 
 static void consume_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)

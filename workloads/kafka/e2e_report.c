@@ -168,6 +168,8 @@ void e2e_lines(FILE *out, const struct e2e *e)
 {
 	const struct e2e_figures *fig = &e->fig;
 
+	if (e->res)
+		stall_print_text(out, &e->res->stalls, "");
 	if (!fig->done)
 		return;
 	char avg[48];
@@ -190,6 +192,8 @@ void e2e_json_job(struct jsonw *j, const struct e2e *e)
 	jsonw_i64(j, "error", e->failed ? 1 : 0);
 	report_config_json(j, e->set, cfg);
 	report_op_json(j, "e2e", &e->total, e->runtime_ns);
+	if (e->res)
+		report_stalls_json(j, "stalls", &e->res->stalls);
 	jsonw_object_begin(j, "kafka");
 	jsonw_string(j, "topic", cfg->topic);
 	jsonw_string(j, "bootstrap", e->producer.bootstrap ? e->producer.bootstrap : "");

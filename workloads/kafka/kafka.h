@@ -57,6 +57,11 @@ struct kfk_config {
 	int64_t timeout_ms;
 	char output_format[OPT_STRING_MAX];
 	char output[OPT_STRING_MAX];
+	uint64_t stall_threshold_ns; /* --stall-threshold: outage windows (stall.h) */
+	/* --verify[=FILE]: produce writes its ledger there ("" bare: kept in memory only);
+	 * consume reads one from there and checks the topic against it (verify.c) */
+	char verify_file[OPT_STRING_MAX];
+	bool verify_read; /* produce --verify-read: read the topic back after producing */
 	/* produce */
 	int64_t num_records;
 	int64_t record_size;

@@ -86,7 +86,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 			snprintf(p->first_error, sizeof(p->first_error), "%s",
 				 rd_kafka_err2str(m->err));
 		p->failed++;
-		worker_record_error(p->w, KFK_OP_PRODUCE);
+		worker_record_failure(p->w, KFK_OP_PRODUCE, rd_kafka_err2name(m->err));
 		return;
 	}
 	if (seq < p->warmup) {
@@ -141,7 +141,7 @@ static void send_failed(struct producer *p, rd_kafka_resp_err_t err)
 	if (!p->failed)
 		snprintf(p->first_error, sizeof(p->first_error), "%s", rd_kafka_err2str(err));
 	p->failed++;
-	worker_record_error(p->w, KFK_OP_PRODUCE);
+	worker_record_failure(p->w, KFK_OP_PRODUCE, rd_kafka_err2name(err));
 }
 
 /*
@@ -423,6 +423,7 @@ static int produce_plan(struct command *cmd, unsigned index, struct run_plan *pl
 	plan->worker_init = produce_init;
 	plan->worker_run = produce_run;
 	plan->on_interval = kfk_produce_progress;
+	plan->stall_threshold_ns = cfg->stall_threshold_ns;
 	/* progress lines on stdout only when the results are the Java tool's lines there */
 	plan->interval_out = command_json(cmd) || command_results(cmd) != stdout ? stderr : stdout;
 	return CMD_RUN;

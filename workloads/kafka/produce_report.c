@@ -50,6 +50,9 @@ void kfk_produce_lines(FILE *out, const struct kfk_produce_summary *sum)
 			kfk_ms_floor(hist_value_at(d, 50)), kfk_ms_floor(hist_value_at(d, 95)),
 			kfk_ms_floor(hist_value_at(d, 99)), kfk_ms_floor(hist_value_at(d, 99.9)));
 	}
+	/* the outage windows after the tool's own lines: nothing when there were none */
+	if (sum->res)
+		stall_print_text(out, &sum->res->stalls, "");
 }
 
 void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum)
@@ -66,6 +69,8 @@ void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum
 	report_op_json(j, "produce", s, sum->runtime_ns);
 	if (sum->sched)
 		report_op_json(j, "produce_scheduled", sum->sched, sum->runtime_ns);
+	if (sum->res)
+		report_stalls_json(j, "stalls", &sum->res->stalls);
 	jsonw_object_begin(j, "kafka");
 	jsonw_string(j, "topic", cfg->topic);
 	jsonw_string(j, "bootstrap", sum->bootstrap);

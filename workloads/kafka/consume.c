@@ -254,6 +254,8 @@ static int consume_configure(struct command *cmd, char *err, size_t size)
 
 	if (kfk_props_merge(cfg, err, size) || kfk_date_format_check(cfg->date_format, err, size))
 		return -EINVAL;
+	if (cfg->verify_file[0])
+		return CMD_CONTINUE; /* a check of the topic (verify_read.c), not a measurement */
 	if (!cfg->topic[0] || cfg->messages <= 0) {
 		snprintf(err, size, "%s is required",
 			 !cfg->topic[0] ? "--topic"
@@ -275,6 +277,14 @@ static int consume_configure(struct command *cmd, char *err, size_t size)
 	c->cfg = cfg;
 	command_set_state(cmd, c);
 	return CMD_CONTINUE;
+}
+
+/* --verify=FILE checks the topic instead of measuring */
+static bool consume_measures(const struct command *cmd)
+{
+	const struct kfk_config *cfg = command_config(cmd);
+
+	return !cfg->verify_file[0];
 }
 
 static void consume_outputs(const struct command *cmd, struct cmd_outputs *o)
@@ -450,6 +460,8 @@ const struct workload_ops kfk_consume_ops = {
 	.failed_status = KFK_EXIT_FAILED,
 	.on_option = kfk_on_option,
 	.configure = consume_configure,
+	.measures = consume_measures,
+	.execute = kfk_consume_verify,
 	.outputs = consume_outputs,
 	.prepare = consume_prepare,
 	.plan = consume_plan,

@@ -53,6 +53,8 @@ void kfk_produce_lines(FILE *out, const struct kfk_produce_summary *sum)
 	/* the outage windows after the tool's own lines: nothing when there were none */
 	if (sum->res)
 		stall_print_text(out, &sum->res->stalls, "");
+	if (sum->verify)
+		kfk_verify_text(out, sum->verify);
 }
 
 void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum)
@@ -91,6 +93,8 @@ void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum
 	}
 	if (sum->client)
 		kfk_applied_json(j, "properties", &cfg->props, &sum->client->applied);
+	if (sum->verify)
+		kfk_verify_json(j, "verify", sum->verify);
 	jsonw_object_end(j);
 	jsonw_object_end(j);
 }

@@ -370,6 +370,7 @@ static int consume_plan(struct command *cmd, unsigned index, struct run_plan *pl
 	plan->on_interval_arg = &c->rep;
 	plan->interval_out = c->rep.out;
 	plan->stall_threshold_ns = cfg->stall_threshold_ns;
+	plan->progress_label = "kafka consume";
 	return CMD_RUN;
 }
 

@@ -243,6 +243,7 @@ static int e2e_plan(struct command *cmd, unsigned index, struct run_plan *plan)
 	plan->worker_init = e2e_init;
 	plan->worker_run = e2e_run;
 	plan->stall_threshold_ns = e->cfg->stall_threshold_ns;
+	plan->progress_label = "kafka e2e";
 	return CMD_RUN;
 }
 

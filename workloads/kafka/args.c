@@ -149,7 +149,7 @@ const struct option_def kfk_produce_defs[] = {
 	  .type = OPT_STRING,
 	  .offset = F(verify_file),
 	  .bare_ok = true,
-	  .arg_name = "FILE",
+	  .arg_name = "[FILE]",
 	  .help = "write a producer id and sequence number into each record's first 24 bytes "
 		  "and keep the acknowledged and failed records; with FILE, write them there "
 		  "(docs/kafka-verify.md)" },

@@ -57,7 +57,10 @@ struct consumer {
 	bool ran; /* the run started: its report and metrics are due */
 	struct op_stats total;
 	uint64_t runtime_ns;
-	const struct run_result *res; /* the run's, for its outage windows */
+	const struct run_result *res; /* the run's */
+	/* its outage windows, less the group join and the --timeout wait (consume_stalls) */
+	struct stall_list stalls;
+	bool has_stalls;
 };
 
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -221,8 +224,8 @@ static void json_job(struct jsonw *j, const struct consumer *c, const struct op_
 	jsonw_i64(j, "error", 0); /* a timeout is the Java tool's WARNING, not an error */
 	report_config_json(j, set, cfg);
 	report_op_json(j, "consume", s, runtime_ns);
-	if (c->res)
-		report_stalls_json(j, "stalls", &c->res->stalls);
+	if (c->has_stalls)
+		report_stalls_json(j, "stalls", &c->stalls);
 	jsonw_object_begin(j, "kafka");
 	jsonw_string(j, "topic", cfg->topic);
 	jsonw_string(j, "bootstrap", bootstrap);
@@ -374,6 +377,31 @@ static int consume_plan(struct command *cmd, unsigned index, struct run_plan *pl
 	return CMD_RUN;
 }
 
+/*
+ * The run's outage windows as the consumer's report gives them: without the wait from the
+ * start to the first record (the group join: the line's rebalance.time.ms), and without the
+ * final wait that --timeout ended, even when nothing was read (the WARNING says so, and the
+ * run's failures by cause stay in the totals); every other gap, failures and causes kept.
+ */
+static void consume_stalls(struct consumer *c, const struct run_result *res)
+{
+	const struct stall_list *all = &res->stalls;
+
+	stall_list_init(&c->stalls, all->threshold_ns);
+	for (size_t i = 0; i < all->n; i++) {
+		const struct stall *s = &all->v[i];
+		bool joining = i == 0 && s->start_ns == 0 && !s->open;
+		bool timeout = i == all->n - 1 && s->open && c->timed_out;
+		if (!joining && !timeout)
+			stall_list_add(&c->stalls, s);
+	}
+	c->stalls.dropped += all->dropped;
+	c->stalls.ncauses = all->ncauses;
+	memcpy(c->stalls.causes, all->causes, sizeof(all->causes));
+	c->stalls.run_failures = all->run_failures;
+	c->has_stalls = true;
+}
+
 /* Leaves the group, totals the run; the timeout's WARNING where the Java tool prints it */
 static int consume_run_done(struct command *cmd, unsigned index, struct run_result *res, FILE *out)
 {
@@ -384,6 +412,7 @@ static int consume_run_done(struct command *cmd, unsigned index, struct run_resu
 	(void)out;
 	c->ran = !res->init_failed;
 	c->res = res;
+	consume_stalls(c, res);
 	if (!c->end_ms)
 		c->end_ms = kfk_unix_ms();
 	rd_kafka_consumer_close(c->rk);
@@ -417,8 +446,8 @@ static void consume_report_text(struct command *cmd, FILE *out)
 
 	if (!c->cfg->detailed)
 		total_line(out, c);
-	if (c->res)
-		stall_print_text(out, &c->res->stalls, "");
+	if (c->has_stalls)
+		stall_print_text(out, &c->stalls, "");
 }
 
 static void consume_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
@@ -443,6 +472,7 @@ static void consume_cleanup(struct command *cmd)
 	}
 	if (c) {
 		kfk_client_close(&c->client);
+		stall_list_free(&c->stalls);
 		free(c);
 	}
 	kfk_props_free(&cfg->cli_props);

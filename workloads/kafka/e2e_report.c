@@ -168,17 +168,18 @@ void e2e_lines(FILE *out, const struct e2e *e)
 {
 	const struct e2e_figures *fig = &e->fig;
 
+	if (fig->done) {
+		char avg[48];
+
+		e2e_java_fixed(avg, sizeof(avg), avg_ms(fig), 4);
+		fprintf(out, "Avg latency: %s ms\n", avg);
+		fprintf(out, "Percentiles: 50th = %lld, 99th = %lld, 99.9th = %lld\n",
+			e2e_percentile_ms(fig, 0.5), e2e_percentile_ms(fig, 0.99),
+			e2e_percentile_ms(fig, 0.999));
+	}
+	/* the outage windows after the tool's own lines: nothing when there were none */
 	if (e->res)
 		stall_print_text(out, &e->res->stalls, "");
-	if (!fig->done)
-		return;
-	char avg[48];
-
-	e2e_java_fixed(avg, sizeof(avg), avg_ms(fig), 4);
-	fprintf(out, "Avg latency: %s ms\n", avg);
-	fprintf(out, "Percentiles: 50th = %lld, 99th = %lld, 99.9th = %lld\n",
-		e2e_percentile_ms(fig, 0.5), e2e_percentile_ms(fig, 0.99),
-		e2e_percentile_ms(fig, 0.999));
 }
 
 void e2e_json_job(struct jsonw *j, const struct e2e *e)

@@ -30,8 +30,8 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from kafkamock import (Checks, Event, MockCluster, after_event, at, base_env,  # noqa: E402
-                       kcat_argv, kcat_read, records_in_topic, require_tools, run,
+from kafkamock import (Checks, Event, MockCluster, after_event, at,  # noqa: E402
+                       bad_input_problems, base_env, kcat_argv, kcat_read, records_in_topic, require_tools, run,
                        scratch_dir, spawn, unique)
 
 FAST_RECONNECT = ["reconnect.backoff.ms=10", "reconnect.backoff.max.ms=50"]
@@ -306,6 +306,50 @@ def check_classes(c, bench, mock):
     os.rmdir(d)
 
 
+def check_schedule(c, bench):
+    """mock --outage AT:FOR[:BROKERS]: the downs and ups on stdout with their times, in order,
+    at least FOR apart. An idle mock (no client) may take up to a second to act on a call
+    (docs/kafka-verify.md), so the gap may be up to a second longer: the times are when it
+    acted."""
+    sched = MockCluster(bench, brokers=3)
+    sched.start(["--outage", "0.5:1.0", "--outage", "2.0:0.5:2,3"])
+    try:
+        lines = [sched.read_line(10.0) for _ in range(4)]
+    finally:
+        sched.stop()
+    got = [STAMP_RE.match(ln or "") for ln in lines]
+    bad = []
+    if not all(got) or [m.group(1) for m in got] != ["down", "up", "down", "up"]:
+        bad.append("stdout: %r" % lines)
+    else:
+        t = [float(m.group(2)) for m in got]
+        if not 0.99 <= t[1] - t[0] <= 2.3 or not 0.49 <= t[3] - t[2] <= 1.8:
+            bad.append("times %r: not 1.0 s and 0.5 s apart (+ up to 1.3 s)" % t)
+        if "down 2,3 at" not in lines[2] or "(--outage)" not in lines[2]:
+            bad.append("the second outage's line: %r" % lines[2])
+    c.check("mock --outage 0.5:1.0 --outage 2.0:0.5:2,3: down all, up all, down 2,3, up 2,3 "
+            "with their wall-clock times", bad)
+
+
+def check_bad_input(c, bench):
+    for sub, args, names in (
+            ("produce", ["--topic", "t", "--bootstrap-server", "mock", "--num-records", 10,
+                         "--record-size", 20, "--verify"], ["--verify", "24"]),
+            ("produce", ["--topic", "t", "--bootstrap-server", "mock", "--num-records", 10,
+                         "--record-size", 100, "--verify-read"], ["--verify-read"]),
+            ("produce", ["--topic", "t", "--bootstrap-server", "mock", "--num-records", 10,
+                         "--record-size", 100, "--verify", "/etc/hostname"], ["/etc/hostname"]),
+            ("produce", ["--topic", "t", "--bootstrap-server", "mock", "--num-records", 10,
+                         "--record-size", 100, "--stall-threshold", "abc"], ["abc"]),
+            ("consume", ["--bootstrap-server", "127.0.0.1:1", "--verify", "/etc/hostname"],
+             ["/etc/hostname"]),
+            ("mock", ["--outage", "1:x"], ["1:x"]),
+            ("mock", ["--outage", "1:2:9"], ["1:2:9"])):
+        r = bench.run(sub, args, timeout=20)
+        c.check("%s %s: exit 2, one line naming it" % (sub, " ".join(map(str, args[-2:]))),
+                bad_input_problems(r, names))
+
+
 def main():
     c = Checks()
     bench = require_tools(c)
@@ -315,6 +359,8 @@ def main():
         c.section(check_idempotent, c, bench, mock)
         c.section(check_lossy, c, bench, mock)
         c.section(check_classes, c, bench, mock)
+    c.section(check_schedule, c, bench)
+    c.section(check_bad_input, c, bench)
     c.finish()
 
 

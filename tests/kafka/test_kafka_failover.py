@@ -7,18 +7,21 @@ kcat as an independent reader:
   reported stall lasts as long as the injected window (the mock's own wall-clock answers)
   within 0.1 s, and starts within 0.1 s of it; the runner's live notice is on stderr while the
   Java-style progress lines stop. The same for consume, fed by a paced producer (with
-  fetch.error.backoff.ms=10 and fetch.wait.max.ms=10, so that its fetches resume at once). The client's reconnect.backoff.ms / reconnect.backoff.max.ms
-  are set low (10 / 50 ms) so that it comes back at once: with librdkafka's defaults (100 ms
-  growing to 10 s) the reconnection itself would add up to seconds to the window.
+  fetch.error.backoff.ms=10 and fetch.wait.max.ms=10, so that its fetches resume at once).
+  The clients' reconnect.backoff.ms / reconnect.backoff.max.ms are set low (10 / 50 ms) so
+  that they come back at once: with librdkafka's defaults (100 ms growing to 10 s) the
+  reconnection itself would add up to seconds to the window.
 - acks=all + enable.idempotence, brokers down and up mid-run: --verify-read finds 0 lost and 0
   duplicated, and the acknowledged records are exactly the records kcat reads back.
-- a lossy run (acks=1, no idempotence, message.timeout.ms shorter than the outage): the mock
-  keeps every record it acknowledged (all in one process: nothing to lose), so what is lost
-  is the failed records; the report's counts are each the set arithmetic of the ledger against
-  what kcat read.
+- a lossy run (acks=1, no idempotence, message.timeout.ms shorter than the outage, then the
+  brokers' answers late past request.timeout.ms): the mock keeps every record it acknowledged
+  (one process: nothing to lose), so the losses are the failed records, some of them written
+  all the same (failed but present); each count of the report is the set arithmetic of the
+  ledger against what kcat read.
 - lost, duplicated, out of order, unexpected and other records found by `consume --verify`
   against a topic written by kcat from a copy with records left out, copied twice, swapped and
   added: each count is what the copy made.
+- the mock's --outage schedule, and bad input (exit 2, one line).
 
 Usage: python3 test_kafka_failover.py PATH_TO_PVCBENCH
 """
@@ -31,8 +34,8 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from kafkamock import (Checks, Event, MockCluster, after_event, at,  # noqa: E402
-                       bad_input_problems, base_env, kcat_argv, kcat_read, records_in_topic, require_tools, run,
-                       scratch_dir, spawn, unique)
+                       bad_input_problems, base_env, kcat_argv, kcat_read, records_in_topic,
+                       require_tools, run, scratch_dir, spawn, unique)
 
 FAST_RECONNECT = ["reconnect.backoff.ms=10", "reconnect.backoff.max.ms=50"]
 TOLERANCE_S = 0.1  # the issue's: a 3.0 s outage reads as 3.0 s +- 0.1 s

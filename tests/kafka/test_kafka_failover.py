@@ -182,6 +182,8 @@ def check_idempotent(c, bench, mock):
     r = bench.run_with_events("produce", args, out.events(1.5, 1.5), timeout=60)
     c.check("acks=all, idempotence, brokers down 1.5 s: exit 0",
             out.problems() + r.crash_problems() + ([] if r.rc == 0 else r.show()))
+    c.check("text output (the Java lines on stdout): the live notice on stderr all the same",
+            [] if re.search(r"kafka produce: stalled \d+\.\d+s", r.err) else r.show())
     c.check("text: the stall after the tool's lines, the verify lines",
             [] if re.search(r"^stalls \(.*\n(.*\n)*verify: every acknowledged record was read "
                             r"back$", r.out, re.M) else r.show())

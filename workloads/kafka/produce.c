@@ -58,7 +58,7 @@ struct producer {
 	struct op_stats total, sched;
 	struct kfk_produce_summary sum;
 	/* --verify: the ledger, and the read-back's check (verify.c) */
-	bool verify, verified;
+	bool verify;
 	struct kfk_ledger ledger;
 	struct kfk_verify check;
 };
@@ -494,7 +494,6 @@ static void produce_verify(struct command *cmd, struct producer *p)
 		command_set_status(cmd, KFK_EXIT_FAILED);
 		return;
 	}
-	p->verified = true;
 	p->sum.verify = &p->check;
 	if (!p->check.complete)
 		command_error(cmd, "--verify-read: the check is incomplete: %s",
@@ -545,7 +544,7 @@ static int produce_run_done(struct command *cmd, unsigned index, struct run_resu
 	if (p->purged)
 		command_error(cmd, "%llu records not acknowledged when the run was stopped",
 			      (unsigned long long)p->purged);
-	if (p->verify)
+	if (p->verify && p->ran)
 		produce_verify(cmd, p);
 	if (p->aborted)
 		command_error(cmd,

@@ -5,7 +5,8 @@
  * stdin control the cluster: take brokers down and up, add round-trip time, create topics;
  * --outage schedules downs and ups from the bootstrap line on. Every down and up is answered
  * on stdout with the wall-clock time once librdkafka's call has returned, so a test can
- * compare a reported outage with the one injected.
+ * compare a reported outage with the one injected; a helper thread keeps the cluster's thread
+ * awake meanwhile (mock_wake), or the change could come up to a second late.
  * It measures nothing: an execute command (kfk_mock_ops) on the core's skeleton.
  */
 #include "kafka.h"
@@ -15,6 +16,11 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +30,7 @@
 #include "pvcbench/signals.h"
 
 #define MOCK_MAX_OUTAGES 32
+#define MOCK_MAX_BROKERS 64 /* --brokers' bound */
 
 /* One --outage: times from the bootstrap line, and which brokers */
 struct mock_outage {
@@ -43,6 +50,9 @@ struct mock_config {
 struct mock_ctl {
 	rd_kafka_mock_cluster_t *mc;
 	int brokers;
+	/* the brokers' listeners, to wake the cluster's thread (mock_wake) */
+	struct sockaddr_in wake_addr[MOCK_MAX_BROKERS];
+	unsigned nwake;
 	/*
 	 * The brokers taken down: a down or up of a broker already so is skipped, since
 	 * librdkafka's call then takes about a second, which would shift the schedule
@@ -131,6 +141,53 @@ static int parse_brokers(const char *text, int brokers, uint64_t *mask)
 }
 
 /*
+ * The cluster's thread (librdkafka 2.0.2) may not notice a command queued while it sleeps
+ * for up to a second with no client connected, which would move a down or up by that much.
+ * Any connection to a listener wakes it, so while a command waits a helper connects to every
+ * broker every few milliseconds (a broker that is down refuses, or accepts and closes: one
+ * that is up wakes the thread).
+ */
+struct mock_waker {
+	const struct sockaddr_in *addr;
+	unsigned n;
+	atomic_bool done;
+};
+
+static void *mock_wake(void *arg)
+{
+	struct mock_waker *wk = arg;
+	struct timespec pause = { 0, 5000000 };
+
+	while (!atomic_load(&wk->done)) {
+		for (unsigned i = 0; i < wk->n && !atomic_load(&wk->done); i++) {
+			int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			if (fd < 0)
+				break;
+			(void)!connect(fd, (const struct sockaddr *)&wk->addr[i],
+				       sizeof(wk->addr[i]));
+			close(fd);
+		}
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
+/* The brokers' addresses from the bootstrap list ("127.0.0.1:PORT,..."), for mock_wake */
+static void wake_addrs(struct mock_ctl *ctl, const char *bootstraps)
+{
+	const char *colon = bootstraps;
+
+	ctl->nwake = 0;
+	while ((colon = strchr(colon, ':')) && ctl->nwake < MOCK_MAX_BROKERS) {
+		struct sockaddr_in *a = &ctl->wake_addr[ctl->nwake++];
+		memset(a, 0, sizeof(*a));
+		a->sin_family = AF_INET;
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a->sin_port = htons((uint16_t)strtoul(++colon, NULL, 10));
+	}
+}
+
+/*
  * Takes the brokers of mask down (or up) and answers with what was done and when, the time
  * taken once every broker's call has returned: "ok down all at 1764428371.123456 (...)".
  */
@@ -140,6 +197,9 @@ static void set_brokers(struct mock_ctl *ctl, bool down, uint64_t mask, const ch
 	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
 	char when[80], took[48] = "";
 	uint64_t t0 = clock_now_ns();
+	struct mock_waker wk = { .addr = ctl->wake_addr, .n = ctl->nwake };
+	pthread_t waker;
+	bool waking = ctl->nwake && !pthread_create(&waker, NULL, mock_wake, &wk);
 
 	for (int id = 1; id <= ctl->brokers && !err; id++) {
 		uint64_t bit = 1ULL << (id - 1);
@@ -150,11 +210,15 @@ static void set_brokers(struct mock_ctl *ctl, bool down, uint64_t mask, const ch
 		if (!err)
 			ctl->down_mask = down ? ctl->down_mask | bit : ctl->down_mask & ~bit;
 	}
+	if (waking) {
+		atomic_store(&wk.done, true);
+		pthread_join(waker, NULL);
+	}
 	wall_clock(when, sizeof(when));
 	/*
 	 * The cluster's thread applies the change and then answers, so the time after the call
-	 * is when it took effect; an idle mock may take up to a second to look at its queue,
-	 * and the answer says so rather than hide it
+	 * is when it took effect; should the thread still have been slow to look at its queue,
+	 * the answer says so rather than hide it
 	 */
 	uint64_t spent = clock_now_ns() - t0;
 	if (spent > 10000000ULL)
@@ -324,6 +388,7 @@ static int mock_execute(struct command *cmd)
 		return KFK_EXIT_USAGE;
 	}
 	struct mock_ctl ctl = { .mc = m.cluster, .brokers = (int)brokers };
+	wake_addrs(&ctl, m.bootstraps);
 	for (unsigned i = 0; i < cfg->noutages; i++)
 		parse_outage(cfg->outage_text[i], (int)brokers, &ctl.outages[ctl.noutages++], err,
 			     sizeof(err));

@@ -76,6 +76,43 @@ check "the text report lists it" \
 check "the text line gives start, length and recovery" \
 	grep -qE "^    at 20[0-9-]+T[0-9:.]+Z \(\+[0-9.]+s\): [23]\.[0-9]+s, 0 failed, (recovered in [0-9.]+s|not back to 90% before the end)$" "$WORK/out"
 
+# pvcbench merge lines results up on wall-clock time: B runs 1.5 s after A ended
+py "$WORK" <<'PY'
+import json, sys
+text = open(sys.argv[1] + "/out").read()
+d, end = json.JSONDecoder().raw_decode(text[text.index("{"):])
+json.dump(d, open(sys.argv[1] + "/a.json", "w"))
+PY
+sleep 1.5
+OUT=$WORK/b.json ERR=$WORK/b.err
+run_pvc fio --name=w --directory="$WORK/mnt" --rw=randwrite --bs=4k --size=4M --runtime=2 --time_based --output-format=json
+OUT=$WORK/merged.json ERR=$WORK/merged.err
+run_pvc merge --output-format=json "$WORK/a.json" "$WORK/b.json"
+py "$WORK" <<'PY' && pass "merge: the gap between the results, and when any and all were stalled" || fail "merge stalls"
+import json, sys
+w = sys.argv[1]
+m = json.load(open(w + "/merged.json"))["stalls"]
+a = json.load(open(w + "/a.json"))
+b = json.load(open(w + "/b.json"))
+a_end = max(r["series"]["start_unix_ms"] + r["series"]["points"][-1]["t_ms"] + r["series"]["points"][-1]["duration_ms"] for r in a["series"])
+b_start = min(r["series"]["start_unix_ms"] for r in b["series"])
+freeze = a["series"][0]["stalls"]["list"][0]
+print("    gap between the results: %.3f s; merged: gaps %s, any %s, all %s" % (
+    (b_start - a_end) / 1000, [g["length_ms"] for g in m["gaps"]["list"]],
+    [g["length_ms"] for g in m["any"]["list"]], [g["length_ms"] for g in m["all"]["list"]]))
+ok = m["inputs"] == 2 and len(m["gaps"]["list"]) == 1
+gap = m["gaps"]["list"][0]
+ok &= abs(gap["start_unix_ms"] - a_end) < 1 and abs(gap["length_ms"] - (b_start - a_end)) < 1
+ok &= len(m["any"]["list"]) == 1 and abs(m["any"]["list"][0]["length_ms"] - freeze["length_ms"]) < 0.01
+# all: A's freeze (B was not running yet) and the gap (nobody was)
+alls = m["all"]["list"]
+ok &= len(alls) == 2 and abs(alls[0]["length_ms"] - freeze["length_ms"]) < 0.01
+ok &= abs(alls[1]["start_unix_ms"] - a_end) < 1
+sys.exit(0 if ok else 1)
+PY
+run_pvc merge "$WORK/a.json" "$WORK/b.json"
+check "merge's text says it" eval 'grep -q "^when no result was running (between them):" "$OUT" && grep -q "^when any result was stalled:" "$OUT"'
+
 inject 6 5s
 py "$WORK" <<'PY' && pass "a 5 s threshold reports no stall for the 3 s freeze" || fail "threshold 5s"
 import json, sys

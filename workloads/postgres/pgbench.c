@@ -442,7 +442,7 @@ const struct workload_ops pgb_ops = {
 		 "pgbench's options and meaning. Connection settings also come from libpq's\n"
 		 "environment: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGCONNECT_TIMEOUT\n"
 		 "(default 10 s here). Exit status: 0 done, 1 bad options or an early error,\n"
-		 "2 errors during the run.\n",
+		 "2 errors during the run, or a failed --check.\n",
 	.style = OPT_STYLE_GETOPT,
 	.options = pgb_option_defs,
 	.config_size = sizeof(struct pgb_config),

@@ -365,6 +365,7 @@ const struct option_def pgb_option_defs[] = {
 	  .help = "--on-error=reconnect: a client that cannot reconnect in this many seconds "
 		  "aborts",
 	  .modes = OPT_MODE_RUN },
+	/* any mode: an environment that sets it for every command must not break -i */
 	{ .name = "stall-threshold",
 	  .type = OPT_TIME,
 	  .env = "PVCBENCH_STALL_THRESHOLD",
@@ -375,8 +376,7 @@ const struct option_def pgb_option_defs[] = {
 	  .max = 86400000000000LL,
 	  .arg_name = "TIME",
 	  .help = "a stretch of TIME or more with no completed transaction is a stall: reported "
-		  "with its start, length, failures and recovery (docs/outages.md)",
-	  .modes = OPT_MODE_RUN },
+		  "with its start, length, failures and recovery (docs/outages.md)" },
 	{ .name = "check",
 	  .type = OPT_BOOL,
 	  .offset = F(check),

@@ -15,6 +15,9 @@ crash, and with it off the check rightly fails):
     goes on to its end, the outage is reported, the invariant and the acknowledged count hold,
     exit 0;
   - --on-error=abort keeps pgbench's behaviour: the clients abort, "Run was aborted", exit 2;
+  - what a lost session costs, made certain with pg_terminate_backend(pg_backend_pid()) in a
+    script: inside a transaction block, a failed transaction; as a statement of its own (whose
+    answer would have acknowledged it), one in doubt;
   - --check fails loudly (exit 2) when the invariant is broken on purpose, and passes again
     once it is repaired; a clean run prints none of the failover lines; --check refuses
     another script (exit 1, one line);
@@ -179,6 +182,31 @@ def abort_keeps_pgbench(checks, bench, srv, tmp):
                  bad + (res.show(30) if bad else []))
 
 
+def lost_transaction_kinds(checks, bench, srv, tmp):
+    """A session the server ends in the middle of a transaction block loses a failed
+    transaction; one it ends while a statement outside a block runs (that statement is its
+    own transaction: its answer would have acknowledged it) loses one in doubt."""
+    kill = "SELECT pg_terminate_backend(pg_backend_pid());\n"
+    for name, text, failed, in_doubt in (("implicit", kill, 0, 3),
+                                         ("block", "BEGIN;\n" + kill + "END;\n", 3, 0)):
+        script = os.path.join(tmp, name + ".sql")
+        with open(script, "w") as f:
+            f.write(text)
+        res, path = run_json(bench, srv, ["-n", "-t", "3", "-c", "1", "-f", script], [], 60,
+                             tmp, name)
+        bad = ran_ok(res)
+        if not bad:
+            pg = json_job(path)["pgbench"]
+            got = (pg["connection_failures"], pg["in_doubt"], pg["reconnections"],
+                   pg["processed"])
+            if got != (failed, in_doubt, 3, 0):
+                bad = ["failed, in doubt, reconnections, processed = %r, want %r"
+                       % (got, (failed, in_doubt, 3, 0))] + res.show()
+        checks.check("the server ends the session %s: %d failed, %d in doubt, 3 reconnections"
+                     % ("at a statement outside a block" if in_doubt else
+                        "inside a transaction block", failed, in_doubt), bad)
+
+
 def check_can_fail(checks, bench, srv, tmp):
     env = srv.env()
     res = bench.run(["-t", "20", "-c", "2"], env=env)
@@ -245,8 +273,8 @@ def main():
         res = bench.run(["-i", "-s", "1", "-q"], env=srv.env(), timeout=120)
         if not checks.check("pgbench -i -s 1", ran_ok(res)):
             checks.finish()
-        for section in (outage_accuracy, crash_recovery, abort_keeps_pgbench, check_can_fail,
-                        timeout_bounds_reconnection):
+        for section in (outage_accuracy, crash_recovery, abort_keeps_pgbench,
+                        lost_transaction_kinds, check_can_fail, timeout_bounds_reconnection):
             checks.section(section, checks, bench, srv, tmp)
     checks.finish()
 

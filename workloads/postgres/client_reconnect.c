@@ -85,27 +85,6 @@ static void count_lost(struct pgb_thread *t, struct pgb_client *c, const char *m
 			c->id, cause, c->commit_in_flight ? "in doubt" : "failed", msg);
 }
 
-/*
- * A read that met the end of the connection leaves what it read before unparsed (libpq keeps
- * it for the caller): often the server's FATAL saying why. Its results are taken from the
- * buffer without waiting (the socket is closed, so libpq cannot block), for their SQLSTATE.
- */
-static void salvage_sqlstate(struct pgb_client *c)
-{
-	if (!c->conn || PQstatus(c->conn) != CONNECTION_BAD ||
-	    (c->sqlstate[0] && sqlstate_ends_session(c->sqlstate)))
-		return;
-	for (int i = 0; i < 8; i++) {
-		PGresult *res = PQgetResult(c->conn);
-		if (!res)
-			return;
-		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		if (state && sqlstate_ends_session(state))
-			snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", state);
-		PQclear(res);
-	}
-}
-
 bool pgb_reconnect_take(struct pgb_thread *t, struct pgb_client *c, const char *msg)
 {
 	const struct pgb_run *run = t->run;
@@ -115,8 +94,6 @@ bool pgb_reconnect_take(struct pgb_thread *t, struct pgb_client *c, const char *
 	if (!run->reconnect || !t->running || (!connecting && !session_broken(c)))
 		return false;
 	now = clock_now_ns();
-	if (!connecting)
-		salvage_sqlstate(c);
 	if (!connecting && txn_under_way(c))
 		count_lost(t, c, msg);
 	pgb_client_close(c);

@@ -20,7 +20,8 @@ crash, and with it off the check rightly fails):
     answer would have acknowledged it), one in doubt;
   - --check fails loudly (exit 2) when the invariant is broken on purpose, and passes again
     once it is repaired; a clean run prints none of the failover lines; --check refuses
-    another script (exit 1, one line);
+    another script (exit 1, one line); SIGINT ends a --check run within 2 s, results written
+    and the check not made (exit 130);
   - --timeout: the server stopped for good: the run ends within the timeout (+ 2 s), with the
     failures counted and the results (text and JSON) written.
 
@@ -29,6 +30,7 @@ Usage: python3 test_pgbench_failover.py PATH_TO_PVCBENCH
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -36,7 +38,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from pgserver import Checks, PgServer, require_bench  # noqa: E402
-from runs import Event, at, ran_ok, run_with_events  # noqa: E402
+from runs import Event, at, ran_ok, run_signalled, run_with_events  # noqa: E402
 
 SETTINGS = {"fsync": "off", "full_page_writes": "off"}
 TOLERANCE = 0.1  # s: the issue's accuracy goal
@@ -234,6 +236,24 @@ def check_can_fail(checks, bench, srv, tmp):
                  res.rc == 1 and len(lines) == 1 and "--check" in lines[0] or res.show())
 
 
+def check_after_signal(checks, bench, srv, tmp):
+    """SIGINT ends a --check run at once, with its results and no check (exit 128 + 2)."""
+    res, stop_s, alive = run_signalled(bench.argv(["-T", "30", "-c", "2", "--check"]),
+                                       signal.SIGINT, 2.0, timeout=20, env=srv.env())
+    bad = res.crash_problems()
+    if not alive:
+        bad.append("the run had ended before the signal")
+    if res.rc != 130:
+        bad.append("exit status %s, want 130" % res.rc)
+    if stop_s > 2.0:
+        bad.append("took %.1f s after SIGINT, want at most 2 s" % stop_s)
+    if "number of transactions actually processed" not in res.out or \
+            "check: not made: the run was stopped by a signal" not in res.out:
+        bad.append("no report, or no line saying the check was not made")
+    checks.check("SIGINT during a --check run: results written, no check, exit 130 (%.2f s)"
+                 % stop_s, bad + (res.show(30) if bad else []))
+
+
 def timeout_bounds_reconnection(checks, bench, srv, tmp):
     o = Outage(srv)
     res, path = run_json(bench, srv, ["-T", "30", "-c", "4", "-j", "2", "--timeout=3"],
@@ -274,7 +294,8 @@ def main():
         if not checks.check("pgbench -i -s 1", ran_ok(res)):
             checks.finish()
         for section in (outage_accuracy, crash_recovery, abort_keeps_pgbench,
-                        lost_transaction_kinds, check_can_fail, timeout_bounds_reconnection):
+                        lost_transaction_kinds, check_can_fail, check_after_signal,
+                        timeout_bounds_reconnection):
             checks.section(section, checks, bench, srv, tmp)
     checks.finish()
 

@@ -99,7 +99,7 @@ void pgb_check_print(FILE *out, const struct pgb_check *chk)
 	const struct pgb_check_sums *b = &chk->before, *a = &chk->after;
 
 	if (!chk->done) {
-		fprintf(out, "check: FAILED: %s\n", chk->error);
+		fprintf(out, "check: %s%s\n", chk->skipped ? "" : "FAILED: ", chk->error);
 		return;
 	}
 	fprintf(out,
@@ -133,6 +133,7 @@ void pgb_check_json(struct jsonw *j, const struct pgb_check *chk)
 {
 	jsonw_object_begin(j, "check");
 	jsonw_bool(j, "ok", chk->ok);
+	jsonw_bool(j, "skipped", chk->skipped);
 	jsonw_string(j, "error", chk->error);
 	if (chk->done) {
 		jsonw_bool(j, "invariant_ok", chk->invariant_ok);

@@ -101,7 +101,7 @@ struct pgb_client {
 	char error[512];     /* the first error of the try, one line */
 
 	/* --on-error=reconnect (client_reconnect.c) */
-	char sqlstate[6];      /* of the try's first error, "" for none */
+	char sqlstate[6];      /* of the try's last error or FATAL notice, "" for none */
 	bool commit_in_flight; /* a COMMIT (or an implicit transaction) awaits its answer */
 	bool reconnecting;     /* lost its session, and has none again yet */
 	uint64_t reconnect_deadline_ns; /* --timeout after the loss */

@@ -361,7 +361,11 @@ static int pgb_run_done(struct command *cmd, unsigned index, struct run_result *
 				"incomplete.\n");
 		command_set_status(cmd, PGB_EXIT_RUN);
 	}
-	if (cfg->check) {
+	if (cfg->check && res->interrupted) {
+		st->sum.check.skipped = true;
+		snprintf(st->sum.check.error, sizeof(st->sum.check.error),
+			 "not made: the run was stopped by a signal");
+	} else if (cfg->check) {
 		pgb_check_after(&st->ci, &st->sum.check, st->sum.processed, st->sum.in_doubt);
 		if (!st->sum.check.ok) {
 			fprintf(stderr,

@@ -291,8 +291,9 @@ struct pgb_check_sums {
 };
 
 struct pgb_check {
-	bool done; /* the figures after the run were read */
-	bool ok;   /* everything held */
+	bool done;    /* the figures after the run were read */
+	bool skipped; /* not made: a signal stopped the run (it must end quickly) */
+	bool ok;      /* everything held */
 	bool invariant_ok, count_ok;
 	char error[512]; /* why it could not be made, or "" */
 	struct pgb_check_sums before, after;

@@ -332,7 +332,10 @@ void pgb_json_job(struct jsonw *j, const struct pgb_summary *s, const struct opt
 	jsonw_string(j, "jobname", "pgbench");
 	jsonw_u64(j, "groupid", 0);
 	jsonw_i64(j, "error",
-		  s->aborted || s->not_connected || (cfg->check && !s->check.ok) ? 2 : 0);
+		  s->aborted || s->not_connected ||
+				  (cfg->check && !s->check.ok && !s->check.skipped)
+			  ? 2
+			  : 0);
 	report_config_json(j, set, cfg);
 	report_op_json(j, "txn", &s->txn, s->runtime_ns);
 	if (cfg->rate_tps)

@@ -21,7 +21,7 @@ _frozen=
 trap '[ -n "$_frozen" ] && fsfreeze -u "$_frozen" 2>/dev/null; _cleanup' EXIT
 
 job() { # the job's options, over file $1
-	echo --name=w --filename="$1" --size=4m --bs=4k --ioengine=psync --verify=crc32c
+	echo --name=w --filename="$1" --size=4m --bs=4k --ioengine=psync --verify=crc32c --keep=1
 }
 
 # counts FIELD: a class's count from the last report (blocks: intact=N, lost=N, ...)

@@ -186,7 +186,8 @@ static void ck_pair(struct ck_state *s, struct blk_ack_report *rep)
 {
 	size_t kept = 0, p = 0;
 
-	qsort(s->writes, s->nwrites, sizeof(*s->writes), cmp_write_id);
+	if (s->nwrites)
+		qsort(s->writes, s->nwrites, sizeof(*s->writes), cmp_write_id);
 	for (size_t i = 0; i < s->nwrites; i++) {
 		const struct ck_write *w = &s->writes[i];
 		if (kept && s->writes[kept - 1].run == w->run &&
@@ -195,7 +196,8 @@ static void ck_pair(struct ck_state *s, struct blk_ack_report *rep)
 		s->writes[kept++] = *w;
 	}
 	s->nwrites = kept;
-	qsort(s->posts, s->nposts, sizeof(*s->posts), cmp_post);
+	if (s->nposts) /* qsort must not be given NULL */
+		qsort(s->posts, s->nposts, sizeof(*s->posts), cmp_post);
 	for (size_t i = 0; i < s->nwrites; i++) {
 		struct ck_write *w = &s->writes[i];
 		struct ck_post key = { w->seq, w->run, w->job };
@@ -298,7 +300,8 @@ static int ck_blocks(struct ck_state *s, const char *dir, struct blk_ack_report 
 	int fd = -1, rc = 0;
 	uint32_t open_file = UINT32_MAX;
 
-	qsort(s->writes, s->nwrites, sizeof(*s->writes), cmp_block);
+	if (s->nwrites)
+		qsort(s->writes, s->nwrites, sizeof(*s->writes), cmp_block);
 	for (size_t i = 0, j; i < s->nwrites && !rc; i = j) {
 		const struct ck_write *w = &s->writes[i];
 		size_t last = SIZE_MAX, maxlen = 0;

@@ -101,6 +101,9 @@ struct blk_job {
 	bool random, reads, writes;
 	const char *engine_name; /* chosen by blk_job_probe_engine */
 	char engine_why[512];
+	/* verify_only with ack_journal/ack_witness: the ledger check's report once the job ran
+	 * (NULL: none; the group's, for the text and JSON reports) */
+	const struct blk_ack_report *ack;
 };
 
 /* The engines issue trims and the group counts them (op 2): the trim patterns run. */

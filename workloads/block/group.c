@@ -478,6 +478,7 @@ static int plan_ledgers(struct blk_job **jobs, unsigned njobs, struct blk_group_
 			gr->acks[i] = calloc(1, sizeof(*gr->acks[i]));
 			if (!gr->acks[i])
 				goto nomem;
+			jobs[i]->ack = NULL; /* set once the check has run */
 			for (unsigned k = 0; k < nworkers; k++)
 				if (gr->clones[k].job == jobs[i]) {
 					gr->clones[k].ack = gr->acks[i];
@@ -505,9 +506,9 @@ static int plan_ledgers(struct blk_job **jobs, unsigned njobs, struct blk_group_
 			}
 		}
 		char why[512] = "";
-		int ret = blk_ledger_open(&gr->ledgers[i], o->ack_journal[0] ? o->ack_journal : NULL,
-					  o->ack_witness[0] ? o->ack_witness : NULL, names,
-					  nnames, why, sizeof(why));
+		int ret = blk_ledger_open(
+			&gr->ledgers[i], o->ack_journal[0] ? o->ack_journal : NULL,
+			o->ack_witness[0] ? o->ack_witness : NULL, names, nnames, why, sizeof(why));
 		free(names);
 		if (ret) {
 			gr->ledgers[i] = NULL;
@@ -612,9 +613,10 @@ int blk_group_done(struct blk_group_result *gr, const struct run_result *res,
 			ret = lret;
 		}
 	}
+	/* the reports print it with the job (fio_text.c, fio_json.c) */
 	for (unsigned i = 0; gr->acks && i < gr->njobs; i++)
-		if (gr->acks[i] && gr->acks[i]->source[0] && !s->quiet)
-			blk_ack_print_text(s->out, gr->acks[i]);
+		if (gr->acks[i] && gr->acks[i]->source[0])
+			gr->jobs[i]->ack = gr->acks[i];
 	gr->ret = ret;
 	/* the files stay until the caller has printed: a stuck volume must not hold back results */
 	return ret;
@@ -637,8 +639,11 @@ void blk_group_free(struct blk_group_result *gr)
 	if (gr->run.detached)
 		return; /* a detached clone still uses its spec, clone and file: the exit frees them */
 	close_ledgers(gr, NULL, 0);
-	for (unsigned i = 0; gr->acks && i < gr->njobs; i++)
+	for (unsigned i = 0; gr->acks && i < gr->njobs; i++) {
+		if (gr->acks[i] && gr->jobs[i]->ack == gr->acks[i])
+			gr->jobs[i]->ack = NULL;
 		free(gr->acks[i]);
+	}
 	free(gr->acks);
 	free(gr->ledgers);
 	gr->acks = NULL;

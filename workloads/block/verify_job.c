@@ -129,6 +129,7 @@ static int parse_pattern(struct blk_verify_opts *v, const char *name, char *err,
 			n = blk_data_parse_pattern(before, v->pattern, sizeof(v->pattern));
 		if (n >= 0 && (size_t)n + 8 <= sizeof(v->pattern)) {
 			memset(v->pattern + n, 0, 8);
+			v->pattern_offset_at = (unsigned)n;
 			n += 8;
 			if (mark[2]) {
 				m = blk_data_parse_pattern(mark + 2, v->pattern + n,
@@ -173,32 +174,44 @@ int blk_verify_validate(struct blk_job *job, char *err, size_t err_size)
 
 	v->active = false;
 	v->type = BLK_VERIFY_NONE;
-	if (strcmp(v->verify, "0") && strcmp(v->verify, "none")) {
-		if (blk_verify_type_parse(v->verify, &v->type)) {
-			snprintf(err, err_size,
-				 "job %s: --verify=%s: not a verify type (0, md5, crc64, crc32, "
-				 "crc32c, crc32c-intel, crc16, crc7, sha1, sha256, sha512, sha3-224, "
-				 "sha3-256, sha3-384, sha3-512, xxhash, meta, pattern, null)",
-				 name, v->verify);
+	if (strcmp(v->verify, "none")) {
+		int ret = blk_verify_type_parse(v->verify, &v->type);
+		if (ret == -ENOTSUP) {
+			snprintf(err, err_size, "job %s: --verify=%s is not in this build: %s",
+				 name, v->verify, blk_verify_type_unbuilt(v->type));
+			return -EINVAL;
+		}
+		if (ret) {
+			snprintf(
+				err, err_size,
+				"job %s: --verify=%s: not a verify type (0, md5, crc64, crc32, "
+				"crc32c, crc32c-intel, crc16, crc7, sha1, sha256, sha512, sha3-224, "
+				"sha3-256, sha3-384, sha3-512, xxhash, meta, pattern, null)",
+				name, v->verify);
 			return -EINVAL;
 		}
 		v->active = v->type != BLK_VERIFY_NONE;
 	}
+	v->pattern_len = 0;
+	v->pattern_has_offset = false;
 	if (v->verify_pattern[0]) {
 		int ret = parse_pattern(v, name, err, err_size);
 		if (ret)
 			return ret;
-		/* fio: a pattern without a type is verify=pattern */
-		if (!v->active && blk_verify_type_parse("pattern", &v->type) == 0)
+		/* fio: a pattern without a verify type is checked after a header of its own */
+		if (!v->active) {
+			v->type = BLK_VERIFY_PATTERN;
 			v->active = true;
-	} else if (v->active && !strcmp(v->verify, "pattern")) {
+		}
+	} else if (v->type == BLK_VERIFY_PATTERN_NO_HDR) {
 		snprintf(err, err_size, "job %s: --verify=pattern needs --verify_pattern", name);
 		return -EINVAL;
 	}
 	if (v->verify_interval && v->verify_interval < blk_verify_hdr_size(v->type)) {
-		snprintf(err, err_size,
-			 "job %s: --verify_interval=%llu: smaller than the verify header (%zu bytes)",
-			 name, (unsigned long long)v->verify_interval, blk_verify_hdr_size(v->type));
+		snprintf(
+			err, err_size,
+			"job %s: --verify_interval=%llu: smaller than the verify header (%zu bytes)",
+			name, (unsigned long long)v->verify_interval, blk_verify_hdr_size(v->type));
 		return -EINVAL;
 	}
 	if (v->active && v->verify_interval &&
@@ -227,10 +240,12 @@ int blk_verify_validate(struct blk_job *job, char *err, size_t err_size)
 	}
 	if (!v->verify_backlog_batch)
 		v->verify_backlog_batch = v->verify_backlog;
-	if ((v->ack_journal[0] || v->ack_witness[0]) && !v->active) {
+	if ((v->ack_journal[0] || v->ack_witness[0]) &&
+	    (!v->active || !blk_verify_hdr_size(v->type))) {
 		snprintf(err, err_size,
-			 "job %s: --ack_journal/--ack_witness need a --verify type (the ledger "
-			 "keeps each block's sequence number from its header)",
+			 "job %s: --ack_journal/--ack_witness need a --verify type that writes a "
+			 "header (not 0, pattern or null): the checker reads each block's sequence "
+			 "number from it",
 			 name);
 		return -EINVAL;
 	}

@@ -40,6 +40,7 @@ struct blk_verify_opts {
 	unsigned char pattern[BLK_PATTERN_MAX];
 	unsigned pattern_len;
 	bool pattern_has_offset;
+	unsigned pattern_offset_at; /* where %o's 8 bytes sit in pattern */
 };
 
 extern const struct option_def blk_verify_option_defs[];
@@ -72,7 +73,7 @@ struct blk_vclone {
 	uint64_t since_backlog; /* writes completed since the last backlog verify */
 	/* the ledger (NULL: none) and its records */
 	struct blk_ledger *ledger;
-	bool post_at_completion; /* O_DIRECT, O_SYNC/O_DSYNC, or no sync option at all */
+	bool post_at_completion;	/* O_DIRECT, O_SYNC/O_DSYNC, or no sync option at all */
 	struct blk_ledger_rec *per_req; /* the record of the write in each request (by buf) */
 	size_t *sync_covers;		/* per request: awaiting records a sync covers */
 	struct blk_ledger_rec *pre;	/* queued since the last submit */
@@ -84,8 +85,8 @@ struct blk_vclone {
 	int stop_error; /* the error that stops the clone (verify failed, read failed) */
 };
 
-int blk_vclone_init(struct blk_vclone *v, const struct blk_clone *clone, unsigned depth,
-		    char *why, size_t why_size);
+int blk_vclone_init(struct blk_vclone *v, const struct blk_clone *clone, unsigned depth, char *why,
+		    size_t why_size);
 void blk_vclone_free(struct blk_vclone *v);
 /*
  * A write about to be queued in request r (buffer buf, file index file of the clone): fills
@@ -113,7 +114,6 @@ bool blk_vclone_backlog_due(const struct blk_vclone *v);
  * failures (cause "verify"). 0, or a negative errno when the clone must stop (worker_fail
  * done).
  */
-int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, void *buf,
-		      bool all);
+int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, void *buf, bool all);
 
 #endif

@@ -25,8 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-int blk_vclone_init(struct blk_vclone *v, const struct blk_clone *clone, unsigned depth,
-		    char *why, size_t why_size)
+int blk_vclone_init(struct blk_vclone *v, const struct blk_clone *clone, unsigned depth, char *why,
+		    size_t why_size)
 {
 	const struct blk_job *job = clone->job;
 	const struct blk_verify_opts *o = &job->o.verify;
@@ -43,14 +43,15 @@ int blk_vclone_init(struct blk_vclone *v, const struct blk_clone *clone, unsigne
 		.pattern = o->pattern_len ? o->pattern : NULL,
 		.pattern_len = o->pattern_len,
 		.pattern_has_offset = o->pattern_has_offset,
+		.pattern_offset_at = o->pattern_offset_at,
 	};
 	v->thread = (uint16_t)(job->first_thread + clone->clone);
 	rng_seed(v->rng, clone->seed ^ 0x9e3779b97f4a7c15ULL);
 	v->cap = 1024;
 	v->hist = malloc(v->cap * sizeof(*v->hist));
 	v->ledger = clone->ledger;
-	v->post_at_completion = job->o.file.open_sync ||
-				(!eo->fsync_blocks && !eo->fdatasync_blocks);
+	v->post_at_completion =
+		job->o.file.open_sync || (!eo->fsync_blocks && !eo->fdatasync_blocks);
 	if (v->ledger) {
 		v->per_req = calloc(depth, sizeof(*v->per_req));
 		v->sync_covers = calloc(depth, sizeof(*v->sync_covers));
@@ -293,53 +294,62 @@ static void dump_failure(struct blk_vclone *v, const struct blk_vpiece *p, const
 	free(expected);
 }
 
-/* fio's lines for a failed check, on stderr. */
-static void print_failure(const struct blk_vclone *v, const struct blk_vpiece *p,
-			  const char *path, const struct blk_verify_found *f)
+/* fio's lines for a failed check, on stderr (the detail names the file as fio does). */
+static void print_failure(const struct blk_vclone *v, const struct blk_vpiece *p, const char *path,
+			  const struct blk_verify_found *f)
 {
 	uint32_t ilen = v->spec.interval ? v->spec.interval : p->len;
 	unsigned long long at = f->bad_offset ? f->bad_offset : p->offset;
 
-	if (f->result == BLK_VERIFY_BAD_CSUM || f->result == BLK_VERIFY_BAD_PATTERN)
+	if (!f->detail[0])
 		fprintf(stderr,
-			"%.8s: verify failed at file %s offset %llu, length %u (requested block: "
+			"verify: %s at file %s offset %llu, length %u (requested block: "
 			"offset=%llu, length=%u)\n",
-			blk_verify_type_name(v->spec.type), path, at, ilen,
+			blk_verify_result_name(f->result), path, at, ilen,
 			(unsigned long long)p->offset, p->len);
-	if (f->detail[0])
-		fprintf(stderr, "verify: %s", f->detail);
-	if (f->result != BLK_VERIFY_BAD_CSUM && f->result != BLK_VERIFY_BAD_PATTERN &&
-	    !strstr(f->detail, " at file "))
-		fprintf(stderr,
-			" at file %s offset %llu, length %u (requested block: offset=%llu, "
-			"length=%u)",
-			path, at, ilen, (unsigned long long)p->offset, p->len);
-	if (f->detail[0] || (f->result != BLK_VERIFY_BAD_CSUM &&
-			     f->result != BLK_VERIFY_BAD_PATTERN))
-		fputc('\n', stderr);
+	else if (!strncmp(f->detail, "bad ", 4))
+		fprintf(stderr, "verify: %s\n", f->detail); /* fio's verify_header lines */
+	else
+		fprintf(stderr, "%s\n", f->detail);
 }
 
 /* fio's header checks beyond the block's own: the seed and write number of this write. */
-static void check_identity(const struct blk_vclone *v, const struct blk_vpiece *p,
+static void check_identity(const struct blk_vclone *v, const struct blk_vpiece *p, const char *path,
 			   struct blk_verify_found *f)
 {
 	const struct blk_job *job = v->job;
 
 	if (v->o->verify_only || f->result != BLK_VERIFY_OK)
 		return;
+	if (!blk_verify_hdr_size(v->spec.type))
+		return; /* pattern, null: no header to compare */
+	int n = 0;
+
 	if (f->hdr.rand_seed != p->seed) {
 		f->result = BLK_VERIFY_BAD_HDR_CRC;
 		f->bad_offset = p->offset;
-		snprintf(f->detail, sizeof(f->detail), "bad header rand_seed %llu, wanted %llu",
-			 (unsigned long long)f->hdr.rand_seed, (unsigned long long)p->seed);
+		n = snprintf(
+			f->detail, sizeof(f->detail),
+			"bad header rand_seed %llu, wanted %llu at file %s offset %llu, length "
+			"%u (requested block: offset=%llu, length=%u)",
+			(unsigned long long)f->hdr.rand_seed, (unsigned long long)p->seed, path,
+			(unsigned long long)p->offset, p->len, (unsigned long long)p->offset,
+			p->len);
 	} else if (!job->o.time_based && blk_pattern_max_bs(job) == job->o.bs &&
-		   f->hdr.numberio != p->seq) {
-		/* fio checks the write number only where the bs is fixed and the job ends */
+		   (uint16_t)f->hdr.numberio != (uint16_t)p->seq) {
+		/* fio checks the write number (16 bits on disk) only where the bs is fixed and
+		 * the job is not time_based */
 		f->result = BLK_VERIFY_BAD_HDR_CRC;
 		f->bad_offset = p->offset;
-		snprintf(f->detail, sizeof(f->detail), "bad header numberio %llu, wanted %llu",
-			 (unsigned long long)f->hdr.numberio, (unsigned long long)p->seq);
+		n = snprintf(f->detail, sizeof(f->detail),
+			     "bad header numberio %u, wanted %u at file %s offset %llu, length %u "
+			     "(requested block: offset=%llu, length=%u)",
+			     (unsigned)(uint16_t)f->hdr.numberio, (unsigned)(uint16_t)p->seq, path,
+			     (unsigned long long)p->offset, p->len, (unsigned long long)p->offset,
+			     p->len);
 	}
+	if (n >= (int)sizeof(f->detail)) /* a long file name: the line is cut, as it may be */
+		f->detail[sizeof(f->detail) - 1] = 0;
 }
 
 static int read_block(int fd, void *buf, uint32_t len, uint64_t offset)
@@ -361,8 +371,7 @@ static int read_block(int fd, void *buf, uint32_t len, uint64_t offset)
 	return 0;
 }
 
-int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, void *buf,
-		      bool all)
+int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, void *buf, bool all)
 {
 	struct blk_clone_stats *st = v->clone->stats;
 	size_t n, i;
@@ -393,8 +402,9 @@ int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, vo
 		if (worker_measuring(w) && st)
 			hist_record(&st->clat[IO_READ], now - start);
 		v->verified++;
-		if (blk_verify_check(&v->spec, buf, p->len, p->offset, &f) == BLK_VERIFY_OK)
-			check_identity(v, p, &f);
+		if (blk_verify_check_file(&v->spec, path, buf, p->len, p->offset, &f) ==
+		    BLK_VERIFY_OK)
+			check_identity(v, p, path, &f);
 		if (f.result != BLK_VERIFY_OK) {
 			v->failures++;
 			print_failure(v, p, path, &f);
@@ -406,8 +416,9 @@ int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, vo
 			/* fio: a verify error ends the job unless continue_on_error covers it */
 			if (v->o->verify_fatal ||
 			    !blk_jobctl_error_continue(v->job, IO_READ, -EILSEQ))
-				ret = worker_fail(w, -EILSEQ, "verify failed at file %s offset %llu",
-						  path, (unsigned long long)p->offset);
+				ret = worker_fail(w, -EILSEQ,
+						  "verify failed at file %s offset %llu", path,
+						  (unsigned long long)p->offset);
 		}
 		if (!worker_tick(w, clock_now_ns()) && !ret) {
 			i++;

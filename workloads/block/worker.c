@@ -525,8 +525,8 @@ static void complete_one(struct worker *w, struct blk_worker *bw, struct io_req 
 		uint64_t lat = now - r->start_ns, clat = now - r->issue_ns;
 		uint64_t slat = bw->engine.ops->sync_io ? 0 : r->issue_ns - r->start_ns;
 
-		if (bw->verifying && (r->dir == IO_WRITE || r->dir == IO_SYNC ||
-				      r->dir == IO_DATASYNC)) {
+		if (bw->verifying &&
+		    (r->dir == IO_WRITE || r->dir == IO_SYNC || r->dir == IO_DATASYNC)) {
 			int ret = r->dir == IO_WRITE ? blk_vclone_write_done(&bw->v, r)
 						     : blk_vclone_sync_done(&bw->v, r);
 			if (ret && !worker_error(w)) {
@@ -856,8 +856,8 @@ static int ack_check(struct worker *w, struct blk_worker *bw)
 
 	if (ret)
 		return worker_fail(w, ret, "job %s: %s", bw->job->o.name, err);
-	uint64_t bad = rep->count[BLK_ACK_LOST] + rep->count[BLK_ACK_STALE] +
-		       rep->count[BLK_ACK_CORRUPT];
+	uint64_t bad =
+		rep->count[BLK_ACK_LOST] + rep->count[BLK_ACK_STALE] + rep->count[BLK_ACK_CORRUPT];
 	for (uint64_t i = 0; i < bad && i < 1000; i++)
 		worker_record_failure(w, IO_READ, "verify");
 	if (bad)

@@ -185,10 +185,20 @@ int blk_ledger_pre(struct blk_ledger *l, const struct blk_ledger_rec *recs, unsi
 		return 0;
 	pthread_mutex_lock(&l->lock);
 	rc = ledger_encode(l, LEDGER_PRE, recs, n);
+	size_t len = (size_t)n * LEDGER_REC_SIZE;
+	/* the witness syncs while the journal does: sent first, its answer awaited after */
+	bool sent = !rc && l->has_witness && l->witness.fd >= 0 &&
+		    !witness_send(&l->witness, WITNESS_PRE, l->buf, len);
 	if (!rc && l->journal_fd >= 0)
-		rc = ledger_journal_write(l, (size_t)n * LEDGER_REC_SIZE, true);
-	if (!rc && l->has_witness)
-		rc = ledger_witness_frame(l, WITNESS_PRE, (size_t)n * LEDGER_REC_SIZE, true);
+		rc = ledger_journal_write(l, len, true);
+	if (!rc && sent && witness_wait_ok(&l->witness, l->err, sizeof(l->err)))
+		sent = false;
+	/* not sent, or no answer: again on a new connection (a record the old one kept
+	 * twice is counted once by the checker) */
+	if (!rc && l->has_witness && !sent) {
+		witness_close(&l->witness);
+		rc = ledger_witness_frame(l, WITNESS_PRE, len, true);
+	}
 	pthread_mutex_unlock(&l->lock);
 	return rc;
 }

@@ -323,7 +323,7 @@ static void test_journal_and_witness(void **state)
 static void test_bad_frame(void **state)
 {
 	struct fixture *f = *state;
-	struct witness_conn c;
+	struct witness_conn c = { .fd = -1 };
 	uint8_t head[WITNESS_HEAD] = { 0, 0, 0, 0, 2, WITNESS_SYNC, 0, 0 };
 	uint8_t *buf = NULL;
 	size_t cap = 0, len;

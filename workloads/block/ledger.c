@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pvcbench/signals.h"
+
 struct blk_ledger {
 	pthread_mutex_t lock;
 	int journal_fd; /* -1: none */
@@ -147,7 +149,8 @@ static int ledger_witness_frame(struct blk_ledger *l, enum witness_type type, si
 	char err[512];
 	int rc = -ENOTCONN;
 
-	for (int attempt = 0; attempt < 2; attempt++) {
+	/* once a signal asked the run to stop, no second attempt: the job must end in 1-2 s */
+	for (int attempt = 0; attempt < (signals_stop_requested() ? 1 : 2); attempt++) {
 		if (l->witness.fd < 0 && (rc = ledger_witness_hello(l, err, sizeof(err)))) {
 			snprintf(l->err, sizeof(l->err), "%s", err);
 			continue;

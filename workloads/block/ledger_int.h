@@ -126,6 +126,7 @@ enum witness_type {
 struct witness_conn {
 	int fd;
 	char addr[256];
+	int64_t stop_by; /* once a stop was asked: when waits give up (kept across reconnects) */
 };
 /* "HOST:PORT" ("[V6]:PORT"); with allow_run, an optional "/RUNID" (run_id set, *has_run). */
 int witness_parse_addr(const char *addr, char *host, size_t host_size, char *port, size_t port_size,

@@ -342,7 +342,7 @@ static void test_bad_frame(void **state)
 	assert_int_equal(witness_connect(&c, f->addr, f->err, sizeof(f->err)), 0);
 	uint8_t rec[LEDGER_REC_SIZE];
 	struct blk_ledger_rec r = { .len = BS, .seq = 1 };
-	ledger_rec_encode(rec, LEDGER_PRE, &r);
+	ledger_rec_encode(rec, LEDGER_PRE, 0, &r);
 	assert_int_equal(witness_send(&c, WITNESS_PRE, rec, sizeof(rec)), 0);
 	assert_int_equal(witness_wait_ok(&c, f->err, sizeof(f->err)), -EIO);
 	assert_non_null(strstr(f->err, "records before HELLO"));

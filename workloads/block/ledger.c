@@ -139,7 +139,8 @@ static int ledger_encode(struct blk_ledger *l, enum ledger_kind kind,
 		l->cap = need;
 	}
 	for (unsigned i = 0; i < n; i++)
-		ledger_rec_encode(l->buf + (size_t)i * LEDGER_REC_SIZE, kind, &recs[i]);
+		ledger_rec_encode(l->buf + (size_t)i * LEDGER_REC_SIZE, kind,
+				  ledger_run_tag(l->run_id), &recs[i]);
 	return 0;
 }
 

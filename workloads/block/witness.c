@@ -68,6 +68,7 @@ struct wconn {
 	bool dirty;	  /* written since the last sync */
 	bool closing;	  /* close once out is sent */
 	bool fetched;	  /* a download was queued */
+	uint32_t run_tag; /* of the run of HELLO: every record must name it */
 };
 
 struct witness {
@@ -139,6 +140,7 @@ static void on_hello(struct witness *w, struct wconn *c, const uint8_t *p, size_
 		conn_error(c, "%s", err);
 		return;
 	}
+	c->run_tag = ledger_run_tag(id);
 	out_frame(c, WITNESS_OK, NULL, 0);
 }
 
@@ -156,9 +158,11 @@ static void on_records(struct wconn *c, enum witness_type type, const uint8_t *p
 	}
 	for (size_t at = 0; at < len; at += LEDGER_REC_SIZE) {
 		enum ledger_kind kind;
+		uint32_t tag;
 		struct blk_ledger_rec r;
-		if (ledger_rec_decode(p + at, &kind, &r) || kind != want) {
-			conn_error(c, "%s", "a record's checksum or kind is wrong");
+		if (ledger_rec_decode(p + at, &kind, &tag, &r) || kind != want ||
+		    tag != c->run_tag) {
+			conn_error(c, "%s", "a record's checksum, kind or run is wrong");
 			return;
 		}
 	}

@@ -106,6 +106,9 @@ static void file_takes_job(struct blk_file *f, const struct blk_job *job, unsign
 	f->writes |= job->writes;
 	f->direct |= job->o.direct;
 	f->keep |= job->o.keep || fo->create_only; /* files made to be used later */
+	/* what verify_only checks, and what a ledger records, is there for a later check */
+	f->keep |= job->o.verify.verify_only || job->o.verify.ack_journal[0] ||
+		   job->o.verify.ack_witness[0];
 	f->force |= job->o.force;
 	f->mounted_ok |= fo->allow_mounted_write;
 	f->unlink |= fo->unlink; /* unlink_each_loop leaves the last loop's file, as fio */

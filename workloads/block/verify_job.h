@@ -116,4 +116,13 @@ bool blk_vclone_backlog_due(const struct blk_vclone *v);
  */
 int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, void *buf, bool all);
 
+/*
+ * verify_state_save / verify_state_load: the writes a clone issued, in fio's file name
+ * (local-JOB-CLONE-verify.state, in the current directory) but pvcbench's own contents. Save:
+ * 0 or -errno with why (a file of that name pvcbench did not write is left alone: -EEXIST).
+ * Load: 0 with *writes set, or -errno with why.
+ */
+int blk_vclone_state_save(const struct blk_vclone *v, char *why, size_t why_size);
+int blk_vclone_state_load(const struct blk_vclone *v, uint64_t *writes, char *why, size_t why_size);
+
 #endif

@@ -429,3 +429,75 @@ int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, vo
 	v->nhist -= i;
 	return ret;
 }
+
+#define STATE_MAGIC "pvcbench verify state 1\n"
+
+static void state_name(const struct blk_vclone *v, char *name, size_t size)
+{
+	if (snprintf(name, size, "local-%s-%u-verify.state", v->job->o.name, v->clone->clone) >=
+	    (int)size)
+		name[size - 1] = 0;
+}
+
+int blk_vclone_state_save(const struct blk_vclone *v, char *why, size_t why_size)
+{
+	char name[512], head[sizeof(STATE_MAGIC)] = "", text[128];
+	int fd, n;
+
+	state_name(v, name, sizeof(name));
+	fd = open(name, O_RDWR | O_CREAT | O_EXCL, 0644);
+	if (fd < 0 && errno == EEXIST) {
+		/* ours from an earlier run is replaced; fio's (or anything else) is not ours */
+		fd = open(name, O_RDWR);
+		if (fd >= 0 && (read(fd, head, sizeof(head) - 1) != (ssize_t)sizeof(head) - 1 ||
+				strcmp(head, STATE_MAGIC))) {
+			close(fd);
+			snprintf(why, why_size, "%s exists and is not pvcbench's: not replaced",
+				 name);
+			return -EEXIST;
+		}
+	}
+	if (fd < 0) {
+		int err = errno;
+		snprintf(why, why_size, "%s: %s", name, strerror(err));
+		return -err;
+	}
+	n = snprintf(text, sizeof(text), STATE_MAGIC "writes %llu\n",
+		     (unsigned long long)v->numberio);
+	if (ftruncate(fd, 0) || pwrite(fd, text, (size_t)n, 0) != n) {
+		int err = errno;
+		close(fd);
+		snprintf(why, why_size, "%s: %s", name, strerror(err));
+		return -err;
+	}
+	close(fd);
+	return 0;
+}
+
+int blk_vclone_state_load(const struct blk_vclone *v, uint64_t *writes, char *why, size_t why_size)
+{
+	char name[512], text[128] = "";
+	unsigned long long n;
+	int fd;
+	ssize_t got;
+
+	state_name(v, name, sizeof(name));
+	fd = open(name, O_RDONLY);
+	if (fd < 0) {
+		int err = errno;
+		snprintf(why, why_size,
+			 "--verify_state_load=1: %s: %s (a writing run with verify saves it)", name,
+			 strerror(err));
+		return -err;
+	}
+	got = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (got <= 0 || strncmp(text, STATE_MAGIC, strlen(STATE_MAGIC)) ||
+	    sscanf(text + strlen(STATE_MAGIC), "writes %llu", &n) != 1) {
+		snprintf(why, why_size, "--verify_state_load=1: %s is not a pvcbench verify state",
+			 name);
+		return -EINVAL;
+	}
+	*writes = n;
+	return 0;
+}

@@ -819,12 +819,18 @@ static int loop_boundary(struct worker *w, struct blk_worker *bw)
  */
 static int dry_run(struct worker *w, struct blk_worker *bw)
 {
-	uint64_t pass = 0, bytes = 0;
+	uint64_t pass = 0, bytes = 0, limit = UINT64_MAX;
 	struct io_req r = { 0 };
 
+	if (bw->job->o.verify.verify_state_load) {
+		char why[700] = "";
+		int ret = blk_vclone_state_load(&bw->v, &limit, why, sizeof(why));
+		if (ret)
+			return worker_fail(w, ret, "job %s: %s", bw->job->o.name, why);
+	}
 	for (unsigned i = 0; i < bw->clone->nfiles; i++)
 		pass += bw->clone->files[i].len;
-	while (!signals_stop_requested()) {
+	while (!signals_stop_requested() && bw->v.numberio < limit) {
 		if (!blk_gen_next(&bw->gen, &r, worker_measuring(w))) {
 			if (!bw->gen.loop_ended)
 				break;
@@ -920,6 +926,13 @@ out:
 		end_syncs(w, bw);
 	}
 	/* fio's verify phase: after a write phase that ended by itself (not runtime, not a stop) */
+	if (bw->verifying && bw->job->o.verify.verify_state_save) {
+		/* fio saves it at the end of every verifying write job: what verify_only loads */
+		char why[700] = "";
+		if (blk_vclone_state_save(&bw->v, why, sizeof(why)))
+			fprintf(stderr, "pvcbench: %s: verify_state_save: %s\n", bw->job->o.name,
+				why);
+	}
 	if (bw->verifying && bw->job->o.verify.do_verify && bw->gen_done && !worker_error(w) &&
 	    !signals_stop_requested() && !atomic_load(&w->run_stopped))
 		blk_vclone_verify(w, &bw->v, bw->fds, bw->mem, true);

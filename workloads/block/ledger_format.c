@@ -331,6 +331,25 @@ out:
 	return rc;
 }
 
+static int sync_parent(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
 int ledger_file_open(const char *path, const uint8_t *hdr, size_t hdrlen, char *err,
 		     size_t err_size)
 {
@@ -382,6 +401,10 @@ int ledger_file_open(const char *path, const uint8_t *hdr, size_t hdrlen, char *
 		rc = ledger_write_all(fd, hdr, hdrlen);
 		if (!rc && fdatasync(fd))
 			rc = -errno;
+		/* a file just created is found again after a crash only once its directory
+		 * entry is durable too */
+		if (!rc && st.st_size == 0)
+			rc = sync_parent(path);
 		if (rc) {
 			snprintf(err, err_size, "%s: %s", path, strerror(-rc));
 			goto fail;

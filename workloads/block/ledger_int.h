@@ -137,6 +137,9 @@ struct witness_conn {
 /* "HOST:PORT" ("[V6]:PORT"); with allow_run, an optional "/RUNID" (run_id set, *has_run). */
 int witness_parse_addr(const char *addr, char *host, size_t host_size, char *port, size_t port_size,
 		       uint8_t *run_id, bool *has_run, char *err, size_t err_size);
+/* The witness's socket listening on addr only (non-blocking); bound: the address it got (the
+ * port the kernel chose for port 0). The fd, or -errno with one line naming --listen. */
+int witness_listen(const char *addr, char *bound, size_t bound_size, char *err, size_t err_size);
 int witness_connect(struct witness_conn *c, const char *addr, char *err, size_t err_size);
 void witness_close(struct witness_conn *c);
 int witness_send(struct witness_conn *c, enum witness_type type, const void *payload, size_t len);

@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -379,46 +378,6 @@ static void witness_accept(struct witness *w)
 	}
 }
 
-static int witness_listen(struct witness *w, char *err, size_t err_size)
-{
-	char host[256], port[32];
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *res;
-	int rc = witness_parse_addr(w->cfg->listen, host, sizeof(host), port, sizeof(port), NULL,
-				    NULL, err, err_size);
-
-	if (rc) {
-		snprintf(err, err_size, "--listen %s: must be HOST:PORT (e.g. 0.0.0.0:7390)",
-			 w->cfg->listen);
-		return rc;
-	}
-	if ((rc = getaddrinfo(host, port, &hints, &res))) {
-		snprintf(err, err_size, "--listen %s: %s", w->cfg->listen, gai_strerror(rc));
-		return -EINVAL;
-	}
-	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 64)) {
-		rc = -errno;
-		snprintf(err, err_size, "--listen %s: %s", w->cfg->listen, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(res);
-		return rc;
-	}
-	freeaddrinfo(res);
-	w->listen_fd = fd;
-	struct sockaddr_storage sa;
-	socklen_t sl = sizeof(sa);
-	char h[128], p[16];
-	getsockname(fd, (struct sockaddr *)&sa, &sl);
-	getnameinfo((struct sockaddr *)&sa, sl, h, sizeof(h), p, sizeof(p),
-		    NI_NUMERICHOST | NI_NUMERICSERV);
-	snprintf(w->bound, sizeof(w->bound), strchr(h, ':') ? "[%s]:%s" : "%s:%s", h, p);
-	printf("%s\n", w->bound);
-	fflush(stdout);
-	return 0;
-}
-
 static int witness_execute(struct command *cmd)
 {
 	const struct witness_config *cfg = command_config(cmd);
@@ -443,10 +402,13 @@ static int witness_execute(struct command *cmd)
 		command_error(cmd, "--dir %s: not a directory", cfg->dir);
 		return 2;
 	}
-	if (witness_listen(&w, err, sizeof(err))) {
+	w.listen_fd = witness_listen(cfg->listen, w.bound, sizeof(w.bound), err, sizeof(err));
+	if (w.listen_fd < 0) {
 		command_error(cmd, "%s", err);
 		return 2;
 	}
+	printf("%s\n", w.bound);
+	fflush(stdout);
 	fprintf(stderr, "pvcbench witness: listening on %s, ledgers in %s; stop with SIGTERM\n",
 		w.bound, cfg->dir);
 	while (!signals_stop_requested() && !(cfg->once && w.fetch_served)) {

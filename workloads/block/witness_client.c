@@ -1,7 +1,7 @@
 /*
- * witness_client.c - a writer's and a checker's side of the witness protocol (ledger_int.h):
- * the address, a connection made with a timeout, frames sent and received, and the download of
- * a run's ledger. Every wait is bounded (WITNESS_TIMEOUT_MS; a second once a signal asked the
+ * witness_client.c - the witness protocol's network side (ledger_int.h): the address, the
+ * witness's listening socket, a writer's or checker's connection made with a timeout, frames
+ * sent and received, and the download of a run's ledger. Every wait is bounded (WITNESS_TIMEOUT_MS; a second once a signal asked the
  * run to stop), so a witness that vanished or hangs turns into an error, never a hang.
  */
 #include "ledger_int.h"
@@ -362,4 +362,40 @@ int witness_fetch(const char *addr, uint8_t **out, size_t *out_len, char *err, s
 	*out = data ? data : calloc(1, 1);
 	*out_len = have;
 	return *out ? 0 : -ENOMEM;
+}
+
+int witness_listen(const char *addr, char *bound, size_t bound_size, char *err, size_t err_size)
+{
+	char host[256], port[32];
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *res;
+	int rc = witness_parse_addr(addr, host, sizeof(host), port, sizeof(port), NULL, NULL, err,
+				    err_size);
+
+	if (rc) {
+		snprintf(err, err_size, "--listen %s: must be HOST:PORT (e.g. 0.0.0.0:7390)", addr);
+		return rc;
+	}
+	if ((rc = getaddrinfo(host, port, &hints, &res))) {
+		snprintf(err, err_size, "--listen %s: %s", addr, gai_strerror(rc));
+		return -EINVAL;
+	}
+	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 64)) {
+		rc = -errno;
+		snprintf(err, err_size, "--listen %s: %s", addr, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return rc;
+	}
+	freeaddrinfo(res);
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa);
+	char h[128], p[16];
+	getsockname(fd, (struct sockaddr *)&sa, &sl);
+	getnameinfo((struct sockaddr *)&sa, sl, h, sizeof(h), p, sizeof(p),
+		    NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(bound, bound_size, strchr(h, ':') ? "[%s]:%s" : "%s:%s", h, p);
+	return fd;
 }

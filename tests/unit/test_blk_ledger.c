@@ -211,6 +211,22 @@ static void test_torn_tail(void **state)
 	assert_int_equal(c.runs, 2);
 	assert_int_equal(c.pre, 6);
 	assert_int_equal(c.post, 4);
+
+	/* damage early in a journal, more than a torn write leaves after it: kept, refused */
+	fd = open(f->journal, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	static uint8_t zeros[LEDGER_HDR_MAX + 4096];
+	assert_int_equal(write(fd, zeros, sizeof(zeros)), (ssize_t)sizeof(zeros));
+	close(fd);
+	assert_int_equal(stat(f->journal, &st), 0);
+	const char *files[] = { "data" };
+	struct blk_ledger *l;
+	assert_int_equal(blk_ledger_open(&l, f->journal, NULL, files, 1, f->err, sizeof(f->err)),
+			 -EINVAL);
+	assert_non_null(strstr(f->err, "damaged at byte"));
+	struct stat after;
+	assert_int_equal(stat(f->journal, &after), 0);
+	assert_int_equal(after.st_size, st.st_size);
 }
 
 static void test_foreign_refused(void **state)

@@ -389,6 +389,15 @@ int ledger_file_open(const char *path, const uint8_t *hdr, size_t hdrlen, char *
 				 path);
 			goto fail;
 		}
+		/* more than a torn write could leave is damage for a human to look at: kept */
+		if (len - valid > LEDGER_HDR_MAX) {
+			rc = -EINVAL;
+			snprintf(err, err_size,
+				 "%s: damaged at byte %zu, %zu bytes after it: refusing to append "
+				 "(move it away)",
+				 path, valid, len - valid);
+			goto fail;
+		}
 		/* cut a torn tail so that what we append starts on a record boundary */
 		if (valid < len && ftruncate(fd, (off_t)valid)) {
 			rc = -errno;

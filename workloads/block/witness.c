@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -141,6 +142,15 @@ static void on_hello(struct witness *w, struct wconn *c, const uint8_t *p, size_
 	}
 	c->run_tag = ledger_run_tag(id);
 	out_frame(c, WITNESS_OK, NULL, 0);
+	/* one line per writer, for whoever watches the witness's log */
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa);
+	char host[128] = "?", port[16] = "?";
+	if (!getpeername(c->fd, (struct sockaddr *)&sa, &sl))
+		getnameinfo((struct sockaddr *)&sa, sl, host, sizeof(host), port, sizeof(port),
+			    NI_NUMERICHOST | NI_NUMERICSERV);
+	fprintf(stderr, "pvcbench witness: run %s from %s port %s, kept in %s\n", hex, host, port,
+		path);
 }
 
 static void on_records(struct wconn *c, enum witness_type type, const uint8_t *p, size_t len)

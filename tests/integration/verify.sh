@@ -1,12 +1,14 @@
 #!/bin/bash
 # verify.sh - fio's verify in `pvcbench fio` jobs (docs/verify.md), on small files:
 #  - every verify type writes and reads back clean (do_verify), the read-back reading all written;
+#    overwrites (loops, norandommap, overlapping sizes): the last write to each block is checked;
 #  - a block zeroed with dd (bad magic) and one with 4 bytes changed (checksum) between a
 #    do_verify=0 run and a verify_only run: fio's lines, the offsets, exit 1; with
 #    continue_on_error=verify both are reported, with verify_fatal=1 only the first;
 #    verify_dump writes the received and expected blocks;
 #  - verify_backlog reads back during the write (with do_verify=0 too), verify_interval and
-#    verify_offset, verify_pattern with %o (the offset in the file's bytes);
+#    verify_offset, verify_pattern with %o (the offset in the file's bytes); trim_percentage
+#    with trim_backlog (the trimmed blocks read back as zeros);
 #  - verify_state_save/load: a write run cut by its runtime saves its state, verify_only with
 #    verify_state_load=1 checks what it wrote (without it, the unwritten blocks fail);
 #  - differential, for every type: fio's verify_only passes on pvcbench's file, and pvcbench's
@@ -48,6 +50,15 @@ for t in $TYPES; do
 		fail "verify=$t: exit $RC, $got bytes read back"
 		show_run
 	fi
+done
+
+for args in "--rw=write --loops=3" "--rw=randwrite --norandommap=1 --io_size=1m" \
+	"--rw=randwrite --norandommap=1 --bsrange=4k-64k --io_size=2m --iodepth=8 --ioengine=libaio"; do
+	rm -f "$F"
+	run_pvc fio $(job) --verify=crc32c $args
+	check "overwrites ($args): only the last write to each block is checked, exit 0" \
+		[ "$RC" = 0 ] && [ "$(read_bytes)" -gt 0 ]
+	[ "$RC" = 0 ] || show_run
 done
 
 note "corruption between a write and verify_only"
@@ -119,6 +130,28 @@ d = open(sys.argv[1], "rb").read()
 ok = all(struct.pack("<Q", i) + b"ab" in d[i:i + 4096] for i in range(0, len(d), 4096))
 sys.exit(0 if ok and d else 1)
 PY
+
+rm -f "$F"
+run_pvc fio $(job) --rw=randwrite --verify=crc32c --trim_percentage=25 --trim_backlog=8
+trimmed=$(py "$OUT" <<'PY'
+import re, sys
+m = re.search(r"^\s*trim: .*?\(([0-9.]+)KiB/", open(sys.argv[1]).read(), re.M)
+print(int(float(m.group(1)) * 1024) if m else 0)
+PY
+)
+check "trim_percentage=25 trim_backlog=8: some blocks trimmed ($trimmed bytes), the rest verified, exit 0" \
+	[ "$RC" = 0 ] && [ "$trimmed" -gt 0 ] && [ "$trimmed" -lt 262144 ] && [ "$(read_bytes)" = 262144 ]
+check "the trimmed blocks are holes of zeros: $((trimmed / 4096)) zero blocks in the file" py "$F" \
+	"$trimmed" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+zero = sum(d[i:i + 4096] == bytes(4096) for i in range(0, len(d), 4096))
+sys.exit(0 if zero * 4096 == int(sys.argv[2]) else 1)
+PY
+run_pvc fio $(job) --rw=randwrite --verify=crc32c --trim_percentage=25 --trim_backlog=8 \
+	--trim_verify_zero=0
+check "trim_verify_zero=0: the trimmed blocks are not read back" \
+	[ "$RC" = 0 ] && [ "$(read_bytes)" -lt 262144 ]
 
 note "verify_state_save / verify_state_load"
 rm -f "$F" "$WORK"/*verify.state

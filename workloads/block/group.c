@@ -298,10 +298,6 @@ static bool engine_fell_back(const struct blk_job *job)
 	       !strstr(job->engine_why, "the first choice");
 }
 
-static int plan_ledgers(struct blk_job **jobs, unsigned njobs, struct blk_group_result *gr,
-			unsigned nworkers, const struct blk_run_settings *s, char *err,
-			size_t err_size);
-
 int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_settings *s,
 		   struct blk_group_result *gr, struct run_plan *plan, char *err, size_t err_size)
 {
@@ -415,7 +411,7 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 	if (ret < 0)
 		goto cleanup;
 	gr->files_laid_out = (unsigned)ret;
-	ret = plan_ledgers(jobs, njobs, gr, nworkers, s, err, err_size);
+	ret = blk_verify_group_plan(jobs, njobs, gr, nworkers, s, err, err_size);
 	if (ret < 0)
 		goto cleanup;
 
@@ -449,106 +445,6 @@ out:
 	gr->specs = specs;
 	gr->ret = ret;
 	return ret;
-}
-
-/*
- * The acknowledgement ledgers: one per writing job with ack_journal or ack_witness, over the
- * job's files (each clone file learns its index there); a verify_only job with them gets a
- * report for its checker, which its first clone runs.
- */
-static int plan_ledgers(struct blk_job **jobs, unsigned njobs, struct blk_group_result *gr,
-			unsigned nworkers, const struct blk_run_settings *s, char *err,
-			size_t err_size)
-{
-	for (unsigned i = 0; i < njobs; i++) {
-		const struct blk_verify_opts *o = &jobs[i]->o.verify;
-
-		if (s->note && o->active && o->do_verify && !o->verify_only &&
-		    jobs[i]->o.time_based && !o->verify_backlog)
-			fprintf(s->note,
-				"pvcbench: %s: verification read phase will never start because "
-				"write phase uses all of runtime\n",
-				jobs[i]->o.name);
-		if (!blk_verify_ledger_wanted(jobs[i]))
-			continue;
-		if (!gr->ledgers) {
-			gr->ledgers = calloc(njobs, sizeof(*gr->ledgers));
-			gr->acks = calloc(njobs, sizeof(*gr->acks));
-			if (!gr->ledgers || !gr->acks)
-				goto nomem;
-		}
-		if (o->verify_only) {
-			gr->acks[i] = calloc(1, sizeof(*gr->acks[i]));
-			if (!gr->acks[i])
-				goto nomem;
-			jobs[i]->ack = NULL; /* set once the check has run */
-			for (unsigned k = 0; k < nworkers; k++)
-				if (gr->clones[k].job == jobs[i]) {
-					gr->clones[k].ack = gr->acks[i];
-					break;
-				}
-			continue;
-		}
-		if (!blk_verify_writes(jobs[i]))
-			continue;
-		const char **names = calloc(gr->nfiles ? gr->nfiles : 1, sizeof(*names));
-		unsigned nnames = 0;
-		if (!names)
-			goto nomem;
-		for (unsigned k = 0; k < nworkers; k++) {
-			struct blk_clone *cl = &gr->clones[k];
-			if (cl->job != jobs[i])
-				continue;
-			for (unsigned f = 0; f < cl->nfiles; f++) {
-				unsigned at = 0;
-				while (at < nnames && strcmp(names[at], cl->files[f].file->path))
-					at++;
-				if (at == nnames && nnames < gr->nfiles)
-					names[nnames++] = cl->files[f].file->path;
-				cl->files[f].ledger_file = at;
-			}
-		}
-		char why[512] = "";
-		int ret = blk_ledger_open(
-			&gr->ledgers[i], o->ack_journal[0] ? o->ack_journal : NULL,
-			o->ack_witness[0] ? o->ack_witness : NULL, names, nnames, why, sizeof(why));
-		free(names);
-		if (ret) {
-			gr->ledgers[i] = NULL;
-			snprintf(err, err_size, "job %s: %s", jobs[i]->o.name, why);
-			return ret;
-		}
-		for (unsigned k = 0; k < nworkers; k++)
-			if (gr->clones[k].job == jobs[i])
-				gr->clones[k].ledger = gr->ledgers[i];
-	}
-	return 0;
-nomem:
-	snprintf(err, err_size, "out of memory");
-	return -ENOMEM;
-}
-
-/* Closes the ledgers (their last records made durable); the first error, with err. */
-static int close_ledgers(struct blk_group_result *gr, char *err, size_t err_size)
-{
-	int first = 0;
-
-	for (unsigned i = 0; gr->ledgers && i < gr->njobs; i++) {
-		char why[512] = "";
-		int ret;
-
-		if (!gr->ledgers[i])
-			continue;
-		ret = blk_ledger_close(gr->ledgers[i], why, sizeof(why));
-		gr->ledgers[i] = NULL;
-		if (ret && !first) {
-			first = ret;
-			if (err)
-				snprintf(err, err_size, "job %s: ack ledger: %s",
-					 gr->jobs[i]->o.name, why);
-		}
-	}
-	return first;
 }
 
 void blk_group_release_files(struct blk_group_result *gr, struct blk_job *const *later,
@@ -610,7 +506,7 @@ int blk_group_done(struct blk_group_result *gr, const struct run_result *res,
 	}
 	if (gr->ledgers) {
 		char why[600] = "";
-		int lret = close_ledgers(gr, why, sizeof(why));
+		int lret = blk_verify_group_close(gr, why, sizeof(why));
 		if (lret && !ret) {
 			snprintf(err, err_size, "%s", why);
 			ret = lret;
@@ -641,7 +537,7 @@ void blk_group_free(struct blk_group_result *gr)
 {
 	if (gr->run.detached)
 		return; /* a detached clone still uses its spec, clone and file: the exit frees them */
-	close_ledgers(gr, NULL, 0);
+	blk_verify_group_close(gr, NULL, 0);
 	for (unsigned i = 0; gr->acks && i < gr->njobs; i++) {
 		if (gr->acks[i] && gr->jobs[i]->ack == gr->acks[i])
 			gr->jobs[i]->ack = NULL;

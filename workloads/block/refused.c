@@ -29,10 +29,6 @@ const struct option_def blk_refused_option_defs[] = {
 	/* verify: what verify_job.c does not do */
 	REFUSE("verify_async_cpus", VERIFY),
 	REFUSE("experimental_verify", VERIFY),
-	REFUSE("trim_percentage", VERIFY),
-	REFUSE("trim_verify_zero", VERIFY),
-	REFUSE("trim_backlog", VERIFY),
-	REFUSE("trim_backlog_batch", VERIFY),
 	/* I/O logs and replay */
 	REFUSE("write_iolog", IOLOG),
 	REFUSE("read_iolog", IOLOG),

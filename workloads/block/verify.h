@@ -10,8 +10,9 @@
  * instruction where it has one; crc7, crc16, crc32 and crc64 are small tables here, and fio's
  * sha512 needs no hash at all (below).
  *
- * Implemented by verify_hdr.c (layout, fill, check), verify_csum.c (the checksum table),
- * crc_small.c (crc7, crc16, crc32, crc64), crc32c.c.
+ * Implemented by verify_hdr.c (layout, fill, names), verify_check.c (the check), both over
+ * verify_layout.h, verify_csum.c (the checksum table), crc_small.c (crc7, crc16, crc32, crc64),
+ * crc32c.c.
  *
  * fio 3.33's checksums are not all the textbook ones, and the bytes on disk are what count:
  * its crc32c starts at ~0 and is not inverted at the end (the textbook value's complement); its
@@ -101,8 +102,11 @@ size_t blk_verify_hdr_size(int type);
 /*
  * Fills buf (len bytes, the whole write) as fio does for verify: random data from b->rand_seed
  * (or verify_pattern), then a header per interval, each checksummed. Returns 0 or -EINVAL (len
- * too small for the header, not a whole number of intervals, verify_offset past the interval's
- * end), -ENOTSUP (a type this build left out).
+ * too small for the header, not a whole number of intervals, verify_offset inside the header or
+ * past the interval's end, a pattern over 512 bytes), -ENOTSUP (a type this build left out).
+ * fio's types for its options: verify=meta is BLK_VERIFY_HDR_ONLY; verify_pattern without
+ * verify= is BLK_VERIFY_PATTERN (a header, then the pattern); verify=pattern is
+ * BLK_VERIFY_PATTERN_NO_HDR; verify=null writes data and no header.
  *
  * The random data is pvcbench's own (splitmix64 from rand_seed, 8 bytes at a time, little-endian),
  * not fio's bytes: the same seed always gives the same data, which is what fio's rand_seed means.
@@ -127,12 +131,15 @@ struct blk_verify_found {
 	struct blk_verify_block hdr; /* the header read (when the magic held) */
 	uint64_t bad_offset;	     /* file offset of the interval (or byte) that failed */
 	char detail[160]; /* fio's words: "bad magic header 0, wanted acca at file ..." */
-	int type;	  /* the type the header named */
+	int type;	  /* the type the header named (the spec's when there is no header) */
 };
 
 /*
  * Checks one block read back from offset (len bytes): every interval's header and checksum,
  * as fio's verify_io_u does. Returns the first failure (found->result), BLK_VERIFY_OK if none.
+ * With spec->type BLK_VERIFY_NONE it checks whichever type each header names. rand_seed and
+ * numberio are not compared (fio compares them with what it regenerates; the caller who knows
+ * them compares found->hdr). buf is only read.
  */
 enum blk_verify_result blk_verify_check(const struct blk_verify_spec *spec, const void *buf,
 					size_t len, uint64_t offset,

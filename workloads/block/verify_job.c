@@ -92,6 +92,33 @@ const struct option_def blk_verify_option_defs[] = {
 	  .offset = F(verify_state_load),
 	  .def = "0",
 	  .help = "verify_only: check only the writes the saved state counts" },
+	{ .name = "trim_percentage",
+	  .type = OPT_INT,
+	  .offset = F(trim_percentage),
+	  .def = "0",
+	  .min = 0,
+	  .max = 100,
+	  .help = "percentage of the verified blocks written that are trimmed (discarded) "
+		  "again, in batches after trim_backlog writes" },
+	{ .name = "trim_verify_zero",
+	  .type = OPT_BOOL,
+	  .offset = F(trim_verify_zero),
+	  .def = "1",
+	  .help = "a trimmed block must read back as zeros (else it is not checked)" },
+	{ .name = "trim_backlog",
+	  .type = OPT_INT,
+	  .offset = F(trim_backlog),
+	  .def = "0",
+	  .min = 0,
+	  .max = INT64_MAX / 2,
+	  .help = "trim once this many trim candidates were written" },
+	{ .name = "trim_backlog_batch",
+	  .type = OPT_INT,
+	  .offset = F(trim_backlog_batch),
+	  .def = "0",
+	  .min = 0,
+	  .max = INT64_MAX / 2,
+	  .help = "candidates trimmed each time (0: trim_backlog)" },
 	{ .name = "ack_journal",
 	  .alias = "ack-journal",
 	  .type = OPT_STRING,
@@ -241,6 +268,15 @@ int blk_verify_validate(struct blk_job *job, char *err, size_t err_size)
 	}
 	if (!v->verify_backlog_batch)
 		v->verify_backlog_batch = v->verify_backlog;
+	if (!v->trim_backlog_batch)
+		v->trim_backlog_batch = v->trim_backlog;
+	if (v->trim_percentage && (v->ack_journal[0] || v->ack_witness[0])) {
+		snprintf(err, err_size,
+			 "job %s: --trim_percentage with --ack_journal/--ack_witness: a trimmed "
+			 "block would be acknowledged data gone; use one or the other",
+			 name);
+		return -EINVAL;
+	}
 	if ((v->ack_journal[0] || v->ack_witness[0]) &&
 	    (!v->active || !blk_verify_hdr_size(v->type))) {
 		snprintf(err, err_size,

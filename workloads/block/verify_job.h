@@ -5,8 +5,10 @@
  * (fio's io_piece log: the last write at each offset), the read-back that checks it, and the
  * ledger records of each write (pre before it is submitted, post once it is acknowledged).
  *
- * verify_job.c holds the options, verify_state.c the clone's state. The block format and the
- * checksums are verify.h's (H1), the ledger ledger.h's: this is only the job's side.
+ * verify_job.c holds the options, verify_state.c the clone's state, verify_replay.c
+ * verify_only's replay and the saved state, verify_ack.c the group's ledgers and the ledger
+ * check. The block format and the checksums are verify.h's, the ledger ledger.h's: this is
+ * only the job's side.
  */
 #ifndef PVCBENCH_BLOCK_VERIFY_JOB_H
 #define PVCBENCH_BLOCK_VERIFY_JOB_H
@@ -22,6 +24,9 @@
 
 struct blk_job;
 struct blk_clone;
+struct blk_gen;
+struct blk_group_result;
+struct blk_run_settings;
 struct io_req;
 struct worker;
 
@@ -34,6 +39,8 @@ struct blk_verify_opts {
 	char verify_pattern[OPT_STRING_MAX];
 	int64_t verify_async, verify_backlog, verify_backlog_batch;
 	char ack_journal[OPT_STRING_MAX], ack_witness[OPT_STRING_MAX];
+	int64_t trim_percentage, trim_backlog, trim_backlog_batch;
+	bool trim_verify_zero;
 	/* derived */
 	bool active; /* a verify type other than 0 */
 	int type;    /* enum blk_verify_type */
@@ -54,8 +61,10 @@ bool blk_verify_writes(const struct blk_job *job);
 /* One write the history keeps (fio's io_piece): enough to read it back and to rebuild it. */
 struct blk_vpiece {
 	uint64_t offset, seq, seed;
-	uint32_t len, time_sec, time_nsec;
-	uint32_t file; /* index in the clone's files */
+	uint32_t len, time_sec, time_nsec; /* len 0: dropped (trimmed without trim_verify_zero) */
+	uint32_t file : 30;		   /* index in the clone's files */
+	uint32_t trimmed : 1;		   /* trimmed after the write: reads back as zeros */
+	uint32_t dropped : 1;		   /* a later write overlaps it (compact's mark) */
 };
 
 /* One clone's verify state. */
@@ -71,6 +80,11 @@ struct blk_vclone {
 	struct blk_vpiece *hist;
 	size_t nhist, cap;
 	uint64_t since_backlog; /* writes completed since the last backlog verify */
+	/* trim_percentage's candidates (fio's trim_list): pieces to trim once trim_backlog
+	 * of them are there, oldest first */
+	struct blk_vpiece *trims;
+	size_t ntrims, trims_cap;
+	uint64_t trim_rng[2];
 	/* the ledger (NULL: none) and its records */
 	struct blk_ledger *ledger;
 	bool post_at_completion;	/* O_DIRECT, O_SYNC/O_DSYNC, or no sync option at all */
@@ -105,6 +119,15 @@ void blk_vclone_sync_issued(struct blk_vclone *v, const struct io_req *r);
 int blk_vclone_sync_done(struct blk_vclone *v, const struct io_req *r);
 /* Every file was synced (end_fsync, fsync_on_close): everything completed is acknowledged. */
 int blk_vclone_synced_all(struct blk_vclone *v);
+/* Whether trim_backlog asks for trims now. */
+bool blk_vclone_trim_due(const struct blk_vclone *v);
+/*
+ * fio's trim_backlog: trims trim_backlog_batch of the candidates (each still the last write
+ * to its place) with synchronous discards (engine_do_other), counted as the job's trims; the
+ * history then expects zeros there (trim_verify_zero) or forgets them. 0, or a negative errno
+ * (worker_fail done).
+ */
+int blk_vclone_trim(struct worker *w, struct blk_vclone *v, const int *fds);
 /* Whether verify_backlog asks for a verify now. */
 bool blk_vclone_backlog_due(const struct blk_vclone *v);
 /*
@@ -124,5 +147,23 @@ int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, vo
  */
 int blk_vclone_state_save(const struct blk_vclone *v, char *why, size_t why_size);
 int blk_vclone_state_load(const struct blk_vclone *v, uint64_t *writes, char *why, size_t why_size);
+
+/* verify_only (fio's do_dry_run): logs the job's writes without doing them (as far as
+ * verify_state_load says). 0, or a negative errno (worker_fail done). */
+int blk_vclone_dry_run(struct worker *w, struct blk_vclone *v, struct blk_gen *gen, const int *fds);
+
+/* --- verify_ack.c --- */
+/*
+ * Before the group runs: fio's verify warnings on s->note, each writing job's ledger opened
+ * (ack_journal/ack_witness) and given to its clones, a report for each verify_only job's check.
+ * 0, or a negative errno with one line in err.
+ */
+int blk_verify_group_plan(struct blk_job **jobs, unsigned njobs, struct blk_group_result *gr,
+			  unsigned nworkers, const struct blk_run_settings *s, char *err,
+			  size_t err_size);
+/* After it: the ledgers closed (their records durable); the first error with err (may be NULL). */
+int blk_verify_group_close(struct blk_group_result *gr, char *err, size_t err_size);
+/* The ledger check of a verify_only job, in its first clone. 0, or -errno (worker_fail done). */
+int blk_verify_ack_check(struct worker *w, const struct blk_clone *clone);
 
 #endif

@@ -47,6 +47,7 @@ int blk_vclone_init(struct blk_vclone *v, const struct blk_clone *clone, unsigne
 	};
 	v->thread = (uint16_t)(job->first_thread + clone->clone);
 	rng_seed(v->rng, clone->seed ^ 0x9e3779b97f4a7c15ULL);
+	rng_seed(v->trim_rng, clone->seed ^ 0x7f4a7c159e3779b9ULL);
 	v->cap = 1024;
 	v->hist = malloc(v->cap * sizeof(*v->hist));
 	v->ledger = clone->ledger;
@@ -71,6 +72,7 @@ void blk_vclone_free(struct blk_vclone *v)
 	free(v->sync_covers);
 	free(v->pre);
 	free(v->await);
+	free(v->trims);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -92,41 +94,68 @@ static int cmp_seq(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Drops every piece a later write overlaps; keeps the order written. */
-static void compact(struct blk_vclone *v)
+/*
+ * Drops every piece a later write overlaps (fio drops the older io_piece of an overlap); keeps
+ * the order written. One sweep in offset order over the pieces still reaching the current one
+ * (active): an active newer piece drops the current one, an older one is dropped by it, and an
+ * older piece inside the current one's range leaves active (the current one does its part).
+ * 0, or -ENOMEM (the history is left as it was, in offset order).
+ */
+static int compact(struct blk_vclone *v)
 {
-	size_t kept = 0;
+	size_t kept = 0, nact = 0, cap = 16;
+	size_t *act;
 
 	if (v->nhist < 2)
-		return;
+		return 0;
+	act = malloc(cap * sizeof(*act));
+	if (!act)
+		return -ENOMEM;
 	qsort(v->hist, v->nhist, sizeof(*v->hist), cmp_place);
 	for (size_t i = 0; i < v->nhist; i++) {
 		struct blk_vpiece *p = &v->hist[i];
-		bool drop = false;
+		size_t n = 0;
 
-		/* the kept pieces before p that reach into it: the older one goes */
-		while (kept) {
-			struct blk_vpiece *q = &v->hist[kept - 1];
+		p->dropped = !p->len;
+		if (p->dropped)
+			continue; /* trimmed and forgotten: it covers nothing */
+		for (size_t k = 0; k < nact; k++) {
+			struct blk_vpiece *q = &v->hist[act[k]];
 			if (q->file != p->file || q->offset + q->len <= p->offset)
-				break;
-			if (q->seq < p->seq) {
-				kept--;
-				continue;
-			}
-			drop = true;
-			break;
+				continue; /* behind p: it reaches no later piece either */
+			if (q->seq > p->seq)
+				p->dropped = 1;
+			else
+				q->dropped = 1;
+			if (q->seq > p->seq || q->offset + q->len > p->offset + p->len)
+				act[n++] = act[k]; /* still does something p does not */
 		}
-		if (!drop)
-			v->hist[kept++] = *p;
+		if (n == cap) {
+			size_t *more = realloc(act, 2 * cap * sizeof(*act));
+			if (!more) {
+				free(act);
+				return -ENOMEM;
+			}
+			act = more;
+			cap *= 2;
+		}
+		act[n++] = i;
+		nact = n;
 	}
+	free(act);
+	for (size_t i = 0; i < v->nhist; i++)
+		if (!v->hist[i].dropped)
+			v->hist[kept++] = v->hist[i];
 	v->nhist = kept;
 	qsort(v->hist, v->nhist, sizeof(*v->hist), cmp_seq);
+	return 0;
 }
 
 static int log_piece(struct blk_vclone *v, const struct blk_vpiece *p)
 {
 	if (v->nhist == v->cap) {
-		compact(v);
+		if (compact(v))
+			return -ENOMEM;
 		if (v->nhist > v->cap / 2) {
 			struct blk_vpiece *more = realloc(v->hist, 2 * v->cap * sizeof(*more));
 			if (!more)
@@ -158,6 +187,19 @@ int blk_vclone_prep_write(struct blk_vclone *v, const struct io_req *r, void *bu
 				       .thread = v->thread };
 	if (blk_verify_fill(&v->spec, buf, r->len, &b))
 		return -EINVAL; /* blk_verify_validate checked the sizes */
+	/* fio's io_u_should_trim: a candidate for trim_backlog's discards */
+	if (v->o->trim_percentage &&
+	    rng_next(v->trim_rng) % 100 < (uint64_t)v->o->trim_percentage) {
+		if (v->ntrims == v->trims_cap) {
+			size_t cap = v->trims_cap ? 2 * v->trims_cap : 64;
+			struct blk_vpiece *more = realloc(v->trims, cap * sizeof(*more));
+			if (!more)
+				return -ENOMEM;
+			v->trims = more;
+			v->trims_cap = cap;
+		}
+		v->trims[v->ntrims++] = p;
+	}
 	if (v->ledger) {
 		struct blk_ledger_rec rec = {
 			.job = v->thread,
@@ -244,6 +286,70 @@ int blk_vclone_synced_all(struct blk_vclone *v)
 	if (!v->ledger || v->post_at_completion)
 		return 0;
 	return post(v, v->nawait);
+}
+
+bool blk_vclone_trim_due(const struct blk_vclone *v)
+{
+	return v->o->trim_backlog && v->ntrims >= (uint64_t)v->o->trim_backlog;
+}
+
+/* The history's piece for a trim candidate: the same write, not overwritten or verified. */
+static struct blk_vpiece *find_piece(struct blk_vclone *v, const struct blk_vpiece *c)
+{
+	for (size_t i = v->nhist; i-- > 0;) {
+		struct blk_vpiece *p = &v->hist[i];
+		if (p->file == c->file && p->offset == c->offset && p->len)
+			return p->seq == c->seq ? p : NULL;
+	}
+	return NULL;
+}
+
+int blk_vclone_trim(struct worker *w, struct blk_vclone *v, const int *fds)
+{
+	size_t n = v->ntrims, i;
+
+	if (v->o->trim_backlog_batch && (uint64_t)v->o->trim_backlog_batch < n)
+		n = (size_t)v->o->trim_backlog_batch;
+	for (i = 0; i < n; i++) {
+		struct blk_vpiece *p = find_piece(v, &v->trims[i]);
+		struct io_req r = { .dir = IO_TRIM };
+		uint64_t start, now;
+
+		if (!p)
+			continue; /* overwritten or verified since: fio drops it from its list */
+		r.fd = fds[p->file];
+		r.offset = p->offset;
+		r.len = p->len;
+		start = clock_now_ns();
+		r.result = engine_do_other(&r);
+		now = clock_now_ns();
+		if (r.result != (int64_t)r.len) {
+			int err = r.result < 0 ? (int)r.result : -EIO;
+			worker_record_failure(w, IO_TRIM, stall_errno_cause(err));
+			memmove(v->trims, v->trims + i + 1,
+				(v->ntrims - i - 1) * sizeof(*v->trims));
+			v->ntrims -= i + 1;
+			return worker_fail(w, err, "%s trim at offset %llu (trim_percentage): %s",
+					   v->clone->files[p->file].file->path,
+					   (unsigned long long)p->offset, strerror(-err));
+		}
+		worker_record(w, IO_TRIM, now - start, p->len);
+		if (v->o->trim_verify_zero)
+			p->trimmed = 1;
+		else
+			p->len = 0; /* not checked: compact drops it */
+	}
+	memmove(v->trims, v->trims + n, (v->ntrims - n) * sizeof(*v->trims));
+	v->ntrims -= n;
+	return 0;
+}
+
+/* fio's verify_trimmed_io_u: a trimmed block reads back as zeros. */
+static bool all_zero(const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+
+	return len == 0 || (b[0] == 0 && !memcmp(b, b + 1, len - 1));
 }
 
 bool blk_vclone_backlog_due(const struct blk_vclone *v)
@@ -377,7 +483,8 @@ int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, vo
 	size_t n, i;
 	int ret = 0;
 
-	compact(v);
+	if (compact(v))
+		return worker_fail(w, -ENOMEM, "out of memory for the verify history");
 	n = v->nhist;
 	if (!all && v->o->verify_backlog_batch && (uint64_t)v->o->verify_backlog_batch < n)
 		n = (size_t)v->o->verify_backlog_batch;
@@ -402,9 +509,20 @@ int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, vo
 		if (worker_measuring(w) && st)
 			hist_record(&st->clat[IO_READ], now - start);
 		v->verified++;
-		if (blk_verify_check_file(&v->spec, path, buf, p->len, p->offset, &f) ==
-		    BLK_VERIFY_OK)
+		if (p->trimmed) {
+			if (!all_zero(buf, p->len)) {
+				f.result = BLK_VERIFY_BAD_PATTERN;
+				if (snprintf(
+					    f.detail, sizeof(f.detail),
+					    "trim: verify failed at file %s offset %llu, length %u",
+					    path, (unsigned long long)p->offset,
+					    p->len) >= (int)sizeof(f.detail))
+					f.detail[sizeof(f.detail) - 1] = 0;
+			}
+		} else if (blk_verify_check_file(&v->spec, path, buf, p->len, p->offset, &f) ==
+			   BLK_VERIFY_OK) {
 			check_identity(v, p, path, &f);
+		}
 		if (f.result != BLK_VERIFY_OK) {
 			v->failures++;
 			print_failure(v, p, path, &f);
@@ -428,76 +546,4 @@ int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, vo
 	memmove(v->hist, v->hist + i, (v->nhist - i) * sizeof(*v->hist));
 	v->nhist -= i;
 	return ret;
-}
-
-#define STATE_MAGIC "pvcbench verify state 1\n"
-
-static void state_name(const struct blk_vclone *v, char *name, size_t size)
-{
-	if (snprintf(name, size, "local-%s-%u-verify.state", v->job->o.name, v->clone->clone) >=
-	    (int)size)
-		name[size - 1] = 0;
-}
-
-int blk_vclone_state_save(const struct blk_vclone *v, char *why, size_t why_size)
-{
-	char name[512], head[sizeof(STATE_MAGIC)] = "", text[128];
-	int fd, n;
-
-	state_name(v, name, sizeof(name));
-	fd = open(name, O_RDWR | O_CREAT | O_EXCL, 0644);
-	if (fd < 0 && errno == EEXIST) {
-		/* ours from an earlier run is replaced; fio's (or anything else) is not ours */
-		fd = open(name, O_RDWR);
-		if (fd >= 0 && (read(fd, head, sizeof(head) - 1) != (ssize_t)sizeof(head) - 1 ||
-				strcmp(head, STATE_MAGIC))) {
-			close(fd);
-			snprintf(why, why_size, "%s exists and is not pvcbench's: not replaced",
-				 name);
-			return -EEXIST;
-		}
-	}
-	if (fd < 0) {
-		int err = errno;
-		snprintf(why, why_size, "%s: %s", name, strerror(err));
-		return -err;
-	}
-	n = snprintf(text, sizeof(text), STATE_MAGIC "writes %llu\n",
-		     (unsigned long long)v->numberio);
-	if (ftruncate(fd, 0) || pwrite(fd, text, (size_t)n, 0) != n) {
-		int err = errno;
-		close(fd);
-		snprintf(why, why_size, "%s: %s", name, strerror(err));
-		return -err;
-	}
-	close(fd);
-	return 0;
-}
-
-int blk_vclone_state_load(const struct blk_vclone *v, uint64_t *writes, char *why, size_t why_size)
-{
-	char name[512], text[128] = "";
-	unsigned long long n;
-	int fd;
-	ssize_t got;
-
-	state_name(v, name, sizeof(name));
-	fd = open(name, O_RDONLY);
-	if (fd < 0) {
-		int err = errno;
-		snprintf(why, why_size,
-			 "--verify_state_load=1: %s: %s (a writing run with verify saves it)", name,
-			 strerror(err));
-		return -err;
-	}
-	got = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (got <= 0 || strncmp(text, STATE_MAGIC, strlen(STATE_MAGIC)) ||
-	    sscanf(text + strlen(STATE_MAGIC), "writes %llu", &n) != 1) {
-		snprintf(why, why_size, "--verify_state_load=1: %s is not a pvcbench verify state",
-			 name);
-		return -EINVAL;
-	}
-	*writes = n;
-	return 0;
 }

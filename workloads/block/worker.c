@@ -646,6 +646,8 @@ static int reap_some(struct worker *w, struct blk_worker *bw, unsigned min)
 		complete_one(w, bw, r, now);
 		bw->freeq[bw->nfree++] = r;
 	}
+	/* the batch completed at now, not at the next tick (the outage windows' ends) */
+	worker_note_done(w, now);
 	return n;
 }
 
@@ -813,70 +815,6 @@ static int loop_boundary(struct worker *w, struct blk_worker *bw)
 	return 0;
 }
 
-/*
- * verify_only (fio's do_dry_run): the job's writes are generated and logged, not done; a
- * time_based job's generator never ends, so one pass over its regions is what it wrote.
- */
-static int dry_run(struct worker *w, struct blk_worker *bw)
-{
-	uint64_t pass = 0, bytes = 0, limit = UINT64_MAX;
-	struct io_req r = { 0 };
-
-	if (bw->job->o.verify.verify_state_load) {
-		char why[700] = "";
-		int ret = blk_vclone_state_load(&bw->v, &limit, why, sizeof(why));
-		if (ret)
-			return worker_fail(w, ret, "job %s: %s", bw->job->o.name, why);
-	}
-	for (unsigned i = 0; i < bw->clone->nfiles; i++)
-		pass += bw->clone->files[i].len;
-	while (!signals_stop_requested() && bw->v.numberio < limit) {
-		if (!blk_gen_next(&bw->gen, &r, worker_measuring(w))) {
-			if (!bw->gen.loop_ended)
-				break;
-			blk_gen_next_loop(&bw->gen);
-			continue;
-		}
-		if (r.dir != IO_WRITE)
-			continue;
-		int ret = blk_vclone_dry_write(&bw->v, &r, file_index(bw, r.fd));
-		if (ret)
-			return worker_fail(w, ret, "job %s: verify history: %s", bw->job->o.name,
-					   strerror(-ret));
-		bytes += r.len;
-		if (bw->job->o.time_based && bytes >= pass)
-			break;
-	}
-	return 0;
-}
-
-/* verify_only with ack_journal/ack_witness: the ledger's checker instead of the read-back. */
-static int ack_check(struct worker *w, struct blk_worker *bw)
-{
-	const struct blk_verify_opts *o = &bw->job->o.verify;
-	struct blk_ack_report *rep = bw->clone->ack;
-	char err[512] = "";
-	int ret = blk_ack_check(o->ack_journal[0] ? o->ack_journal : NULL,
-				o->ack_witness[0] ? o->ack_witness : NULL, NULL, rep, err,
-				sizeof(err));
-
-	if (ret)
-		return worker_fail(w, ret, "job %s: %s", bw->job->o.name, err);
-	uint64_t bad =
-		rep->count[BLK_ACK_LOST] + rep->count[BLK_ACK_STALE] + rep->count[BLK_ACK_CORRUPT];
-	for (uint64_t i = 0; i < bad && i < 1000; i++)
-		worker_record_failure(w, IO_READ, "verify");
-	if (bad)
-		return worker_fail(
-			w, -EILSEQ,
-			"job %s: the ack check found %llu lost, %llu stale, %llu corrupt of %llu acknowledged blocks",
-			bw->job->o.name, (unsigned long long)rep->count[BLK_ACK_LOST],
-			(unsigned long long)rep->count[BLK_ACK_STALE],
-			(unsigned long long)rep->count[BLK_ACK_CORRUPT],
-			(unsigned long long)rep->acked);
-	return 0;
-}
-
 int blk_worker_run(struct worker *w)
 {
 	struct blk_worker *bw = worker_state(w);
@@ -884,12 +822,12 @@ int blk_worker_run(struct worker *w)
 	if (bw->job->o.file.create_only)
 		return 0; /* the setup (layout) was the job */
 	if (bw->clone->ack)
-		return ack_check(w, bw);
+		return blk_verify_ack_check(w, bw->clone);
 	if (bw->dry && blk_verify_ledger_wanted(bw->job))
 		return 0; /* the job's first clone checks its ledger */
 	if (bw->dry) {
 		bw->going = true;
-		if (!dry_run(w, bw))
+		if (!blk_vclone_dry_run(w, &bw->v, &bw->gen, bw->fds))
 			blk_vclone_verify(w, &bw->v, bw->fds, bw->mem, true);
 		return worker_error(w);
 	}
@@ -913,6 +851,11 @@ int blk_worker_run(struct worker *w)
 			if (reap_some(w, bw, min) < 0)
 				goto out;
 		} while (full && bw->going && bw->inflight > bw->low);
+		if (bw->verifying && bw->going && blk_vclone_trim_due(&bw->v)) {
+			/* fio's trim_backlog: discard some of what was written, then expect zeros */
+			if (drain(w, bw) || worker_error(w) || blk_vclone_trim(w, &bw->v, bw->fds))
+				goto out;
+		}
 		if (bw->verifying && bw->going && blk_vclone_backlog_due(&bw->v)) {
 			/* fio's verify_backlog: what was written so far, read back mid-run */
 			if (drain(w, bw) || worker_error(w) ||

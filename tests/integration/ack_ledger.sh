@@ -21,7 +21,7 @@ _frozen=
 trap '[ -n "$_frozen" ] && fsfreeze -u "$_frozen" 2>/dev/null; _cleanup' EXIT
 
 job() { # the job's options, over file $1
-	echo --name=w --filename="$1" --size=4m --bs=4k --ioengine=psync --verify=crc32c
+	echo --name=w --filename="$1" --size=4m --bs=4k --ioengine=psync --verify=crc32c --keep=1
 }
 
 # counts FIELD: a class's count from the last report (blocks: intact=N, lost=N, ...)
@@ -120,6 +120,20 @@ run_pvc fio $(job "$MNT/f4") --rw=randwrite --verify_only=1 --ack_journal="$J4"
 check "(d) after fsfreeze + SIGKILL: exit 0, lost=0, $(never_acked) writes never acknowledged counted apart ($(count unacknowledged) unacknowledged, $(count torn) torn)" \
 	eval '[ "$RC" = 0 ] && [ "$(count lost)" = 0 ] && [ "$(count corrupt)" = 0 ] && [ "$(count stale)" = 0 ] && [ "$(never_acked)" -ge 1 ]'
 [ "$RC" = 0 ] || show_run
+
+# the witness's bad input: one line, exit 2
+run_pvc witness --listen nonsense
+check "witness --listen nonsense: exit 2, one line" \
+	eval '[ "$RC" = 2 ] && [ "$(wc -l <"$ERR")" = 1 ] && grep -q -- "--listen nonsense: must be HOST:PORT" "$ERR"'
+run_pvc witness --listen 127.0.0.1:0 --dir "$J1"
+check "witness --dir FILE: exit 2, one line" \
+	eval '[ "$RC" = 2 ] && [ "$(wc -l <"$ERR")" = 1 ] && grep -q "not a directory" "$ERR"'
+# a journal that is not a ledger is refused, and left as it was
+echo "someone's notes" >"$WORK/notes"
+run_pvc fio $(job "$MNT/f5") --rw=write --size=64k --ack_journal="$WORK/notes"
+check "--ack_journal=a file that is not a ledger: refused, left as it was" \
+	eval '[ "$RC" != 0 ] && grep -q "not an ack ledger" "$ERR" && [ "$(cat "$WORK/notes")" = "someone'"'"'s notes" ]'
+[ "$RC" != 0 ] || show_run
 
 kill -TERM "$WPID"
 for _ in $(seq 30); do kill -0 "$WPID" 2>/dev/null || break; sleep 0.1; done

@@ -270,6 +270,92 @@ static void test_once(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* Journal and witness together: the checker reads both and merges them. */
+static void test_journal_and_witness(void **state)
+{
+	struct fixture *f = *state;
+	const char *files[] = { f->data };
+	struct blk_ledger *l;
+	char journal[200];
+	int post_rc = 0;
+
+	snprintf(journal, sizeof(journal), "%s/journal", f->dir);
+	start_witness(f, "127.0.0.1:0", false);
+	int fd = open(f->data, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(blk_ledger_open(&l, journal, f->addr, files, 1, f->err, sizeof(f->err)),
+			 0);
+	for (unsigned b = 0; b < 3; b++) {
+		assert_int_equal(batch(l, fd, b, true, &post_rc), 0);
+		assert_int_equal(post_rc, 0);
+	}
+	assert_int_equal(batch(l, fd, 3, false, NULL), 0);
+	assert_int_equal(blk_ledger_close(l, f->err, sizeof(f->err)), 0);
+	close(fd);
+
+	struct blk_ack_report *rep = malloc(sizeof(*rep));
+	assert_non_null(rep);
+	assert_int_equal(blk_ack_check(journal, f->addr, NULL, rep, f->err, sizeof(f->err)), 0);
+	assert_non_null(strstr(rep->source, "journal"));
+	assert_non_null(strstr(rep->source, "witness"));
+	/* each write once, though both hold it */
+	assert_int_equal(rep->acked, 3 * BATCH);
+	assert_int_equal(rep->pre_only, BATCH);
+	assert_int_equal(rep->count[BLK_ACK_INTACT], 3 * BATCH);
+	assert_int_equal(rep->count[BLK_ACK_UNACKED], BATCH);
+
+	/* the journal lost its posts (cut after the pres): the witness still has them */
+	uint8_t *buf;
+	size_t len, valid;
+	assert_int_equal(ledger_file_read(journal, &buf, &len), 0);
+	assert_int_equal(ledger_parse(buf, len, NULL, &valid), 0);
+	free(buf);
+	struct stat st;
+	assert_int_equal(stat(journal, &st), 0);
+	assert_int_equal(truncate(journal, st.st_size - 3 * BATCH * LEDGER_REC_SIZE / 2), 0);
+	assert_int_equal(blk_ack_check(journal, f->addr, NULL, rep, f->err, sizeof(f->err)), 0);
+	assert_int_equal(rep->acked, 3 * BATCH);
+	assert_int_equal(rep->count[BLK_ACK_INTACT], 3 * BATCH);
+	free(rep);
+}
+
+/* A frame of another protocol version is answered by ERROR, one line, then closed. */
+static void test_bad_frame(void **state)
+{
+	struct fixture *f = *state;
+	struct witness_conn c = { .fd = -1 };
+	uint8_t head[WITNESS_HEAD] = { 0, 0, 0, 0, 2, WITNESS_SYNC, 0, 0 };
+	uint8_t *buf = NULL;
+	size_t cap = 0, len;
+	enum witness_type type;
+
+	start_witness(f, "127.0.0.1:0", false);
+	assert_int_equal(witness_connect(&c, f->addr, f->err, sizeof(f->err)), 0);
+	assert_int_equal(write(c.fd, head, sizeof(head)), (ssize_t)sizeof(head));
+	assert_int_equal(witness_recv(&c, &type, &buf, &cap, &len), 0);
+	assert_int_equal(type, WITNESS_ERROR);
+	assert_string_equal((char *)buf, "protocol version 2: this witness speaks version 1");
+	assert_int_equal(witness_recv(&c, &type, &buf, &cap, &len), -ECONNRESET);
+	witness_close(&c);
+
+	/* records before HELLO */
+	assert_int_equal(witness_connect(&c, f->addr, f->err, sizeof(f->err)), 0);
+	uint8_t rec[LEDGER_REC_SIZE];
+	struct blk_ledger_rec r = { .len = BS, .seq = 1 };
+	ledger_rec_encode(rec, LEDGER_PRE, 0, &r);
+	assert_int_equal(witness_send(&c, WITNESS_PRE, rec, sizeof(rec)), 0);
+	assert_int_equal(witness_wait_ok(&c, f->err, sizeof(f->err)), -EIO);
+	assert_non_null(strstr(f->err, "records before HELLO"));
+	witness_close(&c);
+	free(buf);
+
+	/* the witness still serves others */
+	const char *files[] = { f->data };
+	struct blk_ledger *l;
+	assert_int_equal(blk_ledger_open(&l, NULL, f->addr, files, 1, f->err, sizeof(f->err)), 0);
+	assert_int_equal(blk_ledger_close(l, f->err, sizeof(f->err)), 0);
+}
+
 int main(void)
 {
 	char why[200];
@@ -283,6 +369,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_witness_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_and_witness, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_frame, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,7 +182,7 @@ static void test_torn_tail(void **state)
 	/* half a record, as a crash in the middle of a write leaves it */
 	uint8_t rec[LEDGER_REC_SIZE];
 	struct blk_ledger_rec r = { .seq = 99, .len = BS };
-	ledger_rec_encode(rec, LEDGER_POST, &r);
+	ledger_rec_encode(rec, LEDGER_POST, 0, &r);
 	int fd = open(f->journal, O_WRONLY | O_APPEND);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, rec, 20), 20);
@@ -211,6 +211,22 @@ static void test_torn_tail(void **state)
 	assert_int_equal(c.runs, 2);
 	assert_int_equal(c.pre, 6);
 	assert_int_equal(c.post, 4);
+
+	/* damage early in a journal, more than a torn write leaves after it: kept, refused */
+	fd = open(f->journal, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	static uint8_t zeros[LEDGER_HDR_MAX + 4096];
+	assert_int_equal(write(fd, zeros, sizeof(zeros)), (ssize_t)sizeof(zeros));
+	close(fd);
+	assert_int_equal(stat(f->journal, &st), 0);
+	const char *files[] = { "data" };
+	struct blk_ledger *l;
+	assert_int_equal(blk_ledger_open(&l, f->journal, NULL, files, 1, f->err, sizeof(f->err)),
+			 -EINVAL);
+	assert_non_null(strstr(f->err, "damaged at byte"));
+	struct stat after;
+	assert_int_equal(stat(f->journal, &after), 0);
+	assert_int_equal(after.st_size, st.st_size);
 }
 
 static void test_foreign_refused(void **state)
@@ -426,6 +442,51 @@ static void test_unflushed_post(void **state)
 	free(rep);
 }
 
+/* Two jobs appending to one journal at once: each record names its run. */
+static void test_two_writers(void **state)
+{
+	struct fixture *f = *state;
+	char other[160];
+	const char *files_a[] = { f->data }, *files_b[] = { other };
+	struct blk_ledger *a, *b;
+	uint8_t block[BS];
+
+	snprintf(other, sizeof(other), "%s/data.1.0", f->dir);
+	int fa = open(f->data, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int fb = open(other, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(fa >= 0 && fb >= 0);
+	assert_int_equal(blk_ledger_open(&a, f->journal, NULL, files_a, 1, f->err, sizeof(f->err)),
+			 0);
+	assert_int_equal(blk_ledger_open(&b, f->journal, NULL, files_b, 1, f->err, sizeof(f->err)),
+			 0);
+	for (unsigned i = 0; i < 4; i++) {
+		struct blk_ledger_rec ra, rb;
+		fill(block, BS, 10 + i);
+		ra = rec_for(i * BS, i + 1, block);
+		put_block(fa, i * BS, block);
+		fill(block, BS, 20 + i);
+		rb = rec_for(i * BS, i + 1, block);
+		put_block(fb, i * BS, block);
+		assert_int_equal(blk_ledger_pre(a, &ra, 1), 0);
+		assert_int_equal(blk_ledger_pre(b, &rb, 1), 0);
+		assert_int_equal(blk_ledger_post(b, &rb, 1), 0);
+		assert_int_equal(blk_ledger_post(a, &ra, 1), 0);
+	}
+	assert_int_equal(blk_ledger_close(a, f->err, sizeof(f->err)), 0);
+	assert_int_equal(blk_ledger_close(b, f->err, sizeof(f->err)), 0);
+	close(fa);
+	close(fb);
+
+	struct blk_ack_report *rep = malloc(sizeof(*rep));
+	assert_int_equal(blk_ack_check(f->journal, NULL, NULL, rep, f->err, sizeof(f->err)), 0);
+	assert_int_equal(rep->acked, 8);
+	assert_int_equal(rep->count[BLK_ACK_INTACT], 8);
+	assert_int_equal(rep->nfiles, 2);
+	assert_false(blk_ack_failed(rep));
+	free(rep);
+	unlink(other);
+}
+
 int main(void)
 {
 	char why[200];
@@ -442,6 +503,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_classes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unflushed_post, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_writers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -186,7 +186,8 @@ static void ck_pair(struct ck_state *s, struct blk_ack_report *rep)
 {
 	size_t kept = 0, p = 0;
 
-	qsort(s->writes, s->nwrites, sizeof(*s->writes), cmp_write_id);
+	if (s->nwrites)
+		qsort(s->writes, s->nwrites, sizeof(*s->writes), cmp_write_id);
 	for (size_t i = 0; i < s->nwrites; i++) {
 		const struct ck_write *w = &s->writes[i];
 		if (kept && s->writes[kept - 1].run == w->run &&
@@ -195,7 +196,8 @@ static void ck_pair(struct ck_state *s, struct blk_ack_report *rep)
 		s->writes[kept++] = *w;
 	}
 	s->nwrites = kept;
-	qsort(s->posts, s->nposts, sizeof(*s->posts), cmp_post);
+	if (s->nposts) /* qsort must not be given NULL */
+		qsort(s->posts, s->nposts, sizeof(*s->posts), cmp_post);
 	for (size_t i = 0; i < s->nwrites; i++) {
 		struct ck_write *w = &s->writes[i];
 		struct ck_post key = { w->seq, w->run, w->job };
@@ -226,6 +228,12 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* Whether a fio header names write w: its job, and numberio's 16 bits as fio stores them. */
+static bool ck_names(const struct ck_write *w, const struct blk_verify_block *hdr)
+{
+	return (uint16_t)w->job == hdr->thread && (uint16_t)w->seq == (uint16_t)hdr->numberio;
+}
+
 /* The writes w[0..n) at one offset, in order; last: the last acknowledged (n if none). */
 static int ck_sort_block(const struct ck_write *w, size_t n, size_t last, const uint8_t *buf)
 {
@@ -248,19 +256,18 @@ static int ck_sort_block(const struct ck_write *w, size_t n, size_t last, const 
 		if (w[i].len > maxlen)
 			maxlen = w[i].len;
 	if (!blk_verify_hdr_read(buf, maxlen, &hdr, &type, &hdr_len) && hdr.offset == w[0].offset) {
-		bool in_flight_after = has_last ? last + 1 < n : n > 0;
-		for (size_t i = 0; i < n; i++) {
-			if ((uint16_t)w[i].job != hdr.thread || w[i].seq != hdr.numberio)
-				continue;
-			if (!has_last || i > last)
+		/* fio keeps 16 bits of numberio: the last acknowledged write is tried first, then
+		 * the later ones, then the older ones */
+		if (has_last && ck_names(&w[last], &hdr))
+			return last + 1 < n ? BLK_ACK_TORN : BLK_ACK_CORRUPT;
+		for (size_t i = has_last ? last + 1 : 0; i < n; i++)
+			if (ck_names(&w[i], &hdr))
 				return BLK_ACK_TORN;
-			if (i < last)
+		for (size_t i = 0; has_last && i < last; i++)
+			if (ck_names(&w[i], &hdr))
 				return BLK_ACK_STALE;
-			/* the last acknowledged write's header over other bytes: an in-flight
-			 * overwrite torn after its first sector, or else damage */
-			return in_flight_after ? BLK_ACK_TORN : BLK_ACK_CORRUPT;
-		}
-		if (has_last && (uint16_t)w[last].job == hdr.thread && hdr.numberio < w[last].seq)
+		if (has_last && (uint16_t)w[last].job == hdr.thread && w[last].seq <= UINT16_MAX &&
+		    hdr.numberio < w[last].seq)
 			return BLK_ACK_STALE; /* a write older than the ledger's */
 	}
 	if (has_last && all_zero(buf, w[last].len))
@@ -298,7 +305,8 @@ static int ck_blocks(struct ck_state *s, const char *dir, struct blk_ack_report 
 	int fd = -1, rc = 0;
 	uint32_t open_file = UINT32_MAX;
 
-	qsort(s->writes, s->nwrites, sizeof(*s->writes), cmp_block);
+	if (s->nwrites)
+		qsort(s->writes, s->nwrites, sizeof(*s->writes), cmp_block);
 	for (size_t i = 0, j; i < s->nwrites && !rc; i = j) {
 		const struct ck_write *w = &s->writes[i];
 		size_t last = SIZE_MAX, maxlen = 0;

@@ -109,8 +109,9 @@ int ledger_hdr_encode(const uint8_t id[LEDGER_RUN_ID_LEN], uint64_t start_ns,
 	return 0;
 }
 
-/* record: kind 4, job 4, file 4, len 4, offset 8, seq 8, digest 8, zero 4, check 4 */
-void ledger_rec_encode(uint8_t *out, enum ledger_kind kind, const struct blk_ledger_rec *r)
+/* record: kind 4, job 4, file 4, len 4, offset 8, seq 8, digest 8, run tag 4, check 4 */
+void ledger_rec_encode(uint8_t *out, enum ledger_kind kind, uint32_t run_tag,
+		       const struct blk_ledger_rec *r)
 {
 	ledger_put32(out, (uint32_t)kind);
 	ledger_put32(out + 4, r->job);
@@ -119,11 +120,12 @@ void ledger_rec_encode(uint8_t *out, enum ledger_kind kind, const struct blk_led
 	ledger_put64(out + 16, r->offset);
 	ledger_put64(out + 24, r->seq);
 	ledger_put64(out + 32, r->digest);
-	ledger_put32(out + 40, 0);
+	ledger_put32(out + 40, run_tag);
 	ledger_put32(out + 44, ledger_check32(out, 44));
 }
 
-int ledger_rec_decode(const uint8_t *in, enum ledger_kind *kind, struct blk_ledger_rec *r)
+int ledger_rec_decode(const uint8_t *in, enum ledger_kind *kind, uint32_t *run_tag,
+		      struct blk_ledger_rec *r)
 {
 	uint32_t k = ledger_get32(in);
 
@@ -131,6 +133,7 @@ int ledger_rec_decode(const uint8_t *in, enum ledger_kind *kind, struct blk_ledg
 	    ledger_get32(in + 44) != ledger_check32(in, 44))
 		return -EINVAL;
 	*kind = (enum ledger_kind)k;
+	*run_tag = ledger_get32(in + 40);
 	r->job = ledger_get32(in + 4);
 	r->file = ledger_get32(in + 8);
 	r->len = ledger_get32(in + 12);
@@ -138,6 +141,11 @@ int ledger_rec_decode(const uint8_t *in, enum ledger_kind *kind, struct blk_ledg
 	r->seq = ledger_get64(in + 24);
 	r->digest = ledger_get64(in + 32);
 	return 0;
+}
+
+uint32_t ledger_run_tag(const uint8_t id[LEDGER_RUN_ID_LEN])
+{
+	return ledger_get32(id);
 }
 
 /* A header at p (avail bytes): its length, 0 when torn or wrong. */
@@ -169,9 +177,42 @@ static size_t hdr_decode(const uint8_t *p, size_t avail, struct ledger_run *run)
 	return at == total - 4 ? total : 0;
 }
 
+/* The runs a parse has met: where each one's latest header is, by tag. */
+struct parse_runs {
+	struct {
+		uint32_t tag;
+		size_t at;
+	} * v;
+	size_t n, cap;
+	long cur; /* the run the sink was last told of, -1: none */
+};
+
+static int parse_runs_note(struct parse_runs *pr, uint32_t tag, size_t at)
+{
+	for (size_t i = 0; i < pr->n; i++)
+		if (pr->v[i].tag == tag) {
+			pr->v[i].at = at;
+			pr->cur = (long)i;
+			return 0;
+		}
+	if (pr->n == pr->cap) {
+		size_t cap = pr->cap ? 2 * pr->cap : 8;
+		void *p = realloc(pr->v, cap * sizeof(*pr->v));
+		if (!p)
+			return -ENOMEM;
+		pr->v = p;
+		pr->cap = cap;
+	}
+	pr->v[pr->n].tag = tag;
+	pr->v[pr->n].at = at;
+	pr->cur = (long)pr->n++;
+	return 0;
+}
+
 int ledger_parse(const uint8_t *buf, size_t len, const struct ledger_sink *sink, size_t *valid_end)
 {
 	struct ledger_run *run = malloc(sizeof(*run));
+	struct parse_runs pr = { .cur = -1 };
 	size_t at = 0;
 	uint64_t index = 0;
 	int rc = 0;
@@ -189,20 +230,42 @@ int ledger_parse(const uint8_t *buf, size_t len, const struct ledger_sink *sink,
 	while (!rc && at < len) {
 		size_t n = hdr_decode(buf + at, len - at, run);
 		if (n) {
-			if (sink && sink->run)
+			rc = parse_runs_note(&pr, ledger_run_tag(run->id), at);
+			if (!rc && sink && sink->run)
 				rc = sink->run(sink->arg, run);
 			at += n;
 			continue;
 		}
 		enum ledger_kind kind;
+		uint32_t tag;
 		struct blk_ledger_rec r;
-		if (at == 0 || len - at < LEDGER_REC_SIZE || ledger_rec_decode(buf + at, &kind, &r))
+		if (at == 0 || len - at < LEDGER_REC_SIZE ||
+		    ledger_rec_decode(buf + at, &kind, &tag, &r))
 			break; /* the torn tail */
+		/* two writers appending to one journal interleave their records: each names
+		 * its run, and the sink is told when the run changes */
+		if (pr.cur < 0 || pr.v[pr.cur].tag != tag) {
+			size_t i = 0;
+			while (i < pr.n && pr.v[i].tag != tag)
+				i++;
+			if (i == pr.n) {
+				at += LEDGER_REC_SIZE; /* no header of its run: nothing to read it by */
+				index++;
+				continue;
+			}
+			pr.cur = (long)i;
+			hdr_decode(buf + pr.v[i].at, len - pr.v[i].at, run);
+			if (sink && sink->run)
+				rc = sink->run(sink->arg, run);
+			if (rc)
+				break;
+		}
 		if (sink && sink->rec)
 			rc = sink->rec(sink->arg, kind, &r, index);
 		index++;
 		at += LEDGER_REC_SIZE;
 	}
+	free(pr.v);
 	free(run);
 	if (valid_end)
 		*valid_end = at;
@@ -268,6 +331,25 @@ out:
 	return rc;
 }
 
+static int sync_parent(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
 int ledger_file_open(const char *path, const uint8_t *hdr, size_t hdrlen, char *err,
 		     size_t err_size)
 {
@@ -307,6 +389,15 @@ int ledger_file_open(const char *path, const uint8_t *hdr, size_t hdrlen, char *
 				 path);
 			goto fail;
 		}
+		/* more than a torn write could leave is damage for a human to look at: kept */
+		if (len - valid > LEDGER_HDR_MAX) {
+			rc = -EINVAL;
+			snprintf(err, err_size,
+				 "%s: damaged at byte %zu, %zu bytes after it: refusing to append "
+				 "(move it away)",
+				 path, valid, len - valid);
+			goto fail;
+		}
 		/* cut a torn tail so that what we append starts on a record boundary */
 		if (valid < len && ftruncate(fd, (off_t)valid)) {
 			rc = -errno;
@@ -319,6 +410,10 @@ int ledger_file_open(const char *path, const uint8_t *hdr, size_t hdrlen, char *
 		rc = ledger_write_all(fd, hdr, hdrlen);
 		if (!rc && fdatasync(fd))
 			rc = -errno;
+		/* a file just created is found again after a crash only once its directory
+		 * entry is durable too */
+		if (!rc && st.st_size == 0)
+			rc = sync_parent(path);
 		if (rc) {
 			snprintf(err, err_size, "%s: %s", path, strerror(-rc));
 			goto fail;

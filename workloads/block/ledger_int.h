@@ -5,9 +5,10 @@
  * formats; this header is their one definition.
  *
  * Everything on disk and on the wire is little-endian. A journal is a sequence of runs: a run
- * header, then that run's 48-byte records. A reader stops at the first header or record whose
- * checksum fails (a torn tail); a header repeated with the same run id continues that run (a
- * writer that reconnected to the witness, a journal reopened).
+ * header, then that run's 48-byte records, each naming its run by a tag (two writers may
+ * append to one journal at once). A reader stops at the first header or record whose checksum
+ * fails (a torn tail); a header repeated with the same run id continues that run (a writer
+ * that reconnected to the witness, a journal reopened).
  */
 #ifndef PVCBENCH_BLOCK_LEDGER_INT_H
 #define PVCBENCH_BLOCK_LEDGER_INT_H
@@ -43,12 +44,17 @@ int ledger_available(char *err, size_t err_size);
 /* The bytes of a run header for these files (malloc'd into *out). 0 or -errno. */
 int ledger_hdr_encode(const uint8_t id[LEDGER_RUN_ID_LEN], uint64_t start_ns,
 		      const char *const *files, unsigned nfiles, uint8_t **out, size_t *len);
-/* One record's 48 bytes, with its checksum. */
-void ledger_rec_encode(uint8_t *out, enum ledger_kind kind, const struct blk_ledger_rec *r);
-/* 0 (rec and *kind filled) or -EINVAL when the checksum or the kind is wrong. */
-int ledger_rec_decode(const uint8_t *in, enum ledger_kind *kind, struct blk_ledger_rec *r);
+/* One record's 48 bytes, with its run's tag and its checksum. */
+void ledger_rec_encode(uint8_t *out, enum ledger_kind kind, uint32_t run_tag,
+		       const struct blk_ledger_rec *r);
+/* 0 (rec, *kind and *run_tag filled) or -EINVAL when the checksum or the kind is wrong. */
+int ledger_rec_decode(const uint8_t *in, enum ledger_kind *kind, uint32_t *run_tag,
+		      struct blk_ledger_rec *r);
+/* A run's tag in its records: the first 4 bytes of its id. */
+uint32_t ledger_run_tag(const uint8_t id[LEDGER_RUN_ID_LEN]);
 
-/* What the parser found, in order. index: the record's position in the buffer (0, 1, ...). */
+/* What the parser found, in order: run is called at each header and whenever the records
+ * switch to another run. index: the record's position in the buffer (0, 1, ...). */
 struct ledger_sink {
 	int (*run)(void *arg, const struct ledger_run *run);
 	int (*rec)(void *arg, enum ledger_kind kind, const struct blk_ledger_rec *r,
@@ -126,10 +132,14 @@ enum witness_type {
 struct witness_conn {
 	int fd;
 	char addr[256];
+	int64_t stop_by; /* once a stop was asked: when waits give up (kept across reconnects) */
 };
 /* "HOST:PORT" ("[V6]:PORT"); with allow_run, an optional "/RUNID" (run_id set, *has_run). */
 int witness_parse_addr(const char *addr, char *host, size_t host_size, char *port, size_t port_size,
 		       uint8_t *run_id, bool *has_run, char *err, size_t err_size);
+/* The witness's socket listening on addr only (non-blocking); bound: the address it got (the
+ * port the kernel chose for port 0). The fd, or -errno with one line naming --listen. */
+int witness_listen(const char *addr, char *bound, size_t bound_size, char *err, size_t err_size);
 int witness_connect(struct witness_conn *c, const char *addr, char *err, size_t err_size);
 void witness_close(struct witness_conn *c);
 int witness_send(struct witness_conn *c, enum witness_type type, const void *payload, size_t len);

@@ -68,6 +68,7 @@ struct wconn {
 	bool dirty;	  /* written since the last sync */
 	bool closing;	  /* close once out is sent */
 	bool fetched;	  /* a download was queued */
+	uint32_t run_tag; /* of the run of HELLO: every record must name it */
 };
 
 struct witness {
@@ -139,7 +140,17 @@ static void on_hello(struct witness *w, struct wconn *c, const uint8_t *p, size_
 		conn_error(c, "%s", err);
 		return;
 	}
+	c->run_tag = ledger_run_tag(id);
 	out_frame(c, WITNESS_OK, NULL, 0);
+	/* one line per writer, for whoever watches the witness's log */
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa);
+	char host[128] = "?", port[16] = "?";
+	if (!getpeername(c->fd, (struct sockaddr *)&sa, &sl))
+		getnameinfo((struct sockaddr *)&sa, sl, host, sizeof(host), port, sizeof(port),
+			    NI_NUMERICHOST | NI_NUMERICSERV);
+	fprintf(stderr, "pvcbench witness: run %s from %s port %s, kept in %s\n", hex, host, port,
+		path);
 }
 
 static void on_records(struct wconn *c, enum witness_type type, const uint8_t *p, size_t len)
@@ -156,9 +167,11 @@ static void on_records(struct wconn *c, enum witness_type type, const uint8_t *p
 	}
 	for (size_t at = 0; at < len; at += LEDGER_REC_SIZE) {
 		enum ledger_kind kind;
+		uint32_t tag;
 		struct blk_ledger_rec r;
-		if (ledger_rec_decode(p + at, &kind, &r) || kind != want) {
-			conn_error(c, "%s", "a record's checksum or kind is wrong");
+		if (ledger_rec_decode(p + at, &kind, &tag, &r) || kind != want ||
+		    tag != c->run_tag) {
+			conn_error(c, "%s", "a record's checksum, kind or run is wrong");
 			return;
 		}
 	}
@@ -375,46 +388,6 @@ static void witness_accept(struct witness *w)
 	}
 }
 
-static int witness_listen(struct witness *w, char *err, size_t err_size)
-{
-	char host[256], port[32];
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *res;
-	int rc = witness_parse_addr(w->cfg->listen, host, sizeof(host), port, sizeof(port), NULL,
-				    NULL, err, err_size);
-
-	if (rc) {
-		snprintf(err, err_size, "--listen %s: must be HOST:PORT (e.g. 0.0.0.0:7390)",
-			 w->cfg->listen);
-		return rc;
-	}
-	if ((rc = getaddrinfo(host, port, &hints, &res))) {
-		snprintf(err, err_size, "--listen %s: %s", w->cfg->listen, gai_strerror(rc));
-		return -EINVAL;
-	}
-	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 64)) {
-		rc = -errno;
-		snprintf(err, err_size, "--listen %s: %s", w->cfg->listen, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(res);
-		return rc;
-	}
-	freeaddrinfo(res);
-	w->listen_fd = fd;
-	struct sockaddr_storage sa;
-	socklen_t sl = sizeof(sa);
-	char h[128], p[16];
-	getsockname(fd, (struct sockaddr *)&sa, &sl);
-	getnameinfo((struct sockaddr *)&sa, sl, h, sizeof(h), p, sizeof(p),
-		    NI_NUMERICHOST | NI_NUMERICSERV);
-	snprintf(w->bound, sizeof(w->bound), strchr(h, ':') ? "[%s]:%s" : "%s:%s", h, p);
-	printf("%s\n", w->bound);
-	fflush(stdout);
-	return 0;
-}
-
 static int witness_execute(struct command *cmd)
 {
 	const struct witness_config *cfg = command_config(cmd);
@@ -439,10 +412,13 @@ static int witness_execute(struct command *cmd)
 		command_error(cmd, "--dir %s: not a directory", cfg->dir);
 		return 2;
 	}
-	if (witness_listen(&w, err, sizeof(err))) {
+	w.listen_fd = witness_listen(cfg->listen, w.bound, sizeof(w.bound), err, sizeof(err));
+	if (w.listen_fd < 0) {
 		command_error(cmd, "%s", err);
 		return 2;
 	}
+	printf("%s\n", w.bound);
+	fflush(stdout);
 	fprintf(stderr, "pvcbench witness: listening on %s, ledgers in %s; stop with SIGTERM\n",
 		w.bound, cfg->dir);
 	while (!signals_stop_requested() && !(cfg->once && w.fetch_served)) {

@@ -1,8 +1,8 @@
 /*
- * witness_client.c - a writer's and a checker's side of the witness protocol (ledger_int.h):
- * the address, a connection made with a timeout, frames sent and received, and the download of
- * a run's ledger. Every wait is bounded (WITNESS_TIMEOUT_MS), so a witness that vanished turns
- * into an error, never a hang.
+ * witness_client.c - the witness protocol's network side (ledger_int.h): the address, the
+ * witness's listening socket, a writer's or checker's connection made with a timeout, frames
+ * sent and received, and the download of a run's ledger. Every wait is bounded (WITNESS_TIMEOUT_MS; a second once a signal asked the
+ * run to stop), so a witness that vanished or hangs turns into an error, never a hang.
  */
 #include "ledger_int.h"
 
@@ -19,6 +19,8 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "pvcbench/signals.h"
 
 int witness_parse_addr(const char *addr, char *host, size_t host_size, char *port, size_t port_size,
 		       uint8_t *run_id, bool *has_run, char *err, size_t err_size)
@@ -80,8 +82,31 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * Waits for events on fd until deadline: 1 ready, or -errno (-ETIMEDOUT). Once a signal asked
+ * the run to stop, a witness gets one more second to answer, not the whole timeout: the job
+ * must stop within 1-2 s even when the witness hangs.
+ */
+static int wait_fd(int fd, short events, int64_t deadline, int64_t *stop_by)
+{
+	for (;;) {
+		int64_t now = now_ms();
+		if (signals_stop_requested() && !*stop_by)
+			*stop_by = now + 1000;
+		int64_t end = *stop_by && *stop_by < deadline ? *stop_by : deadline;
+		if (now >= end)
+			return end == *stop_by ? -EINTR : -ETIMEDOUT;
+		struct pollfd p = { .fd = fd, .events = events };
+		int r = poll(&p, 1, (int)(end - now < 100 ? end - now : 100));
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r > 0)
+			return 1;
+	}
+}
+
 /* One address tried with a bounded connect. The fd, or -errno. */
-static int connect_one(const struct addrinfo *ai, int64_t deadline)
+static int connect_one(const struct addrinfo *ai, int64_t deadline, int64_t *stop_by)
 {
 	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
 			ai->ai_protocol);
@@ -93,13 +118,9 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline)
 		rc = -errno;
 		goto out;
 	}
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	int left = (int)(deadline - now_ms());
-	int n = poll(&p, 1, left > 0 ? left : 0);
-	if (n == 0) {
-		rc = -ETIMEDOUT;
-	} else if (n < 0) {
-		rc = -errno;
+	int n = wait_fd(fd, POLLOUT, deadline, stop_by);
+	if (n < 0) {
+		rc = n;
 	} else {
 		int soerr = 0;
 		socklen_t sl = sizeof(soerr);
@@ -138,7 +159,7 @@ int witness_connect(struct witness_conn *c, const char *addr, char *err, size_t 
 	int64_t deadline = now_ms() + WITNESS_TIMEOUT_MS;
 	rc = -EHOSTUNREACH;
 	for (ai = res; ai; ai = ai->ai_next) {
-		rc = connect_one(ai, deadline);
+		rc = connect_one(ai, deadline, &c->stop_by);
 		if (rc >= 0) {
 			c->fd = rc;
 			rc = 0;
@@ -161,22 +182,14 @@ void witness_close(struct witness_conn *c)
 	c->fd = -1;
 }
 
-static int send_all(int fd, struct iovec *iov, int n)
+static int send_all(int fd, struct iovec *iov, int n, int64_t *stop_by)
 {
 	int64_t deadline = now_ms() + WITNESS_TIMEOUT_MS;
 
 	while (n > 0) {
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		int left = (int)(deadline - now_ms());
-		if (left <= 0)
-			return -ETIMEDOUT;
-		int r = poll(&p, 1, left);
-		if (r < 0 && errno == EINTR)
-			continue;
+		int r = wait_fd(fd, POLLOUT, deadline, stop_by);
 		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ETIMEDOUT;
+			return r;
 		struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)n };
 		ssize_t sent = sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (sent < 0 && (errno == EINTR || errno == EAGAIN))
@@ -215,7 +228,7 @@ int witness_send2(struct witness_conn *c, enum witness_type type, const void *a,
 		iov[n++] = (struct iovec){ (void *)a, alen };
 	if (blen)
 		iov[n++] = (struct iovec){ (void *)b, blen };
-	return send_all(c->fd, iov, n);
+	return send_all(c->fd, iov, n, &c->stop_by);
 }
 
 int witness_send(struct witness_conn *c, enum witness_type type, const void *payload, size_t len)
@@ -223,20 +236,12 @@ int witness_send(struct witness_conn *c, enum witness_type type, const void *pay
 	return witness_send2(c, type, payload, len, NULL, 0);
 }
 
-static int recv_all(int fd, uint8_t *buf, size_t len, int64_t deadline)
+static int recv_all(int fd, uint8_t *buf, size_t len, int64_t deadline, int64_t *stop_by)
 {
 	while (len) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int left = (int)(deadline - now_ms());
-		if (left <= 0)
-			return -ETIMEDOUT;
-		int r = poll(&p, 1, left);
-		if (r < 0 && errno == EINTR)
-			continue;
+		int r = wait_fd(fd, POLLIN, deadline, stop_by);
 		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ETIMEDOUT;
+			return r;
 		ssize_t got = recv(fd, buf, len, MSG_DONTWAIT);
 		if (got < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
@@ -259,7 +264,7 @@ int witness_recv(struct witness_conn *c, enum witness_type *type, uint8_t **buf,
 
 	if (c->fd < 0)
 		return -ENOTCONN;
-	rc = recv_all(c->fd, head, sizeof(head), deadline);
+	rc = recv_all(c->fd, head, sizeof(head), deadline, &c->stop_by);
 	if (rc)
 		return rc;
 	uint32_t n = ledger_get32(head);
@@ -272,7 +277,7 @@ int witness_recv(struct witness_conn *c, enum witness_type *type, uint8_t **buf,
 		*buf = p;
 		*cap = n + 1;
 	}
-	rc = recv_all(c->fd, *buf, n, deadline);
+	rc = recv_all(c->fd, *buf, n, deadline, &c->stop_by);
 	if (rc)
 		return rc;
 	(*buf)[n] = 0; /* an ERROR's text reads as a string */
@@ -304,7 +309,7 @@ int witness_fetch(const char *addr, uint8_t **out, size_t *out_len, char *err, s
 	char host[256], port[32], hostport[300];
 	uint8_t run[LEDGER_RUN_ID_LEN];
 	bool has_run;
-	struct witness_conn c;
+	struct witness_conn c = { .fd = -1 };
 	uint8_t *buf = NULL, *data = NULL;
 	size_t cap = 0, len, have = 0;
 	int rc;
@@ -357,4 +362,40 @@ int witness_fetch(const char *addr, uint8_t **out, size_t *out_len, char *err, s
 	*out = data ? data : calloc(1, 1);
 	*out_len = have;
 	return *out ? 0 : -ENOMEM;
+}
+
+int witness_listen(const char *addr, char *bound, size_t bound_size, char *err, size_t err_size)
+{
+	char host[256], port[32];
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *res;
+	int rc = witness_parse_addr(addr, host, sizeof(host), port, sizeof(port), NULL, NULL, err,
+				    err_size);
+
+	if (rc) {
+		snprintf(err, err_size, "--listen %s: must be HOST:PORT (e.g. 0.0.0.0:7390)", addr);
+		return rc;
+	}
+	if ((rc = getaddrinfo(host, port, &hints, &res))) {
+		snprintf(err, err_size, "--listen %s: %s", addr, gai_strerror(rc));
+		return -EINVAL;
+	}
+	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 64)) {
+		rc = -errno;
+		snprintf(err, err_size, "--listen %s: %s", addr, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return rc;
+	}
+	freeaddrinfo(res);
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa);
+	char h[128], p[16];
+	getsockname(fd, (struct sockaddr *)&sa, &sl);
+	getnameinfo((struct sockaddr *)&sa, sl, h, sizeof(h), p, sizeof(p),
+		    NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(bound, bound_size, strchr(h, ':') ? "[%s]:%s" : "%s:%s", h, p);
+	return fd;
 }

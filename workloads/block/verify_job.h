@@ -108,6 +108,12 @@ void blk_vclone_free(struct blk_vclone *v);
  * 0 or -ENOMEM.
  */
 int blk_vclone_prep_write(struct blk_vclone *v, const struct io_req *r, void *buf, unsigned file);
+/*
+ * Drops every piece of the history a later write overlaps (fio drops the older io_piece of an
+ * overlap), keeping the order written: done when the history fills and before each verify.
+ * 0 or -ENOMEM.
+ */
+int blk_vclone_compact(struct blk_vclone *v);
 /* verify_only: logs a write that is not done (fio's dry run). 0 or -ENOMEM. */
 int blk_vclone_dry_write(struct blk_vclone *v, const struct io_req *r, unsigned file);
 /* Before the queued requests are submitted: the ledger's pre records. 0 or -errno. */

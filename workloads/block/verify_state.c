@@ -95,13 +95,12 @@ static int cmp_seq(const void *a, const void *b)
 }
 
 /*
- * Drops every piece a later write overlaps (fio drops the older io_piece of an overlap); keeps
- * the order written. One sweep in offset order over the pieces still reaching the current one
+ * One sweep in offset order over the pieces still reaching the current one
  * (active): an active newer piece drops the current one, an older one is dropped by it, and an
  * older piece inside the current one's range leaves active (the current one does its part).
  * 0, or -ENOMEM (the history is left as it was, in offset order).
  */
-static int compact(struct blk_vclone *v)
+int blk_vclone_compact(struct blk_vclone *v)
 {
 	size_t kept = 0, nact = 0, cap = 16;
 	size_t *act;
@@ -154,7 +153,7 @@ static int compact(struct blk_vclone *v)
 static int log_piece(struct blk_vclone *v, const struct blk_vpiece *p)
 {
 	if (v->nhist == v->cap) {
-		if (compact(v))
+		if (blk_vclone_compact(v))
 			return -ENOMEM;
 		if (v->nhist > v->cap / 2) {
 			struct blk_vpiece *more = realloc(v->hist, 2 * v->cap * sizeof(*more));
@@ -490,7 +489,7 @@ int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, vo
 	size_t n, i;
 	int ret = 0;
 
-	if (compact(v))
+	if (blk_vclone_compact(v))
 		return worker_fail(w, -ENOMEM, "out of memory for the verify history");
 	n = v->nhist;
 	if (!all && v->o->verify_backlog_batch && (uint64_t)v->o->verify_backlog_batch < n)

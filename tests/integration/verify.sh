@@ -177,7 +177,8 @@ note "bad input"
 for args in "--verify=crc33" "--verify=pattern" "--verify_pattern=0xzz" \
 	"--ack_journal=$WORK/j --verify=0" "--verify=md5 --verify_interval=1000" \
 	"--verify=crc32c --ack_witness=127.0.0.1:1" \
-	"--verify=crc32c --trim_percentage=10 --ack_journal=$WORK/j"; do
+	"--verify=crc32c --trim_percentage=10 --ack_journal=$WORK/j" \
+	"--verify=crc32c --verify_only=1"; do
 	run_pvc fio $(job) --rw=write $args
 	if [ "$RC" = 2 ] && [ "$(wc -l <"$ERR")" = 1 ] && [ ! -e "$F" ]; then
 		pass "$args: exit 2, one line: $(cat "$ERR")"

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * The acknowledgement ledgers: one per writing job with ack_journal or ack_witness, over the
@@ -33,6 +34,21 @@ int blk_verify_group_plan(struct blk_job **jobs, unsigned njobs, struct blk_grou
 				"pvcbench: %s: verification read phase will never start because "
 				"write phase uses all of runtime\n",
 				jobs[i]->o.name);
+		/* verify_only reads what an earlier run left: a missing file would be laid out
+		 * (random data: the checker would call the blocks corrupt instead of lost) */
+		for (unsigned k = 0; o->active && o->verify_only && k < nworkers; k++) {
+			const struct blk_clone *cl = &gr->clones[k];
+			for (unsigned f = 0; cl->job == jobs[i] && f < cl->nfiles; f++)
+				if (access(cl->files[f].file->path, F_OK)) {
+					snprintf(err, err_size,
+						 "job %s: --verify_only=1: %s does not exist (%s)",
+						 jobs[i]->o.name, cl->files[f].file->path,
+						 blk_verify_ledger_wanted(jobs[i])
+							 ? "every acknowledged write to it is lost"
+							 : "nothing was written there to verify");
+					return -ENOENT;
+				}
+		}
 		/* fio's warning: clones on one file overwrite each other's verified blocks */
 		if (s->note && blk_verify_writes(jobs[i]) && jobs[i]->o.numjobs > 1 &&
 		    jobs[i]->o.filename[0])

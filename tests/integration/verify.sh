@@ -3,7 +3,8 @@
 #  - every verify type writes and reads back clean (do_verify), the read-back reading all written;
 #    overwrites (loops, norandommap, overlapping sizes): the last write to each block is checked;
 #  - a block zeroed with dd (bad magic) and one with 4 bytes changed (checksum) between a
-#    do_verify=0 run and a verify_only run: fio's lines, the offsets, exit 1; with
+#    do_verify=0 run and a verify_only run (or a read job with verify=, which checks every
+#    read as fio does): fio's lines, the offsets, exit 1; with
 #    continue_on_error=verify both are reported, with verify_fatal=1 only the first;
 #    verify_dump writes the received and expected blocks;
 #  - verify_backlog reads back during the write (with do_verify=0 too), verify_interval and
@@ -65,6 +66,9 @@ note "corruption between a write and verify_only"
 rm -f "$F"
 run_pvc fio $(job) --rw=write --verify=crc32c --do_verify=0
 check "write with do_verify=0: nothing read" [ "$RC" = 0 ] && [ "$(read_bytes)" = 0 ]
+run_pvc fio $(job) --rw=randread --verify=crc32c --ioengine=libaio --iodepth=8
+check "a read job with verify=crc32c checks every block read: clean, 256 KiB, exit 0" \
+	[ "$RC" = 0 ] && [ "$(read_bytes)" = 262144 ] && [ ! -s "$ERR" ]
 dd if=/dev/zero of="$F" bs=4k seek=10 count=1 conv=notrunc 2>/dev/null
 printf 'XXXX' | dd of="$F" bs=1 seek=$((20 * 4096 + 1000)) conv=notrunc 2>/dev/null
 run_pvc fio $(job) --rw=write --verify=crc32c --verify_only=1
@@ -75,6 +79,9 @@ else
 	fail "verify_only on a zeroed block"
 	show_run
 fi
+run_pvc fio $(job) --rw=read --verify=crc32c
+check "a read job with verify: fio's bad magic line at offset 40960, exit 1" \
+	[ "$RC" = 1 ] && grep -q "^verify: bad magic header 0, wanted acca at file $F offset 40960" "$ERR"
 check "verify_only wrote nothing: the zeroed block is still zero" \
 	cmp -s <(dd if="$F" bs=4k skip=10 count=1 2>/dev/null) <(head -c 4096 /dev/zero)
 run_pvc fio $(job) --rw=write --verify=crc32c --verify_only=1 --continue_on_error=verify \

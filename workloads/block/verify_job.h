@@ -127,6 +127,13 @@ int blk_vclone_sync_done(struct blk_vclone *v, const struct io_req *r);
 int blk_vclone_synced_all(struct blk_vclone *v);
 /* What a failed ledger call (err) says: the ledger's own line, else strerror. */
 const char *blk_vclone_ledger_why(const struct blk_vclone *v, int err);
+/*
+ * fio's verify of a read job (rw=read, randread with verify=): each block read is checked as
+ * it completes (no history: its own header says what it is). 0, or -EILSEQ when the clone
+ * stops (worker_fail done).
+ */
+int blk_vclone_check_read(struct worker *w, struct blk_vclone *v, const struct io_req *r,
+			  const void *buf, unsigned file);
 /* Whether trim_backlog asks for trims now. */
 bool blk_vclone_trim_due(const struct blk_vclone *v);
 /*

@@ -483,6 +483,39 @@ static int read_block(int fd, void *buf, uint32_t len, uint64_t offset)
 	return 0;
 }
 
+/* A failed check: fio's lines, the dump, the failure counted; -EILSEQ when the clone stops. */
+static int verify_failed(struct worker *w, struct blk_vclone *v, const struct blk_vpiece *p,
+			 const char *path, const void *buf, const struct blk_verify_found *f)
+{
+	struct blk_clone_stats *st = v->clone->stats;
+
+	v->failures++;
+	print_failure(v, p, path, f);
+	if (v->o->verify_dump)
+		dump_failure(v, p, path, buf, f);
+	worker_record_failure(w, IO_READ, "verify");
+	if (st && !st->first_error)
+		st->first_error = EILSEQ;
+	/* fio: a verify error ends the job unless continue_on_error covers it */
+	if (v->o->verify_fatal || !blk_jobctl_error_continue(v->job, IO_READ, -EILSEQ))
+		return worker_fail(w, -EILSEQ, "verify failed at file %s offset %llu", path,
+				   (unsigned long long)p->offset);
+	return 0;
+}
+
+int blk_vclone_check_read(struct worker *w, struct blk_vclone *v, const struct io_req *r,
+			  const void *buf, unsigned file)
+{
+	const char *path = v->clone->files[file].file->path;
+	struct blk_vpiece p = { .offset = r->offset, .len = r->len, .file = file };
+	struct blk_verify_found f = { 0 };
+
+	v->verified++;
+	if (blk_verify_check_file(&v->spec, path, buf, r->len, r->offset, &f) == BLK_VERIFY_OK)
+		return 0;
+	return verify_failed(w, v, &p, path, buf, &f);
+}
+
 int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, void *buf, bool all)
 {
 	struct blk_clone_stats *st = v->clone->stats;
@@ -529,21 +562,8 @@ int blk_vclone_verify(struct worker *w, struct blk_vclone *v, const int *fds, vo
 			   BLK_VERIFY_OK) {
 			check_identity(v, p, path, &f);
 		}
-		if (f.result != BLK_VERIFY_OK) {
-			v->failures++;
-			print_failure(v, p, path, &f);
-			if (v->o->verify_dump)
-				dump_failure(v, p, path, buf, &f);
-			worker_record_failure(w, IO_READ, "verify");
-			if (st && !st->first_error)
-				st->first_error = EILSEQ;
-			/* fio: a verify error ends the job unless continue_on_error covers it */
-			if (v->o->verify_fatal ||
-			    !blk_jobctl_error_continue(v->job, IO_READ, -EILSEQ))
-				ret = worker_fail(w, -EILSEQ,
-						  "verify failed at file %s offset %llu", path,
-						  (unsigned long long)p->offset);
-		}
+		if (f.result != BLK_VERIFY_OK)
+			ret = verify_failed(w, v, p, path, buf, &f);
 		if (!worker_tick(w, clock_now_ns()) && !ret) {
 			i++;
 			break;

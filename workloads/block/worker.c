@@ -63,6 +63,7 @@ struct blk_worker {
 	/* verify (verify_job.h): headers in the writes, the history, the ledger's records */
 	bool verifying, dry; /* dry: verify_only, the writes are logged and not done */
 	bool gen_done;	     /* the job issued all it should (not stopped): verify may follow */
+	bool check_reads;    /* a read job with verify: every read is checked (fio's) */
 	struct blk_vclone v;
 };
 
@@ -332,6 +333,7 @@ int blk_worker_init(struct worker *w)
 	if (job->o.verify.active) {
 		bw->verifying = true;
 		bw->dry = job->o.verify.verify_only;
+		bw->check_reads = !bw->dry && !job->writes;
 		ret = blk_vclone_init(&bw->v, clone, bw->depth, why, sizeof(why));
 		if (ret)
 			return worker_fail(w, ret, "job %s: %s", job->o.name, why);
@@ -525,6 +527,10 @@ static void complete_one(struct worker *w, struct blk_worker *bw, struct io_req 
 		uint64_t lat = now - r->start_ns, clat = now - r->issue_ns;
 		uint64_t slat = bw->engine.ops->sync_io ? 0 : r->issue_ns - r->start_ns;
 
+		if (bw->check_reads && r->dir == IO_READ &&
+		    blk_vclone_check_read(w, &bw->v, r, bw->iov[r->buf].iov_base,
+					  file_index(bw, r->fd)))
+			bw->going = false;
 		if (bw->verifying &&
 		    (r->dir == IO_WRITE || r->dir == IO_SYNC || r->dir == IO_DATASYNC)) {
 			int ret = r->dir == IO_WRITE ? blk_vclone_write_done(&bw->v, r)

@@ -5,7 +5,8 @@
  * (fio's io_piece log: the last write at each offset), the read-back that checks it, and the
  * ledger records of each write (pre before it is submitted, post once it is acknowledged).
  *
- * verify_job.c holds the options, verify_state.c the clone's state, verify_replay.c
+ * verify_job.c holds the options, verify_state.c the clone's state, verify_readback.c its
+ * read-back, verify_replay.c
  * verify_only's replay and the saved state, verify_ack.c the group's ledgers and the ledger
  * check. The block format and the checksums are verify.h's, the ledger ledger.h's: this is
  * only the job's side.

@@ -328,8 +328,12 @@ block)
 	verdict=$(verdict_of pvcbench-failover-checker)
 	event "the checker ${verdict:-(dry run)}"
 	run "${kc[@]}" patch job pvcbench-failover-results --type=merge -p '{"spec":{"suspend":false}}'
-	run "${kc[@]}" wait --for=condition=Ready pod -l job-name=pvcbench-failover-results "--timeout=${timeout}s"
-	rpod=$(job_pod pvcbench-failover-results || true)
+	# polled: kubectl wait -l fails at once while the Job has made no pod yet
+	results_running() {
+		rpod=$(job_pod pvcbench-failover-results) && [[ -n $rpod ]] && pod_running "$rpod" results
+	}
+	rpod=""
+	wait_for "the results pod to run" results_running
 	((dry == 0)) || rpod=${rpod:-RESULTS-POD}
 	files=$(query "${kc[@]}" exec "$rpod" -c results -- ls /journal || true)
 	((dry == 0)) || [[ -n $files ]] || files="writer-$target_pod-UNIXTIME.json checker.json"
@@ -366,7 +370,7 @@ else
 	engine=$(command -v podman || command -v docker || echo podman)
 	merge=("$engine" run --rm --network=none -v "$results:$results:ro" "${IMAGE:-localhost/pvcbench:latest}")
 fi
-inputs=()
+inputs=() merged=1
 for f in "${reports[@]}"; do [[ -z $f || ! -f $f ]] || inputs+=("$f"); done
 if ((dry)); then
 	show "${merge[@]}" merge "${reports[@]}"
@@ -375,16 +379,18 @@ elif ((${#inputs[@]} == 0)); then
 	event "no results to merge in $results"
 	exit 1
 else
-	"${merge[@]}" merge "${inputs[@]}" >"$results/failover-report.txt"
-	"${merge[@]}" merge --output-format=json "${inputs[@]}" >"$results/failover-report.json"
-	cat "$results/failover-report.txt"
+	if "${merge[@]}" merge "${inputs[@]}" >"$results/failover-report.txt" &&
+		"${merge[@]}" merge --output-format=json "${inputs[@]}" >"$results/failover-report.json"; then
+		cat "$results/failover-report.txt"
+	else
+		event "pvcbench merge failed: the results are in $results, unmerged"
+		merged=0
+	fi
 fi
 event "results in $results"
 case $verdict in
 succeeded) event "PASSED: nothing acknowledged was lost (the check succeeded)" ;;
-failed)
-	event "FAILED: the check failed: acknowledged data lost, or the run broke (see $results)"
-	exit 1
-	;;
-*) ((dry)) || exit 1 ;;
+failed) event "FAILED: the check failed: acknowledged data lost, or the run broke (see $results)" ;;
+*) ((dry)) || event "no verdict: the check did not end" ;;
 esac
+((dry)) || [[ $verdict == succeeded && $merged == 1 ]] || exit 1

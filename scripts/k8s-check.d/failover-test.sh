@@ -97,7 +97,6 @@ block_after=(
 	"wait --for=delete pod/pvcbench-writer-0"
 	"patch job pvcbench-failover-checker --type=merge -p"
 	"patch job pvcbench-failover-results --type=merge -p"
-	"wait --for=condition=Ready pod -l job-name=pvcbench-failover-results"
 	"cp -c results pvcbench-failover-results-x7k2p:/journal/checker.json"
 	"cp -c results pvcbench-failover-results-x7k2p:/journal/writer-pvcbench-writer-0-1764417600.json"
 	"cp -c results pvcbench-failover-results-x7k2p:/journal/writer-pvcbench-writer-0-1764417720.json"
@@ -170,6 +169,16 @@ if ((rc == 0)) && [[ -s $case/res/client/failover-pgbench-x7k2p.json && -s $case
 	grep -q '^-n pvcbench-ft logs failover-pgbench-x7k2p -c client' "$case/log" && last_is_uncordon; then
 	ok "failover.sh postgres, run against the fake cluster: the client's JSON collected and merged, uncordoned"
 else fail "failover.sh postgres, run: exit $rc: $(tail -n 2 "$case/err" | tr '\n' ' ')"; fi
+runcase kafka-live kafka --warmup 0 --timeout 20
+if ((rc == 0)) && [[ -s $case/res/producer/failover-kafka-x7k2p.json && -s $case/res/consumer/failover-kafka-x7k2p.json ]] &&
+	grep -q '^drain node-a ' "$case/log" && last_is_uncordon; then
+	ok "failover.sh kafka, run against the fake cluster: the broker's node drained, producer and consumer collected, uncordoned"
+else fail "failover.sh kafka, run: exit $rc: $(tail -n 2 "$case/err" | tr '\n' ' ')"; fi
+
+PVCBENCH=false runcase block-live-unmerged block --warmup 0 --timeout 20
+if ((rc == 1)) && grep -q 'pvcbench merge failed' "$case/err" && last_is_uncordon; then
+	ok "failover.sh block, the merge failed: exit 1 though the check passed, uncordoned"
+else fail "failover.sh block, the merge failed: exit $rc: $(tail -n 2 "$case/err" | tr '\n' ' ')"; fi
 unset FAKE_KUBECTL_MUTATE
 
 # ---- bad arguments ------------------------------------------------------------------------

@@ -190,7 +190,8 @@ mkdir -p "$overlay"
 		echo "      - {op: add, path: $class_path, value: $storage_class}"
 	fi
 } >"$overlay/kustomization.yaml"
-event "scenario failover-$scenario, $mode, namespace ${namespace:-of the context}, storage class ${storage_class:-the default}"
+event "scenario failover-$scenario, $mode, namespace ${namespace:-of the context}," \
+	"storage class ${storage_class:-the default}"
 query "${kubectl_cmd[@]}" kustomize "$overlay" >"$results/applied.yaml"
 run "${kubectl_cmd[@]}" apply -k "$overlay"
 
@@ -198,7 +199,8 @@ jsonpath() { "${@:2}" -o "jsonpath=$1" 2>/dev/null; }
 pod_running() { # POD CONTAINER [init]: the container is running now
 	local field=containerStatuses
 	[[ ${3:-} != init ]] || field=initContainerStatuses
-	[[ -n $(jsonpath "{.status.${field}[?(@.name==\"$2\")].state.running.startedAt}" "${kc[@]}" get pod "$1") ]]
+	[[ -n $(jsonpath "{.status.${field}[?(@.name==\"$2\")].state.running.startedAt}" \
+		"${kc[@]}" get pod "$1") ]]
 }
 job_pod() { jsonpath '{.items[0].metadata.name}' "${kc[@]}" get pods -l "job-name=$1"; }
 client_running() {
@@ -218,10 +220,12 @@ postgres)
 	;;
 kafka)
 	wait_for "the producer to run" client_running init
-	target_pod=$(query "${tk[@]}" get pods -l "$kafka_sel" -o 'jsonpath={.items[0].metadata.name}' || true)
+	target_pod=$(query "${tk[@]}" get pods -l "$kafka_sel" -o 'jsonpath={.items[0].metadata.name}' ||
+		true)
 	[[ -n $target_pod ]] || {
 		((dry)) || {
-			event "no broker pod with the labels $kafka_sel in namespace $kafka_ns (--kafka-selector, --kafka-namespace)"
+			event "no broker pod with the labels $kafka_sel in namespace $kafka_ns" \
+				"(--kafka-selector, --kafka-namespace)"
 			exit 1
 		}
 		target_pod=BROKER-POD
@@ -244,7 +248,8 @@ if [[ -z $node ]]; then
 fi
 event "$target_pod runs on node $node"
 if [[ -n ${client_job:-} ]]; then
-	client_node=$(jsonpath '{.spec.nodeName}' "${kc[@]}" get pod "$(job_pod "$client_job" || true)" || true)
+	client_pod=$(job_pod "$client_job" || true)
+	client_node=$(jsonpath '{.spec.nodeName}' "${kc[@]}" get pod "$client_pod" || true)
 	if [[ $client_node == "$node" ]]; then
 		event "the client runs on $node too: losing the node would take the client with it"
 		exit 1
@@ -258,21 +263,25 @@ moved() { # the target pod is a new one, on another node, ready
 	read -r new_uid new_node ready <<<"$got"
 	[[ $new_uid != "$uid" && -n $new_node && $new_node != "$node" && $ready == True ]]
 }
-node_lost() {
-	[[ $(jsonpath '{.status.conditions[?(@.type=="Ready")].status}' "${kubectl_cmd[@]}" get node "$node") != True ]]
+node_lost() { # the node controller says so (Unknown or False), not a query that failed
+	local ready
+	ready=$(jsonpath '{.status.conditions[?(@.type=="Ready")].status}' \
+		"${kubectl_cmd[@]}" get node "$node") && [[ $ready == Unknown || $ready == False ]]
 }
 
 if [[ $mode == planned ]]; then
 	undo=(uncordon "$node")
 	event "draining $node"
-	run "${kubectl_cmd[@]}" drain "$node" --ignore-daemonsets --delete-emptydir-data "--timeout=${timeout}s"
+	run "${kubectl_cmd[@]}" drain "$node" --ignore-daemonsets --delete-emptydir-data \
+		"--timeout=${timeout}s"
 	event "drained $node"
 else
 	cat >&2 <<-EOF
 
 		failover: lose node $node now, without draining it: stop it hard, for example
 		  aws ec2 stop-instances --force --instance-ids ID-OF-$node
-		  gcloud compute instances stop $node --zone ZONE --discard-local-ssd=false
+		  gcloud compute instances stop $node --zone ZONE   (an ACPI power-off: where the
+		      kubelet's graceful node shutdown is on, it evicts the pods first, as a drain)
 		  az vm stop --skip-shutdown --resource-group GROUP --name $node
 		  virsh destroy $node                      (a libvirt lab)
 		  ipmitool -H BMC-OF-$node chassis power off

@@ -8,9 +8,11 @@
 #     them), that every namespaced command names the namespace, and that the overlay it applies
 #     puts every object in the namespace and the storage class on the volume under test only
 #   - runs for real against the fake (it answers as a cluster where the pod moves after the
-#     drain): the results copied and merged in order, PASSED and exit 0; the checker failed:
-#     exit 1; the pod never moves: it gives up at --timeout, exit 1; each time the node is
-#     uncordoned last. postgres: the client's JSON collected by collect-results.sh.
+#     drain): the results copied and merged in order, PASSED and exit 0; the checker failed,
+#     or the merge: exit 1; the pod never moves: it gives up at --timeout, exit 1; each time the
+#     node is uncordoned last. Unplanned: the out-of-service taint only once the node is
+#     NotReady (never while it is Ready), removed last. postgres and kafka: the containers' JSON
+#     collected by collect-results.sh.
 #   - bad arguments: exit 2 with one line
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
@@ -163,6 +165,18 @@ if ((rc == 1)) && grep -q 'gave up after 3s waiting for pvcbench-writer-0 to run
 	last_is_uncordon && ! grep -q '^-n [^ ]* patch job' "$case/log"; then
 	ok "failover.sh block, the writer never moves: gives up at --timeout, exit 1, no checker, uncordoned"
 else fail "failover.sh block, the writer never moves: exit $rc, last: $(tail -n 1 "$case/log")"; fi
+
+runcase block-unplanned-live block --unplanned --warmup 0 --timeout 20
+if ((rc == 0)) && grep -q "^$taint \$" "$case/log" && [[ $(tail -n 1 "$case/log") == "$taint- " ]] &&
+	! grep -q '^drain ' "$case/log"; then
+	ok "failover.sh block --unplanned, run: tainted out-of-service once NotReady, no drain, the taint removed last"
+else fail "failover.sh block --unplanned, run: exit $rc, last: $(tail -n 1 "$case/log")"; fi
+
+FAKE_NODE_READY=True runcase block-unplanned-up block --unplanned --warmup 0 --timeout 3
+if ((rc == 1)) && grep -q 'gave up after 3s waiting for node-a to be NotReady' "$case/err" &&
+	! grep -Eq '^(taint|delete|drain) ' "$case/log"; then
+	ok "failover.sh block --unplanned, the node stays Ready: gives up, never taints it"
+else fail "failover.sh block --unplanned, the node stays Ready: exit $rc, log: $(grep -E '^(taint|delete|drain)' "$case/log")"; fi
 
 runcase postgres-live postgres --warmup 0 --timeout 20
 if ((rc == 0)) && [[ -s $case/res/client/failover-pgbench-x7k2p.json && -s $case/res/failover-report.txt ]] &&

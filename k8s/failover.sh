@@ -344,8 +344,11 @@ block)
 	rpod=""
 	wait_for "the results pod to run" results_running
 	((dry == 0)) || rpod=${rpod:-RESULTS-POD}
-	files=$(query "${kc[@]}" exec "$rpod" -c results -- ls /journal || true)
-	((dry == 0)) || [[ -n $files ]] || files="writer-$target_pod-UNIXTIME.json checker.json"
+	if ((dry)); then
+		files="writer-$target_pod-UNIXTIME.json checker.json"
+	else
+		files=$(query "${kc[@]}" exec "$rpod" -c results -- ls /journal)
+	fi
 	for f in $files; do
 		[[ $f == *.json ]] || continue
 		run "${kc[@]}" cp -c results "$rpod:/journal/$f" "$results/$f"

@@ -99,9 +99,8 @@ block_after=(
 	"wait --for=delete pod/pvcbench-writer-0"
 	"patch job pvcbench-failover-checker --type=merge -p"
 	"patch job pvcbench-failover-results --type=merge -p"
+	"cp -c results pvcbench-failover-results-x7k2p:/journal/writer-pvcbench-writer-0-UNIXTIME.json"
 	"cp -c results pvcbench-failover-results-x7k2p:/journal/checker.json"
-	"cp -c results pvcbench-failover-results-x7k2p:/journal/writer-pvcbench-writer-0-1764417600.json"
-	"cp -c results pvcbench-failover-results-x7k2p:/journal/writer-pvcbench-writer-0-1764417720.json"
 	"delete job pvcbench-failover-results"
 )
 block_before=("apply -k" "rollout status deployment/pvcbench-witness" "rollout status statefulset/pvcbench-writer")

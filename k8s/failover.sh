@@ -256,12 +256,25 @@ if [[ -n ${client_job:-} ]]; then
 	fi
 fi
 
-moved() { # the target pod is a new one, on another node, ready
+before_write=""
+moved() { # the target pod is a new one, on another node, ready (or its check failed)
 	local got
 	got=$(jsonpath '{.metadata.uid} {.spec.nodeName} {.status.conditions[?(@.type=="Ready")].status}' \
 		"${tk[@]}" get pod "$target_pod") || return 1
 	read -r new_uid new_node ready <<<"$got"
-	[[ $new_uid != "$uid" && -n $new_node && $new_node != "$node" && $ready == True ]]
+	[[ $new_uid != "$uid" && -n $new_node && $new_node != "$node" ]] || return 1
+	# block: the writer's init container check-before-write checks the interrupted run
+	# before the writer overwrites it; when it fails the writer never becomes ready
+	if [[ $scenario == block ]]; then
+		got=$(jsonpath '{.status.initContainerStatuses[?(@.name=="check-before-write")].state.terminated.exitCode} {.status.initContainerStatuses[?(@.name=="check-before-write")].lastState.terminated.exitCode}' \
+			"${tk[@]}" get pod "$target_pod") || true
+		if [[ " $got " =~ \ [1-9][0-9]*\  ]]; then
+			before_write=failed
+			return 0
+		fi
+	fi
+	[[ $ready == True ]] || return 1
+	[[ $scenario != block ]] || before_write=succeeded
 }
 node_lost() { # the node controller says so (Unknown or False), not a query that failed
 	local ready
@@ -306,7 +319,12 @@ else
 fi
 wait_for "$target_pod to run again on another node" moved
 ((dry == 0)) || new_node=ANOTHER-NODE
-event "$target_pod runs again, on node $new_node"
+case $before_write in
+failed) event "FAILED: on node $new_node, the check before the writer started again found" \
+	"acknowledged writes lost (or could not read the ledger): the writer stays stopped" ;;
+succeeded) event "$target_pod runs again, on node $new_node, after its check of the interrupted run passed" ;;
+*) event "$target_pod runs again, on node $new_node" ;;
+esac
 
 # ---- check and collect --------------------------------------------------------------------
 
@@ -327,7 +345,7 @@ collect() { # CONTAINER DIR: that container's JSON from the client Job's log, me
 
 case $scenario in
 block)
-	pause "$warmup" "the writer's recovery on the new node"
+	[[ $before_write == failed ]] || pause "$warmup" "the writer's recovery on the new node"
 	event "stopping the writer (SIGTERM: it writes its results)"
 	run "${kc[@]}" scale "statefulset/$sts" --replicas=0
 	run "${kc[@]}" wait --for=delete "pod/$target_pod" "--timeout=${timeout}s"
@@ -354,7 +372,9 @@ block)
 		run "${kc[@]}" cp -c results "$rpod:/journal/$f" "$results/$f"
 	done
 	run "${kc[@]}" delete job pvcbench-failover-results --wait=false
+	# the checks before write are not merged: their reads would fill the writer's outage
 	reports=("$results"/writer-*.json "$results"/checker.json)
+	[[ $before_write != failed ]] || verdict=failed
 	;;
 postgres | kafka)
 	wait_for "the Job $client_job to end" job_done "$client_job"

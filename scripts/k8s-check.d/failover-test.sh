@@ -9,7 +9,7 @@
 #     puts every object in the namespace and the storage class on the volume under test only
 #   - runs for real against the fake (it answers as a cluster where the pod moves after the
 #     drain): the results copied and merged in order, PASSED and exit 0; the checker failed,
-#     or the merge: exit 1; the pod never moves: it gives up at --timeout, exit 1; each time the
+#     the writer's check before write, or the merge: exit 1; the pod never moves: it gives up at --timeout, exit 1; each time the
 #     node is uncordoned last. Unplanned: the out-of-service taint only once the node is
 #     NotReady (never while it is Ready), removed last. postgres and kafka: the containers' JSON
 #     collected by collect-results.sh.
@@ -147,7 +147,8 @@ done
 r=$case/res
 merged="merge $r/writer-pvcbench-writer-0-1764417600.json $r/writer-pvcbench-writer-0-1764417720.json $r/checker.json"
 grep -qxF "$merged" "$FAKE_PVCBENCH_LOG" || problems+=("not merged in order: $(head -n 1 "$FAKE_PVCBENCH_LOG")")
-grep -q 'runs again, on node node-b' "$r/events.txt" || problems+=("the move to node-b is not in events.txt")
+grep -q 'runs again, on node node-b, after its check of the interrupted run passed' "$r/events.txt" ||
+	problems+=("the move to node-b and the check before write are not in events.txt")
 grep -q 'PASSED' "$r/events.txt" || problems+=("no PASSED")
 last_is_uncordon || problems+=("the last command is not uncordon: $(tail -n 1 "$case/log")")
 if ((${#problems[@]})); then fail "failover.sh block, run: ${problems[*]}"; else
@@ -158,6 +159,12 @@ FAKE_JOB_RESULT=/1 runcase block-live-lost block --warmup 0 --timeout 20
 if ((rc == 1)) && grep -q 'FAILED: the check failed' "$case/err" && last_is_uncordon; then
 	ok "failover.sh block, the checker failed: exit 1, FAILED, uncordoned"
 else fail "failover.sh block, the checker failed: exit $rc, last: $(tail -n 1 "$case/log")"; fi
+
+FAKE_BEFORE_WRITE=" 1" runcase block-live-before-write block --warmup 0 --timeout 20
+if ((rc == 1)) && grep -q 'FAILED: on node node-b, the check before the writer started again' "$case/err" &&
+	grep -q '^-n [^ ]* patch job pvcbench-failover-checker' "$case/log" && last_is_uncordon; then
+	ok "failover.sh block, the check before write failed: exit 1, the checker still run, uncordoned"
+else fail "failover.sh block, the check before write failed: exit $rc, last: $(tail -n 1 "$case/log")"; fi
 
 FAKE_MOVE=0 runcase block-live-stuck block --warmup 0 --timeout 3
 if ((rc == 1)) && grep -q 'gave up after 3s waiting for pvcbench-writer-0 to run again' "$case/err" &&

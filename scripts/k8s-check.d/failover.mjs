@@ -1,6 +1,6 @@
 // failover.mjs: the failover scenarios' own assertions (k8s/scenarios/failover-*), used by
 // scenarios.mjs. What k8s/failover.sh and docs/kubernetes.md rely on: the exact pvcbench command
-// lines of the writer, witness and checker; the journal and the witness's ledger on volumes of
+// lines of the writer, its check before write, the witness and the checker; the journal and the witness's ledger on volumes of
 // their own, the witness never on the writer's node, the checker on the writer's data volume and
 // applied suspended; the pgbench client off the server's node, reconnecting, checking, in JSON;
 // the Kafka producer and consumer sharing the acknowledged set, with acks=all and idempotence.
@@ -12,6 +12,11 @@ const WRITER =
   "--iodepth=16 --time_based --runtime=${RUN_TIME} --verify=crc32c --do_verify=0 " +
   "--ack_journal=/journal/ack-${POD_NAME}.log --ack_witness=pvcbench-witness:7070 " +
   "--stall-threshold=1s --output-format=json --output=/journal/writer-${POD_NAME}-$(date +%s).json";
+const BEFORE_WRITE =
+  "[ -s /journal/ack-${POD_NAME}.log ] || exit 0; exec pvcbench fio --name=writer --directory=/data " +
+  "--rw=randwrite --bs=4k --size=1G --verify=crc32c --verify_only=1 " +
+  "--ack_journal=/journal/ack-${POD_NAME}.log --ack_witness=pvcbench-witness:7070 --output-format=json " +
+  "--output=/journal/check-before-write-${POD_NAME}-$(date +%s).json";
 const WITNESS = "witness --listen 0.0.0.0:7070 --dir /witness";
 const CHECKER =
   "fio --name=writer --directory=/data --rw=randwrite --bs=4k --size=1G --verify=crc32c " +
@@ -59,6 +64,14 @@ export function failoverBlock(objs, p) {
   const journal = claimAt(ws, writer, "/journal");
   if (!data || !journal) p.push("the writer has no PVC at /data or /journal");
   if (data && data === journal) p.push("the journal is on the data volume");
+  // each start after the first checks the interrupted run before writing over it
+  const inits = (ws.initContainers ?? []).map((c) => c.name).join(",");
+  if (inits !== "wait-for-witness,check-before-write") p.push(`the writer's init containers are ${inits}, not wait-for-witness,check-before-write`);
+  const before = (ws.initContainers ?? []).find((c) => c.name === "check-before-write");
+  const bcmd = before?.command ?? [];
+  if (bcmd[0] !== "/bin/sh" || bcmd[1] !== "-c" || words([bcmd[2]]) !== BEFORE_WRITE) p.push(`check-before-write runs "${words([bcmd[2]])}", not "${BEFORE_WRITE}"`);
+  if (claimAt(ws, before, "/data") !== data || claimAt(ws, before, "/journal") !== journal) p.push("check-before-write does not mount the writer's data and journal PVCs");
+  if ((before?.env ?? []).find((e) => e.name === "POD_NAME")?.valueFrom?.fieldRef?.fieldPath !== "metadata.name") p.push("check-before-write's POD_NAME is not its pod's name");
   // the witness, off the writer's node, on a volume of its own, behind the Service the writer names
   const ps = wit.spec.template.spec;
   const w = ps.containers[0];

@@ -9,18 +9,18 @@ import { containersOf, jobs, envOf } from "./objects.mjs";
 
 const WRITER =
   "pvcbench fio --name=writer --directory=/data --rw=randwrite --bs=4k --size=1G --direct=1 " +
-  "--iodepth=16 --time_based --runtime=${RUN_TIME} --verify=crc32c --do_verify=0 " +
+  "--iodepth=16 --time_based --runtime=${RUN_TIME} --verify=crc32c --do_verify=0 --keep=1 " +
   "--ack_journal=/journal/ack-${POD_NAME}.log --ack_witness=pvcbench-witness:7070 " +
   "--stall-threshold=1s --output-format=json --output=/journal/writer-${POD_NAME}-$(date +%s).json";
 const BEFORE_WRITE =
   "[ -s /journal/ack-${POD_NAME}.log ] || exit 0; exec pvcbench fio --name=writer --directory=/data " +
-  "--rw=randwrite --bs=4k --size=1G --verify=crc32c --verify_only=1 " +
+  "--rw=randwrite --bs=4k --size=1G --verify=crc32c --verify_only=1 --keep=1 " +
   "--ack_journal=/journal/ack-${POD_NAME}.log --ack_witness=pvcbench-witness:7070 --output-format=json " +
   "--output=/journal/check-before-write-${POD_NAME}-$(date +%s).json";
 const WITNESS = "witness --listen 0.0.0.0:7070 --dir /witness";
 const CHECKER =
   "fio --name=writer --directory=/data --rw=randwrite --bs=4k --size=1G --verify=crc32c " +
-  "--verify_only=1 --ack_witness=pvcbench-witness:7070 --output-format=json --output=/journal/checker.json";
+  "--verify_only=1 --keep=1 --ack_witness=pvcbench-witness:7070 --output-format=json --output=/journal/checker.json";
 
 const words = (a) => (a ?? []).join(" ").replace(/\s+/g, " ").trim();
 const find = (objs, kind, name) => objs.find((o) => o.kind === kind && o.metadata.name === name);

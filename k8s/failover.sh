@@ -6,8 +6,9 @@
 #   k8s/failover.sh block|postgres|kafka [--planned|--unplanned] [--namespace NS]
 #       [--storage-class SC] [--results DIR] [--warmup SECONDS] [--timeout SECONDS]
 #       [--delete-node] [--kafka-namespace NS] [--kafka-selector LABELS] [--dry-run]
-#   block     k8s/scenarios/failover-block: moves the writer (pvcbench-writer-0), then runs the
-#             checker Job (verify_only against the witness) and merges writer-*.json and
+#   block     k8s/scenarios/failover-block: moves the writer (pvcbench-writer-0), whose init
+#             container checks the interrupted run before it writes again; then stops it, runs
+#             the checker Job (verify_only against the witness) and merges writer-*.json and
 #             checker.json
 #   postgres  k8s/scenarios/failover-postgres: moves the server (failover-postgres-0) under the
 #             pgbench client; the client's JSON has the outage and --check's verdict
@@ -28,7 +29,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-usage() { sed -n '2,27s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,28s/^# \{0,1\}//p' "$0"; }
 bad() {
 	echo "failover: $*" >&2
 	exit 2

@@ -250,11 +250,11 @@ bool worker_tick_slow(struct worker *w, uint64_t now);
 void worker_done_slow(struct worker *w, uint64_t now);
 
 /*
- * Called with a fresh timestamp at least once per completion batch (after recording it: the
- * completions recorded since the last call are taken to have happened at now). Returns false
- * when the worker must stop (deadline or stop request).
+ * Takes the completions recorded since the last call as having happened at now (for the outage
+ * windows): worker_tick does it too; a workload that ticks before it records a batch calls this
+ * after recording it, so that a completion is never stamped late.
  */
-static inline bool worker_tick(struct worker *w, uint64_t now)
+static inline void worker_note_done(struct worker *w, uint64_t now)
 {
 	if (w->done != w->done_seen) {
 		if (__builtin_expect(now - w->last_done_ns >= w->gap_ns || w->gap_failures ||
@@ -266,6 +266,16 @@ static inline bool worker_tick(struct worker *w, uint64_t now)
 		w->done_seen = w->done;
 		atomic_store_explicit(&w->last_done_pub, w->last_done_ns, memory_order_relaxed);
 	}
+}
+
+/*
+ * Called with a fresh timestamp at least once per completion batch (best after recording it:
+ * the completions recorded since the last call are taken to have happened at now). Returns false
+ * when the worker must stop (deadline or stop request).
+ */
+static inline bool worker_tick(struct worker *w, uint64_t now)
+{
+	worker_note_done(w, now);
 	if (__builtin_expect(now >= w->next_event_ns, 0))
 		return worker_tick_slow(w, now);
 	return !signals_stop_requested() &&

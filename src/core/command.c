@@ -289,6 +289,7 @@ static void write_json(struct command *cmd, FILE *out)
 		jsonw_u64(&j, "groupid", run_group(cmd, i));
 		jsonw_string(&j, "jobname", run_label(cmd, i));
 		report_series_json(&j, "series", &cmd->runs[i]);
+		report_stalls_json(&j, "stalls", &cmd->runs[i].stalls);
 		jsonw_object_end(&j);
 	}
 	jsonw_array_end(&j);

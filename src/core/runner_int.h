@@ -136,7 +136,7 @@ struct runner {
 	struct printer *line_printer;
 	struct printer *notice_printer; /* the stall notices without a status line */
 	uint64_t notice_last_ns;	/* when the last stall notice was written */
-	uint64_t notice_stalled_ns;	/* how long the stall it spoke of had lasted */
+	uint64_t notice_stalled_ns;	/* the last completion before the stall it spoke of, 0: none */
 };
 
 /* ---- series.c ---- */
@@ -230,6 +230,12 @@ void stall_track_notice(struct runner *r, uint64_t now, bool final);
 /* After the run: every worker's stalls with recovery, and the run's, into the result. */
 void stall_track_collect(struct runner *r, unsigned started);
 void stall_track_free(struct runner *r);
+/*
+ * A stall's baseline and recovery from a completion timeline (tl: n buckets of bucket_ns from
+ * the run's origin; first: the first bucket wholly measured). Pure, for tests.
+ */
+void stall_recovery(struct stall *s, const uint32_t *tl, size_t n, uint64_t bucket_ns,
+		    uint64_t first);
 
 /* ---- placement.c ---- */
 /* Pins the calling worker thread to its spec's CPU and NUMA node, where it has them. */

@@ -231,11 +231,13 @@ void stall_print_text(FILE *f, const struct stall_list *l, const char *indent)
 
 	if (!count)
 		return;
-	fprintf(f,
-		"%sstalls (no operation completed for %.1fs or more): %zu, %.3fs in all, "
-		"longest %.3fs, %llu failed\n",
-		indent, (double)l->threshold_ns / 1e9, count, (double)l->total_ns / 1e9,
-		(double)l->longest_ns / 1e9, (unsigned long long)l->failures);
+	char what[64] = "";
+	if (l->threshold_ns)
+		snprintf(what, sizeof(what), " (no operation completed for %.1fs or more)",
+			 (double)l->threshold_ns / 1e9);
+	fprintf(f, "%sstalls%s: %zu, %.3fs in all, longest %.3fs, %llu failed\n", indent, what,
+		count, (double)l->total_ns / 1e9, (double)l->longest_ns / 1e9,
+		(unsigned long long)l->failures);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct stall *s = &l->v[i];
 		char when[64], causes[256], rec[64];

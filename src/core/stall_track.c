@@ -159,7 +159,8 @@ void stall_track_end(struct runner_worker *w, uint64_t end)
 		add_stall(w, hot->last_done_ns, end, true);
 }
 
-uint64_t stall_track_live(struct runner *r, uint64_t now)
+/* The running workers' latest completion (0: one is still ramping, or none runs). */
+static uint64_t latest_done(struct runner *r)
 {
 	uint64_t latest = 0;
 	bool any = false;
@@ -170,12 +171,19 @@ uint64_t stall_track_live(struct runner *r, uint64_t now)
 			continue;
 		uint64_t t = atomic_load_explicit(&w->hot.last_done_pub, memory_order_relaxed);
 		if (!t)
-			return 0; /* still ramping */
+			return 0;
 		any = true;
 		if (t > latest)
 			latest = t;
 	}
-	if (!any || now < latest || now - latest < r->stall_ns)
+	return any ? latest : 0;
+}
+
+uint64_t stall_track_live(struct runner *r, uint64_t now)
+{
+	uint64_t latest = latest_done(r);
+
+	if (!latest || now < latest || now - latest < r->stall_ns)
 		return 0;
 	return now - latest;
 }
@@ -190,13 +198,14 @@ void stall_track_notice(struct runner *r, uint64_t now, bool final)
 	if (!r->notice_printer)
 		return;
 	if (!stalled) {
-		if (r->notice_stalled_ns) {
+		/* notice_stalled_ns: the last completion before the stall spoken of */
+		uint64_t latest = latest_done(r);
+		if (r->notice_stalled_ns && !final && latest > r->notice_stalled_ns) {
 			snprintf(line, sizeof(line),
-				 "pvcbench: %s%scompletions resumed after %.1fs stalled\n", label,
+				 "pvcbench: %s%scompletions resumed after %.3fs stalled\n", label,
 				 label[0] ? ": " : "",
-				 (double)(r->notice_stalled_ns + (now - r->notice_last_ns)) / 1e9);
-			if (!final)
-				printer_post_line(r->notice_printer, line);
+				 (double)(latest - r->notice_stalled_ns) / 1e9);
+			printer_post_line(r->notice_printer, line);
 		}
 		r->notice_stalled_ns = 0;
 		return;
@@ -209,7 +218,7 @@ void stall_track_notice(struct runner *r, uint64_t now, bool final)
 		 label[0] ? ": " : "", live);
 	printer_post_line(r->notice_printer, line);
 	r->notice_last_ns = now;
-	r->notice_stalled_ns = stalled;
+	r->notice_stalled_ns = now - stalled;
 }
 
 /* The run's rate per 1 s window ending before bucket index b, or -1 when not all measured. */
@@ -238,8 +247,8 @@ static int cmp_double(const void *a, const void *b)
  * the start of the first 1 s window at 90% of it), from a timeline whose bucket 0 starts at the
  * run's origin; first: the first bucket wholly measured.
  */
-static void recovery_of(struct stall *s, const uint32_t *tl, size_t n, uint64_t bucket_ns,
-			uint64_t first)
+void stall_recovery(struct stall *s, const uint32_t *tl, size_t n, uint64_t bucket_ns,
+		    uint64_t first)
 {
 	uint64_t per = bucket_ns >= 1000000000ULL ? 1 : 1000000000ULL / bucket_ns;
 	uint64_t start_b = s->start_ns / bucket_ns; /* partly stalled: not in the baseline */
@@ -284,11 +293,29 @@ void stall_track_collect(struct runner *r, unsigned started)
 	size_t sum_n = 0;
 
 	stall_list_init(&res->stalls, r->stall_ns);
+	uint64_t now = clock_now_ns();
 	for (unsigned i = 0; i < n; i++) {
 		struct runner_worker *w = &r->workers[i];
 		stall_list_init(&res->workers[i].stalls, r->stall_ns);
-		/* a worker left running detached still writes its own: leave them */
-		if (i >= started || !atomic_load(&w->finished) || w->interval < 0)
+		if (i < started && !atomic_load(&w->finished)) {
+			/* left running detached (stuck in the kernel: a frozen filesystem): its own
+			 * list is still its, but its last completion says how long it has waited */
+			uint64_t last =
+				atomic_load_explicit(&w->hot.last_done_pub, memory_order_relaxed);
+			if (last && now > last && now - last >= r->stall_ns) {
+				struct stall s = { 0 };
+				s.start_ns = last - r->origin_ns;
+				s.start_unix_ns = r->t0_unix_ns + (last - r->t0_ns);
+				s.length_ns = now - last;
+				s.open = true;
+				s.recovery_ns = STALL_NOT_RECOVERED;
+				stall_list_add(&res->workers[i].stalls, &s);
+			}
+			if (w->interval >= 0)
+				run_end = now;
+			continue;
+		}
+		if (i >= started || w->interval < 0)
 			continue;
 		if (w->bucket_ns > width)
 			width = w->bucket_ns;
@@ -305,7 +332,7 @@ void stall_track_collect(struct runner *r, unsigned started)
 		if (first < first_measured)
 			first_measured = first;
 		for (size_t k = 0; k < w->stalls.n; k++)
-			recovery_of(&w->stalls.v[k], w->timeline, w->timeline_n, width, first);
+			stall_recovery(&w->stalls.v[k], w->timeline, w->timeline_n, width, first);
 		if (w->timeline_n > sum_n) {
 			uint32_t *t = realloc(sum, w->timeline_n * sizeof(*t));
 			if (t) {
@@ -323,18 +350,19 @@ void stall_track_collect(struct runner *r, unsigned started)
 	unsigned m = 0;
 	for (unsigned i = 0; lists && with_end && i < n; i++) {
 		struct runner_worker *w = &r->workers[i];
-		if (i >= started || !atomic_load(&w->finished) || w->interval < 0)
+		if (i >= started || w->interval < 0)
 			continue;
-		with_end[m] = w->stalls;
-		with_end[m].v = NULL;
-		with_end[m].n = with_end[m].cap = 0;
-		for (size_t k = 0; k < w->stalls.n; k++)
-			stall_list_add(&with_end[m], &w->stalls.v[k]);
-		if (w->end_ns < run_end) {
+		bool stuck = !atomic_load(&w->finished);
+		const struct stall_list *own = stuck ? &res->workers[i].stalls : &w->stalls;
+		uint64_t end = stuck ? now : w->end_ns;
+		stall_list_init(&with_end[m], r->stall_ns);
+		for (size_t k = 0; k < own->n; k++)
+			stall_list_add(&with_end[m], &own->v[k]);
+		if (end < run_end) {
 			struct stall idle = { 0 };
-			idle.start_ns = w->end_ns - r->origin_ns;
-			idle.start_unix_ns = r->t0_unix_ns + (w->end_ns - r->t0_ns);
-			idle.length_ns = run_end - w->end_ns;
+			idle.start_ns = end - r->origin_ns;
+			idle.start_unix_ns = r->t0_unix_ns + (end - r->t0_ns);
+			idle.length_ns = run_end - end;
 			idle.open = true;
 			stall_list_add(&with_end[m], &idle);
 		}
@@ -348,8 +376,8 @@ void stall_track_collect(struct runner *r, unsigned started)
 			struct stall *s = &run.v[k];
 			s->start_ns = s->start_unix_ns - r->t0_unix_ns + r->t0_ns - r->origin_ns;
 			if (sum)
-				recovery_of(s, sum, sum_n, width,
-					    first_measured == UINT64_MAX ? 0 : first_measured);
+				stall_recovery(s, sum, sum_n, width,
+					       first_measured == UINT64_MAX ? 0 : first_measured);
 		}
 		run.ncauses = 0;
 		run.run_failures = 0;

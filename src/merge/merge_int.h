@@ -127,4 +127,21 @@ int merge_reserve(struct merge_set *m, const struct merge_job *jobs, size_t njob
 void merge_commit(struct merge_set *m, struct merge_job *jobs, size_t njobs, unsigned input,
 		  struct op_stats *scratch, struct merge_extra *extra);
 
+/*
+ * stalls.c: the inputs' outage windows lined up on wall-clock time. any: when some input was
+ * stalled; all: when every input was stalled or not running; gaps: when none was running, for
+ * at least the threshold (all
+ * within the span from the first input's start to the last one's end). start_ns of each is from
+ * the span's start.
+ */
+struct merge_stalls {
+	unsigned inputs;	       /* inputs that said when they ran */
+	uint64_t span_start, span_end; /* ns since the epoch */
+	struct stall_list any, all, gaps;
+};
+int merge_stalls_compute(const struct merge_set *m, struct merge_stalls *out);
+void merge_stalls_free(struct merge_stalls *s);
+void merge_stalls_json(struct jsonw *j, const struct merge_stalls *s);
+void merge_stalls_text(FILE *out, const struct merge_stalls *s);
+
 #endif

@@ -338,6 +338,10 @@ void merge_print_json(const struct merge_set *m, FILE *out)
 		jsonw_array_end(&j);
 	}
 	group_json(&j, "total", m, &m->all, MERGE_ALL);
+	struct merge_stalls st;
+	if (!merge_stalls_compute(m, &st))
+		merge_stalls_json(&j, &st);
+	merge_stalls_free(&st);
 	jsonw_end(&j);
 }
 
@@ -464,4 +468,8 @@ void merge_print_text(const struct merge_set *m, FILE *out)
 				group_rows(out, &t, "total", &m->groups[g]);
 	group_rows(out, &t, "total", &m->all);
 	free(t.scratch);
+	struct merge_stalls st;
+	if (!merge_stalls_compute(m, &st))
+		merge_stalls_text(out, &st);
+	merge_stalls_free(&st);
 }

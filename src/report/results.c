@@ -236,6 +236,21 @@ void report_config_json(struct jsonw *j, const struct option_set *set, const voi
 	jsonw_object_end(j);
 }
 
+/* How much of a series point lies inside the run's stalls, in ms (three decimals). */
+static double point_stalled_ms(const struct run_result *r, const struct series_point *pt)
+{
+	uint64_t from = pt->start_ms * 1000000ULL, to = from + pt->duration_ms * 1000000ULL;
+	uint64_t in = 0;
+
+	for (size_t i = 0; i < r->stalls.n; i++) {
+		uint64_t s = r->stalls.v[i].start_ns, e = s + r->stalls.v[i].length_ns;
+		uint64_t a = s > from ? s : from, b = e < to ? e : to;
+		if (b > a)
+			in += b - a;
+	}
+	return (double)in / 1e6;
+}
+
 void report_series_json(struct jsonw *j, const char *key, const struct run_result *r)
 {
 	jsonw_object_begin(j, key);
@@ -247,6 +262,7 @@ void report_series_json(struct jsonw *j, const char *key, const struct run_resul
 		jsonw_object_begin(j, NULL);
 		jsonw_u64(j, "t_ms", pt->start_ms);
 		jsonw_u64(j, "duration_ms", pt->duration_ms);
+		jsonw_double(j, "stalled_ms", point_stalled_ms(r, pt));
 		for (unsigned k = 0; k < r->nops; k++) {
 			jsonw_object_begin(j, r->op_names[k]);
 			jsonw_u64(j, "ops", pt->op[k].ops);
@@ -267,7 +283,8 @@ void report_series_csv(FILE *f, const struct run_result *r, const char *label, b
 {
 
 	if (header)
-		fputs("run,t_ms,op,ops,bytes,errors,iops,bw_bytes,lat_mean_us,lat_max_us,lat_p99_us\n",
+		fputs("run,t_ms,op,ops,bytes,errors,iops,bw_bytes,lat_mean_us,lat_max_us,lat_p99_us,"
+		      "stalled_ms\n",
 		      f);
 	for (size_t i = 0; i < r->npoints; i++) {
 		const struct series_point *pt = &r->points[i];
@@ -276,11 +293,11 @@ void report_series_csv(FILE *f, const struct run_result *r, const char *label, b
 			const struct series_op *o = &pt->op[k];
 			fprintf(f,
 				"%s,%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
-				",%.1f,%.0f,%.2f,%.2f,%.2f\n",
+				",%.1f,%.0f,%.2f,%.2f,%.2f,%.3f\n",
 				label, pt->start_ms, r->op_names[k], o->ops, o->bytes, o->errors,
 				(double)o->ops * per_s, (double)o->bytes * per_s,
 				(double)o->lat_mean_ns / 1000.0, (double)o->lat_max_ns / 1000.0,
-				(double)o->lat_p99_ns / 1000.0);
+				(double)o->lat_p99_ns / 1000.0, point_stalled_ms(r, pt));
 		}
 	}
 }

@@ -61,6 +61,7 @@ ALLOWED_EXTRA = [
     r"/jobs\[\]/[a-z]+/(bw|iops)_sums(/.*)?",  # the samples' sums, for the same reason
     r"/jobs\[\]/sync/(io_bytes|runtime)",  # what pvcbench merge reads of every operation
     r"/jobs\[\]/job options/.*",       # pvcbench lists inherited [global] options too
+    r"/jobs\[\]/stalls(/.*)?",          # the outage windows (docs/outages.md)
 ]
 # fio's members pvcbench does not write yet, each with its reason:
 KNOWN_MISSING = [

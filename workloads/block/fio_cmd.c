@@ -572,6 +572,7 @@ static void fio_json_doc(struct command *cmd, FILE *out)
 		jsonw_u64(&j, "groupid", fio_run_group(cmd, i));
 		jsonw_string(&j, "jobname", fio_run_label(cmd, i));
 		report_series_json(&j, "series", command_result(cmd, i));
+		report_stalls_json(&j, "stalls", &command_result(cmd, i)->stalls);
 		jsonw_object_end(&j);
 	}
 	jsonw_array_end(&j);

@@ -184,6 +184,8 @@ static void add_unit_clone(const struct blk_group_result *gr, unsigned run, unsi
 		u->run = run;
 	}
 	add_clone(u, &gr->run.workers[clone], gr->run.nops, gr->clones[clone].stats);
+	if (u->nstall_src < BLK_UNIT_STALL_SOURCES)
+		u->stall_src[u->nstall_src++] = &gr->run.workers[clone].stalls;
 }
 
 void blk_unit_fill(const struct blk_group_result *const *runs, unsigned nruns, unsigned index,
@@ -200,6 +202,7 @@ void blk_unit_fill(const struct blk_group_result *const *runs, unsigned nruns, u
 	u->error = 0;
 	u->error_msg = NULL;
 	u->pid = getpid();
+	u->nstall_src = 0;
 	u->index = index;
 	walk_units(runs, nruns, add_unit_clone, u);
 	if (!u->job) /* no such unit: the first job, nothing measured */

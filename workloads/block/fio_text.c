@@ -300,6 +300,7 @@ static void print_unit(FILE *out, const struct blk_unit *u, const struct blk_gro
 	fprintf(out,
 		"     latency   : target=0, window=0, percentile=100.00%%, depth=%" PRId64 "\n",
 		job->o.iodepth);
+	blk_unit_stalls_text(out, u); /* pvcbench's: nothing when no stall */
 }
 
 void blk_print_group_jobs(FILE *out, const struct blk_group_result *const *runs, unsigned nruns,

@@ -12,6 +12,9 @@
 
 #include "block.h"
 
+/* Clones whose outage windows a unit lines up (more are left out of its stalls). */
+#define BLK_UNIT_STALL_SOURCES 64
+
 /* Index of the unified ("mixed") direction after read, write, trim. */
 #define BLK_DIR_MIXED BLK_DIRS
 
@@ -45,6 +48,9 @@ struct blk_unit {
 	int error;
 	const char *error_msg;
 	pid_t pid;
+	/* the clones' outage windows (their workers' stalls), for blk_unit_stalls */
+	const struct stall_list *stall_src[BLK_UNIT_STALL_SOURCES];
+	unsigned nstall_src;
 };
 
 /*
@@ -80,6 +86,17 @@ unsigned blk_groups_count(const struct blk_group_result *const *runs, unsigned n
 
 /* Percentage of total in fio's way (0.1 floor for depths, 0.01 for latency buckets). */
 double blk_pct(uint64_t count, uint64_t total, double floor);
+/*
+ * The unit's outage windows (fio_stalls.c): its clone's own, or with group_reporting the times
+ * when none of its clones completed an I/O. Returns the list to read; *owned says whether it
+ * was made for the call (free it with stall_list_free then).
+ */
+const struct stall_list *blk_unit_stalls(const struct blk_unit *u, struct stall_list *made,
+					 bool *owned);
+/* The unit's stalls as fio_json.c and fio_text.c write them. */
+void blk_unit_stalls_json(struct jsonw *j, const struct blk_unit *u);
+void blk_unit_stalls_text(FILE *out, const struct blk_unit *u);
+
 /* Latency buckets: fio's io_u_lat_n (10), _u (10), _m (12) counts from a unit's latencies. */
 void blk_lat_buckets(const struct blk_unit *u, uint64_t n[10], uint64_t us[10], uint64_t ms[12]);
 /* The unit's histogram that fio's percentiles read: lat with lat_percentiles, else clat. */

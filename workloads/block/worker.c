@@ -602,6 +602,8 @@ static int reap_some(struct worker *w, struct blk_worker *bw, unsigned min)
 		complete_one(w, bw, r, now);
 		bw->freeq[bw->nfree++] = r;
 	}
+	/* the batch completed at now, not at the next tick (the outage windows' ends) */
+	worker_note_done(w, now);
 	return n;
 }
 

@@ -57,6 +57,17 @@ static const char *const format_choices[] = { "text", "json", NULL };
 		  .type = OPT_LIST,                                                                   \
 		  .arg_name = "K=V",                                                                  \
 		  .help = "client properties for librdkafka, after the properties file's" },          \
+		{ .name = "stall-threshold",                                                          \
+		  .type = OPT_TIME,                                                                   \
+		  .env = "PVCBENCH_STALL_THRESHOLD",                                                  \
+		  .offset = F(stall_threshold_ns),                                                    \
+		  .def = "1s",                                                                        \
+		  .unit_ns = 1000000000ULL,                                                           \
+		  .min = 1000000,                                                                     \
+		  .max = 86400000000000LL,                                                            \
+		  .arg_name = "TIME",                                                                 \
+		  .help = "a stretch of TIME or more with no record completed is a stall: reported "  \
+			  "with its start, length, failures and recovery (docs/kafka-verify.md)" },   \
 		{ .name = "command-property",                                                         \
 		  .type = OPT_REFUSED,                                                                \
 		  .help = "use --producer-props or --consumer-props" },                               \
@@ -134,6 +145,20 @@ const struct option_def kfk_produce_defs[] = {
 	  .min = 1,
 	  .help = "commit the transaction once it is this old (ms, > 0; turns transactions on; "
 		  "default 3000 when a transactional id is given)" },
+	{ .name = "verify",
+	  .type = OPT_STRING,
+	  .offset = F(verify_file),
+	  .bare_ok = true,
+	  .arg_name = "[FILE]",
+	  .help = "write a producer id and sequence number into each record's first 24 bytes "
+		  "and keep the acknowledged and failed records; with FILE, write them there "
+		  "(docs/kafka-verify.md)" },
+	{ .name = "verify-read",
+	  .type = OPT_BOOL,
+	  .offset = F(verify_read),
+	  .def = "0",
+	  .help = "with --verify: read the topic back after producing and report lost, "
+		  "duplicated, out-of-order and unexpected records" },
 	COMMON_OPTS("producer.config", "producer-props"),
 	{ 0 }
 };
@@ -199,6 +224,13 @@ const struct option_def kfk_consume_defs[] = {
 	  .offset = F(num_fetch_threads),
 	  .def = "1",
 	  .help = "deprecated and ignored, as in the Java tool" },
+	{ .name = "verify",
+	  .type = OPT_STRING,
+	  .offset = F(verify_file),
+	  .arg_name = "FILE",
+	  .help = "check the topic against the ledger of kafka produce --verify=FILE instead "
+		  "of measuring: lost, duplicated, out-of-order and unexpected records "
+		  "(docs/kafka-verify.md)" },
 	COMMON_OPTS("consumer.config", "consumer-props"),
 	{ 0 }
 };

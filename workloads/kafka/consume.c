@@ -57,6 +57,10 @@ struct consumer {
 	bool ran; /* the run started: its report and metrics are due */
 	struct op_stats total;
 	uint64_t runtime_ns;
+	const struct run_result *res; /* the run's */
+	/* its outage windows, less the group join and the --timeout wait (consume_stalls) */
+	struct stall_list stalls;
+	bool has_stalls;
 };
 
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -128,6 +132,7 @@ static int consume_run(struct worker *w)
 					snprintf(c->first_error, sizeof(c->first_error), "%s",
 						 rd_kafka_message_errstr(m));
 				c->errors++;
+				worker_record_failure(w, 0, rd_kafka_err2name(m->err));
 			}
 			rd_kafka_message_destroy(m);
 			continue;
@@ -219,6 +224,8 @@ static void json_job(struct jsonw *j, const struct consumer *c, const struct op_
 	jsonw_i64(j, "error", 0); /* a timeout is the Java tool's WARNING, not an error */
 	report_config_json(j, set, cfg);
 	report_op_json(j, "consume", s, runtime_ns);
+	if (c->has_stalls)
+		report_stalls_json(j, "stalls", &c->stalls);
 	jsonw_object_begin(j, "kafka");
 	jsonw_string(j, "topic", cfg->topic);
 	jsonw_string(j, "bootstrap", bootstrap);
@@ -250,6 +257,8 @@ static int consume_configure(struct command *cmd, char *err, size_t size)
 
 	if (kfk_props_merge(cfg, err, size) || kfk_date_format_check(cfg->date_format, err, size))
 		return -EINVAL;
+	if (cfg->verify_file[0])
+		return CMD_CONTINUE; /* a check of the topic (verify_read.c), not a measurement */
 	if (!cfg->topic[0] || cfg->messages <= 0) {
 		snprintf(err, size, "%s is required",
 			 !cfg->topic[0] ? "--topic"
@@ -271,6 +280,14 @@ static int consume_configure(struct command *cmd, char *err, size_t size)
 	c->cfg = cfg;
 	command_set_state(cmd, c);
 	return CMD_CONTINUE;
+}
+
+/* --verify=FILE checks the topic instead of measuring */
+static bool consume_measures(const struct command *cmd)
+{
+	const struct kfk_config *cfg = command_config(cmd);
+
+	return !cfg->verify_file[0];
 }
 
 static void consume_outputs(const struct command *cmd, struct cmd_outputs *o)
@@ -355,7 +372,34 @@ static int consume_plan(struct command *cmd, unsigned index, struct run_plan *pl
 	plan->on_interval = detailed_line;
 	plan->on_interval_arg = &c->rep;
 	plan->interval_out = c->rep.out;
+	plan->stall_threshold_ns = cfg->stall_threshold_ns;
+	plan->progress_label = "kafka consume";
 	return CMD_RUN;
+}
+
+/*
+ * The run's outage windows as the consumer's report gives them: without the wait from the
+ * start to the first record (the group join: the line's rebalance.time.ms), and without the
+ * final wait that --timeout ended, even when nothing was read (the WARNING says so, and the
+ * run's failures by cause stay in the totals); every other gap, failures and causes kept.
+ */
+static void consume_stalls(struct consumer *c, const struct run_result *res)
+{
+	const struct stall_list *all = &res->stalls;
+
+	stall_list_init(&c->stalls, all->threshold_ns);
+	for (size_t i = 0; i < all->n; i++) {
+		const struct stall *s = &all->v[i];
+		bool joining = i == 0 && s->start_ns == 0 && !s->open;
+		bool timeout = i == all->n - 1 && s->open && c->timed_out;
+		if (!joining && !timeout)
+			stall_list_add(&c->stalls, s);
+	}
+	c->stalls.dropped += all->dropped;
+	c->stalls.ncauses = all->ncauses;
+	memcpy(c->stalls.causes, all->causes, sizeof(all->causes));
+	c->stalls.run_failures = all->run_failures;
+	c->has_stalls = true;
 }
 
 /* Leaves the group, totals the run; the timeout's WARNING where the Java tool prints it */
@@ -367,6 +411,8 @@ static int consume_run_done(struct command *cmd, unsigned index, struct run_resu
 	(void)index;
 	(void)out;
 	c->ran = !res->init_failed;
+	c->res = res;
+	consume_stalls(c, res);
 	if (!c->end_ms)
 		c->end_ms = kfk_unix_ms();
 	rd_kafka_consumer_close(c->rk);
@@ -400,6 +446,8 @@ static void consume_report_text(struct command *cmd, FILE *out)
 
 	if (!c->cfg->detailed)
 		total_line(out, c);
+	if (c->has_stalls)
+		stall_print_text(out, &c->stalls, "");
 }
 
 static void consume_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
@@ -424,6 +472,7 @@ static void consume_cleanup(struct command *cmd)
 	}
 	if (c) {
 		kfk_client_close(&c->client);
+		stall_list_free(&c->stalls);
 		free(c);
 	}
 	kfk_props_free(&cfg->cli_props);
@@ -442,6 +491,8 @@ const struct workload_ops kfk_consume_ops = {
 	.failed_status = KFK_EXIT_FAILED,
 	.on_option = kfk_on_option,
 	.configure = consume_configure,
+	.measures = consume_measures,
+	.execute = kfk_consume_verify,
 	.outputs = consume_outputs,
 	.prepare = consume_prepare,
 	.plan = consume_plan,

@@ -242,6 +242,8 @@ static int e2e_plan(struct command *cmd, unsigned index, struct run_plan *plan)
 	plan->interval_ns = 1000000000ULL;
 	plan->worker_init = e2e_init;
 	plan->worker_run = e2e_run;
+	plan->stall_threshold_ns = e->cfg->stall_threshold_ns;
+	plan->progress_label = "kafka e2e";
 	return CMD_RUN;
 }
 
@@ -252,6 +254,7 @@ static int e2e_run_done(struct command *cmd, unsigned index, struct run_result *
 	(void)index;
 	(void)out;
 	e->ran = !res->init_failed;
+	e->res = res;
 	run_result_total(res, 0, &e->total, &e->runtime_ns);
 	if (res->workers[0].error_msg[0]) {
 		e->failed = true;

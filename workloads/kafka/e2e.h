@@ -75,6 +75,7 @@ struct e2e {
 	struct op_stats total;
 	uint64_t runtime_ns;
 	const struct option_set *set;
+	const struct run_result *res; /* the run's, for its outage windows */
 };
 
 /* ---- the command line (e2e_args.c) ---- */

@@ -96,6 +96,17 @@ const struct option_def e2e_defs[] = {
 	  .offset = F(kfk.output),
 	  .arg_name = "FILE",
 	  .help = "write the results to this file (whole, or not at all)" },
+	{ .name = "stall-threshold",
+	  .type = OPT_TIME,
+	  .env = "PVCBENCH_STALL_THRESHOLD",
+	  .offset = F(kfk.stall_threshold_ns),
+	  .def = "1s",
+	  .unit_ns = 1000000000ULL,
+	  .min = 1000000,
+	  .max = 86400000000000LL,
+	  .arg_name = "TIME",
+	  .help = "a stretch of TIME or more with no round trip completed is a stall: reported "
+		  "with its start, length, failures and recovery" },
 	{ 0 }
 };
 

@@ -254,8 +254,10 @@ static int64_t round_trip(struct e2e *e)
 	fill_message(e);
 	e->delivered = false;
 	uint64_t begin = clock_now_ns();
-	if ((err = send_message(e)))
+	if ((err = send_message(e))) {
+		worker_record_failure(w, 0, rd_kafka_err2name(err));
 		return worker_fail(w, -EIO, "send failed: %s", rd_kafka_err2str(err));
+	}
 	/* synchronous, as the Java tool's send().get() */
 	while (!e->delivered) {
 		uint64_t now = clock_now_ns();
@@ -263,9 +265,11 @@ static int64_t round_trip(struct e2e *e)
 			return 0;
 		rd_kafka_poll(e->producer.rk, wait_ms(w, now, UINT64_MAX));
 	}
-	if (e->delivery_err)
+	if (e->delivery_err) {
+		worker_record_failure(w, 0, rd_kafka_err2name(e->delivery_err));
 		return worker_fail(w, -EIO, "delivery failed: %s",
 				   rd_kafka_err2str(e->delivery_err));
+	}
 	uint64_t deadline = clock_now_ns() + E2E_POLL_TIMEOUT_MS * 1000000ULL;
 	rd_kafka_resp_err_t last_err = RD_KAFKA_RESP_ERR_NO_ERROR;
 	for (;;) {

@@ -168,15 +168,18 @@ void e2e_lines(FILE *out, const struct e2e *e)
 {
 	const struct e2e_figures *fig = &e->fig;
 
-	if (!fig->done)
-		return;
-	char avg[48];
+	if (fig->done) {
+		char avg[48];
 
-	e2e_java_fixed(avg, sizeof(avg), avg_ms(fig), 4);
-	fprintf(out, "Avg latency: %s ms\n", avg);
-	fprintf(out, "Percentiles: 50th = %lld, 99th = %lld, 99.9th = %lld\n",
-		e2e_percentile_ms(fig, 0.5), e2e_percentile_ms(fig, 0.99),
-		e2e_percentile_ms(fig, 0.999));
+		e2e_java_fixed(avg, sizeof(avg), avg_ms(fig), 4);
+		fprintf(out, "Avg latency: %s ms\n", avg);
+		fprintf(out, "Percentiles: 50th = %lld, 99th = %lld, 99.9th = %lld\n",
+			e2e_percentile_ms(fig, 0.5), e2e_percentile_ms(fig, 0.99),
+			e2e_percentile_ms(fig, 0.999));
+	}
+	/* the outage windows after the tool's own lines: nothing when there were none */
+	if (e->res)
+		stall_print_text(out, &e->res->stalls, "");
 }
 
 void e2e_json_job(struct jsonw *j, const struct e2e *e)
@@ -190,6 +193,8 @@ void e2e_json_job(struct jsonw *j, const struct e2e *e)
 	jsonw_i64(j, "error", e->failed ? 1 : 0);
 	report_config_json(j, e->set, cfg);
 	report_op_json(j, "e2e", &e->total, e->runtime_ns);
+	if (e->res)
+		report_stalls_json(j, "stalls", &e->res->stalls);
 	jsonw_object_begin(j, "kafka");
 	jsonw_string(j, "topic", cfg->topic);
 	jsonw_string(j, "bootstrap", e->producer.bootstrap ? e->producer.bootstrap : "");

@@ -16,6 +16,8 @@
  *   consume.c  `kafka consume`: the consumer loop, rebalance and fetch times, its output
  *   mock.c     `kafka mock`: a mock cluster served until SIGTERM, controlled from stdin
  *   report.c   dates as the Java tools print them
+ *   verify.c   --verify: the producer's ledger, its file, and the check of what was read
+ *   verify_read.c  reading a topic back for the check; `kafka consume --verify=FILE`
  *   e2e*.c     `kafka e2e`: Kafka's EndToEndLatency tool (e2e.h)
  *   javaprops.c the Java client's properties and what each becomes in librdkafka
  */
@@ -57,6 +59,11 @@ struct kfk_config {
 	int64_t timeout_ms;
 	char output_format[OPT_STRING_MAX];
 	char output[OPT_STRING_MAX];
+	uint64_t stall_threshold_ns; /* --stall-threshold: outage windows (stall.h) */
+	/* --verify[=FILE]: produce writes its ledger there ("" bare: kept in memory only);
+	 * consume reads one from there and checks the topic against it (verify.c) */
+	char verify_file[OPT_STRING_MAX];
+	bool verify_read; /* produce --verify-read: read the topic back after producing */
 	/* produce */
 	int64_t num_records;
 	int64_t record_size;
@@ -319,6 +326,7 @@ struct kfk_produce_summary {
 	const struct kfk_client *client; /* its properties, for the JSON */
 	const char *txn_id;		 /* transactions: the id, or NULL */
 	uint64_t txn_commits, txn_aborted;
+	const struct kfk_verify *verify; /* --verify-read's check, or NULL */
 };
 
 /* The runner's on_interval: the Java tool's progress line (arg unused) */
@@ -328,6 +336,109 @@ void kfk_produce_progress(void *arg, const struct series_point *pt, const struct
 void kfk_produce_lines(FILE *out, const struct kfk_produce_summary *sum);
 /* The job object in the JSON envelope's "jobs" */
 void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum);
+
+/* ---- verification: every acknowledged record accounted for (verify.c, verify_read.c) ---- */
+
+/*
+ * A --verify record's first bytes: "pv", the producer id (8 hex digits) and the sequence
+ * number (14 hex digits); the rest of the record is the --record-size payload as ever.
+ */
+#define KFK_VERIFY_MARK 24
+#define KFK_VERIFY_FIRST 8 /* lost records named in the report, the first by sequence */
+
+/* What became of a numbered record that was not acknowledged (kfk_ledger.partition) */
+enum { KFK_SEQ_UNANSWERED = -1, KFK_SEQ_FAILED = -2 };
+
+/* The producer's ledger: where each numbered record was acknowledged, or that it failed */
+struct kfk_ledger {
+	char topic[OPT_STRING_MAX];
+	uint32_t producer;
+	uint64_t n;	    /* records 0 .. n-1 were handed to the client */
+	uint64_t cap;	    /* entries allocated */
+	int32_t *partition; /* per sequence: its partition, or KFK_SEQ_* */
+	int64_t *offset;    /* per sequence: its offset when acknowledged */
+	uint64_t acked, failed;
+	/* the producer's: slots payloads of len bytes, each a copy of the --record-size one */
+	char *buf;
+	size_t len;
+	unsigned slots;
+};
+
+/* An empty ledger for up to records sequence numbers, with a random producer id */
+int kfk_ledger_init(struct kfk_ledger *l, const char *topic, uint64_t records);
+void kfk_ledger_free(struct kfk_ledger *l);
+/* Writes record seq's mark into the first KFK_VERIFY_MARK bytes of buf */
+void kfk_ledger_mark(struct kfk_ledger *l, uint64_t seq, char *buf);
+/*
+ * The producer's payloads: up to max_slots copies of payload (len >= KFK_VERIFY_MARK bytes),
+ * fewer when large (librdkafka copies each when it is handed over); -ENOMEM.
+ */
+int kfk_ledger_payloads(struct kfk_ledger *l, const char *payload, size_t len, unsigned max_slots);
+/* Slot slot's payload, marked as record seq's */
+static inline const char *kfk_ledger_payload(struct kfk_ledger *l, unsigned slot, uint64_t seq)
+{
+	char *p = l->buf + (size_t)slot * l->len;
+
+	kfk_ledger_mark(l, seq, p);
+	return p;
+}
+/* Its delivery report: acknowledged at partition/offset, or failed (a final error) */
+void kfk_ledger_ack(struct kfk_ledger *l, uint64_t seq, int32_t partition, int64_t offset);
+void kfk_ledger_fail(struct kfk_ledger *l, uint64_t seq);
+/* A FILE we may write: absent, or a ledger of ours; -EEXIST (err) for anything else */
+int kfk_ledger_path_ok(const char *path, char *err, size_t size);
+/* The file format of docs/kafka-verify.md, written whole (a temporary file renamed) */
+int kfk_ledger_write(const struct kfk_ledger *l, const char *path, char *err, size_t size);
+int kfk_ledger_read(struct kfk_ledger *l, const char *path, char *err, size_t size);
+
+/* One partition's figures, in the classes of Jepsen's Kafka analysis */
+struct kfk_verify_part {
+	int32_t partition;
+	int64_t low, high;	     /* log start and end offsets when the read began */
+	uint64_t read;		     /* records read */
+	uint64_t lost;		     /* acknowledged here, read nowhere */
+	uint64_t expired;	     /* the same, below the log start: removed by retention */
+	uint64_t duplicated;	     /* copies read beyond the first */
+	uint64_t out_of_order;	     /* a lower sequence after a higher one */
+	uint64_t unexpected;	     /* our producer's mark, never handed to the client */
+	uint64_t failed_present;     /* failed delivery, yet read (allowed) */
+	uint64_t unanswered_present; /* no answer before the stop, read (allowed) */
+	uint64_t foreign;	     /* not a record of this producer */
+	int64_t last_seq;	     /* the highest sequence read here so far */
+};
+
+struct kfk_verify {
+	const struct kfk_ledger *l;
+	uint8_t *seen; /* per sequence: times read, saturating */
+	unsigned nparts;
+	struct kfk_verify_part *parts;
+	struct kfk_verify_part total;
+	bool complete; /* every partition read to the end it had when the read began */
+	char incomplete[256];
+	unsigned nfirst_lost;
+	uint64_t first_lost[KFK_VERIFY_FIRST]; /* sequence numbers */
+};
+
+int kfk_verify_begin(struct kfk_verify *v, const struct kfk_ledger *l, unsigned nparts);
+void kfk_verify_record(struct kfk_verify *v, int32_t partition, const void *payload, size_t len);
+/* After the read: lost and expired, from the ledger and each partition's log start */
+void kfk_verify_end(struct kfk_verify *v);
+void kfk_verify_free(struct kfk_verify *v);
+/* True when something acknowledged was lost or the read could not finish: exit status 1 */
+bool kfk_verify_failed(const struct kfk_verify *v);
+void kfk_verify_text(FILE *out, const struct kfk_verify *v);
+void kfk_verify_json(struct jsonw *j, const char *key, const struct kfk_verify *v);
+
+/*
+ * Reads every partition of the ledger's topic from its log start to the end it has now, with
+ * a consumer of cfg's properties at bootstrap, into v (begun here). Gives up after timeout_ms
+ * without progress, or at a stop request (v->complete false). Returns 0, or a negative errno
+ * with one line in err when it could not read at all (-EINVAL: bad properties).
+ */
+int kfk_verify_read(struct kfk_verify *v, const struct kfk_ledger *l, const struct kfk_config *cfg,
+		    const char *bootstrap, char *err, size_t size);
+/* `kafka consume --verify=FILE`: the whole command (workload_ops.execute) */
+int kfk_consume_verify(struct command *cmd);
 
 /* ---- subcommands: kfk_produce_ops, kfk_consume_ops, kfk_mock_ops (workloads.h) ---- */
 

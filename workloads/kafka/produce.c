@@ -57,6 +57,10 @@ struct producer {
 	bool ran; /* the run started: its report and metrics are due */
 	struct op_stats total, sched;
 	struct kfk_produce_summary sum;
+	/* --verify: the ledger, and the read-back's check (verify.c) */
+	bool verify;
+	struct kfk_ledger ledger;
+	struct kfk_verify check;
 };
 
 /*
@@ -81,12 +85,18 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 		p->purged++; /* stopped by a signal before the cluster answered */
 		return;
 	}
+	if (p->verify) {
+		if (m->err)
+			kfk_ledger_fail(&p->ledger, seq);
+		else
+			kfk_ledger_ack(&p->ledger, seq, m->partition, m->offset);
+	}
 	if (m->err) {
 		if (!p->failed)
 			snprintf(p->first_error, sizeof(p->first_error), "%s",
 				 rd_kafka_err2str(m->err));
 		p->failed++;
-		worker_record_error(p->w, KFK_OP_PRODUCE);
+		worker_record_failure(p->w, KFK_OP_PRODUCE, rd_kafka_err2name(m->err));
 		return;
 	}
 	if (seq < p->warmup) {
@@ -136,12 +146,14 @@ static int produce_init(struct worker *w)
 }
 
 /* Records what librdkafka refused for good (not a full queue) as failed deliveries */
-static void send_failed(struct producer *p, rd_kafka_resp_err_t err)
+static void send_failed(struct producer *p, rd_kafka_resp_err_t err, uint64_t seq)
 {
+	if (p->verify)
+		kfk_ledger_fail(&p->ledger, seq);
 	if (!p->failed)
 		snprintf(p->first_error, sizeof(p->first_error), "%s", rd_kafka_err2str(err));
 	p->failed++;
-	worker_record_error(p->w, KFK_OP_PRODUCE);
+	worker_record_failure(p->w, KFK_OP_PRODUCE, rd_kafka_err2name(err));
 }
 
 /*
@@ -156,8 +168,14 @@ static uint64_t send_batch(struct producer *p, uint64_t seq, unsigned count, uin
 
 	for (unsigned j = 0; j < count; j++) {
 		size_t len;
-		msgs[j].payload =
-			(void *)kfk_payload_of(&p->payloads, seq + j, &len, p->batch_tmp[j], &copy);
+		if (p->verify) {
+			msgs[j].payload = (void *)kfk_ledger_payload(&p->ledger, j, seq + j);
+			len = p->ledger.len;
+			copy = true;
+		} else {
+			msgs[j].payload = (void *)kfk_payload_of(&p->payloads, seq + j, &len,
+								 p->batch_tmp[j], &copy);
+		}
 		msgs[j].len = len;
 		msgs[j].key = NULL;
 		msgs[j].key_len = 0;
@@ -173,7 +191,7 @@ static uint64_t send_batch(struct producer *p, uint64_t seq, unsigned count, uin
 		if (msgs[j].err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			return j; /* this one and the rest again, later */
 		if (msgs[j].err)
-			send_failed(p, msgs[j].err);
+			send_failed(p, msgs[j].err, seq + j);
 	}
 	return count;
 }
@@ -201,7 +219,7 @@ static uint64_t send_blocking(struct producer *p, uint64_t seq, unsigned count, 
 	if (!*blocked_since)
 		*blocked_since = now;
 	else if (now - *blocked_since >= (uint64_t)p->txn.max_block_ms * 1000000ULL) {
-		send_failed(p, RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE);
+		send_failed(p, RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE, seq);
 		*blocked_since = 0;
 		return 1;
 	}
@@ -222,6 +240,8 @@ static int produce_run(struct worker *w)
 		if (!worker_tick(w, now))
 			break;
 		uint64_t count = n - seq < BATCH ? n - seq : BATCH;
+		if (p->verify && count > p->ledger.slots)
+			count = p->ledger.slots;
 		if (p->period_ns > 0) {
 			/* paced: what is due by now, and no more */
 			uint64_t due = due_ns(p, seq);
@@ -273,7 +293,7 @@ static int produce_run(struct worker *w)
 	return ret;
 }
 
-static int check_config(struct kfk_config *cfg, char *err, size_t size)
+static int check_config(struct kfk_config *cfg, bool verify, char *err, size_t size)
 {
 	int payloads = (cfg->record_size > 0) + (cfg->payload_file[0] != 0) +
 		       (cfg->payload_monotonic ? 1 : 0);
@@ -297,6 +317,19 @@ static int check_config(struct kfk_config *cfg, char *err, size_t size)
 			 (long long)cfg->warmup_records, (long long)cfg->num_records);
 		return -EINVAL;
 	}
+	if (cfg->verify_read && !verify) {
+		snprintf(err, size, "--verify-read needs --verify");
+		return -EINVAL;
+	}
+	if (verify && cfg->record_size < KFK_VERIFY_MARK) {
+		snprintf(err, size,
+			 "--verify: needs --record-size of at least %d (the mark: producer id and "
+			 "sequence number)",
+			 KFK_VERIFY_MARK);
+		return -EINVAL;
+	}
+	if (verify && cfg->verify_file[0] && kfk_ledger_path_ok(cfg->verify_file, err, size))
+		return -EINVAL;
 	if (cfg->replication_factor && !cfg->partitions) {
 		snprintf(err, size,
 			 "--replication-factor needs --partitions (used when the topic "
@@ -333,7 +366,8 @@ static int produce_configure(struct command *cmd, char *err, size_t size)
 	struct producer *p;
 	int ret;
 
-	if (kfk_props_merge(cfg, err, size) || check_config(cfg, err, size))
+	bool verify = opt_given(command_options(cmd), "verify");
+	if (kfk_props_merge(cfg, err, size) || check_config(cfg, verify, err, size))
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -342,8 +376,17 @@ static int produce_configure(struct command *cmd, char *err, size_t size)
 	}
 	command_set_state(cmd, p);
 	p->cfg = cfg;
+	p->verify = verify;
 	kfk_txn_configure(&p->txn, cfg);
 	ret = kfk_payloads_init(&p->payloads, cfg, err, size);
+	if (!ret && verify &&
+	    (kfk_ledger_init(&p->ledger, cfg->topic, (uint64_t)cfg->num_records) ||
+	     kfk_ledger_payloads(&p->ledger, p->payloads.payload, p->payloads.payload_len,
+				 BATCH))) {
+		snprintf(err, size, "--verify: out of memory for %lld records",
+			 (long long)cfg->num_records);
+		ret = -ENOMEM;
+	}
 	return ret ? ret : CMD_CONTINUE;
 }
 
@@ -423,9 +466,43 @@ static int produce_plan(struct command *cmd, unsigned index, struct run_plan *pl
 	plan->worker_init = produce_init;
 	plan->worker_run = produce_run;
 	plan->on_interval = kfk_produce_progress;
+	plan->progress_label = "kafka produce";
+	plan->stall_threshold_ns = cfg->stall_threshold_ns;
 	/* progress lines on stdout only when the results are the Java tool's lines there */
 	plan->interval_out = command_json(cmd) || command_results(cmd) != stdout ? stderr : stdout;
 	return CMD_RUN;
+}
+
+/*
+ * --verify: the ledger to its file, then with --verify-read the topic read back and checked
+ * (exit status 1 when an acknowledged record is missing or the read could not finish)
+ */
+static void produce_verify(struct command *cmd, struct producer *p)
+{
+	const struct kfk_config *cfg = p->cfg;
+	char err[1024];
+
+	if (cfg->verify_file[0] &&
+	    kfk_ledger_write(&p->ledger, cfg->verify_file, err, sizeof(err))) {
+		command_error(cmd, "%s", err);
+		command_set_status(cmd, KFK_EXIT_FAILED);
+	}
+	if (!cfg->verify_read || signals_stop_requested())
+		return;
+	if (kfk_verify_read(&p->check, &p->ledger, cfg, p->client.bootstrap, err, sizeof(err))) {
+		command_error(cmd, "--verify-read: %s", err);
+		command_set_status(cmd, KFK_EXIT_FAILED);
+		return;
+	}
+	p->sum.verify = &p->check;
+	if (!p->check.complete)
+		command_error(cmd, "--verify-read: the check is incomplete: %s",
+			      p->check.incomplete);
+	else if (p->check.total.lost)
+		command_error(cmd, "--verify-read: %llu acknowledged records lost",
+			      (unsigned long long)p->check.total.lost);
+	if (kfk_verify_failed(&p->check))
+		command_set_status(cmd, KFK_EXIT_FAILED);
 }
 
 /* What the run measured, into the summary the report reads; errors on stderr */
@@ -467,6 +544,8 @@ static int produce_run_done(struct command *cmd, unsigned index, struct run_resu
 	if (p->purged)
 		command_error(cmd, "%llu records not acknowledged when the run was stopped",
 			      (unsigned long long)p->purged);
+	if (p->verify && p->ran)
+		produce_verify(cmd, p);
 	if (p->aborted)
 		command_error(cmd,
 			      "%llu acknowledged records were in the transaction aborted at the "
@@ -508,6 +587,8 @@ static void produce_cleanup(struct command *cmd)
 		kfk_client_close(&p->client);
 		free(p->sent_ns);
 		kfk_payloads_free(&p->payloads);
+		kfk_verify_free(&p->check);
+		kfk_ledger_free(&p->ledger);
 		free(p);
 	}
 	kfk_props_free(&cfg->cli_props);

@@ -50,6 +50,11 @@ void kfk_produce_lines(FILE *out, const struct kfk_produce_summary *sum)
 			kfk_ms_floor(hist_value_at(d, 50)), kfk_ms_floor(hist_value_at(d, 95)),
 			kfk_ms_floor(hist_value_at(d, 99)), kfk_ms_floor(hist_value_at(d, 99.9)));
 	}
+	/* the outage windows after the tool's own lines: nothing when there were none */
+	if (sum->res)
+		stall_print_text(out, &sum->res->stalls, "");
+	if (sum->verify)
+		kfk_verify_text(out, sum->verify);
 }
 
 void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum)
@@ -66,6 +71,8 @@ void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum
 	report_op_json(j, "produce", s, sum->runtime_ns);
 	if (sum->sched)
 		report_op_json(j, "produce_scheduled", sum->sched, sum->runtime_ns);
+	if (sum->res)
+		report_stalls_json(j, "stalls", &sum->res->stalls);
 	jsonw_object_begin(j, "kafka");
 	jsonw_string(j, "topic", cfg->topic);
 	jsonw_string(j, "bootstrap", sum->bootstrap);
@@ -86,6 +93,8 @@ void kfk_produce_json_job(struct jsonw *j, const struct kfk_produce_summary *sum
 	}
 	if (sum->client)
 		kfk_applied_json(j, "properties", &cfg->props, &sum->client->applied);
+	if (sum->verify)
+		kfk_verify_json(j, "verify", sum->verify);
 	jsonw_object_end(j);
 	jsonw_object_end(j);
 }

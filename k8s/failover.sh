@@ -8,8 +8,8 @@
 #       [--delete-node] [--kafka-namespace NS] [--kafka-selector LABELS] [--dry-run]
 #   block     k8s/scenarios/failover-block: moves the writer (pvcbench-writer-0), whose init
 #             container checks the interrupted run before it writes again; then stops it, runs
-#             the checker Job (verify_only against the witness) and merges writer-*.json and
-#             checker.json
+#             the checker Job (verify_only against the witness), merges the writer's runs
+#             (writer-*.json) and adds the checks' counts
 #   postgres  k8s/scenarios/failover-postgres: moves the server (failover-postgres-0) under the
 #             pgbench client; the client's JSON has the outage and --check's verdict
 #   kafka     k8s/scenarios/failover-kafka: moves the first broker pod of --kafka-selector
@@ -364,7 +364,7 @@ block)
 	wait_for "the results pod to run" results_running
 	((dry == 0)) || rpod=${rpod:-RESULTS-POD}
 	if ((dry)); then
-		files="writer-$target_pod-UNIXTIME.json checker.json"
+		files="writer-$target_pod-UNIXTIME.json check-before-write-$target_pod-UNIXTIME.json checker.json"
 	else
 		files=$(query "${kc[@]}" exec "$rpod" -c results -- ls /journal)
 	fi
@@ -373,8 +373,11 @@ block)
 		run "${kc[@]}" cp -c results "$rpod:/journal/$f" "$results/$f"
 	done
 	run "${kc[@]}" delete job pvcbench-failover-results --wait=false
-	# the checks before write are not merged: their reads would fill the writer's outage
-	reports=("$results"/writer-*.json "$results"/checker.json)
+	# only the writer's runs are merged: the report's gaps are the stretches when none of its
+	# inputs ran, and a check's run would add one (the writer stopped, the checker not yet
+	# started) and fill the move's with its reads. The checks are summed up beside it.
+	reports=("$results"/writer-*.json)
+	checks=("$results"/check-before-write-*.json "$results"/checker.json)
 	[[ $before_write != failed ]] || verdict=failed
 	;;
 postgres | kafka)
@@ -403,7 +406,26 @@ else
 	engine=$(command -v podman || command -v docker || echo podman)
 	merge=("$engine" run --rm --network=none -v "$results:$results:ro" "${IMAGE:-localhost/pvcbench:latest}")
 fi
-inputs=() merged=1
+# ack_summary FILE: one line of a check's ack_check counts (python3 reads the JSON)
+ack_summary() {
+	python3 - "$1" <<-'EOF' 2>/dev/null || echo "$(basename "$1"): no ack_check read (python3 reads it)"
+		import json, os, sys
+		def find(o):
+		    if isinstance(o, dict):
+		        if "ack_check" in o:
+		            return o["ack_check"]
+		        o = list(o.values())
+		    for v in o if isinstance(o, list) else []:
+		        r = find(v)
+		        if r is not None:
+		            return r
+		a = find(json.load(open(sys.argv[1])))
+		counts = ", ".join(f"{k} {a.get(k)}" for k in ("intact", "lost", "stale", "corrupt", "torn", "unacknowledged"))
+		bad = sum(a.get(k) or 0 for k in ("lost", "stale", "corrupt"))
+		print(f"{os.path.basename(sys.argv[1])}: {a.get('acknowledged')} acknowledged writes from {a.get('source')}: {counts}: {'FAILED' if bad else 'ok'}")
+	EOF
+}
+inputs=() merged=1 checks=("${checks[@]:-}")
 for f in "${reports[@]}"; do [[ -z $f || ! -f $f ]] || inputs+=("$f"); done
 if ((dry)); then
 	show "${merge[@]}" merge "${reports[@]}"
@@ -414,6 +436,14 @@ elif ((${#inputs[@]} == 0)); then
 else
 	if "${merge[@]}" merge "${inputs[@]}" >"$results/failover-report.txt" &&
 		"${merge[@]}" merge --output-format=json "${inputs[@]}" >"$results/failover-report.json"; then
+		for f in "${checks[@]}"; do
+			[[ ! -f $f ]] || ack_summary "$f"
+		done >"$results/checks.txt"
+		[[ ! -s $results/checks.txt ]] || {
+			echo
+			echo "the checks of the acknowledged writes:"
+			sed 's/^/  /' "$results/checks.txt"
+		} >>"$results/failover-report.txt"
 		cat "$results/failover-report.txt"
 	else
 		event "pvcbench merge failed: the results are in $results, unmerged"

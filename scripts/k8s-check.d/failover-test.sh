@@ -100,6 +100,7 @@ block_after=(
 	"patch job pvcbench-failover-checker --type=merge -p"
 	"patch job pvcbench-failover-results --type=merge -p"
 	"cp -c results pvcbench-failover-results-x7k2p:/journal/writer-pvcbench-writer-0-UNIXTIME.json"
+	"cp -c results pvcbench-failover-results-x7k2p:/journal/check-before-write-pvcbench-writer-0-UNIXTIME.json"
 	"cp -c results pvcbench-failover-results-x7k2p:/journal/checker.json"
 	"delete job pvcbench-failover-results"
 )
@@ -140,19 +141,25 @@ last_is_uncordon() { [[ $(tail -n 1 "$case/log") == "uncordon node-a " ]]; }
 runcase block-live block --warmup 0 --timeout 20
 problems=()
 ((rc == 0)) || problems+=("exit $rc: $(tail -n 2 "$case/err" | tr '\n' ' ')")
-for f in checker.json writer-pvcbench-writer-0-1764417600.json writer-pvcbench-writer-0-1764417720.json \
+for f in checker.json check-before-write-pvcbench-writer-0-1764417700.json \
+	writer-pvcbench-writer-0-1764417600.json writer-pvcbench-writer-0-1764417720.json \
 	failover-report.txt failover-report.json events.txt; do
 	[[ -s $case/res/$f ]] || problems+=("no $f")
 done
 r=$case/res
-merged="merge $r/writer-pvcbench-writer-0-1764417600.json $r/writer-pvcbench-writer-0-1764417720.json $r/checker.json"
-grep -qxF "$merged" "$FAKE_PVCBENCH_LOG" || problems+=("not merged in order: $(head -n 1 "$FAKE_PVCBENCH_LOG")")
+# the writer's runs only: a check's run would add a gap of its own to the report
+merged="merge $r/writer-pvcbench-writer-0-1764417600.json $r/writer-pvcbench-writer-0-1764417720.json"
+grep -qxF "$merged" "$FAKE_PVCBENCH_LOG" || problems+=("not the writer's runs merged in order: $(head -n 1 "$FAKE_PVCBENCH_LOG")")
+for f in check-before-write-pvcbench-writer-0-1764417700.json checker.json; do
+	grep -qF "$f: 10 acknowledged writes from witness pvcbench-witness:7070: intact 10, lost 0, stale 0, corrupt 0, torn 0, unacknowledged 0: ok" \
+		"$r/failover-report.txt" || problems+=("no summary of $f in failover-report.txt")
+done
 grep -q 'runs again, on node node-b, after its check of the interrupted run passed' "$r/events.txt" ||
 	problems+=("the move to node-b and the check before write are not in events.txt")
 grep -q 'PASSED' "$r/events.txt" || problems+=("no PASSED")
 last_is_uncordon || problems+=("the last command is not uncordon: $(tail -n 1 "$case/log")")
 if ((${#problems[@]})); then fail "failover.sh block, run: ${problems[*]}"; else
-	ok "failover.sh block, run against the fake cluster: results copied, merged in order, PASSED, uncordoned"
+	ok "failover.sh block, run against the fake cluster: results copied, the writer's runs merged in order, the checks summed up, PASSED, uncordoned"
 fi
 
 FAKE_JOB_RESULT=/1 runcase block-live-lost block --warmup 0 --timeout 20

@@ -13,12 +13,12 @@
 #include "pvcbench/workloads.h"
 
 static const struct workload_ops *const commands[] = {
-	&blk_summary_ops, &blk_fio_ops,
+	&blk_summary_ops, &blk_fio_ops,	    &blk_witness_ops,
 #ifdef PVC_HAVE_POSTGRES
 	&pgb_ops,
 #endif
 #ifdef PVC_HAVE_KAFKA
-	&kfk_produce_ops, &kfk_consume_ops, &kfk_e2e_ops, &kfk_mock_ops,
+	&kfk_produce_ops, &kfk_consume_ops, &kfk_e2e_ops,     &kfk_mock_ops,
 #endif
 #ifdef PVC_HAVE_MERGE
 	&merge_ops,

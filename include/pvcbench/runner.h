@@ -63,6 +63,7 @@ struct worker {
 	 */
 	uint64_t done, done_seen, last_done_ns, gap_ns, bucket_end_ns;
 	uint64_t gap_failures;		/* failures since the last completion */
+	unsigned done_mask;		/* run_plan.stall_ops, every bit set for 0 */
 	_Atomic uint64_t last_done_pub; /* last_done_ns, for the reporter's live notice */
 };
 
@@ -122,6 +123,12 @@ struct run_plan {
 	uint64_t stall_threshold_ns;
 	FILE *stall_out;
 	bool stall_quiet;
+	/*
+	 * The operation types that count as completions for the outage windows (bit k: op k;
+	 * 0: every type). An operation type that records the same completion again from another
+	 * clock (Kafka's produce_scheduled) is left out, so that rates are the operations'.
+	 */
+	unsigned stall_ops;
 	/*
 	 * fio's --eta-newline: on a terminal the status line rewrites itself, and once this long
 	 * has passed since the last new line the next one starts a new line (0 = never).
@@ -287,7 +294,7 @@ static inline void worker_record(struct worker *w, unsigned op, uint64_t lat_ns,
 {
 	struct op_stats *s = w->cur;
 
-	w->done++;
+	w->done += (w->done_mask >> op) & 1;
 	/* the status line shows the ramp's real rates: the live counts run from the start */
 	w->live_ops[op]++;
 	w->live_bytes[op] += bytes;

@@ -12,6 +12,7 @@
 /* workloads/block */
 extern const struct workload_ops blk_summary_ops; /* summary: the white paper's FIO Summary */
 extern const struct workload_ops blk_fio_ops;	  /* fio: fio's command line and job files */
+extern const struct workload_ops blk_witness_ops; /* witness: keeps ack ledgers off the node */
 #ifdef PVC_HAVE_POSTGRES
 /* workloads/postgres */
 extern const struct workload_ops pgb_ops; /* pgbench: -i and the run */

@@ -400,6 +400,7 @@ static int runner_setup(struct runner *r, const struct run_plan *plan, struct ru
 		w->runner = r;
 		w->interval = -1;
 		w->deadline_ns = UINT64_MAX;
+		w->hot.done_mask = plan->stall_ops ? plan->stall_ops : ~0u;
 		for (unsigned s = 0; s < RUNNER_SLOTS; s++) {
 			w->slots[s] = aligned_alloc(64, (r->slot_size + 63) & ~(size_t)63);
 			if (!w->slots[s])

@@ -277,6 +277,21 @@ class PgServer(Service):
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)
 
+    # -- outages (test_pgbench_failover.py): the server stopped, started, crashed under load
+
+    def pg_ctl(self, *args, timeout=60):
+        """pg_ctl on this server's data directory as the server user (-l: its log), e.g.
+        pg_ctl("-m", "fast", "-w", "stop"); returns the Result."""
+        return self._as_server_user([os.path.join(self.bindir, "pg_ctl"), "-D", self.data,
+                                     "-l", self.log] + list(args), timeout=timeout)
+
+    def timed_pg_ctl(self, *args, timeout=60):
+        """pg_ctl(*args) with when it was called and when it returned (time.monotonic()):
+        (Result, called, returned). The caller judges what the server did in between."""
+        called = time.monotonic()
+        r = self.pg_ctl(*args, timeout=timeout)
+        return r, called, time.monotonic()
+
     def log_tail(self, n=30):
         try:
             with open(self.log, errors="replace") as f:

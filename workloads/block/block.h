@@ -26,6 +26,7 @@
 #include "logs.h"
 #include "pace.h"
 #include "pattern.h"
+#include "verify_job.h"
 
 /* One job's settings: the fields the option table (blk_option_defs) writes. */
 struct blk_options {
@@ -56,7 +57,6 @@ struct blk_options {
 	/* accepted for fio compatibility */
 	bool thread;
 	bool gtod_reduce;
-	char verify[OPT_STRING_MAX];
 	/* each group's own options: its header, its rows in its .c file */
 	struct blk_pattern_opts pat;	/* pattern.h */
 	struct blk_file_opts file;	/* files.h */
@@ -66,6 +66,7 @@ struct blk_options {
 	struct blk_jobctl_opts ctl;	/* jobctl.h */
 	struct blk_report_opts rep;	/* fio_report.h */
 	struct blk_log_opts log;	/* logs.h */
+	struct blk_verify_opts verify;	/* verify_job.h */
 };
 
 /*
@@ -100,6 +101,9 @@ struct blk_job {
 	bool random, reads, writes;
 	const char *engine_name; /* chosen by blk_job_probe_engine */
 	char engine_why[512];
+	/* verify_only with ack_journal/ack_witness: the ledger check's report once the job ran
+	 * (NULL: none; the group's, for the text and JSON reports) */
+	const struct blk_ack_report *ack;
 };
 
 /* The engines issue trims and the group counts them (op 2): the trim patterns run. */
@@ -140,6 +144,7 @@ struct blk_clone_stats {
 struct blk_clone_file {
 	struct blk_file *file;
 	uint64_t start, len;
+	unsigned ledger_file; /* the file's index in the job's ledger */
 };
 
 /* One worker's share of a job: clone number, files, regions. */
@@ -150,6 +155,8 @@ struct blk_clone {
 	unsigned nfiles;
 	unsigned long long seed;
 	struct blk_clone_stats *stats;
+	struct blk_ledger *ledger;  /* the job's acknowledgement ledger, NULL: none */
+	struct blk_ack_report *ack; /* verify_only with a ledger: the job's check (first clone) */
 };
 
 /* --- options.c --- */
@@ -201,6 +208,10 @@ struct blk_group_result {
 	 * before blk_group_plan, which keeps them */
 	struct blk_file *carried;
 	unsigned ncarried;
+	/* per job: its ledger (writing with ack_journal/ack_witness) or its ledger check
+	 * (verify_only with them), NULL: none */
+	struct blk_ledger **ledgers;
+	struct blk_ack_report **acks;
 };
 
 struct blk_run_settings {

@@ -309,6 +309,7 @@ void blk_print_group_jobs(FILE *out, const struct blk_group_result *const *runs,
 	struct blk_unit *u = malloc(sizeof(*u));
 	struct blk_group_stats *gs = blk_groups_stats(runs, nruns);
 	unsigned n = blk_units_count(runs, nruns);
+	const struct blk_job *acked = NULL;
 
 	if (u && gs)
 		for (unsigned i = 0; i < n; i++) {
@@ -317,6 +318,10 @@ void blk_print_group_jobs(FILE *out, const struct blk_group_result *const *runs,
 			blk_unit_fill(runs, nruns, i, u);
 			if (u->rep->stats)
 				print_unit(out, u, &gs[u->groupid]);
+			if (u->job->ack && u->job != acked) { /* verify_only's ledger check */
+				blk_ack_print_text(out, u->job->ack);
+				acked = u->job;
+			}
 		}
 	free(gs);
 	free(u);

@@ -106,6 +106,9 @@ static void file_takes_job(struct blk_file *f, const struct blk_job *job, unsign
 	f->writes |= job->writes;
 	f->direct |= job->o.direct;
 	f->keep |= job->o.keep || fo->create_only; /* files made to be used later */
+	/* what verify_only checks, and what a ledger records, is there for a later check */
+	f->keep |= job->o.verify.verify_only || job->o.verify.ack_journal[0] ||
+		   job->o.verify.ack_witness[0];
 	f->force |= job->o.force;
 	f->mounted_ok |= fo->allow_mounted_write;
 	f->unlink |= fo->unlink; /* unlink_each_loop leaves the last loop's file, as fio */
@@ -408,6 +411,9 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 	if (ret < 0)
 		goto cleanup;
 	gr->files_laid_out = (unsigned)ret;
+	ret = blk_verify_group_plan(jobs, njobs, gr, nworkers, s, err, err_size);
+	if (ret < 0)
+		goto cleanup;
 
 	*plan = (struct run_plan){
 		.nworkers = nworkers,
@@ -498,6 +504,18 @@ int blk_group_done(struct blk_group_result *gr, const struct run_result *res,
 			break;
 		}
 	}
+	if (gr->ledgers) {
+		char why[600] = "";
+		int lret = blk_verify_group_close(gr, why, sizeof(why));
+		if (lret && !ret) {
+			snprintf(err, err_size, "%s", why);
+			ret = lret;
+		}
+	}
+	/* the reports print it with the job (fio_text.c, fio_json.c) */
+	for (unsigned i = 0; gr->acks && i < gr->njobs; i++)
+		if (gr->acks[i] && gr->acks[i]->source[0])
+			gr->jobs[i]->ack = gr->acks[i];
 	gr->ret = ret;
 	/* the files stay until the caller has printed: a stuck volume must not hold back results */
 	return ret;
@@ -519,6 +537,16 @@ void blk_group_free(struct blk_group_result *gr)
 {
 	if (gr->run.detached)
 		return; /* a detached clone still uses its spec, clone and file: the exit frees them */
+	blk_verify_group_close(gr, NULL, 0);
+	for (unsigned i = 0; gr->acks && i < gr->njobs; i++) {
+		if (gr->acks[i] && gr->jobs[i]->ack == gr->acks[i])
+			gr->jobs[i]->ack = NULL;
+		free(gr->acks[i]);
+	}
+	free(gr->acks);
+	free(gr->ledgers);
+	gr->acks = NULL;
+	gr->ledgers = NULL;
 	free(gr->specs);
 	free(gr->clones);
 	free(gr->clone_files);

@@ -51,6 +51,10 @@ int blk_ledger_open(struct blk_ledger **out, const char *journal, const char *wi
 int blk_ledger_pre(struct blk_ledger *l, const struct blk_ledger_rec *recs, unsigned n);
 /* Once the writes are acknowledged (recs[i].seq of earlier pre records). 0 or -errno. */
 int blk_ledger_post(struct blk_ledger *l, const struct blk_ledger_rec *recs, unsigned n);
+/* The run's id, 32 hex digits: a checker names the run with --ack_witness=HOST:PORT/RUNID. */
+const char *blk_ledger_run_id(const struct blk_ledger *l);
+/* The last failure of pre or post, one line (after they returned -errno). */
+const char *blk_ledger_error(const struct blk_ledger *l);
 /* Makes every post record durable (journal) and answered (witness); at the end of the run. */
 int blk_ledger_close(struct blk_ledger *l, char *err, size_t err_size);
 
@@ -65,6 +69,7 @@ enum blk_ack_class {
 	BLK_ACK_NCLASSES
 };
 #define BLK_ACK_FIRST_KEPT 10 /* first offsets kept per class */
+#define BLK_ACK_NAMES_KEPT 16 /* file names kept for the report */
 struct blk_ack_report {
 	uint64_t count[BLK_ACK_NCLASSES];
 	struct {
@@ -74,8 +79,16 @@ struct blk_ack_report {
 	unsigned nfirst[BLK_ACK_NCLASSES];
 	uint64_t records, acked, pre_only; /* what the ledger held */
 	char source[4096];		   /* the journal path or witness address read */
+	/* the files first[][].file indexes (names as the ledger recorded them); past
+	 * BLK_ACK_NAMES_KEPT, first[][].file is printed as a number */
+	unsigned nfiles;
+	char files[BLK_ACK_NAMES_KEPT][256];
 };
 const char *blk_ack_class_name(enum blk_ack_class c); /* "intact", "lost", ... */
+/* Whether the report shows acknowledged data gone (lost, stale or corrupt): the job exits 1. */
+bool blk_ack_failed(const struct blk_ack_report *rep);
+/* The exit status the report calls for: 1 when blk_ack_failed, else 0. */
+int blk_ack_exit_status(const struct blk_ack_report *rep);
 
 /*
  * The checker: reads the ledger (journal path or witness address), then every block it names

@@ -55,11 +55,6 @@ static const struct option_def core_option_defs[] = {
 	  .offset = F(gtod_reduce),
 	  .def = "0",
 	  .help = "accepted for fio compatibility: latency is always measured" },
-	{ .name = "verify",
-	  .type = OPT_STRING,
-	  .offset = F(verify),
-	  .def = "0",
-	  .help = "accepted for fio compatibility: only 0 or none (no verification)" },
 	{ 0 }
 };
 
@@ -68,7 +63,7 @@ static const struct option_def *const option_groups[] = {
 	core_option_defs,	    blk_pattern_option_defs, blk_file_option_defs,
 	blk_engine_job_option_defs, blk_pace_option_defs,    blk_data_option_defs,
 	blk_jobctl_option_defs,	    blk_report_option_defs,  blk_log_option_defs,
-	blk_refused_option_defs,
+	blk_verify_option_defs,	    blk_refused_option_defs,
 };
 
 struct option_def blk_option_defs[BLK_MAX_OPTIONS + 1];
@@ -162,18 +157,10 @@ int blk_job_validate(struct blk_job *job, char *err, size_t err_size)
 	static int (*const checks[])(struct blk_job *, char *, size_t) = {
 		blk_files_validate,  blk_pattern_validate, blk_engine_job_validate,
 		blk_pace_validate,   blk_data_validate,	   blk_jobctl_validate,
-		blk_report_validate, blk_log_validate,
+		blk_report_validate, blk_log_validate,	   blk_verify_validate,
 	};
 	struct blk_options *o = &job->o;
 
-	/* verify=0 is fio's default, no verification; every method is refused (refused.c) */
-	if (strcmp(o->verify, "0") && strcmp(o->verify, "none")) {
-		snprintf(err, err_size,
-			 "job %s: option --verify=%s is not supported: verify comes with the "
-			 "data-integrity work; run fio for verification",
-			 o->name, o->verify);
-		return -EINVAL;
-	}
 	if (o->time_based && !o->runtime) {
 		snprintf(err, err_size, "job %s: --time_based needs --runtime", o->name);
 		return -EINVAL;

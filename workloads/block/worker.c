@@ -60,6 +60,10 @@ struct blk_worker {
 	struct blk_pace pace;
 	struct blk_log log;
 	bool logging; /* the log was started (measuring began) */
+	/* verify (verify_job.h): headers in the writes, the history, the ledger's records */
+	bool verifying, dry; /* dry: verify_only, the writes are logged and not done */
+	bool gen_done;	     /* the job issued all it should (not stopped): verify may follow */
+	struct blk_vclone v;
 };
 
 /*
@@ -181,6 +185,7 @@ static void free_worker(struct blk_worker *bw)
 	free(bw->freeq);
 	free(bw->pend);
 	free(bw->written);
+	blk_vclone_free(&bw->v);
 	free(bw);
 }
 
@@ -324,6 +329,13 @@ int blk_worker_init(struct worker *w)
 	if (ret)
 		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
 	bw->engine_open = true;
+	if (job->o.verify.active) {
+		bw->verifying = true;
+		bw->dry = job->o.verify.verify_only;
+		ret = blk_vclone_init(&bw->v, clone, bw->depth, why, sizeof(why));
+		if (ret)
+			return worker_fail(w, ret, "job %s: %s", job->o.name, why);
+	}
 	ret = blk_pace_init(&bw->pace, clone, why, sizeof(why));
 	bw->pace.run_stopped = &w->run_stopped;
 	if (!ret)
@@ -438,13 +450,17 @@ static inline bool next_io(struct worker *w, struct blk_worker *bw, struct io_re
 		r->dir = bw->held.dir;
 		bw->have_held = false;
 	} else {
-		if (!blk_gen_next(&bw->gen, r, worker_measuring(w)))
+		if (!blk_gen_next(&bw->gen, r, worker_measuring(w))) {
+			bw->gen_done = !bw->gen.loop_ended;
 			return false;
+		}
 		if (__builtin_expect(bw->sync_every && bw->writes_issued && !bw->last_sync, 0)) {
 			bw->held = *r;
 			if (sync_due(bw, r)) {
 				bw->have_held = true;
 				bw->last_sync = true;
+				if (bw->verifying)
+					blk_vclone_sync_issued(&bw->v, r);
 				r->start_ns = clock_now_ns();
 				return true;
 			}
@@ -452,7 +468,17 @@ static inline bool next_io(struct worker *w, struct blk_worker *bw, struct io_re
 	}
 	bw->last_sync = false;
 	if (r->dir == IO_WRITE) {
-		blk_data_write(&bw->data, bw->iov[r->buf].iov_base, r->len, r->offset);
+		if (!bw->verifying) {
+			blk_data_write(&bw->data, bw->iov[r->buf].iov_base, r->len, r->offset);
+		} else {
+			int ret = blk_vclone_prep_write(&bw->v, r, bw->iov[r->buf].iov_base,
+							file_index(bw, r->fd));
+			if (ret) {
+				worker_fail(w, ret, "job %s: verify history: %s", bw->job->o.name,
+					    strerror(-ret));
+				return false;
+			}
+		}
 		if (bw->sync_every) {
 			bw->writes_issued++;
 			bw->last_write_fd = r->fd;
@@ -499,6 +525,17 @@ static void complete_one(struct worker *w, struct blk_worker *bw, struct io_req 
 		uint64_t lat = now - r->start_ns, clat = now - r->issue_ns;
 		uint64_t slat = bw->engine.ops->sync_io ? 0 : r->issue_ns - r->start_ns;
 
+		if (bw->verifying &&
+		    (r->dir == IO_WRITE || r->dir == IO_SYNC || r->dir == IO_DATASYNC)) {
+			int ret = r->dir == IO_WRITE ? blk_vclone_write_done(&bw->v, r)
+						     : blk_vclone_sync_done(&bw->v, r);
+			if (ret && !worker_error(w)) {
+				worker_fail(w, ret, "job %s: ack ledger: %s", bw->job->o.name,
+					    strerror(-ret));
+				bw->going = false;
+			}
+		}
+
 		if (bw->pace.active && r->dir < IO_SYNC)
 			blk_pace_think(&bw->pace, now); /* thinktime_blocks_type=complete */
 		if (r->dir < IO_SYNC)
@@ -533,7 +570,7 @@ static void complete_one(struct worker *w, struct blk_worker *bw, struct io_req 
 		return;
 	}
 	int err = r->result < 0 ? (int)r->result : -EIO;
-	worker_record_error(w, r->dir < BLK_DIRS ? r->dir : IO_WRITE);
+	worker_record_failure(w, r->dir < BLK_DIRS ? r->dir : IO_WRITE, stall_errno_cause(err));
 	if (blk_jobctl_error_continue(bw->job, r->dir, err)) {
 		if (st && !st->first_error)
 			st->first_error = -err;
@@ -557,6 +594,13 @@ static int submit_queued(struct worker *w, struct blk_worker *bw)
 
 	if (!n)
 		return 0;
+	if (bw->verifying) {
+		/* the ledger's pre records go first: a crash after this finds them */
+		int ret = blk_vclone_flush_pre(&bw->v);
+		if (ret)
+			return worker_fail(w, ret, "job %s: ack ledger: %s", bw->job->o.name,
+					   strerror(-ret));
+	}
 	if (e->ops->submit) {
 		int ret = e->ops->submit(e);
 		if (ret)
@@ -724,6 +768,12 @@ static void end_syncs(struct worker *w, struct blk_worker *bw)
 			complete_one(w, bw, &r, clock_now_ns());
 		bw->written[i] = false;
 	}
+	if (bw->verifying && !worker_error(w)) {
+		int ret = blk_vclone_synced_all(&bw->v);
+		if (ret)
+			worker_fail(w, ret, "job %s: ack ledger: %s", bw->job->o.name,
+				    strerror(-ret));
+	}
 }
 
 /*
@@ -771,6 +821,16 @@ int blk_worker_run(struct worker *w)
 
 	if (bw->job->o.file.create_only)
 		return 0; /* the setup (layout) was the job */
+	if (bw->clone->ack)
+		return blk_verify_ack_check(w, bw->clone);
+	if (bw->dry && blk_verify_ledger_wanted(bw->job))
+		return 0; /* the job's first clone checks its ledger */
+	if (bw->dry) {
+		bw->going = true;
+		if (!blk_vclone_dry_run(w, &bw->v, &bw->gen, bw->fds))
+			blk_vclone_verify(w, &bw->v, bw->fds, bw->mem, true);
+		return worker_error(w);
+	}
 	bw->going = true;
 	for (;;) {
 		if (fill(w, bw))
@@ -791,12 +851,34 @@ int blk_worker_run(struct worker *w)
 			if (reap_some(w, bw, min) < 0)
 				goto out;
 		} while (full && bw->going && bw->inflight > bw->low);
+		if (bw->verifying && bw->going && blk_vclone_trim_due(&bw->v)) {
+			/* fio's trim_backlog: discard some of what was written, then expect zeros */
+			if (drain(w, bw) || worker_error(w) || blk_vclone_trim(w, &bw->v, bw->fds))
+				goto out;
+		}
+		if (bw->verifying && bw->going && blk_vclone_backlog_due(&bw->v)) {
+			/* fio's verify_backlog: what was written so far, read back mid-run */
+			if (drain(w, bw) || worker_error(w) ||
+			    blk_vclone_verify(w, &bw->v, bw->fds, bw->mem, false))
+				goto out;
+		}
 	}
 out:
 	if (!worker_error(w)) {
 		drain(w, bw);
 		end_syncs(w, bw);
 	}
+	/* fio's verify phase: after a write phase that ended by itself (not runtime, not a stop) */
+	if (bw->verifying && bw->job->o.verify.verify_state_save) {
+		/* fio saves it at the end of every verifying write job: what verify_only loads */
+		char why[700] = "";
+		if (blk_vclone_state_save(&bw->v, why, sizeof(why)))
+			fprintf(stderr, "pvcbench: %s: verify_state_save: %s\n", bw->job->o.name,
+				why);
+	}
+	if (bw->verifying && bw->job->o.verify.do_verify && bw->gen_done && !worker_error(w) &&
+	    !signals_stop_requested() && !atomic_load(&w->run_stopped))
+		blk_vclone_verify(w, &bw->v, bw->fds, bw->mem, true);
 	/* fio's exitall, exitall_on_error: this clone's end ends the others' too */
 	const struct blk_jobctl_opts *ctl = &bw->job->o.ctl;
 	if (ctl->exitall || (ctl->exitall_on_error && worker_error(w))) {

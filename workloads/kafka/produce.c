@@ -461,6 +461,7 @@ static int produce_plan(struct command *cmd, unsigned index, struct run_plan *pl
 	plan->nops = p->period_ns > 0 ? 2 : 1;
 	plan->op_names[0] = "produce";
 	plan->op_names[1] = "produce_scheduled";
+	plan->stall_ops = 1u << 0; /* a record completes once: its scheduled twin is not counted */
 	plan->specs = &p->spec;
 	plan->interval_ns = (uint64_t)cfg->reporting_interval_ms * 1000000ULL;
 	plan->worker_init = produce_init;

@@ -37,7 +37,8 @@ static int poll_round(struct pgb_thread *t, uint64_t wake_ns)
 			wake_ns = c->scheduled_ns;
 		if (c->state == CS_CONNECTING && c->conn_deadline_ns < wake_ns)
 			wake_ns = c->conn_deadline_ns;
-		if (c->state == CS_SLEEP && c->sleep_until_ns < wake_ns)
+		if ((c->state == CS_SLEEP || c->state == CS_RECONNECT) &&
+		    c->sleep_until_ns < wake_ns)
 			wake_ns = c->sleep_until_ns;
 		/* a script of meta-commands alone yielded at its end: go on at once */
 		if (c->state == CS_IDLE && t->running)
@@ -215,7 +216,7 @@ static int drain(struct pgb_thread *t)
 		struct pgb_client *c = &t->clients[i];
 		/* between transactions, or connecting: nothing under way */
 		if (c->state == CS_IDLE || c->state == CS_THROTTLE || c->state == CS_CONNECT ||
-		    c->state == CS_CONNECTING)
+		    c->state == CS_CONNECTING || c->state == CS_RECONNECT)
 			pgb_client_finish(t, c);
 	}
 	while (t->live && (now = clock_now_ns()) < limit) {

@@ -52,8 +52,14 @@ enum pgb_cstate {
 	CS_RETRY,	 /* the failed try is over: run the script again from its start */
 	CS_FAILURE,	 /* counts the transaction as failed after its tries */
 	CS_END_TX,	 /* records the transaction; -C closes the session */
-	CS_FINISHED,	 /* rests for good: its transactions ran, or the run is over */
-	CS_ABORTED,	 /* rests for good: it could not connect, or met an error it cannot pass */
+	/*
+	 * --on-error=reconnect: the session broke (client_reconnect.c); rests until
+	 * c->sleep_until_ns (the backoff), then CONNECT; the client aborts once --timeout has
+	 * passed since the loss without a session.
+	 */
+	CS_RECONNECT,
+	CS_FINISHED, /* rests for good: its transactions ran, or the run is over */
+	CS_ABORTED,  /* rests for good: it could not connect, or met an error it cannot pass */
 };
 
 /* How the current try went, as pgbench's EStatus (the ones a client can go on after) */
@@ -93,6 +99,13 @@ struct pgb_client {
 	size_t sql_cap;
 	const char **params; /* the extended protocols' parameters */
 	char error[512];     /* the first error of the try, one line */
+
+	/* --on-error=reconnect (client_reconnect.c) */
+	char sqlstate[6];      /* of the try's last error or FATAL notice, "" for none */
+	bool commit_in_flight; /* a COMMIT (or an implicit transaction) awaits its answer */
+	bool reconnecting;     /* lost its session, and has none again yet */
+	uint64_t reconnect_deadline_ns; /* --timeout after the loss */
+	uint64_t backoff_ns;		/* the wait before the next attempt */
 };
 
 /* One thread: its slice of the clients and what they share. */
@@ -134,6 +147,33 @@ void pgb_command_failed(struct pgb_thread *t, struct pgb_client *c, const char *
 const char *pgb_conn_message(PGconn *conn, char *buf, size_t size);
 /* Flushes what libpq has queued; false when the connection failed. */
 bool pgb_client_flush(struct pgb_client *c);
+
+/*
+ * True when c was stopped or lost its session while it was being stepped: aborted, finished
+ * (the run drains), or waiting to reconnect (client_reconnect.c). Functions that abort a
+ * client return c->state, which says which.
+ */
+static inline bool pgb_client_gone(const struct pgb_client *c)
+{
+	return c->state == CS_ABORTED || c->state == CS_FINISHED || c->state == CS_RECONNECT;
+}
+
+/* ---- surviving a broken session (client_reconnect.c) ---- */
+
+/*
+ * Called by pgb_client_abort with its message: under --on-error=reconnect, a client whose
+ * session broke (or whose connection attempt failed) during the run is not aborted: the
+ * transaction under way is counted (failed by SQLSTATE, or in doubt) and the client waits
+ * for its next attempt. Returns true when it took the client over so.
+ */
+bool pgb_reconnect_take(struct pgb_thread *t, struct pgb_client *c, const char *msg);
+/* Keeps the SQLSTATE of a FATAL that libpq reports as a notice (a session ended by the server) */
+void pgb_reconnect_watch(struct pgb_client *c);
+/* A session came up: the client is no longer reconnecting (counted when it was). */
+void pgb_reconnect_done(struct pgb_thread *t, struct pgb_client *c);
+/* Sending SQL command q: notes whether its answer ends a transaction (a COMMIT, END, or a
+ * statement outside a transaction block). */
+void pgb_reconnect_note_send(struct pgb_client *c, const struct pgb_sql *q);
 
 /* ---- the SQL side (client_sql.c) ---- */
 

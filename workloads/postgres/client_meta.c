@@ -110,7 +110,7 @@ static enum pgb_cstate shell(struct pgb_thread *t, struct pgb_client *c,
 			fprintf(stderr, PGB_PROG ": error: %s\n", err);
 		pgb_command_failed(t, c, setshell ? "setshell" : "shell",
 				   "execution of meta-command failed");
-		return CS_ABORTED;
+		return c->state;
 	}
 	if (setshell) {
 		struct pgb_value v = { .type = PGB_V_INT, .u.i = result };
@@ -131,14 +131,14 @@ enum pgb_cstate pgb_meta_exec(struct pgb_thread *t, struct pgb_client *c, uint64
 	switch (cmd->meta) {
 	case PGB_META_SET: {
 		if (!eval(t, c, cmd, "set", &v))
-			return CS_ABORTED;
+			return c->state;
 		/* pgbench parses any name after \set, and refuses to store a bad one */
 		if (cmd->var_invalid) {
 			const char *name = c->vars.tab->names[cmd->var];
 			fprintf(stderr, PGB_PROG ": error: set: invalid variable name: \"%s\"\n",
 				name);
 			pgb_command_failed(t, c, "set", "assignment of meta-command failed");
-			return CS_ABORTED;
+			return c->state;
 		}
 		pgb_var_set_value(&c->vars, cmd->var, &v);
 		return CS_END_CMD;
@@ -146,7 +146,7 @@ enum pgb_cstate pgb_meta_exec(struct pgb_thread *t, struct pgb_client *c, uint64
 
 	case PGB_META_IF:
 		if (!condition(t, c, cmd, "if", &truth))
-			return CS_ABORTED;
+			return c->state;
 		return truth ? CS_END_CMD : branch_not_taken(c, cmd);
 
 	case PGB_META_ELIF:
@@ -157,7 +157,7 @@ enum pgb_cstate pgb_meta_exec(struct pgb_thread *t, struct pgb_client *c, uint64
 		}
 		c->elif_eval = false;
 		if (!condition(t, c, cmd, "elif", &truth))
-			return CS_ABORTED;
+			return c->state;
 		return truth ? CS_END_CMD : branch_not_taken(c, cmd);
 
 	case PGB_META_ELSE:
@@ -170,7 +170,7 @@ enum pgb_cstate pgb_meta_exec(struct pgb_thread *t, struct pgb_client *c, uint64
 	case PGB_META_SLEEP: {
 		int64_t usec;
 		if (!sleep_usec(t, c, cmd, &usec))
-			return CS_ABORTED;
+			return c->state;
 		c->sleep_until_ns = *now + (uint64_t)(usec > 0 ? usec : 0) * 1000;
 		return CS_SLEEP;
 	}
@@ -187,11 +187,11 @@ enum pgb_cstate pgb_meta_exec(struct pgb_thread *t, struct pgb_client *c, uint64
 			pgb_command_failed(
 				t, c, "startpipeline",
 				"cannot use pipeline mode with the simple query protocol");
-			return CS_ABORTED;
+			return c->state;
 		}
 		if (PQpipelineStatus(c->conn) != PQ_PIPELINE_OFF) {
 			pgb_command_failed(t, c, "startpipeline", "already in pipeline mode");
-			return CS_ABORTED;
+			return c->state;
 		}
 		if (t->run->mode == PGB_PREPARED) {
 			/* the pipeline's commands are prepared before it starts, as pgbench */
@@ -201,18 +201,18 @@ enum pgb_cstate pgb_meta_exec(struct pgb_thread *t, struct pgb_client *c, uint64
 		}
 		if (!PQenterPipelineMode(c->conn)) {
 			pgb_command_failed(t, c, "startpipeline", "failed to enter pipeline mode");
-			return CS_ABORTED;
+			return c->state;
 		}
 		return CS_END_CMD;
 
 	case PGB_META_ENDPIPELINE:
 		if (PQpipelineStatus(c->conn) != PQ_PIPELINE_ON) {
 			pgb_command_failed(t, c, "endpipeline", "not in pipeline mode");
-			return CS_ABORTED;
+			return c->state;
 		}
 		if (!PQpipelineSync(c->conn) || !pgb_client_flush(c)) {
 			pgb_command_failed(t, c, "endpipeline", "failed to send a pipeline sync");
-			return CS_ABORTED;
+			return c->state;
 		}
 		c->pipeline_read = true;
 		c->sql_sent = true;

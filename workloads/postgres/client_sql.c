@@ -77,7 +77,7 @@ static enum pgb_cstate send_prepare(struct pgb_thread *t, struct pgb_client *c, 
 	if (!PQsendPrepare(c->conn, q->prep_name, q->param_text, (int)q->nparams, NULL) ||
 	    !pgb_client_flush(c)) {
 		pgb_command_failed(t, c, "SQL", "SQL command send failed");
-		return CS_ABORTED;
+		return c->state;
 	}
 	return CS_PREPARE_WAIT;
 }
@@ -107,11 +107,11 @@ enum pgb_cstate pgb_sql_send(struct pgb_thread *t, struct pgb_client *c)
 	/* a pipeline's results are read at its end, where no command's rows can be taken */
 	if (in_pipeline && cmd->meta == PGB_META_GSET) {
 		pgb_command_failed(t, c, "gset", "\\gset is not allowed in pipeline mode");
-		return CS_ABORTED;
+		return c->state;
 	}
 	if (in_pipeline && cmd->meta == PGB_META_ASET) {
 		pgb_command_failed(t, c, "aset", "\\aset is not allowed in pipeline mode");
-		return CS_ABORTED;
+		return c->state;
 	}
 	if (run->mode == PGB_PREPARED && !c->prepared[c->script->cmd_base + c->cmd]) {
 		if (!in_pipeline)
@@ -121,6 +121,7 @@ enum pgb_cstate pgb_sql_send(struct pgb_thread *t, struct pgb_client *c)
 	}
 	c->sql_sent = true;
 	c->qry = 0;
+	pgb_reconnect_note_send(c, q);
 	if (run->mode == PGB_SIMPLE) {
 		const char *sql = render(c, q);
 		if (sql && run->cfg->debug)
@@ -141,7 +142,7 @@ enum pgb_cstate pgb_sql_send(struct pgb_thread *t, struct pgb_client *c)
 	}
 	if (!ok || !pgb_client_flush(c)) {
 		pgb_command_failed(t, c, "SQL", "SQL command send failed");
-		return CS_ABORTED;
+		return c->state;
 	}
 	/* in a pipeline the next command goes at once; \endpipeline reads the results */
 	return in_pipeline ? CS_END_CMD : CS_WAIT_RESULT;
@@ -171,6 +172,9 @@ static void take_error(struct pgb_thread *t, struct pgb_client *c, const PGresul
 	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
 	result_message(c, res);
+	/* a session's end (57P01, 08xxx) is --on-error=reconnect's to judge */
+	if (state)
+		snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", state);
 	if (PQstatus(c->conn) != CONNECTION_BAD && state && !strcmp(state, "40001"))
 		c->estatus = PGB_ES_SERIALIZATION;
 	else if (PQstatus(c->conn) != CONNECTION_BAD && state && !strcmp(state, "40P01"))
@@ -300,7 +304,7 @@ static bool take_pipeline_result(struct pgb_thread *t, struct pgb_client *c, con
 		break;
 	}
 	c->qry++;
-	return c->state != CS_ABORTED;
+	return !pgb_client_gone(c);
 }
 
 /* The Parse of c->prep_cmd: a failure is printed whole and the run goes on, as pgbench's */
@@ -354,7 +358,7 @@ bool pgb_sql_results(struct pgb_thread *t, struct pgb_client *c, short revents)
 				take_result(t, c, held, !res);
 				PQclear(held);
 			}
-			if (c->state == CS_ABORTED) {
+			if (pgb_client_gone(c)) {
 				PQclear(c->held);
 				c->held = NULL;
 				return false;

@@ -51,6 +51,9 @@ void pgb_client_abort(struct pgb_thread *t, struct pgb_client *c, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* --on-error=reconnect: a broken session is survived (client_reconnect.c) */
+	if (pgb_reconnect_take(t, c, msg))
+		return;
 	/* printed as it happens, as pgbench prints it; the first is kept for the summary */
 	fprintf(stderr, PGB_PROG ": error: %s\n", msg);
 	if (!t->res->aborted)
@@ -232,6 +235,8 @@ static void txn_begin(struct pgb_client *c, uint64_t now)
 	c->sql_sent = false;
 	c->elif_eval = false;
 	c->resumed = false;
+	c->sqlstate[0] = '\0';
+	c->commit_in_flight = false;
 	c->rng_saved[0] = c->rng[0];
 	c->rng_saved[1] = c->rng[1];
 }
@@ -377,6 +382,8 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 			c->conn = PQconnectStartParams(ci->keywords, ci->values, 1);
 			c->conn_start_ns = now;
 			c->conn_deadline_ns = now + ci->timeout_ns;
+			if (c->reconnecting && c->reconnect_deadline_ns < c->conn_deadline_ns)
+				c->conn_deadline_ns = c->reconnect_deadline_ns;
 			c->poll =
 				PGRES_POLLING_WRITING; /* as libpq's documentation says to begin */
 			c->want_write = true;
@@ -385,6 +392,7 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 				connect_failed(t, c, first_line, first_line);
 				break;
 			}
+			pgb_reconnect_watch(c);
 			c->state = CS_CONNECTING;
 			return;
 
@@ -412,6 +420,7 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 			}
 			t->res->conn_ns += now - c->conn_start_ns;
 			t->res->conn_count++;
+			pgb_reconnect_done(t, c);
 			c->want_write = false;
 			if (PQsetnonblocking(c->conn, 1)) {
 				pgb_client_abort(t, c, "client %u: %s", c->id,
@@ -479,6 +488,7 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 				read_ahead = false;
 			}
 			c->pipeline_read = false;
+			c->commit_in_flight = false; /* its answer came */
 			c->state = c->estatus == PGB_ES_OK ? CS_END_CMD : CS_ERROR;
 			break;
 
@@ -582,6 +592,12 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 				return;
 			break;
 		}
+
+		case CS_RECONNECT:
+			if (now < c->sleep_until_ns)
+				return;
+			c->state = CS_CONNECT;
+			break;
 
 		case CS_FINISHED:
 		case CS_ABORTED:

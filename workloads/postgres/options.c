@@ -16,6 +16,7 @@ static const char *const protocol_choices[] = { "simple", "extended", "prepared"
 static const char *const partition_choices[] = { "range", "hash", NULL };
 static const char *const format_choices[] = { "text", "json", NULL };
 static const char *const style_choices[] = { "seed", "current", NULL };
+static const char *const on_error_choices[] = { "reconnect", "abort", NULL };
 
 const struct option_def pgb_option_defs[] = {
 	/* init mode */
@@ -344,6 +345,45 @@ const struct option_def pgb_option_defs[] = {
 	  .def = "seed",
 	  .choices = style_choices,
 	  .help = "seed: pgbench 13's report (the white paper's); current: pgbench 15's" },
+	/* surviving a server restart, and proving what survived (docs/pgbench-failover.md) */
+	{ .name = "on-error",
+	  .type = OPT_CHOICE,
+	  .offset = F(on_error),
+	  .def = "reconnect",
+	  .choices = on_error_choices,
+	  .help = "a client whose connection breaks: reconnect (counting the lost transaction "
+		  "by SQLSTATE, or as in doubt when its COMMIT's answer was lost) and go on, or "
+		  "abort as pgbench 15 does",
+	  .modes = OPT_MODE_RUN },
+	{ .name = "timeout",
+	  .type = OPT_INT,
+	  .offset = F(reconnect_timeout),
+	  .def = "60",
+	  .min = 1,
+	  .max = 86400,
+	  .arg_name = "SECONDS",
+	  .help = "--on-error=reconnect: a client that cannot reconnect in this many seconds "
+		  "aborts",
+	  .modes = OPT_MODE_RUN },
+	/* any mode: an environment that sets it for every command must not break -i */
+	{ .name = "stall-threshold",
+	  .type = OPT_TIME,
+	  .env = "PVCBENCH_STALL_THRESHOLD",
+	  .offset = F(stall_threshold),
+	  .def = "1s",
+	  .unit_ns = 1000000000ULL,
+	  .min = 1000000,
+	  .max = 86400000000000LL,
+	  .arg_name = "TIME",
+	  .help = "a stretch of TIME or more with no completed transaction is a stall: reported "
+		  "with its start, length, failures and recovery (docs/outages.md)" },
+	{ .name = "check",
+	  .type = OPT_BOOL,
+	  .offset = F(check),
+	  .def = "0",
+	  .help = "after the run, check the TPC-B invariant and that every acknowledged "
+		  "transaction is in pgbench_history (tpcb-like only; exit status 2 if not)",
+	  .modes = OPT_MODE_RUN },
 	{ .name = "version",
 	  .type = OPT_BOOL,
 	  .offset = F(version),

@@ -250,6 +250,12 @@ static const struct option_def *mode_conflict(const struct option_set *set, unsi
 	return def;
 }
 
+/* --check's invariant is tpcb-like's: one script, that builtin, and nothing else */
+static bool check_allowed(const struct pgb_scripts *ss)
+{
+	return ss && ss->n == 1 && ss->s[0].builtin && !strcmp(ss->s[0].name, "tpcb-like");
+}
+
 int pgb_configure(struct command *cmd, char *err, size_t err_size)
 {
 	struct pgb_config *cfg = command_config(cmd);
@@ -286,6 +292,10 @@ int pgb_configure(struct command *cmd, char *err, size_t err_size)
 	int ret = check_run(cfg, set, err, err_size);
 	if (ret == CMD_CONTINUE)
 		ret = load_scripts(cfg, err, err_size);
+	if (ret == CMD_CONTINUE && cfg->check && !check_allowed(cfg->scripts))
+		return pgb_option_error(err, err_size,
+					"--check works with the tpcb-like builtin alone: the "
+					"invariant it checks is that script's");
 	return ret;
 }
 

@@ -264,10 +264,14 @@ static int pgb_prepare(struct command *cmd)
 		return ret;
 	}
 	ret = check_server(cmd, st);
+	if (!ret && cfg->check && pgb_check_before(&st->ci, &st->sum.check))
+		ret = -EIO;
 	if (ret) {
 		command_set_status(cmd, PGB_EXIT_EARLY);
 		return ret;
 	}
+	st->run.reconnect = !strcmp(cfg->on_error, "reconnect");
+	st->run.reconnect_timeout_ns = (uint64_t)cfg->reconnect_timeout * 1000000000ULL;
 	st->run.default_seed = default_seed(cfg->seed, (unsigned)cfg->clients);
 	st->run.mode = !strcmp(cfg->protocol, "simple")	    ? PGB_SIMPLE
 		       : !strcmp(cfg->protocol, "extended") ? PGB_EXTENDED
@@ -285,9 +289,10 @@ static int pgb_prepare(struct command *cmd)
 	if (!st->specs || !st->tspecs || !st->tres)
 		goto nomem;
 	deal_clients(cfg, st);
-	st->sum = (struct pgb_summary){
-		.cfg = cfg, .run = &st->run, .threads = st->tres, .nthreads = cfg->threads
-	};
+	st->sum.cfg = cfg;
+	st->sum.run = &st->run;
+	st->sum.threads = st->tres;
+	st->sum.nthreads = cfg->threads;
 	return 0;
 nomem:
 	command_error(cmd, "error: out of memory");
@@ -315,6 +320,7 @@ static int pgb_plan(struct command *cmd, unsigned index, struct run_plan *plan)
 		.on_interval = cfg->progress ? pgb_progress : NULL,
 		.on_interval_arg = &st->sum,
 		.interval_out = stderr,
+		.stall_threshold_ns = cfg->stall_threshold,
 	};
 	return CMD_RUN;
 }
@@ -330,6 +336,7 @@ static void print_worker_errors(const struct run_result *res)
 static int pgb_run_done(struct command *cmd, unsigned index, struct run_result *res, FILE *out)
 {
 	struct pgb_state *st = command_state(cmd);
+	const struct pgb_config *cfg = command_config(cmd);
 
 	(void)index;
 	(void)out;
@@ -354,6 +361,23 @@ static int pgb_run_done(struct command *cmd, unsigned index, struct run_result *
 				"incomplete.\n");
 		command_set_status(cmd, PGB_EXIT_RUN);
 	}
+	if (cfg->check && res->interrupted) {
+		st->sum.check.skipped = true;
+		snprintf(st->sum.check.error, sizeof(st->sum.check.error),
+			 "not made: the run was stopped by a signal");
+	} else if (cfg->check) {
+		pgb_check_after(&st->ci, &st->sum.check, st->sum.processed, st->sum.in_doubt);
+		if (!st->sum.check.ok) {
+			fprintf(stderr,
+				"pvcbench pgbench: error: CHECK FAILED: %s (see the check lines of "
+				"the report)\n",
+				st->sum.check.error[0]	      ? st->sum.check.error
+				: !st->sum.check.invariant_ok ? "the TPC-B invariant does not hold"
+							      : "the history does not match the "
+								"acknowledged transactions");
+			command_set_status(cmd, PGB_EXIT_RUN);
+		}
+	}
 	if (res->interrupted)
 		fprintf(stderr,
 			"pvcbench pgbench: stopped by signal %d; the results are those "
@@ -367,6 +391,11 @@ static void pgb_report_text(struct command *cmd, FILE *out)
 	const struct pgb_state *st = command_state(cmd);
 
 	pgb_print_text(out, &st->sum);
+	/* the outage windows, then what survived them: nothing in a clean run without --check */
+	if (st->sum.result)
+		stall_print_text(out, &st->sum.result->stalls, "  ");
+	if (st->sum.cfg->check && st->sum.result)
+		pgb_check_print(out, &st->sum.check);
 }
 
 static void pgb_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
@@ -417,7 +446,7 @@ const struct workload_ops pgb_ops = {
 		 "pgbench's options and meaning. Connection settings also come from libpq's\n"
 		 "environment: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGCONNECT_TIMEOUT\n"
 		 "(default 10 s here). Exit status: 0 done, 1 bad options or an early error,\n"
-		 "2 errors during the run.\n",
+		 "2 errors during the run, or a failed --check.\n",
 	.style = OPT_STYLE_GETOPT,
 	.options = pgb_option_defs,
 	.config_size = sizeof(struct pgb_config),

@@ -101,6 +101,11 @@ struct pgb_config {
 	char output[OPT_STRING_MAX];
 	char report_style[OPT_STRING_MAX];
 	bool version;
+	/* surviving a server restart (client_reconnect.c) and proving what survived (check.c) */
+	char on_error[OPT_STRING_MAX]; /* reconnect, or abort (pgbench's) */
+	int64_t reconnect_timeout;     /* --timeout: seconds a client may take to reconnect */
+	uint64_t stall_threshold;      /* ns: a gap with no completion this long is a stall */
+	bool check;		       /* --check: the TPC-B invariant after the run */
 
 	/* derived by pgb_configure */
 	uint64_t seed;			  /* for the clients' random numbers */
@@ -176,6 +181,8 @@ struct pgb_run {
 	uint64_t throttle_ns; /* mean gap between one thread's transactions under -R */
 	uint64_t latency_limit_ns;
 	unsigned nops;
+	bool reconnect;		       /* --on-error=reconnect */
+	uint64_t reconnect_timeout_ns; /* --timeout */
 };
 
 /* pgbench's SimpleStats: what -r and the per-script lines print (values in ns) */
@@ -224,6 +231,15 @@ struct pgb_thread_result {
 	unsigned not_connected, aborted;
 	char conn_error[512];  /* first line of the first connection failure */
 	char abort_error[512]; /* the first abort's message */
+	/*
+	 * --on-error=reconnect: transactions lost with their connection, by SQLSTATE ("08006"
+	 * when the connection broke without one); those whose COMMIT (or implicit single
+	 * statement) was sent and its answer lost, counted apart as in doubt; sessions opened
+	 * again after a loss.
+	 */
+	uint64_t conn_failed, in_doubt, reconnects;
+	unsigned nlost_causes;
+	struct stall_cause lost_causes[STALL_MAX_CAUSES];
 };
 
 struct pgb_thread_spec {
@@ -267,6 +283,31 @@ void pgb_txlog_txn(struct pgb_txlog *l, uint64_t end_ns, unsigned client, uint64
 /* Writes what is left (the last interval) and closes; the file is kept. */
 void pgb_txlog_close(struct pgb_txlog *l, uint64_t end_ns);
 
+/* ---- --check: what survived (check.c) ---- */
+
+/* The four sums of the TPC-B invariant, and pgbench_history's rows */
+struct pgb_check_sums {
+	int64_t accounts, branches, tellers, history, history_rows;
+};
+
+struct pgb_check {
+	bool done;    /* the figures after the run were read */
+	bool skipped; /* not made: a signal stopped the run (it must end quickly) */
+	bool ok;      /* everything held */
+	bool invariant_ok, count_ok;
+	char error[512]; /* why it could not be made, or "" */
+	struct pgb_check_sums before, after;
+	uint64_t acknowledged, in_doubt;
+};
+
+/* The figures before the run (chk->before); 0, or -1 after printing why they could not be read */
+int pgb_check_before(const struct pgb_conninfo *ci, struct pgb_check *chk);
+/* The figures after the run, judged against acknowledged and in doubt; chk->ok says */
+void pgb_check_after(const struct pgb_conninfo *ci, struct pgb_check *chk, uint64_t acknowledged,
+		     uint64_t in_doubt);
+void pgb_check_print(FILE *out, const struct pgb_check *chk);
+void pgb_check_json(struct jsonw *j, const struct pgb_check *chk);
+
 /* ---- output (report.c) ---- */
 
 struct pgb_summary {
@@ -291,6 +332,12 @@ struct pgb_summary {
 	/* the run's seconds: without the initial connections (pgbench 15's tps) and with them
 	 * (pgbench 13's) */
 	double bench_s, total_s;
+	/* --on-error=reconnect's figures, summed over the threads */
+	uint64_t conn_failed, in_doubt, reconnects;
+	unsigned nlost_causes;
+	struct stall_cause lost_causes[STALL_MAX_CAUSES];
+	/* --check, after the run (check.c) */
+	struct pgb_check check;
 };
 
 /* Sums the threads' results into s (once, after the run); pgb_summary_free undoes it. */

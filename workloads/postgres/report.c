@@ -54,6 +54,12 @@ void pgb_summarize(struct pgb_summary *s)
 		s->conn_count += t->conn_count;
 		s->not_connected += t->not_connected;
 		s->aborted += t->aborted;
+		s->conn_failed += t->conn_failed;
+		s->in_doubt += t->in_doubt;
+		s->reconnects += t->reconnects;
+		for (unsigned k = 0; k < t->nlost_causes; k++)
+			stall_causes_add(s->lost_causes, &s->nlost_causes, t->lost_causes[k].name,
+					 t->lost_causes[k].count);
 		if (t->initial_conn_ns > s->initial_conn_ns)
 			s->initial_conn_ns = t->initial_conn_ns;
 	}
@@ -175,6 +181,29 @@ static void print_percentiles(FILE *out, const struct pgb_summary *s)
 		ms((double)h->max));
 }
 
+/*
+ * --on-error=reconnect's figures, after pgbench's lines and only when there are any, so that
+ * a clean run's report stays pgbench's. The lost ones are in pgbench's failed count too.
+ */
+static void print_lost(FILE *out, const struct pgb_summary *s)
+{
+	if (s->conn_failed) {
+		fprintf(out, "transactions failed with their connection: %llu (",
+			(unsigned long long)s->conn_failed);
+		for (unsigned i = 0; i < s->nlost_causes; i++)
+			fprintf(out, "%s%s: %llu", i ? ", " : "", s->lost_causes[i].name,
+				(unsigned long long)s->lost_causes[i].count);
+		fputs(")\n", out);
+	}
+	if (s->in_doubt)
+		fprintf(out,
+			"transactions in doubt (COMMIT sent, its answer lost with the connection): "
+			"%llu\n",
+			(unsigned long long)s->in_doubt);
+	if (s->reconnects)
+		fprintf(out, "reconnections: %llu\n", (unsigned long long)s->reconnects);
+}
+
 void pgb_print_text(FILE *out, const struct pgb_summary *s)
 {
 	const struct pgb_config *cfg = s->cfg;
@@ -224,6 +253,7 @@ void pgb_print_text(FILE *out, const struct pgb_summary *s)
 	print_percentiles(out, s);
 	if (!cfg->current_style)
 		print_failures(out, s);
+	print_lost(out, s);
 }
 
 size_t pgb_append(char *buf, size_t size, size_t len, const char *fmt, ...)
@@ -301,7 +331,11 @@ void pgb_json_job(struct jsonw *j, const struct pgb_summary *s, const struct opt
 	jsonw_object_begin(j, NULL);
 	jsonw_string(j, "jobname", "pgbench");
 	jsonw_u64(j, "groupid", 0);
-	jsonw_i64(j, "error", s->aborted || s->not_connected ? 2 : 0);
+	jsonw_i64(j, "error",
+		  s->aborted || s->not_connected ||
+				  (cfg->check && !s->check.ok && !s->check.skipped)
+			  ? 2
+			  : 0);
 	report_config_json(j, set, cfg);
 	report_op_json(j, "txn", &s->txn, s->runtime_ns);
 	if (cfg->rate_tps)
@@ -341,7 +375,19 @@ void pgb_json_job(struct jsonw *j, const struct pgb_summary *s, const struct opt
 		jsonw_double(j, "lag_mean_ms", s->lag.lat.count ? ms(hist_mean(&s->lag.lat)) : 0);
 		jsonw_double(j, "lag_max_ms", ms((double)s->lag.lat.max));
 	}
+	jsonw_string(j, "on_error", cfg->on_error);
+	jsonw_u64(j, "connection_failures", s->conn_failed);
+	jsonw_object_begin(j, "connection_failures_by_sqlstate");
+	for (unsigned i = 0; i < s->nlost_causes; i++)
+		jsonw_u64(j, s->lost_causes[i].name, s->lost_causes[i].count);
+	jsonw_object_end(j);
+	jsonw_u64(j, "in_doubt", s->in_doubt);
+	jsonw_u64(j, "reconnections", s->reconnects);
+	if (cfg->check)
+		pgb_check_json(j, &s->check);
 	pgb_json_scripts(j, s);
 	jsonw_object_end(j);
+	if (s->result)
+		report_stalls_json(j, "stalls", &s->result->stalls);
 	jsonw_object_end(j);
 }

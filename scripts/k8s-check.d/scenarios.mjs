@@ -1,13 +1,15 @@
 // scenarios.mjs: each scenario's own assertions, by the directory it renders from: the white
 // paper's values (sizes, run times, commands), the raw block device and the region its job file
 // addresses, the Indexed Job's spread, volumes and per-index failures, the seccomp profile,
-// PostgreSQL's password from a Secret the user made, and the Kafka producer/consumer pairs.
+// PostgreSQL's password from a Secret the user made, the Kafka producer/consumer pairs, and the
+// failover scenarios (failover.mjs).
 // Each is (objects, problems) => void, pushing one line per problem found.
 import { readFileSync, existsSync } from "node:fs";
 import { join, basename } from "node:path";
 import { modelClass, loadClientNode } from "./deps.mjs";
 import * as docs from "./docs.mjs";
 import { id, containersOf, isPvcbench, jobs, pvcs, envOf } from "./objects.mjs";
+import { failoverBlock, failoverPostgres, failoverKafka } from "./failover.mjs";
 
 const k8s = await loadClientNode();
 
@@ -165,6 +167,12 @@ export const scenarios = {
   },
   "k8s/scenarios/kafka": (objs, p) => kafkaPairs(objs, p, 1),
   "k8s/scenarios/kafka-concurrent": (objs, p) => kafkaPairs(objs, p, 3),
+  "k8s/scenarios/failover-block": failoverBlock,
+  "k8s/scenarios/failover-postgres": (objs, p) => {
+    postgresPassword(objs, p, 3);
+    failoverPostgres(objs, p);
+  },
+  "k8s/scenarios/failover-kafka": failoverKafka,
 };
 
 // schemaKnowsPerIndex: the offline validation really checks backoffLimitPerIndex and
@@ -188,7 +196,7 @@ function schemaKnowsPerIndex(p) {
 
 // postgresPassword: no password in the output (no Secret with data at all), and the server and
 // every pgbench step read theirs from one Secret that the docs have the user create
-function postgresPassword(objs, p) {
+function postgresPassword(objs, p, readersWanted = 4) {
   for (const o of objs.filter((x) => x.kind === "Secret")) {
     if (Object.keys(o.data ?? {}).length || Object.keys(o.stringData ?? {}).length) p.push(`${id(o)} holds literal data (${Object.keys({ ...o.data, ...o.stringData }).join(", ")}): a password in the repository`);
   }
@@ -198,7 +206,7 @@ function postgresPassword(objs, p) {
     [sts?.spec.template.spec.containers.find((c) => c.name === "postgres"), "POSTGRES_PASSWORD"],
     ...containersOf(pgbench ?? {}).filter(isPvcbench).map((c) => [c, "PGPASSWORD"]),
   ];
-  if (readers.length < 4) p.push("not the server and three pgbench steps to read the password");
+  if (readers.length < readersWanted) p.push(`not the server and ${readersWanted - 1} pgbench steps to read the password`);
   const refs = new Set();
   for (const [c, name] of readers) {
     const e = (c?.env ?? []).find((x) => x.name === name);

@@ -30,6 +30,13 @@ FAILED_RE = re.compile(r"^(?:pvcbench kafka produce: )?(\d+) records failed deli
                        re.M)
 
 
+# pvcbench's own lines after the tool's: the outage windows (docs/outages.md), when there was a
+# stall: `stalls (no operation completed for 1.0s or more): N, ...` and one `  at ...` per stall
+STALL_RE = re.compile(r"^(stalls( \(no operation completed for [0-9.]+s or more\))?: \d+, "
+                      r"[0-9.]+s in all, longest [0-9.]+s, \d+ failed|  at \d{4}-\d\d-\d\dT"
+                      r"[0-9:.]+Z \(\+[0-9.]+s\): [0-9.]+s, \d+ failed.*|  \(\d+ more not listed\))$")
+
+
 class ProduceReport:
     """The producer's stdout, line by line: progress lines (count, rate, MB/s, avg, max),
     the final line and the scheduled-latency line as dicts, anything else in `other`, and
@@ -37,7 +44,11 @@ class ProduceReport:
 
     def __init__(self, out):
         self.progress, self.finals, self.scheduled, self.other, self.order = [], [], [], [], []
+        self.stalls = []  # pvcbench's outage lines: not the tool's, so not in `order`
         for line in out.splitlines():
+            if STALL_RE.match(line) and self.finals:
+                self.stalls.append(line)
+                continue
             m = PROGRESS_RE.match(line)
             if m:
                 self.progress.append((int(m.group(1)),) + tuple(float(x) for x in
@@ -142,6 +153,9 @@ def consume_line(out, warning=None):
     data line. warning: a line that may come between them (Java prints the timeout warning
     on stdout there)."""
     lines = [ln for ln in out.splitlines() if ln.strip() and ln != warning]
+    # pvcbench's outage lines after the tool's (a consumer stalled by a broker down)
+    while len(lines) > 2 and STALL_RE.match(lines[-1]):
+        lines.pop()
     if len(lines) != 2:
         return None, ["%d lines on stdout, want the header and one data line" % len(lines)]
     bad = []

@@ -61,11 +61,11 @@ struct runner_worker {
 	struct stall_list stalls;
 	struct stall_cause gap_causes[STALL_MAX_CAUSES]; /* failures since the last completion */
 	unsigned ngap_causes;
-	uint32_t *timeline;	 /* completions per bucket from the run's origin */
+	uint32_t *timeline; /* completions per bucket from the run's origin */
 	size_t timeline_n, timeline_cap;
-	uint64_t bucket_ns;	 /* a bucket's width: 100 ms, doubled when the timeline is full */
-	uint64_t bucket_index;	 /* the bucket the worker is counting into */
-	uint64_t bucket_base;	 /* done as that bucket began */
+	uint64_t bucket_ns;    /* a bucket's width: 100 ms, doubled when the timeline is full */
+	uint64_t bucket_index; /* the bucket the worker is counting into */
+	uint64_t bucket_base;  /* done as that bucket began */
 
 	/* outcome */
 	uint64_t cpu_start_usr_ns, cpu_start_sys_ns, ctx_start; /* thread's usage at ramp end */
@@ -136,7 +136,7 @@ struct runner {
 	struct printer *line_printer;
 	struct printer *notice_printer; /* the stall notices without a status line */
 	uint64_t notice_last_ns;	/* when the last stall notice was written */
-	uint64_t notice_stalled_ns;	/* the last completion before the stall it spoke of, 0: none */
+	uint64_t notice_stalled_ns; /* the last completion before the stall it spoke of, 0: none */
 };
 
 /* ---- series.c ---- */

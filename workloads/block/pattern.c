@@ -205,8 +205,8 @@ const struct option_def blk_pattern_option_defs[] = {
 	  .type = OPT_BOOL,
 	  .offset = P(serialize_overlap),
 	  .def = "0",
-	  .help = "accepted, no effect: it orders overlapping writes for verify, which pvcbench "
-		  "refuses" },
+	  .help = "accepted, no effect: overlapping I/Os in flight are not held back (for verify, "
+		  "the last write submitted to a block is the one checked)" },
 	{ 0 }
 };
 

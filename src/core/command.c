@@ -8,6 +8,7 @@
  * measured anything, the outputs are dropped rather than written empty.
  */
 #define _GNU_SOURCE
+#include "pvcbench/environment.h"
 #include "pvcbench/command.h"
 
 #include <errno.h>
@@ -274,6 +275,7 @@ static void write_json(struct command *cmd, FILE *out)
 
 	jsonw_begin(&j, out);
 	report_json_header(&j);
+	report_environment_json(&j);
 	if (ops->json_head)
 		ops->json_head(cmd, &j);
 	jsonw_array_begin(&j, "jobs");

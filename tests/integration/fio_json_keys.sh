@@ -62,6 +62,8 @@ ALLOWED_EXTRA = [
     r"/jobs\[\]/sync/(io_bytes|runtime)",  # what pvcbench merge reads of every operation
     r"/jobs\[\]/job options/.*",       # pvcbench lists inherited [global] options too
     r"/jobs\[\]/stalls(/.*)?",          # the outage windows (docs/outages.md)
+    r"/environment(/.*)?",              # where it ran: host, kernel, pod (docs/README.md)
+    r"/jobs\[\]/target(/.*)?",          # the filesystem and device under the job's files
 ]
 # fio's members pvcbench does not write yet, each with its reason:
 KNOWN_MISSING = [

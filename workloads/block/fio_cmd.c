@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pvcbench/environment.h"
 #include "pvcbench/signals.h"
 #include "pvcbench/workloads.h"
 
@@ -558,6 +559,7 @@ static void fio_json_doc(struct command *cmd, FILE *out)
 
 	jsonw_begin(&j, out);
 	report_json_header(&j);
+	report_environment_json(&j);
 	fio_json_head(cmd, &j);
 	jsonw_array_begin(&j, "jobs");
 	for (unsigned i = 0; i < command_nruns(cmd); i++)

@@ -211,6 +211,7 @@ static void unit_json(struct jsonw *j, const struct blk_unit *u, const struct bl
 	jsonw_double(j, "latency_percentile", 100.0);
 	jsonw_u64(j, "latency_window", 0);
 	blk_unit_stalls_json(j, u); /* pvcbench's: the outage windows */
+	blk_unit_target_json(j, u); /* pvcbench's: where it ran */
 	if (u->job->ack)	    /* verify_only's ledger check (ledger.h) */
 		blk_ack_print_json(j, u->job->ack);
 	if (u->job->o.ctl.description[0]) /* fio's desc, last */

@@ -96,6 +96,8 @@ const struct stall_list *blk_unit_stalls(const struct blk_unit *u, struct stall_
 /* The unit's stalls as fio_json.c and fio_text.c write them. */
 void blk_unit_stalls_json(struct jsonw *j, const struct blk_unit *u);
 void blk_unit_stalls_text(FILE *out, const struct blk_unit *u);
+/* The job's "target" (fio_target.c): the filesystem and device under its files. */
+void blk_unit_target_json(struct jsonw *j, const struct blk_unit *u);
 
 /* Latency buckets: fio's io_u_lat_n (10), _u (10), _m (12) counts from a unit's latencies. */
 void blk_lat_buckets(const struct blk_unit *u, uint64_t n[10], uint64_t us[10], uint64_t ms[12]);

@@ -1,0 +1,29 @@
+/*
+ * environment.h - where a result was measured, for comparing results: pvcbench's version and what
+ * it was built with, the kernel, the CPU, the memory, the host, and the Kubernetes pod, node,
+ * namespace and storage class from the downward API's environment variables; and, for a block
+ * job, the filesystem and the device under its target, as far as /proc and /sys show them.
+ */
+#ifndef PVCBENCH_ENVIRONMENT_H
+#define PVCBENCH_ENVIRONMENT_H
+
+struct jsonw;
+
+/*
+ * The "environment" member of a result: pvcbench_version, built_in (["psync", "io_uring", ...]),
+ * kernel (release, machine), hostname, cpu (model, cores online), memory_bytes, and kubernetes
+ * (pod, node, namespace, storage_class: PVCBENCH_POD, PVCBENCH_NODE, PVCBENCH_NAMESPACE,
+ * PVCBENCH_STORAGE_CLASS, or the usual POD_NAME, NODE_NAME, POD_NAMESPACE, STORAGE_CLASS; null
+ * when unset).
+ */
+void report_environment_json(struct jsonw *j);
+
+/*
+ * The "target" member of a block job: path, the mount it lies on (mount_point, fstype,
+ * mount_options, source) from /proc/self/mountinfo, and its device (major:minor, and from
+ * /sys/dev/block: model, rotational, scheduler, nr_requests, logical_block_size) where it has
+ * one. path may be a directory, a file or a block device.
+ */
+void report_target_json(struct jsonw *j, const char *path);
+
+#endif

@@ -140,8 +140,9 @@ note "numa_mem_policy: the clone thread's set_mempolicy call, as fio --thread's 
 if command -v strace >/dev/null; then
 	# mempolicy CMD...: the set_mempolicy calls of CMD's threads (not its main thread's: libnuma
 	# probes there in fio)
+	# (-qq: strace's "Process N attached" once cut a traced line in two on a loaded machine)
 	mempolicy() {
-		strace -f -e trace=set_mempolicy "$@" 2>&1 >/dev/null | grep '^\[pid.*set_mempolicy' |
+		strace -f -qq -e trace=set_mempolicy "$@" 2>&1 >/dev/null | grep '^\[pid.*set_mempolicy' |
 			sed 's/^\[pid *[0-9]*\] //'
 	}
 	for pol in default local prefer:0 bind:0 interleave:0; do

@@ -65,6 +65,8 @@ struct worker {
 	uint64_t gap_failures;		/* failures since the last completion */
 	unsigned done_mask;		/* run_plan.stall_ops, every bit set for 0 */
 	_Atomic uint64_t last_done_pub; /* last_done_ns, for the reporter's live notice */
+	/* live metrics (metrics.h): worker_set_inflight_since, worker_set_schedule_lag */
+	_Atomic uint64_t inflight_since_pub, sched_lag_pub;
 };
 
 struct series_point;
@@ -134,6 +136,13 @@ struct run_plan {
 	 * has passed since the last new line the next one starts a new line (0 = never).
 	 */
 	uint64_t eta_newline_ns;
+	/*
+	 * Live metrics (metrics.h): the job each worker belongs to (nworkers entries; NULL: every
+	 * worker is progress_label's job, or the command's name), and the run's number in its
+	 * command (command.c sets it after the workload's plan: 0, 1, ...).
+	 */
+	const char *const *worker_jobs;
+	unsigned metrics_run;
 };
 
 struct series_op {
@@ -323,6 +332,22 @@ static inline void worker_record_error(struct worker *w, unsigned op)
 void worker_record_failure(struct worker *w, unsigned op, const char *cause);
 /* The cause name of a negative or positive errno: "EIO", "ENOSPC" ("errno 1234" if unknown). */
 const char *stall_errno_cause(int err);
+
+/*
+ * Live metrics (metrics.h), for the age of the oldest operation in flight: the issue time
+ * (clock_now_ns) of the worker's oldest operation still in flight, 0 when none is. A relaxed
+ * store: publish it once per submission or completion batch, not per operation.
+ */
+static inline void worker_set_inflight_since(struct worker *w, uint64_t issue_ns)
+{
+	atomic_store_explicit(&w->inflight_since_pub, issue_ns, memory_order_relaxed);
+}
+
+/* Live metrics: how far behind its rate limit's schedule the worker is (ns, 0: on time). */
+static inline void worker_set_schedule_lag(struct worker *w, uint64_t lag_ns)
+{
+	atomic_store_explicit(&w->sched_lag_pub, lag_ns, memory_order_relaxed);
+}
 
 /* True once the ramp is over and operations are being recorded. */
 static inline bool worker_measuring(const struct worker *w)

@@ -74,14 +74,23 @@ enum fig_noise_source {
 	FIG_NOISE_SAMPLES, /* the CV of fio's iops/bw samples */
 };
 
+/* The per-interval value of a series point that a figure's noise is computed from */
+enum fig_sample {
+	FIG_SAMPLE_OPS,	     /* ops per second */
+	FIG_SAMPLE_BYTES,    /* bytes per second */
+	FIG_SAMPLE_LAT_MEAN, /* lat_mean_ns */
+	FIG_SAMPLE_LAT_P99,  /* lat_p99_ns */
+};
+
 struct fig_figure {
-	const char *key;  /* stable: "read.iops", "txn.tps", "produce.lat_p99"... */
+	char key[64];	  /* stable: "read.iops", "txn.tps", "produce.lat_p99"... */
 	const char *op;	  /* the operation type: "read", "txn", "produce"... */
 	char name[64];	  /* for people: "read IOPS", "tps", "p99 latency"... */
 	const char *unit; /* "IOPS", "MiB/s", "us", "ms", "tps", "records/s", "MB/s", "ops/s" */
 	enum fig_better better;
-	double value; /* in unit */
-	double noise; /* CV (0.05 = 5%), or FIG_NOISE_UNKNOWN */
+	enum fig_sample sample; /* what its noise is computed from */
+	double value;		/* in unit */
+	double noise;		/* CV (0.05 = 5%), or FIG_NOISE_UNKNOWN */
 	enum fig_noise_source noise_source;
 	unsigned noise_samples; /* points (or fio samples) the CV came from */
 };

@@ -64,21 +64,25 @@ static char *cell(struct table *t, unsigned row, unsigned col)
 static void print_table(struct table *t, FILE *out)
 {
 	unsigned width[64] = { 0 };
+	char line[64 * (CELL + 2) + 2];
 
 	for (unsigned r = 0; r < t->rows; r++)
 		for (unsigned c = 0; c < t->cols && c < 64; c++)
 			if (strlen(cell(t, r, c)) > width[c])
 				width[c] = (unsigned)strlen(cell(t, r, c));
 	for (unsigned r = 0; r < t->rows; r++) {
-		fputs(" ", out);
-		for (unsigned c = 0; c < t->cols && c < 64; c++) {
+		size_t n = 1;
+		line[0] = ' ';
+		for (unsigned c = 0; c < t->cols && c < 64 && n < sizeof(line); c++) {
 			/* names left, numbers right */
-			if (c < 2)
-				fprintf(out, " %-*s", (int)width[c], cell(t, r, c));
-			else
-				fprintf(out, "  %*s", (int)width[c], cell(t, r, c));
+			int w = snprintf(line + n, sizeof(line) - n, c < 2 ? " %-*s" : "  %*s",
+					 (int)width[c], cell(t, r, c));
+			n += w > 0 ? (size_t)w : 0;
 		}
-		fputc('\n', out);
+		n = n < sizeof(line) ? n : sizeof(line) - 1;
+		while (n && line[n - 1] == ' ')
+			n--;
+		fprintf(out, "%.*s\n", (int)n, line);
 	}
 }
 

@@ -2,7 +2,8 @@
 """test_compare.py - `pvcbench compare` on results of real runs, made here in temporary
 directories of their own: three short `pvcbench fio` runs (two random read/write, one random
 read only, one of them under a storage class from the downward API's variable), a merge of two,
-and a short FIO Summary (--quick).
+a short FIO Summary (--quick), and two Kafka producers on in-process mock clusters (one with
+--verify --verify-read).
 
 Checked, each from the JSON that pvcbench wrote (nothing taken from compare's own arithmetic):
 - every figure equals the result's own: IOPS, bandwidth (bw_bytes / 2^20), mean latency
@@ -13,6 +14,8 @@ Checked, each from the JSON that pvcbench wrote (nothing taken from compare's ow
 - every change in the JSON is (value - first) / first, recomputed here, and every change the
   text prints is that JSON change rounded to 0.1 %, with the same mark ("*" beyond 2 x the
   combined noise, recomputed here); figures a result lacks are "-" in the text, null in JSON;
+- Kafka: records/s and MB/s are the tool's own, latencies from lat_hist; the verified run's
+  check holds its verify counts;
 - a copy of a result with its IOPS and bandwidth scaled far beyond the noise is marked, a copy
   scaled within the noise is not, and latencies left as they were are not;
 - labels: the storage class, the file name, --label NAME=FILE; -o FILE holds what stdout would;
@@ -37,6 +40,7 @@ from histmodel import Hist  # noqa: E402
 from runs import c_locale_env, run  # noqa: E402
 
 FIO_SECONDS = 3
+KAFKA_RECORDS, KAFKA_RATE = 16000, 8000  # 2 s of produce: four 500 ms points
 FACTOR = 2.0  # FIG_NOISE_FACTOR
 BLOCK_DIRS = ("read", "write", "trim")
 
@@ -355,6 +359,46 @@ def check_summary(checks, bench, tmp):
         check_figures(checks, "summary " + name, cmp, name, 0, expected_block(doc, name))
 
 
+def check_kafka(checks, bench, tmp):
+    """Two producers on in-process mock clusters, the second with --verify --verify-read."""
+    paths, docs = [], []
+    for i, extra in enumerate(([], ["--verify", "--verify-read"])):
+        out = os.path.join(tmp, "produce-%d.json" % i)
+        r = run([bench, "kafka", "produce", "--topic", "cmp", "--num-records", str(KAFKA_RECORDS),
+                 "--record-size", "100", "--throughput", str(KAFKA_RATE),
+                 "--reporting-interval", "500", "--bootstrap-server", "mock",
+                 "--output-format", "json", "--output", out] + extra, timeout=60,
+                env=c_locale_env())
+        if not checks.check("kafka produce %d (%s)" % (i, " ".join(extra) or "plain"),
+                            [] if r.rc == 0 else r.show()):
+            return
+        paths.append(out)
+        docs.append(load(out))
+    cmp, _ = check_outputs(checks, "two Kafka producers", bench, paths)
+    if not cmp:
+        return
+    for i, doc in enumerate(docs):
+        job = doc["jobs"][0]
+        h = Hist(job["produce"]["lat_hist"])
+        entry = doc["series"][0]
+        want = {"produce.records_per_sec": (job["kafka"]["records_per_sec"],
+                                            series_cv(entry, "produce", "ops")),
+                "produce.mb_per_sec": (job["kafka"]["mb_per_sec"],
+                                       series_cv(entry, "produce", "bytes")),
+                "produce.lat_mean": (h.mean() / 1e6, series_cv(entry, "produce", "lat_mean")),
+                "produce.lat_p99": (h.value_at("99") / 1e6,
+                                    series_cv(entry, "produce", "lat_p99"))}
+        check_figures(checks, "producer %d" % i, cmp, "kafka-produce", i, want)
+    ins = next(t for t in cmp["tests"] if t["name"] == "kafka-produce")["inputs"]
+    v = docs[1]["jobs"][0]["kafka"]["verify"]
+    want = {"what": "verify", "ok": v["ok"], "acknowledged": v["acknowledged"],
+            "lost": v["lost"], "damaged": v["duplicated"] + v["out_of_order"],
+            "in_doubt": v["unanswered"]}
+    checks.check("the verified producer's check is its verify's counts; the other has none",
+                 [] if ins[0]["check"] is None and ins[1]["check"] == want and
+                 v["acknowledged"] == KAFKA_RECORDS else [repr(ins), repr(want)])
+
+
 def check_bad_input(checks, bench, tmp, paths):
     notres = write(tmp, "not-a-result.json", {"hello": 1})
     o = os.path.join(tmp, "never.txt")
@@ -391,6 +435,11 @@ def main():
             checks.section(check_merged, checks, bench, tmp, paths)
             checks.section(check_bad_input, checks, bench, tmp, paths)
         checks.section(check_summary, checks, bench, tmp)
+        if run([bench, "kafka", "produce", "--help"], timeout=20).rc == 0:
+            checks.section(check_kafka, checks, bench, tmp)
+        else:
+            checks.check("pvcbench has its kafka module (librdkafka), or CI is not set",
+                         os.environ.get("CI") != "true")
     finally:
         shutil.rmtree(tmp)
     checks.finish()

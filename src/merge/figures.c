@@ -300,7 +300,7 @@ static void fill_env(struct fig_result *r, const char *name)
 		fig_result_set_label(r, e->pod);
 		return;
 	}
-	base = base ? base + 1 : name;
+	base = !strcmp(name, "-") ? "stdin" : base ? base + 1 : name;
 	len = strlen(base);
 	if (len > 5 && !strcmp(base + len - 5, ".json"))
 		len -= 5;

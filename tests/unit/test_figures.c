@@ -284,6 +284,27 @@ static void merged_pods_are_one_test(void **state)
 	fig_result_free(&r);
 	merge_set_free(m);
 	free(merged);
+
+	/* a merge of one result of two tests keeps its two tests */
+	m = merge_set_new();
+	char *both = NULL;
+	struct test_job jobs[] = { { "read_iops", s1, NULL, 1000000000 },
+				   { "read_bw", s2, NULL, 1000000000 } };
+	char *two = test_doc(jobs, 2, &size);
+	assert_int_equal(merge_set_add(m, "one.json", two, size, err, sizeof(err)), 0);
+	f = open_memstream(&both, &size);
+	merge_print_json(m, f);
+	fclose(f);
+	load(&r, "one-merged.json", both);
+	assert_true(r.merged);
+	assert_int_equal(r.nsources, 1);
+	assert_int_equal(r.ntests, 2);
+	assert_string_equal(r.tests[0].name, "read_iops");
+	assert_string_equal(r.tests[1].name, "read_bw");
+	fig_result_free(&r);
+	merge_set_free(m);
+	free(both);
+	free(two);
 	free(ta);
 	free(tb);
 	free(s1);

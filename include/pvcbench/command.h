@@ -100,6 +100,9 @@ struct workload_ops {
 	void (*json_head)(struct command *cmd, struct jsonw *j);
 	void (*json_jobs)(struct command *cmd, unsigned index, struct jsonw *j);
 	void (*json_tail)(struct command *cmd, struct jsonw *j);
+	/* Optional: members inside the top-level "environment" after the machine's (environment.h):
+	 * what the command learnt of the system it measured ("postgres", "kafka"). */
+	void (*json_environment)(struct command *cmd, struct jsonw *j);
 	/* The series' jobname and the CSV's label for run index; NULL: the command's name. */
 	const char *(*run_label)(const struct command *cmd, unsigned index);
 	/* The series' groupid for run index; NULL: the index. */

@@ -2,7 +2,8 @@
  * environment.h - where a result was measured, for comparing results: pvcbench's version and what
  * it was built with, the kernel, the CPU, the memory, the host, and the Kubernetes pod, node,
  * namespace and storage class from the downward API's environment variables; and, for a block
- * job, the filesystem and the device under its target, as far as /proc and /sys show them.
+ * job, the filesystem and the device under its target, as far as /proc and /sys show them; and
+ * what a command adds of the system it measured (workload_ops.json_environment).
  */
 #ifndef PVCBENCH_ENVIRONMENT_H
 #define PVCBENCH_ENVIRONMENT_H
@@ -17,6 +18,13 @@ struct jsonw;
  * when unset).
  */
 void report_environment_json(struct jsonw *j);
+/*
+ * The same, with what the command knows of the system it measured (a PostgreSQL server's
+ * settings, a Kafka cluster's brokers): more(arg, j), when not NULL, writes its members inside
+ * the object, after the machine's.
+ */
+void report_environment_json_with(struct jsonw *j, void (*more)(void *arg, struct jsonw *j),
+				  void *arg);
 
 /*
  * The "target" member of a block job: path, the mount it lies on (mount_point, fstype,

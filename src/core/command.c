@@ -268,6 +268,13 @@ static bool run_all(struct command *cmd, FILE *out)
 	return measured;
 }
 
+static void environment_more(void *arg, struct jsonw *j)
+{
+	struct command *cmd = arg;
+
+	cmd->ops->json_environment(cmd, j);
+}
+
 static void write_json(struct command *cmd, FILE *out)
 {
 	const struct workload_ops *ops = cmd->ops;
@@ -275,7 +282,7 @@ static void write_json(struct command *cmd, FILE *out)
 
 	jsonw_begin(&j, out);
 	report_json_header(&j);
-	report_environment_json(&j);
+	report_environment_json_with(&j, ops->json_environment ? environment_more : NULL, cmd);
 	if (ops->json_head)
 		ops->json_head(cmd, &j);
 	jsonw_array_begin(&j, "jobs");

@@ -70,6 +70,12 @@ static void env_member(struct jsonw *j, const char *key, const char *a, const ch
 
 void report_environment_json(struct jsonw *j)
 {
+	report_environment_json_with(j, NULL, NULL);
+}
+
+void report_environment_json_with(struct jsonw *j, void (*more)(void *arg, struct jsonw *j),
+				  void *arg)
+{
 	struct utsname u;
 	char host[256] = "", model[256];
 	const char *built = PVC_BUILT_IN;
@@ -109,6 +115,8 @@ void report_environment_json(struct jsonw *j)
 	env_member(j, "namespace", "PVCBENCH_NAMESPACE", "POD_NAMESPACE");
 	env_member(j, "storage_class", "PVCBENCH_STORAGE_CLASS", "STORAGE_CLASS");
 	jsonw_object_end(j);
+	if (more)
+		more(arg, j);
 	jsonw_object_end(j);
 }
 

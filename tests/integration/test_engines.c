@@ -43,6 +43,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "../lib/ci_skip.h"
+
 #include "engine.h"
 
 #define T_BS 4096u
@@ -596,12 +598,12 @@ static int t_child_seccomp(struct t_env *env, int err)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
 		perror("seccomp");
-		return 77;
+		return T_EXIT_SKIP;
 	}
 	return t_child_expect_libaio(env, err == EPERM ? "seccomp-eperm" : "seccomp-enosys", -err,
 				     "seccomp");
 #else
-	return 77;
+	return T_EXIT_SKIP;
 #endif
 }
 
@@ -613,12 +615,12 @@ static int t_child_memlock(struct t_env *env)
 	struct rlimit rl = { .rlim_cur = 64 * 1024, .rlim_max = 64 * 1024 };
 
 	if (syscall(SYS_capget, &hdr, data) < 0)
-		return 77;
+		return T_EXIT_SKIP;
 	data[0].effective &= ~(1u << CAP_IPC_LOCK);
 	data[0].permitted &= ~(1u << CAP_IPC_LOCK);
 	if (syscall(SYS_capset, &hdr, data) < 0 || setrlimit(RLIMIT_MEMLOCK, &rl) < 0) {
 		perror("drop CAP_IPC_LOCK / RLIMIT_MEMLOCK");
-		return 77;
+		return T_EXIT_SKIP;
 	}
 	return t_child_expect_libaio(env, "memlock", -ENOMEM,
 				     "locked-memory limit too small (ulimit -l = 64 KiB)");
@@ -660,7 +662,7 @@ static void t_run_child(struct t_env *env, enum t_child_kind kind)
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) == 77)
+	if (WEXITSTATUS(status) == T_EXIT_SKIP)
 		t_skip(env, "the child could not set up its restriction");
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
@@ -800,8 +802,7 @@ int main(void)
 		{ "pvsync2", "hipri", &pv2_hipri },
 	};
 #define T_NVARIANTS (sizeof(variants) / sizeof(variants[0]))
-	const char *ci = getenv("CI");
-	struct t_env env = { .ci = ci && strcmp(ci, "true") == 0 };
+	struct t_env env = { .ci = t_in_ci() };
 	struct t_case rt[2 * T_NENGINES + T_NVARIANTS], eng[T_NENGINES];
 	char names[64][64];
 	struct CMUnitTest tests[80];
@@ -809,10 +810,8 @@ int main(void)
 	int failed;
 
 	snprintf(env.dir, sizeof(env.dir), "/var/tmp/pvc-engines-XXXXXX");
-	if (!mkdtemp(env.dir)) {
-		perror("mkdtemp /var/tmp");
-		return env.ci ? 1 : 77;
-	}
+	if (!mkdtemp(env.dir))
+		return t_cannot_run("mkdtemp /var/tmp: %s", strerror(errno));
 
 	for (unsigned i = 0; i < T_NENGINES; i++) {
 		for (unsigned d = 0; d < 2; d++) {
@@ -859,5 +858,5 @@ int main(void)
 
 	if (failed)
 		return 1;
-	return env.skipped ? 77 : 0;
+	return env.skipped ? T_EXIT_SKIP : T_EXIT_PASS;
 }

@@ -27,6 +27,8 @@
 
 #include <cmocka.h>
 
+#include "../lib/ci_skip.h"
+
 #include "verify.h"
 
 #define BS 4096
@@ -448,9 +450,7 @@ static int teardown(void **state)
 
 int main(void)
 {
-	const char *ci = getenv("CI");
 	const char *tmp = getenv("TMPDIR");
-	bool in_ci = ci && !strcmp(ci, "true");
 	const char *const version[] = { "fio", "--version", NULL };
 
 	snprintf(dir, sizeof(dir), "%s/pvc-verify-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -462,16 +462,14 @@ int main(void)
 		int type;
 
 		if (blk_verify_type_parse(*t, &type) == -ENOTSUP) {
-			fprintf(stderr, "verify=%s not built (%s)%s\n", *t,
-				blk_verify_type_unbuilt(type), in_ci ? ": a failure in CI" : "");
 			rmdir(dir);
-			return in_ci ? 1 : 77;
+			return t_cannot_run("verify=%s not built (%s)", *t,
+					    blk_verify_type_unbuilt(type));
 		}
 	}
 	if (run_fio(version)) {
-		fprintf(stderr, "fio is not installed%s\n", in_ci ? ": a failure in CI" : "");
 		teardown(NULL);
-		return in_ci ? 1 : 77;
+		return t_cannot_run("fio is not installed");
 	}
 
 	const struct CMUnitTest tests[] = {

@@ -17,16 +17,11 @@
 
 #include <cmocka.h>
 
+#include "../lib/ci_skip.h"
+
 #include "verify.h"
 
 #define BS 4096
-
-static bool in_ci(void)
-{
-	const char *ci = getenv("CI");
-
-	return ci && !strcmp(ci, "true");
-}
 
 /* true when the type is built; in CI a missing one fails */
 static bool built(int type)
@@ -35,7 +30,7 @@ static bool built(int type)
 
 	if (!why)
 		return true;
-	if (in_ci())
+	if (t_in_ci())
 		fail_msg("verify=%s not built (%s): CI builds every type",
 			 blk_verify_type_name(type), why);
 	print_message("skipping verify=%s: %s\n", blk_verify_type_name(type), why);

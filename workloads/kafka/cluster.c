@@ -16,6 +16,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "pvcbench/clock.h"
+#include "pvcbench/signals.h"
 
 int kfk_mock_spec(const char *bootstrap)
 {
@@ -68,6 +69,67 @@ void kfk_mock_stop(struct kfk_mock *m)
 	m->rk = NULL;
 }
 
+#define REFRESH_TIMEOUT_MS 1000 /* the metadata's second look at the end, at most */
+
+/* What the metadata says of the cluster and the topic, for the result's "environment" */
+static void note_cluster(struct kfk_client *c, const struct rd_kafka_metadata *md,
+			 const char *topic)
+{
+	struct kfk_cluster_info *info = &c->cluster;
+	/* the metadata just answered, so the id is cached: no wait */
+	char *id = rd_kafka_clusterid(c->rk, 0);
+
+	memset(info, 0, sizeof(*info));
+	info->known = true;
+	info->brokers = md->broker_cnt;
+	if (id) {
+		snprintf(info->cluster_id, sizeof(info->cluster_id), "%s", id);
+		rd_kafka_mem_free(c->rk, id);
+	}
+	for (int i = 0; i < md->topic_cnt; i++) {
+		const rd_kafka_metadata_topic_t *t = &md->topics[i];
+		if (strcmp(t->topic, topic) || t->err || t->partition_cnt <= 0)
+			continue;
+		info->topic_known = true;
+		info->partitions = t->partition_cnt;
+		info->replication_factor = t->partitions[0].replica_cnt;
+		for (int p = 1; p < t->partition_cnt; p++)
+			if (t->partitions[p].replica_cnt < info->replication_factor)
+				info->replication_factor = t->partitions[p].replica_cnt;
+	}
+}
+
+void kfk_cluster_json(struct jsonw *j, struct kfk_client *c, const char *topic)
+{
+	const struct kfk_cluster_info *info = &c->cluster;
+	const struct rd_kafka_metadata *md;
+
+	if (!info->known)
+		return;
+	/* a topic left to the broker to create was not in the metadata before the run; after
+	 * it, one short request finds it (not after a stop: the results are due at once) */
+	if (!info->topic_known && c->rk && !signals_stop_requested() &&
+	    !rd_kafka_metadata(c->rk, 1, NULL, &md, REFRESH_TIMEOUT_MS)) {
+		note_cluster(c, md, topic);
+		rd_kafka_metadata_destroy(md);
+	}
+	jsonw_object_begin(j, "kafka");
+	jsonw_i64(j, "brokers", info->brokers);
+	if (info->cluster_id[0])
+		jsonw_string(j, "cluster_id", info->cluster_id);
+	else
+		jsonw_null(j, "cluster_id");
+	jsonw_string(j, "topic", topic);
+	if (info->topic_known) {
+		jsonw_i64(j, "partitions", info->partitions);
+		jsonw_i64(j, "replication_factor", info->replication_factor);
+	} else {
+		jsonw_null(j, "partitions");
+		jsonw_null(j, "replication_factor");
+	}
+	jsonw_object_end(j);
+}
+
 #define METADATA_SLICE_MS 100 /* the metadata wait looks at the brokers' state this often */
 
 /*
@@ -108,6 +170,7 @@ static int topic_exists(struct kfk_client *c, const char *topic, int timeout_ms,
 		if (!strcmp(md->topics[i].topic, topic) && !md->topics[i].err &&
 		    md->topics[i].partition_cnt > 0)
 			found = 1;
+	note_cluster(c, md, topic);
 	rd_kafka_metadata_destroy(md);
 	return found;
 }

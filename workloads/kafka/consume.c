@@ -450,6 +450,14 @@ static void consume_report_text(struct command *cmd, FILE *out)
 		stall_print_text(out, &c->stalls, "");
 }
 
+static void consume_json_environment(struct command *cmd, struct jsonw *j)
+{
+	struct consumer *c = command_state(cmd);
+
+	if (c)
+		kfk_cluster_json(j, &c->client, c->cfg->topic);
+}
+
 static void consume_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
 {
 	const struct consumer *c = command_state(cmd);
@@ -499,5 +507,6 @@ const struct workload_ops kfk_consume_ops = {
 	.run_done = consume_run_done,
 	.report_text = consume_report_text,
 	.json_jobs = consume_json_jobs,
+	.json_environment = consume_json_environment,
 	.cleanup = consume_cleanup,
 };

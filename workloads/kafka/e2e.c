@@ -276,6 +276,14 @@ static void e2e_report_text(struct command *cmd, FILE *out)
 	e2e_lines(out, command_state(cmd));
 }
 
+static void e2e_json_environment(struct command *cmd, struct jsonw *j)
+{
+	struct e2e *e = command_state(cmd);
+
+	if (e)
+		kfk_cluster_json(j, &e->producer, e->cfg->topic);
+}
+
 static void e2e_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
 {
 	(void)index;
@@ -338,5 +346,6 @@ const struct workload_ops kfk_e2e_ops = {
 	.run_done = e2e_run_done,
 	.report_text = e2e_report_text,
 	.json_jobs = e2e_json_jobs,
+	.json_environment = e2e_json_environment,
 	.cleanup = e2e_cleanup,
 };

@@ -8,7 +8,8 @@
  *              --producer-props/--consumer-props, passed through to librdkafka
  *   client.c   one client opener for both commands: conf, bootstrap, mock, statistics, the
  *              reachability wait (failing early when every broker refused)
- *   cluster.c  the in-process mock cluster, the metadata wait, topic creation, metrics lines
+ *   cluster.c  the in-process mock cluster, the metadata wait, topic creation, metrics lines,
+ *              what the metadata said of the cluster (the result's "environment")
  *   produce.c  `kafka produce`: the producer loop and delivery reports on the runner
  *   payload.c  produce's payloads: --record-size, --payload-file, --payload-monotonic
  *   produce_report.c  produce's output: the Java tool's lines, JSON
@@ -179,6 +180,25 @@ int kfk_mock_spec(const char *bootstrap);
 /* librdkafka's statistics, as name : value lines (--print-metrics) */
 void kfk_print_metrics(FILE *out, const char *stats_json);
 
+/* What the cluster's metadata said when the client opened: for the result's "environment" */
+struct kfk_cluster_info {
+	bool known; /* the cluster answered */
+	int brokers;
+	char cluster_id[128]; /* "": the cluster gave none (Metadata before v2) */
+	bool topic_known;     /* the topic was in it */
+	int partitions;
+	int replication_factor; /* the fewest replicas of any of its partitions */
+};
+
+/*
+ * The "kafka" member of "environment" (workload_ops.json_environment) from what the client's
+ * metadata said; nothing when the cluster never answered. A topic that was not there before
+ * the run (created by the broker on the first record) is looked up once more, for at most a
+ * second; partitions and replication_factor are null when it is still not found.
+ */
+struct kfk_client;
+void kfk_cluster_json(struct jsonw *j, struct kfk_client *c, const char *topic);
+
 /* ---- the client (client.c) ---- */
 
 /* A librdkafka setting the command makes, around the user's properties */
@@ -215,6 +235,7 @@ struct kfk_client {
 	int64_t stats_ts_us;	    /* its "ts": librdkafka's monotonic clock, in microseconds */
 	atomic_bool all_down;	    /* every broker's connection has failed (error callback) */
 	struct kfk_applied applied; /* what each property became */
+	struct kfk_cluster_info cluster;
 };
 
 static inline void *kfk_client_arg(void *opaque)

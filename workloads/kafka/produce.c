@@ -562,6 +562,15 @@ static void produce_report_text(struct command *cmd, FILE *out)
 	kfk_produce_lines(out, &p->sum);
 }
 
+static void produce_json_environment(struct command *cmd, struct jsonw *j)
+{
+	struct producer *p = command_state(cmd);
+	const struct kfk_config *cfg = command_config(cmd);
+
+	if (p)
+		kfk_cluster_json(j, &p->client, cfg->topic);
+}
+
 static void produce_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
 {
 	struct producer *p = command_state(cmd);
@@ -614,5 +623,6 @@ const struct workload_ops kfk_produce_ops = {
 	.run_done = produce_run_done,
 	.report_text = produce_report_text,
 	.json_jobs = produce_json_jobs,
+	.json_environment = produce_json_environment,
 	.cleanup = produce_cleanup,
 };

@@ -115,7 +115,8 @@ struct pgb_state {
 	struct pgb_thread_spec *tspecs;
 	struct pgb_thread_result *tres;
 	struct pgb_summary sum;
-	bool detached; /* a worker still runs: nothing it reaches may be freed */
+	struct pgb_server_env server; /* what the result's "environment" says of the server */
+	bool detached;		      /* a worker still runs: nothing it reaches may be freed */
 };
 
 static bool pgb_measures(const struct command *cmd)
@@ -162,6 +163,7 @@ static int check_server(struct command *cmd, struct pgb_state *st)
 
 	if (!conn)
 		return -ECONNREFUSED;
+	pgb_server_env_read(conn, &st->server);
 	/* custom scripts alone: :scale is -s (1 unless given), as pgbench's */
 	st->run.scale = cfg->scale;
 	if (builtin_used(st->run.scripts)) {
@@ -406,6 +408,14 @@ static void pgb_json_jobs(struct command *cmd, unsigned index, struct jsonw *j)
 	pgb_json_job(j, &st->sum, command_options(cmd));
 }
 
+static void pgb_json_environment(struct command *cmd, struct jsonw *j)
+{
+	const struct pgb_state *st = command_state(cmd);
+
+	if (st)
+		pgb_server_env_json(j, &st->server);
+}
+
 static unsigned cfg_threads(struct command *cmd)
 {
 	const struct pgb_config *cfg = command_config(cmd);
@@ -464,5 +474,6 @@ const struct workload_ops pgb_ops = {
 	.run_done = pgb_run_done,
 	.report_text = pgb_report_text,
 	.json_jobs = pgb_json_jobs,
+	.json_environment = pgb_json_environment,
 	.cleanup = pgb_cleanup,
 };

@@ -16,6 +16,7 @@
  *   client_meta.c  its meta-commands: \set, \if ..., \sleep, \setshell, \shell, pipelines
  *   report.c   pgbench's text (13 and 15 formats), progress lines, JSON
  *   report_script.c  per-script sections, -r's statement latencies, their JSON
+ *   server_env.c  the server's version and settings, for the result's "environment"
  *   pgbench.c  `pvcbench pgbench` as the core's workload_ops: vacuum, the run, exit statuses
  */
 #ifndef PVCBENCH_PGBENCH_H
@@ -359,6 +360,24 @@ void pgb_json_job(struct jsonw *j, const struct pgb_summary *s, const struct opt
  */
 void pgb_progress(void *arg, const struct series_point *pt, const struct op_stats *ops, bool last,
 		  char *line, size_t size);
+
+/* ---- the server measured, for the result's "environment" (server_env.c) ---- */
+
+#define PGB_ENV_SETTINGS 9
+
+struct pgb_server_env {
+	bool known;	     /* read: the server answered the run's checks */
+	bool settings_known; /* the settings' query answered too */
+	char version[128];   /* server_version, as SHOW prints it */
+	int version_num;     /* server_version_num */
+	int64_t shared_buffers_bytes;
+	char settings[PGB_ENV_SETTINGS][256]; /* as SHOW prints them, in server_env.c's order */
+};
+
+/* Reads them over conn (one query; nothing a non-superuser may not read) */
+void pgb_server_env_read(PGconn *conn, struct pgb_server_env *env);
+/* The "postgres" member of "environment"; nothing when not read */
+void pgb_server_env_json(struct jsonw *j, const struct pgb_server_env *env);
 
 /*
  * Appends what fmt makes to the string in buf (size bytes, len of them used), cut at the end

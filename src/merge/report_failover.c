@@ -186,10 +186,14 @@ static bool set_nonzero(const char *v)
 	return v && *v && strcmp(v, "0");
 }
 
-static void flag_open(FILE *out, const char *rule, const char *label)
+static void flag_open(FILE *out, const char *rule, const char *label, const char *figure)
 {
 	fprintf(out, "<li class=\"flag\" data-rule=\"%s\" data-class=\"", rule);
 	rep_html_escape(out, label);
+	if (figure) {
+		fputs("\" data-figure=\"", out);
+		rep_html_escape(out, figure);
+	}
 	fputs("\"><b>", out);
 	rep_html_escape(out, label);
 	fputs("</b>: ", out);
@@ -217,7 +221,7 @@ static unsigned flags_of_job(const struct rep_model *m, unsigned i, const json_t
 	for (unsigned k = 0; fstype && k < sizeof(memory_fs) / sizeof(memory_fs[0]); k++) {
 		if (strcmp(fstype, memory_fs[k]))
 			continue;
-		flag_open(out, "memory", m->inputs[i].label);
+		flag_open(out, "memory", m->inputs[i].label, NULL);
 		rep_html_escape(out, name);
 		fputs(" ran on ", out);
 		rep_html_escape(out, fstype);
@@ -236,7 +240,7 @@ static unsigned flags_of_job(const struct rep_model *m, unsigned i, const json_t
 				       : FLOOR_US;
 		if (mean_us >= FLOOR_US)
 			continue;
-		flag_open(out, "floor", m->inputs[i].label);
+		flag_open(out, "floor", m->inputs[i].label, NULL);
 		rep_html_escape(out, name);
 		fprintf(out,
 			" %s mean latency %.2f usec is below the %.0f usec floor of a rotational or "
@@ -278,7 +282,7 @@ static unsigned baseline_flags(const struct rep_model *m, unsigned base, FILE *o
 				continue;
 			rep_format(a, sizeof(a), fig->metric, s->mean);
 			rep_format(b, sizeof(b), fig->metric, bs->mean);
-			flag_open(out, "baseline", m->classes[c].label);
+			flag_open(out, "baseline", m->classes[c].label, fig->key);
 			rep_html_escape(out, fig->title);
 			fprintf(out, " of ");
 			rep_html_escape(out, m->tests[fig->test].name);

@@ -199,7 +199,9 @@ static void flag_open(FILE *out, const char *rule, const char *label, const char
 	fputs("</b>: ", out);
 }
 
-static unsigned flags_of_job(const struct rep_model *m, unsigned i, const json_t *job, FILE *out)
+/* memory_said: whether an earlier job of the input was flagged "memory" (said once a result) */
+static unsigned flags_of_job(const struct rep_model *m, unsigned i, const json_t *job,
+			     bool *memory_said, FILE *out)
 {
 	static const char *const memory_fs[] = { "tmpfs", "ramfs", "overlay" };
 	const json_t *target = json_object_get(job, "target");
@@ -219,11 +221,15 @@ static unsigned flags_of_job(const struct rep_model *m, unsigned i, const json_t
 	unsigned n = 0;
 
 	for (unsigned k = 0; fstype && k < sizeof(memory_fs) / sizeof(memory_fs[0]); k++) {
-		if (strcmp(fstype, memory_fs[k]))
+		if (strcmp(fstype, memory_fs[k]) || *memory_said)
 			continue;
+		*memory_said = true;
 		flag_open(out, "memory", m->inputs[i].label, NULL);
 		rep_html_escape(out, name);
-		fputs(" ran on ", out);
+		fputs(json_array_size(json_object_get(m->inputs[i].doc, "jobs")) > 1
+			      ? " (and the result's other jobs) ran on "
+			      : " ran on ",
+		      out);
 		rep_html_escape(out, fstype);
 		fputs(": likely cached / not the PVC (", out);
 		rep_html_escape(out, m->inputs[i].file);
@@ -305,10 +311,11 @@ void rep_flags(const struct rep_model *m, FILE *out)
 	fputs("<section id=\"red-flags\"><h2>Red flags</h2>\n<ul class=\"flags\">\n", out);
 	for (unsigned i = 0; i < m->ninputs; i++) {
 		const json_t *jobs = json_object_get(m->inputs[i].doc, "jobs"), *job;
+		bool memory_said = false;
 		size_t k;
 		json_array_foreach((json_t *)jobs, k, job)
 		{
-			n += flags_of_job(m, i, job, out);
+			n += flags_of_job(m, i, job, &memory_said, out);
 		}
 	}
 	for (unsigned c = 0; m->baseline && c < m->nclasses; c++)

@@ -46,13 +46,15 @@ static void figure_cell(const struct rep_model *m, unsigned figure, unsigned cls
 	fputs("</td>", out);
 }
 
-static void class_cell(const struct rep_model *m, unsigned cls, FILE *out)
+/* runs: how many results of the class the row is made of (0: leave it unsaid) */
+static void class_cell(const struct rep_model *m, unsigned cls, unsigned runs, FILE *out)
 {
 	fprintf(out, "<th class=\"cls\"><span class=\"sw\" style=\"background:%s\"></span>",
 		rep_color(cls));
 	rep_html_escape(out, m->classes[cls].label);
-	fprintf(out, " <small>(%u run%s)</small></th>", m->classes[cls].ninputs,
-		m->classes[cls].ninputs == 1 ? "" : "s");
+	if (runs)
+		fprintf(out, " <small>(%u run%s)</small>", runs, runs == 1 ? "" : "s");
+	fputs("</th>", out);
 }
 
 static void figure_table(const struct rep_model *m, const unsigned *figs, unsigned n,
@@ -70,8 +72,15 @@ static void figure_table(const struct rep_model *m, const unsigned *figs, unsign
 	}
 	fputs("</tr></thead>\n<tbody>\n", out);
 	for (unsigned c = 0; c < m->nclasses; c++) {
+		unsigned runs = 0;
+		for (unsigned k = 0; k < n; k++) {
+			unsigned r = rep_stat_of(m, figs[k], c)->n;
+			runs = r > runs ? r : runs;
+		}
+		if (!runs) /* the class has no result of these tests */
+			continue;
 		fputs("<tr>", out);
-		class_cell(m, c, out);
+		class_cell(m, c, runs, out);
 		for (unsigned k = 0; k < n; k++)
 			figure_cell(m, figs[k], c, out);
 		fputs("</tr>\n", out);
@@ -239,7 +248,7 @@ void rep_tables_environment(const struct rep_model *m, FILE *out)
 		char mem[32];
 
 		fprintf(out, "<tr data-input=\"%u\">", i);
-		class_cell(m, in->cls, out);
+		class_cell(m, in->cls, 0, out);
 		fputs("<td>", out);
 		rep_html_escape(out, in->file);
 		fputs("</td>", out);

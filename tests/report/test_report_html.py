@@ -3,8 +3,9 @@
 
 Results: the FIO Summary (--quick, 1 s per test) run on four directories labelled as four
 storage classes (PVCBENCH_STORAGE_CLASS=class-a, -b, -d; class-c by --label), class-b twice (a
-spread), class-d on tmpfs (/dev/shm, buffered: a red flag), and a fio job of class-a (by
---label) whose think time makes a stall (the failover section). Then:
+spread), class-d on tmpfs (/dev/shm, buffered: a red flag), a fio job of class-a (by --label)
+whose think time makes a stall (the failover section), and a Kafka produce test of class-a and
+class-b on the mock cluster (another kind of test on the same page). Then:
 - the page: exit 0, one self-contained file (no http(s) URL, no script, link, img or url());
 - every figure cell (data-value, -min, -max, -n, -rank, -tied and its text) equals what this
   test computes from the JSON (tests/lib/histmodel.py for the histograms, fiofmt.py for fio's
@@ -304,6 +305,19 @@ def fio_stall_run(bench, checks, tmp):
     return path if ok else None
 
 
+def kafka_run(bench, checks, tmp, name, cls):
+    """A Kafka produce test on an in-process mock cluster: another kind of test on the page."""
+    path = os.path.join(tmp, name + ".json")
+    env = dict(os.environ, PVCBENCH_STORAGE_CLASS=cls)
+    res = run([bench, "kafka", "produce", "--topic", "report-" + name, "--num-records", "20000",
+               "--record-size", "100", "--throughput", "-1", "--producer-props", "acks=all",
+               "--bootstrap-server", "mock", "--output-format=json", "--output=" + path],
+              timeout=60, env=env)
+    ok = checks.check("kafka produce on a mock cluster (%s): exit 0" % cls,
+                      [] if res.rc == 0 and os.path.exists(path) else [res.show()])
+    return path if ok else None
+
+
 # ---- the browser ----
 
 def png_pixels(data):
@@ -525,9 +539,13 @@ def main():
         if p:
             runs.append((p, "class-a", "stall"))
             labels.append((p, "class-a"))
+        for name, cls in (("ka", "class-a"), ("kb", "class-b")):
+            p = kafka_run(bench, checks, tmp, name, cls)
+            if p:
+                runs.append((p, cls, name))
         labels.append((os.path.join(tmp, "c.json"), "class-c"))
-        if len(runs) < 6:
-            checks.check("every run made its result", ["%d of 6" % len(runs)])
+        if len(runs) < 8:
+            checks.check("every run made its result", ["%d of 8" % len(runs)])
             checks.finish()
         made = check_page(checks, bench, tmp, runs, labels)
         if made:

@@ -164,7 +164,8 @@ bool rep_higher_is_better(enum rep_metric metric)
 
 void rep_format(char *buf, size_t size, enum rep_metric metric, double value)
 {
-	uint64_t v = value > 0 ? (uint64_t)(value + 0.5) : 0;
+	/* truncated, as fio's 1000 * ios / runtime is, so one run reads as the seed prints it */
+	uint64_t v = value > 0 ? (uint64_t)value : 0;
 
 	switch (metric) {
 	case REP_RATE:

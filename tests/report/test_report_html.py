@@ -94,7 +94,7 @@ def value(entry, metric):
 
 
 def formatted(metric, v):
-    n = int(v + 0.5) if v > 0 else 0
+    n = int(v) if v > 0 else 0  # truncated, as fio's integer 1000 * ios / runtime
     if metric == "rate":
         return fio_num2str(n)
     if metric == "bw":
@@ -248,13 +248,26 @@ def check_cells(checks, page, inputs):
     return stats
 
 
-def check_summary_json(checks, stats, inputs):
-    """The FIO Summary's cells against the results' own summary.tests (single-run classes)."""
+SEED_LINE = re.compile(r"^Random Read/Write IOPS: (\S+)/(\S+)\. BW: (\S+) / (\S+)$")
+
+
+def check_summary_json(checks, page, stats, inputs):
+    """The FIO Summary's cells against the results' own summary.tests and the seed's summary
+    line as the run printed it (single-run classes)."""
     bad, n = [], 0
+    shown = {(c["data-figure"], c["data-class"]): c.get("_v") for c in page.cells
+             if c["section"] == "fio-summary"}
     for label, doc in inputs:
         tests = doc.get("summary", {}).get("tests")
         if not tests:
             continue
+        line = SEED_LINE.match(doc["summary"]["text"][0])
+        if stats[SEED[0]][label]["n"] == 1:
+            n += 1
+            texts = [shown.get((k, label)) for k in SEED]
+            if not line or list(line.groups()) != texts:
+                bad.append("%s: the page shows %r, the run printed %r" %
+                           (label, texts, doc["summary"]["text"][0]))
         for key in SEED:
             test, op, metric = key.split("/")
             st = stats[key][label]
@@ -267,7 +280,8 @@ def check_summary_json(checks, stats, inputs):
             if abs(st["mean"] - want) > tol:
                 bad.append("%s %s: %r, but summary.tests says %r" % (label, key, st["mean"],
                                                                       want))
-    checks.check("%d FIO Summary figures equal the results' summary.tests" % n,
+    checks.check("%d FIO Summary figures and lines equal the results' summary.tests and the "
+                 "seed's line they printed" % n,
                  bad or ([] if n >= 4 else ["only %d compared" % n]))
 
 
@@ -428,7 +442,7 @@ def check_page(checks, bench, tmp, runs, labels):
     page.feed(text)
     inputs = [(label, json.load(open(p))) for p, label, _ in runs]
     stats = check_cells(checks, page, inputs)
-    check_summary_json(checks, stats, inputs)
+    check_summary_json(checks, page, stats, inputs)
 
     # failover: the stalled fio run, its count and longest stall as its JSON has them
     stall = [(p, doc) for (p, _, _), (_, doc) in zip(runs, inputs) if "stall" in p][0]

@@ -11,7 +11,7 @@
  *   (write IOPS/BW/latency, pgbench tps, Kafka produce) beats the baseline's by more than the
  *   noise (10%, or either class's own relative spread when larger): likely not durable.
  */
-#include "merge_int.h"
+#include "merge_int.h" /* merge_set_kind */
 #include "report_int.h"
 
 #include <inttypes.h>
@@ -118,9 +118,9 @@ static void failover_row(const struct rep_model *m, unsigned i, const json_t *jo
 		unrecovered |= !json_is_number(r);
 	}
 	fputs("<tr><td>", out);
-	rep_html_escape(out, m->inputs[i].label);
+	rep_html_escape(out, m->inputs[i].r.label);
 	fputs("</td><td>", out);
-	rep_html_escape(out, m->inputs[i].file);
+	rep_html_escape(out, m->inputs[i].r.path);
 	fputs("</td><td>", out);
 	rep_html_escape(out, json_string_value(json_object_get(job, "jobname")));
 	fprintf(out,
@@ -154,7 +154,7 @@ void rep_failover(const struct rep_model *m, FILE *out)
 	bool any = false;
 
 	for (unsigned i = 0; i < m->ninputs; i++) {
-		const json_t *jobs = json_object_get(m->inputs[i].doc, "jobs"), *job;
+		const json_t *jobs = json_object_get(m->inputs[i].r.doc, "jobs"), *job;
 		size_t k;
 		json_array_foreach((json_t *)jobs, k, job)
 		{
@@ -224,15 +224,15 @@ static unsigned flags_of_job(const struct rep_model *m, unsigned i, const json_t
 		if (strcmp(fstype, memory_fs[k]) || *memory_said)
 			continue;
 		*memory_said = true;
-		flag_open(out, "memory", m->inputs[i].label, NULL);
+		flag_open(out, "memory", m->inputs[i].r.label, NULL);
 		rep_html_escape(out, name);
-		fputs(json_array_size(json_object_get(m->inputs[i].doc, "jobs")) > 1
+		fputs(json_array_size(json_object_get(m->inputs[i].r.doc, "jobs")) > 1
 			      ? " (and the result's other jobs) ran on "
 			      : " ran on ",
 		      out);
 		rep_html_escape(out, fstype);
 		fputs(": likely cached / not the PVC (", out);
-		rep_html_escape(out, m->inputs[i].file);
+		rep_html_escape(out, m->inputs[i].r.path);
 		fputs(")</li>\n", out);
 		n++;
 	}
@@ -246,7 +246,7 @@ static unsigned flags_of_job(const struct rep_model *m, unsigned i, const json_t
 				       : FLOOR_US;
 		if (mean_us >= FLOOR_US)
 			continue;
-		flag_open(out, "floor", m->inputs[i].label, NULL);
+		flag_open(out, "floor", m->inputs[i].r.label, NULL);
 		rep_html_escape(out, name);
 		fprintf(out,
 			" %s mean latency %.2f usec is below the %.0f usec floor of a rotational or "
@@ -277,17 +277,17 @@ static unsigned baseline_flags(const struct rep_model *m, unsigned base, FILE *o
 	for (unsigned f = 0; f < m->nfigures; f++) {
 		const struct rep_figure *fig = &m->figures[f];
 		const struct rep_stat *bs = rep_stat_of(m, f, base);
-		if (!durable_op(fig->op) || fig->metric == REP_ERRORS || !bs->n || !(bs->mean > 0))
+		if (!durable_op(fig->op) || fig->errors || !bs->n || !(bs->mean > 0))
 			continue;
 		for (unsigned c = 0; c < m->nclasses; c++) {
 			const struct rep_stat *s = rep_stat_of(m, f, c);
 			double noise = fmax(BASELINE_NOISE, fmax(rel_spread(bs), rel_spread(s)));
-			bool higher = rep_higher_is_better(fig->metric);
+			bool higher = rep_higher_is_better(fig);
 			double ratio = higher ? s->mean / bs->mean : bs->mean / s->mean;
 			if (c == base || !s->n || !(s->mean > 0) || ratio <= 1 + noise)
 				continue;
-			rep_format(a, sizeof(a), fig->metric, s->mean);
-			rep_format(b, sizeof(b), fig->metric, bs->mean);
+			rep_format(a, sizeof(a), fig, s->mean);
+			rep_format(b, sizeof(b), fig, bs->mean);
 			flag_open(out, "baseline", m->classes[c].label, fig->key);
 			rep_html_escape(out, fig->title);
 			fprintf(out, " of ");
@@ -310,7 +310,7 @@ void rep_flags(const struct rep_model *m, FILE *out)
 
 	fputs("<section id=\"red-flags\"><h2>Red flags</h2>\n<ul class=\"flags\">\n", out);
 	for (unsigned i = 0; i < m->ninputs; i++) {
-		const json_t *jobs = json_object_get(m->inputs[i].doc, "jobs"), *job;
+		const json_t *jobs = json_object_get(m->inputs[i].r.doc, "jobs"), *job;
 		bool memory_said = false;
 		size_t k;
 		json_array_foreach((json_t *)jobs, k, job)

@@ -5,7 +5,7 @@
  * The page reads without JavaScript, in any browser, offline: what it says is in its tables and
  * its SVG, and every exact value is in an attribute (data-value, title) beside its rounded text.
  */
-#include "merge_int.h"
+#include "merge_int.h" /* merge_set_kind */
 #include "report_int.h"
 
 #include <string.h>
@@ -61,12 +61,12 @@ static void inputs_list(const struct rep_model *m, FILE *out)
 		const struct rep_input *in = &m->inputs[i];
 		fprintf(out, "<tr><td><span class=\"sw\" style=\"background:%s\"></span>",
 			rep_color(in->cls));
-		rep_html_escape(out, in->label);
+		rep_html_escape(out, in->r.label);
 		fputs("</td><td>", out);
-		rep_html_escape(out, in->file);
+		rep_html_escape(out, in->r.path);
 		fprintf(out, "</td><td>%s</td><td>%s</td><td>", in->label_from,
-			merge_set_kind(in->set));
-		rep_html_escape(out, json_string_value(json_object_get(in->doc, "time")));
+			merge_set_kind(in->r.set));
+		rep_html_escape(out, json_string_value(json_object_get(in->r.doc, "time")));
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);

@@ -17,38 +17,38 @@
 
 #include <jansson.h>
 
+#include "figures.h"
 #include "pvcbench/hist.h"
 #include "pvcbench/merge.h"
 
-#define REP_LABEL_MAX 128
-#define REP_NAME_MAX 128
 #define REP_MAX_CLASSES 64
 #define REP_MAX_TESTS 64
 #define REP_MAX_FIGURES 512
 
 struct rep_input {
-	char *file; /* as given */
-	char label[REP_LABEL_MAX];
-	const char *label_from; /* "storage class", "--label", "file name" */
-	struct merge_set *set;	/* this input alone: its jobs merged per name */
-	json_t *doc;		/* owned by set */
+	struct fig_result r;	/* its figures per test (figures.h), as compare has them */
+	const char *label_from; /* "--label", "storage class", "pod", "file name" */
 	unsigned cls;		/* index into rep_model.classes */
 };
 
 struct rep_class {
-	char label[REP_LABEL_MAX];
+	char label[FIG_NAME_MAX];
 	unsigned ninputs;
 };
 
-enum rep_metric { REP_RATE, REP_BW, REP_LAT_MEAN, REP_LAT_P99, REP_ERRORS };
-
-/* One figure: an operation type of a test (a job name of a kind) and what is measured of it. */
+/*
+ * One figure: a figure key of a test (figures.h: "read.iops", "txn.tps"...), or the test's
+ * errors (key "errors"), across the inputs.
+ */
 struct rep_figure {
 	unsigned test;
-	char op[32];
-	enum rep_metric metric;
-	char key[REP_NAME_MAX + 64]; /* "read_iops/read/rate": data-figure, unique */
+	char figkey[64];
+	char key[FIG_NAME_MAX + 72]; /* "read_iops/read.iops": data-figure, unique */
 	char title[96];
+	char op[32];	  /* its operation type; "" for errors */
+	const char *unit; /* figures.h's units, "errors" */
+	enum fig_better better;
+	bool errors;
 };
 
 /* A figure over the runs of one class: spread, mean and rank among the classes. */
@@ -60,7 +60,7 @@ struct rep_stat {
 };
 
 struct rep_test {
-	char name[REP_NAME_MAX]; /* the job name */
+	char name[FIG_NAME_MAX]; /* the test's name (a job name, or a kind: figures.h) */
 	const char *kind;	 /* "block", "pgbench", "kafka-produce", ... */
 };
 
@@ -85,15 +85,17 @@ int rep_model_add(struct rep_model *m, const char *file, const char *label, char
 int rep_model_build(struct rep_model *m, char *err, size_t err_size);
 void rep_model_free(struct rep_model *m);
 const struct rep_stat *rep_stat_of(const struct rep_model *m, unsigned figure, unsigned cls);
+/* The input's test of that name and kind, or NULL. */
+const struct fig_test *rep_input_test(const struct rep_model *m, unsigned input, unsigned test);
 /* The value of a figure in one input; false when the input has none. */
 bool rep_input_value(const struct rep_model *m, unsigned input, const struct rep_figure *f,
 		     double *value);
 /* An input's merged stats of a test's operation (its jobs of that name), or NULL. */
 const struct op_stats *rep_input_op(const struct rep_model *m, unsigned input, unsigned test,
-				    const char *op, uint64_t *runtime_ms);
-bool rep_higher_is_better(enum rep_metric metric);
-/* The value as the page shows it: fio's 55.6k, 882MiB/s, usec with two decimals. */
-void rep_format(char *buf, size_t size, enum rep_metric metric, double value);
+				    const char *op);
+bool rep_higher_is_better(const struct rep_figure *f);
+/* The value as the page shows it: fio's 55.6k and 882MiB/s, two decimals for the rest. */
+void rep_format(char *buf, size_t size, const struct rep_figure *f, double value);
 
 /* report_html.c: the page's frame and its parts */
 void rep_html_escape(FILE *out, const char *s);

@@ -1,15 +1,14 @@
 /*
- * report_model.c - what pvcbench report knows: its inputs (each read and checked by a merge set
- * of its own, which also merges an input's jobs of one name exactly), the storage classes they
- * belong to, the tests (job names, per workload kind), each test's figures, and per figure and
- * class the spread over the class's runs, its mean and its rank.
+ * report_model.c - what pvcbench report knows: its inputs (each loaded by figures.h, as pvcbench
+ * compare loads it: checked, its jobs of one name merged exactly, its figures worked out), the
+ * storage classes they belong to, the tests (per workload kind), each test's figures across
+ * the inputs, and per figure and class the spread over the class's runs, its mean and rank.
  *
- * A class's label is, in order: --label NAME=FILE (what the user says wins), the result's
- * environment.kubernetes.storage_class, the file's name without ".json". Several results of one
+ * A class's label is, in order: --label NAME=FILE (what the user says wins), then figures.h's
+ * label: the result's environment.kubernetes.storage_class, its pod, the file's name. Several results of one
  * class are repeated runs: their spread (min..max) decides the ranking, and classes whose
  * spreads overlap share a rank (tied), since their difference is within run-to-run noise.
  */
-#include "merge_int.h"
 #include "report_int.h"
 
 #include <errno.h>
@@ -18,31 +17,6 @@
 #include <string.h>
 
 #include "pvcbench/fmt.h"
-
-static void label_of(struct rep_input *in, const char *label)
-{
-	const char *sc = json_string_value(json_object_get(
-		json_object_get(json_object_get(in->doc, "environment"), "kubernetes"),
-		"storage_class"));
-	const char *base = strrchr(in->file, '/');
-	size_t n;
-
-	if (label && *label) {
-		snprintf(in->label, sizeof(in->label), "%s", label);
-		in->label_from = "--label";
-		return;
-	}
-	if (sc && *sc) {
-		snprintf(in->label, sizeof(in->label), "%s", sc);
-		in->label_from = "storage class";
-		return;
-	}
-	snprintf(in->label, sizeof(in->label), "%s", base ? base + 1 : in->file);
-	n = strlen(in->label);
-	if (n > 5 && !strcmp(in->label + n - 5, ".json"))
-		in->label[n - 5] = '\0';
-	in->label_from = "file name";
-}
 
 int rep_model_add(struct rep_model *m, const char *file, const char *label, char *err,
 		  size_t err_size)
@@ -58,32 +32,27 @@ int rep_model_add(struct rep_model *m, const char *file, const char *label, char
 	m->inputs = inputs;
 	in = &inputs[m->ninputs];
 	memset(in, 0, sizeof(*in));
-	in->set = merge_set_new();
-	in->file = strdup(file);
-	if (!in->set || !in->file) {
-		merge_set_free(in->set);
-		free(in->file);
-		snprintf(err, err_size, "out of memory");
-		return -ENOMEM;
-	}
-	ret = merge_set_add_file(in->set, file, err, err_size);
+	ret = fig_result_load(&in->r, file, err, err_size);
 	if (ret) {
-		merge_set_free(in->set);
-		free(in->file);
+		fig_result_free(&in->r);
 		return ret;
 	}
-	in->doc = in->set->inputs[0].doc;
-	label_of(in, label);
+	/* figures.c's order: the storage class, the pod, the file name; --label before them */
+	in->label_from = in->r.env.storage_class && *in->r.env.storage_class ? "storage class"
+			 : in->r.env.pod && *in->r.env.pod		     ? "pod"
+									     : "file name";
+	if (label && *label) {
+		fig_result_set_label(&in->r, label);
+		in->label_from = "--label";
+	}
 	m->ninputs++;
 	return 0;
 }
 
 void rep_model_free(struct rep_model *m)
 {
-	for (unsigned i = 0; i < m->ninputs; i++) {
-		merge_set_free(m->inputs[i].set);
-		free(m->inputs[i].file);
-	}
+	for (unsigned i = 0; i < m->ninputs; i++)
+		fig_result_free(&m->inputs[i].r);
 	free(m->inputs);
 	free(m->figures);
 	free(m->stats);
@@ -92,95 +61,74 @@ void rep_model_free(struct rep_model *m)
 	m->stats = NULL;
 }
 
-static int group_of(const struct rep_model *m, unsigned input, unsigned test)
+const struct fig_test *rep_input_test(const struct rep_model *m, unsigned input, unsigned test)
 {
-	const struct merge_set *set = m->inputs[input].set;
+	const struct fig_result *r = &m->inputs[input].r;
 	const struct rep_test *t = &m->tests[test];
 
-	if (strcmp(merge_set_kind(set), t->kind))
-		return -1;
-	for (unsigned g = 0; g < merge_group_count(set); g++)
-		if (!strcmp(merge_group_name(set, (int)g), t->name))
-			return (int)g;
-	return -1;
+	for (unsigned k = 0; k < r->ntests; k++)
+		if (!strcmp(r->tests[k].name, t->name) && !strcmp(r->tests[k].kind, t->kind))
+			return &r->tests[k];
+	return NULL;
 }
 
 const struct op_stats *rep_input_op(const struct rep_model *m, unsigned input, unsigned test,
-				    const char *op, uint64_t *runtime_ms)
+				    const char *op)
 {
-	const struct merge_set *set = m->inputs[input].set;
-	int g = group_of(m, input, test);
+	const struct fig_test *t = rep_input_test(m, input, test);
 
-	if (g < 0)
-		return NULL;
-	for (unsigned o = 0; o < merge_group_nops(set, g); o++) {
-		const char *name;
-		uint64_t ns;
-		const struct op_stats *s = merge_group_op(set, g, o, &name, &ns);
-		if (strcmp(name, op))
-			continue;
-		if (runtime_ms)
-			*runtime_ms = ns / 1000000;
-		return s;
-	}
+	for (unsigned o = 0; t && o < t->nops; o++)
+		if (!strcmp(t->op[o].name, op))
+			return t->op[o].stats;
 	return NULL;
 }
 
 bool rep_input_value(const struct rep_model *m, unsigned input, const struct rep_figure *f,
 		     double *value)
 {
-	uint64_t ms = 0;
-	const struct op_stats *s = rep_input_op(m, input, f->test, f->op, &ms);
+	const struct fig_test *t = rep_input_test(m, input, f->test);
+	const struct fig_figure *fig;
 
-	if (!s)
+	if (!t)
 		return false;
-	if (f->metric == REP_ERRORS) {
-		*value = (double)s->errors;
+	if (f->errors) {
+		*value = (double)t->errors;
 		return true;
 	}
-	if (!s->ops)
+	fig = fig_test_figure(t, f->figkey);
+	if (!fig)
 		return false;
-	switch (f->metric) {
-	case REP_RATE:
-		*value = ms ? (double)s->ops * 1000.0 / (double)ms : 0.0;
-		break;
-	case REP_BW:
-		*value = ms ? (double)s->bytes * 1000.0 / (double)ms : 0.0;
-		break;
-	case REP_LAT_MEAN:
-		*value = hist_mean(&s->lat) / 1000.0;
-		break;
-	default:
-		*value = (double)hist_value_at(&s->lat, 99.0) / 1000.0;
-		break;
-	}
+	*value = fig->value;
 	return true;
 }
 
-bool rep_higher_is_better(enum rep_metric metric)
+bool rep_higher_is_better(const struct rep_figure *f)
 {
-	return metric == REP_RATE || metric == REP_BW;
+	return f->better == FIG_HIGHER;
 }
 
-void rep_format(char *buf, size_t size, enum rep_metric metric, double value)
+static bool is_rate(const char *unit)
+{
+	return !strcmp(unit, "IOPS") || !strcmp(unit, "tps") || !strcmp(unit, "records/s") ||
+	       !strcmp(unit, "ops/s");
+}
+
+void rep_format(char *buf, size_t size, const struct rep_figure *f, double value)
 {
 	/* truncated, as fio's 1000 * ios / runtime is, so one run reads as the seed prints it */
 	uint64_t v = value > 0 ? (uint64_t)value : 0;
 
-	switch (metric) {
-	case REP_RATE:
-		fmt_fio_num(buf, size, v, 4, FMT_SI, "");
-		break;
-	case REP_BW:
-		fmt_fio_num(buf, size, v, 4, FMT_IEC, "B/s");
-		break;
-	case REP_ERRORS:
+	if (f->errors)
 		snprintf(buf, size, "%" PRIu64, v);
-		break;
-	default:
+	else if (is_rate(f->unit))
+		fmt_fio_num(buf, size, v, 4, FMT_SI, "");
+	else if (!strcmp(f->unit, "MiB/s"))
+		fmt_fio_num(buf, size, value > 0 ? (uint64_t)(value * 1048576.0) : 0, 4, FMT_IEC,
+			    "B/s");
+	else if (!strcmp(f->unit, "MB/s"))
+		snprintf(buf, size, "%.2f MB/s", value);
+	else
 		snprintf(buf, size, "%.2f", value);
-		break;
-	}
 }
 
 const struct rep_stat *rep_stat_of(const struct rep_model *m, unsigned figure, unsigned cls)
@@ -193,15 +141,15 @@ static int add_class(struct rep_model *m, struct rep_input *in, char *err, size_
 	unsigned c;
 
 	for (c = 0; c < m->nclasses; c++)
-		if (!strcmp(m->classes[c].label, in->label))
+		if (!strcmp(m->classes[c].label, in->r.label))
 			break;
 	if (c == m->nclasses) {
 		if (c == REP_MAX_CLASSES) {
-			snprintf(err, err_size, "%s: more than %u storage classes", in->file,
+			snprintf(err, err_size, "%s: more than %u storage classes", in->r.path,
 				 REP_MAX_CLASSES);
 			return -EINVAL;
 		}
-		snprintf(m->classes[c].label, sizeof(m->classes[c].label), "%s", in->label);
+		snprintf(m->classes[c].label, sizeof(m->classes[c].label), "%s", in->r.label);
 		m->nclasses++;
 	}
 	m->classes[c].ninputs++;
@@ -211,91 +159,77 @@ static int add_class(struct rep_model *m, struct rep_input *in, char *err, size_
 
 static int add_tests(struct rep_model *m, const struct rep_input *in, char *err, size_t err_size)
 {
-	const char *kind = merge_set_kind(in->set);
-
-	for (unsigned g = 0; g < merge_group_count(in->set); g++) {
-		const char *name = merge_group_name(in->set, (int)g);
+	for (unsigned k = 0; k < in->r.ntests; k++) {
+		const struct fig_test *ft = &in->r.tests[k];
 		unsigned t;
 		for (t = 0; t < m->ntests; t++)
-			if (!strcmp(m->tests[t].name, name) && !strcmp(m->tests[t].kind, kind))
+			if (!strcmp(m->tests[t].name, ft->name) &&
+			    !strcmp(m->tests[t].kind, ft->kind))
 				break;
 		if (t < m->ntests)
 			continue;
 		if (t == REP_MAX_TESTS) {
-			snprintf(err, err_size, "%s: more than %u tests (job names)", in->file,
+			snprintf(err, err_size, "%s: more than %u tests (job names)", in->r.path,
 				 REP_MAX_TESTS);
 			return -EINVAL;
 		}
-		snprintf(m->tests[t].name, sizeof(m->tests[t].name), "%s", name);
-		m->tests[t].kind = kind;
+		snprintf(m->tests[t].name, sizeof(m->tests[t].name), "%s", ft->name);
+		m->tests[t].kind = ft->kind;
 		m->ntests++;
 	}
 	return 0;
 }
 
-static const char *const metric_keys[] = { "rate", "bw", "lat_mean", "lat_p99", "errors" };
-
-static void figure_title(const struct rep_model *m, struct rep_figure *f)
+static struct rep_figure *new_figure(struct rep_model *m, unsigned test, const char *figkey,
+				     char *err, size_t err_size)
 {
-	const char *kind = m->tests[f->test].kind;
-	const char *rate = !strcmp(f->op, "txn")	? "tps"
-			   : !strncmp(kind, "kafka", 5) ? "records/s"
-							: "IOPS";
-	static const char *const what[] = { NULL, "BW", "mean latency (usec)", "p99 latency (usec)",
-					    "errors" };
+	struct rep_figure *f;
 
-	snprintf(f->title, sizeof(f->title), "%s %s", f->op,
-		 f->metric == REP_RATE ? rate : what[f->metric]);
-}
-
-/* Which of the test's operations, and whether any run moved bytes in it. */
-static void op_seen(const struct rep_model *m, unsigned test, const char *op, bool *ops,
-		    bool *bytes)
-{
-	*ops = *bytes = false;
-	for (unsigned i = 0; i < m->ninputs; i++) {
-		const struct op_stats *s = rep_input_op(m, i, test, op, NULL);
-		if (s && s->ops)
-			*ops = true;
-		if (s && s->bytes)
-			*bytes = true;
+	for (unsigned k = 0; k < m->nfigures; k++)
+		if (m->figures[k].test == test && !strcmp(m->figures[k].figkey, figkey))
+			return NULL;
+	if (m->nfigures == REP_MAX_FIGURES) {
+		snprintf(err, err_size, "more than %u figures", REP_MAX_FIGURES);
+		return NULL;
 	}
+	f = &m->figures[m->nfigures++];
+	memset(f, 0, sizeof(*f));
+	f->test = test;
+	snprintf(f->figkey, sizeof(f->figkey), "%s", figkey);
+	snprintf(f->key, sizeof(f->key), "%s/%s", m->tests[test].name, figkey);
+	return f;
 }
 
+/* The test's figures in the order the inputs have them, then its errors. */
 static int add_figures(struct rep_model *m, unsigned test, char *err, size_t err_size)
 {
+	struct rep_figure *f;
+
+	err[0] = '\0';
 	for (unsigned i = 0; i < m->ninputs; i++) {
-		const struct merge_set *set = m->inputs[i].set;
-		int g = group_of(m, i, test);
-		for (unsigned o = 0; g >= 0 && o < merge_group_nops(set, g); o++) {
-			const char *op;
-			bool ops, bytes, dup = false;
-			merge_group_op(set, g, o, &op, NULL);
-			for (unsigned f = 0; f < m->nfigures; f++)
-				dup |= m->figures[f].test == test && !strcmp(m->figures[f].op, op);
-			op_seen(m, test, op, &ops, &bytes);
-			if (dup || !ops)
-				continue;
-			for (unsigned k = REP_RATE; k <= REP_ERRORS; k++) {
-				struct rep_figure *f = &m->figures[m->nfigures];
-				if (k == REP_BW && !bytes)
-					continue;
-				if (m->nfigures == REP_MAX_FIGURES) {
-					snprintf(err, err_size, "more than %u figures",
-						 REP_MAX_FIGURES);
+		const struct fig_test *t = rep_input_test(m, i, test);
+		for (unsigned k = 0; t && k < t->nfigures; k++) {
+			const struct fig_figure *ff = &t->fig[k];
+			if (!(f = new_figure(m, test, ff->key, err, err_size))) {
+				if (err[0])
 					return -EINVAL;
-				}
-				memset(f, 0, sizeof(*f));
-				f->test = test;
-				f->metric = (enum rep_metric)k;
-				snprintf(f->op, sizeof(f->op), "%s", op);
-				snprintf(f->key, sizeof(f->key), "%s/%s/%s", m->tests[test].name,
-					 op, metric_keys[k]);
-				figure_title(m, f);
-				m->nfigures++;
+				continue;
 			}
+			if (strstr(ff->name, ff->unit))
+				snprintf(f->title, sizeof(f->title), "%s", ff->name);
+			else
+				snprintf(f->title, sizeof(f->title), "%s (%s)", ff->name, ff->unit);
+			snprintf(f->op, sizeof(f->op), "%s", ff->op);
+			f->unit = ff->unit;
+			f->better = ff->better;
 		}
 	}
+	if (!(f = new_figure(m, test, "errors", err, err_size)))
+		return err[0] ? -EINVAL : 0;
+	snprintf(f->title, sizeof(f->title), "errors");
+	f->unit = "errors";
+	f->better = FIG_LOWER;
+	f->errors = true;
 	return 0;
 }
 
@@ -305,8 +239,8 @@ static bool better(const struct rep_model *m, unsigned figure, unsigned a, unsig
 	const struct rep_stat *x = rep_stat_of(m, figure, a), *y = rep_stat_of(m, figure, b);
 
 	if (x->mean != y->mean)
-		return rep_higher_is_better(m->figures[figure].metric) ? x->mean > y->mean
-								       : x->mean < y->mean;
+		return rep_higher_is_better(&m->figures[figure]) ? x->mean > y->mean
+								 : x->mean < y->mean;
 	return a < b;
 }
 

@@ -8,7 +8,7 @@
  * 99.9% are evenly spaced, and a logarithmic latency. Throughput over time: one line per run
  * from its "series", the run's stall windows shaded behind it.
  */
-#include "merge_int.h"
+#include "merge_int.h" /* merge_set_kind */
 #include "report_int.h"
 
 #include <math.h>
@@ -73,7 +73,7 @@ void rep_svg_bars(const struct rep_model *m, unsigned figure, FILE *out)
 	fprintf(out, "<text x=\"0\" y=\"15\" class=\"ct\">");
 	rep_html_escape(out, f->title);
 	fprintf(out, " (%s)</text>\n",
-		rep_higher_is_better(f->metric) ? "higher is better" : "lower is better");
+		rep_higher_is_better(f) ? "higher is better" : "lower is better");
 	rows = 0;
 	for (unsigned c = 0; c < m->nclasses; c++) {
 		const struct rep_stat *s = rep_stat_of(m, figure, c);
@@ -81,7 +81,7 @@ void rep_svg_bars(const struct rep_model *m, unsigned figure, FILE *out)
 			continue;
 		int y = top + row * (int)rows++;
 		double w = s->mean / top_value * width;
-		rep_format(buf, sizeof(buf), f->metric, s->mean);
+		rep_format(buf, sizeof(buf), f, s->mean);
 		fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, y + 15);
 		rep_html_escape(out, m->classes[c].label);
 		fprintf(out,
@@ -93,8 +93,8 @@ void rep_svg_bars(const struct rep_model *m, unsigned figure, FILE *out)
 		if (s->n > 1) {
 			double x0 = left + s->min / top_value * width;
 			double x1 = left + s->max / top_value * width;
-			rep_format(lo, sizeof(lo), f->metric, s->min);
-			rep_format(hi, sizeof(hi), f->metric, s->max);
+			rep_format(lo, sizeof(lo), f, s->min);
+			rep_format(hi, sizeof(hi), f, s->max);
 			fprintf(out,
 				"<path d=\"M%.1f %d V%d M%.1f %d H%.1f M%.1f %d V%d\" "
 				"stroke=\"#222\" fill=\"none\"><title>spread of %u runs: %s..%s"
@@ -205,7 +205,7 @@ void rep_svg_percentiles(const struct rep_model *m, unsigned test, const char *o
 	for (unsigned c = 0; c < m->nclasses; c++)
 		hist_init(&h[c]);
 	for (unsigned i = 0; i < m->ninputs; i++) {
-		const struct op_stats *s = rep_input_op(m, i, test, op, NULL);
+		const struct op_stats *s = rep_input_op(m, i, test, op);
 		if (s)
 			hist_merge(&h[m->inputs[i].cls], &s->lat);
 	}
@@ -269,42 +269,32 @@ static double point_rate(const json_t *pt)
 	return ms > 0 ? ops * 1000.0 / ms : 0;
 }
 
-/* The series entries of the test in input i (runs of the test's job name, of its kind). */
+/* The test's series in input i and its stall windows (figures.h: the first source's). */
 static unsigned each_series(const struct rep_model *m, unsigned test, unsigned i,
-			    const json_t **found, unsigned max)
+			    const json_t **series, const json_t **stalls)
 {
-	const json_t *series = json_object_get(m->inputs[i].doc, "series"), *e;
-	unsigned n = 0;
-	size_t k;
+	const struct fig_test *t = rep_input_test(m, i, test);
 
-	if (strcmp(merge_set_kind(m->inputs[i].set), m->tests[test].kind))
+	if (!t || !t->series)
 		return 0;
-	json_array_foreach((json_t *)series, k, e)
-	{
-		const char *name = json_string_value(json_object_get(e, "jobname"));
-		if (name && !strcmp(name, m->tests[test].name) && n < max)
-			found[n++] = e;
-	}
-	return n;
+	*series = t->series;
+	*stalls = t->stall_list;
+	return 1;
 }
-
-#define MAX_SERIES 16
 
 void rep_svg_series(const struct rep_model *m, unsigned test, FILE *out)
 {
 	struct plot p = { .left = 70, .top = 40, .w = 520, .h = 200 };
 	bool has[REP_MAX_CLASSES] = { false };
 	double xmax = 0, ymax = 0;
-	const json_t *found[MAX_SERIES];
+	const json_t *found[1], *stall_lists[1];
 	char title[256], buf[64];
 	unsigned drawn = 0;
 
 	for (unsigned i = 0; i < m->ninputs; i++) {
-		unsigned n = each_series(m, test, i, found, MAX_SERIES);
+		unsigned n = each_series(m, test, i, found, stall_lists);
 		for (unsigned s = 0; s < n; s++) {
-			const json_t *pts = json_object_get(json_object_get(found[s], "series"),
-							    "points"),
-				     *pt;
+			const json_t *pts = json_object_get(found[s], "points"), *pt;
 			size_t k;
 			json_array_foreach((json_t *)pts, k, pt)
 			{
@@ -342,13 +332,10 @@ void rep_svg_series(const struct rep_model *m, unsigned test, FILE *out)
 			p.top + p.h + 16, xmax * t / 4);
 	}
 	for (unsigned i = 0; i < m->ninputs; i++) {
-		unsigned n = each_series(m, test, i, found, MAX_SERIES);
+		unsigned n = each_series(m, test, i, found, stall_lists);
 		for (unsigned s = 0; s < n; s++) {
-			const json_t *list = json_object_get(json_object_get(found[s], "stalls"),
-							     "list"),
-				     *st, *pt;
-			const json_t *pts =
-				json_object_get(json_object_get(found[s], "series"), "points");
+			const json_t *list = stall_lists[s], *st, *pt;
+			const json_t *pts = json_object_get(found[s], "points");
 			size_t k;
 			json_array_foreach((json_t *)list, k, st)
 			{
@@ -360,7 +347,7 @@ void rep_svg_series(const struct rep_model *m, unsigned test, FILE *out)
 					"<rect class=\"stall\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
 					"height=\"%d\"><title>",
 					p.left + x0 / xmax * p.w, p.top, len / xmax * p.w, p.h);
-				rep_html_escape(out, m->inputs[i].label);
+				rep_html_escape(out, m->inputs[i].r.label);
 				fprintf(out, ": stall at %.3fs for %.3fs</title></rect>\n", x0,
 					len);
 			}
@@ -379,9 +366,9 @@ void rep_svg_series(const struct rep_model *m, unsigned test, FILE *out)
 					p.top + p.h - point_rate(pt) / ymax * p.h);
 			}
 			fputs("\"><title>", out);
-			rep_html_escape(out, m->inputs[i].label);
+			rep_html_escape(out, m->inputs[i].r.label);
 			fputs(" (", out);
-			rep_html_escape(out, m->inputs[i].file);
+			rep_html_escape(out, m->inputs[i].r.path);
 			fputs(")</title></polyline>\n", out);
 			/* dots, so a run of one or two intervals still shows */
 			json_array_foreach((json_t *)pts, k, pt)

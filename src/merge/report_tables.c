@@ -3,11 +3,11 @@
  * figures per class, and the environment of every run.
  *
  * A cell that shows a figure is predictable for a reader that checks it: data-class,
- * data-figure (test/op/metric), data-value (the class's mean, exact as %.17g), data-min,
+ * data-figure (test/figure, the figure's key as figures.h names it: read_iops/read.iops), data-value (the class's mean, exact as %.17g), data-min,
  * data-max, data-n (runs), data-rank and data-tied; its text is the mean as fio formats it, then
  * the rank, then the spread when the class has several runs.
  */
-#include "merge_int.h"
+#include "merge_int.h" /* merge_set_kind */
 #include "report_int.h"
 
 #include <inttypes.h>
@@ -26,9 +26,9 @@ static void figure_cell(const struct rep_model *m, unsigned figure, unsigned cls
 		fputs("<td class=\"none\">-</td>", out);
 		return;
 	}
-	rep_format(mean, sizeof(mean), f->metric, s->mean);
-	rep_format(lo, sizeof(lo), f->metric, s->min);
-	rep_format(hi, sizeof(hi), f->metric, s->max);
+	rep_format(mean, sizeof(mean), f, s->mean);
+	rep_format(lo, sizeof(lo), f, s->min);
+	rep_format(hi, sizeof(hi), f, s->max);
 	fputs("<td class=\"num\" data-class=\"", out);
 	rep_html_escape(out, m->classes[cls].label);
 	fputs("\" data-figure=\"", out);
@@ -66,9 +66,9 @@ static void figure_table(const struct rep_model *m, const unsigned *figs, unsign
 		fputs("<th>", out);
 		rep_html_escape(out, heads ? heads[k] : f->title);
 		fprintf(out, "<br><small>%s</small></th>",
-			f->metric == REP_ERRORS		  ? "fewer is better"
-			: rep_higher_is_better(f->metric) ? "higher is better"
-							  : "lower is better");
+			f->errors		  ? "fewer is better"
+			: rep_higher_is_better(f) ? "higher is better"
+						  : "lower is better");
 	}
 	fputs("</tr></thead>\n<tbody>\n", out);
 	for (unsigned c = 0; c < m->nclasses; c++) {
@@ -101,16 +101,16 @@ static int figure_by_key(const struct rep_model *m, const char *key)
 static const struct {
 	const char *key, *head;
 } seed[] = {
-	{ "read_iops/read/rate", "Random Read IOPS" },
-	{ "write_iops/write/rate", "Random Write IOPS" },
-	{ "read_bw/read/bw", "Random Read BW" },
-	{ "write_bw/write/bw", "Random Write BW" },
-	{ "read_latency/read/lat_mean", "Average Latency Read (usec)" },
-	{ "write_latency/write/lat_mean", "Average Latency Write (usec)" },
-	{ "read_seq/read/bw", "Sequential Read" },
-	{ "write_seq/write/bw", "Sequential Write" },
-	{ "rw_mix/read/rate", "Mixed Random Read IOPS" },
-	{ "rw_mix/write/rate", "Mixed Random Write IOPS" },
+	{ "read_iops/read.iops", "Random Read IOPS" },
+	{ "write_iops/write.iops", "Random Write IOPS" },
+	{ "read_bw/read.bw", "Random Read BW" },
+	{ "write_bw/write.bw", "Random Write BW" },
+	{ "read_latency/read.lat_mean", "Average Latency Read (usec)" },
+	{ "write_latency/write.lat_mean", "Average Latency Write (usec)" },
+	{ "read_seq/read.bw", "Sequential Read" },
+	{ "write_seq/write.bw", "Sequential Write" },
+	{ "rw_mix/read.iops", "Mixed Random Read IOPS" },
+	{ "rw_mix/write.iops", "Mixed Random Write IOPS" },
 };
 #define NSEED (sizeof(seed) / sizeof(seed[0]))
 
@@ -156,11 +156,17 @@ void rep_tables_test(const struct rep_model *m, unsigned test, FILE *out)
 	figure_table(m, figs, n, NULL, out);
 	fputs("<div class=\"charts\">\n", out);
 	for (unsigned k = 0; k < n; k++)
-		if (m->figures[figs[k]].metric != REP_ERRORS)
+		if (!m->figures[figs[k]].errors)
 			rep_svg_bars(m, figs[k], out);
-	for (unsigned k = 0; k < n; k++)
-		if (m->figures[figs[k]].metric == REP_RATE)
-			rep_svg_percentiles(m, test, m->figures[figs[k]].op, out);
+	/* a latency curve per operation type, after the first of its figures */
+	for (unsigned k = 0; k < n; k++) {
+		const char *op = m->figures[figs[k]].op;
+		bool first = *op;
+		for (unsigned j = 0; j < k; j++)
+			first &= strcmp(m->figures[figs[j]].op, op) != 0;
+		if (first)
+			rep_svg_percentiles(m, test, op, out);
+	}
 	rep_svg_series(m, test, out);
 	fputs("</div></section>\n", out);
 }
@@ -237,10 +243,10 @@ void rep_tables_environment(const struct rep_model *m, FILE *out)
 	      out);
 	for (unsigned i = 0; i < m->ninputs; i++) {
 		const struct rep_input *in = &m->inputs[i];
-		const json_t *env = json_object_get(in->doc, "environment");
+		const json_t *env = json_object_get(in->r.doc, "environment");
 		const json_t *k8s = json_object_get(env, "kubernetes");
-		const json_t *tj = first_job_with(in->doc, "target");
-		const json_t *ej = first_job_with(in->doc, "ioengine");
+		const json_t *tj = first_job_with(in->r.doc, "target");
+		const json_t *ej = first_job_with(in->r.doc, "ioengine");
 		const json_t *target = json_object_get(tj, "target");
 		const json_t *dev = json_object_get(target, "device");
 		const json_t *cpu = json_object_get(env, "cpu");
@@ -250,9 +256,9 @@ void rep_tables_environment(const struct rep_model *m, FILE *out)
 		fprintf(out, "<tr data-input=\"%u\">", i);
 		class_cell(m, in->cls, 0, out);
 		fputs("<td>", out);
-		rep_html_escape(out, in->file);
+		rep_html_escape(out, in->r.path);
 		fputs("</td>", out);
-		fprintf(out, "<td>%s</td>", merge_set_kind(in->set));
+		fprintf(out, "<td>%s</td>", merge_set_kind(in->r.set));
 		text_cell(out, json_object_get(ej, "ioengine"));
 		text_cell(out, json_object_get(json_object_get(env, "kernel"), "release"));
 		fputs("<td>", out);

@@ -42,8 +42,8 @@ from runs import run  # noqa: E402
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
            "#17becf"]
-METRICS = ("rate", "bw", "lat_mean", "lat_p99", "errors")
-SEED = ("read_iops/read/rate", "write_iops/write/rate", "read_bw/read/bw", "write_bw/write/bw")
+SEED = ("read_iops/read.iops", "write_iops/write.iops", "read_bw/read.bw", "write_bw/write.bw")
+RATES = ("IOPS", "tps", "records/s", "ops/s")
 NOISE = 0.10
 
 
@@ -78,38 +78,61 @@ def merged_ops(doc, name):
     return out
 
 
-def value(entry, metric):
-    ops, nbytes, errors, ms, h = entry
-    if metric == "errors":
-        return float(errors)
-    if not ops:
+def per_sec(n, runtime_ms):
+    """figures.c's rate: n * 1e9 / the run time in ns (merge keeps it in whole ms)."""
+    return float(n) * 1e9 / float(runtime_ms * 1000000) if runtime_ms else None
+
+
+def own_sum(doc, name, obj, key):
+    """A rate from the workload's own summary, summed over the jobs of name (None: not all
+    have it)."""
+    vals = [j.get(obj, {}).get(key) for j in doc["jobs"] if j["jobname"] == name]
+    if not vals or any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in vals):
         return None
-    if metric == "rate":
-        return float(ops) * 1000.0 / float(ms) if ms else 0.0
-    if metric == "bw":
-        return float(nbytes) * 1000.0 / float(ms) if ms else 0.0
-    if metric == "lat_mean":
-        return h.mean() / 1000.0
-    return float(h.value_at(99)) / 1000.0
+    return float(sum(vals)) if len(vals) > 1 else float(vals[0])
 
 
-def formatted(metric, v):
+def test_figures(doc, name, kind):
+    """{figure key: (value, unit, higher is better)} of test name, as figures.h defines them
+    (block, kafka-produce: the kinds this test runs), and its errors."""
+    out = {}
+    m = merged_ops(doc, name)
+    for op, (ops, nbytes, errors, ms, h) in m.items():
+        if kind == "block" and op in ("read", "write", "trim", "mixed") and ops:
+            out[op + ".iops"] = (per_sec(ops, ms), "IOPS", True)
+            out[op + ".bw"] = (per_sec(nbytes, ms) / 1048576.0, "MiB/s", True)
+            if h.count:
+                out[op + ".lat_mean"] = (h.mean() / 1e3, "us", False)
+                out[op + ".lat_p99"] = (float(h.value_at(99)) / 1e3, "us", False)
+        if kind == "kafka-produce" and op == "produce":
+            rec = own_sum(doc, name, "kafka", "records_per_sec")
+            mb = own_sum(doc, name, "kafka", "mb_per_sec")
+            out["produce.records_per_sec"] = (rec if rec is not None else per_sec(ops, ms),
+                                              "records/s", True)
+            out["produce.mb_per_sec"] = (mb if mb is not None else
+                                         per_sec(nbytes, ms) / 1048576.0, "MB/s", True)
+            if h.count:
+                out["produce.lat_mean"] = (h.mean() / 1e6, "ms", False)
+                out["produce.lat_p99"] = (float(h.value_at(99)) / 1e6, "ms", False)
+    out["errors"] = (float(sum(e[2] for e in m.values())), "errors", False)
+    return out
+
+
+def formatted(unit, v):
     n = int(v) if v > 0 else 0  # truncated, as fio's integer 1000 * ios / runtime
-    if metric == "rate":
+    if unit in RATES:
         return fio_num2str(n)
-    if metric == "bw":
-        return fio_num2str(n, pow2=True, unit="B/s")
-    if metric == "errors":
+    if unit == "MiB/s":
+        return fio_num2str(int(v * 1048576.0) if v > 0 else 0, pow2=True, unit="B/s")
+    if unit == "MB/s":
+        return "%.2f MB/s" % v
+    if unit == "errors":
         return "%d" % n
     return "%.2f" % v
 
 
-def higher_better(metric):
-    return metric in ("rate", "bw")
-
-
 def expected(inputs):
-    """inputs: [(label, doc)] -> classes, {figure key: {class: stat}}, figures in order."""
+    """inputs: [(label, doc)] -> classes, figure keys, {key: {class: stat}}, {key: unit}."""
     classes = []
     for label, _ in inputs:
         if label not in classes:
@@ -120,36 +143,28 @@ def expected(inputs):
             t = (job["jobname"], kind_of(doc))
             if t not in tests:
                 tests.append(t)
-    figures, stats = [], {}
+    figures, stats, units = [], {}, {}
     for name, kind in tests:
-        per_input = [merged_ops(doc, name) if kind_of(doc) == kind else {} for _, doc in inputs]
-        ops = []
-        for m in per_input:
-            for op in m:
-                if op not in ops and any(p.get(op, (0,))[0] for p in per_input):
-                    ops.append(op)
-        for op in ops:
-            moved = any(p.get(op, (0, 0))[1] for p in per_input)
-            for metric in METRICS:
-                if metric == "bw" and not moved:
-                    continue
-                key = "%s/%s/%s" % (name, op, metric)
-                figures.append(key)
-                values = {}
-                for (label, _), m in zip(inputs, per_input):
-                    if op in m:
-                        v = value(m[op], metric)
-                        if v is not None:
-                            values.setdefault(label, []).append(v)
-                st = {c: {"n": len(v), "min": min(v), "max": max(v), "mean": sum(v) / len(v)}
-                      for c, v in values.items()}
-                rank(st, classes, metric)
-                stats[key] = st
-    return classes, figures, stats
+        values = {}
+        for label, doc in inputs:
+            if kind_of(doc) != kind or not any(j["jobname"] == name for j in doc["jobs"]):
+                continue
+            for fk, (v, unit, higher) in test_figures(doc, name, kind).items():
+                key = "%s/%s" % (name, fk)
+                if key not in units:
+                    figures.append(key)
+                    units[key] = (unit, higher)
+                values.setdefault(key, {}).setdefault(label, []).append(v)
+        for key, per_class in values.items():
+            st = {c: {"n": len(v), "min": min(v), "max": max(v), "mean": sum(v) / len(v)}
+                  for c, v in per_class.items()}
+            rank(st, classes, units[key][1])
+            stats[key] = st
+    return classes, figures, stats, units
 
 
-def rank(st, classes, metric):
-    sign = -1 if higher_better(metric) else 1
+def rank(st, classes, higher):
+    sign = -1 if higher else 1
     order = sorted(st, key=lambda c: (sign * st[c]["mean"], classes.index(c)))
     for i, c in enumerate(order):
         s = st[c]
@@ -161,8 +176,8 @@ def rank(st, classes, metric):
                 s["tied"] = p["tied"] = True
 
 
-def same(a, b, metric):
-    if metric == "lat_mean":  # the C divides in long double, then rounds
+def same(a, b, key):
+    if key.endswith("lat_mean"):  # the C divides in long double, then rounds
         return abs(a - b) <= 1e-12 * max(abs(a), abs(b), 1e-300)
     return a == b
 
@@ -213,11 +228,10 @@ class Page(html.parser.HTMLParser):
 
 
 def check_cells(checks, page, inputs):
-    classes, figures, stats = expected(inputs)
+    classes, figures, stats, units = expected(inputs)
     bad, seen = [], set()
     for c in page.cells:
         key, cls = c["data-figure"], c["data-class"]
-        metric = key.rsplit("/", 1)[1]
         want = stats.get(key, {}).get(cls)
         if not want:
             bad.append("%s %s: a cell the results do not have" % (key, cls))
@@ -225,16 +239,16 @@ def check_cells(checks, page, inputs):
         seen.add((key, cls, c["section"] == "fio-summary"))
         got = {k: float(c["data-" + k]) for k in ("min", "max", "value")}
         for k, w in (("value", want["mean"]), ("min", want["min"]), ("max", want["max"])):
-            if not same(got[k], w, metric):
+            if not same(got[k], w, key):
                 bad.append("%s %s: data-%s %r, want %r" % (key, cls, k, got[k], w))
         for k in ("n", "rank"):
             if int(c["data-" + k]) != want[k]:
                 bad.append("%s %s: data-%s %s, want %s" % (key, cls, k, c["data-" + k], want[k]))
         if (c["data-tied"] == "1") != want["tied"]:
             bad.append("%s %s: tied %s, want %s" % (key, cls, c["data-tied"], want["tied"]))
-        if c.get("_v") != formatted(metric, want["mean"]):
-            bad.append("%s %s: shows %r, want %r" % (key, cls, c.get("_v"),
-                                                     formatted(metric, want["mean"])))
+        shown = formatted(units[key][0], want["mean"])
+        if c.get("_v") != shown:
+            bad.append("%s %s: shows %r, want %r" % (key, cls, c.get("_v"), shown))
         if "#%d" % want["rank"] not in c["text"]:
             bad.append("%s %s: text %r lacks its rank #%d" % (key, cls, c["text"], want["rank"]))
     for key in figures:
@@ -245,7 +259,7 @@ def check_cells(checks, page, inputs):
                 bad.append("%s %s: no cell in the FIO Summary table" % (key, cls))
     checks.check("%d figure cells, each equal to the JSON (value, spread, runs, rank, tied, "
                  "text), and none missing" % len(page.cells), bad)
-    return stats
+    return stats, units
 
 
 SEED_LINE = re.compile(r"^Random Read/Write IOPS: (\S+)/(\S+)\. BW: (\S+) / (\S+)$")
@@ -269,15 +283,17 @@ def check_summary_json(checks, page, stats, inputs):
                 bad.append("%s: the page shows %r, the run printed %r" %
                            (label, texts, doc["summary"]["text"][0]))
         for key in SEED:
-            test, op, metric = key.split("/")
+            test, fig = key.split("/")
+            op, what = fig.split(".")
             st = stats[key][label]
             if st["n"] != 1:
                 continue
             j = tests[test][op]
-            want = j["iops"] if metric == "rate" else j["bw_bytes"]
-            tol = 1e-6 * want if metric == "rate" else 1.0  # summary's bw_bytes is integer
+            got = st["mean"] if what == "iops" else st["mean"] * 1048576.0
+            want = j["iops"] if what == "iops" else j["bw_bytes"]
+            tol = 1e-6 * want if what == "iops" else 1.0  # summary's bw_bytes is integer
             n += 1
-            if abs(st["mean"] - want) > tol:
+            if abs(got - want) > tol:
                 bad.append("%s %s: %r, but summary.tests says %r" % (label, key, st["mean"],
                                                                       want))
     checks.check("%d FIO Summary figures and lines equal the results' summary.tests and the "
@@ -441,7 +457,7 @@ def check_page(checks, bench, tmp, runs, labels):
     page = Page()
     page.feed(text)
     inputs = [(label, json.load(open(p))) for p, label, _ in runs]
-    stats = check_cells(checks, page, inputs)
+    stats, units = check_cells(checks, page, inputs)
     check_summary_json(checks, page, stats, inputs)
 
     # failover: the stalled fio run, its count and longest stall as its JSON has them
@@ -462,10 +478,10 @@ def check_page(checks, bench, tmp, runs, labels):
                  [] if sorted(i for i, _ in page.env) == list(range(len(runs))) and all(
                      inputs[i][1]["environment"]["kernel"]["release"] in cells
                      for i, cells in page.env) else ["rows %r" % page.env])
-    return out, stats
+    return out, stats, units
 
 
-def check_baseline(checks, bench, tmp, runs, labels, stats):
+def check_baseline(checks, bench, tmp, runs, labels, stats, units):
     out = os.path.join(tmp, "baseline.html")
     argv = [bench, "report", "--baseline=class-a", "-o", out] + [p for p, _, _ in runs]
     argv += ["--label=%s=%s" % (lab, p) for p, lab in labels]
@@ -476,17 +492,16 @@ def check_baseline(checks, bench, tmp, runs, labels, stats):
     page.feed(open(out).read())
     want = set()
     for key, st in stats.items():
-        test, op, metric = key.split("/")
+        op = key.split("/")[1].split(".")[0]
         base = st.get("class-a")
-        if op not in ("write", "txn", "produce") or metric == "errors" or not base \
-                or not base["mean"] > 0:
+        if op not in ("write", "txn", "produce") or not base or not base["mean"] > 0:
             continue
         for cls, s in st.items():
             if cls == "class-a" or not s["mean"] > 0:
                 continue
             spread = [(x["max"] - x["min"]) / x["mean"] for x in (base, s)]
             noise = max([NOISE] + spread)
-            ratio = s["mean"] / base["mean"] if higher_better(metric) \
+            ratio = s["mean"] / base["mean"] if units[key][1] \
                 else base["mean"] / s["mean"]
             if ratio > 1 + noise:
                 want.add((cls, key))
@@ -564,7 +579,7 @@ def main():
         made = check_page(checks, bench, tmp, runs, labels)
         if made:
             check_browser(checks, made[0], tmp)
-            check_baseline(checks, bench, tmp, runs, labels, made[1])
+            check_baseline(checks, bench, tmp, runs, labels, made[1], made[2])
         check_bad_input(checks, bench, tmp, runs[0][0])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -9,10 +9,9 @@
  */
 #include "figures_int.h"
 
-#include <stdio.h>
-
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,7 +240,7 @@ static int split_tests(struct fig_result *r)
 {
 	const struct merge_set *m = r->set;
 	unsigned n = merge_group_count(m);
-	bool per_pod = r->merged && n > 1;
+	bool per_pod = r->merged && r->nsources > 1 && n > 1;
 
 	for (unsigned g = 0; per_pod && g < n; g++)
 		if (count_sources(m, (int)g) > 1)
@@ -296,11 +295,12 @@ static void fill_env(struct fig_result *r, const char *name)
 		fig_result_set_label(r, e->storage_class);
 		return;
 	}
-	if (e->pod && *e->pod) {
+	/* a merged result is many pods: the first one's name would mislabel it */
+	if (e->pod && *e->pod && r->nsources == 1) {
 		fig_result_set_label(r, e->pod);
 		return;
 	}
-	base = base ? base + 1 : name;
+	base = !strcmp(name, "-") ? "stdin" : base ? base + 1 : name;
 	len = strlen(base);
 	if (len > 5 && !strcmp(base + len - 5, ".json"))
 		len -= 5;

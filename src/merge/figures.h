@@ -7,9 +7,9 @@
  * A test is a job name (the FIO Summary's read_iops, write_iops, read_bw, write_bw...; fio's
  * --name; "pgbench"; "kafka-produce"; "kafka-consume"). The jobs of one name in a result (fio's
  * numjobs, the pods of a merged result) add into one test exactly, as `pvcbench merge` adds them
- * (src/merge/load.c reads the result). A merged result whose pods each named their job after
- * themselves (every name from one source only) is one test, named after its kind ("block",
- * "pgbench", "kafka-produce", "kafka-consume").
+ * (src/merge/load.c reads the result). A merged result of several sources whose pods each named
+ * their job after themselves (every name from one source only) is one test, named after its
+ * kind ("block", "pgbench", "kafka-produce", "kafka-consume").
  *
  * Figures per kind (key: name, unit, better):
  *   block, per operation type with I/Os (read, write, trim):
@@ -161,7 +161,10 @@ struct fig_env {
 
 struct fig_result {
 	char *path; /* as given */
-	/* kubernetes.storage_class, else the pod, else the file name without directory and .json */
+	/*
+	 * kubernetes.storage_class, else the pod (not for a merge of several), else the file
+	 * name without directory and .json ("stdin" for "-")
+	 */
 	char label[FIG_NAME_MAX];
 	bool merged;	   /* a `pvcbench merge` result */
 	unsigned nsources; /* 1, or the merged result's sources */

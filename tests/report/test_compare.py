@@ -272,12 +272,20 @@ def check_noise_marks(checks, bench, tmp, path, doc):
         return
     # far: x20 is beyond any CV of a few points (at most sqrt(n)); near: 40 % of the threshold
     near = {d: 1 + 0.4 * FACTOR * math.sqrt(2) * noise[d] for d in dirs}
-    far_p = write(tmp, "far.json", scaled(doc, {d: 20.0 for d in dirs}))
+    far = scaled(doc, {d: 20.0 for d in dirs})
+    # and two outage windows, as a run with stalls reports them (docs/outages.md)
+    far["jobs"][0]["stalls"].update({"count": 2, "total_ms": 2500.0, "longest_ms": 1500.0})
+    far_p = write(tmp, "far.json", far)
     near_p = write(tmp, "near.json", scaled(doc, near))
-    cmp, _ = check_outputs(checks, "a result, x20 and within its noise", bench,
-                           [path, far_p, near_p])
+    cmp, text = check_outputs(checks, "a result, x20 and within its noise", bench,
+                              [path, far_p, near_p],
+                              ["--label", "far=" + far_p, "--label", "near=" + near_p])
     if not cmp:
         return
+    stalls = [l.strip() for l in text.splitlines() if l.strip().startswith("stalls:")]
+    checks.check("the stalls line: none, 2 windows of 2.5 s with the longest 1.5 s, none",
+                 [] if stalls == ["stalls: class-a none; far 2 (2.50 s in all, longest "
+                                  "1.50 s); near none"] else ["got %r" % stalls])
     t = next(t for t in cmp["tests"] if t["name"] == "rw")
     bad = []
     for f in t["figures"]:

@@ -284,6 +284,27 @@ static void merged_pods_are_one_test(void **state)
 	fig_result_free(&r);
 	merge_set_free(m);
 	free(merged);
+
+	/* a merge of one result of two tests keeps its two tests */
+	m = merge_set_new();
+	char *both = NULL;
+	struct test_job jobs[] = { { "read_iops", s1, NULL, 1000000000 },
+				   { "read_bw", s2, NULL, 1000000000 } };
+	char *two = test_doc(jobs, 2, &size);
+	assert_int_equal(merge_set_add(m, "one.json", two, size, err, sizeof(err)), 0);
+	f = open_memstream(&both, &size);
+	merge_print_json(m, f);
+	fclose(f);
+	load(&r, "one-merged.json", both);
+	assert_true(r.merged);
+	assert_int_equal(r.nsources, 1);
+	assert_int_equal(r.ntests, 2);
+	assert_string_equal(r.tests[0].name, "read_iops");
+	assert_string_equal(r.tests[1].name, "read_bw");
+	fig_result_free(&r);
+	merge_set_free(m);
+	free(both);
+	free(two);
 	free(ta);
 	free(tb);
 	free(s1);
@@ -341,6 +362,70 @@ static void pgbench_figures_and_check(void **state)
 	free(s);
 }
 
+/* Two jobs of one name (numjobs): stalls and the block ledger's check add over them. */
+static void stalls_and_ack_check_add(void **state)
+{
+	(void)state;
+	struct op_stats *s = test_stats(7, 100, 1000, 100000, 3);
+	char *text = NULL, err[512];
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct jsonw j;
+	struct fig_result r;
+
+	jsonw_begin(&j, f);
+	report_json_header(&j);
+	jsonw_array_begin(&j, "jobs");
+	for (unsigned i = 0; i < 2; i++) {
+		jsonw_object_begin(&j, NULL);
+		jsonw_string(&j, "jobname", "w");
+		jsonw_i64(&j, "error", 0);
+		report_op_json(&j, "write", s, 1000000000);
+		jsonw_object_begin(&j, "stalls");
+		jsonw_u64(&j, "count", i + 1);
+		jsonw_double(&j, "total_ms", 1000.0 * (i + 1));
+		jsonw_double(&j, "longest_ms", 600.0 + 300 * i);
+		jsonw_u64(&j, "failures", 2);
+		jsonw_u64(&j, "open", i);
+		jsonw_object_end(&j);
+		jsonw_object_begin(&j, "ack_check");
+		jsonw_u64(&j, "acknowledged", 100);
+		jsonw_u64(&j, "lost", i);
+		jsonw_u64(&j, "stale", 1);
+		jsonw_u64(&j, "corrupt", 0);
+		jsonw_u64(&j, "torn", i);
+		jsonw_bool(&j, "failed", i == 1);
+		jsonw_object_end(&j);
+		jsonw_object_end(&j);
+	}
+	jsonw_array_end(&j);
+	jsonw_end(&j);
+	fclose(f);
+
+	if (fig_result_load_text(&r, "-", text, strlen(text), err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(r.label, "stdin");
+	const struct fig_test *t = &r.tests[0];
+	assert_int_equal(t->njobs, 2);
+	assert_int_equal(t->errors, 6);
+	assert_int_equal(t->stalls.count, 3);
+	assert_true(fabs(t->stalls.total_ms - 3000.0) < 1e-9);
+	assert_true(fabs(t->stalls.longest_ms - 900.0) < 1e-9);
+	assert_int_equal(t->stalls.failures, 4);
+	assert_int_equal(t->stalls.open, 1);
+	assert_true(t->check.present);
+	assert_string_equal(t->check.what, "ack_check");
+	assert_false(t->check.ok);
+	assert_int_equal(t->check.acknowledged, 200);
+	assert_int_equal(t->check.lost, 1);
+	assert_int_equal(t->check.damaged, 3);
+	/* two jobs at once: the IOPS of both over the run time */
+	assert_true(fabs(fig_test_figure(t, "write.iops")->value - 200.0) < 1e-9);
+	fig_result_free(&r);
+	free(text);
+	free(s);
+}
+
 static void refused_input(void **state)
 {
 	(void)state;
@@ -367,6 +452,7 @@ int main(void)
 		cmocka_unit_test(labels_and_matching),
 		cmocka_unit_test(merged_pods_are_one_test),
 		cmocka_unit_test(pgbench_figures_and_check),
+		cmocka_unit_test(stalls_and_ack_check_add),
 		cmocka_unit_test(refused_input),
 	};
 

@@ -16,6 +16,8 @@ class-b on the mock cluster (another kind of test on the same page). Then:
   the environment table has a row per result with its kernel;
 - headless chromium opens it with no console message; its screenshot is a PNG of sane size
   that is not blank (decoded here: many colours, the chart colours among them);
+- the 'floor' red flag on a result edited to say that its microsecond writes were direct on a
+  rotational disk;
 - bad input (a missing file, a result that is not one, a --label or --baseline naming
   nothing): exit 2, one line on stderr, no report file left.
 
@@ -512,6 +514,43 @@ def check_baseline(checks, bench, tmp, runs, labels, stats, units):
                  ["flagged %r, want %r" % (sorted(got), sorted(want))])
 
 
+def check_floor(checks, bench, tmp, shm):
+    """The 'floor' rule: a buffered run on tmpfs (microseconds per write) whose JSON is made to
+    say direct=1 on a rotational ext4 disk must be flagged likely cached; as it ran (tmpfs,
+    buffered), only 'memory' fires."""
+    d = tempfile.mkdtemp(prefix="floor-", dir=shm)
+    path = os.path.join(tmp, "floor-real.json")
+    res = run([bench, "fio", "--name=w", "--rw=write", "--bs=512", "--size=1M", "--directory=" + d,
+               "--ioengine=psync", "--runtime=1", "--time_based", "--output-format=json",
+               "--output=" + path], timeout=60)
+    if not checks.check("fio, buffered 512-byte writes on tmpfs: exit 0",
+                        [] if res.rc == 0 and os.path.exists(path) else [res.show()]):
+        return
+    doc = json.load(open(path))
+    job = doc["jobs"][0]
+    lh = job["write"]["lat_hist"]
+    mean_us = lh["sum"] / lh["count"] / 1e3
+    job["config"]["direct"]["value"] = "1"
+    job["target"].update(fstype="ext4", source="/dev/sdz",
+                         device={"major_minor": "8:0", "model": "HDD", "rotational": "1"})
+    edited = os.path.join(tmp, "floor-edited.json")
+    with open(edited, "w") as f:
+        json.dump(doc, f, indent=2)
+    out = os.path.join(tmp, "floor.html")
+    res = run([bench, "report", "--label=hdd=" + edited, "--label=ram=" + path, edited, path,
+               "-o", out], timeout=60)
+    if not checks.check("report of the floor results: exit 0",
+                        [] if res.rc == 0 else [res.show()]):
+        return
+    page = Page()
+    page.feed(open(out).read())
+    got = sorted((f["data-rule"], f["data-class"]) for f in page.flags)
+    want = sorted(([("floor", "hdd")] if mean_us < 10 else []) + [("memory", "ram")])
+    checks.check("red flags: 'floor' for %.2f us writes said to be direct on a rotational disk, "
+                 "'memory' for them as they ran on tmpfs" % mean_us,
+                 [] if got == want and mean_us < 10 else ["flags %r, want %r" % (got, want)])
+
+
 def check_bad_input(checks, bench, tmp, good):
     d = os.path.join(tmp, "bad")
     os.mkdir(d)
@@ -580,6 +619,8 @@ def main():
         if made:
             check_browser(checks, made[0], tmp)
             check_baseline(checks, bench, tmp, runs, labels, made[1], made[2])
+        if shm:
+            check_floor(checks, bench, tmp, shm)
         check_bad_input(checks, bench, tmp, runs[0][0])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -34,7 +34,6 @@ struct report_cli {
 	int nfiles, cap;
 	struct rep_label *labels;
 	int nlabels;
-	bool want_output; /* the last operand was -o */
 };
 
 #define F(field) offsetof(struct report_cli, field)
@@ -44,13 +43,13 @@ static const struct option_def report_defs[] = {
 	  .type = OPT_STRING,
 	  .offset = F(output),
 	  .arg_name = "FILE",
-	  .help = "write the HTML page to FILE (whole, or not at all; also -o FILE) instead of "
-		  "stdout" },
+	  .short_name = 'o',
+	  .help = "write the HTML page to FILE (whole, or not at all) instead of stdout" },
 	{ .name = "label",
 	  .type = OPT_LIST,
 	  .arg_name = "NAME=FILE",
 	  .help = "the storage class of result FILE (again for each; wins over the result's "
-		  "environment.kubernetes.storage_class and its file name)" },
+		  "environment.kubernetes.storage_class, its pod and its file name)" },
 	{ .name = "baseline",
 	  .type = OPT_STRING,
 	  .offset = F(baseline),
@@ -106,16 +105,6 @@ static int on_operand(struct command *cmd, const char *text, char *err, size_t e
 {
 	struct report_cli *c = command_config(cmd);
 
-	if (c->want_output || !strncmp(text, "-o", 2)) {
-		const char *path = c->want_output ? text : text + 2;
-		c->want_output = !c->want_output && !*path;
-		if (!c->want_output &&
-		    snprintf(c->output, sizeof(c->output), "%s", path) >= (int)sizeof(c->output)) {
-			snprintf(err, err_size, "-o %s: the path is too long", path);
-			return -EINVAL;
-		}
-		return 0;
-	}
 	if (c->nfiles == c->cap) {
 		int cap = c->cap ? 2 * c->cap : 16;
 		const char **files = realloc(c->files, (size_t)cap * sizeof(*files));
@@ -134,10 +123,6 @@ static int configure(struct command *cmd, char *err, size_t err_size)
 {
 	const struct report_cli *c = command_config(cmd);
 
-	if (c->want_output) {
-		snprintf(err, err_size, "-o: needs a FILE (the HTML page to write)");
-		return -EINVAL;
-	}
 	if (c->nfiles < 1) {
 		snprintf(err, err_size,
 			 "no RESULT to report; usage: pvcbench report RESULT.json... "
@@ -240,7 +225,7 @@ const struct workload_ops report_ops = {
 		"bar charts, latency\npercentile curves from the exact histograms, throughput over "
 		"time with stall windows,\na failover section, red flags, and the environment of "
 		"every run (docs/observability.md).\n",
-	.style = OPT_STYLE_FIO,
+	.style = OPT_STYLE_GETOPT, /* as pvcbench compare: -o FILE, --label NAME=FILE */
 	.options = report_defs,
 	.config_size = sizeof(struct report_cli),
 	.usage_status = 2,

@@ -290,7 +290,7 @@ const struct fig_figure *cmp_figure(const struct cmp *c, const struct cmp_test *
 
 const struct workload_ops compare_ops = {
 	.name = "compare",
-	.summary = "compare results: each figure's change in % against the first, beyond noise?",
+	.summary = "each figure's change in % against the first result, marked beyond the noise",
 	.usage = "usage: pvcbench compare [--output-format=normal|json] [--label NAME=FILE]... "
 		 "[-o FILE] A.json B.json...\n"
 		 "Compares pvcbench JSON results (single runs or merged): for each figure of each "

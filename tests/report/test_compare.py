@@ -2,8 +2,8 @@
 """test_compare.py - `pvcbench compare` on results of real runs, made here in temporary
 directories of their own: three short `pvcbench fio` runs (two random read/write, one random
 read only, one of them under a storage class from the downward API's variable), a merge of two,
-a short FIO Summary (--quick), and two Kafka producers on in-process mock clusters (one with
---verify --verify-read).
+a short FIO Summary (--quick), two pgbench runs with --check on a PostgreSQL server of its own,
+and two Kafka producers on in-process mock clusters (one with --verify --verify-read).
 
 Checked, each from the JSON that pvcbench wrote (nothing taken from compare's own arithmetic):
 - every figure equals the result's own: IOPS, bandwidth (bw_bytes / 2^20), mean latency
@@ -14,8 +14,9 @@ Checked, each from the JSON that pvcbench wrote (nothing taken from compare's ow
 - every change in the JSON is (value - first) / first, recomputed here, and every change the
   text prints is that JSON change rounded to 0.1 %, with the same mark ("*" beyond 2 x the
   combined noise, recomputed here); figures a result lacks are "-" in the text, null in JSON;
-- Kafka: records/s and MB/s are the tool's own, latencies from lat_hist; the verified run's
-  check holds its verify counts;
+- pgbench: tps is pgbench's own (without the initial connection time), latencies from
+  lat_hist, the check its --check's counts; Kafka: records/s and MB/s are the tool's own,
+  latencies from lat_hist, the verified run's check its verify counts;
 - a copy of a result with its IOPS and bandwidth scaled far beyond the noise is marked, a copy
   scaled within the noise is not, and latencies left as they were are not;
 - labels: the storage class, the file name, --label NAME=FILE; -o FILE holds what stdout would;
@@ -37,10 +38,12 @@ sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from checks import Checks  # noqa: E402
 from histmodel import Hist  # noqa: E402
+from pgserver import server_bindir  # noqa: E402
 from runs import c_locale_env, run  # noqa: E402
 
 FIO_SECONDS = 3
 KAFKA_RECORDS, KAFKA_RATE = 16000, 8000  # 2 s of produce: four 500 ms points
+PG_SECONDS = 2
 FACTOR = 2.0  # FIG_NOISE_FACTOR
 BLOCK_DIRS = ("read", "write", "trim")
 
@@ -407,6 +410,49 @@ def check_kafka(checks, bench, tmp):
                  v["acknowledged"] == KAFKA_RECORDS else [repr(ins), repr(want)])
 
 
+def check_pgbench(checks, bench, tmp):
+    """Two pvcbench pgbench runs (-T, --check) against a PostgreSQL server of the test's own."""
+    from pgserver import Bench, PgServer  # noqa: E402 - only when a server is there
+
+    with PgServer(checks) as srv:
+        pg = Bench(bench)
+        r = pg.run(["-i", "-s", "1", "-q"], env=srv.env(), timeout=120)
+        if not checks.check("pvcbench pgbench -i -s 1", [] if r.rc == 0 else r.show()):
+            return
+        paths, docs = [], []
+        for i in range(2):
+            out = os.path.join(tmp, "pgbench-%d.json" % i)
+            r = pg.run(["-c", "2", "-j", "2", "-T", str(PG_SECONDS), "--check",
+                        "--output-format=json", "--output=" + out], env=srv.env(), timeout=120)
+            if not checks.check("pvcbench pgbench -T %d --check, run %d" % (PG_SECONDS, i),
+                                [] if r.rc == 0 else r.show()):
+                return
+            paths.append(out)
+            docs.append(load(out))
+    cmp, text = check_outputs(checks, "two pgbench runs", bench, paths)
+    if not cmp:
+        return
+    checks.note("pgbench compared:\n" + text)
+    ins = next(t for t in cmp["tests"] if t["name"] == "pgbench")["inputs"]
+    for i, doc in enumerate(docs):
+        job = doc["jobs"][0]
+        h = Hist(job["txn"]["lat_hist"])
+        entry = doc["series"][0]
+        want = {"txn.tps": (job["pgbench"]["tps_excluding_connections"],
+                            series_cv(entry, "txn", "ops")),
+                "txn.lat_mean": (h.mean() / 1e6, series_cv(entry, "txn", "lat_mean")),
+                "txn.lat_p99": (h.value_at("99") / 1e6, series_cv(entry, "txn", "lat_p99"))}
+        check_figures(checks, "pgbench run %d" % i, cmp, "pgbench", i, want)
+        c = job["pgbench"]["check"]
+        lost = max(0, c["acknowledged"] - c["history_rows_added"])
+        want = {"what": "check", "ok": c["ok"], "acknowledged": c["acknowledged"],
+                "lost": lost, "damaged": 0, "in_doubt": c["in_doubt"]}
+        checks.check("pgbench run %d: its --check's counts (%d acknowledged, ok)"
+                     % (i, c["acknowledged"]),
+                     [] if ins[i]["check"] == want and c["ok"] and c["acknowledged"] > 0
+                     else [repr(ins[i]["check"]), repr(want)])
+
+
 def check_bad_input(checks, bench, tmp, paths):
     notres = write(tmp, "not-a-result.json", {"hello": 1})
     o = os.path.join(tmp, "never.txt")
@@ -443,6 +489,11 @@ def main():
             checks.section(check_merged, checks, bench, tmp, paths)
             checks.section(check_bad_input, checks, bench, tmp, paths)
         checks.section(check_summary, checks, bench, tmp)
+        if run([bench, "pgbench", "--help"], timeout=20).rc == 0 and server_bindir():
+            checks.section(check_pgbench, checks, bench, tmp)
+        else:
+            checks.check("pvcbench has its postgres module and a server is installed, or CI "
+                         "is not set", os.environ.get("CI") != "true")
         if run([bench, "kafka", "produce", "--help"], timeout=20).rc == 0:
             checks.section(check_kafka, checks, bench, tmp)
         else:

@@ -3,8 +3,9 @@
  * against what the result's own counts and exact histogram say, its noise against a CV worked
  * out by hand from a series written here (the ragged last interval and, for latencies, idle
  * intervals left out), the fio-samples fallback and the unknown case, the change and noise
- * rule, labels, test matching, a merged result of pods that named their jobs after themselves,
- * pgbench's figures and check, and a refused input.
+ * rule, labels, test matching, a merged result of pods that named their jobs after themselves
+ * (and a merge of one result, which keeps its tests), pgbench's figures and check, Kafka
+ * consume's, stalls and the block ledger's check added over numjobs' jobs, and a refused input.
  */
 #include "merge_test.h"
 
@@ -362,6 +363,50 @@ static void pgbench_figures_and_check(void **state)
 	free(s);
 }
 
+/* Kafka consume: the tool's own MB/s and records/s, summed over the jobs of a name. */
+static void consume_figures_are_the_tools(void **state)
+{
+	(void)state;
+	struct op_stats *s = test_stats(8, 1000, 1000, 100000, 0);
+	char *text = NULL, err[512];
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct jsonw j;
+	struct fig_result r;
+
+	jsonw_begin(&j, f);
+	report_json_header(&j);
+	jsonw_array_begin(&j, "jobs");
+	for (unsigned i = 0; i < 2; i++) {
+		jsonw_object_begin(&j, NULL);
+		jsonw_string(&j, "jobname", "kafka-consume");
+		jsonw_i64(&j, "error", 0);
+		report_op_json(&j, "consume", s, 2000000000);
+		jsonw_object_begin(&j, "kafka");
+		jsonw_double(&j, "mb_per_sec", 1.25 + i);
+		jsonw_double(&j, "messages_per_sec", 1000.5 + i);
+		jsonw_object_end(&j);
+		jsonw_object_end(&j);
+	}
+	jsonw_array_end(&j);
+	jsonw_end(&j);
+	fclose(f);
+
+	if (fig_result_load_text(&r, "consume.json", text, strlen(text), err, sizeof(err)))
+		fail_msg("%s", err);
+	const struct fig_test *t = &r.tests[0];
+	assert_string_equal(t->kind, "kafka-consume");
+	assert_int_equal(t->nfigures, 2);
+	assert_string_equal(t->fig[0].key, "consume.mb_per_sec");
+	assert_true(fabs(t->fig[0].value - 3.5) < 1e-9);
+	assert_string_equal(t->fig[1].key, "consume.records_per_sec");
+	assert_true(fabs(t->fig[1].value - 2002.0) < 1e-9);
+	assert_int_equal(t->fig[1].better, FIG_HIGHER);
+	fig_result_free(&r);
+	free(text);
+	free(s);
+}
+
 /* Two jobs of one name (numjobs): stalls and the block ledger's check add over them. */
 static void stalls_and_ack_check_add(void **state)
 {
@@ -452,6 +497,7 @@ int main(void)
 		cmocka_unit_test(labels_and_matching),
 		cmocka_unit_test(merged_pods_are_one_test),
 		cmocka_unit_test(pgbench_figures_and_check),
+		cmocka_unit_test(consume_figures_are_the_tools),
 		cmocka_unit_test(stalls_and_ack_check_add),
 		cmocka_unit_test(refused_input),
 	};

@@ -243,7 +243,11 @@ void rep_tables_environment(const struct rep_model *m, FILE *out)
 	      out);
 	for (unsigned i = 0; i < m->ninputs; i++) {
 		const struct rep_input *in = &m->inputs[i];
-		const json_t *env = json_object_get(in->r.doc, "environment");
+		/* a merged result keeps each source's: the first one's, as figures.h reads it */
+		const json_t *env = json_object_get(
+			in->r.merged ? json_array_get(json_object_get(in->r.doc, "sources"), 0)
+				     : in->r.doc,
+			"environment");
 		const json_t *k8s = json_object_get(env, "kubernetes");
 		const json_t *tj = first_job_with(in->r.doc, "target");
 		const json_t *ej = first_job_with(in->r.doc, "ioengine");

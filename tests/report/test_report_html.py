@@ -4,8 +4,9 @@
 Results: the FIO Summary (--quick, 1 s per test) run on four directories labelled as four
 storage classes (PVCBENCH_STORAGE_CLASS=class-a, -b, -d; class-c by --label), class-b twice (a
 spread), class-d on tmpfs (/dev/shm, buffered: a red flag), a fio job of class-a (by --label)
-whose think time makes a stall (the failover section), and a Kafka produce test of class-a and
-class-b on the mock cluster (another kind of test on the same page). Then:
+whose think time makes a stall (the failover section), `pvcbench merge` of class-b's runs (as
+two pods: --label class-b-pods), and a Kafka produce test of class-a and class-b on the mock
+cluster (another kind of test on the same page). Then:
 - the page: exit 0, one self-contained file (no http(s) URL, no script, link, img or url());
 - every figure cell (data-value, -min, -max, -n, -rank, -tied and its text) equals what this
   test computes from the JSON (tests/lib/histmodel.py for the histograms, fiofmt.py for fio's
@@ -478,9 +479,14 @@ def check_page(checks, bench, tmp, runs, labels):
                  [] if got == tmpfs and tmpfs else ["flagged %r, want %r" % (got, tmpfs)])
     checks.check("environment: a row per result, each with its kernel",
                  [] if sorted(i for i, _ in page.env) == list(range(len(runs))) and all(
-                     inputs[i][1]["environment"]["kernel"]["release"] in cells
+                     env_of(inputs[i][1])["kernel"]["release"] in cells
                      for i, cells in page.env) else ["rows %r" % page.env])
     return out, stats, units
+
+
+def env_of(doc):
+    """A result's environment; a merged result's first source's."""
+    return doc["sources"][0]["environment"] if "sources" in doc else doc["environment"]
 
 
 def check_baseline(checks, bench, tmp, runs, labels, stats, units):
@@ -608,13 +614,20 @@ def main():
         if p:
             runs.append((p, "class-a", "stall"))
             labels.append((p, "class-a"))
+        merged = os.path.join(tmp, "merged.json")
+        res = run([bench, "merge", "--output-format=json", "--output=" + merged,
+                   os.path.join(tmp, "b1.json"), os.path.join(tmp, "b2.json")], timeout=60)
+        if checks.check("pvcbench merge of class-b's two runs (as two pods): exit 0",
+                        [] if res.rc == 0 else [res.show()]):
+            runs.append((merged, "class-b-pods", "merged"))
+            labels.append((merged, "class-b-pods"))
         for name, cls in (("ka", "class-a"), ("kb", "class-b")):
             p = kafka_run(bench, checks, tmp, name, cls)
             if p:
                 runs.append((p, cls, name))
         labels.append((os.path.join(tmp, "c.json"), "class-c"))
-        if len(runs) < 8:
-            checks.check("every run made its result", ["%d of 8" % len(runs)])
+        if len(runs) < 9:
+            checks.check("every run made its result", ["%d of 9" % len(runs)])
             checks.finish()
         made = check_page(checks, bench, tmp, runs, labels)
         if made:

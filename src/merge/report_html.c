@@ -10,6 +10,7 @@
 
 #include <string.h>
 #include <errno.h>
+#include <stdbool.h>
 
 void rep_html_escape(FILE *out, const char *s)
 {
@@ -42,6 +43,7 @@ static const char css[] =
 	"table{border-collapse:collapse;margin:.5em 0}"
 	"th,td{border:1px solid #ccc;padding:3px 7px;font-size:.9em;vertical-align:top}"
 	"thead th{background:#f0f0f0}td.num{text-align:right;white-space:nowrap}"
+	"td[data-value]{white-space:nowrap}"
 	"th.cls{text-align:left;white-space:nowrap}"
 	".sw{display:inline-block;width:.8em;height:.8em;margin-right:.3em}"
 	".rank{color:#666;font-size:.85em}.rank.first{color:#2a7a2a;font-weight:bold}"
@@ -74,7 +76,21 @@ static void inputs_list(const struct rep_model *m, FILE *out)
 
 static void contents(const struct rep_model *m, FILE *out)
 {
+	bool summary = false, failover = false;
+
+	for (unsigned t = 0; t < m->ntests; t++)
+		summary |= !strcmp(m->tests[t].name, "read_iops") &&
+			   !strcmp(m->tests[t].kind, "block");
+	for (unsigned i = 0; i < m->ninputs; i++)
+		for (unsigned t = 0; t < m->inputs[i].r.ntests; t++) {
+			const struct fig_test *ft = &m->inputs[i].r.tests[t];
+			failover |= ft->stalls.count || ft->stalls.failures || ft->check.present;
+		}
 	fputs("<p>Sections: <a href=\"#red-flags\">red flags</a>", out);
+	if (summary)
+		fputs(" &middot; <a href=\"#fio-summary\">FIO Summary</a>", out);
+	if (failover)
+		fputs(" &middot; <a href=\"#failover\">failover</a>", out);
 	for (unsigned t = 0; t < m->ntests; t++) {
 		fprintf(out, " &middot; <a href=\"#test-%u\">", t);
 		rep_html_escape(out, m->tests[t].name);

@@ -467,11 +467,27 @@ def check_page(checks, bench, tmp, runs, labels):
     stall = [(p, doc) for (p, _, _), (_, doc) in zip(runs, inputs) if "stall" in p][0]
     st = stall[1]["jobs"][0]["stalls"]
     rows = [r for r in page.failover if r[1][1] == stall[0]]
-    checks.check("failover: the stalled run's row says %d stall(s), longest %.3f s" %
-                 (st["count"], st["longest_ms"] / 1000),
-                 [] if len(rows) == 1 and int(rows[0][3][0]["data-value"]) == st["count"]
-                 and float(rows[0][4][0]["data-value"]) == st["longest_ms"]
-                 else ["rows %r" % page.failover])
+    job = stall[1]["jobs"][0]
+    rec = [x["recovery_ms"] for x in st["list"]]
+    errors = sum(v["errors"] for _, v in op_members(job))
+    bad = []
+    if len(rows) != 1:
+        bad.append("rows %r" % page.failover)
+    else:
+        cells = rows[0]
+        for i, what, want in ((3, "outages", st["count"]), (4, "longest", st["longest_ms"]),
+                              (5, "total", st["total_ms"]), (7, "errors", errors)):
+            if float(cells[i][0].get("data-value", "nan")) != want:
+                bad.append("%s: %r, want %r" % (what, cells[i][0].get("data-value"), want))
+        if None in rec and "not recovered" not in cells[6][1]:
+            bad.append("recovery: %r, but a stall did not recover" % cells[6][1])
+        if rec and None not in rec and float(cells[6][0].get("data-value")) != max(rec):
+            bad.append("recovery: %r, want %r" % (cells[6][0].get("data-value"), max(rec)))
+        if "not checked" not in cells[8][1]:
+            bad.append("lost: %r, but the run checked nothing" % cells[8][1])
+    checks.check("failover: the stalled run's row says its %d stall(s), longest %.3f s, total, "
+                 "recovery (%s), errors as its JSON" % (st["count"], st["longest_ms"] / 1000,
+                                                         rec), bad)
     tmpfs = {label for (p, label, _), (_, doc) in zip(runs, inputs)
              if any(j.get("target", {}).get("fstype") == "tmpfs" for j in doc["jobs"])}
     got = {f["data-class"] for f in page.flags if f["data-rule"] == "memory"}

@@ -21,7 +21,7 @@ static const struct workload_ops *const commands[] = {
 	&kfk_produce_ops, &kfk_consume_ops, &kfk_e2e_ops,     &kfk_mock_ops,
 #endif
 #ifdef PVC_HAVE_MERGE
-	&merge_ops,	  &compare_ops,
+	&merge_ops,	  &compare_ops,	    &report_ops,
 #endif
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -39,6 +39,7 @@ static const struct {
 #ifndef PVC_HAVE_MERGE
 	{ "merge", "not built: libjansson-dev was missing when pvcbench was built" },
 	{ "compare", "not built: libjansson-dev was missing when pvcbench was built" },
+	{ "report", "not built: libjansson-dev was missing when pvcbench was built" },
 #endif
 	{ NULL, NULL },
 };

@@ -28,6 +28,7 @@ extern const struct workload_ops kfk_e2e_ops;	  /* kafka e2e: EndToEndLatency */
 /* src/merge */
 extern const struct workload_ops merge_ops;   /* merge: results of many runs into one */
 extern const struct workload_ops compare_ops; /* compare: figures' changes against the first */
+extern const struct workload_ops report_ops;  /* report: results compared on one HTML page */
 #endif
 
 #endif

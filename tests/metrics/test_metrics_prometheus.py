@@ -10,7 +10,8 @@ final JSON's: pvcbench_operations_total, _bytes_total, _errors_total per job and
 (total_ios, io_bytes, errors), pvcbench_latency_seconds_count and _bucket{le="+Inf"}
 (lat_hist.count), _sum (lat_hist.sum / 1e9, as exact as a float), and every le bucket the
 count of lat_hist's buckets at or below that edge. `promtool check metrics` finds nothing in a
-body scraped during the run. Then: SIGTERM during a pushed run ends it within 2 s with the
+body scraped during the run. A kafka produce on an in-process mock cluster, scraped the same
+way, equals its JSON too. Then: SIGTERM during a pushed run ends it within 2 s with the
 final values pushed; bad --metrics-* values and a port in use are refused with one line.
 
 Usage: python3 test_metrics_prometheus.py PATH_TO_PVCBENCH
@@ -45,11 +46,11 @@ def fio_args(directory, runtime="4"):
     return args
 
 
-def final_figures(doc):
+def final_figures(doc, ops=OPS):
     """{(job, op): {ops, bytes, errors, count, sum_ns, hist {bucket: count}}} of the JSON."""
     out = {}
     for j in doc["jobs"]:
-        for op in OPS:
+        for op in ops:
             o = j.get(op)
             if o is None:
                 continue
@@ -78,10 +79,10 @@ def series(prom, expr):
     return out
 
 
-def compare(prom, instance, want, what):
+def compare(prom, instance, want, what, workload="fio"):
     """Problems: the values Prometheus holds for instance against the JSON's."""
     bad = []
-    sel = '{instance="%s",workload="fio"}' % instance
+    sel = '{instance="%s",workload="%s"}' % (instance, workload)
     for metric, field in (("pvcbench_operations_total", "ops"), ("pvcbench_bytes_total", "bytes"),
                           ("pvcbench_errors_total", "errors"),
                           ("pvcbench_latency_seconds_count", "count")):
@@ -208,6 +209,35 @@ def sigterm_run(checks, prom, bench, work):
     checks.check("SIGTERM: the pushed final counters equal the written JSON", bad)
 
 
+def kafka_run(checks, prom, bench, port):
+    """A short kafka produce on an in-process mock cluster, scraped on the same port: its
+    produce and produce_scheduled series equal its JSON."""
+    if run([bench, "kafka", "produce", "--help"], timeout=20).rc != 0:
+        checks.note("the kafka module is not built in: no kafka run")
+        return
+    argv = [bench, "kafka", "produce", "--topic", "metrics", "--num-records", "20000",
+            "--record-size", "100", "--throughput", "10000", "--bootstrap-server", "mock",
+            "--output-format", "json", "--metrics-listen=127.0.0.1:%d" % port,
+            "--metrics-linger=20s"]
+    res = run(argv, timeout=60, env=c_locale_env())
+    if not checks.check("kafka produce: ends 0 after the final scrape", ran_ok(res)):
+        return
+    want = final_figures(json.loads(res.out), ops=("produce", "produce_scheduled"))
+    checks.check("kafka produce: the JSON has its job",
+                 [] if want.get(("kafka-produce", "produce"), {}).get("ops") == 20000
+                 else [repr(want)])
+    target = "127.0.0.1:%d" % port
+    prom.wait_until('last_over_time(pvcbench_phase{instance="%s",workload="kafka produce",'
+                    'phase="done"}[5m])' % target, lambda r: r and r[0][1] == 1, timeout=10)
+    checks.check("kafka produce: scraped counters, histogram counts and buckets equal the JSON",
+                 compare(prom, target, want, "kafka", workload="kafka produce"))
+    info = prom.query('last_over_time(pvcbench_job_info{instance="%s",workload="kafka produce"}'
+                      '[5m])' % target)
+    checks.check("kafka produce: its engine is librdkafka",
+                 [] if [lab.get("engine") for lab, _ in info] == ["librdkafka"]
+                 else [repr(info)])
+
+
 def bad_input(checks, bench, work):
     for arg, names in (("--metrics-listen=foo", ["--metrics-listen=foo"]),
                        ("--metrics-listen=127.0.0.1:99999", ["127.0.0.1:99999"]),
@@ -226,6 +256,14 @@ def bad_input(checks, bench, work):
                  [] if res.rc not in (0, None) and len(lines) == 1 and str(port) in lines[0]
                  and "in use" in lines[0] and not res.out.strip() and not os.listdir(work)
                  else res.show())
+    # a Pushgateway that is not there: warned about once, never fatal
+    res = run([bench] + fio_args(work, "1") + ["--metrics-push=http://127.0.0.1:%d" % free_port(),
+                                               "--metrics-push-interval=200ms"],
+              timeout=30, env=c_locale_env())
+    warned = [ln for ln in res.err_lines if "warning: metrics push to" in ln]
+    checks.check("an unreachable Pushgateway: one warning line, the run ends 0",
+                 ran_ok(res) + ([] if len(warned) == 1 else ["%d warnings" % len(warned)]
+                                + res.show()))
 
 
 def main():
@@ -240,6 +278,7 @@ def main():
             checks.section(main_run, checks, prom, bench, port, work)
             d = tempfile.mkdtemp(dir=work)
             checks.section(sigterm_run, checks, prom, bench, d)
+            checks.section(kafka_run, checks, prom, bench, port)
             d = tempfile.mkdtemp(dir=work)
             checks.section(bad_input, checks, bench, d)
     finally:

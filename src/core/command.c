@@ -474,10 +474,14 @@ int command_main(const struct workload_ops *ops, int argc, char **argv)
 cleanup:
 	if (ops->cleanup)
 		ops->cleanup(&cmd);
-	/* the results are committed and the data files gone: the final push, then the linger */
+	/*
+	 * The results are committed and the data files gone: the final push, then the linger. A
+	 * signal during the linger only ends it: the command had ended, its status stands.
+	 */
+	int sig = signals_received();
 	metrics_stop();
-	if (signals_received() && !ops->signal_is_normal_end)
-		ret = 128 + signals_received();
+	if (sig && !ops->signal_is_normal_end)
+		ret = 128 + sig;
 out:
 	for (unsigned i = 0; i < cmd.nruns; i++)
 		run_result_free(&cmd.runs[i]);

@@ -11,7 +11,8 @@ final JSON's: pvcbench_operations_total, _bytes_total, _errors_total per job and
 (lat_hist.count), _sum (lat_hist.sum / 1e9, as exact as a float), and every le bucket the
 count of lat_hist's buckets at or below that edge. `promtool check metrics` finds nothing in a
 body scraped during the run. A kafka produce on an in-process mock cluster, scraped the same
-way, equals its JSON too. Then: SIGTERM during a pushed run ends it within 2 s with the
+way, equals its JSON too. The linger: results written before it, ended by one scrape of the
+final values, by SIGTERM (status unchanged) or by its time. Then: SIGTERM during a pushed run ends it within 2 s with the
 final values pushed; bad --metrics-* values and a port in use are refused with one line.
 
 Usage: python3 test_metrics_prometheus.py PATH_TO_PVCBENCH
@@ -238,6 +239,70 @@ def kafka_run(checks, prom, bench, port):
                  else [repr(info)])
 
 
+def lingering(bench, work, linger, port):
+    """Starts a 1 s fio run serving on port (that nobody scrapes) with --metrics-linger; returns
+    (process, stdout path, stderr path, seconds from the start to its linger line or None)."""
+    out, err = os.path.join(work, "linger.json"), os.path.join(work, "linger.err")
+    p = spawn([bench] + fio_args(work, "1") + ["--metrics-listen=127.0.0.1:%d" % port,
+                                               "--metrics-linger=" + linger],
+              stdout=open(out, "w"), stderr=open(err, "w"), env=c_locale_env())
+    t0, seen = time.monotonic(), None
+    while time.monotonic() - t0 < 20 and p.poll() is None:
+        with open(err) as f:
+            if "until scraped" in f.read():
+                seen = time.monotonic() - t0
+                break
+        time.sleep(0.05)
+    return p, out, err, seen
+
+
+def wait_exit(p, limit):
+    """(exit status, seconds it took), killing it after limit s."""
+    t0 = time.monotonic()
+    try:
+        return p.wait(timeout=limit), time.monotonic() - t0
+    except Exception:  # noqa: BLE001 - reported as hung
+        p.kill()
+        p.wait()
+        return "hung", time.monotonic() - t0
+
+
+def linger_runs(checks, bench, work):
+    """The linger on a port nobody else scrapes: the results are written before it; one scrape
+    of the final values ends it; a SIGTERM ends it with the status unchanged; without a scrape
+    it ends when its time is up."""
+    port = free_port()
+    p, out, err, seen = lingering(bench, work, "30s", port)
+    bad = [] if seen else ["no linger line"]
+    try:
+        with open(out) as f:
+            json.load(f)
+    except ValueError:
+        bad.append("the results were not written before the linger")
+    status, body = http_get("http://127.0.0.1:%d/metrics" % port)
+    if status != 200 or 'phase="done"} 1' not in body:
+        bad.append("the scrape during the linger: HTTP %s, phase done not 1" % status)
+    rc, took = wait_exit(p, 10)
+    if rc != 0 or took > 2.0:
+        bad.append("after the final scrape: exit %s after %.2f s, want 0 within 2 s" % (rc, took))
+    checks.check("linger: results written first, one scrape of the final values ends it",
+                 bad + ([open(err).read()] if bad else []))
+
+    p, out, err, seen = lingering(bench, work, "30s", free_port())
+    if seen:
+        p.send_signal(signal.SIGTERM)
+    rc, took = wait_exit(p, 10)
+    checks.check("linger: SIGTERM ends it within 2 s, exit status 0 (the command had ended)",
+                 [] if seen and rc == 0 and took < 2.0 else
+                 ["linger line %s, exit %s after %.2f s" % (seen, rc, took), open(err).read()])
+
+    p, out, err, seen = lingering(bench, work, "1s", free_port())
+    rc, took = wait_exit(p, 15)
+    checks.check("linger: unscraped, it ends when --metrics-linger=1s is up (%.2f s)" % took,
+                 [] if seen and rc == 0 and 0.5 < took < 5.0 else
+                 ["linger line %s, exit %s after %.2f s" % (seen, rc, took), open(err).read()])
+
+
 def bad_input(checks, bench, work):
     for arg, names in (("--metrics-listen=foo", ["--metrics-listen=foo"]),
                        ("--metrics-listen=127.0.0.1:99999", ["127.0.0.1:99999"]),
@@ -279,6 +344,8 @@ def main():
             d = tempfile.mkdtemp(dir=work)
             checks.section(sigterm_run, checks, prom, bench, d)
             checks.section(kafka_run, checks, prom, bench, port)
+            d = tempfile.mkdtemp(dir=work)
+            checks.section(linger_runs, checks, bench, d)
             d = tempfile.mkdtemp(dir=work)
             checks.section(bad_input, checks, bench, d)
     finally:

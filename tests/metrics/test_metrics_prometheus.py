@@ -336,6 +336,13 @@ def main():
     if len(sys.argv) < 2 or not os.access(sys.argv[1], os.X_OK):
         checks.skip("usage: %s PATH_TO_PVCBENCH" % sys.argv[0])
     bench = os.path.abspath(sys.argv[1])
+    # the flags are checked before anything else: a build without the endpoint or the push
+    # says so at once (the directory does not even have to exist)
+    probe = run([bench, "fio", "--name=a", "--rw=read", "--size=4k", "--directory=/nonexistent",
+                 "--metrics-listen=127.0.0.1:0", "--metrics-push=http://127.0.0.1:1"],
+                timeout=20, env=c_locale_env())
+    if "built without" in probe.err:
+        checks.skip(probe.err.strip())
     port = free_port()
     work = tempfile.mkdtemp(prefix="pvcbench-metrics.%d." % os.getpid(), dir="/var/tmp")
     try:

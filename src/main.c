@@ -21,7 +21,7 @@ static const struct workload_ops *const commands[] = {
 	&kfk_produce_ops, &kfk_consume_ops, &kfk_e2e_ops,     &kfk_mock_ops,
 #endif
 #ifdef PVC_HAVE_MERGE
-	&merge_ops,
+	&merge_ops,	  &compare_ops,
 #endif
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -38,6 +38,7 @@ static const struct {
 #endif
 #ifndef PVC_HAVE_MERGE
 	{ "merge", "not built: libjansson-dev was missing when pvcbench was built" },
+	{ "compare", "not built: libjansson-dev was missing when pvcbench was built" },
 #endif
 	{ NULL, NULL },
 };

@@ -26,7 +26,8 @@ extern const struct workload_ops kfk_e2e_ops;	  /* kafka e2e: EndToEndLatency */
 #endif
 #ifdef PVC_HAVE_MERGE
 /* src/merge */
-extern const struct workload_ops merge_ops; /* merge: results of many runs into one */
+extern const struct workload_ops merge_ops;   /* merge: results of many runs into one */
+extern const struct workload_ops compare_ops; /* compare: figures' changes against the first */
 #endif
 
 #endif

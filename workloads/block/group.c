@@ -406,7 +406,8 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 		ret = blk_job_probe_engine(jobs[i], first->files[0].file, err, err_size);
 		if (ret)
 			goto out;
-		metrics_set_engine(blk_job_report_name(jobs[i]), jobs[i]->engine_name);
+		if (jobs[i]->o.rep.stats) /* stats=0: in no report, so in no metric */
+			metrics_set_engine(blk_job_report_name(jobs[i]), jobs[i]->engine_name);
 		/* quiet when all is well: the engine goes into the report, a fallback here */
 		if (s->note && engine_fell_back(jobs[i]))
 			fprintf(s->note, "pvcbench: %s: %s\n", jobs[i]->o.name,

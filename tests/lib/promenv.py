@@ -14,13 +14,15 @@ wait_until(expr, predicate, timeout) repeats it until predicate(result) holds;
 promtool_check(text) lints an exposition with `promtool check metrics`; set_targets(targets)
 rewrites the scrape config and reloads it (SIGHUP). stop() stops both servers and removes the
 directory; it runs also at exit, on SIGTERM/SIGINT/SIGHUP, and the servers die with the test
-(runs.spawn's parent-death signal) when the test is killed.
+(runs.spawn's parent-death signal) when the test is killed; the directory a killed test left is
+removed by the next one that starts.
 
 A missing binary: checks.skip (exit 77 outside CI, a failure under CI=true).
 Standard library only.
 """
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -54,6 +56,21 @@ def http_get(url, timeout=5.0):
         return e.code, e.read().decode(errors="replace")
     except (urllib.error.URLError, OSError):
         return 0, ""
+
+
+def _remove_stale_dirs():
+    """The directories of earlier tests killed before they could remove theirs (SIGKILL: the
+    servers died with them, the directory stayed): /var/tmp/pvcbench-prom.PID.* of a PID gone."""
+    for name in os.listdir("/var/tmp"):
+        m = re.match(r"pvcbench-prom\.(\d+)\.", name)
+        if not m:
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(os.path.join("/var/tmp", name), ignore_errors=True)
+        except PermissionError:
+            pass
 
 
 def _config(targets, push_port, interval):
@@ -90,6 +107,7 @@ class PromEnv(Service):
             self.checks.skip("%s not installed (apt install prometheus prometheus-pushgateway)"
                              % ", ".join(missing))
         self.track()
+        _remove_stale_dirs()
         self.dir = tempfile.mkdtemp(prefix="pvcbench-prom.%d." % os.getpid(), dir="/var/tmp")
         self.push_port = free_port()
         self.prom_port = free_port()

@@ -11,7 +11,8 @@ final JSON's: pvcbench_operations_total, _bytes_total, _errors_total per job and
 (lat_hist.count), _sum (lat_hist.sum / 1e9, as exact as a float), and every le bucket the
 count of lat_hist's buckets at or below that edge. `promtool check metrics` finds nothing in a
 body scraped during the run. A kafka produce on an in-process mock cluster, scraped the same
-way, equals its JSON too. The linger: results written before it, ended by one scrape of the
+way, equals its JSON too, and so does a pgbench run against a PostgreSQL server of its own
+(pgserver.py). The linger: results written before it, ended by one scrape of the
 final values, by SIGTERM (status unchanged) or by its time. Then: SIGTERM during a pushed run ends it within 2 s with the
 final values pushed; bad --metrics-* values and a port in use are refused with one line.
 
@@ -239,6 +240,34 @@ def kafka_run(checks, prom, bench, port):
                  else [repr(info)])
 
 
+def pgbench_run(checks, prom, bench, port):
+    """A short pgbench run against a PostgreSQL server of its own (pgserver.py), scraped on the
+    same port: its txn series equal its JSON. No server on this machine: a note (a failure
+    under CI=true, where the postgres tests run too)."""
+    import pgserver
+    if not pgserver.server_bindir() or os.geteuid() != 0 or not shutil.which("runuser"):
+        checks.check("pgbench: a PostgreSQL server to run against",
+                     ["no PostgreSQL server here"] if os.environ.get("CI") == "true" else [])
+        return
+    with pgserver.PgServer(checks, settings={"fsync": "off"}) as srv:
+        res = run([bench, "pgbench", "-i", "-s", "1", "-q"], env=srv.env(), timeout=120)
+        if not checks.check("pgbench -i exits 0", ran_ok(res)):
+            return
+        res = run([bench, "pgbench", "-c", "2", "-j", "2", "-T", "2", "--output-format=json",
+                   "--metrics-listen", "127.0.0.1:%d" % port, "--metrics-linger", "20s"],
+                  env=srv.env(), timeout=60)
+    if not checks.check("pgbench: ends 0 after the final scrape", ran_ok(res)):
+        return
+    want = final_figures(json.loads(res.out), ops=("txn",))
+    checks.check("pgbench: the JSON has its transactions",
+                 [] if want.get(("pgbench", "txn"), {}).get("ops", 0) > 0 else [repr(want)])
+    target = "127.0.0.1:%d" % port
+    prom.wait_until('last_over_time(pvcbench_phase{instance="%s",workload="pgbench",'
+                    'phase="done"}[5m])' % target, lambda r: r and r[0][1] == 1, timeout=10)
+    checks.check("pgbench: scraped counters, histogram counts and buckets equal the JSON",
+                 compare(prom, target, want, "pgbench", workload="pgbench"))
+
+
 def lingering(bench, work, linger, port):
     """Starts a 1 s fio run serving on port (that nobody scrapes) with --metrics-linger; returns
     (process, stdout path, stderr path, seconds from the start to its linger line or None)."""
@@ -351,6 +380,7 @@ def main():
             d = tempfile.mkdtemp(dir=work)
             checks.section(sigterm_run, checks, prom, bench, d)
             checks.section(kafka_run, checks, prom, bench, port)
+            checks.section(pgbench_run, checks, prom, bench, port)
             d = tempfile.mkdtemp(dir=work)
             checks.section(linger_runs, checks, bench, d)
             d = tempfile.mkdtemp(dir=work)

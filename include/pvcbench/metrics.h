@@ -63,7 +63,7 @@
 enum metrics_phase { METRICS_SETUP, METRICS_RAMP, METRICS_RUN, METRICS_DONE };
 
 struct metrics_config {
-	char listen[256];   /* "ADDR:PORT", "[::1]:PORT", ":PORT" (every address); "" = no endpoint */
+	char listen[256]; /* "ADDR:PORT", "[::1]:PORT", ":PORT" (every address); "" = no endpoint */
 	char push_url[1024]; /* the Pushgateway's base URL ("http://127.0.0.1:9091"); "" = none */
 	uint64_t linger_ns;  /* after the end: until the final values were scraped, at most this */
 	uint64_t push_interval_ns;
@@ -113,11 +113,11 @@ void metrics_publish_op(unsigned run, const char *job, const char *op, const str
 
 /* A job's live state: times are clock_now_ns() (monotonic) values, 0 for none. */
 struct metrics_live {
-	uint64_t last_success_ns;  /* the last completed operation */
+	uint64_t last_success_ns;    /* the last completed operation */
 	uint64_t oldest_inflight_ns; /* issue time of the oldest operation in flight */
-	uint64_t schedule_lag_ns;  /* behind schedule under a rate limit */
-	uint64_t stall_start_ns;   /* the current stall began (the last completion), 0: none */
-	uint64_t stalls;	   /* stalls begun in this run so far */
+	uint64_t schedule_lag_ns;    /* behind schedule under a rate limit */
+	uint64_t stall_start_ns;     /* the current stall began (the last completion), 0: none */
+	uint64_t stalls;	     /* stalls begun in this run so far */
 };
 void metrics_publish_live(unsigned run, const char *job, const struct metrics_live *l);
 

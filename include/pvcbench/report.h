@@ -112,11 +112,14 @@ extern const unsigned report_npercentiles;
 /*
  * Results files are written whole or not at all: report_output_open returns a temporary file
  * beside path (stdout when path is NULL or "-"), report_output_commit renames it into place.
+ * A path that exists and is not a regular file or a directory (/dev/null, a FIFO) is written
+ * in place, never replaced.
  */
 struct report_output {
 	FILE *f;
 	char path[4096], tmp[4112];
 	char option[32]; /* the option that named the file, for messages */
+	bool direct;	 /* not a regular file (/dev/null, a FIFO): written in place */
 };
 int report_output_open(struct report_output *o, const char *path, const char *option, char *err,
 		       size_t err_size);

@@ -1,6 +1,8 @@
 /*
  * output.c - where results go: stdout, or a file written whole (temporary file, then rename),
- * so an interrupted or failed run never leaves half a result behind.
+ * so an interrupted or failed run never leaves half a result behind. A path that exists and is
+ * not a regular file (/dev/null, a FIFO, a terminal) is written to directly: renaming over it
+ * would replace the device node with a file.
  */
 #define _GNU_SOURCE
 #include "pvcbench/report.h"
@@ -9,6 +11,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/time.h>
 #include <time.h>
@@ -27,7 +30,12 @@ int report_output_open(struct report_output *o, const char *path, const char *op
 		return 0;
 	}
 	snprintf(o->path, sizeof(o->path), "%s", path);
-	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid());
+	struct stat st;
+	o->direct = !stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+	if (o->direct)
+		snprintf(o->tmp, sizeof(o->tmp), "%s", path);
+	else
+		snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid());
 	o->f = fopen(o->tmp, "w");
 	if (!o->f) {
 		int e = errno;
@@ -69,11 +77,16 @@ int report_output_commit(struct report_output *o, char *err, size_t err_size)
 	errno = 0;
 	if (fflush(o->f) || ferror(o->f))
 		e = errno ? errno : lost_write_errno(o);
-	else if (fsync(fileno(o->f)))
+	else if (!o->direct && fsync(fileno(o->f)))
 		e = errno;
 	if (fclose(o->f) && !e)
 		e = errno;
 	o->f = NULL;
+	if (o->direct) {
+		if (e)
+			snprintf(err, err_size, "--%s=%s: %s", o->option, o->path, strerror(e));
+		return -e;
+	}
 	if (e) {
 		unlink(o->tmp);
 		snprintf(err, err_size, "--%s=%s: %s", o->option, o->path, strerror(e));
@@ -92,7 +105,8 @@ void report_output_abort(struct report_output *o)
 {
 	if (o->f && o->f != stdout) {
 		fclose(o->f);
-		unlink(o->tmp);
+		if (!o->direct)
+			unlink(o->tmp);
 	}
 	o->f = NULL;
 }

@@ -92,6 +92,33 @@ expect_usage_error "summary: FIO_MOUNTPOINT that does not exist" 'no-such-dir' "
 expect_usage_error "summary: unknown flag --sise=1M" '--sise' "$DATA" FIO_MOUNTPOINT="$DATA" \
 	-- --sise=1M
 
+# --output onto a device node or a FIFO (/dev/null, a pipe a collector reads): written in place,
+# never replaced by a regular file (a rename over /dev/null once broke a whole machine's /dev/null)
+mknod "$WORK/null" c 1 3
+mkfifo "$WORK/fifo"
+(cat "$WORK/fifo" >"$WORK/fifo.got") &
+reader=$!
+run_pvc "${J[@]}" --size=1M --output-format=json --output="$WORK/null"
+run_pvc "${J[@]}" --size=1M --output-format=json --output="$WORK/fifo"
+wait "$reader"
+check "--output onto a device node and a FIFO: both stay what they were, the FIFO carried the JSON" \
+	py "$WORK" <<'EOF'
+import json, os, stat, sys
+w = sys.argv[1]
+bad = []
+if not stat.S_ISCHR(os.stat(w + "/null").st_mode):
+    bad.append("the device node was replaced")
+if not stat.S_ISFIFO(os.stat(w + "/fifo").st_mode):
+    bad.append("the FIFO was replaced")
+try:
+    if not json.load(open(w + "/fifo.got"))["jobs"]:
+        bad.append("no jobs in what the FIFO carried")
+except ValueError as e:
+    bad.append("the FIFO carried no JSON: %s" % e)
+print("; ".join(bad))
+sys.exit(1 if bad else 0)
+EOF
+
 # fio's own name --blocksize is accepted (an alias of --bs)
 run_pvc "${J[@]}" --size=1M --blocksize=64k --output-format=json
 check "--blocksize=64k (fio's long name) is accepted: 16 I/Os over 1M" py "$RC" "$OUT" <<'EOF'

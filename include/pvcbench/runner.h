@@ -139,7 +139,9 @@ struct run_plan {
 	/*
 	 * Live metrics (metrics.h): the job each worker belongs to (nworkers entries; NULL: every
 	 * worker is progress_label's job, or the command's name), and the run's number in its
-	 * command (command.c sets it after the workload's plan: 0, 1, ...).
+	 * command (command.c sets it after the workload's plan: 0, 1, ...). A NULL entry leaves
+	 * that worker out of the metrics (a block job with stats=0, in no report either). Without
+	 * worker_jobs and progress_label the job is "default".
 	 */
 	const char *const *worker_jobs;
 	unsigned metrics_run;

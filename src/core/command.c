@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pvcbench/metrics.h"
 #include "pvcbench/signals.h"
 #include "pvcbench/startat.h"
 
@@ -136,6 +137,18 @@ static void print_help(const struct workload_ops *ops, FILE *out)
 	fputs("\nEvery command also takes " STARTAT_FLAG "=TIME (or " STARTAT_ENV
 	      "): wait until then to start;\nTIME is " STARTAT_FORMS ".\n",
 	      out);
+	fputs("\nLive metrics (docs/metrics.md), for every command that measures:\n"
+	      "  " METRICS_LISTEN_FLAG "=ADDR:PORT (or " METRICS_LISTEN_ENV
+	      "): serve Prometheus' /metrics there\n"
+	      "      (127.0.0.1:9100, :9100 for every address, [::1]:9100; port 0: any free one)\n"
+	      "  " METRICS_LINGER_FLAG "=TIME (or " METRICS_LINGER_ENV
+	      "): after the end, serve until the final values\n"
+	      "      were scraped, at most TIME (30s; 0: not at all)\n"
+	      "  " METRICS_PUSH_FLAG "=URL (or " METRICS_PUSH_ENV
+	      "): push to a Prometheus Pushgateway (http:// or https://)\n"
+	      "  " METRICS_PUSH_INTERVAL_FLAG "=TIME (or " METRICS_PUSH_INTERVAL_ENV
+	      "): push every TIME (5s), and once at the end\n",
+	      out);
 }
 
 static bool wants_help(const struct workload_ops *ops, int argc, char **argv)
@@ -239,6 +252,7 @@ static bool run_all(struct command *cmd, FILE *out)
 			command_set_status(cmd, ops->failed_status);
 			break;
 		}
+		plan.metrics_run = i;
 		ret = runner_run(&plan, &res);
 		if (!res.workers) {
 			/* the runner could not set itself up: nothing ran */
@@ -375,6 +389,7 @@ static void measure(struct command *cmd, const struct cmd_outputs *o, char *err)
 		return;
 	}
 	cmd->results = results.f;
+	metrics_set_phase(METRICS_SETUP);
 	if (ops->prepare && ops->prepare(cmd)) {
 		/* a status prepare set for its failure stands */
 		if (!cmd->status)
@@ -413,6 +428,12 @@ int command_main(const struct workload_ops *ops, int argc, char **argv)
 		command_error(&cmd, "%s", err);
 		return ops->usage_status;
 	}
+	/* and the live metrics' flags, the core's too */
+	struct metrics_config metrics;
+	if (metrics_take(&argc, argv, &metrics, err, sizeof(err))) {
+		command_error(&cmd, "%s", err);
+		return ops->usage_status;
+	}
 	cmd.config = calloc(1, ops->config_size ? ops->config_size : 1);
 	if (!cmd.config || opt_set_init(&cmd.set, ops->options) ||
 	    (ops->job_options && opt_set_init(&cmd.job_set, ops->job_options))) {
@@ -426,6 +447,12 @@ int command_main(const struct workload_ops *ops, int argc, char **argv)
 		if (ret < 0 && err[0])
 			command_error(&cmd, "%s", err);
 		ret = ret < 0 ? ops->usage_status : 0;
+		goto cleanup;
+	}
+	/* the endpoint binds now, so that a port in use stops the command before any setup */
+	if (measures(&cmd) && metrics_start(&metrics, ops->name, err, sizeof(err))) {
+		command_error(&cmd, "%s", err);
+		ret = early_status(ops);
 		goto cleanup;
 	}
 	if (start_set) {
@@ -450,6 +477,8 @@ int command_main(const struct workload_ops *ops, int argc, char **argv)
 cleanup:
 	if (ops->cleanup)
 		ops->cleanup(&cmd);
+	/* the results are committed and the data files gone: the final push, then the linger */
+	metrics_stop();
 	if (signals_received() && !ops->signal_is_normal_end)
 		ret = 128 + signals_received();
 out:

@@ -249,6 +249,7 @@ static void reporter_loop(struct runner *r)
 		now = clock_now_ns();
 		reporter_consume(r, now);
 		series_finalize(r, false);
+		runner_metrics_poll(r, now);
 		if (!running) {
 			progress_last(r, &ps);
 			break;
@@ -391,7 +392,7 @@ static int runner_setup(struct runner *r, const struct run_plan *plan, struct ru
 	    !res->workers)
 		return -ENOMEM;
 	op_stats_reset(r->empty, plan->nops);
-	if (setup_status(r))
+	if (setup_status(r) || runner_metrics_setup(r))
 		return -ENOMEM;
 	for (unsigned i = 0; i < plan->nworkers; i++) {
 		struct runner_worker *w = &r->workers[i];
@@ -438,6 +439,7 @@ static void runner_teardown(struct runner *r, bool joined)
 	free(r->status_workers);
 	free(r->usage);
 	series_free(r);
+	runner_metrics_free(r);
 	if (joined)
 		stall_track_free(r);
 	free(r->next_to_consume);
@@ -560,8 +562,10 @@ int runner_run(const struct run_plan *plan, struct run_result *res)
 	r->go = true;
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
-	if (!atomic_load(&r->abort_run))
+	if (!atomic_load(&r->abort_run)) {
+		runner_metrics_start(r);
 		reporter_loop(r);
+	}
 	bool joined = true;
 	for (unsigned i = 0; i < started; i++) {
 		if (atomic_load(&r->workers[i].finished) || !signals_stop_requested())
@@ -578,6 +582,8 @@ int runner_run(const struct run_plan *plan, struct run_result *res)
 	res->error = r->series_error;
 	ret = collect_workers(r, started);
 	stall_track_collect(r, started);
+	/* the totals and stalls are final: the metrics' last values are the result's */
+	runner_metrics_final(r);
 	if (!ret)
 		ret = res->error;
 	if (joined) {

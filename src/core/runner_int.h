@@ -7,6 +7,7 @@
  *   progress.c  the status line; printer.c writes it and the workloads' lines on a thread
  *   placement.c CPU and NUMA placement
  *   stall_track.c  each worker's gaps and completion timeline, the run's outage windows
+ *   runner_metrics.c  the live metrics (metrics.h): the jobs' totals and live state, the phase
  *
  * The slot protocol is single-producer/single-consumer per worker: the worker writes only the
  * slot it holds, and reuses a slot only after the reporter has consumed the interval it held
@@ -93,6 +94,7 @@ struct pending {
 };
 
 struct printer;
+struct runner_metrics;
 
 struct runner {
 	const struct run_plan *plan; /* = &plan_copy: a detached worker may outlive the caller's */
@@ -137,6 +139,8 @@ struct runner {
 	struct printer *notice_printer; /* the stall notices without a status line */
 	uint64_t notice_last_ns;	/* when the last stall notice was written */
 	uint64_t notice_stalled_ns; /* the last completion before the stall it spoke of, 0: none */
+
+	struct runner_metrics *metrics; /* runner_metrics.c's, NULL when metrics are off */
 };
 
 /* ---- series.c ---- */
@@ -236,6 +240,17 @@ void stall_track_free(struct runner *r);
  */
 void stall_recovery(struct stall *s, const uint32_t *tl, size_t n, uint64_t bucket_ns,
 		    uint64_t first);
+
+/* ---- runner_metrics.c: every function does nothing when metrics are off ---- */
+/* The run's jobs (metrics_on() only), before any worker starts; phase setup. 0 or -ENOMEM. */
+int runner_metrics_setup(struct runner *r);
+/* At the start barrier: phase ramp when measuring does not start at once. */
+void runner_metrics_start(struct runner *r);
+/* At each reporter poll: phase run once measuring began, changed totals, every live state. */
+void runner_metrics_poll(struct runner *r, uint64_t now);
+/* After the run's result is complete: every job's final totals and state, phase done. */
+void runner_metrics_final(struct runner *r);
+void runner_metrics_free(struct runner *r);
 
 /* ---- placement.c ---- */
 /* Pins the calling worker thread to its spec's CPU and NUMA node, where it has them. */

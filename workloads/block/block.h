@@ -101,10 +101,21 @@ struct blk_job {
 	bool random, reads, writes;
 	const char *engine_name; /* chosen by blk_job_probe_engine */
 	char engine_why[512];
+	/*
+	 * The jobname its clones are reported under (the live metrics' job label): with
+	 * group_reporting the reporting group's first job's, as fio_output.c joins them; NULL:
+	 * o.name.
+	 */
+	const char *report_name;
 	/* verify_only with ack_journal/ack_witness: the ledger check's report once the job ran
 	 * (NULL: none; the group's, for the text and JSON reports) */
 	const struct blk_ack_report *ack;
 };
+
+static inline const char *blk_job_report_name(const struct blk_job *job)
+{
+	return job->report_name ? job->report_name : job->o.name;
+}
 
 /* The engines issue trims and the group counts them (op 2): the trim patterns run. */
 #define BLK_TRIM_SUPPORTED 1
@@ -197,6 +208,7 @@ struct blk_group_result {
 	struct blk_file *files;
 	unsigned nfiles;
 	struct worker_spec *specs; /* the run plan's, kept until the group is freed */
+	const char **worker_jobs;  /* the run plan's: each clone's report name (live metrics) */
 	struct run_result run;	   /* the core's result, shared: the core frees it */
 	int ret;
 	bool before_io; /* ret is from a check before any file was written */

@@ -387,6 +387,19 @@ static int fio_configure(struct command *cmd, char *err, size_t err_size)
 	ret = plan_runs(c, err, err_size);
 	if (ret)
 		return ret;
+	/* fio_output.c's units: a group_reporting job joins the unit of the job before it (with
+	 * stats) when both are in one reporting group; the live metrics name jobs the same way */
+	for (unsigned i = 0, prev = UINT32_MAX; i < c->njobs; i++) {
+		struct blk_job *job = c->jobs[i];
+		if (!job->o.rep.stats)
+			continue;
+		if (job->o.group_reporting && prev != UINT32_MAX &&
+		    c->jobs[prev]->groupid == job->groupid)
+			job->report_name = c->jobs[prev]->report_name;
+		else
+			job->report_name = job->o.name;
+		prev = i;
+	}
 	/* fio's exitall is the run's: any job that sets it makes every job's end stop its group */
 	bool exitall = false;
 	for (unsigned i = 0; i < c->njobs; i++)

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include "block.h"
 #include "pvcbench/fmt.h"
+#include "pvcbench/metrics.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -319,7 +320,8 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 	specs = calloc(nworkers, sizeof(*specs));
 	gr->clones = calloc(nworkers, sizeof(*gr->clones));
 	gr->stats = calloc(nworkers, sizeof(*gr->stats));
-	if (!specs || !gr->clones || !gr->stats) {
+	gr->worker_jobs = calloc(nworkers, sizeof(*gr->worker_jobs));
+	if (!specs || !gr->clones || !gr->stats || !gr->worker_jobs) {
 		ret = -ENOMEM;
 		snprintf(err, err_size, "out of memory");
 		goto out;
@@ -337,6 +339,8 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 
 			cl->job = job;
 			cl->clone = c;
+			/* stats=0: in no report, so in no metric either (a NULL entry) */
+			gr->worker_jobs[w] = job->o.rep.stats ? blk_job_report_name(job) : NULL;
 			cl->stats = &gr->stats[w];
 			blk_clone_stats_init(cl->stats);
 			cl->seed = clone_seed(job, c);
@@ -402,6 +406,7 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 		ret = blk_job_probe_engine(jobs[i], first->files[0].file, err, err_size);
 		if (ret)
 			goto out;
+		metrics_set_engine(blk_job_report_name(jobs[i]), jobs[i]->engine_name);
 		/* quiet when all is well: the engine goes into the report, a fallback here */
 		if (s->note && engine_fell_back(jobs[i]))
 			fprintf(s->note, "pvcbench: %s: %s\n", jobs[i]->o.name,
@@ -429,6 +434,7 @@ int blk_group_plan(struct blk_job **jobs, unsigned njobs, const struct blk_run_s
 		.worker_init = blk_worker_init,
 		.worker_run = blk_worker_run,
 		.worker_exit = blk_worker_exit,
+		.worker_jobs = gr->worker_jobs,
 	};
 	ret = 0;
 	goto out;
@@ -550,6 +556,8 @@ void blk_group_free(struct blk_group_result *gr)
 	gr->acks = NULL;
 	gr->ledgers = NULL;
 	free(gr->specs);
+	free(gr->worker_jobs);
+	gr->worker_jobs = NULL;
 	free(gr->clones);
 	free(gr->clone_files);
 	free(gr->stats);

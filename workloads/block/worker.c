@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "block.h"
+#include "inflight.h"
 #include "pvcbench/clock.h"
 
 #include <errno.h>
@@ -58,6 +59,7 @@ struct blk_worker {
 	struct blk_gen gen;
 	struct blk_data data;
 	struct blk_pace pace;
+	struct blk_inflight inflight_order; /* the live metrics' oldest request in flight */
 	struct blk_log log;
 	bool logging; /* the log was started (measuring began) */
 	/* verify (verify_job.h): headers in the writes, the history, the ledger's records */
@@ -186,6 +188,7 @@ static void free_worker(struct blk_worker *bw)
 	free(bw->freeq);
 	free(bw->pend);
 	free(bw->written);
+	blk_inflight_free(&bw->inflight_order);
 	blk_vclone_free(&bw->v);
 	free(bw);
 }
@@ -317,6 +320,8 @@ int blk_worker_init(struct worker *w)
 		(blk_files_act_each_loop(job) || bw->eo->end_fsync || bw->eo->fsync_on_close);
 	blk_data_init(&bw->data, job, clone->seed ^ 0x2545f4914f6cdd1dULL);
 	ret = alloc_buffers(bw, effective_depth(job), blk_pattern_max_bs(job), why, sizeof(why));
+	if (!ret && blk_inflight_init(&bw->inflight_order, bw->reqs, bw->depth))
+		return worker_fail(w, -ENOMEM, "out of memory");
 	if (ret)
 		return worker_fail(w, ret, "job %s: %s", job->o.name, why);
 	batch_settings(bw, job);
@@ -433,8 +438,10 @@ static bool pace(struct worker *w, struct blk_worker *bw, struct io_req *r)
 			worker_fail(w, bw->pace.error, "%s", bw->pace.why);
 		return false;
 	}
-	if (bw->pace.rated)
+	if (bw->pace.rated) {
 		r->due_ns = due; /* earlier than now when the load is behind its schedule */
+		worker_set_schedule_lag(w, due < now ? now - due : 0);
+	}
 	if (due <= now)
 		return true;
 	if ((bw->inflight || bw->queued) && drain(w, bw))
@@ -614,8 +621,14 @@ static int submit_queued(struct worker *w, struct blk_worker *bw)
 	}
 	if (!e->ops->sync_io) {
 		uint64_t now = clock_now_ns();
-		for (unsigned i = 0; i < n; i++)
+		for (unsigned i = 0; i < n; i++) {
 			bw->pend[i]->issue_ns = now;
+			blk_inflight_push(&bw->inflight_order, bw->pend[i]);
+		}
+		worker_set_inflight_since(w, blk_inflight_oldest(&bw->inflight_order));
+	} else {
+		/* the engine's system call comes in reap, at once: in flight from its start */
+		worker_set_inflight_since(w, bw->pend[0]->start_ns);
 	}
 	bw->inflight += n;
 	bw->queued = 0;
@@ -649,9 +662,14 @@ static int reap_some(struct worker *w, struct blk_worker *bw, unsigned min)
 		struct io_req *r = bw->done[i];
 
 		bw->inflight--;
+		blk_inflight_done(&bw->inflight_order, r);
 		complete_one(w, bw, r, now);
 		bw->freeq[bw->nfree++] = r;
 	}
+	if (!e->ops->sync_io)
+		worker_set_inflight_since(w, blk_inflight_oldest(&bw->inflight_order));
+	else if (!bw->inflight)
+		worker_set_inflight_since(w, 0);
 	/* the batch completed at now, not at the next tick (the outage windows' ends) */
 	worker_note_done(w, now);
 	return n;
@@ -697,7 +715,11 @@ static int do_other_now(struct worker *w, struct blk_worker *bw, struct io_req *
 	if (ret)
 		return ret;
 	r->issue_ns = clock_now_ns();
+	/* the oldest in flight: what the engine has out, else this call */
+	uint64_t oldest = blk_inflight_oldest(&bw->inflight_order);
+	worker_set_inflight_since(w, oldest ? oldest : r->issue_ns);
 	r->result = r->dir == IO_SYNC_FILE_RANGE ? do_sync_file_range(bw, r) : engine_do_other(r);
+	worker_set_inflight_since(w, oldest);
 	if (worker_measuring(w) && bw->stats) {
 		bw->stats->depth[depth_bucket(bw->inflight + 1)]++;
 		bw->stats->submit[batch_bucket(1)]++;

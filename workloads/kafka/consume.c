@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "pvcbench/clock.h"
+#include "pvcbench/metrics.h"
 #include "pvcbench/report.h"
 #include "pvcbench/rng.h"
 #include "pvcbench/signals.h"
@@ -374,6 +375,10 @@ static int consume_plan(struct command *cmd, unsigned index, struct run_plan *pl
 	plan->interval_out = c->rep.out;
 	plan->stall_threshold_ns = cfg->stall_threshold_ns;
 	plan->progress_label = "kafka consume";
+	/* the JSON's jobname; a consumer's poll is no operation in flight: none is published */
+	static const char *const jobs[] = { "kafka-consume" };
+	plan->worker_jobs = jobs;
+	metrics_set_engine(jobs[0], "librdkafka");
 	return CMD_RUN;
 }
 

@@ -30,6 +30,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "pvcbench/clock.h"
+#include "pvcbench/metrics.h"
 #include "pvcbench/report.h"
 #include "pvcbench/signals.h"
 
@@ -244,6 +245,9 @@ static int e2e_plan(struct command *cmd, unsigned index, struct run_plan *plan)
 	plan->worker_run = e2e_run;
 	plan->stall_threshold_ns = e->cfg->stall_threshold_ns;
 	plan->progress_label = "kafka e2e";
+	static const char *const jobs[] = { "kafka-e2e" }; /* the JSON's jobname */
+	plan->worker_jobs = jobs;
+	metrics_set_engine(jobs[0], "librdkafka");
 	return CMD_RUN;
 }
 

@@ -254,6 +254,7 @@ static int64_t round_trip(struct e2e *e)
 	fill_message(e);
 	e->delivered = false;
 	uint64_t begin = clock_now_ns();
+	worker_set_inflight_since(w, begin); /* the round trip: e2e_run clears it */
 	if ((err = send_message(e))) {
 		worker_record_failure(w, 0, rd_kafka_err2name(err));
 		return worker_fail(w, -EIO, "send failed: %s", rd_kafka_err2str(err));
@@ -327,6 +328,7 @@ int e2e_run(struct worker *w)
 
 	for (int64_t i = 0; i < e->num_messages; i++) {
 		int64_t elapsed = round_trip(e);
+		worker_set_inflight_since(w, 0);
 		if (elapsed <= 0)
 			return elapsed < 0 ? (int)elapsed : 0;
 		worker_record(w, 0, (uint64_t)elapsed, (uint64_t)e->message_size);

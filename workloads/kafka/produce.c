@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "pvcbench/clock.h"
+#include "pvcbench/metrics.h"
 #include "pvcbench/report.h"
 #include "pvcbench/signals.h"
 
@@ -39,6 +40,13 @@ struct producer {
 	rd_kafka_topic_t *rkt;
 	struct worker *w;
 	uint64_t *sent_ns, ring_mask;
+	/*
+	 * The live metrics' oldest record in flight: the lowest sequence number not yet reported
+	 * on (delivered, failed, purged) and, per slot of sent_ns's ring, whether the record there
+	 * was. The send time published is that record's (its batch's call), once per batch.
+	 */
+	uint8_t *reported;
+	uint64_t unreported;
 	uint64_t start_ns, steady_start_ns, end_ns;
 	double period_ns; /* --throughput: time between due times */
 	uint64_t warmup;
@@ -80,6 +88,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	uint64_t seq = (uint64_t)(uintptr_t)m->_private;
 	uint64_t now = clock_now_ns();
 
+	p->reported[seq & p->ring_mask] = 1;
 	if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
 	    m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
 		p->purged++; /* stopped by a signal before the cluster answered */
@@ -136,6 +145,21 @@ static void wait_until(struct producer *p, uint64_t due, uint64_t now)
 	}
 }
 
+/*
+ * The send time of the oldest record not yet reported on, of those below next (sent): the
+ * lowest moves past what was reported, amortised O(1). A record older than the ring (its slot
+ * reused by a later send) is taken as the oldest whose slot is still its own.
+ */
+static void publish_inflight(struct producer *p, uint64_t next)
+{
+	if (next - p->unreported > p->ring_mask + 1)
+		p->unreported = next - (p->ring_mask + 1);
+	while (p->unreported < next && p->reported[p->unreported & p->ring_mask])
+		p->unreported++;
+	worker_set_inflight_since(
+		p->w, p->unreported < next ? p->sent_ns[p->unreported & p->ring_mask] : 0);
+}
+
 static int produce_init(struct worker *w)
 {
 	struct producer *p = worker_arg(w);
@@ -148,6 +172,7 @@ static int produce_init(struct worker *w)
 /* Records what librdkafka refused for good (not a full queue) as failed deliveries */
 static void send_failed(struct producer *p, rd_kafka_resp_err_t err, uint64_t seq)
 {
+	p->reported[seq & p->ring_mask] = 1; /* no report will come */
 	if (p->verify)
 		kfk_ledger_fail(&p->ledger, seq);
 	if (!p->failed)
@@ -182,6 +207,7 @@ static uint64_t send_batch(struct producer *p, uint64_t seq, unsigned count, uin
 		msgs[j]._private = (void *)(uintptr_t)(seq + j);
 		msgs[j].err = RD_KAFKA_RESP_ERR_NO_ERROR;
 		p->sent_ns[(seq + j) & p->ring_mask] = now;
+		p->reported[(seq + j) & p->ring_mask] = 0;
 	}
 	int taken = rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA,
 					   copy ? RD_KAFKA_MSG_F_COPY : 0, msgs, (int)count);
@@ -245,6 +271,7 @@ static int produce_run(struct worker *w)
 		if (p->period_ns > 0) {
 			/* paced: what is due by now, and no more */
 			uint64_t due = due_ns(p, seq);
+			worker_set_schedule_lag(w, now > due ? now - due : 0);
 			if (now < due) {
 				wait_until(p, due, now);
 				continue;
@@ -265,6 +292,7 @@ static int produce_run(struct worker *w)
 		uint64_t sent = send_blocking(p, seq, (unsigned)count, now, &blocked_since);
 		seq += sent;
 		rd_kafka_poll(p->rk, sent < count ? 1 : 0);
+		publish_inflight(p, seq);
 		if (kfk_txn_due(&p->txn, now) &&
 		    (ret = txn_call(p, kfk_txn_commit(&p->txn, p->rk))))
 			break;
@@ -283,7 +311,9 @@ static int produce_run(struct worker *w)
 		if (!worker_tick(w, clock_now_ns()))
 			break;
 		rd_kafka_poll(p->rk, 50);
+		publish_inflight(p, seq);
 	}
+	worker_set_inflight_since(w, 0);
 	if (signals_stop_requested()) {
 		rd_kafka_flush(p->rk, STOP_FLUSH_MS);
 		rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -439,10 +469,11 @@ static int produce_prepare(struct command *cmd)
 	p->rkt = rd_kafka_topic_new(p->rk, cfg->topic, NULL);
 	size_t ring = ring_size(p->rk);
 	p->sent_ns = calloc(ring, sizeof(*p->sent_ns));
+	p->reported = calloc(ring, sizeof(*p->reported));
 	p->ring_mask = ring - 1;
 	p->warmup = (uint64_t)cfg->warmup_records;
 	p->period_ns = cfg->throughput_rps > 0 ? 1e9 / cfg->throughput_rps : 0;
-	if (!p->rkt || !p->sent_ns) {
+	if (!p->rkt || !p->sent_ns || !p->reported) {
 		command_error(cmd, "out of memory");
 		return -ENOMEM;
 	}
@@ -468,6 +499,10 @@ static int produce_plan(struct command *cmd, unsigned index, struct run_plan *pl
 	plan->worker_run = produce_run;
 	plan->on_interval = kfk_produce_progress;
 	plan->progress_label = "kafka produce";
+	/* the JSON's jobname, which the progress label is not */
+	static const char *const jobs[] = { "kafka-produce" };
+	plan->worker_jobs = jobs;
+	metrics_set_engine(jobs[0], "librdkafka");
 	plan->stall_threshold_ns = cfg->stall_threshold_ns;
 	/* progress lines on stdout only when the results are the Java tool's lines there */
 	plan->interval_out = command_json(cmd) || command_results(cmd) != stdout ? stderr : stdout;
@@ -587,6 +622,7 @@ static void produce_cleanup(struct command *cmd)
 			rd_kafka_topic_destroy(p->rkt);
 		kfk_client_close(&p->client);
 		free(p->sent_ns);
+		free(p->reported);
 		kfk_payloads_free(&p->payloads);
 		kfk_verify_free(&p->check);
 		kfk_ledger_free(&p->ledger);

@@ -90,7 +90,8 @@ struct pgb_client {
 	PGresult *held;	  /* a result kept until the next says whether it was the last */
 	bool gset_failed; /* \gset got other than one row: the client aborts */
 	uint64_t scheduled_ns, begin_ns, cmd_begin_ns, sleep_until_ns;
-	uint64_t done;		       /* transactions ended: processed, failed or skipped */
+	bool in_txn;   /* from txn_begin to its end or the client's: the live metrics' in flight */
+	uint64_t done; /* transactions ended: processed, failed or skipped */
 	uint64_t rng[2], rng_saved[2]; /* expressions' random state, and at the try's start */
 
 	struct pgb_vars vars;
@@ -124,6 +125,7 @@ struct pgb_thread {
 	struct pgb_txlog *log;	   /* -l */
 	bool running;		   /* past the start barrier: transactions may start */
 	bool draining;		   /* the run is over: finish what is under way, start nothing */
+	uint64_t inflight_pub;	   /* the oldest begin_ns of a client in_txn, as published */
 };
 
 /*

@@ -30,9 +30,42 @@ void pgb_client_close(struct pgb_client *c)
 	c->conn = NULL;
 }
 
+/*
+ * The live metrics' oldest transaction in flight of the thread (worker_set_inflight_since):
+ * published when the first begins, and again only when the oldest ends (a walk of the
+ * thread's clients), so once per transaction at most.
+ */
+static void txn_inflight_begin(struct pgb_thread *t, struct pgb_client *c)
+{
+	c->in_txn = true;
+	if (!t->inflight_pub) {
+		t->inflight_pub = c->begin_ns;
+		worker_set_inflight_since(t->w, c->begin_ns);
+	}
+}
+
+static void txn_inflight_end(struct pgb_thread *t, struct pgb_client *c)
+{
+	uint64_t oldest = 0;
+
+	if (!c->in_txn)
+		return;
+	c->in_txn = false;
+	if (c->begin_ns != t->inflight_pub)
+		return; /* an older one is still under way */
+	for (unsigned i = 0; i < t->n; i++) {
+		const struct pgb_client *o = &t->clients[i];
+		if (o->in_txn && (!oldest || o->begin_ns < oldest))
+			oldest = o->begin_ns;
+	}
+	t->inflight_pub = oldest;
+	worker_set_inflight_since(t->w, oldest);
+}
+
 /* The client is done for good; the thread stops when no client is live. */
 static void client_stop(struct pgb_thread *t, struct pgb_client *c, enum pgb_cstate state)
 {
+	txn_inflight_end(t, c);
 	pgb_client_close(c);
 	c->state = state;
 	t->live--;
@@ -195,6 +228,7 @@ static void txn_end(struct pgb_thread *t, struct pgb_client *c, uint64_t now, bo
 			r->failed++;
 		}
 	}
+	txn_inflight_end(t, c);
 	c->done++;
 	if (t->log)
 		pgb_txlog_txn(t->log, now, c->id, c->done, c->script_no, status, lat, lag,
@@ -369,6 +403,11 @@ void pgb_client_step(struct pgb_thread *t, struct pgb_client *c, short revents, 
 				break;
 			}
 			txn_begin(c, now);
+			txn_inflight_begin(t, c);
+			/* pgbench's lag: how late the transaction began after its scheduled start */
+			if (run->throttle_ns)
+				worker_set_schedule_lag(
+					t->w, now > c->scheduled_ns ? now - c->scheduled_ns : 0);
 			c->state = CS_START_CMD;
 			break;
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pvcbench/metrics.h"
 #include "pvcbench/report.h"
 #include "pvcbench/rng.h"
 #include "pvcbench/signals.h"
@@ -115,7 +116,8 @@ struct pgb_state {
 	struct pgb_thread_spec *tspecs;
 	struct pgb_thread_result *tres;
 	struct pgb_summary sum;
-	bool detached; /* a worker still runs: nothing it reaches may be freed */
+	bool detached;		  /* a worker still runs: nothing it reaches may be freed */
+	const char **worker_jobs; /* the live metrics' job of each thread: the JSON's "pgbench" */
 };
 
 static bool pgb_measures(const struct command *cmd)
@@ -307,6 +309,15 @@ static int pgb_plan(struct command *cmd, unsigned index, struct run_plan *plan)
 
 	if (index > 0)
 		return CMD_NO_MORE_RUNS;
+	st->worker_jobs = calloc(cfg->threads, sizeof(*st->worker_jobs));
+	if (!st->worker_jobs) {
+		command_error(cmd, "error: out of memory");
+		command_set_status(cmd, PGB_EXIT_EARLY);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < cfg->threads; i++)
+		st->worker_jobs[i] = "pgbench";
+	metrics_set_engine("pgbench", "libpq");
 	*plan = (struct run_plan){
 		.nworkers = cfg->threads,
 		.nops = st->run.nops,
@@ -321,6 +332,7 @@ static int pgb_plan(struct command *cmd, unsigned index, struct run_plan *plan)
 		.on_interval_arg = &st->sum,
 		.interval_out = stderr,
 		.stall_threshold_ns = cfg->stall_threshold,
+		.worker_jobs = st->worker_jobs,
 	};
 	return CMD_RUN;
 }
@@ -433,6 +445,7 @@ static void pgb_cleanup(struct command *cmd)
 	free_scripts(command_config(cmd));
 	pgb_config_free(command_config(cmd));
 	free(st->specs);
+	free(st->worker_jobs);
 	free(st->tspecs);
 	free(st->tres);
 	free(st);

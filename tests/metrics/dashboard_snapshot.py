@@ -35,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DASHBOARD = os.path.join(HERE, "..", "..", "k8s", "monitoring", "pvcbench-dashboard.json")
 ROW_PX = 34      # one grid unit of height
 WIDTH_PX = 1400  # the page's width: 24 columns
+PANEL = '<div class="panel" style="%s"><div class="title">%s</div>%s</div>'
 COLOURS = ["#73bf69", "#f2cc0c", "#5794f2", "#ff9830", "#f2495c", "#b877d9", "#8ab8ff",
            "#ffb357", "#96d98d", "#ca95e5"]
 
@@ -68,7 +69,10 @@ def fmt_value(v, unit):
             if abs(v) >= div or div == 1e-9:
                 return "%.3g %s" % (v / div, suffix)
     scaled, suffix = v, ""
-    base, names = (1024, ["", "Ki", "Mi", "Gi", "Ti"]) if unit == "Bps" else (1000, ["", "k", "M", "G", "T"])
+    if unit == "Bps":
+        base, names = 1024, ["", "Ki", "Mi", "Gi", "Ti"]
+    else:
+        base, names = 1000, ["", "k", "M", "G", "T"]
     for name in names:
         suffix = name
         if abs(scaled) < base:
@@ -178,7 +182,8 @@ def panel_html(url, p, values, start, end):
     g = p["gridPos"]
     w = int(WIDTH_PX * g["w"] / 24) - 12
     h = g["h"] * ROW_PX - 8
-    style = "grid-column:%d / span %d;grid-row:%d / span %d" % (g["x"] + 1, g["w"], g["y"] + 1, g["h"])
+    style = "grid-column:%d / span %d;grid-row:%d / span %d" % (g["x"] + 1, g["w"],
+                                                                g["y"] + 1, g["h"])
     title = html.escape(p.get("title", ""))
     if p["type"] == "row":
         return '<div class="row" style="%s">%s</div>' % (style, title)
@@ -197,15 +202,16 @@ def panel_html(url, p, values, start, end):
                 vals.append((name, last[-1] if last else None))
             body = "".join('<div class="big">%s</div><div class="sub">%s</div>'
                            % (html.escape(fmt_value(v, unit)), html.escape(n)) for n, v in vals[:3])
-        return '<div class="panel" style="%s"><div class="title">%s</div>%s</div>' % (style, title, body)
+        return PANEL % (style, title, body)
     if p["type"] == "heatmap":
         svg = svg_heatmap(series, w, h - 28, start, end)
-        return '<div class="panel" style="%s"><div class="title">%s</div>%s</div>' % (style, title, svg)
+        return PANEL % (style, title, svg)
     shown = series[:8]
     legend_h = 14 * min(len(shown), 4)
     svg = svg_lines(shown, unit, w, h - 30 - legend_h, start, end)
     items = "".join('<span class="key"><i style="background:%s"></i>%s</span>'
-                    % (COLOURS[i % len(COLOURS)], html.escape(name)) for i, (name, _, _) in enumerate(shown))
+                    % (COLOURS[i % len(COLOURS)], html.escape(name))
+                    for i, (name, _, _) in enumerate(shown))
     return ('<div class="panel" style="%s"><div class="title">%s</div>%s<div class="legend">%s'
             '</div></div>' % (style, title, svg, items))
 
@@ -219,16 +225,20 @@ def page(url, dash, values, start, end, subtitle=""):
 body{margin:0;background:#111217;color:#ccccdc;font:12px sans-serif}
 header{padding:8px 12px;border-bottom:1px solid #2c3235}
 header b{font-size:16px;color:#fff}
-.grid{display:grid;grid-template-columns:repeat(24,1fr);grid-auto-rows:%(row)dpx;gap:6px;padding:6px;width:%(w)dpx;box-sizing:border-box}
-.panel{background:#181b1f;border:1px solid #2c3235;border-radius:3px;padding:4px 6px;overflow:hidden}
+.grid{display:grid;grid-template-columns:repeat(24,1fr);grid-auto-rows:%(row)dpx;gap:6px;
+ padding:6px;width:%(w)dpx;box-sizing:border-box}
+.panel{background:#181b1f;border:1px solid #2c3235;border-radius:3px;padding:4px 6px;
+ overflow:hidden}
 .row{font-size:14px;font-weight:bold;color:#fff;align-self:end}
 .title{font-weight:bold;color:#fff;margin-bottom:2px;white-space:nowrap;overflow:hidden}
 .big{font-size:24px;color:#73bf69;font-weight:bold}.sub{color:#9fa7b3;font-size:10px}
 .name{color:#73bf69;font-size:12px;white-space:nowrap;overflow:hidden}
 .legend{font-size:10px;line-height:14px;overflow:hidden}
-.key{margin-right:10px;white-space:nowrap}.key i{display:inline-block;width:10px;height:3px;margin-right:3px;vertical-align:middle}
+.key{margin-right:10px;white-space:nowrap}
+.key i{display:inline-block;width:10px;height:3px;margin-right:3px;vertical-align:middle}
 </style></head><body>
-<header><b>%(title)s</b> &mdash; the dashboard's queries on a real run (%(picked)s)<br>%(subtitle)s</header>
+<header><b>%(title)s</b> &mdash; the dashboard's queries on a real run (%(picked)s)<br>
+%(subtitle)s</header>
 <div class="grid" style="grid-template-rows:repeat(%(rows)d,%(row)dpx)">
 %(cells)s
 </div></body></html>

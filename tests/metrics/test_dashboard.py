@@ -109,26 +109,30 @@ def structure(checks, dash):
     for p in panels_of(dash):
         where = "panel %s %r" % (p.get("id"), p.get("title"))
         if p.get("type") not in PANEL_TYPES:
-            problems.append("%s: type %r, not one of %s" % (where, p.get("type"), sorted(PANEL_TYPES)))
+            problems.append("%s: type %r, not one of %s"
+                            % (where, p.get("type"), sorted(PANEL_TYPES)))
         g = p.get("gridPos", {})
-        if not (g.get("w", 0) > 0 and g.get("h", 0) > 0 and 0 <= g.get("x", -1) and g["x"] + g["w"] <= 24):
+        if not (g.get("w", 0) > 0 and g.get("h", 0) > 0 and 0 <= g.get("x", -1)
+                and g["x"] + g["w"] <= 24):
             problems.append("%s: gridPos %r outside the 24-column grid" % (where, g))
         if p.get("type") == "row":
             continue
         if (p.get("datasource") or {}).get("uid") not in DATASOURCE_UIDS:
-            problems.append("%s: datasource %r, not the variable ${datasource}" % (where, p.get("datasource")))
+            problems.append("%s: datasource %r, not the variable ${datasource}"
+                            % (where, p.get("datasource")))
         if not p.get("targets"):
             problems.append("%s: no queries" % where)
         for t in p.get("targets", []):
             if (t.get("datasource") or {}).get("uid") not in DATASOURCE_UIDS:
-                problems.append("%s %s: datasource %r" % (where, t.get("refId"), t.get("datasource")))
+                problems.append("%s %s: datasource %r"
+                                % (where, t.get("refId"), t.get("datasource")))
             if not t.get("expr"):
                 problems.append("%s %s: no expr" % (where, t.get("refId")))
         refs = [t.get("refId") for t in p.get("targets", [])]
         if len(set(refs)) != len(refs):
             problems.append("%s: refIds repeat: %r" % (where, refs))
-    checks.check("%d panels: unique ids, known types, in the grid, each on ${datasource}" % len(ids),
-                 problems)
+    checks.check("%d panels: unique ids, known types, in the grid, each on ${datasource}"
+                 % len(ids), problems)
 
     problems = []
     tvars = {v.get("name"): v for v in dash.get("templating", {}).get("list", [])}
@@ -175,7 +179,8 @@ class Api:
         self.url = url
 
     def get(self, path, **params):
-        status, body = http_get("%s%s?%s" % (self.url, path, urllib.parse.urlencode(params, doseq=True)))
+        query = urllib.parse.urlencode(params, doseq=True)
+        status, body = http_get("%s%s?%s" % (self.url, path, query))
         if status != 200:
             raise RuntimeError("%s %r: HTTP %s: %s" % (path, params, status, body[:300]))
         doc = json.loads(body)
@@ -195,7 +200,9 @@ def grouped_by(expr):
     m = re.match(r"\s*(?:sum|max|min|avg)\s+by\s*\(([^)]*)\)", expr)
     if not m:
         m = re.match(r"\s*histogram_quantile\([^,]+,\s*sum\s+by\s*\(([^)]*)\)", expr)
-    return [x.strip() for x in m.group(1).split(",") if x.strip() and x.strip() != "le"] if m else None
+    if not m:
+        return None
+    return [x.strip() for x in m.group(1).split(",") if x.strip() and x.strip() != "le"]
 
 
 def run_and_scrape(checks, bench, dash, tvars):
@@ -306,8 +313,9 @@ def check_queries(checks, api, dash, values, range_s, at):
             and "increase(" not in q
         if moving and not any(v > 0 and v == v and v != float("inf") for _, v in res):
             problems.append("%s: no positive finite value: %r\n  %s" % (where, res[:4], q))
-        if "storage_class" in by and {m.get("storage_class") for m, _ in res} != {values["storage_class"]}:
-            problems.append("%s: storage classes %r" % (where, {m.get("storage_class") for m, _ in res}))
+        classes = {m.get("storage_class") for m, _ in res}
+        if "storage_class" in by and classes != {values["storage_class"]}:
+            problems.append("%s: storage classes %r" % (where, classes))
     checks.check("each of the dashboard's %d queries returns data from the run" % len(qs), problems)
 
 

@@ -8,14 +8,16 @@ real run scraped by a real Prometheus.
    namespace and pod (label_values over pvcbench's series), and every metric a query names is
    one include/pvcbench/metrics.h declares.
 2. Its queries: Debian's prometheus (tests/lib/promenv.py) scrapes `pvcbench fio` with a read
-   job and a rate-limited write job, run with --metrics-listen on a free loopback port and the
-   downward API's variables set (PVCBENCH_POD, _NODE, _NAMESPACE, _STORAGE_CLASS). Then every
+   job, a rate-limited write job and one that stalls, run with --metrics-listen on a free
+   loopback port and the downward API's variables set (PVCBENCH_POD, _NODE, _NAMESPACE,
+   _STORAGE_CLASS). Then every
    PromQL expression of every panel, with Grafana's variables substituted ($storage_class,
    $namespace, $pod: the values set; $workload: ".*"; $__rate_interval 5s; $__range from the
    start of the run), is run through Prometheus' query API at a moment inside the run: each
    must return a non-empty vector (the failure names the panel and the query), carry the
    labels it groups by, and the throughput, operation and latency queries positive values.
-   Each variable's label_values query must offer the value set.
+   Each variable's label_values query must offer the value set. A third job writes once a
+   second on average with a 0.3 s stall threshold: the stall panels must show its stalls.
 3. With PVCBENCH_DASHBOARD_SNAPSHOT=OUT.png, the panels' query results over the run are drawn
    by dashboard_snapshot.py and photographed with headless chromium into OUT.png (how
    docs/img/dashboard.png is made).
@@ -228,7 +230,12 @@ def run_and_scrape(checks, bench, dash, tvars):
                     "--runtime=%d" % RUN_SECONDS, "--time_based", "--output-format=json",
                     "--metrics-listen=127.0.0.1:%d" % port, "--metrics-linger=10s",
                     "--name=dash-read", "--rw=randread",
-                    "--name=dash-write", "--rw=randwrite", "--rate_iops=200"]
+                    "--name=dash-write", "--rw=randwrite", "--rate_iops=200",
+                    # one write a second on average, at random (poisson) moments, against a
+                    # 0.3 s threshold: stalled ~74% of the time, and never in step with the
+                    # 1 s scrapes (a steady 1/s would show a scrape the same phase each time)
+                    "--name=dash-stall", "--rw=randwrite", "--rate_iops=1",
+                    "--rate_process=poisson", "--stall-threshold=300ms"]
             t_start = time.time()
             proc = spawn(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, env=env)
@@ -248,11 +255,11 @@ def run_and_scrape(checks, bench, dash, tvars):
                 names = sorted(j["jobname"] for j in result["jobs"])
                 moved = all(j["read"]["total_ios"] + j["write"]["total_ios"] > 0
                             for j in result["jobs"])
-                bad = [] if names == ["dash-read", "dash-write"] and moved else \
+                bad = [] if names == ["dash-read", "dash-stall", "dash-write"] and moved else \
                     ["jobs %r, each with I/Os: %s" % (names, moved)]
             except (ValueError, KeyError, TypeError) as e:
                 bad = ["its JSON: %s" % e] + res.show()
-            checks.check("its JSON holds both jobs, each with I/Os", bad)
+            checks.check("its JSON holds the three jobs, each with I/Os", bad)
 
             # the moment the queries are asked: the last scrape that saw the measured run (phase
             # run), so that every rate window (5 s at a 1 s scrape) ends inside it; found from
@@ -274,6 +281,7 @@ def run_and_scrape(checks, bench, dash, tvars):
             range_s = max(1, int(at - t_start))
             check_queries(checks, api, dash, values, range_s, at)
             check_variables(checks, api, tvars, values, t_start, t_end)
+            check_stalls(checks, api, dash, values, range_s, at, t_start)
 
             snap = os.environ.get("PVCBENCH_DASHBOARD_SNAPSHOT")
             if snap:
@@ -317,6 +325,32 @@ def check_queries(checks, api, dash, values, range_s, at):
         if "storage_class" in by and classes != {values["storage_class"]}:
             problems.append("%s: storage classes %r" % (where, classes))
     checks.check("each of the dashboard's %d queries returns data from the run" % len(qs), problems)
+
+
+def panel(dash, title):
+    return next((p for p in panels_of(dash) if p.get("title") == title), None)
+
+
+def check_stalls(checks, api, dash, values, range_s, at, t_start):
+    """The stall panels see the stalls of dash-stall (a write a second, 0.3 s threshold)."""
+    problems = []
+    count = panel(dash, "Stalls begun in the time range")
+    stalled = panel(dash, "Stalled jobs")
+    if not count or not stalled:
+        return checks.check("the stall panels", ["no panel 'Stalls begun in the time range' "
+                                                 "or 'Stalled jobs'"])
+    q = substitute(count["targets"][0]["expr"], values, range_s)
+    res = api.query(q, at)
+    if not any(v >= 1 for _, v in res):
+        problems.append("%r shows %r, want 1 or more:\n  %s" % (count["title"], res, q))
+    q = substitute(stalled["targets"][0]["expr"], values, range_s)
+    series = api.get("/api/v1/query_range", query=q, start="%.3f" % t_start,
+                     end="%.3f" % at, step="0.25")["result"]
+    seen = {r["metric"].get("job"): max(float(v) for _, v in r["values"]) for r in series}
+    if seen.get("dash-stall") != 1:
+        problems.append("%r: the highest value per job %r, want dash-stall 1:\n  %s"
+                        % (stalled["title"], seen, q))
+    checks.check("the stall panels show dash-stall's stalls", problems)
 
 
 def check_variables(checks, api, tvars, values, t_start, t_end):

@@ -187,7 +187,9 @@ def panel_html(url, p, values, start, end):
     title = html.escape(p.get("title", ""))
     if p["type"] == "row":
         return '<div class="row" style="%s">%s</div>' % (style, title)
-    unit = p.get("fieldConfig", {}).get("defaults", {}).get("unit", "")
+    defaults = p.get("fieldConfig", {}).get("defaults", {})
+    unit = defaults.get("unit", "")
+    digits = defaults.get("decimals")
     series = series_of(url, p, values, start, end)
     if p["type"] == "stat":
         text_mode = p.get("options", {}).get("textMode")
@@ -199,7 +201,9 @@ def panel_html(url, p, values, start, end):
             vals = []
             for name, _, pts in series:
                 last = [v for _, v in pts if v == v]
-                vals.append((name, last[-1] if last else None))
+                v = last[-1] if last else None
+                vals.append((name, round(v, digits) if v is not None and digits is not None
+                             else v))
             body = "".join('<div class="big">%s</div><div class="sub">%s</div>'
                            % (html.escape(fmt_value(v, unit)), html.escape(n)) for n, v in vals[:3])
         return PANEL % (style, title, body)

@@ -50,6 +50,10 @@ METRICS_H = os.path.join(ROOT, "include", "pvcbench", "metrics.h")
 RUN_SECONDS = 10
 LABELS = {"PVCBENCH_POD": "dash-pod-0", "PVCBENCH_NODE": "dash-node",
           "PVCBENCH_NAMESPACE": "dash-ns", "PVCBENCH_STORAGE_CLASS": "dash-class"}
+SNAPSHOT_SUBTITLE = ("pvcbench fio for %d s in a temporary directory: dash-read (random reads, "
+                     "unlimited), dash-write (random writes at rate_iops=200), dash-stall (a "
+                     "write a second at random moments, stall threshold 0.3 s); scraped every "
+                     "1 s" % RUN_SECONDS)
 PANEL_TYPES = {"row", "timeseries", "stat", "heatmap"}
 DATASOURCE_UIDS = {"${datasource}", "$datasource"}
 
@@ -286,9 +290,7 @@ def run_and_scrape(checks, bench, dash, tvars):
             snap = os.environ.get("PVCBENCH_DASHBOARD_SNAPSHOT")
             if snap:
                 bad = dashboard_snapshot.snapshot(prom.prom_url, dash, values, t_start, t_end,
-                                                  snap, subtitle="pvcbench fio: a random-read "
-                                                  "job and a random-write job at rate_iops=200, "
-                                                  "%d s, scraped every 1 s" % RUN_SECONDS)
+                                                  snap, subtitle=SNAPSHOT_SUBTITLE)
                 checks.check("snapshot of the dashboard's data in %s" % snap, bad)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,7 +1,8 @@
 // monitoring.mjs: the live-metrics side of the manifests, for validate.mjs and storage-class.mjs.
 //   - measures(c): a pvcbench container that runs a workload (so serves metrics), as opposed to
 //     the witness, a shell that waits, or `sleep` that holds a volume for kubectl cp
-//   - metricsProblems: every such container has PVCBENCH_METRICS_LISTEN :9100 and the downward
+//   - metricsProblems: every such container has PVCBENCH_METRICS_LISTEN :9100 (an init
+//     container may say "" explicitly, so that no linger holds back what follows) and the downward
 //     API's PVCBENCH_POD / _NODE / _NAMESPACE, PVCBENCH_STORAGE_CLASS; its pod template the
 //     prometheus.io annotations for that port and the label k8s/monitoring selects; a main
 //     container declares the port named metrics
@@ -45,7 +46,10 @@ export function metricsProblems(objs) {
       const cw = `${id(o)} container ${c.name}`;
       const env = new Map((c.env ?? []).map((e) => [e.name, e]));
       const listen = env.get("PVCBENCH_METRICS_LISTEN")?.value;
-      if (!/^(0\.0\.0\.0|\[::\])?:9100$/.test(listen ?? "")) problems.push(`${cw}: PVCBENCH_METRICS_LISTEN is ${JSON.stringify(listen)}, not ":${METRICS_PORT}"`);
+      // an init container may turn its endpoint off, said explicitly (""): its linger for a
+      // scrape would hold back the containers after it (the failover writer's check)
+      const init = (spec.initContainers ?? []).includes(c);
+      if (!/^(0\.0\.0\.0|\[::\])?:9100$/.test(listen ?? "") && !(init && listen === "")) problems.push(`${cw}: PVCBENCH_METRICS_LISTEN is ${JSON.stringify(listen)}, not ":${METRICS_PORT}"`);
       for (const [name, path] of Object.entries(DOWNWARD)) {
         const got = env.get(name)?.valueFrom?.fieldRef?.fieldPath;
         if (got !== path) problems.push(`${cw}: ${name} is not the downward API's ${path}`);

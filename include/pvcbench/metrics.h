@@ -92,8 +92,9 @@ unsigned metrics_port(void);
 
 /*
  * At the end of the command, after its results were written: sets the phase to done, pushes the
- * final values, then keeps the endpoint up until a scrape has begun after this call or the
- * linger time passed (a stop request through signals.h ends the wait at once), and stops.
+ * final values, then keeps the endpoint up until a /metrics request that began after this call
+ * was answered or the linger time passed (a stop request through signals.h ends the wait at
+ * once; nothing published: no wait), and stops.
  */
 void metrics_stop(void);
 

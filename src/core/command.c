@@ -137,17 +137,14 @@ static void print_help(const struct workload_ops *ops, FILE *out)
 	fputs("\nEvery command also takes " STARTAT_FLAG "=TIME (or " STARTAT_ENV
 	      "): wait until then to start;\nTIME is " STARTAT_FORMS ".\n",
 	      out);
-	fputs("\nLive metrics (docs/metrics.md), for every command that measures:\n"
-	      "  " METRICS_LISTEN_FLAG "=ADDR:PORT (or " METRICS_LISTEN_ENV
-	      "): serve Prometheus' /metrics there\n"
-	      "      (127.0.0.1:9100, :9100 for every address, [::1]:9100; port 0: any free one)\n"
-	      "  " METRICS_LINGER_FLAG "=TIME (or " METRICS_LINGER_ENV
-	      "): after the end, serve until the final values\n"
-	      "      were scraped, at most TIME (30s; 0: not at all)\n"
-	      "  " METRICS_PUSH_FLAG "=URL (or " METRICS_PUSH_ENV
-	      "): push to a Prometheus Pushgateway (http:// or https://)\n"
-	      "  " METRICS_PUSH_INTERVAL_FLAG "=TIME (or " METRICS_PUSH_INTERVAL_ENV
-	      "): push every TIME (5s), and once at the end\n",
+	/* prose, like --start-at's: these are the core's, not the command's option table */
+	fputs("\nLive metrics (docs/metrics.md): " METRICS_LISTEN_FLAG
+	      "=ADDR:PORT serves Prometheus' /metrics there\n(127.0.0.1:9100, :9100 for every "
+	      "address, [::1]:9100; port 0: a free one); " METRICS_LINGER_FLAG "=TIME\n"
+	      "keeps it up after the end until the final values were scraped (30s; 0: no);\n" METRICS_PUSH_FLAG
+	      "=URL pushes to a Prometheus Pushgateway (http:// or https://) every\n" METRICS_PUSH_INTERVAL_FLAG
+	      "=TIME (5s) and at the end. Or " METRICS_LISTEN_ENV ",\n" METRICS_LINGER_ENV
+	      ", " METRICS_PUSH_ENV ", " METRICS_PUSH_INTERVAL_ENV ".\n",
 	      out);
 }
 
@@ -477,10 +474,14 @@ int command_main(const struct workload_ops *ops, int argc, char **argv)
 cleanup:
 	if (ops->cleanup)
 		ops->cleanup(&cmd);
-	/* the results are committed and the data files gone: the final push, then the linger */
+	/*
+	 * The results are committed and the data files gone: the final push, then the linger. A
+	 * signal during the linger only ends it: the command had ended, its status stands.
+	 */
+	int sig = signals_received();
 	metrics_stop();
-	if (signals_received() && !ops->signal_is_normal_end)
-		ret = 128 + signals_received();
+	if (sig && !ops->signal_is_normal_end)
+		ret = 128 + sig;
 out:
 	for (unsigned i = 0; i < cmd.nruns; i++)
 		run_result_free(&cmd.runs[i]);

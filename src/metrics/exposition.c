@@ -6,7 +6,7 @@
  * Counters are integers. Seconds are integer nanoseconds printed as exact decimals
  * ("0.000001023"), so nothing is lost to a binary float on our side. The latency histogram's le
  * edges are highest values of hist.h buckets, (2^k - 1) ns and (3 * 2^(k-1) - 1) ns from about
- * 1 us to 68.7 s: a value v is counted in le="X" iff v <= X, and since no hist bucket straddles
+ * 1 us to 68.7 s: v ns is counted in le="X" iff v <= X * 1e9, and since no hist bucket straddles
  * an edge, every cumulative count is exact, as are _sum and _count. Gauges of time (seconds since
  * the last success, age of the oldest operation in flight, length of the stall) are computed
  * here, at scrape time, from the monotonic times the reporter published.

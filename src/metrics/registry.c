@@ -265,11 +265,17 @@ unsigned metrics_port(void)
 
 void metrics_stop(void)
 {
+	bool measured;
+
 	if (!metrics_on())
 		return;
 	metrics_set_phase(METRICS_DONE);
 	metrics_server_final();
 	metrics_push_stop();
-	metrics_server_stop(metrics_cfg.linger_ns);
+	pthread_mutex_lock(&metrics_lock);
+	measured = metrics_reg.nops > 0;
+	pthread_mutex_unlock(&metrics_lock);
+	/* a command that failed before measuring anything has no final figures to wait for */
+	metrics_server_stop(measured ? metrics_cfg.linger_ns : 0);
 	metrics_registry_close();
 }

@@ -10,7 +10,9 @@ final JSON's: pvcbench_operations_total, _bytes_total, _errors_total per job and
 (total_ios, io_bytes, errors), pvcbench_latency_seconds_count and _bucket{le="+Inf"}
 (lat_hist.count), _sum (lat_hist.sum / 1e9, as exact as a float), and every le bucket the
 count of lat_hist's buckets at or below that edge. `promtool check metrics` finds nothing in a
-body scraped during the run. Then: SIGTERM during a pushed run ends it within 2 s with the
+body scraped during the run. A kafka produce on an in-process mock cluster, scraped the same
+way, equals its JSON too. The linger: results written before it, ended by one scrape of the
+final values, by SIGTERM (status unchanged) or by its time. Then: SIGTERM during a pushed run ends it within 2 s with the
 final values pushed; bad --metrics-* values and a port in use are refused with one line.
 
 Usage: python3 test_metrics_prometheus.py PATH_TO_PVCBENCH
@@ -45,11 +47,11 @@ def fio_args(directory, runtime="4"):
     return args
 
 
-def final_figures(doc):
+def final_figures(doc, ops=OPS):
     """{(job, op): {ops, bytes, errors, count, sum_ns, hist {bucket: count}}} of the JSON."""
     out = {}
     for j in doc["jobs"]:
-        for op in OPS:
+        for op in ops:
             o = j.get(op)
             if o is None:
                 continue
@@ -78,10 +80,10 @@ def series(prom, expr):
     return out
 
 
-def compare(prom, instance, want, what):
+def compare(prom, instance, want, what, workload="fio"):
     """Problems: the values Prometheus holds for instance against the JSON's."""
     bad = []
-    sel = '{instance="%s",workload="fio"}' % instance
+    sel = '{instance="%s",workload="%s"}' % (instance, workload)
     for metric, field in (("pvcbench_operations_total", "ops"), ("pvcbench_bytes_total", "bytes"),
                           ("pvcbench_errors_total", "errors"),
                           ("pvcbench_latency_seconds_count", "count")):
@@ -208,6 +210,99 @@ def sigterm_run(checks, prom, bench, work):
     checks.check("SIGTERM: the pushed final counters equal the written JSON", bad)
 
 
+def kafka_run(checks, prom, bench, port):
+    """A short kafka produce on an in-process mock cluster, scraped on the same port: its
+    produce and produce_scheduled series equal its JSON."""
+    if run([bench, "kafka", "produce", "--help"], timeout=20).rc != 0:
+        checks.note("the kafka module is not built in: no kafka run")
+        return
+    argv = [bench, "kafka", "produce", "--topic", "metrics", "--num-records", "20000",
+            "--record-size", "100", "--throughput", "10000", "--bootstrap-server", "mock",
+            "--output-format", "json", "--metrics-listen=127.0.0.1:%d" % port,
+            "--metrics-linger=20s"]
+    res = run(argv, timeout=60, env=c_locale_env())
+    if not checks.check("kafka produce: ends 0 after the final scrape", ran_ok(res)):
+        return
+    want = final_figures(json.loads(res.out), ops=("produce", "produce_scheduled"))
+    checks.check("kafka produce: the JSON has its job",
+                 [] if want.get(("kafka-produce", "produce"), {}).get("ops") == 20000
+                 else [repr(want)])
+    target = "127.0.0.1:%d" % port
+    prom.wait_until('last_over_time(pvcbench_phase{instance="%s",workload="kafka produce",'
+                    'phase="done"}[5m])' % target, lambda r: r and r[0][1] == 1, timeout=10)
+    checks.check("kafka produce: scraped counters, histogram counts and buckets equal the JSON",
+                 compare(prom, target, want, "kafka", workload="kafka produce"))
+    info = prom.query('last_over_time(pvcbench_job_info{instance="%s",workload="kafka produce"}'
+                      '[5m])' % target)
+    checks.check("kafka produce: its engine is librdkafka",
+                 [] if [lab.get("engine") for lab, _ in info] == ["librdkafka"]
+                 else [repr(info)])
+
+
+def lingering(bench, work, linger, port):
+    """Starts a 1 s fio run serving on port (that nobody scrapes) with --metrics-linger; returns
+    (process, stdout path, stderr path, seconds from the start to its linger line or None)."""
+    out, err = os.path.join(work, "linger.json"), os.path.join(work, "linger.err")
+    p = spawn([bench] + fio_args(work, "1") + ["--metrics-listen=127.0.0.1:%d" % port,
+                                               "--metrics-linger=" + linger],
+              stdout=open(out, "w"), stderr=open(err, "w"), env=c_locale_env())
+    t0, seen = time.monotonic(), None
+    while time.monotonic() - t0 < 20 and p.poll() is None:
+        with open(err) as f:
+            if "until scraped" in f.read():
+                seen = time.monotonic() - t0
+                break
+        time.sleep(0.05)
+    return p, out, err, seen
+
+
+def wait_exit(p, limit):
+    """(exit status, seconds it took), killing it after limit s."""
+    t0 = time.monotonic()
+    try:
+        return p.wait(timeout=limit), time.monotonic() - t0
+    except Exception:  # noqa: BLE001 - reported as hung
+        p.kill()
+        p.wait()
+        return "hung", time.monotonic() - t0
+
+
+def linger_runs(checks, bench, work):
+    """The linger on a port nobody else scrapes: the results are written before it; one scrape
+    of the final values ends it; a SIGTERM ends it with the status unchanged; without a scrape
+    it ends when its time is up."""
+    port = free_port()
+    p, out, err, seen = lingering(bench, work, "30s", port)
+    bad = [] if seen else ["no linger line"]
+    try:
+        with open(out) as f:
+            json.load(f)
+    except ValueError:
+        bad.append("the results were not written before the linger")
+    status, body = http_get("http://127.0.0.1:%d/metrics" % port)
+    if status != 200 or 'phase="done"} 1' not in body:
+        bad.append("the scrape during the linger: HTTP %s, phase done not 1" % status)
+    rc, took = wait_exit(p, 10)
+    if rc != 0 or took > 2.0:
+        bad.append("after the final scrape: exit %s after %.2f s, want 0 within 2 s" % (rc, took))
+    checks.check("linger: results written first, one scrape of the final values ends it",
+                 bad + ([open(err).read()] if bad else []))
+
+    p, out, err, seen = lingering(bench, work, "30s", free_port())
+    if seen:
+        p.send_signal(signal.SIGTERM)
+    rc, took = wait_exit(p, 10)
+    checks.check("linger: SIGTERM ends it within 2 s, exit status 0 (the command had ended)",
+                 [] if seen and rc == 0 and took < 2.0 else
+                 ["linger line %s, exit %s after %.2f s" % (seen, rc, took), open(err).read()])
+
+    p, out, err, seen = lingering(bench, work, "1s", free_port())
+    rc, took = wait_exit(p, 15)
+    checks.check("linger: unscraped, it ends when --metrics-linger=1s is up (%.2f s)" % took,
+                 [] if seen and rc == 0 and 0.5 < took < 5.0 else
+                 ["linger line %s, exit %s after %.2f s" % (seen, rc, took), open(err).read()])
+
+
 def bad_input(checks, bench, work):
     for arg, names in (("--metrics-listen=foo", ["--metrics-listen=foo"]),
                        ("--metrics-listen=127.0.0.1:99999", ["127.0.0.1:99999"]),
@@ -226,6 +321,14 @@ def bad_input(checks, bench, work):
                  [] if res.rc not in (0, None) and len(lines) == 1 and str(port) in lines[0]
                  and "in use" in lines[0] and not res.out.strip() and not os.listdir(work)
                  else res.show())
+    # a Pushgateway that is not there: warned about once, never fatal
+    res = run([bench] + fio_args(work, "1") + ["--metrics-push=http://127.0.0.1:%d" % free_port(),
+                                               "--metrics-push-interval=200ms"],
+              timeout=30, env=c_locale_env())
+    warned = [ln for ln in res.err_lines if "warning: metrics push to" in ln]
+    checks.check("an unreachable Pushgateway: one warning line, the run ends 0",
+                 ran_ok(res) + ([] if len(warned) == 1 else ["%d warnings" % len(warned)]
+                                + res.show()))
 
 
 def main():
@@ -233,6 +336,13 @@ def main():
     if len(sys.argv) < 2 or not os.access(sys.argv[1], os.X_OK):
         checks.skip("usage: %s PATH_TO_PVCBENCH" % sys.argv[0])
     bench = os.path.abspath(sys.argv[1])
+    # the flags are checked before anything else: a build without the endpoint or the push
+    # says so at once (the directory does not even have to exist)
+    probe = run([bench, "fio", "--name=a", "--rw=read", "--size=4k", "--directory=/nonexistent",
+                 "--metrics-listen=127.0.0.1:0", "--metrics-push=http://127.0.0.1:1"],
+                timeout=20, env=c_locale_env())
+    if "built without" in probe.err:
+        checks.skip(probe.err.strip())
     port = free_port()
     work = tempfile.mkdtemp(prefix="pvcbench-metrics.%d." % os.getpid(), dir="/var/tmp")
     try:
@@ -240,6 +350,9 @@ def main():
             checks.section(main_run, checks, prom, bench, port, work)
             d = tempfile.mkdtemp(dir=work)
             checks.section(sigterm_run, checks, prom, bench, d)
+            checks.section(kafka_run, checks, prom, bench, port)
+            d = tempfile.mkdtemp(dir=work)
+            checks.section(linger_runs, checks, bench, d)
             d = tempfile.mkdtemp(dir=work)
             checks.section(bad_input, checks, bench, d)
     finally:

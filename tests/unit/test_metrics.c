@@ -300,6 +300,16 @@ static void test_take(void **state)
 	unsetenv(METRICS_LINGER_ENV);
 	unsetenv(METRICS_PUSH_ENV);
 	unsetenv(METRICS_PUSH_INTERVAL_ENV);
+#if !defined(PVC_HAVE_MICROHTTPD) || !defined(PVC_HAVE_CURL)
+	/* a build without the endpoint or the push refuses the flag, naming the package */
+	assert_int_equal(take(&argc, argv, &cfg, err, sizeof(err)), -EINVAL);
+#ifndef PVC_HAVE_MICROHTTPD
+	assert_non_null(strstr(err, "without libmicrohttpd (Debian: libmicrohttpd-dev)"));
+#else
+	assert_non_null(strstr(err, "without libcurl (Debian: libcurl4-openssl-dev)"));
+#endif
+	return;
+#endif
 	assert_int_equal(take(&argc, argv, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(argc, 4);
 	assert_string_equal(argv[1], "--name=x");

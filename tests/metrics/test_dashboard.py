@@ -137,8 +137,21 @@ def structure(checks, dash):
         refs = [t.get("refId") for t in p.get("targets", [])]
         if len(set(refs)) != len(refs):
             problems.append("%s: refIds repeat: %r" % (where, refs))
-    checks.check("%d panels: unique ids, known types, in the grid, each on ${datasource}"
-                 % len(ids), problems)
+    taken = {}
+    for p in panels_of(dash):
+        g = p.get("gridPos", {})
+        for x in range(g.get("x", 0), g.get("x", 0) + g.get("w", 0)):
+            for y in range(g.get("y", 0), g.get("y", 0) + g.get("h", 0)):
+                if (x, y) in taken and taken[(x, y)] != p.get("id"):
+                    problems.append("panels %s and %s overlap at x=%d y=%d"
+                                    % (taken[(x, y)], p.get("id"), x, y))
+                    break
+                taken[(x, y)] = p.get("id")
+            else:
+                continue
+            break
+    checks.check("%d panels: unique ids, known types, in the grid without overlaps, each on "
+                 "${datasource}" % len(ids), problems)
 
     problems = []
     tvars = {v.get("name"): v for v in dash.get("templating", {}).get("list", [])}

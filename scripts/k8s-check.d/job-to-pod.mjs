@@ -2,8 +2,11 @@
 // as something `podman kube play` runs (it ignores kind: Job): the Job's pod template as a Pod
 // named POD-NAME, preceded by the PVCs it mounts (podman makes them volumes, owned by the pod's
 // runAsUser and fsGroup as a kubelet would make them writable). NAME=VALUE pairs replace (or
-// add) environment variables of every container.
+// add) environment variables of every container. The downward API's fields that podman (4.3)
+// cannot fill and refuses the pod for (spec.nodeName, metadata.namespace) become the values a
+// kubelet would give: this host's name and the namespace "default".
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { yaml, loadAll } from "./deps.mjs";
 
 const [file, podName, ...sets] = process.argv.slice(2);
@@ -23,8 +26,13 @@ const env = sets.map((s) => {
   const i = s.indexOf("=");
   return { name: s.slice(0, i), value: s.slice(i + 1) };
 });
+const KUBELET_FIELDS = { "spec.nodeName": hostname(), "metadata.namespace": "default" };
 for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
   c.env = (c.env ?? []).filter((e) => !env.some((x) => x.name === e.name)).concat(env);
+  c.env = c.env.map((e) => {
+    const field = e.valueFrom?.fieldRef?.fieldPath;
+    return field in KUBELET_FIELDS ? { name: e.name, value: KUBELET_FIELDS[field] } : e;
+  });
 }
 const sc = spec.securityContext ?? {};
 const out = [];

@@ -14,6 +14,10 @@
 //     Secret not in the output only when the docs tell the user to create it (docs.mjs)
 //   - every container's resources are those of docs/kubernetes.md's table, and the concurrent
 //     Kafka pairs' sizes those of docs/kubernetes.md and docs/kafka.md (docs.mjs)
+//   - every pvcbench container that runs a workload serves live metrics on :9100 with the
+//     downward API's labels, its pods annotated for Prometheus (monitoring.mjs); the
+//     Prometheus Operator's ServiceMonitor and PodMonitor (no schema in kubernetes-models)
+//     checked by hand
 // For every kustomization: its JSON6902 patches (and those of the components it uses) really
 // took effect in its output (a patch whose target matches nothing still renders), and the
 // assertions of each scenario (scenarios.mjs).
@@ -23,6 +27,7 @@ import { yaml, loadAll, modelClass, loadClientNode } from "./deps.mjs";
 import * as docs from "./docs.mjs";
 import { id, podSpecOf, containersOf, isPvcbench, jobs } from "./objects.mjs";
 import { scenarios } from "./scenarios.mjs";
+import { metricsProblems, monitorShape, monitoringScenarios } from "./monitoring.mjs";
 
 const [renderDir, ...dirs] = process.argv.slice(2);
 if (!renderDir || dirs.length === 0) {
@@ -87,6 +92,10 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 function validateSchema(dir, objs) {
   const problems = [];
   for (const o of objs) {
+    if (o.apiVersion?.startsWith("monitoring.coreos.com/")) {
+      problems.push(...monitorShape(o)); // the operator's CRDs: no schema here, checked by hand
+      continue;
+    }
     const Model = modelClass(o.apiVersion, o.kind);
     if (!Model) {
       problems.push(`${id(o)}: no schema for ${o.apiVersion} ${o.kind}`);
@@ -163,7 +172,9 @@ function checkPodSecurity(dir, objs) {
       if (spec.restartPolicy !== "Never") problems.push(`${where}: restartPolicy is not Never`);
     }
   }
-  if (pods === 0) problems.push("no pod spec rendered");
+  // the monitoring kustomizations hold no pods, only what scrapes and shows the others
+  const podless = objs.every((o) => ["ConfigMap", "Service", "ServiceMonitor", "PodMonitor"].includes(o.kind));
+  if (pods === 0 && !podless) problems.push("no pod spec rendered");
   check(`${dir}: ${pods} pod spec(s) restricted (non-root, seccomp, no escalation, drop ALL, read-only root, resources), Jobs run once`, problems);
 }
 
@@ -363,6 +374,7 @@ function checkKafkaSizesDoc(dir, objs) {
 // ---- run -----------------------------------------------------------------------------------
 
 const seen = new Set();
+const allScenarios = { ...scenarios, ...monitoringScenarios(rendered, "k8s/monitoring/pvcbench-dashboard.json") };
 
 for (const dir of dirs) {
   const objs = rendered.get(dir);
@@ -372,14 +384,17 @@ for (const dir of dirs) {
   checkPatches(dir, objs);
   checkResourcesDoc(dir, objs, seen);
   if (dir === "k8s/scenarios/kafka-concurrent") checkKafkaSizesDoc(dir, objs);
-  const own = scenarios[dir];
+  const metrics = metricsProblems(objs);
+  if (objs.some(podSpecOf) && metrics.serving === 0) metrics.problems.push("no pvcbench container runs a workload");
+  if (objs.some(podSpecOf)) check(`${dir}: ${metrics.serving} pod spec(s) serve live metrics on :9100 (downward API labels, prometheus.io annotations, port metrics)`, metrics.problems);
+  const own = allScenarios[dir];
   if (own) {
     const problems = [];
     own(objs, problems);
     check(`${dir}: the scenario's own assertions`, problems);
   }
 }
-const missing = Object.keys(scenarios).filter((d) => !dirs.includes(d));
+const missing = Object.keys(allScenarios).filter((d) => !dirs.includes(d));
 if (!process.env.VALIDATE_PARTIAL) {
   check("every scenario with assertions was rendered", missing.map((d) => `${d} was not`));
   checkResourcesDocStale(seen);

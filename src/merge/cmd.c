@@ -5,6 +5,7 @@
  * Exit statuses: 0 merged; 2 bad input (usage, an unreadable, corrupt or foreign file, inputs of
  * different workloads), with one line on stderr naming it; 1 the output could not be written.
  */
+#include "merge_int.h"
 #include "pvcbench/command.h"
 #include "pvcbench/merge.h"
 #include "pvcbench/options.h"
@@ -21,8 +22,7 @@
 struct merge_cli {
 	char output_format[OPT_STRING_MAX];
 	char output[OPT_STRING_MAX];
-	const char **files; /* the operands, in order ("-" is stdin) */
-	int nfiles, cap;
+	struct merge_list files; /* the operands, in order ("-" is stdin) */
 };
 
 #define F(field) offsetof(struct merge_cli, field)
@@ -49,25 +49,14 @@ static int add_file(struct command *cmd, const char *text, char *err, size_t err
 {
 	struct merge_cli *c = command_config(cmd);
 
-	if (c->nfiles == c->cap) {
-		int cap = c->cap ? 2 * c->cap : 16;
-		const char **files = realloc(c->files, (size_t)cap * sizeof(*files));
-		if (!files) {
-			snprintf(err, err_size, "out of memory");
-			return -ENOMEM;
-		}
-		c->files = files;
-		c->cap = cap;
-	}
-	c->files[c->nfiles++] = text;
-	return 0;
+	return merge_list_add(&c->files, text, err, err_size);
 }
 
 static int configure(struct command *cmd, char *err, size_t err_size)
 {
 	const struct merge_cli *c = command_config(cmd);
 
-	if (c->nfiles < 1) {
+	if (c->files.n < 1) {
 		snprintf(err, err_size,
 			 "no FILE to merge; usage: pvcbench merge [--output-format=text|json] "
 			 "[--output=FILE] FILE...");
@@ -89,8 +78,8 @@ static int execute(struct command *cmd)
 		command_error(cmd, "out of memory");
 		return 1;
 	}
-	for (int i = 0; i < c->nfiles; i++) {
-		if (merge_set_add_file(m, c->files[i], err, sizeof(err))) {
+	for (int i = 0; i < c->files.n; i++) {
+		if (merge_set_add_file(m, c->files.v[i], err, sizeof(err))) {
 			command_error(cmd, "%s", err);
 			goto done;
 		}
@@ -122,7 +111,7 @@ static void cleanup(struct command *cmd)
 {
 	struct merge_cli *c = command_config(cmd);
 
-	free(c->files);
+	merge_list_free(&c->files);
 }
 
 const struct workload_ops merge_ops = {

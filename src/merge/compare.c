@@ -9,9 +9,9 @@
  * 1 the output could not be written.
  */
 #include "compare_int.h"
+#include "merge_int.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,10 +24,8 @@
 struct compare_cli {
 	char output_format[OPT_STRING_MAX];
 	char output[OPT_STRING_MAX];
-	const char **files; /* the operands, in order ("-" is stdin) */
-	int nfiles, files_cap;
-	const char **labels; /* --label NAME=FILE, in order */
-	int nlabels, labels_cap;
+	struct merge_list files;  /* the operands, in order ("-" is stdin) */
+	struct merge_list labels; /* --label NAME=FILE, in order */
 };
 
 #define F(field) offsetof(struct compare_cli, field)
@@ -55,27 +53,11 @@ static const struct option_def compare_defs[] = {
 	{ 0 }
 };
 
-static int push(const char ***list, int *n, int *cap, const char *text, char *err, size_t err_size)
-{
-	if (*n == *cap) {
-		int bigger = *cap ? 2 * *cap : 16;
-		const char **l = realloc(*list, (size_t)bigger * sizeof(*l));
-		if (!l) {
-			snprintf(err, err_size, "out of memory");
-			return -ENOMEM;
-		}
-		*list = l;
-		*cap = bigger;
-	}
-	(*list)[(*n)++] = text;
-	return 0;
-}
-
 static int add_file(struct command *cmd, const char *text, char *err, size_t err_size)
 {
 	struct compare_cli *c = command_config(cmd);
 
-	return push(&c->files, &c->nfiles, &c->files_cap, text, err, err_size);
+	return merge_list_add(&c->files, text, err, err_size);
 }
 
 static int on_option(struct command *cmd, unsigned table, const struct option_def *def,
@@ -85,58 +67,33 @@ static int on_option(struct command *cmd, unsigned table, const struct option_de
 
 	if (table || strcmp(def->name, "label"))
 		return command_store_option(cmd, def, value, err, err_size);
-	if (!value || !strchr(value, '=') || value[0] == '=' || !strchr(value, '=')[1]) {
-		snprintf(err, err_size, "--label %s: must be NAME=FILE, FILE one of the results",
-			 value ? value : "");
-		return -EINVAL;
-	}
-	return push(&c->labels, &c->nlabels, &c->labels_cap, value, err, err_size);
+	return merge_label_add(&c->labels, value, err, err_size);
 }
 
 static int configure(struct command *cmd, char *err, size_t err_size)
 {
 	const struct compare_cli *c = command_config(cmd);
 
-	if (c->nfiles < 2) {
+	if (c->files.n < 2) {
 		snprintf(err, err_size,
 			 "%s; usage: pvcbench compare [--output-format=normal|json] "
 			 "[--label NAME=FILE]... [-o FILE] A.json B.json...",
-			 c->nfiles ? "one result only: compare needs at least two"
-				   : "no results to compare");
+			 c->files.n ? "one result only: compare needs at least two"
+				    : "no results to compare");
 		return -EINVAL;
 	}
 	return CMD_CONTINUE;
 }
 
-/* Whether two paths name one file: the same text, or the same file on disk. */
-static bool same_file(const char *a, const char *b)
-{
-	char ra[PATH_MAX], rb[PATH_MAX];
-
-	if (!strcmp(a, b))
-		return true;
-	return realpath(a, ra) && realpath(b, rb) && !strcmp(ra, rb);
-}
-
 static int apply_labels(const struct compare_cli *c, struct cmp *m, char *err, size_t err_size)
 {
-	for (int l = 0; l < c->nlabels; l++) {
-		const char *eq = strchr(c->labels[l], '=');
-		char name[FIG_NAME_MAX];
-		bool found = false;
-		snprintf(name, sizeof(name), "%.*s", (int)(eq - c->labels[l]), c->labels[l]);
-		for (unsigned i = 0; i < m->ninputs; i++) {
-			if (same_file(eq + 1, m->inputs[i].path)) {
-				fig_result_set_label(&m->inputs[i], name);
-				found = true;
-			}
-		}
-		if (!found) {
-			snprintf(err, err_size, "--label %s: %s is not one of the results compared",
-				 c->labels[l], eq + 1);
-			return -EINVAL;
-		}
-	}
+	char name[FIG_NAME_MAX];
+
+	if (merge_labels_check(&c->labels, &c->files, err, err_size))
+		return -EINVAL;
+	for (unsigned i = 0; i < m->ninputs; i++)
+		if (merge_label_of(&c->labels, m->inputs[i].path, name, sizeof(name)))
+			fig_result_set_label(&m->inputs[i], name);
 	return 0;
 }
 
@@ -155,13 +112,13 @@ static bool something_shared(const struct cmp *m)
 
 static int load(const struct compare_cli *c, struct cmp *m, char *err, size_t err_size)
 {
-	m->inputs = calloc((size_t)c->nfiles, sizeof(*m->inputs));
+	m->inputs = calloc((size_t)c->files.n, sizeof(*m->inputs));
 	if (!m->inputs) {
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
-	for (int i = 0; i < c->nfiles; i++) {
-		int ret = fig_result_load(&m->inputs[i], c->files[i], err, err_size);
+	for (int i = 0; i < c->files.n; i++) {
+		int ret = fig_result_load(&m->inputs[i], c->files.v[i], err, err_size);
 		if (ret)
 			return ret;
 		m->ninputs++;
@@ -224,8 +181,8 @@ static void cleanup(struct command *cmd)
 {
 	struct compare_cli *c = command_config(cmd);
 
-	free(c->files);
-	free(c->labels);
+	merge_list_free(&c->files);
+	merge_list_free(&c->labels);
 }
 
 /* The tests and figure keys of every input, each once, in order of first appearance. */

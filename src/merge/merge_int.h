@@ -144,4 +144,25 @@ void merge_stalls_free(struct merge_stalls *s);
 void merge_stalls_json(struct jsonw *j, const struct merge_stalls *s);
 void merge_stalls_text(FILE *out, const struct merge_stalls *s);
 
+/*
+ * The command lines of merge, compare and report (args.c): their operands and repeated options
+ * in a list that grows, in order (the strings are argv's, not copied).
+ */
+struct merge_list {
+	const char **v;
+	int n, cap;
+};
+int merge_list_add(struct merge_list *l, const char *text, char *err, size_t err_size);
+void merge_list_free(struct merge_list *l);
+/*
+ * --label NAME=FILE (compare, report). merge_label_add checks its form and adds it;
+ * merge_labels_check says which one names none of the files (the same text, or the same file on
+ * disk); merge_label_of copies the NAME that labels file into name (the last given wins) and
+ * returns false when none does.
+ */
+int merge_label_add(struct merge_list *labels, const char *spec, char *err, size_t err_size);
+int merge_labels_check(const struct merge_list *labels, const struct merge_list *files, char *err,
+		       size_t err_size);
+bool merge_label_of(const struct merge_list *labels, const char *file, char *name, size_t size);
+
 #endif

@@ -9,6 +9,7 @@
  * written.
  */
 #include "report_int.h"
+#include "merge_int.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -21,19 +22,12 @@
 
 #define ERR_SIZE 1024
 
-struct rep_label {
-	const char *name, *file; /* file points into the argument, name is its own copy */
-	char *copy;
-};
-
 struct report_cli {
 	char output[OPT_STRING_MAX];
 	char baseline[OPT_STRING_MAX];
 	char title[OPT_STRING_MAX];
-	const char **files;
-	int nfiles, cap;
-	struct rep_label *labels;
-	int nlabels;
+	struct merge_list files;  /* the operands, in order */
+	struct merge_list labels; /* --label NAME=FILE, in order */
 };
 
 #define F(field) offsetof(struct report_cli, field)
@@ -64,40 +58,14 @@ static const struct option_def report_defs[] = {
 	{ 0 }
 };
 
-static int add_label(struct report_cli *c, const char *value, char *err, size_t err_size)
-{
-	const char *eq = value ? strchr(value, '=') : NULL;
-	struct rep_label *labels;
-
-	if (!eq || eq == value || !eq[1]) {
-		snprintf(err, err_size,
-			 "--label=%s: must be NAME=FILE (a storage class and a result)",
-			 value ? value : "");
-		return -EINVAL;
-	}
-	labels = realloc(c->labels, (size_t)(c->nlabels + 1) * sizeof(*labels));
-	if (!labels) {
-		snprintf(err, err_size, "out of memory");
-		return -ENOMEM;
-	}
-	c->labels = labels;
-	labels[c->nlabels].copy = strndup(value, (size_t)(eq - value));
-	if (!labels[c->nlabels].copy) {
-		snprintf(err, err_size, "out of memory");
-		return -ENOMEM;
-	}
-	labels[c->nlabels].name = labels[c->nlabels].copy;
-	labels[c->nlabels].file = eq + 1;
-	c->nlabels++;
-	return 0;
-}
-
 static int on_option(struct command *cmd, unsigned table, const struct option_def *def,
 		     const char *value, char *err, size_t err_size)
 {
+	struct report_cli *c = command_config(cmd);
+
 	(void)table;
 	if (!strcmp(def->name, "label"))
-		return add_label(command_config(cmd), value, err, err_size);
+		return merge_label_add(&c->labels, value, err, err_size);
 	return command_store_option(cmd, def, value, err, err_size);
 }
 
@@ -105,59 +73,32 @@ static int on_operand(struct command *cmd, const char *text, char *err, size_t e
 {
 	struct report_cli *c = command_config(cmd);
 
-	if (c->nfiles == c->cap) {
-		int cap = c->cap ? 2 * c->cap : 16;
-		const char **files = realloc(c->files, (size_t)cap * sizeof(*files));
-		if (!files) {
-			snprintf(err, err_size, "out of memory");
-			return -ENOMEM;
-		}
-		c->files = files;
-		c->cap = cap;
-	}
-	c->files[c->nfiles++] = text;
-	return 0;
+	return merge_list_add(&c->files, text, err, err_size);
 }
 
 static int configure(struct command *cmd, char *err, size_t err_size)
 {
 	const struct report_cli *c = command_config(cmd);
 
-	if (c->nfiles < 1) {
+	if (c->files.n < 1) {
 		snprintf(err, err_size,
 			 "no RESULT to report; usage: pvcbench report RESULT.json... "
 			 "[-o report.html] [--label=NAME=FILE] [--baseline=LABEL]");
 		return -EINVAL;
 	}
-	for (int l = 0; l < c->nlabels; l++) {
-		bool found = false;
-		for (int i = 0; i < c->nfiles; i++)
-			found |= !strcmp(c->files[i], c->labels[l].file);
-		if (!found) {
-			snprintf(err, err_size,
-				 "--label=%s=%s: %s is not one of the RESULT files given",
-				 c->labels[l].name, c->labels[l].file, c->labels[l].file);
-			return -EINVAL;
-		}
-	}
+	if (merge_labels_check(&c->labels, &c->files, err, err_size))
+		return -EINVAL;
 	return CMD_CONTINUE;
-}
-
-static const char *label_for(const struct report_cli *c, const char *file)
-{
-	const char *name = NULL;
-
-	for (int l = 0; l < c->nlabels; l++)
-		if (!strcmp(c->labels[l].file, file))
-			name = c->labels[l].name; /* the last one given wins */
-	return name;
 }
 
 static int load(const struct report_cli *c, struct rep_model *m, char *err, size_t err_size)
 {
-	for (int i = 0; i < c->nfiles; i++)
-		if (rep_model_add(m, c->files[i], label_for(c, c->files[i]), err, err_size))
+	for (int i = 0; i < c->files.n; i++) {
+		char label[FIG_NAME_MAX];
+		bool labelled = merge_label_of(&c->labels, c->files.v[i], label, sizeof(label));
+		if (rep_model_add(m, c->files.v[i], labelled ? label : NULL, err, err_size))
 			return -EINVAL;
+	}
 	if (rep_model_build(m, err, err_size))
 		return -EINVAL;
 	if (m->baseline) {
@@ -207,10 +148,8 @@ static void cleanup(struct command *cmd)
 {
 	struct report_cli *c = command_config(cmd);
 
-	for (int l = 0; l < c->nlabels; l++)
-		free(c->labels[l].copy);
-	free(c->labels);
-	free(c->files);
+	merge_list_free(&c->labels);
+	merge_list_free(&c->files);
 }
 
 const struct workload_ops report_ops = {

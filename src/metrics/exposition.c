@@ -304,15 +304,21 @@ static bool live_values(const char *job, uint64_t now, uint64_t unix_now, uint64
 	const struct metrics_live *s = &latest->l;
 	for (unsigned i = 0; i < LIVE_FAMILIES; i++)
 		have[i] = true;
+	/*
+	 * While the job runs, ages are as of the reporter's last sample (at most 100 ms old), not
+	 * the scrape: an operation in flight then may have completed since, and a fast job would
+	 * otherwise show the sample's age as a wait that never happened. So they are lower bounds.
+	 */
+	uint64_t at = done ? now : latest->sampled_ns;
 	/* after the end nothing is in flight and nothing stalls: the workers have stopped */
 	v[0] = !done && s->stall_start_ns;
-	v[1] = done ? 0 : since(now, s->stall_start_ns);
+	v[1] = done ? 0 : since(at, s->stall_start_ns);
 	v[2] = stalls;
 	/* no success yet: the time since the job began is how long it has gone without one */
-	v[3] = since(now, s->last_success_ns ? s->last_success_ns : latest->first_seen_ns);
+	v[3] = since(at, s->last_success_ns ? s->last_success_ns : latest->first_seen_ns);
 	have[4] = s->last_success_ns != 0;
 	v[4] = unix_now - since(now, s->last_success_ns);
-	v[5] = done ? 0 : since(now, s->oldest_inflight_ns);
+	v[5] = done ? 0 : since(at, s->oldest_inflight_ns);
 	v[6] = done ? 0 : s->schedule_lag_ns;
 	return true;
 }

@@ -24,11 +24,14 @@ struct metrics_op_entry {
 	struct op_stats s;
 };
 
-/* One (run, job): its live state, and when the registry first heard of it (monotonic). */
+/*
+ * One (run, job): its live state, when the registry first heard of it and when the state was
+ * last published (monotonic).
+ */
 struct metrics_live_entry {
 	unsigned run;
 	char job[METRICS_NAME_MAX];
-	uint64_t first_seen_ns;
+	uint64_t first_seen_ns, sampled_ns;
 	struct metrics_live l;
 };
 

@@ -168,6 +168,7 @@ void metrics_publish_live(unsigned run, const char *job, const struct metrics_li
 		e->first_seen_ns = clock_now_ns();
 	}
 	e->l = *l;
+	e->sampled_ns = clock_now_ns();
 out:
 	pthread_mutex_unlock(&metrics_lock);
 }

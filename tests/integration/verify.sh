@@ -256,5 +256,46 @@ if command -v fio >/dev/null 2>&1; then
 else
 	skip "fio is not installed (scripts/install-deps --test): no differential check"
 fi
+# runtimes FILE WHO: fio's JSON (pvcbench's or fio's) of a write-then-verify job: each
+# direction over its own phase, as fio's runtime[ddir]. The write line's IOPS x mean latency is
+# the iodepth (Little's law: the queue stays full through the write phase; 25% for a loaded
+# machine), and the write runtime plus the read (verify) runtime is the job's.
+runtimes() {
+	py "$1" "$2" "$VDEPTH" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))["jobs"][0]
+who, depth = sys.argv[2], int(sys.argv[3])
+w, r = j["write"], j["read"]
+little = w["iops"] * w["lat_ns"]["mean"] / 1e9
+run, whole = w["runtime"] + r["runtime"], j["job_runtime"]
+print(f"    {who}: write {w['total_ios']} I/Os in {w['runtime']} ms, iops x lat {little:.2f}; "
+      f"verify {r['total_ios']} reads in {r['runtime']} ms; job {whole} ms")
+ok = w["total_ios"] == r["total_ios"] == 4096 and abs(little - depth) <= 0.25 * depth
+sys.exit(0 if ok and abs(run - whole) <= 3 + 0.05 * whole else 1)
+PY
+}
+note "a write-then-verify job: each direction's runtime is its phase's (fio's basic-verify.fio)"
+VDEPTH=16
+if dd if=/dev/zero of="$DATA/probe" bs=4k count=1 oflag=direct 2>/dev/null; then
+	rm -f "$DATA/probe"
+	# fio's example: 16 MiB of 4k random writes at depth 16, then their read-back
+	bv() { echo --name=bv --rw=randwrite --bs=4k --direct=1 --ioengine=libaio \
+		--iodepth=$VDEPTH --verify=crc32c --size=16m --verify_state_save=0 "$@"; }
+	run_pvc fio $(bv --filename="$DATA/bv.pvc") --output-format=json
+	check "pvcbench: the write line's IOPS x latency is the depth, the runtimes add up" \
+		eval '[ "$RC" = 0 ] && runtimes "$OUT" pvcbench'
+	if command -v fio >/dev/null 2>&1; then
+		fio $(bv --filename="$DATA/bv.fio") --output-format=json --output="$WORK/fio.json" \
+			2>"$WORK/fio.err"
+		FRC=$?
+		check "fio: the same on the same job (the reference the check holds to)" \
+			eval '[ "$FRC" = 0 ] && runtimes "$WORK/fio.json" fio'
+	else
+		skip "fio is not installed (scripts/install-deps --test): no reference run"
+	fi
+	rm -f "$DATA"/bv.*
+else
+	skip "$DATA does not take O_DIRECT: no write-then-verify runtimes"
+fi
 check "no file left behind but the work files" dir_is_empty "$DATA"
 finish

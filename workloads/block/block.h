@@ -149,6 +149,14 @@ struct blk_clone_stats {
 	struct blk_samples bw[BLK_DIRS], iops[BLK_DIRS]; /* logs.c */
 	int first_error; /* the first error continue_on_error let pass (an errno), 0: none */
 	bool ended_all;	 /* its end stopped the run with exit_what=all: no later group runs */
+	/*
+	 * fio's verify phase (do_verify after the writes): how long it took, 0 when there was
+	 * none, and whether the clone had read before it (a read job, verify_backlog). fio gives
+	 * each direction its own runtime from these: writes and trims the phase before, reads the
+	 * verify phase (and the phase before too when they ran in it). See blk_clone_runtime.
+	 */
+	uint64_t verify_ns;
+	bool read_before_verify;
 };
 
 /* One file of a clone and the region of it that the clone addresses. */
@@ -257,9 +265,18 @@ void blk_print_group_normal(FILE *out, const struct blk_group_result *gr, unsign
 void blk_print_job_header(FILE *out, const struct blk_job *job);
 /* jobs[] entries of fio's JSON for one group. */
 void blk_group_json(struct jsonw *j, const struct blk_group_result *gr, unsigned groupid);
-/* Per-direction totals of one job (all its clones): runtime is the longest clone's. */
+/* Per-direction totals of one job (all its clones): runtime is the longest clone's (the
+ * direction's own, blk_clone_runtime). */
 void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job, unsigned op,
 		    struct op_stats *into, uint64_t *runtime_ns);
+/*
+ * The measured time of direction d (read, write, trim) of one clone, as fio's runtime[d]:
+ * the clone's whole runtime, except in a job with a verify phase (cs->verify_ns), where
+ * writes and trims ran before it and reads in it (and before it too when read_before_verify).
+ * cs NULL: the whole runtime. A direction without I/O is the caller's to zero.
+ */
+uint64_t blk_clone_runtime(const struct worker_result *wr, const struct blk_clone_stats *cs,
+			   unsigned d);
 
 /* --- cli.c: the program options both commands share --- */
 /* Where results go and how progress shows: the first member of both commands' configs. */

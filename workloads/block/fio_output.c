@@ -108,6 +108,9 @@ static void add_clone(struct blk_unit *u, const struct worker_result *wr, unsign
 	for (unsigned d = 0; d < BLK_DIRS; d++) {
 		struct blk_unit_dir *ud = &u->dir[d];
 		if (d < nops) {
+			uint64_t rt = blk_clone_runtime(wr, cs, d);
+			if (rt > ud->runtime_ns)
+				ud->runtime_ns = rt;
 			ud->ops += wr->op[d].ops;
 			ud->bytes += wr->op[d].bytes;
 			ud->errors += wr->op[d].errors;
@@ -211,7 +214,8 @@ void blk_unit_fill(const struct blk_group_result *const *runs, unsigned nruns, u
 	u->groupid = u->job->groupid;
 	for (unsigned d = 0; d < BLK_DIRS; d++) {
 		struct blk_unit_dir *ud = &u->dir[d];
-		ud->runtime_ns = ud->ops ? u->runtime_ns : 0;
+		if (!ud->ops)
+			ud->runtime_ns = 0;
 		/* no clat recorded: the I/O completed inside its submit call (fio's sync
 		 * engines), so fio's clat is the whole latency and slat has no samples */
 		if (!ud->clat.count && ud->lat.count)
@@ -235,9 +239,23 @@ void blk_job_totals(const struct blk_group_result *gr, const struct blk_job *job
 		into->bytes += wr->op[op].bytes;
 		into->errors += wr->op[op].errors;
 		hist_merge(&into->lat, &wr->op[op].lat);
-		if (runtime_ns && wr->runtime_ns > *runtime_ns)
-			*runtime_ns = wr->runtime_ns;
+		uint64_t rt = blk_clone_runtime(wr, gr->clones[i].stats, op);
+		if (runtime_ns && rt > *runtime_ns)
+			*runtime_ns = rt;
 	}
+}
+
+uint64_t blk_clone_runtime(const struct worker_result *wr, const struct blk_clone_stats *cs,
+			   unsigned d)
+{
+	if (!cs || !cs->verify_ns)
+		return wr->runtime_ns;
+	/* a verify phase begun in the ramp is the whole measured time */
+	uint64_t verify = cs->verify_ns < wr->runtime_ns ? cs->verify_ns : wr->runtime_ns;
+
+	if (d)
+		return wr->runtime_ns - verify;
+	return cs->read_before_verify ? wr->runtime_ns : verify;
 }
 
 /* What a reporting group's stats read of a unit: its I/O per direction and its longest clone. */
@@ -245,7 +263,7 @@ struct unit_sum {
 	const struct blk_job *job;			 /* its first clone's */
 	unsigned run;					 /* its first clone's */
 	uint64_t ops[BLK_DIRS + 1], bytes[BLK_DIRS + 1]; /* read, write, trim, mixed */
-	uint64_t runtime_ns;
+	uint64_t runtime_ns[BLK_DIRS + 1]; /* each direction's longest clone (blk_clone_runtime) */
 };
 
 /* walk_units' visit for unit_sums: adds a clone's counts to its unit's. */
@@ -264,9 +282,18 @@ static void add_unit_sum(const struct blk_group_result *gr, unsigned run, unsign
 		us->bytes[d] += wr->op[d].bytes;
 		us->ops[BLK_DIRS] += wr->op[d].ops;
 		us->bytes[BLK_DIRS] += wr->op[d].bytes;
+		uint64_t rt = blk_clone_runtime(wr, gr->clones[clone].stats, d);
+		if (rt > us->runtime_ns[d])
+			us->runtime_ns[d] = rt;
 	}
-	if (wr->runtime_ns > us->runtime_ns)
-		us->runtime_ns = wr->runtime_ns;
+}
+
+/* The unit's mixed direction runs as long as its longest direction with I/O (fill_mixed). */
+static void unit_sum_mixed(struct unit_sum *us)
+{
+	for (unsigned d = 0; d < BLK_DIRS; d++)
+		if (us->ops[d] && us->runtime_ns[d] > us->runtime_ns[BLK_DIRS])
+			us->runtime_ns[BLK_DIRS] = us->runtime_ns[d];
 }
 
 /* The units' sums, [0..*n) (free it; NULL: out of memory); the light half of blk_unit_fill. */
@@ -276,8 +303,11 @@ static struct unit_sum *unit_sums(const struct blk_group_result *const *runs, un
 	*n = blk_units_count(runs, nruns);
 	struct unit_sum *us = calloc(*n ? *n : 1, sizeof(*us));
 
-	if (us)
+	if (us) {
 		walk_units(runs, nruns, add_unit_sum, us);
+		for (unsigned i = 0; i < *n; i++)
+			unit_sum_mixed(&us[i]);
+	}
 	return us;
 }
 
@@ -302,7 +332,7 @@ static void group_stats_add(struct blk_group_stats *gs, const struct unit_sum *u
 		unsigned from = mixed ? BLK_DIR_MIXED : d;
 		if (!us->ops[from])
 			continue;
-		uint64_t ms = fmt_fio_msec(us->runtime_ns);
+		uint64_t ms = fmt_fio_msec(us->runtime_ns[from]);
 		uint64_t bw = ms ? us->bytes[from] * 1000 / ms : 0;
 		if (!gs->max_run_ms[d] || ms < gs->min_run_ms[d])
 			gs->min_run_ms[d] = ms;

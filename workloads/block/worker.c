@@ -905,8 +905,17 @@ out:
 				why);
 	}
 	if (bw->verifying && bw->job->o.verify.do_verify && bw->gen_done && !worker_error(w) &&
-	    !signals_stop_requested() && !atomic_load(&w->run_stopped))
+	    !signals_stop_requested() && !atomic_load(&w->run_stopped)) {
+		/* fio times the phase apart: its reads' runtime, the writes' ending here */
+		uint64_t start = clock_now_ns();
+		bool read_before = w->live_ops[0] > 0;
+
 		blk_vclone_verify(w, &bw->v, bw->fds, bw->mem, true);
+		if (bw->stats) {
+			bw->stats->verify_ns = clock_now_ns() - start;
+			bw->stats->read_before_verify = read_before;
+		}
+	}
 	/* fio's exitall, exitall_on_error: this clone's end ends the others' too */
 	const struct blk_jobctl_opts *ctl = &bw->job->o.ctl;
 	if (ctl->exitall || (ctl->exitall_on_error && worker_error(w))) {

@@ -136,13 +136,9 @@ pause() {
 case $scenario in
 block)
 	target_ns=$namespace target_pod=pvcbench-writer-0 sts=pvcbench-writer
-	class_patch="{kind: PersistentVolumeClaim, name: pvcbench-failover-data}"
-	class_path=/spec/storageClassName
 	;;
 postgres)
 	target_ns=$namespace target_pod=failover-postgres-0 sts=failover-postgres
-	class_patch="{kind: StatefulSet, name: failover-postgres}"
-	class_path=/spec/volumeClaimTemplates/0/spec/storageClassName
 	client_job=failover-pgbench client_container=client
 	;;
 kafka)
@@ -184,11 +180,15 @@ mkdir -p "$overlay"
 	# kustomize takes only a relative path to a directory outside the overlay
 	echo "  - $(realpath --relative-to="$overlay" "$here/scenarios/failover-$scenario")"
 	[[ -z $namespace ]] || echo "namespace: $namespace"
+	# k8s/components/storage-class puts the class on the volume under test (not the journal's
+	# nor the witness's) and into PVCBENCH_STORAGE_CLASS: the metrics' and results' label
 	if [[ -n $storage_class ]]; then
-		echo "patches:"
-		echo "  - target: $class_patch"
-		echo "    patch: |-"
-		echo "      - {op: add, path: $class_path, value: $storage_class}"
+		echo "components:"
+		echo "  - $(realpath --relative-to="$overlay" "$here/components/storage-class")"
+		echo "configMapGenerator:"
+		echo "  - name: pvcbench-storage-class"
+		echo "    literals:"
+		echo "      - STORAGE_CLASS=$storage_class"
 	fi
 } >"$overlay/kustomization.yaml"
 event "scenario failover-$scenario, $mode, namespace ${namespace:-of the context}," \

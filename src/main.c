@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pvcbench/command.h"
+#include "pvcbench/metrics.h"
 #include "pvcbench/signals.h"
 #include "pvcbench/startat.h"
 #include "pvcbench/workloads.h"
@@ -77,7 +78,11 @@ static void usage(FILE *out, const char *group)
 	fputs("\nWith no command, or only options, pvcbench runs the FIO Summary suite.\n"
 	      "pvcbench COMMAND --help lists a command's options.\n"
 	      "Every command takes " STARTAT_FLAG "=TIME (or " STARTAT_ENV
-	      "): wait until then to start;\nTIME is " STARTAT_FORMS ".\n",
+	      "): wait until then to start;\nTIME is " STARTAT_FORMS ".\n"
+	      "Every command that measures takes " METRICS_LISTEN_FLAG
+	      "=ADDR:PORT (or " METRICS_LISTEN_ENV
+	      ")\nto serve live Prometheus metrics, and " METRICS_PUSH_FLAG
+	      "=URL to push them to a Pushgateway\n(docs/metrics.md).\n",
 	      out);
 }
 

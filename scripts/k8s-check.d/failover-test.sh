@@ -89,6 +89,10 @@ rendered() {
 	local classes
 	classes=$(grep -c 'storageClassName: fast-ssd' "$y" 2>/dev/null || echo 0)
 	((classes == classes_wanted)) || problems+=("storageClassName fast-ssd $classes times, not $classes_wanted")
+	# and the pvcbench containers' PVCBENCH_STORAGE_CLASS (their metrics' label) says it too
+	local labelled
+	labelled=$(grep -A1 'name: PVCBENCH_STORAGE_CLASS$' "$y" 2>/dev/null | grep -c 'value: fast-ssd' || true)
+	((labelled > 0)) || problems+=("no PVCBENCH_STORAGE_CLASS: fast-ssd")
 	if ((${#problems[@]})); then fail "$what: ${problems[*]}"; else ok "$what"; fi
 }
 

@@ -19,6 +19,14 @@ struct jsonw;
  */
 void report_environment_json(struct jsonw *j);
 /*
+ * The downward API's facts, for the result's "kubernetes" member and the live metrics' labels:
+ * fact i (0 .. ENV_K8S_FACTS - 1: pod, node, namespace, storage_class) gives its name and its
+ * value, from PVCBENCH_POD, _NODE, _NAMESPACE, _STORAGE_CLASS, else POD_NAME, NODE_NAME,
+ * POD_NAMESPACE, STORAGE_CLASS; NULL when neither is set or both are empty.
+ */
+#define ENV_K8S_FACTS 4
+const char *environment_k8s(unsigned i, const char **name);
+/*
  * The same, with what the command knows of the system it measured (a PostgreSQL server's
  * settings, a Kafka cluster's brokers): more(arg, j), when not NULL, writes its members inside
  * the object, after the machine's.

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "pvcbench/clock.h"
+#include "pvcbench/environment.h"
 
 #define LE_FIRST_BIT 10 /* 2^10 - 1 ns: about 1 us */
 #define LE_LAST_BIT 36	/* 2^36 - 1 ns: about 68.7 s */
@@ -45,22 +46,10 @@ unsigned metrics_le_edges(const uint64_t **edges)
 	return le_count;
 }
 
-/* The downward API's variables, as src/report/environment.c reads them for a result. */
-static const char *const const_labels[METRICS_CONST_LABELS][3] = {
-	{ "pod", "PVCBENCH_POD", "POD_NAME" },
-	{ "node", "PVCBENCH_NODE", "NODE_NAME" },
-	{ "namespace", "PVCBENCH_NAMESPACE", "POD_NAMESPACE" },
-	{ "storage_class", "PVCBENCH_STORAGE_CLASS", "STORAGE_CLASS" },
-};
-
+/* The downward API's variables, read as for a result's environment. */
 const char *metrics_const_label(unsigned i, const char **name)
 {
-	const char *v = getenv(const_labels[i][1]);
-
-	if (!v || !v[0])
-		v = getenv(const_labels[i][2]);
-	*name = const_labels[i][0];
-	return v && v[0] ? v : NULL;
+	return environment_k8s(i, name);
 }
 
 /* ns as exact decimal seconds: "0", "1.5", "0.000001023". */

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "pvcbench/environment.h"
 #include "pvcbench/metrics.h"
 
 #define METRICS_NAME_MAX 128
@@ -76,7 +77,7 @@ unsigned metrics_le_edges(const uint64_t **edges);
 
 /* The constant labels (pod, node, namespace, storage_class) from the environment: NULL if unset. */
 const char *metrics_const_label(unsigned i, const char **name);
-#define METRICS_CONST_LABELS 4
+#define METRICS_CONST_LABELS ENV_K8S_FACTS
 
 /* server.c and push.c: start, and stop after the final values. */
 int metrics_server_start(const char *listen, char *err, size_t err_size);

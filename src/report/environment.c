@@ -55,17 +55,21 @@ static unsigned long long mem_total_bytes(void)
 	return kb * 1024;
 }
 
-/* The first of the variables that is set and not empty, as a string member, else null. */
-static void env_member(struct jsonw *j, const char *key, const char *a, const char *b)
+static const char *const k8s_facts[ENV_K8S_FACTS][3] = {
+	{ "pod", "PVCBENCH_POD", "POD_NAME" },
+	{ "node", "PVCBENCH_NODE", "NODE_NAME" },
+	{ "namespace", "PVCBENCH_NAMESPACE", "POD_NAMESPACE" },
+	{ "storage_class", "PVCBENCH_STORAGE_CLASS", "STORAGE_CLASS" },
+};
+
+const char *environment_k8s(unsigned i, const char **name)
 {
-	const char *v = getenv(a);
+	const char *v = getenv(k8s_facts[i][1]);
 
 	if (!v || !v[0])
-		v = getenv(b);
-	if (v && v[0])
-		jsonw_string(j, key, v);
-	else
-		jsonw_null(j, key);
+		v = getenv(k8s_facts[i][2]);
+	*name = k8s_facts[i][0];
+	return v && v[0] ? v : NULL;
 }
 
 void report_environment_json(struct jsonw *j)
@@ -110,10 +114,13 @@ void report_environment_json_with(struct jsonw *j, void (*more)(void *arg, struc
 	jsonw_object_end(j);
 	jsonw_u64(j, "memory_bytes", mem_total_bytes());
 	jsonw_object_begin(j, "kubernetes");
-	env_member(j, "pod", "PVCBENCH_POD", "POD_NAME");
-	env_member(j, "node", "PVCBENCH_NODE", "NODE_NAME");
-	env_member(j, "namespace", "PVCBENCH_NAMESPACE", "POD_NAMESPACE");
-	env_member(j, "storage_class", "PVCBENCH_STORAGE_CLASS", "STORAGE_CLASS");
+	for (unsigned i = 0; i < ENV_K8S_FACTS; i++) {
+		const char *name, *v = environment_k8s(i, &name);
+		if (v)
+			jsonw_string(j, name, v);
+		else
+			jsonw_null(j, name);
+	}
 	jsonw_object_end(j);
 	if (more)
 		more(arg, j);
